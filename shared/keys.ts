@@ -1,0 +1,66 @@
+/**
+ * The artifact key layout, defined once. Every reader and writer of run artifacts (trainer sinks, API,
+ * dashboard) derives keys here; the same relative layout is used in a local folder and under an S3 prefix.
+ *
+ *   runs/{runId}/spec.json
+ *   runs/{runId}/status.json            (local status sink only; DynamoDB holds it in the cloud)
+ *   runs/{runId}/metrics.jsonl
+ *   runs/{runId}/samples/{step}.png     (step zero-padded to 8 digits so listings sort by step)
+ *   runs/{runId}/checkpoints/{step}/... (state.json is written last and marks the checkpoint complete)
+ *   runs/{runId}/generator/model.json   (+ weights.bin: a tfjs layers model for the browser)
+ *   runs/{runId}/eval.json
+ */
+
+const STEP_DIGITS = 8;
+const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+
+export function assertRunId(runId: string): string {
+  if (!RUN_ID.test(runId)) {
+    throw new Error(
+      `invalid run id '${runId}': use 1-64 letters, digits, '-' or '_', starting with a letter or digit`,
+    );
+  }
+  return runId;
+}
+
+export function padStep(step: number): string {
+  if (!Number.isInteger(step) || step < 0) throw new Error(`invalid step ${step}`);
+  return String(step).padStart(STEP_DIGITS, '0');
+}
+
+/** Keys relative to a run's root (a local run folder, or runPrefix in S3). */
+export const runFiles = {
+  spec: 'spec.json',
+  status: 'status.json',
+  metrics: 'metrics.jsonl',
+  eval: 'eval.json',
+  samplesDir: 'samples/',
+  sample: (step: number) => `samples/${padStep(step)}.png`,
+  checkpointsDir: 'checkpoints/',
+  checkpoint: (step: number) => `checkpoints/${padStep(step)}/`,
+  /** Written last inside a checkpoint folder: its presence marks the checkpoint complete. */
+  checkpointState: (step: number) => `checkpoints/${padStep(step)}/state.json`,
+  generatorDir: 'generator/',
+  generatorModel: 'generator/model.json',
+  generatorWeights: 'generator/weights.bin',
+} as const;
+
+export function runPrefix(runId: string): string {
+  return `runs/${assertRunId(runId)}/`;
+}
+
+export function runKey(runId: string, relative: string): string {
+  return runPrefix(runId) + relative;
+}
+
+/** Parses the step out of a sample or checkpoint key; undefined for anything else. */
+export function stepOfKey(key: string): number | undefined {
+  const m = /(?:samples\/(\d+)\.png|checkpoints\/(\d+)\/)/.exec(key);
+  const digits = m?.[1] ?? m?.[2];
+  return digits === undefined ? undefined : Number(digits);
+}
+
+/** Where a cloud run caches a verified download of a standard dataset. */
+export function datasetCacheKey(datasetId: string, file: string): string {
+  return `datasets/${datasetId}/${file}`;
+}

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { type RunRecord, type StatusUpdate, transition } from './run.ts';
+import { parseSpec } from './spec.ts';
+
+const base: RunRecord = {
+  id: 'r1',
+  owner: 'u',
+  spec: parseSpec({ family: 'dcgan', dataset: 'mnist' }),
+  status: 'QUEUED',
+  attempt: 1,
+  createdAt: '2026-01-01T00:00:00Z',
+  updatedAt: '2026-01-01T00:00:00Z',
+};
+
+function apply(record: RunRecord, ...updates: StatusUpdate[]): RunRecord {
+  return updates.reduce((r, u) => {
+    const t = transition(r, u);
+    return t.ok ? t.record : r;
+  }, record);
+}
+
+describe('run status machine', () => {
+  it('moves forward through the happy path', () => {
+    const r = apply(
+      base,
+      { status: 'SUBMITTED', jobId: 'j' },
+      { status: 'STARTING' },
+      { status: 'RUNNING' },
+      { status: 'SUCCEEDED' },
+    );
+    expect(r.status).toBe('SUCCEEDED');
+    expect(r.jobId).toBe('j');
+  });
+
+  it('never moves backwards', () => {
+    const running = apply(base, { status: 'SUBMITTED' }, { status: 'RUNNING' });
+    const t = transition(running, { status: 'SUBMITTED' });
+    expect(t).toEqual({ ok: false, reason: 'cannot move from RUNNING back to SUBMITTED' });
+    expect(transition(running, { status: 'STARTING' }).ok).toBe(false);
+  });
+
+  it('allows RUNNING -> STARTING only for a higher attempt', () => {
+    const running = apply(base, { status: 'SUBMITTED' }, { status: 'STARTING' }, { status: 'RUNNING' });
+    const retry = transition(running, { status: 'STARTING', attempt: 2 });
+    expect(retry.ok && retry.record).toMatchObject({ status: 'STARTING', attempt: 2 });
+    // A late event of attempt 1 after attempt 2 began is refused.
+    const retried = apply(running, { status: 'STARTING', attempt: 2 });
+    expect(transition(retried, { status: 'RUNNING', attempt: 1 }).ok).toBe(false);
+  });
+
+  it('terminal states are final; a duplicate is a no-op', () => {
+    const done = apply(base, { status: 'SUBMITTED' }, { status: 'FAILED', reason: 'x' });
+    expect(transition(done, { status: 'RUNNING' })).toEqual({
+      ok: false,
+      reason: 'run r1 already ended as FAILED',
+    });
+    const dup = transition(done, { status: 'FAILED' });
+    expect(dup.ok && dup.changed).toBe(false);
+    expect(transition(done, { status: 'CANCELLED' }).ok).toBe(false);
+  });
+
+  it('keeps the newest progress when heartbeats arrive out of order', () => {
+    const r = apply(base, { status: 'RUNNING', progress: { step: 50, totalSteps: 100 } });
+    const late = transition(r, { status: 'RUNNING', progress: { step: 40, totalSteps: 100 } });
+    expect(late.ok && late.changed).toBe(false);
+    const next = transition(r, { status: 'RUNNING', progress: { step: 60, totalSteps: 100 } });
+    expect(next.ok && next.record.progress?.step).toBe(60);
+  });
+});

@@ -1,0 +1,121 @@
+/**
+ * The run record and its status machine. `transition` is pure: every store applies it (and writes
+ * conditionally on the status and attempt it read), so late, duplicated or reordered updates never move a
+ * run backwards.
+ *
+ *   QUEUED -> SUBMITTED -> STARTING -> RUNNING -> SUCCEEDED | FAILED | CANCELLED
+ *   RUNNING -> STARTING only for a retry, with a higher attempt.
+ */
+import type { ExperimentSpec } from './spec.ts';
+
+export const RUN_STATUSES = [
+  'QUEUED',
+  'SUBMITTED',
+  'STARTING',
+  'RUNNING',
+  'SUCCEEDED',
+  'FAILED',
+  'CANCELLED',
+] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export const TERMINAL_STATUSES: readonly RunStatus[] = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
+
+export function isTerminal(status: RunStatus): boolean {
+  return TERMINAL_STATUSES.includes(status);
+}
+
+/** Live progress, written by the trainer's heartbeats. */
+export interface RunProgress {
+  step: number;
+  totalSteps: number;
+  imagesPerSecond?: number;
+  etaSeconds?: number;
+  backend?: string;
+  lastSampleStep?: number;
+  losses?: Record<string, number>;
+}
+
+export interface RunRecord {
+  id: string;
+  owner: string;
+  spec: ExperimentSpec;
+  status: RunStatus;
+  /** 1-based attempt number; a retry after a host or Spot failure increments it. */
+  attempt: number;
+  jobId?: string;
+  progress?: RunProgress;
+  /** Why the run failed or was cancelled, in words a person can act on. */
+  reason?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface StatusUpdate {
+  status: RunStatus;
+  /** Defaults to the record's current attempt. */
+  attempt?: number;
+  jobId?: string;
+  reason?: string;
+  progress?: RunProgress;
+  at?: string;
+}
+
+export type TransitionResult =
+  | { ok: true; changed: boolean; record: RunRecord }
+  | { ok: false; reason: string };
+
+const ORDER: Record<RunStatus, number> = {
+  QUEUED: 0,
+  SUBMITTED: 1,
+  STARTING: 2,
+  RUNNING: 3,
+  SUCCEEDED: 4,
+  FAILED: 4,
+  CANCELLED: 4,
+};
+
+/**
+ * Applies an update to a record. Returns the new record, the same record unchanged (a duplicate update,
+ * `changed: false`), or a refusal that says why (a move backwards, or out of a terminal state).
+ */
+export function transition(current: RunRecord, update: StatusUpdate): TransitionResult {
+  const attempt = update.attempt ?? current.attempt;
+  const from = current.status;
+  const to = update.status;
+  if (attempt < current.attempt) {
+    return {
+      ok: false,
+      reason: `update for attempt ${attempt} arrived after attempt ${current.attempt} began`,
+    };
+  }
+  if (isTerminal(from)) {
+    if (from === to && attempt === current.attempt) return { ok: true, changed: false, record: current };
+    return { ok: false, reason: `run ${current.id} already ended as ${from}` };
+  }
+  const retry = attempt > current.attempt;
+  if (retry && to !== 'STARTING' && !isTerminal(to) && to !== 'RUNNING') {
+    return { ok: false, reason: `attempt ${attempt} cannot begin in ${to}` };
+  }
+  if (!retry && ORDER[to] < ORDER[from]) {
+    return { ok: false, reason: `cannot move from ${from} back to ${to}` };
+  }
+  const progressOnly = !retry && to === from;
+  if (progressOnly && update.progress === undefined && update.jobId === undefined) {
+    return { ok: true, changed: false, record: current };
+  }
+  if (progressOnly && update.progress && current.progress && update.progress.step < current.progress.step) {
+    // A late heartbeat: keep the newer progress.
+    return { ok: true, changed: false, record: current };
+  }
+  const record: RunRecord = {
+    ...current,
+    status: to,
+    attempt,
+    updatedAt: update.at ?? new Date().toISOString(),
+    ...(update.jobId !== undefined ? { jobId: update.jobId } : {}),
+    ...(update.progress !== undefined ? { progress: update.progress } : {}),
+    ...(update.reason !== undefined ? { reason: update.reason } : {}),
+  };
+  return { ok: true, changed: true, record };
+}

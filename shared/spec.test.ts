@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { FAMILIES, FAMILY_IDS } from './catalog.ts';
+import { parseSpec, SpecError, validateSpec } from './spec.ts';
+
+describe('experiment spec', () => {
+  it('fills the defaults, the family hyperparameters included', () => {
+    const spec = parseSpec({ family: 'dcgan', dataset: 'mnist' });
+    expect(spec.steps).toBe(2000);
+    expect(spec.batchSize).toBe(64);
+    expect(spec.hyperparameters).toMatchObject({
+      latentDim: 100,
+      gChannels: 128,
+      dChannels: 64,
+      learningRate: 2e-4,
+      beta1: 0.5,
+    });
+    expect(spec.resources).toEqual({ gpu: 'g4dn.xlarge', spot: true, timeoutMinutes: 120, retries: 3 });
+  });
+
+  it('rejects unknown keys, naming them', () => {
+    const r = validateSpec({ family: 'dcgan', dataset: 'mnist', stepz: 3 });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.issues).toEqual([{ field: '', message: "unknown field 'stepz'" }]);
+    const h = validateSpec({ family: 'dcgan', dataset: 'mnist', hyperparameters: { lr: 1 } });
+    expect(!h.ok && h.issues[0]).toEqual({ field: 'hyperparameters', message: "unknown field 'lr'" });
+  });
+
+  it('rejects out-of-range values with the field named', () => {
+    const r = validateSpec({
+      family: 'vanilla',
+      dataset: 'ring8',
+      batchSize: 0,
+      hyperparameters: { learningRate: 5 },
+    });
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.issues.map((i) => i.field).sort()).toEqual(['batchSize']);
+    }
+    const h = validateSpec({ family: 'vanilla', dataset: 'ring8', hyperparameters: { learningRate: 5 } });
+    expect(!h.ok && h.issues[0]?.field).toBe('hyperparameters.learningRate');
+    expect(() => parseSpec({ family: 'vanilla', dataset: 'ring8', steps: 1.5 })).toThrow(/steps/);
+  });
+
+  it('rejects unknown families and datasets a family does not train on', () => {
+    expect(() => parseSpec({ family: 'nope', dataset: 'mnist' })).toThrow(SpecError);
+    const r = validateSpec({ family: 'dcgan', dataset: 'ring8' });
+    expect(!r.ok && r.issues[0]).toMatchObject({ field: 'dataset' });
+  });
+
+  it('every family default is itself a valid spec', () => {
+    for (const f of FAMILIES) {
+      for (const dataset of f.datasets) expect(parseSpec({ family: f.id, dataset }).family).toBe(f.id);
+    }
+    expect(FAMILY_IDS).toContain('dcgan');
+  });
+});

@@ -1,0 +1,118 @@
+/**
+ * The experiment spec: what a user submits and what the trainer runs. Validation fills defaults (including
+ * the family's hyperparameter defaults) and rejects unknown keys and out-of-range values with messages that
+ * name the field.
+ */
+import { z } from 'zod';
+import { FAMILY_IDS, type FamilyId, familyInfo } from './catalog.ts';
+import { DATASET_IDS, type DatasetId } from './datasets.ts';
+
+export const GPU_TYPES = ['g4dn.xlarge', 'g4dn.2xlarge', 'g5.xlarge', 'g5.2xlarge'] as const;
+
+export const ResourcesSchema = z.strictObject({
+  gpu: z.enum(GPU_TYPES).default('g4dn.xlarge').describe('Instance type for a cloud run.'),
+  spot: z
+    .boolean()
+    .default(true)
+    .describe('Run on Spot capacity first (a reclaimed attempt resumes from its checkpoint).'),
+  timeoutMinutes: z
+    .int()
+    .min(5)
+    .max(7 * 24 * 60)
+    .default(120)
+    .describe('Wall-clock limit of one attempt.'),
+  retries: z
+    .int()
+    .min(1)
+    .max(10)
+    .default(3)
+    .describe('Attempts in all, for infrastructure failures such as Spot reclaims.'),
+});
+
+const cadence = (d: number, what: string) => z.int().min(1).max(10_000_000).default(d).describe(what);
+
+const SpecShape = {
+  family: z.enum(FAMILY_IDS).describe('GAN family id, see GET /models.'),
+  dataset: z.enum(DATASET_IDS).describe('Built-in dataset id, see GET /datasets.'),
+  hyperparameters: z.record(z.string(), z.unknown()).default({}).describe("The family's hyperparameters."),
+  steps: z
+    .int()
+    .min(1)
+    .max(10_000_000)
+    .default(2000)
+    .describe('Training steps (one D and one G update each).'),
+  batchSize: z.int().min(1).max(4096).default(64).describe('Real images per step.'),
+  seed: z
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .default(1)
+    .describe('Seeds weights, data order and latents.'),
+  sampleEvery: cadence(200, 'Write a sample grid every this many steps (and at the last step).'),
+  metricsEvery: cadence(10, 'Write a metrics line every this many steps.'),
+  checkpointEvery: cadence(500, 'Write a checkpoint every this many steps (and at the end and on SIGTERM).'),
+  resources: ResourcesSchema.default(ResourcesSchema.parse({})),
+};
+
+/** The spec's outer shape; hyperparameters are checked against the family's own schema in parseSpec. */
+export const ExperimentSpecInputSchema = z.strictObject(SpecShape);
+
+export type ExperimentSpec = Omit<z.output<typeof ExperimentSpecInputSchema>, 'family' | 'dataset'> & {
+  family: FamilyId;
+  dataset: DatasetId;
+  hyperparameters: Record<string, unknown>;
+};
+export type ExperimentSpecInput = z.input<typeof ExperimentSpecInputSchema>;
+
+export interface FieldIssue {
+  /** Dotted path of the field, e.g. "hyperparameters.learningRate"; "" for the spec itself. */
+  field: string;
+  message: string;
+}
+
+export class SpecError extends Error {
+  constructor(readonly issues: FieldIssue[]) {
+    super(issues.map((i) => (i.field ? `${i.field}: ${i.message}` : i.message)).join('; '));
+    this.name = 'SpecError';
+  }
+}
+
+function toIssues(error: z.ZodError, prefix = ''): FieldIssue[] {
+  return error.issues.map((issue) => {
+    const path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
+    if (issue.code === 'unrecognized_keys') {
+      return {
+        field: path,
+        message: `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}`,
+      };
+    }
+    return { field: path, message: issue.message };
+  });
+}
+
+export type SpecResult = { ok: true; spec: ExperimentSpec } | { ok: false; issues: FieldIssue[] };
+
+export function validateSpec(input: unknown): SpecResult {
+  const outer = ExperimentSpecInputSchema.safeParse(input);
+  if (!outer.success) return { ok: false, issues: toIssues(outer.error) };
+  const base = outer.data;
+  const family = familyInfo(base.family)!;
+  const issues: FieldIssue[] = [];
+  if (!(family.datasets as readonly string[]).includes(base.dataset)) {
+    issues.push({
+      field: 'dataset',
+      message: `family '${family.id}' trains on ${family.datasets.join(', ')}, not '${base.dataset}'`,
+    });
+  }
+  const hp = family.hyperparameters.safeParse(base.hyperparameters);
+  if (!hp.success) issues.push(...toIssues(hp.error, 'hyperparameters'));
+  if (issues.length > 0) return { ok: false, issues };
+  return { ok: true, spec: { ...base, hyperparameters: hp.data as Record<string, unknown> } };
+}
+
+/** validateSpec, throwing a SpecError that lists every field at fault. */
+export function parseSpec(input: unknown): ExperimentSpec {
+  const result = validateSpec(input);
+  if (!result.ok) throw new SpecError(result.issues);
+  return result.spec;
+}

@@ -1,0 +1,29 @@
+/**
+ * Where a run's artifacts and status go. The loop only sees these interfaces; a local folder and S3 (for
+ * artifacts), a local file and DynamoDB (for status) implement them.
+ */
+import type { RunProgress, RunStatus } from '../../shared/run.ts';
+
+/** Objects under one run's root, addressed by the relative keys of shared/keys.ts (runFiles). */
+export interface ArtifactSink {
+  /** Human-readable location of the run root, e.g. a folder path or s3://bucket/runs/{id}/. */
+  readonly location: string;
+  put(key: string, body: Uint8Array | string, contentType?: string): Promise<void>;
+  /** The object's bytes, or undefined when it does not exist. */
+  get(key: string): Promise<Uint8Array | undefined>;
+  /** Relative keys under a relative prefix, in lexicographic order. */
+  list(prefix: string): Promise<string[]>;
+}
+
+/** What the trainer reports about itself; the run store applies it through shared/run.ts transition. */
+export interface TrainerStatus {
+  runId: string;
+  status: Extract<RunStatus, 'STARTING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED'>;
+  attempt: number;
+  progress?: RunProgress;
+  reason?: string;
+}
+
+export interface StatusSink {
+  report(status: TrainerStatus): Promise<void>;
+}
