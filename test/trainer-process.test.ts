@@ -1,0 +1,108 @@
+/**
+ * The trainer as a real process: killed with SIGKILL (no chance to clean up) several times, it resumes from
+ * its last checkpoint each time; stopped with SIGTERM (what Batch sends first), it checkpoints, then exits.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runFiles } from '../shared/keys.ts';
+import { scratchDir } from '../trainer/test-util.ts';
+
+const STEPS = 60;
+
+function startTrainer(out: string): ChildProcess {
+  const args = ['--import', 'tsx', 'trainer/cli.ts', '--family', 'vanilla', '--dataset', 'ring8'];
+  args.push('--steps', String(STEPS), '--batch', '16', '--sample-every', '10', '--metrics-every', '5');
+  args.push(
+    '--checkpoint-every',
+    '10',
+    '--hp',
+    'hiddenUnits=16',
+    '--hp',
+    'hiddenLayers=1',
+    '--out',
+    out,
+    '--quiet',
+  );
+  return spawn(process.execPath, args, {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, GANZOO_BACKEND: 'wasm' },
+  });
+}
+
+function checkpoints(out: string): number[] {
+  const dir = join(out, 'checkpoints');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((d) => existsSync(join(dir, d, 'state.json')))
+    .map(Number)
+    .sort((a, b) => a - b);
+}
+
+async function until(cond: () => boolean, what: string, ms = 60_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function exited(
+  p: ChildProcess,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+  let stderr = '';
+  p.stderr?.on('data', (d) => {
+    stderr += d;
+  });
+  return new Promise((resolve) => p.on('exit', (code, signal) => resolve({ code, signal, stderr })));
+}
+
+describe('trainer process', () => {
+  it('resumes after SIGKILL, several times, with every sample step written once', async () => {
+    const out = scratchDir('sigkill');
+    for (const killAt of [20, 40]) {
+      const p = startTrainer(out);
+      const done = exited(p);
+      await until(() => (checkpoints(out).at(-1) ?? 0) >= killAt, `checkpoint ${killAt}`);
+      p.kill('SIGKILL');
+      expect((await done).signal).toBe('SIGKILL');
+    }
+    const last = await exited(startTrainer(out));
+    expect(last.stderr).toBe('');
+    expect(last.code).toBe(0);
+
+    const samples = readdirSync(join(out, 'samples')).sort();
+    const expected = Array.from({ length: STEPS / 10 + 1 }, (_, i) =>
+      runFiles.sample(i * 10).slice('samples/'.length),
+    );
+    expect(samples).toEqual(expected);
+    const steps = readFileSync(join(out, runFiles.metrics), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { step: number }).step);
+    expect(steps).toEqual(Array.from({ length: STEPS / 5 }, (_, i) => (i + 1) * 5));
+    const status = JSON.parse(readFileSync(join(out, runFiles.status), 'utf8')) as {
+      status: string;
+      attempt: number;
+    };
+    expect(status.status).toBe('SUCCEEDED');
+    expect(status.attempt).toBe(3);
+    expect(existsSync(join(out, runFiles.generatorModel))).toBe(true);
+  });
+
+  it('writes a checkpoint on SIGTERM and exits with 143', async () => {
+    const out = scratchDir('sigterm');
+    const p = startTrainer(out);
+    const done = exited(p);
+    await until(() => existsSync(join(out, runFiles.sample(10))), 'the step-10 sample');
+    p.kill('SIGTERM');
+    const { code } = await done;
+    expect(code).toBe(143);
+    const stoppedAt = checkpoints(out).at(-1)!;
+    expect(stoppedAt).toBeGreaterThanOrEqual(10);
+    expect(stoppedAt).toBeLessThan(STEPS);
+    const metrics = readFileSync(join(out, runFiles.metrics), 'utf8').trim().split('\n');
+    expect((JSON.parse(metrics.at(-1)!) as { step: number }).step).toBeLessThanOrEqual(stoppedAt);
+  });
+});

@@ -1,0 +1,110 @@
+import * as tf from '@tensorflow/tfjs';
+import { registerComparisonGradients } from './comparison-grads.ts';
+import { registerWasmKernels } from './wasm-kernels.ts';
+
+export type BackendChoice = 'auto' | 'node-gpu' | 'node' | 'wasm' | 'cpu';
+export interface BackendInfo {
+  name: Exclude<BackendChoice, 'auto'>;
+  tfjsBackend: string;
+  detail: string;
+}
+type Concrete = BackendInfo['name'];
+
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'node-gpu', 'node', 'wasm', 'cpu'];
+const AUTO_ORDER: readonly Concrete[] = ['node-gpu', 'node', 'wasm', 'cpu'];
+
+const loaders: Record<Concrete, () => Promise<BackendInfo>> = {
+  'node-gpu': () => loadNative('node-gpu', '@tensorflow/tfjs-node-gpu'),
+  node: () => loadNative('node', '@tensorflow/tfjs-node'),
+  wasm: loadWasm,
+  cpu: loadCpu,
+};
+const loaded = new Map<Concrete, BackendInfo>();
+
+/**
+ * Selects and initialises the tfjs backend: `choice`, else GANZOO_BACKEND, else 'auto' (the first of
+ * node-gpu, node, wasm, cpu that loads). An explicit choice that cannot load throws, naming the cause.
+ */
+export async function initBackend(choice?: string): Promise<BackendInfo> {
+  const raw = (choice ?? process.env.GANZOO_BACKEND ?? 'auto').trim();
+  const wanted = (raw === '' ? 'auto' : raw) as BackendChoice;
+  if (!BACKEND_CHOICES.includes(wanted)) {
+    throw new Error(`GANZOO_BACKEND=${raw}: unknown backend; valid values are ${BACKEND_CHOICES.join(', ')}`);
+  }
+  if (wanted !== 'auto') return load(wanted);
+  const failures: string[] = [];
+  for (const name of AUTO_ORDER) {
+    try {
+      return await load(name);
+    } catch (err) {
+      failures.push((err as Error).message);
+    }
+  }
+  throw new Error(`GANZOO_BACKEND=auto: no backend could be loaded:\n${failures.join('\n')}`);
+}
+
+async function load(name: Concrete): Promise<BackendInfo> {
+  const cached = loaded.get(name);
+  if (cached && tf.getBackend() === cached.tfjsBackend) return cached;
+  const info = await loaders[name]();
+  registerComparisonGradients();
+  loaded.set(name, info);
+  return info;
+}
+
+async function loadNative(name: 'node' | 'node-gpu', pkg: string): Promise<BackendInfo> {
+  try {
+    await import(pkg as string);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const missing = e.code === 'ERR_MODULE_NOT_FOUND' && e.message.includes(pkg);
+    const what = missing ? `${pkg} is not installed` : `${pkg} failed to load`;
+    throw new Error(`GANZOO_BACKEND=${name}: ${what} (${e.message.split('\n')[0]})`, { cause: err });
+  }
+  // The package registers 'tensorflow' on the tfjs-core it imports; a second copy of tfjs-core would not see it.
+  if (tf.findBackend('tensorflow') == null || !(await tf.setBackend('tensorflow'))) {
+    throw new Error(
+      `GANZOO_BACKEND=${name}: ${pkg} loaded but its 'tensorflow' backend is not visible to this @tensorflow/tfjs ` +
+        `${tf.version.tfjs} (a different tfjs version installed beside it?)`,
+    );
+  }
+  const native = tf.backend() as unknown as { isUsingGpuDevice?: boolean };
+  const device = native.isUsingGpuDevice ? 'GPU' : 'CPU';
+  return { name, tfjsBackend: 'tensorflow', detail: `${pkg} (libtensorflow, ${device})` };
+}
+
+async function loadWasm(): Promise<BackendInfo> {
+  let wasm: typeof import('@tensorflow/tfjs-backend-wasm');
+  try {
+    wasm = await import('@tensorflow/tfjs-backend-wasm');
+  } catch (err) {
+    throw new Error(
+      `GANZOO_BACKEND=wasm: @tensorflow/tfjs-backend-wasm failed to load (${(err as Error).message})`,
+      {
+        cause: err,
+      },
+    );
+  }
+  const kernels = registerWasmKernels();
+  let ok = false;
+  let cause = 'setBackend returned false';
+  try {
+    ok = await tf.setBackend('wasm');
+  } catch (err) {
+    cause = (err as Error).message;
+  }
+  if (!ok) throw new Error(`GANZOO_BACKEND=wasm: the wasm backend did not initialise (${cause})`);
+  const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+  const threads = wasm.getThreadsCount();
+  return {
+    name: 'wasm',
+    tfjsBackend: 'wasm',
+    detail: `SIMD ${simd ? 'on' : 'off'}, ${threads} thread${threads === 1 ? '' : 's'}; project kernels: ${kernels.join(', ')}`,
+  };
+}
+
+async function loadCpu(): Promise<BackendInfo> {
+  if (!(await tf.setBackend('cpu')))
+    throw new Error('GANZOO_BACKEND=cpu: the cpu backend did not initialise');
+  return { name: 'cpu', tfjsBackend: 'cpu', detail: 'pure JavaScript; slow, for tiny tests' };
+}

@@ -1,0 +1,106 @@
+/**
+ * Checkpoints: every network's weights (moving statistics included), every optimizer's state, and the step.
+ * Randomness is derived from (seed, step) (data/rng.ts), so the step restores it. state.json is written
+ * last; a folder without it is an interrupted write and is ignored.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { runFiles, stepOfKey } from '../shared/keys.ts';
+import type { Gan } from './families/types.ts';
+import type { ArtifactSink } from './sinks/types.ts';
+
+export interface CheckpointState {
+  step: number;
+  seed: number;
+  attempt: number;
+  backend: string;
+  savedAt: string;
+  /** Every random draw is a function of (seed, purpose, step): see trainer/data/rng.ts. */
+  rng: { scheme: 'derived-per-step'; seed: number; step: number };
+}
+
+type NamedTensor = { name: string; tensor: tf.Tensor };
+
+const decoder = new TextDecoder();
+
+async function putTensors(
+  sink: ArtifactSink,
+  dir: string,
+  name: string,
+  tensors: NamedTensor[],
+): Promise<void> {
+  const { data, specs } = await tf.io.encodeWeights(tensors);
+  await sink.put(`${dir}${name}.bin`, new Uint8Array(data), 'application/octet-stream');
+  await sink.put(`${dir}${name}.json`, JSON.stringify(specs), 'application/json');
+}
+
+async function getTensors(sink: ArtifactSink, dir: string, name: string): Promise<NamedTensor[]> {
+  const specsBytes = await sink.get(`${dir}${name}.json`);
+  const data = await sink.get(`${dir}${name}.bin`);
+  if (!specsBytes || !data) throw new Error(`checkpoint ${sink.location}/${dir} lacks ${name}`);
+  const specs = JSON.parse(decoder.decode(specsBytes)) as tf.io.WeightsManifestEntry[];
+  const buffer = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer;
+  const map = tf.io.decodeWeights(buffer, specs);
+  return specs.map((s) => ({ name: s.name, tensor: map[s.name]! }));
+}
+
+export async function saveCheckpoint(sink: ArtifactSink, gan: Gan, state: CheckpointState): Promise<void> {
+  const dir = runFiles.checkpoint(state.step);
+  for (const [name, net] of Object.entries(gan.nets)) {
+    // Index names: tfjs variable names differ between processes, the weight order does not.
+    await putTensors(
+      sink,
+      dir,
+      `net-${name}`,
+      net.weights.map((w, i) => ({ name: `w${i}`, tensor: w.read() })),
+    );
+  }
+  for (const [name, optimizer] of Object.entries(gan.optimizers)) {
+    const weights = await optimizer.getWeights();
+    await putTensors(
+      sink,
+      dir,
+      `opt-${name}`,
+      weights.map((w, i) => ({ name: `s${i}`, tensor: w.tensor })),
+    );
+    // getWeights makes a fresh scalar for the iteration count; the rest are the optimizer's own variables.
+    tf.dispose(weights.filter((w) => !(w.tensor instanceof tf.Variable)).map((w) => w.tensor));
+  }
+  await sink.put(runFiles.checkpointState(state.step), JSON.stringify(state, null, 2), 'application/json');
+}
+
+/** The highest complete checkpoint's step, or undefined. */
+export async function latestCheckpoint(sink: ArtifactSink): Promise<number | undefined> {
+  const keys = await sink.list(runFiles.checkpointsDir);
+  const steps = keys.filter((k) => k.endsWith('/state.json')).map((k) => stepOfKey(k)!);
+  return steps.length ? Math.max(...steps) : undefined;
+}
+
+export async function loadCheckpoint(sink: ArtifactSink, gan: Gan, step: number): Promise<CheckpointState> {
+  const dir = runFiles.checkpoint(step);
+  const stateBytes = await sink.get(runFiles.checkpointState(step));
+  if (!stateBytes) throw new Error(`no complete checkpoint at step ${step} in ${sink.location}`);
+  for (const [name, net] of Object.entries(gan.nets)) {
+    const tensors = await getTensors(sink, dir, `net-${name}`);
+    if (tensors.length !== net.weights.length) {
+      throw new Error(
+        `checkpoint step ${step}: ${name} has ${tensors.length} weights, the model ${net.weights.length}`,
+      );
+    }
+    net.weights.forEach((w, i) => {
+      const t = tensors[i]!.tensor;
+      if (!tf.util.arraysEqual(t.shape, w.shape as number[])) {
+        throw new Error(
+          `checkpoint step ${step}: ${name} weight ${i} has shape [${t.shape}], the model [${w.shape}]`,
+        );
+      }
+      w.write(t);
+    });
+    tf.dispose(tensors.map((t) => t.tensor));
+  }
+  for (const [name, optimizer] of Object.entries(gan.optimizers)) {
+    const tensors = await getTensors(sink, dir, `opt-${name}`);
+    await optimizer.setWeights(tensors);
+    tf.dispose(tensors.map((t) => t.tensor));
+  }
+  return JSON.parse(decoder.decode(stateBytes)) as CheckpointState;
+}

@@ -1,0 +1,15 @@
+/** Family id -> implementation. Exactly the catalog's families, checked at load. */
+import { FAMILY_IDS, type FamilyId } from '../../shared/catalog.ts';
+import { dcgan } from './dcgan.ts';
+import type { GanFamily } from './types.ts';
+import { vanilla } from './vanilla.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: each family's hyperparameter type is checked by its catalog schema
+export const FAMILY_IMPLEMENTATIONS: Record<FamilyId, GanFamily<any>> = { vanilla, dcgan };
+
+for (const id of FAMILY_IDS)
+  if (!FAMILY_IMPLEMENTATIONS[id]) throw new Error(`catalog family '${id}' has no implementation`);
+
+export function familyImplementation(id: FamilyId): GanFamily<Record<string, unknown>> {
+  return FAMILY_IMPLEMENTATIONS[id];
+}

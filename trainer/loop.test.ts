@@ -1,0 +1,162 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runFiles } from '../shared/keys.ts';
+import type { ExperimentSpec } from '../shared/spec.ts';
+import { initBackend } from './backend/index.ts';
+import { latestCheckpoint, loadCheckpoint } from './checkpoint.ts';
+import type { Gan } from './families/types.ts';
+import { fixedLatents } from './latents.ts';
+import { buildGan, type MetricsLine, type TrainOptions, train } from './loop.ts';
+import { LocalArtifactSink } from './sinks/local.ts';
+import { sinkLoader } from './sinks/model-io.ts';
+import { FileStatusSink } from './sinks/status-file.ts';
+import { scratchDir, tinySpec } from './test-util.ts';
+
+beforeAll(async () => {
+  await initBackend('wasm');
+});
+
+function runIn(
+  dir: string,
+  spec: ExperimentSpec,
+  extra: Partial<TrainOptions> = {},
+): ReturnType<typeof train> {
+  return train({
+    runId: 'test-run',
+    spec,
+    artifacts: new LocalArtifactSink(dir),
+    status: new FileStatusSink(dir),
+    backend: 'wasm',
+    heartbeatMs: 0,
+    ...extra,
+  });
+}
+
+async function metricsOf(dir: string): Promise<MetricsLine[]> {
+  const bytes = await new LocalArtifactSink(dir).get(runFiles.metrics);
+  return new TextDecoder()
+    .decode(bytes)
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as MetricsLine);
+}
+
+async function generatorOutput(dir: string, spec: ExperimentSpec): Promise<Float32Array> {
+  const g = await tf.loadLayersModel(sinkLoader(new LocalArtifactSink(dir), runFiles.generatorDir));
+  const z = fixedLatents(spec.seed, 3, g.inputs[0]!.shape[1]!);
+  const out = g.predict(z) as tf.Tensor;
+  const values = out.dataSync() as Float32Array;
+  tf.dispose([z, out]);
+  g.dispose();
+  return values;
+}
+
+describe.each([
+  ['vanilla', 'ring8'],
+  ['vanilla', 'mnist'],
+  ['dcgan', 'mnist'],
+])('%s on %s trains a few steps', (family, dataset) => {
+  it('writes the artifact layout, moves D, leaks no tensors', async () => {
+    const dir = scratchDir(`${family}-${dataset}`);
+    const spec = tinySpec(family, dataset);
+    const before = tf.memory().numTensors;
+    const outcome = await runIn(dir, spec);
+    expect(outcome).toEqual({ status: 'SUCCEEDED', steps: 4 });
+    expect(tf.memory().numTensors).toBe(before);
+
+    const sink = new LocalArtifactSink(dir);
+    expect(await sink.list(runFiles.samplesDir)).toEqual([0, 2, 4].map(runFiles.sample));
+    expect((await metricsOf(dir)).map((m) => m.step)).toEqual([1, 2, 3, 4]);
+    const first = (await metricsOf(dir))[0]!;
+    expect(Object.keys(first.values).sort()).toEqual(['D(G(z))', 'D(x)', 'loss/D', 'loss/G']);
+    expect(await latestCheckpoint(sink)).toBe(4);
+    const out = await generatorOutput(dir, spec);
+    expect(out.every(Number.isFinite)).toBe(true);
+    const status = JSON.parse(new TextDecoder().decode(await sink.get(runFiles.status))) as {
+      status: string;
+    };
+    expect(status.status).toBe('SUCCEEDED');
+  });
+});
+
+describe('checkpoints and resume', () => {
+  it('a checkpoint restores the generator exactly', async () => {
+    const dir = scratchDir('roundtrip');
+    const spec = tinySpec('dcgan', 'mnist');
+    await runIn(dir, spec);
+    const exported = await generatorOutput(dir, spec);
+    const gan = buildGan(spec);
+    await loadCheckpoint(new LocalArtifactSink(dir), gan, 4);
+    const z = fixedLatents(spec.seed, 3, gan.latentDim);
+    const restored = tf.tidy(() => (gan.generator.predict(z) as tf.Tensor).dataSync());
+    z.dispose();
+    expect(Array.from(restored)).toEqual(Array.from(exported));
+  });
+
+  it('a stopped run resumes and ends where an uninterrupted one does', async () => {
+    const spec = tinySpec('dcgan', 'mnist', { steps: 6, checkpointEvery: 4 });
+    const straight = scratchDir('straight');
+    await runIn(straight, spec);
+
+    const resumed = scratchDir('resumed');
+    const stop = { requested: false };
+    const first = await runIn(resumed, spec, {
+      stop,
+      onProgress: (p) => {
+        if (p.kind === 'step' && p.step === 3) stop.requested = true;
+      },
+    });
+    expect(first).toEqual({ status: 'INTERRUPTED', step: 3 });
+    expect(await latestCheckpoint(new LocalArtifactSink(resumed))).toBe(3);
+    const second = await runIn(resumed, spec);
+    expect(second.status).toBe('SUCCEEDED');
+
+    expect(await generatorOutput(resumed, spec)).toEqual(await generatorOutput(straight, spec));
+    const sink = new LocalArtifactSink(resumed);
+    expect(await sink.list(runFiles.samplesDir)).toEqual([0, 2, 4, 6].map(runFiles.sample));
+    expect((await metricsOf(resumed)).map((m) => m.step)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('refuses a run folder that holds a different spec', async () => {
+    const dir = scratchDir('other-spec');
+    await runIn(dir, tinySpec('vanilla', 'ring8', { steps: 1 }));
+    await expect(runIn(dir, tinySpec('vanilla', 'ring8', { steps: 2 }))).rejects.toThrow(/different spec/);
+  });
+});
+
+describe('divergence guard', () => {
+  it('stops with "diverged at step N" and keeps the last good checkpoint', async () => {
+    const dir = scratchDir('nan');
+    const spec = tinySpec('vanilla', 'ring8', { steps: 6, checkpointEvery: 2 });
+    // The real networks, with a G loss that turns NaN from step 3 on.
+    const poisoned = (s: ExperimentSpec): Gan => {
+      const gan = buildGan(s);
+      const g = gan.phases[1]!;
+      gan.phases[1] = {
+        ...g,
+        loss: (inputs) => {
+          const r = g.loss(inputs);
+          return inputs.step >= 2 ? { loss: tf.mul(r.loss, Number.NaN) as tf.Scalar } : r;
+        },
+      };
+      return gan;
+    };
+    const outcome = await runIn(dir, spec, { build: poisoned });
+    expect(outcome).toEqual({
+      status: 'FAILED',
+      step: 3,
+      reason: 'diverged at step 3: loss/G = NaN; last good checkpoint: step 2',
+    });
+    const sink = new LocalArtifactSink(dir);
+    expect(await latestCheckpoint(sink)).toBe(2);
+    expect(await sink.get(runFiles.generatorModel)).toBeUndefined();
+    const status = JSON.parse(new TextDecoder().decode(await sink.get(runFiles.status))) as {
+      status: string;
+      reason: string;
+    };
+    expect(status).toMatchObject({
+      status: 'FAILED',
+      reason: outcome.status === 'FAILED' ? outcome.reason : '',
+    });
+  });
+});

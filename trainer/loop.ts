@@ -1,0 +1,286 @@
+/**
+ * The one training loop, for every family: build, resume from the latest checkpoint, then per step run the
+ * family's phases; every metricsEvery steps a metrics line, every sampleEvery a sample grid, every
+ * checkpointEvery a checkpoint; heartbeats to the status sink; a NaN/Inf guard; on a stop request (SIGTERM)
+ * a checkpoint and a clean return; at the end the generator exported for the browser.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { datasetInfo } from '../shared/datasets.ts';
+import { runFiles, stepOfKey } from '../shared/keys.ts';
+import { isTerminal, type RunProgress } from '../shared/run.ts';
+import type { ExperimentSpec } from '../shared/spec.ts';
+import { type CheckpointState, latestCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
+import { openDataset } from './data/index.ts';
+import { familyImplementation } from './families/index.ts';
+import type { Gan } from './families/types.ts';
+import { fixedLatents, latentBatch } from './latents.ts';
+import { Init } from './nn/init.ts';
+import { renderSamples, sampleCount } from './samples.ts';
+import { sinkSaver } from './sinks/model-io.ts';
+import type { ArtifactSink, StatusSink, TrainerStatus } from './sinks/types.ts';
+
+export interface MetricsLine {
+  step: number;
+  time: string;
+  /** loss/{phase} and the families' diagnostics, e.g. "D(x)". */
+  values: Record<string, number>;
+  imagesPerSecond: number;
+  stepMs: number;
+  backend: string;
+  attempt: number;
+}
+
+export interface ProgressEvent extends RunProgress {
+  kind: 'start' | 'step' | 'sample' | 'checkpoint' | 'done';
+  resumedFrom?: number;
+}
+
+export interface TrainOptions {
+  runId: string;
+  spec: ExperimentSpec;
+  artifacts: ArtifactSink;
+  status: StatusSink;
+  backend: string;
+  attempt?: number;
+  /** Set `requested` (e.g. from a SIGTERM handler) to checkpoint and return at the end of the current step. */
+  stop?: { requested: boolean };
+  onProgress?: (p: ProgressEvent) => void;
+  heartbeatMs?: number;
+  /** Builds the networks; defaults to the spec's family. Tests pass their own to exercise the loop's guards. */
+  build?: (spec: ExperimentSpec) => Gan;
+}
+
+export type TrainOutcome =
+  | { status: 'SUCCEEDED'; steps: number }
+  | { status: 'FAILED'; reason: string; step: number }
+  | { status: 'INTERRUPTED'; step: number }
+  | { status: 'CANCELLED'; reason: string; step: number };
+
+const decoder = new TextDecoder();
+
+export function buildGan(spec: ExperimentSpec): Gan {
+  return familyImplementation(spec.family).build({
+    hyperparameters: spec.hyperparameters,
+    dataset: datasetInfo(spec.dataset),
+    init: new Init(spec.seed),
+  });
+}
+
+/** Trainable variables of the named networks, in a stable order. */
+function variablesOf(gan: Gan, names: string[]): tf.Variable[] {
+  return names.flatMap((n) => {
+    const net = gan.nets[n];
+    if (!net) throw new Error(`phase updates unknown network '${n}'`);
+    return net.trainableWeights.map((w) => w.read() as tf.Variable);
+  });
+}
+
+async function ensureSpec(artifacts: ArtifactSink, spec: ExperimentSpec): Promise<void> {
+  const existing = await artifacts.get(runFiles.spec);
+  const json = JSON.stringify(spec, null, 2);
+  if (existing === undefined) return artifacts.put(runFiles.spec, json, 'application/json');
+  if (decoder.decode(existing) !== json) {
+    throw new Error(
+      `${artifacts.location} already holds a run with a different spec; use a new run id or folder`,
+    );
+  }
+}
+
+async function readMetrics(artifacts: ArtifactSink, upToStep: number): Promise<string[]> {
+  const bytes = await artifacts.get(runFiles.metrics);
+  if (!bytes) return [];
+  // Lines past the checkpoint belong to steps that will be trained again: drop them so no step repeats.
+  return decoder
+    .decode(bytes)
+    .split('\n')
+    .filter((l) => l.trim() && (JSON.parse(l) as MetricsLine).step <= upToStep);
+}
+
+export async function train(o: TrainOptions): Promise<TrainOutcome> {
+  const { spec, artifacts } = o;
+  await ensureSpec(artifacts, spec);
+  const previous = await o.status.read(o.runId);
+  if (previous && isTerminal(previous.status)) {
+    if (previous.status === 'SUCCEEDED') return { status: 'SUCCEEDED', steps: spec.steps };
+    throw new Error(
+      `run ${o.runId} already ended as ${previous.status}${previous.reason ? ` (${previous.reason})` : ''}; start a new run`,
+    );
+  }
+  // A restart of a run that had started is a new attempt (Batch passes its own count in o.attempt).
+  const attempt =
+    o.attempt ??
+    (previous
+      ? previous.attempt + (previous.status === 'STARTING' || previous.status === 'RUNNING' ? 1 : 0)
+      : 1);
+  const heartbeatMs = o.heartbeatMs ?? 5000;
+  const dataset = datasetInfo(spec.dataset);
+
+  const gan = (o.build ?? buildGan)(spec);
+  const data = openDataset(spec.dataset, spec.seed);
+  const phases = gan.phases.map((p) => ({
+    ...p,
+    vars: variablesOf(gan, p.updates),
+    opt: gan.optimizers[p.optimizer]!,
+  }));
+  const zFixed = fixedLatents(spec.seed, sampleCount(dataset), gan.latentDim);
+
+  const resumeStep = await latestCheckpoint(artifacts);
+  let step = 0;
+  if (resumeStep !== undefined) step = (await loadCheckpoint(artifacts, gan, resumeStep)).step;
+  const metrics = await readMetrics(artifacts, step);
+  const sampled = new Set((await artifacts.list(runFiles.samplesDir)).map((k) => stepOfKey(k)));
+
+  let lastProgress: RunProgress = { step, totalSteps: spec.steps, backend: o.backend };
+  const report = async (status: TrainerStatus['status'], reason?: string) => {
+    await o.status.report({
+      runId: o.runId,
+      status,
+      attempt,
+      progress: lastProgress,
+      ...(reason ? { reason } : {}),
+    });
+  };
+  await report('STARTING');
+  o.onProgress?.({
+    ...lastProgress,
+    kind: 'start',
+    ...(resumeStep !== undefined ? { resumedFrom: step } : {}),
+  });
+
+  let metricsDirty = false;
+  const flushMetrics = async () => {
+    if (!metricsDirty) return;
+    await artifacts.put(runFiles.metrics, metrics.map((l) => `${l}\n`).join(''), 'application/x-ndjson');
+    metricsDirty = false;
+  };
+  const writeSample = async (at: number) => {
+    if (sampled.has(at)) return; // written by an earlier attempt: samples are never overwritten
+    await artifacts.put(runFiles.sample(at), renderSamples(gan.generator, zFixed, dataset), 'image/png');
+    sampled.add(at);
+    lastProgress = { ...lastProgress, lastSampleStep: at };
+    o.onProgress?.({ ...lastProgress, kind: 'sample' });
+  };
+  const checkpoint = async (at: number) => {
+    const state: CheckpointState = {
+      step: at,
+      seed: spec.seed,
+      attempt,
+      backend: o.backend,
+      savedAt: new Date().toISOString(),
+      rng: { scheme: 'derived-per-step', seed: spec.seed, step: at },
+    };
+    await flushMetrics();
+    await saveCheckpoint(artifacts, gan, state);
+    o.onProgress?.({ ...lastProgress, kind: 'checkpoint' });
+  };
+
+  try {
+    if (step === 0) await writeSample(0);
+    await report('RUNNING');
+    let lastBeat = Date.now();
+    let lastFlush = Date.now();
+    let windowStart = performance.now();
+    let windowSteps = 0;
+    let emaStepMs = 0;
+    const values: Record<string, number> = {};
+
+    while (step < spec.steps) {
+      const t0 = performance.now();
+      const batch = data.batch(step, spec.batchSize);
+      const z = latentBatch(spec.seed, step, spec.batchSize, gan.latentDim);
+      const inputs = { real: batch.x, labels: batch.labels, z, step };
+      for (const phase of phases) {
+        const kept: Record<string, tf.Scalar> = {};
+        const cost = phase.opt.minimize(
+          () => {
+            const r = phase.loss(inputs);
+            for (const [k, v] of Object.entries(r.metrics ?? {})) kept[k] = tf.keep(v);
+            return r.loss;
+          },
+          true,
+          phase.vars,
+        )!;
+        values[`loss/${phase.name}`] = cost.dataSync()[0]!;
+        for (const [k, v] of Object.entries(kept)) values[k] = v.dataSync()[0]!;
+        tf.dispose([cost, ...Object.values(kept)]);
+      }
+      tf.dispose([batch.x, batch.labels, z]);
+      step += 1;
+
+      const bad = Object.entries(values).find(([, v]) => !Number.isFinite(v));
+      if (bad) {
+        const last = await latestCheckpoint(artifacts);
+        const reason = `diverged at step ${step}: ${bad[0]} = ${bad[1]}; last good checkpoint: ${last === undefined ? 'none' : `step ${last}`}`;
+        await flushMetrics();
+        await report('FAILED', reason);
+        return { status: 'FAILED', reason, step };
+      }
+
+      const stepMs = performance.now() - t0;
+      emaStepMs = emaStepMs === 0 ? stepMs : 0.9 * emaStepMs + 0.1 * stepMs;
+      windowSteps += 1;
+      const now = performance.now();
+      const imagesPerSecond = (windowSteps * spec.batchSize * 1000) / Math.max(1e-6, now - windowStart);
+      lastProgress = {
+        step,
+        totalSteps: spec.steps,
+        imagesPerSecond,
+        etaSeconds: ((spec.steps - step) * emaStepMs) / 1000,
+        backend: o.backend,
+        losses: { ...values },
+        ...(lastProgress.lastSampleStep !== undefined ? { lastSampleStep: lastProgress.lastSampleStep } : {}),
+      };
+      o.onProgress?.({ ...lastProgress, kind: 'step' });
+
+      if (step % spec.metricsEvery === 0 || step === spec.steps) {
+        const line: MetricsLine = {
+          step,
+          time: new Date().toISOString(),
+          values: { ...values },
+          imagesPerSecond: Math.round(imagesPerSecond * 10) / 10,
+          stepMs: Math.round((((now - windowStart) / windowSteps) * 10) / 10),
+          backend: o.backend,
+          attempt,
+        };
+        metrics.push(JSON.stringify(line));
+        metricsDirty = true;
+        windowStart = now;
+        windowSteps = 0;
+      }
+      if (step % spec.sampleEvery === 0 || step === spec.steps) await writeSample(step);
+      if (step % spec.checkpointEvery === 0 && step !== spec.steps) await checkpoint(step);
+      if (Date.now() - lastFlush > heartbeatMs) {
+        await flushMetrics();
+        lastFlush = Date.now();
+      }
+      if (Date.now() - lastBeat > heartbeatMs) {
+        await report('RUNNING');
+        lastBeat = Date.now();
+      }
+      if (o.stop?.requested && step < spec.steps) {
+        if (step % spec.checkpointEvery !== 0) await checkpoint(step);
+        await flushMetrics();
+        return { status: 'INTERRUPTED', step };
+      }
+      // Let signals and I/O callbacks run between steps.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+
+    if ((await latestCheckpoint(artifacts)) !== spec.steps) await checkpoint(spec.steps);
+    await flushMetrics();
+    await gan.generator.save(sinkSaver(artifacts, runFiles.generatorDir));
+    lastProgress = { ...lastProgress, step: spec.steps, etaSeconds: 0 };
+    await report('SUCCEEDED');
+    o.onProgress?.({ ...lastProgress, kind: 'done' });
+    return { status: 'SUCCEEDED', steps: spec.steps };
+  } catch (err) {
+    if (err instanceof Error && err.name === 'StatusRefused') {
+      return { status: 'CANCELLED', reason: err.message, step };
+    }
+    throw err;
+  } finally {
+    zFixed.dispose();
+    for (const net of Object.values(gan.nets)) net.dispose();
+    for (const opt of Object.values(gan.optimizers)) opt.dispose();
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * Small layer builders shared by the families. Each applies one or a few tf.layers to a SymbolicTensor and
+ * checks the shape it produces, so a wiring mistake fails where it was made.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Init } from './init.ts';
+
+type Sym = tf.SymbolicTensor;
+type Activation = 'relu' | 'leakyRelu' | 'tanh' | 'linear';
+
+export function assertShape(x: Sym, expected: (number | null)[], where: string): Sym {
+  const ok = x.shape.length === expected.length && expected.every((d, i) => d === null || x.shape[i] === d);
+  if (!ok) throw new Error(`${where}: shape [${x.shape.join(', ')}], expected [${expected.join(', ')}]`);
+  return x;
+}
+
+export function activate(x: Sym, activation: Activation, slope = 0.2): Sym {
+  switch (activation) {
+    case 'relu':
+      return tf.layers.reLU().apply(x) as Sym;
+    case 'leakyRelu':
+      return tf.layers.leakyReLU({ alpha: slope }).apply(x) as Sym;
+    case 'tanh':
+      return tf.layers.activation({ activation: 'tanh' }).apply(x) as Sym;
+    case 'linear':
+      return x;
+  }
+}
+
+export function batchNorm(x: Sym, init: Init): Sym {
+  // momentum 0.9 (PyTorch's 0.1): moving statistics follow a changing generator closely enough for sampling.
+  return tf.layers
+    .batchNormalization({ momentum: 0.9, epsilon: 1e-5, gammaInitializer: init.scale() })
+    .apply(x) as Sym;
+}
+
+export interface DenseOptions {
+  units: number;
+  activation?: Activation;
+  batchNorm?: boolean;
+  init: Init;
+  /** DCGAN-style N(0, 0.02) weights instead of Glorot. */
+  normalInit?: boolean;
+}
+
+export function dense(x: Sym, o: DenseOptions): Sym {
+  let y = tf.layers
+    .dense({
+      units: o.units,
+      useBias: !o.batchNorm,
+      kernelInitializer: o.normalInit ? o.init.normal() : o.init.glorot(),
+    })
+    .apply(x) as Sym;
+  if (o.batchNorm) y = batchNorm(y, o.init);
+  return activate(y, o.activation ?? 'linear');
+}
+
+export interface ConvOptions {
+  filters: number;
+  kernel: number;
+  strides: number;
+  activation?: Activation;
+  batchNorm?: boolean;
+  init: Init;
+}
+
+/** Strided convolution ('same' padding): the downsampling step of a discriminator. */
+export function conv(x: Sym, o: ConvOptions): Sym {
+  let y = tf.layers
+    .conv2d({
+      filters: o.filters,
+      kernelSize: o.kernel,
+      strides: o.strides,
+      padding: 'same',
+      useBias: !o.batchNorm,
+      kernelInitializer: o.init.normal(),
+    })
+    .apply(x) as Sym;
+  if (o.batchNorm) y = batchNorm(y, o.init);
+  return activate(y, o.activation ?? 'linear');
+}
+
+/** Transposed convolution ('same' padding): the upsampling step of a generator. */
+export function deconv(x: Sym, o: ConvOptions): Sym {
+  const [, h, w] = x.shape as number[];
+  let y = tf.layers
+    .conv2dTranspose({
+      filters: o.filters,
+      kernelSize: o.kernel,
+      strides: o.strides,
+      padding: 'same',
+      useBias: !o.batchNorm,
+      kernelInitializer: o.init.normal(),
+    })
+    .apply(x) as Sym;
+  assertShape(y, [null, h! * o.strides, w! * o.strides, o.filters], 'deconv');
+  if (o.batchNorm) y = batchNorm(y, o.init);
+  return activate(y, o.activation ?? 'linear');
+}
+
+export function flatten(x: Sym): Sym {
+  return tf.layers.flatten().apply(x) as Sym;
+}
+
+export function reshape(x: Sym, targetShape: number[]): Sym {
+  return tf.layers.reshape({ targetShape }).apply(x) as Sym;
+}
+
+export function input(shape: number[], name: string): Sym {
+  return tf.input({ shape, name });
+}

@@ -1,0 +1,161 @@
+/**
+ * Run status in the DynamoDB runs table (key `id`). A report reads the record, applies shared/run.ts
+ * `transition`, and writes only if status, attempt and updatedAt are still what it read; when another
+ * writer (the API cancelling, a Batch event, a second reporter) got in between, it reads again.
+ */
+
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  type AttributeValue,
+  DynamoDBClient,
+  type DynamoDBClientConfig,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { type RetryTuning, retryTuningFromEnv, warnRetry, withRetry } from './retry.ts';
+import { applyReport, newRunState, type RunSeed, type RunState } from './status-file.ts';
+import type { StatusSink, TrainerStatus } from './types.ts';
+
+/**
+ * A DynamoDB client from the default provider chain (the SDK reads AWS_ENDPOINT_URL_DYNAMODB itself),
+ * with the SDK's retries off because withRetry owns retrying.
+ */
+export function dynamoClientFromEnv(config: DynamoDBClientConfig = {}): DynamoDBClient {
+  return new DynamoDBClient({
+    maxAttempts: 1,
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
+    ...config,
+  });
+}
+
+export interface DynamoStatusSinkOptions {
+  client?: DynamoDBClient;
+  table: string;
+  /** Owner and spec for a record the trainer has to create (a run started by hand). */
+  seed?: RunSeed;
+  retry?: Partial<RetryTuning>;
+  /** Re-reads after a conditional write lost to another writer, before giving up. */
+  conflictAttempts?: number;
+}
+
+function isConditionFailure(err: unknown): boolean {
+  return (err as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException';
+}
+
+const MARSHALL = { removeUndefinedValues: true, convertClassInstanceToMap: true } as const;
+
+export class DynamoStatusSink implements StatusSink {
+  readonly table: string;
+  private readonly client: DynamoDBClient;
+  private readonly seed: RunSeed;
+  private readonly retry: RetryTuning;
+  private readonly conflictAttempts: number;
+
+  constructor(options: DynamoStatusSinkOptions) {
+    if (!options.table) throw new Error('DynamoStatusSink needs a table name');
+    this.table = options.table;
+    this.client = options.client ?? dynamoClientFromEnv();
+    this.seed = options.seed ?? {};
+    this.retry = { ...retryTuningFromEnv(), onRetry: warnRetry, ...options.retry };
+    this.conflictAttempts = options.conflictAttempts ?? 10;
+  }
+
+  private send<T>(operation: string, runId: string, fn: () => Promise<T>): Promise<T> {
+    return withRetry(fn, {
+      ...this.retry,
+      what: `${operation} ${this.table} id=${runId}`,
+      service: 'DynamoDB',
+    });
+  }
+
+  /** The stored record, read strongly consistent so a conditional write is based on the latest state. */
+  async read(runId: string): Promise<RunState | undefined> {
+    const out = await this.send('GetItem', runId, () =>
+      this.client.send(
+        new GetItemCommand({ TableName: this.table, Key: { id: { S: runId } }, ConsistentRead: true }),
+      ),
+    );
+    return out.Item ? (unmarshall(out.Item) as RunState) : undefined;
+  }
+
+  async report(status: TrainerStatus): Promise<void> {
+    for (let attempt = 1; attempt <= this.conflictAttempts; attempt++) {
+      if (attempt > 1) await sleep(Math.random() * 20 * attempt);
+      const current = await this.read(status.runId);
+      try {
+        if (current === undefined) {
+          await this.create(status);
+        } else {
+          await this.update(current, status);
+        }
+        return;
+      } catch (err) {
+        if (!isConditionFailure(err)) throw err;
+        // Someone else wrote in between: read again and re-apply on top of their write.
+      }
+    }
+    throw new Error(
+      `run ${status.runId}: ${status.status} not written: ${this.conflictAttempts} conditional writes to ${this.table} lost to other writers`,
+    );
+  }
+
+  private async create(status: TrainerStatus): Promise<void> {
+    const { next } = applyReport(newRunState(status.runId, status.attempt, this.seed), status);
+    await this.send('PutItem', status.runId, () =>
+      this.client.send(
+        new PutItemCommand({
+          TableName: this.table,
+          Item: marshall(next, MARSHALL),
+          ConditionExpression: 'attribute_not_exists(id)',
+        }),
+      ),
+    );
+  }
+
+  private async update(current: RunState, status: TrainerStatus): Promise<void> {
+    const { changed, next } = applyReport(current, status);
+    if (!changed) return;
+    const names: Record<string, string> = {
+      '#status': 'status',
+      '#attempt': 'attempt',
+      '#updatedAt': 'updatedAt',
+    };
+    const values: Record<string, unknown> = {
+      ':status': next.status,
+      ':attempt': next.attempt,
+      ':updatedAt': next.updatedAt,
+      ':readStatus': current.status,
+      ':readAttempt': current.attempt,
+    };
+    const sets = ['#status = :status', '#attempt = :attempt', '#updatedAt = :updatedAt'];
+    // Only the fields a trainer reports; anything else on the record (owner, spec, job id) is left alone.
+    for (const field of ['progress', 'reason'] as const) {
+      if (next[field] !== undefined) {
+        names[`#${field}`] = field;
+        values[`:${field}`] = next[field];
+        sets.push(`#${field} = :${field}`);
+      }
+    }
+    let condition = '#status = :readStatus AND #attempt = :readAttempt';
+    if (current.updatedAt !== undefined) {
+      values[':readUpdatedAt'] = current.updatedAt;
+      condition += ' AND #updatedAt = :readUpdatedAt';
+    } else {
+      condition += ' AND attribute_not_exists(#updatedAt)';
+    }
+    await this.send('UpdateItem', status.runId, () =>
+      this.client.send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key: { id: { S: status.runId } },
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: marshall(values, MARSHALL) as Record<string, AttributeValue>,
+        }),
+      ),
+    );
+  }
+}
