@@ -18,6 +18,7 @@ import { Init } from './nn/init.ts';
 import { renderSamples, sampleCount } from './samples.ts';
 import { sinkSaver } from './sinks/model-io.ts';
 import type { ArtifactSink, StatusSink, TrainerStatus } from './sinks/types.ts';
+import { createStepper } from './step.ts';
 
 export interface MetricsLine {
   step: number;
@@ -66,15 +67,6 @@ export function buildGan(spec: ExperimentSpec): Gan {
   });
 }
 
-/** Trainable variables of the named networks, in a stable order. */
-function variablesOf(gan: Gan, names: string[]): tf.Variable[] {
-  return names.flatMap((n) => {
-    const net = gan.nets[n];
-    if (!net) throw new Error(`phase updates unknown network '${n}'`);
-    return net.trainableWeights.map((w) => w.read() as tf.Variable);
-  });
-}
-
 async function ensureSpec(artifacts: ArtifactSink, spec: ExperimentSpec): Promise<void> {
   const existing = await artifacts.get(runFiles.spec);
   const json = JSON.stringify(spec, null, 2);
@@ -117,11 +109,7 @@ export async function train(o: TrainOptions): Promise<TrainOutcome> {
 
   const gan = (o.build ?? buildGan)(spec);
   const data = openDataset(spec.dataset, spec.seed);
-  const phases = gan.phases.map((p) => ({
-    ...p,
-    vars: variablesOf(gan, p.updates),
-    opt: gan.optimizers[p.optimizer]!,
-  }));
+  const runStep = createStepper(gan);
   const zFixed = fixedLatents(spec.seed, sampleCount(dataset), gan.latentDim);
 
   const resumeStep = await latestCheckpoint(artifacts);
@@ -182,28 +170,12 @@ export async function train(o: TrainOptions): Promise<TrainOutcome> {
     let windowStart = performance.now();
     let windowSteps = 0;
     let emaStepMs = 0;
-    const values: Record<string, number> = {};
 
     while (step < spec.steps) {
       const t0 = performance.now();
       const batch = data.batch(step, spec.batchSize);
       const z = latentBatch(spec.seed, step, spec.batchSize, gan.latentDim);
-      const inputs = { real: batch.x, labels: batch.labels, z, step };
-      for (const phase of phases) {
-        const kept: Record<string, tf.Scalar> = {};
-        const cost = phase.opt.minimize(
-          () => {
-            const r = phase.loss(inputs);
-            for (const [k, v] of Object.entries(r.metrics ?? {})) kept[k] = tf.keep(v);
-            return r.loss;
-          },
-          true,
-          phase.vars,
-        )!;
-        values[`loss/${phase.name}`] = cost.dataSync()[0]!;
-        for (const [k, v] of Object.entries(kept)) values[k] = v.dataSync()[0]!;
-        tf.dispose([cost, ...Object.values(kept)]);
-      }
+      const values = runStep({ real: batch.x, labels: batch.labels, z, step });
       tf.dispose([batch.x, batch.labels, z]);
       step += 1;
 

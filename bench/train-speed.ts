@@ -1,0 +1,120 @@
+/**
+ * Training speed: images/s of full training steps (D phase + G phase, data and latents included), through
+ * the same stepper the loop uses. DCGAN at batch 64 on MNIST in the wide (G 128 -> 64, D 64 -> 128) and
+ * narrow (G 64 -> 32, D 32 -> 64) sizes, plus the Vanilla GAN, on every backend that loads here.
+ *
+ *   npm run bench:train [-- --backends wasm,cpu --steps 10 --repeats 3]
+ *
+ * Writes bench/results/train-speed.json and prints a table.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import { parseSpec } from '../shared/spec.ts';
+import { initBackend } from '../trainer/backend/index.ts';
+import { openDataset } from '../trainer/data/index.ts';
+import { latentBatch } from '../trainer/latents.ts';
+import { buildGan } from '../trainer/loop.ts';
+import { createStepper } from '../trainer/step.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    backends: { type: 'string', default: 'node-gpu,node,wasm' },
+    steps: { type: 'string', default: '10' },
+    repeats: { type: 'string', default: '3' },
+    batch: { type: 'string', default: '64' },
+  },
+});
+const STEPS = Number(args.steps);
+const REPEATS = Number(args.repeats);
+const BATCH = Number(args.batch);
+
+const MODELS = [
+  { name: 'dcgan-wide', family: 'dcgan', hyperparameters: { gChannels: 128, dChannels: 64 } },
+  { name: 'dcgan-narrow', family: 'dcgan', hyperparameters: { gChannels: 64, dChannels: 32 } },
+  { name: 'vanilla-mlp', family: 'vanilla', hyperparameters: {} },
+] as const;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+interface Row {
+  backend: string;
+  model: string;
+  batch: number;
+  imagesPerSecond: number;
+  stepMs: number;
+  repeats: number[];
+}
+
+async function measure(model: (typeof MODELS)[number]): Promise<Omit<Row, 'backend'>> {
+  const spec = parseSpec({
+    family: model.family,
+    dataset: 'mnist',
+    batchSize: BATCH,
+    hyperparameters: model.hyperparameters,
+  });
+  const gan = buildGan(spec);
+  const data = openDataset('mnist', spec.seed);
+  const step = createStepper(gan);
+  const run = (i: number) => {
+    const b = data.batch(i, BATCH);
+    const z = latentBatch(spec.seed, i, BATCH, gan.latentDim);
+    step({ real: b.x, labels: b.labels, z, step: i });
+    tf.dispose([b.x, b.labels, z]);
+  };
+  for (let i = 0; i < 3; i++) run(i); // warm-up: kernels compiled, optimizer state allocated
+  const rates: number[] = [];
+  for (let r = 0; r < REPEATS; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < STEPS; i++) run(3 + r * STEPS + i);
+    rates.push((STEPS * BATCH * 1000) / (performance.now() - t0));
+  }
+  for (const net of Object.values(gan.nets)) net.dispose();
+  for (const opt of Object.values(gan.optimizers)) opt.dispose();
+  const ips = median(rates);
+  return {
+    model: model.name,
+    batch: BATCH,
+    imagesPerSecond: Math.round(ips * 10) / 10,
+    stepMs: Math.round((BATCH * 1000) / ips),
+    repeats: rates.map((x) => Math.round(x)),
+  };
+}
+
+const rows: Row[] = [];
+const skipped: Record<string, string> = {};
+for (const backend of args.backends.split(',')) {
+  let detail: string;
+  try {
+    detail = (await initBackend(backend)).detail;
+  } catch (err) {
+    skipped[backend] = (err as Error).message;
+    console.log(`skip ${backend}: ${(err as Error).message}`);
+    continue;
+  }
+  console.log(`backend ${backend}: ${detail}`);
+  for (const model of MODELS) {
+    const row = { backend, ...(await measure(model)) };
+    rows.push(row);
+    console.log(
+      `  ${row.model.padEnd(13)} ${String(row.imagesPerSecond).padStart(7)} img/s  ${row.stepMs} ms/step  (repeats ${row.repeats.join(', ')})`,
+    );
+  }
+}
+
+mkdirSync('bench/results', { recursive: true });
+const result = {
+  benchmark: 'train-speed',
+  command: `npm run bench:train -- ${process.argv.slice(2).join(' ')}`.trim(),
+  date: new Date().toISOString(),
+  machine: { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version, tfjs: tf.version.tfjs },
+  method: `median of ${REPEATS} repeats of ${STEPS} full steps (D + G) after 3 warm-up steps, batch ${BATCH}, MNIST`,
+  rows,
+  skipped,
+};
+writeFileSync('bench/results/train-speed.json', `${JSON.stringify(result, null, 2)}\n`);
+console.log('wrote bench/results/train-speed.json');

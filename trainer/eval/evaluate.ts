@@ -1,0 +1,358 @@
+/**
+ * Evaluates an exported generator against the metrics of GANS.md and writes {run}/eval.json:
+ * images (mnist): cFID against the 10,000 MNIST test images plus class histograms;
+ * points (ring8, grid25): modes covered and HQ%.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { type DatasetId, datasetInfo } from '../../shared/datasets.ts';
+import { runFiles } from '../../shared/keys.ts';
+import { type ExperimentSpec, parseSpec, SpecError } from '../../shared/spec.ts';
+import { loadMnist } from '../data/mnist.ts';
+import { Rng, Stream } from '../data/rng.ts';
+import { MIXTURES, type Mixture } from '../data/toy2d.ts';
+import { LocalArtifactSink } from '../sinks/local.ts';
+import { sinkLoader } from '../sinks/model-io.ts';
+import { analyze, FEATURE_LAYER, loadClassifier, NUM_CLASSES, readTrainingRecord } from './classifier.ts';
+import { type GaussianStats, gaussianStats } from './frechet.ts';
+import {
+  type CfidResult,
+  cfid,
+  classesCovered,
+  classHistogram,
+  HQ_SIGMAS,
+  type ModesResult,
+  modesAndHq,
+} from './metrics.ts';
+
+export const DEFAULT_IMAGE_SAMPLES = 10_000;
+export const DEFAULT_POINT_SAMPLES = 2_500;
+/** GANS.md reads class spread off a 1,000-sample draw as well as the full one. */
+export const HISTOGRAM_SMALL = 1_000;
+/** Share of samples a class needs to count as covered (see metrics.classesCovered). */
+export const CLASS_MIN_SHARE = 0.01;
+export const EVAL_VERSION = 1;
+
+/** Problems with what was asked for (missing folder, spec or generator; unsupported dataset). */
+export class EvalInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EvalInputError';
+  }
+}
+
+export interface BackendRecord {
+  name?: string;
+  tfjsBackend: string;
+  detail?: string;
+}
+
+export interface EvalOptions {
+  /** Generated samples; 10,000 for images, 2,500 for points by default. */
+  samples?: number;
+  /** Seeds the latents (stream Stream.eval); the run's spec seed by default. */
+  seed?: number;
+  /** Generator forward batch. */
+  batchSize?: number;
+  /** Reuse an already loaded classifier (tests, or evaluating many runs in one process). */
+  classifier?: tf.LayersModel;
+  /** What initBackend reported, recorded in eval.json; else just tf.getBackend(). */
+  backend?: BackendRecord;
+  /** Write {dir}/eval.json (default true). */
+  write?: boolean;
+}
+
+interface EvalCommon {
+  version: number;
+  createdAt: string;
+  run: {
+    dir: string;
+    family: string;
+    dataset: DatasetId;
+    steps: number;
+    specSeed: number;
+    latentDim: number;
+  };
+  seed: number;
+  samples: number;
+  backend: BackendRecord;
+  seconds: number;
+}
+
+export interface ClassCounts {
+  samples: number;
+  counts: number[];
+  covered: number;
+}
+
+export interface ImageEval extends EvalCommon {
+  kind: 'images';
+  cfid: CfidResult & { realSet: string };
+  classes: { first1000: ClassCounts; all: ClassCounts };
+  classifier: {
+    weights: string;
+    testAccuracy: number | null;
+    testImages: number | null;
+    featureLayer: string;
+    featureDim: number;
+  };
+  definitions: {
+    cfid: string;
+    classesCovered: string;
+    classMinShare: number;
+  };
+}
+
+export interface PointsEval extends EvalCommon {
+  kind: 'points2d';
+  modes: ModesResult;
+  definitions: {
+    hq: string;
+    covered: string;
+    hqSigmas: number;
+    sigma: number;
+    modes: [number, number][];
+  };
+}
+
+export type EvalResult = ImageEval | PointsEval;
+
+/** The run folder's parsed spec; every way it can be missing or wrong is an EvalInputError naming it. */
+export async function readRunSpec(dir: string): Promise<ExperimentSpec> {
+  if (!dir) throw new EvalInputError('no run folder given');
+  if (!existsSync(dir)) throw new EvalInputError(`run folder ${dir} does not exist`);
+  if (!statSync(dir).isDirectory()) throw new EvalInputError(`${dir} is not a folder`);
+  const sink = new LocalArtifactSink(dir);
+  const bytes = await sink.get(runFiles.spec);
+  if (!bytes) throw new EvalInputError(`no ${runFiles.spec} in ${dir}`);
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(bytes));
+  } catch (err) {
+    throw new EvalInputError(`${dir}/${runFiles.spec} is not JSON: ${(err as Error).message}`);
+  }
+  try {
+    return parseSpec(json);
+  } catch (err) {
+    if (err instanceof SpecError)
+      throw new EvalInputError(`${dir}/${runFiles.spec} is not a valid spec: ${err.message}`);
+    throw err;
+  }
+}
+
+async function loadGenerator(dir: string): Promise<tf.LayersModel> {
+  const sink = new LocalArtifactSink(dir);
+  if (!(await sink.get(runFiles.generatorModel))) {
+    throw new EvalInputError(`no exported generator: ${dir}/${runFiles.generatorModel} is missing`);
+  }
+  try {
+    return await tf.loadLayersModel(sinkLoader(sink, runFiles.generatorDir));
+  } catch (err) {
+    throw new EvalInputError(
+      `${dir}/${runFiles.generatorModel} could not be loaded: ${(err as Error).message}`,
+    );
+  }
+}
+
+function latentDimOf(spec: ExperimentSpec, generator: tf.LayersModel, dir: string): number {
+  if (generator.inputs.length !== 1) {
+    throw new EvalInputError(
+      `the generator in ${dir} takes ${generator.inputs.length} inputs; only generators of z alone are evaluated`,
+    );
+  }
+  const fromModel = generator.inputs[0]!.shape;
+  const fromSpec = spec.hyperparameters.latentDim;
+  if (fromModel.length !== 2 || typeof fromModel[1] !== 'number') {
+    throw new EvalInputError(
+      `the generator in ${dir} takes input shape [${fromModel}], expected [N, latentDim]`,
+    );
+  }
+  if (typeof fromSpec === 'number' && fromSpec !== fromModel[1]) {
+    throw new EvalInputError(
+      `spec.hyperparameters.latentDim is ${fromSpec} but the generator in ${dir} takes z of size ${fromModel[1]}`,
+    );
+  }
+  return fromModel[1];
+}
+
+/**
+ * n generator outputs from standard-normal z drawn with Rng(seed, Stream.eval), as one flat array of
+ * n x perSample values; any output layout with that many values per sample is accepted.
+ */
+function generate(
+  generator: tf.LayersModel,
+  latentDim: number,
+  n: number,
+  perSample: number,
+  seed: number,
+  batch: number,
+  dir: string,
+): Float32Array {
+  const rng = new Rng(seed, Stream.eval);
+  const out = new Float32Array(n * perSample);
+  for (let start = 0; start < n; start += batch) {
+    const b = Math.min(batch, n - start);
+    const z = rng.normals(b * latentDim);
+    const y = tf.tidy(() => generator.predict(tf.tensor2d(z, [b, latentDim])) as tf.Tensor);
+    if (y.size !== b * perSample) {
+      const shape = y.shape;
+      y.dispose();
+      throw new EvalInputError(
+        `the generator in ${dir} outputs shape [${shape}] for ${b} samples; expected ${perSample} values per sample`,
+      );
+    }
+    out.set(y.dataSync() as Float32Array, start * perSample);
+    y.dispose();
+  }
+  return out;
+}
+
+// The real side of cFID is the same for every run: fit it once per classifier.
+const realStatsCache = new WeakMap<tf.LayersModel, GaussianStats>();
+
+export function realTestStats(classifier: tf.LayersModel): GaussianStats {
+  let s = realStatsCache.get(classifier);
+  if (!s) {
+    s = gaussianStats(analyze(classifier, loadMnist('test').images).features);
+    realStatsCache.set(classifier, s);
+  }
+  return s;
+}
+
+/**
+ * cFID of `samples` real MNIST train images (a seeded draw) against the test images: what a perfect
+ * generator would score at that sample count, the floor to read other values against.
+ */
+export async function realFloorCfid(
+  opts: { samples?: number; seed?: number; classifier?: tf.LayersModel } = {},
+): Promise<CfidResult> {
+  const classifier = opts.classifier ?? (await loadClassifier());
+  const train = loadMnist('train');
+  const n = Math.min(opts.samples ?? DEFAULT_IMAGE_SAMPLES, train.count);
+  const pick = new Rng(opts.seed ?? 1, Stream.eval).permutation(train.count).subarray(0, n);
+  const pixels = 28 * 28;
+  const images = new Float32Array(n * pixels);
+  pick.forEach((src, i) => {
+    images.set(train.images.subarray(src * pixels, (src + 1) * pixels), i * pixels);
+  });
+  return cfid(analyze(classifier, images).features, realTestStats(classifier));
+}
+
+function checkCount(name: string, v: number | undefined): void {
+  if (v !== undefined && (!Number.isInteger(v) || v < 1))
+    throw new EvalInputError(`${name} must be a positive integer, got ${v}`);
+}
+
+export async function evaluateRun(dir: string, opts: EvalOptions = {}): Promise<EvalResult> {
+  const t0 = performance.now();
+  checkCount('samples', opts.samples);
+  checkCount('batchSize', opts.batchSize);
+  if (opts.seed !== undefined && (!Number.isInteger(opts.seed) || opts.seed < 0)) {
+    throw new EvalInputError(`seed must be a non-negative integer, got ${opts.seed}`);
+  }
+  const spec = await readRunSpec(dir);
+  const info = datasetInfo(spec.dataset);
+  const mixture: Mixture | undefined = MIXTURES[spec.dataset];
+  if (!(info.kind === 'images' && spec.dataset === 'mnist') && !(info.kind === 'points2d' && mixture)) {
+    throw new EvalInputError(
+      `no evaluation is defined for dataset '${spec.dataset}' (supported: mnist, ring8, grid25)`,
+    );
+  }
+  const generator = await loadGenerator(dir);
+  const latentDim = latentDimOf(spec, generator, dir);
+  const seed = opts.seed ?? spec.seed;
+  const batch = opts.batchSize ?? 500;
+  const common = {
+    version: EVAL_VERSION,
+    createdAt: new Date().toISOString(),
+    run: {
+      dir: resolve(dir),
+      family: spec.family,
+      dataset: spec.dataset,
+      steps: spec.steps,
+      specSeed: spec.seed,
+      latentDim,
+    },
+    seed,
+    backend: opts.backend ?? { tfjsBackend: tf.getBackend() },
+  };
+
+  let result: EvalResult;
+  if (info.kind === 'points2d') {
+    const m = mixture!;
+    const samples = opts.samples ?? DEFAULT_POINT_SAMPLES;
+    const points = generate(generator, latentDim, samples, 2, seed, batch, dir);
+    result = {
+      ...common,
+      kind: 'points2d',
+      samples,
+      seconds: 0,
+      modes: modesAndHq(points, m, HQ_SIGMAS),
+      definitions: {
+        hq: `a sample is high quality if within ${HQ_SIGMAS} sigma of its nearest mode`,
+        covered: 'a mode is covered if it is the nearest mode of at least one high-quality sample',
+        hqSigmas: HQ_SIGMAS,
+        sigma: m.sigma,
+        modes: m.modes,
+      },
+    };
+  } else {
+    const samples = opts.samples ?? DEFAULT_IMAGE_SAMPLES;
+    const classifier = opts.classifier ?? (await loadClassifier());
+    const images = generate(generator, latentDim, samples, 28 * 28, seed, batch, dir);
+    const { features, classes } = analyze(classifier, images);
+    const real = realTestStats(classifier);
+    const counts = (ids: Uint8Array): ClassCounts => {
+      const hist = classHistogram(ids, NUM_CLASSES);
+      return { samples: ids.length, counts: hist, covered: classesCovered(hist, CLASS_MIN_SHARE) };
+    };
+    const record = readTrainingRecord();
+    result = {
+      ...common,
+      kind: 'images',
+      samples,
+      seconds: 0,
+      cfid: { ...cfid(features, real), realSet: 'mnist test (10,000 images)' },
+      classes: { first1000: counts(classes.subarray(0, HISTOGRAM_SMALL)), all: counts(classes) },
+      classifier: {
+        weights: 'trainer/eval/weights/',
+        testAccuracy: record?.testAccuracy ?? null,
+        testImages: record?.testImages ?? null,
+        featureLayer: FEATURE_LAYER,
+        featureDim: features.d,
+      },
+      definitions: {
+        cfid: 'Frechet distance between Gaussians fitted to the classifier features of generated and real test images; depends on the sample counts',
+        classesCovered: `classes receiving at least ${100 * CLASS_MIN_SHARE}% of the classified samples`,
+        classMinShare: CLASS_MIN_SHARE,
+      },
+    };
+  }
+  generator.dispose();
+  result.seconds = Math.round((performance.now() - t0) / 100) / 10;
+  if (opts.write !== false) {
+    await new LocalArtifactSink(dir).put(runFiles.eval, `${JSON.stringify(result, null, 2)}\n`);
+  }
+  return result;
+}
+
+/** A few lines for a person. */
+export function summarize(r: EvalResult): string {
+  const head = `${r.run.family} on ${r.run.dataset}: ${r.samples} samples, seed ${r.seed}, backend ${r.backend.tfjsBackend}, ${r.seconds} s`;
+  if (r.kind === 'points2d') {
+    const m = r.modes;
+    return [
+      head,
+      `  modes ${m.modesCovered}/${m.modesTotal}, HQ ${m.hqPercent.toFixed(1)}% (${m.hqSamples}/${m.samples} within ${HQ_SIGMAS} sigma)`,
+    ].join('\n');
+  }
+  const hist = (c: ClassCounts) =>
+    `${c.counts.map((v, i) => `${i}:${v}`).join(' ')}  -> ${c.covered}/10 classes covered`;
+  return [
+    head,
+    `  cFID ${r.cfid.value.toFixed(3)} (${r.cfid.generatedSamples} generated vs ${r.cfid.realSamples} real test images, ${r.cfid.featureDim}-d features)`,
+    `  classes, first ${r.classes.first1000.samples}: ${hist(r.classes.first1000)}`,
+    `  classes, all ${r.classes.all.samples}: ${hist(r.classes.all)}`,
+  ].join('\n');
+}
