@@ -1,0 +1,64 @@
+/**
+ * The small interfaces the API is written against. createApp({ runStore, artifacts, runner, auth }) takes
+ * them, so the same Hono app runs on Lambda (DynamoDB, S3, Batch), locally (in-process emulators and the
+ * local process runner) and in tests (the same emulators).
+ */
+import type { RunRecord, RunStatus, StatusUpdate, TransitionResult } from '../shared/run.ts';
+
+export interface ListQuery {
+  owner: string;
+  status?: RunStatus;
+  family?: string;
+  /** 1..100 */
+  limit: number;
+  /** Opaque, from a previous page's nextCursor. */
+  cursor?: string;
+}
+
+export interface RunPage {
+  runs: RunRecord[];
+  nextCursor?: string;
+}
+
+export interface RunStore {
+  /**
+   * Stores a new QUEUED run. With an idempotency key, a second create with the same (owner, key) returns the
+   * run the first one made (created: false) instead of making another.
+   */
+  create(run: RunRecord, idempotencyKey?: string): Promise<{ run: RunRecord; created: boolean }>;
+  get(id: string): Promise<RunRecord | undefined>;
+  /** Newest first. */
+  list(query: ListQuery): Promise<RunPage>;
+  /** Applies shared/run.ts transition with a conditional write on the status and attempt it read. */
+  update(id: string, update: StatusUpdate): Promise<TransitionResult>;
+}
+
+export interface SampleRef {
+  step: number;
+  url: string;
+}
+
+export interface ArtifactStore {
+  /** Writes a run-relative key (shared/keys.ts runFiles) under runs/{id}/. */
+  put(runId: string, key: string, body: Uint8Array | string, contentType: string): Promise<void>;
+  get(runId: string, key: string): Promise<Uint8Array | undefined>;
+  /** Sample steps in step order, with presigned GET URLs; paginated. */
+  listSamples(
+    runId: string,
+    page: { limit: number; cursor?: string },
+  ): Promise<{ samples: SampleRef[]; nextCursor?: string }>;
+  /** A presigned GET URL for a run-relative key, or undefined when the object does not exist. */
+  presign(runId: string, key: string, expiresSeconds?: number): Promise<string | undefined>;
+}
+
+export interface JobRunner {
+  /** Starts the run's trainer; returns the job id (Batch job id, or the local runner's id). */
+  submit(run: RunRecord): Promise<{ jobId: string }>;
+  /** Stops it: Batch TerminateJob, or a signal to the local process. Idempotent. */
+  cancel(run: RunRecord, reason: string): Promise<void>;
+}
+
+export interface Auth {
+  /** The caller's identity from the Authorization header, or undefined when it is missing or invalid. */
+  verify(authorization: string | undefined): Promise<{ subject: string } | undefined>;
+}

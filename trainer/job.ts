@@ -1,0 +1,36 @@
+/**
+ * The job entry point: what the container runs on Batch and what the local runner starts. Everything comes
+ * from the environment: GANZOO_RUN_ID, and either GANZOO_BUCKET (+ GANZOO_TABLE) for S3/DynamoDB or
+ * GANZOO_RUN_DIR for a local folder. The spec is the run's stored spec.json, written when it was submitted.
+ * Exit codes as in run.ts; 2 when the environment or the stored spec is unusable (a retry cannot fix it).
+ */
+import { assertRunId, runFiles } from '../shared/keys.ts';
+import { parseSpec, SpecError } from '../shared/spec.ts';
+import { exitWith, runTrainerProcess } from './run.ts';
+import { openSinks } from './sinks/open.ts';
+
+exitWith(async () => {
+  const fail = (message: string) => {
+    process.stderr.write(`error: ${message}\n`);
+    return 2;
+  };
+  const runId = process.env.GANZOO_RUN_ID;
+  if (!runId) return fail('GANZOO_RUN_ID is not set');
+  try {
+    assertRunId(runId);
+  } catch (err) {
+    return fail((err as Error).message);
+  }
+  const out = process.env.GANZOO_RUN_DIR;
+  const sinks = openSinks({ runId, ...(out ? { out } : {}) });
+  const bytes = await sinks.artifacts.get(runFiles.spec);
+  if (!bytes) return fail(`run ${runId} has no ${runFiles.spec} at ${sinks.artifacts.location}`);
+  let spec: ReturnType<typeof parseSpec>;
+  try {
+    spec = parseSpec(JSON.parse(new TextDecoder().decode(bytes)));
+  } catch (err) {
+    const why = err instanceof SpecError ? err.message : `not JSON (${(err as Error).message})`;
+    return fail(`run ${runId}: stored ${runFiles.spec} is invalid: ${why}`);
+  }
+  return runTrainerProcess({ runId, spec, sinks, quiet: process.env.GANZOO_QUIET === '1' });
+});

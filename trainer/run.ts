@@ -1,0 +1,82 @@
+/**
+ * One run of the trainer as a process: backend, sinks, signals, progress, and an exit code. Shared by the
+ * command line (cli.ts) and the job entry point (job.ts) that Batch and the local runner start.
+ * Exit codes: 0 succeeded (or already done, or cancelled), 1 failed, 130/143 stopped by SIGINT/SIGTERM
+ * after writing a checkpoint (start it again to resume).
+ */
+import { runFiles } from '../shared/keys.ts';
+import type { ExperimentSpec } from '../shared/spec.ts';
+import { initBackend } from './backend/index.ts';
+import { train } from './loop.ts';
+import { progressPrinter } from './progress.ts';
+import type { ArtifactSink, StatusSink } from './sinks/types.ts';
+
+export interface RunProcessOptions {
+  runId: string;
+  spec: ExperimentSpec;
+  sinks: { artifacts: ArtifactSink; status: StatusSink };
+  backend?: string;
+  quiet?: boolean;
+}
+
+export async function runTrainerProcess(o: RunProcessOptions): Promise<number> {
+  const say = (s: string) => !o.quiet && process.stderr.write(`${s}\n`);
+  const backend = await initBackend(o.backend);
+  const { artifacts, status } = o.sinks;
+  say(
+    `run ${o.runId}: ${o.spec.family} on ${o.spec.dataset}, ${o.spec.steps} steps, batch ${o.spec.batchSize}`,
+  );
+  say(`backend: ${backend.name} (${backend.detail})`);
+  say(`artifacts: ${artifacts.location}`);
+
+  const stop = { requested: false };
+  let signal: NodeJS.Signals | undefined;
+  const onSignal = (s: NodeJS.Signals) => {
+    if (stop.requested) process.exit(130);
+    signal = s;
+    stop.requested = true;
+    say(`\n${s}: writing a checkpoint, then stopping (again to abort)`);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+
+  // Batch numbers its attempts from 1, as the run record does.
+  const attemptEnv = process.env.AWS_BATCH_JOB_ATTEMPT ?? process.env.GANZOO_ATTEMPT;
+  const outcome = await train({
+    runId: o.runId,
+    spec: o.spec,
+    artifacts,
+    status,
+    backend: backend.name,
+    stop,
+    ...(attemptEnv ? { attempt: Number(attemptEnv) } : {}),
+    ...(o.quiet ? {} : { onProgress: progressPrinter() }),
+  });
+  switch (outcome.status) {
+    case 'SUCCEEDED':
+      say(
+        `done: samples in ${artifacts.location}/${runFiles.samplesDir}, generator in ${artifacts.location}/${runFiles.generatorModel}`,
+      );
+      return 0;
+    case 'INTERRUPTED':
+      say(`stopped at step ${outcome.step} with a checkpoint; start the same run again to resume`);
+      return signal === 'SIGINT' ? 130 : 143;
+    case 'CANCELLED':
+      say(`cancelled: ${outcome.reason}`);
+      return 0;
+    case 'FAILED':
+      process.stderr.write(`failed: ${outcome.reason}\n`);
+      return 1;
+  }
+}
+
+/** Runs main and exits with its code; an unexpected error is printed (no stack) and exits 1. */
+export function exitWith(main: () => Promise<number>): void {
+  main().then(
+    (code) => process.exit(code),
+    (err: Error) => {
+      process.stderr.write(`error: ${err.message}\n`);
+      process.exit(1);
+    },
+  );
+}
