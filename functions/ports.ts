@@ -31,6 +31,11 @@ export interface RunStore {
   list(query: ListQuery): Promise<RunPage>;
   /** Applies shared/run.ts transition with a conditional write on the status and attempt it read. */
   update(id: string, update: StatusUpdate): Promise<TransitionResult>;
+  /**
+   * Every run, of any owner, that is SUBMITTED, STARTING or RUNNING: what a restarted local runner must
+   * reconcile. A full scan, meant for the local platform's small table, not for the cloud.
+   */
+  listUnfinished(): Promise<RunRecord[]>;
 }
 
 export interface SampleRef {

@@ -11,6 +11,7 @@ import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { startFauxqs } from 'fauxqs';
+import { RUNS_TABLE } from '../shared/tables.ts';
 
 export const EMULATOR_REGION = 'us-east-1';
 export const EMULATOR_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' } as const;
@@ -25,7 +26,10 @@ export interface S3Emulator {
 export interface DynamoEmulator {
   endpoint: string;
   port: number;
-  /** A runs table as the API and trainer use it: hash key `id` (S), on-demand. */
+  /**
+   * A runs table as the API and trainer use it: hash key `id` (S), on-demand, and the owner index of
+   * shared/tables.ts (owner HASH, createdAt RANGE, all attributes projected).
+   */
   createRunsTable(name: string): Promise<void>;
   stop(): Promise<void>;
 }
@@ -82,12 +86,28 @@ export async function startDynamoEmulator(port = 0): Promise<DynamoEmulator> {
     port: actualPort,
     createRunsTable: async (name) => {
       const client = dynamoClientFor(endpoint);
+      const index = RUNS_TABLE.ownerIndex;
       try {
         await client.send(
           new CreateTableCommand({
             TableName: name,
-            KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-            AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+            KeySchema: [{ AttributeName: RUNS_TABLE.partitionKey, KeyType: 'HASH' }],
+            AttributeDefinitions: [
+              { AttributeName: RUNS_TABLE.partitionKey, AttributeType: 'S' },
+              { AttributeName: index.partitionKey, AttributeType: 'S' },
+              { AttributeName: index.sortKey, AttributeType: 'S' },
+            ],
+            // Projecting everything lets a listing return whole records without a GetItem per run.
+            GlobalSecondaryIndexes: [
+              {
+                IndexName: index.name,
+                KeySchema: [
+                  { AttributeName: index.partitionKey, KeyType: 'HASH' },
+                  { AttributeName: index.sortKey, KeyType: 'RANGE' },
+                ],
+                Projection: { ProjectionType: 'ALL' },
+              },
+            ],
             BillingMode: 'PAY_PER_REQUEST',
           }),
         );

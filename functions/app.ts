@@ -1,0 +1,54 @@
+/**
+ * The one Hono app: the same routes on Lambda (functions/lambda.ts), on the local platform and in tests
+ * (app.request()). It is written against the ports only; whoever builds it passes the stores, the job
+ * runner and the auth it should use.
+ */
+import { Hono } from 'hono';
+import { type ApiEnv, requireAuth } from './auth.ts';
+import { type ErrorLogger, errorHandler, notFoundHandler } from './errors.ts';
+import { newRunId as defaultRunId } from './ids.ts';
+import type { ArtifactStore, Auth, JobRunner, RunStore } from './ports.ts';
+import { catalogRoutes } from './routes/catalog.ts';
+import { experimentRoutes } from './routes/experiments.ts';
+import { metaRoutes } from './routes/meta.ts';
+
+export interface AppDeps {
+  runStore: RunStore;
+  artifacts: ArtifactStore;
+  runner: JobRunner;
+  auth: Auth;
+  /** The clock for createdAt/updatedAt and URL expiry; tests pass a fixed or ticking one. */
+  now?: () => Date;
+  newRunId?: () => string;
+  /** Where unexpected errors and upstream failures are logged; console.error by default. */
+  log?: ErrorLogger;
+}
+
+export function createApp(deps: AppDeps) {
+  const now = deps.now ?? (() => new Date());
+  const log = deps.log ?? ((m, e) => console.error(m, e));
+  const app = new Hono<ApiEnv>();
+  app.onError(errorHandler(log));
+  app.notFound(notFoundHandler);
+  return (
+    app
+      // Public: registered before the auth middleware, they answer before it runs.
+      .route('/', metaRoutes(now))
+      // Everything after this line needs a token, including routes added later.
+      .use('*', requireAuth(deps.auth))
+      .route(
+        '/experiments',
+        experimentRoutes({
+          runStore: deps.runStore,
+          artifacts: deps.artifacts,
+          runner: deps.runner,
+          now,
+          newRunId: deps.newRunId ?? defaultRunId,
+          log,
+        }),
+      )
+      .route('/', catalogRoutes())
+  );
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,267 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { RunRecord } from '../../shared/run.ts';
+import { parseSpec } from '../../shared/spec.ts';
+import { type Emulators, startEmulators } from '../../test/emulators.ts';
+import { DynamoRunStore } from '../stores/run-store.ts';
+import {
+  type BatchAttempt,
+  type BatchJobDetail,
+  type BatchJobStateChangeEvent,
+  createBatchStateHandler,
+  failureReason,
+  mapBatchState,
+} from './batch-state.ts';
+
+const JOB = 'b6a1c2d3-0000-4000-8000-000000000001';
+
+/** A state-change event shaped like the ones Batch sends (the detail is DescribeJobs' job). */
+function event(
+  status: string,
+  attempts: BatchAttempt[] = [],
+  extra: Partial<BatchJobDetail> = {},
+  runId = 'run-1',
+): BatchJobStateChangeEvent {
+  return {
+    source: 'aws.batch',
+    'detail-type': 'Batch Job State Change',
+    time: '2026-01-01T00:00:00Z',
+    detail: {
+      jobId: JOB,
+      jobName: `ganzoo-${runId}`,
+      status,
+      attempts,
+      container: {
+        environment: [
+          { name: 'GANZOO_RUN_ID', value: runId },
+          { name: 'GANZOO_BUCKET', value: 'b' },
+        ],
+      },
+      tags: { 'ganzoo:run-id': runId },
+      ...extra,
+    },
+  };
+}
+
+const hostLost: BatchAttempt = {
+  container: { exitCode: 143, reason: '' },
+  statusReason: 'Host EC2 (instance i-0abc) terminated.',
+};
+const crashed: BatchAttempt = {
+  container: { exitCode: 1 },
+  statusReason: 'Essential container in task exited',
+};
+
+describe('mapBatchState', () => {
+  it.each([
+    ['SUBMITTED', 'SUBMITTED'],
+    ['PENDING', 'SUBMITTED'],
+    ['RUNNABLE', 'SUBMITTED'],
+    ['STARTING', 'STARTING'],
+    ['RUNNING', 'RUNNING'],
+    ['SUCCEEDED', 'SUCCEEDED'],
+  ])('maps Batch %s to %s', (batch, run) => {
+    const attempts = batch === 'SUCCEEDED' ? [{ container: { exitCode: 0 } }] : [];
+    expect(mapBatchState(event(batch, attempts).detail)).toEqual({
+      ok: true,
+      runId: 'run-1',
+      update: { status: run, attempt: 1 },
+    });
+  });
+
+  it('counts the attempt on its way while the job is not done, and the last one when it is', () => {
+    expect(mapBatchState(event('RUNNABLE', [hostLost]).detail)).toMatchObject({
+      update: { status: 'SUBMITTED', attempt: 2 },
+    });
+    expect(mapBatchState(event('STARTING', [hostLost]).detail)).toMatchObject({
+      update: { status: 'STARTING', attempt: 2 },
+    });
+    expect(
+      mapBatchState(event('SUCCEEDED', [hostLost, { container: { exitCode: 0 } }]).detail),
+    ).toMatchObject({ update: { status: 'SUCCEEDED', attempt: 2 } });
+    // Terminated before any attempt began: it still ends attempt 1.
+    expect(mapBatchState(event('FAILED', [], { statusReason: 'cancelled' }).detail)).toMatchObject({
+      update: { status: 'FAILED', attempt: 1 },
+    });
+  });
+
+  it('gives a failed run a reason from Batch and the container', () => {
+    const detail = event('FAILED', [crashed], { statusReason: 'Essential container in task exited' }).detail;
+    expect(mapBatchState(detail)).toEqual({
+      ok: true,
+      runId: 'run-1',
+      update: {
+        status: 'FAILED',
+        attempt: 1,
+        reason: `Batch job ${JOB} failed: Essential container in task exited; exit code 1; see the job's log`,
+      },
+    });
+  });
+
+  it('says what to change for a timeout, memory, lost hosts and an unusable spec', () => {
+    const reason = (attempts: BatchAttempt[], statusReason?: string) =>
+      failureReason(event('FAILED', attempts, statusReason ? { statusReason } : {}).detail);
+    expect(reason([{ statusReason: 'x' }], 'Job attempt duration exceeded timeout')).toMatch(
+      /timeoutMinutes/,
+    );
+    const oom = {
+      container: { exitCode: 137, reason: 'OutOfMemoryError: Container killed due to memory usage' },
+    };
+    expect(reason([oom], 'Essential container in task exited')).toMatch(
+      /OutOfMemoryError: Container killed due to memory usage; exit code 137: out of memory; lower batchSize/,
+    );
+    expect(reason([hostLost, hostLost, hostLost], 'Host EC2 (instance i-0abc) terminated.')).toMatch(
+      /resources\.retries or set resources\.spot to false/,
+    );
+    expect(reason([{ container: { exitCode: 2 } }], 'Essential container in task exited')).toMatch(
+      /stored spec/,
+    );
+    expect(failureReason({ jobId: 'j', status: 'FAILED' })).toBe('Batch job j failed: no reason given');
+  });
+
+  it('finds the run id in the tags when the environment does not have it', () => {
+    const detail = { ...event('RUNNING').detail, container: {} };
+    expect(mapBatchState(detail)).toMatchObject({ ok: true, runId: 'run-1' });
+  });
+
+  it('ignores jobs that are not ours, unknown states and ids that are not run ids', () => {
+    expect(mapBatchState({ jobId: 'j', status: 'RUNNING' })).toEqual({
+      ok: false,
+      why: 'Batch job j carries no run id',
+    });
+    expect(mapBatchState(event('PAUSED').detail)).toEqual({
+      ok: false,
+      why: "unknown Batch job status 'PAUSED'",
+    });
+    expect(mapBatchState(event('RUNNING', [], {}, 'idem#x').detail)).toMatchObject({ ok: false });
+  });
+});
+
+describe('the Batch state handler on the runs table', () => {
+  let emulators: Emulators;
+  let store: DynamoRunStore;
+  let table = '';
+  let n = 0;
+  const lines: string[] = [];
+  const handler = () => createBatchStateHandler({ runStore: store, log: (l) => lines.push(l) });
+
+  beforeAll(async () => {
+    emulators = await startEmulators();
+  });
+  afterAll(async () => {
+    await emulators?.stop();
+  });
+  beforeEach(async () => {
+    table = `runs-${++n}`;
+    await emulators.createRunsTable(table);
+    store = new DynamoRunStore({ client: emulators.dynamoClient(), table, retry: { attempts: 1 } });
+  });
+
+  async function submitted(overrides: Partial<RunRecord> = {}): Promise<RunRecord> {
+    const at = '2026-01-01T00:00:00.000Z';
+    const run: RunRecord = {
+      id: 'run-1',
+      owner: 'user-1',
+      spec: parseSpec({ family: 'vanilla', dataset: 'ring8' }),
+      status: 'SUBMITTED',
+      attempt: 1,
+      jobId: JOB,
+      createdAt: at,
+      updatedAt: at,
+      ...overrides,
+    };
+    await store.create(run);
+    return run;
+  }
+
+  const life = () => [
+    event('SUBMITTED'),
+    event('PENDING'),
+    event('RUNNABLE'),
+    event('STARTING'),
+    event('RUNNING'),
+    event('SUCCEEDED', [{ container: { exitCode: 0 } }]),
+  ];
+
+  async function deliver(events: BatchJobStateChangeEvent[]) {
+    const handle = handler();
+    const outcomes = [];
+    for (const e of events) outcomes.push((await handle(e)).outcome);
+    return outcomes;
+  }
+
+  it('follows a job through its states in order', async () => {
+    await submitted();
+    const outcomes = await deliver(life());
+    expect(outcomes).toEqual(['unchanged', 'unchanged', 'unchanged', 'applied', 'applied', 'applied']);
+    expect(await store.get('run-1')).toMatchObject({ status: 'SUCCEEDED', attempt: 1, jobId: JOB });
+  });
+
+  it('changes nothing when every event arrives twice', async () => {
+    await submitted();
+    await deliver(life().flatMap((e) => [e, e]));
+    const once = await store.get('run-1');
+    expect(once).toMatchObject({ status: 'SUCCEEDED', attempt: 1 });
+    const again = await deliver(life());
+    expect(again.every((o) => o === 'unchanged' || o === 'refused')).toBe(true);
+    expect(await store.get('run-1')).toEqual(once);
+  });
+
+  it('ends in the same state when the events arrive in reverse', async () => {
+    await submitted();
+    const outcomes = await deliver(life().reverse());
+    expect(outcomes[0]).toBe('applied');
+    expect(outcomes.slice(1).every((o) => o === 'refused')).toBe(true);
+    expect(await store.get('run-1')).toMatchObject({ status: 'SUCCEEDED', attempt: 1 });
+  });
+
+  it('moves to the next attempt after a Spot reclaim, and ignores the old attempt arriving late', async () => {
+    await submitted();
+    await deliver([event('STARTING'), event('RUNNING')]);
+    const outcomes = await deliver([
+      event('RUNNABLE', [hostLost]), // a retry cannot begin before it starts
+      event('STARTING', [hostLost]),
+      event('RUNNING'), // attempt 1, late
+      event('RUNNING', [hostLost]),
+    ]);
+    expect(outcomes).toEqual(['refused', 'applied', 'refused', 'applied']);
+    expect(await store.get('run-1')).toMatchObject({ status: 'RUNNING', attempt: 2 });
+    await deliver([
+      event('FAILED', [hostLost, crashed], { statusReason: 'Essential container in task exited' }),
+    ]);
+    expect(await store.get('run-1')).toMatchObject({
+      status: 'FAILED',
+      attempt: 2,
+      reason: `Batch job ${JOB} failed: Essential container in task exited; exit code 1; see the job's log`,
+    });
+  });
+
+  it('keeps the reason of a cancelled run when the terminated job reports FAILED', async () => {
+    await submitted();
+    await deliver([event('RUNNING')]);
+    await store.update('run-1', { status: 'CANCELLED', reason: 'cancelled by user-1' });
+    const outcomes = await deliver([event('FAILED', [], { statusReason: 'cancelled by user-1' })]);
+    expect(outcomes).toEqual(['refused']);
+    expect(await store.get('run-1')).toMatchObject({ status: 'CANCELLED', reason: 'cancelled by user-1' });
+  });
+
+  it('records the job id when its first event beats the API', async () => {
+    const { jobId: _, ...queued } = await submitted({ id: 'run-2', status: 'QUEUED', jobId: undefined });
+    expect(queued.id).toBe('run-2');
+    await deliver([event('SUBMITTED', [], {}, 'run-2')]);
+    expect(await store.get('run-2')).toMatchObject({ status: 'SUBMITTED', jobId: JOB });
+  });
+
+  it("ignores events of a job the run does not point at, and of runs it doesn't know", async () => {
+    await submitted({ jobId: 'another-job' });
+    lines.length = 0;
+    expect(await deliver([event('FAILED', [crashed]), event('RUNNING', [], {}, 'run-9')])).toEqual([
+      'ignored',
+      'ignored',
+    ]);
+    expect(await store.get('run-1')).toMatchObject({ status: 'SUBMITTED' });
+    expect(lines).toEqual([
+      `batch-state: ignored: run run-1 belongs to Batch job another-job, not ${JOB}`,
+      `batch-state: ignored: run run-9 (Batch job ${JOB}) is not in the store`,
+    ]);
+  });
+});

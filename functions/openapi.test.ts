@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { FAMILIES } from '../shared/catalog.ts';
+import { escapeHtml, renderDocsPage } from './docs-page.ts';
+import { PROBLEM_KINDS, type ProblemKind } from './errors.ts';
+import { ListQuerySchema, MetricsQuerySchema, openApiDocument } from './openapi.ts';
+
+type Json = Record<string, unknown>;
+const doc = openApiDocument() as Json & {
+  paths: Record<string, Record<string, Json>>;
+  components: { schemas: Record<string, Json> };
+};
+
+function refs(value: unknown, out: string[] = []): string[] {
+  if (Array.isArray(value)) for (const v of value) refs(v, out);
+  else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (k === '$ref' && typeof v === 'string') out.push(v);
+      else refs(v, out);
+    }
+  }
+  return out;
+}
+
+describe('openApiDocument', () => {
+  it('is OpenAPI 3.1 with bearer security by default', () => {
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc.security).toEqual([{ bearer: [] }]);
+    expect(JSON.parse(JSON.stringify(doc))).toEqual(doc);
+  });
+
+  it('resolves every $ref to a component', () => {
+    const all = refs(doc);
+    expect(all.length).toBeGreaterThan(10);
+    for (const ref of all) {
+      expect(ref).toMatch(/^#\/components\/schemas\//);
+      expect(doc.components.schemas[ref.split('/').pop()!], ref).toBeDefined();
+    }
+  });
+
+  it('describes the spec from the shared schema, with its defaults and limits', () => {
+    const spec = doc.components.schemas.ExperimentSpec as {
+      properties: Record<string, Json>;
+      required: string[];
+      additionalProperties: boolean;
+    };
+    expect(spec.required.sort()).toEqual(['dataset', 'family']);
+    expect(spec.additionalProperties).toBe(false);
+    expect(spec.properties.steps).toMatchObject({ type: 'integer', minimum: 1, default: 2000 });
+    expect(spec.properties.family).toMatchObject({ enum: FAMILIES.map((f) => f.id) });
+    for (const f of FAMILIES) expect(doc.components.schemas[`Hyperparameters.${f.id}`]).toBeDefined();
+  });
+
+  it('documents query parameters from the schemas the routes parse', () => {
+    const list = doc.paths['/experiments']!.get!.parameters as Json[];
+    expect(list.map((p) => p.name)).toEqual(Object.keys(ListQuerySchema.shape));
+    expect(list.find((p) => p.name === 'limit')).toMatchObject({
+      in: 'query',
+      required: false,
+      schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
+    });
+    const metrics = doc.paths['/experiments/{id}/metrics']!.get!.parameters as Json[];
+    expect(metrics.map((p) => p.name)).toEqual(['id', 'every', 'points']);
+    expect(MetricsQuerySchema.safeParse({ every: '2', points: '3' }).success).toBe(false);
+  });
+
+  it('gives every operation a summary and its error responses', () => {
+    for (const [path, item] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(item)) {
+        expect(op.summary, `${method} ${path}`).toBeTruthy();
+        expect(Object.keys(op.responses as Json).length, `${method} ${path}`).toBeGreaterThan(0);
+      }
+    }
+    const submit = Object.keys(doc.paths['/experiments']!.post!.responses as Json);
+    expect(submit.sort()).toEqual(['200', '201', '400', '401', '413', '415', '422', '502']);
+    expect(Object.keys(doc.paths['/experiments/{id}/cancel']!.post!.responses as Json)).toContain('409');
+  });
+});
+
+describe('renderDocsPage', () => {
+  const page = renderDocsPage(doc);
+
+  it('shows every operation, every problem type and every schema', () => {
+    for (const [path, item] of Object.entries(doc.paths)) {
+      for (const method of Object.keys(item)) expect(page).toContain(`${method.toUpperCase()} ${path}`);
+    }
+    for (const kind of Object.keys(PROBLEM_KINDS) as ProblemKind[]) {
+      expect(page).toContain(`urn:ganzoo:problem:${kind}`);
+    }
+    for (const name of Object.keys(doc.components.schemas)) {
+      expect(page).toContain(`id="schema-${name.replace('.', '-')}"`);
+    }
+    expect(page).toContain('href="#schema-Run"');
+    expect(page).toContain('integer, 1..100, default 20');
+  });
+
+  it('escapes text from the document', () => {
+    const hostile = renderDocsPage({
+      openapi: '3.1.0',
+      info: { title: '<script>alert(1)</script>', description: '"quoted" & <b>' },
+      paths: { '/x': { get: { summary: '<img src=x onerror=alert(1)>', responses: {} } } },
+    });
+    expect(hostile).not.toContain('<script>alert');
+    expect(hostile).not.toContain('<img');
+    expect(hostile).toContain('&lt;script&gt;');
+    expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
+  });
+});

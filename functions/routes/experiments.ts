@@ -1,0 +1,358 @@
+/**
+ * /experiments: submit, list, read and cancel runs, and read what they produced (metrics, sample grids,
+ * the exported generator). Every run belongs to the caller who submitted it; another caller's run answers
+ * 404 exactly like a missing one, so ids cannot be probed.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import { type Context, Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { z } from 'zod';
+import { assertRunId, runFiles } from '../../shared/keys.ts';
+import { isTerminal, type RunRecord } from '../../shared/run.ts';
+import { type ExperimentSpec, validateSpec } from '../../shared/spec.ts';
+import type { ApiEnv } from '../auth.ts';
+import { ApiProblem, type ErrorLogger, invalidRequest, issuesOf, notFound } from '../errors.ts';
+import {
+  ListQuerySchema,
+  MAX_METRICS_LINES,
+  MAX_SPEC_BYTES,
+  type MetricsLine,
+  MetricsQuerySchema,
+  SamplesQuerySchema,
+  URL_TTL_SECONDS,
+} from '../openapi.ts';
+import type { ArtifactStore, JobRunner, RunStore } from '../ports.ts';
+
+export interface ExperimentDeps {
+  runStore: RunStore;
+  artifacts: ArtifactStore;
+  runner: JobRunner;
+  now: () => Date;
+  newRunId: () => string;
+  log: ErrorLogger;
+}
+
+const CANCEL_REASON = 'cancelled on request';
+
+const RUN_FIELDS = [
+  'id',
+  'owner',
+  'spec',
+  'status',
+  'attempt',
+  'jobId',
+  'progress',
+  'reason',
+  'createdAt',
+  'updatedAt',
+] as const satisfies readonly (keyof RunRecord)[];
+
+/** The record as the API shows it: only RunRecord's fields, whatever else the table item carries. */
+export function publicRun(run: RunRecord): RunRecord {
+  const out: Record<string, unknown> = {};
+  for (const field of RUN_FIELDS) if (run[field] !== undefined) out[field] = run[field];
+  return out as unknown as RunRecord;
+}
+
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+const isNamed = (err: unknown, name: string) => (err as { name?: unknown } | undefined)?.name === name;
+
+function parseQuery<S extends z.ZodType>(schema: S, c: Context): z.output<S> {
+  const result = schema.safeParse(c.req.query());
+  if (!result.success) throw invalidRequest('invalid query parameters', issuesOf(result.error));
+  return result.data;
+}
+
+/** Store errors that mean "the client sent a cursor we did not hand out" become a 400 naming the field. */
+async function withCursor<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (isNamed(err, 'BadCursor')) {
+      throw invalidRequest(message(err), [{ field: 'cursor', message: message(err) }]);
+    }
+    throw err;
+  }
+}
+
+/** The Idempotency-Key header: 1-255 visible ASCII characters, optionally a quoted structured string. */
+function idempotencyKey(c: Context): string | undefined {
+  const raw = c.req.header('idempotency-key');
+  if (raw === undefined) return undefined;
+  const key = /^"(.*)"$/.exec(raw.trim())?.[1] ?? raw.trim();
+  if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
+    const why = 'must be 1 to 255 visible ASCII characters';
+    throw invalidRequest(`Idempotency-Key ${why}`, [{ field: 'Idempotency-Key', message: why }]);
+  }
+  return key;
+}
+
+/** 415 unless the body is declared JSON: a form post or text/plain must not be guessed at. */
+async function requireJson(c: Context, next: () => Promise<void>) {
+  const type = c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/json') {
+    throw new ApiProblem(
+      'unsupported-media-type',
+      `send the experiment spec as application/json${type ? `, not ${type}` : ' (no Content-Type was given)'}`,
+      { headers: { 'accept-post': 'application/json' } },
+    );
+  }
+  await next();
+}
+
+const specSizeLimit = bodyLimit({
+  maxSize: MAX_SPEC_BYTES,
+  onError: () => {
+    throw new ApiProblem('payload-too-large', `the spec may be at most ${MAX_SPEC_BYTES} bytes`);
+  },
+});
+
+async function readSpec(c: Context): Promise<ExperimentSpec> {
+  const text = await c.req.text();
+  if (!text.trim()) throw invalidRequest('the body is empty; send the experiment spec as JSON');
+  let input: unknown;
+  try {
+    input = JSON.parse(text);
+  } catch (err) {
+    throw invalidRequest(`the body is not valid JSON: ${message(err)}`);
+  }
+  const result = validateSpec(input);
+  if (!result.ok) {
+    throw invalidRequest(
+      `the spec is invalid: ${result.issues.map((i) => i.field || '(spec)').join(', ')}`,
+      result.issues,
+    );
+  }
+  return result.spec;
+}
+
+/**
+ * Keeps every `every`-th line, or about `points` evenly spaced lines; the first and last are always kept,
+ * so a chart starts and ends where the run does.
+ */
+export function downsample<T>(items: readonly T[], by: { every?: number; points?: number }): T[] {
+  const n = items.length;
+  if (n <= 2) return [...items];
+  if (by.every !== undefined && by.every > 1) {
+    const kept = items.filter((_, i) => i % by.every! === 0);
+    if ((n - 1) % by.every !== 0) kept.push(items[n - 1]!);
+    return kept;
+  }
+  if (by.points !== undefined && by.points < n) {
+    const p = Math.max(2, by.points);
+    return Array.from({ length: p }, (_, i) => items[Math.round((i * (n - 1)) / (p - 1))]!);
+  }
+  return [...items];
+}
+
+/** metrics.jsonl lines in step order; a line that is not a JSON object with a numeric step is skipped. */
+export function parseMetrics(bytes: Uint8Array): MetricsLine[] {
+  const lines: MetricsLine[] = [];
+  for (const raw of new TextDecoder().decode(bytes).split('\n')) {
+    if (!raw.trim()) continue;
+    try {
+      const line = JSON.parse(raw) as MetricsLine;
+      if (line && typeof line === 'object' && typeof line.step === 'number') lines.push(line);
+    } catch {
+      // A torn or foreign line must not hide the rest of the run's curve.
+    }
+  }
+  return lines.sort((a, b) => a.step - b.step);
+}
+
+export function experimentRoutes(deps: ExperimentDeps) {
+  const { runStore, artifacts, runner, now } = deps;
+
+  /** The caller's run, or 404 for a malformed id, a missing run and another owner's run alike. */
+  async function ownedRun(c: Context<ApiEnv>): Promise<RunRecord> {
+    const id = c.req.param('id') ?? '';
+    let wellFormed = true;
+    try {
+      assertRunId(id);
+    } catch {
+      wellFormed = false;
+    }
+    const run = wellFormed ? await runStore.get(id) : undefined;
+    if (!run || run.owner !== c.get('subject')) throw notFound(`no experiment '${id}'`);
+    return run;
+  }
+
+  /** Ends a run that could not start as FAILED; if even that write fails, the reason is still logged. */
+  async function fail(run: RunRecord, reason: string): Promise<void> {
+    try {
+      const result = await runStore.update(run.id, { status: 'FAILED', reason, at: now().toISOString() });
+      if (!result.ok) deps.log(`run ${run.id}: could not record FAILED (${reason})`, result.reason);
+    } catch (err) {
+      deps.log(`run ${run.id}: could not record FAILED (${reason})`, err);
+    }
+  }
+
+  return new Hono<ApiEnv>()
+    .post('/', requireJson, specSizeLimit, async (c) => {
+      const key = idempotencyKey(c);
+      const spec = await readSpec(c);
+      const at = now().toISOString();
+      const draft: RunRecord = {
+        id: deps.newRunId(),
+        owner: c.get('subject'),
+        spec,
+        status: 'QUEUED',
+        attempt: 1,
+        createdAt: at,
+        updatedAt: at,
+      };
+      const { run, created } = await runStore.create(draft, key).catch((err: unknown) => {
+        if (isNamed(err, 'BadIdempotencyKey')) {
+          throw invalidRequest(message(err), [{ field: 'Idempotency-Key', message: message(err) }]);
+        }
+        throw err;
+      });
+      if (!created) {
+        // Same key, different spec: a client bug that must not silently return an unrelated run.
+        if (!isDeepStrictEqual(run.spec, spec)) {
+          throw new ApiProblem(
+            'idempotency-key-reused',
+            `Idempotency-Key '${key}' was already used for run ${run.id} with a different spec`,
+            { members: { runId: run.id } },
+          );
+        }
+        c.header('location', `/experiments/${run.id}`);
+        return c.json(publicRun(run), 200);
+      }
+
+      try {
+        // Byte for byte what the trainer's own JSON.stringify(parseSpec(...), null, 2) gives, which it checks.
+        await artifacts.put(run.id, runFiles.spec, JSON.stringify(spec, null, 2), 'application/json');
+      } catch (err) {
+        await fail(run, 'the spec could not be stored for the trainer');
+        throw new ApiProblem('upstream-failed', `run ${run.id} failed: its spec could not be stored`, {
+          cause: err,
+          members: { runId: run.id },
+        });
+      }
+
+      let jobId: string;
+      try {
+        ({ jobId } = await runner.submit(run));
+      } catch (err) {
+        const reason = `the training job could not be submitted: ${message(err)}`;
+        await fail(run, reason);
+        throw new ApiProblem('upstream-failed', `run ${run.id} failed: ${reason}`, {
+          cause: err,
+          members: { runId: run.id },
+        });
+      }
+      const submitted = await runStore.update(run.id, {
+        status: 'SUBMITTED',
+        jobId,
+        at: now().toISOString(),
+      });
+      let record = submitted.ok ? submitted.record : await runStore.get(run.id);
+      if (!submitted.ok && record && !isTerminal(record.status) && record.jobId === undefined) {
+        // The trainer got ahead of us (a local job reports STARTING at once): keep its status, record the job.
+        const withJob = await runStore.update(run.id, { status: record.status, jobId, at: now().toISOString() });
+        if (withJob.ok) record = withJob.record;
+      }
+      if (!submitted.ok && record?.status === 'CANCELLED') {
+        // Cancelled while being submitted: the cancel found no job to stop, so stop it here.
+        await runner.cancel({ ...record, jobId }, CANCEL_REASON).catch((err: unknown) => {
+          deps.log(`run ${run.id}: job ${jobId} of a cancelled run could not be stopped`, err);
+        });
+      }
+      record ??= run;
+      c.header('location', `/experiments/${record.id}`);
+      return c.json(publicRun(record), 201);
+    })
+
+    .get('/', async (c) => {
+      const q = parseQuery(ListQuerySchema, c);
+      const page = await withCursor(() =>
+        runStore.list({
+          owner: c.get('subject'),
+          limit: q.limit,
+          ...(q.cursor !== undefined ? { cursor: q.cursor } : {}),
+          ...(q.status !== undefined ? { status: q.status } : {}),
+          ...(q.family !== undefined ? { family: q.family } : {}),
+        }),
+      );
+      return c.json({ ...page, runs: page.runs.map(publicRun) });
+    })
+
+    .get('/:id', async (c) => c.json(publicRun(await ownedRun(c))))
+
+    .post('/:id/cancel', async (c) => {
+      const run = await ownedRun(c);
+      const finished = (r: RunRecord) =>
+        new ApiProblem(
+          'run-finished',
+          `run ${r.id} already ended as ${r.status}${r.reason ? ` (${r.reason})` : ''}; there is nothing to cancel`,
+          { members: { status: r.status } },
+        );
+      if (isTerminal(run.status)) throw finished(run);
+      // Always ask the runner: a local job may be running before its job id was recorded.
+      try {
+        await runner.cancel(run, CANCEL_REASON);
+      } catch (err) {
+        throw new ApiProblem(
+          'upstream-failed',
+          `the job of run ${run.id} could not be stopped, so the run is unchanged; try again`,
+          { cause: err },
+        );
+      }
+      const result = await runStore.update(run.id, {
+        status: 'CANCELLED',
+        reason: CANCEL_REASON,
+        at: now().toISOString(),
+      });
+      if (result.ok) return c.json(publicRun(result.record));
+      // It finished between our read and our write.
+      const current = await runStore.get(run.id);
+      if (current && isTerminal(current.status)) throw finished(current);
+      throw new Error(`run ${run.id}: CANCELLED refused: ${result.reason}`);
+    })
+
+    .get('/:id/metrics', async (c) => {
+      const run = await ownedRun(c);
+      const q = parseQuery(MetricsQuerySchema, c);
+      const bytes = await artifacts.get(run.id, runFiles.metrics);
+      const all = bytes ? parseMetrics(bytes) : [];
+      let metrics = downsample(all, q);
+      if (metrics.length > MAX_METRICS_LINES) metrics = downsample(metrics, { points: MAX_METRICS_LINES });
+      return c.json({ runId: run.id, total: all.length, metrics });
+    })
+
+    .get('/:id/samples', async (c) => {
+      const run = await ownedRun(c);
+      const q = parseQuery(SamplesQuerySchema, c);
+      const page = await withCursor(() =>
+        artifacts.listSamples(run.id, {
+          limit: q.limit,
+          ...(q.cursor !== undefined ? { cursor: q.cursor } : {}),
+        }),
+      );
+      return c.json({ runId: run.id, ...page });
+    })
+
+    .get('/:id/generator', async (c) => {
+      const run = await ownedRun(c);
+      const modelUrl = await artifacts.presign(run.id, runFiles.generatorModel, URL_TTL_SECONDS);
+      // The trainer writes the weights before model.json, so a model.json without weights is not ready.
+      const weightsUrl =
+        modelUrl && (await artifacts.presign(run.id, runFiles.generatorWeights, URL_TTL_SECONDS));
+      if (!modelUrl || !weightsUrl) {
+        const why = isTerminal(run.status)
+          ? run.status === 'SUCCEEDED'
+            ? 'it finished without exporting one'
+            : `it ended as ${run.status} before exporting one`
+          : `it is ${run.status}, and the generator is exported when training finishes`;
+        throw notFound(`run ${run.id} has no generator yet: ${why}`);
+      }
+      const weightsName = runFiles.generatorWeights.slice(runFiles.generatorDir.length);
+      return c.json({
+        runId: run.id,
+        modelUrl,
+        weightUrls: { [weightsName]: weightsUrl },
+        expiresAt: new Date(now().getTime() + URL_TTL_SECONDS * 1000).toISOString(),
+      });
+    });
+}

@@ -1,0 +1,132 @@
+import { BatchClient } from '@aws-sdk/client-batch';
+import { describe, expect, it } from 'vitest';
+import type { RunRecord } from '../../shared/run.ts';
+import { parseSpec } from '../../shared/spec.ts';
+import { BatchRunner, EVALUATE_ON_EXIT } from './batch-runner.ts';
+
+interface CapturedCall {
+  command: string;
+  input: Record<string, unknown>;
+}
+
+/**
+ * A Batch client that sends nothing: a middleware records each command's parameters and answers with a
+ * canned response. It checks what the runner asks of Batch; the integration tests run it against moto.
+ */
+function batchClientCapturingParameters(response: Record<string, unknown> = {}) {
+  const calls: CapturedCall[] = [];
+  const client = new BatchClient({
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+  client.middlewareStack.add(
+    (_next, context) => async (args) => {
+      calls.push({ command: context.commandName ?? '?', input: args.input as Record<string, unknown> });
+      return { output: { $metadata: {}, ...response }, response: {} };
+    },
+    { step: 'initialize', name: 'captureParameters' },
+  );
+  return { client, calls };
+}
+
+function run(overrides: Partial<RunRecord> = {}, resources: Record<string, unknown> = {}): RunRecord {
+  return {
+    id: 'run-123',
+    owner: 'user-1',
+    spec: parseSpec({ family: 'dcgan', dataset: 'mnist', resources }),
+    status: 'QUEUED',
+    attempt: 1,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    ...overrides,
+  };
+}
+
+const options = {
+  spotQueue: 'gpu-spot',
+  onDemandQueue: 'gpu-on-demand',
+  jobDefinition: 'ganzoo-trainer:3',
+  bucket: 'artifacts-bucket',
+  table: 'runs-table',
+};
+
+describe('BatchRunner', () => {
+  it('submits a Spot run with its environment, retries, timeout and tags', async () => {
+    const { client, calls } = batchClientCapturingParameters({ jobId: 'job-abc', jobName: 'x' });
+    const runner = new BatchRunner({ client, ...options });
+    const result = await runner.submit(run({}, { spot: true, retries: 4, timeoutMinutes: 90 }));
+    expect(result).toEqual({ jobId: 'job-abc' });
+    expect(calls).toEqual([
+      {
+        command: 'SubmitJobCommand',
+        input: {
+          jobName: 'ganzoo-run-123',
+          jobQueue: 'gpu-spot',
+          jobDefinition: 'ganzoo-trainer:3',
+          containerOverrides: {
+            environment: [
+              { name: 'GANZOO_RUN_ID', value: 'run-123' },
+              { name: 'GANZOO_BUCKET', value: 'artifacts-bucket' },
+              { name: 'GANZOO_TABLE', value: 'runs-table' },
+            ],
+          },
+          retryStrategy: {
+            attempts: 4,
+            evaluateOnExit: [
+              { onStatusReason: 'Host EC2*', action: 'RETRY' },
+              { onReason: '*', action: 'EXIT' },
+              { onExitCode: '*', action: 'EXIT' },
+            ],
+          },
+          timeout: { attemptDurationSeconds: 5400 },
+          tags: { 'ganzoo:run-id': 'run-123', 'ganzoo:owner': 'user-1', 'ganzoo:family': 'dcgan' },
+          propagateTags: true,
+        },
+      },
+    ]);
+  });
+
+  it('puts on-demand runs on the on-demand queue, with the default retries and timeout', async () => {
+    const { client, calls } = batchClientCapturingParameters({ jobId: 'job-def' });
+    await new BatchRunner({ client, ...options }).submit(run({}, { spot: false }));
+    expect(calls[0]?.input).toMatchObject({
+      jobQueue: 'gpu-on-demand',
+      retryStrategy: { attempts: 3 },
+      timeout: { attemptDurationSeconds: 7200 },
+    });
+  });
+
+  it('retries only host losses: the reclaim rule comes before every catch-all', () => {
+    expect(EVALUATE_ON_EXIT[0]).toEqual({ onStatusReason: 'Host EC2*', action: 'RETRY' });
+    expect(EVALUATE_ON_EXIT.slice(1).every((r) => r.action === 'EXIT')).toBe(true);
+    expect(EVALUATE_ON_EXIT.length).toBeLessThanOrEqual(5); // Batch's limit
+  });
+
+  it('keeps tag values within the characters Batch accepts', async () => {
+    const { client, calls } = batchClientCapturingParameters({ jobId: 'j' });
+    await new BatchRunner({ client, ...options }).submit(run({ owner: 'auth0|abc#1 x@y.z' }));
+    expect(calls[0]?.input.tags).toMatchObject({ 'ganzoo:owner': 'auth0_abc_1 x@y.z' });
+  });
+
+  it('fails plainly when Batch returns no job id', async () => {
+    const { client } = batchClientCapturingParameters({});
+    await expect(new BatchRunner({ client, ...options }).submit(run())).rejects.toThrow(/no job id/);
+  });
+
+  it('cancels with TerminateJob and the reason, whatever state the job is in', async () => {
+    const { client, calls } = batchClientCapturingParameters();
+    await new BatchRunner({ client, ...options }).cancel(
+      run({ jobId: 'job-abc', status: 'RUNNING' }),
+      'cancelled by user-1',
+    );
+    expect(calls).toEqual([
+      { command: 'TerminateJobCommand', input: { jobId: 'job-abc', reason: 'cancelled by user-1' } },
+    ]);
+  });
+
+  it('has nothing to stop for a run that was never submitted', async () => {
+    const { client, calls } = batchClientCapturingParameters();
+    await new BatchRunner({ client, ...options }).cancel(run(), 'cancelled');
+    expect(calls).toEqual([]);
+  });
+});

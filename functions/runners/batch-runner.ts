@@ -1,0 +1,99 @@
+/**
+ * Runs the trainer as an AWS Batch job: one job per run, on the Spot or on-demand queue as the spec asks.
+ * Batch retries an attempt only when the host went away (a Spot reclaim or an instance failure); the new
+ * attempt resumes from the run's latest checkpoint. Anything else the trainer or Batch reports ends the job,
+ * and the Batch state-change handler (functions/events/batch-state.ts) moves the run accordingly.
+ */
+import {
+  BatchClient,
+  type EvaluateOnExit,
+  SubmitJobCommand,
+  type SubmitJobCommandInput,
+  TerminateJobCommand,
+} from '@aws-sdk/client-batch';
+import type { RunRecord } from '../../shared/run.ts';
+import type { JobRunner } from '../ports.ts';
+
+export interface BatchRunnerOptions {
+  /** Defaults to a client from the environment (region, credentials, AWS_ENDPOINT_URL_BATCH). */
+  client?: BatchClient;
+  /** Queue for runs with resources.spot (Spot compute environments). */
+  spotQueue: string;
+  /** Queue for runs that asked for on-demand capacity. */
+  onDemandQueue: string;
+  /** Job definition name, name:revision or ARN of the trainer's container (trainer/job.ts). */
+  jobDefinition: string;
+  /** Artifacts bucket and runs table, passed to the trainer as GANZOO_BUCKET and GANZOO_TABLE. */
+  bucket: string;
+  table: string;
+}
+
+/** Tag keys on every job, so costs and jobs can be traced back to runs. */
+export const JOB_TAGS = { runId: 'ganzoo:run-id', owner: 'ganzoo:owner', family: 'ganzoo:family' } as const;
+
+/**
+ * Batch matches these in order. The first keeps an attempt lost with its host (the status reason then
+ * starts "Host EC2 (instance ...) terminated"); the rest end the job on any other failure, so a bad spec or
+ * a crash in the trainer is not run again `retries` times. Batch retries when no rule matches, hence more
+ * than one catch-all.
+ */
+export const EVALUATE_ON_EXIT: EvaluateOnExit[] = [
+  { onStatusReason: 'Host EC2*', action: 'RETRY' },
+  { onReason: '*', action: 'EXIT' },
+  { onExitCode: '*', action: 'EXIT' },
+];
+
+export function jobNameFor(runId: string): string {
+  return `ganzoo-${runId}`;
+}
+
+/** Batch tag values allow letters, digits, spaces and + - = . _ : / @ (up to 256). */
+function tagValue(value: string): string {
+  return value.replace(/[^\p{L}\p{N} +\-=._:/@]/gu, '_').slice(0, 256);
+}
+
+export class BatchRunner implements JobRunner {
+  private readonly client: BatchClient;
+
+  constructor(private readonly options: BatchRunnerOptions) {
+    this.client = options.client ?? new BatchClient({});
+  }
+
+  /** The SubmitJob parameters for a run; exported for tests and for reading what a run asks of Batch. */
+  submitInput(run: RunRecord): SubmitJobCommandInput {
+    const { resources } = run.spec;
+    return {
+      jobName: jobNameFor(run.id),
+      jobQueue: resources.spot ? this.options.spotQueue : this.options.onDemandQueue,
+      jobDefinition: this.options.jobDefinition,
+      containerOverrides: {
+        environment: [
+          { name: 'GANZOO_RUN_ID', value: run.id },
+          { name: 'GANZOO_BUCKET', value: this.options.bucket },
+          { name: 'GANZOO_TABLE', value: this.options.table },
+        ],
+      },
+      retryStrategy: { attempts: resources.retries, evaluateOnExit: EVALUATE_ON_EXIT },
+      timeout: { attemptDurationSeconds: resources.timeoutMinutes * 60 },
+      tags: {
+        [JOB_TAGS.runId]: run.id,
+        [JOB_TAGS.owner]: tagValue(run.owner),
+        [JOB_TAGS.family]: run.spec.family,
+      },
+      // The tags also land on the ECS tasks, where the cost of the instance hours is recorded.
+      propagateTags: true,
+    };
+  }
+
+  async submit(run: RunRecord): Promise<{ jobId: string }> {
+    const out = await this.client.send(new SubmitJobCommand(this.submitInput(run)));
+    if (!out.jobId) throw new Error(`Batch accepted run ${run.id} but returned no job id`);
+    return { jobId: out.jobId };
+  }
+
+  /** TerminateJob stops a job in any state (CancelJob only reaches jobs that have not started). */
+  async cancel(run: RunRecord, reason: string): Promise<void> {
+    if (!run.jobId) return; // never submitted: there is no job to stop
+    await this.client.send(new TerminateJobCommand({ jobId: run.jobId, reason: reason.slice(0, 1024) }));
+  }
+}

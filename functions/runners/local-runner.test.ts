@@ -1,0 +1,352 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runKey } from '../../shared/keys.ts';
+import type { RunRecord } from '../../shared/run.ts';
+import { type ExperimentSpec, parseSpec } from '../../shared/spec.ts';
+import { EMULATOR_CREDENTIALS, type Emulators, startEmulators } from '../../test/emulators.ts';
+import { scratchDir, tinySpec } from '../../trainer/test-util.ts';
+import { DynamoRunStore } from '../stores/run-store.ts';
+import { LocalRunner, type LocalRunnerOptions, lastLines } from './local-runner.ts';
+
+/**
+ * Stands in for trainer/job.ts where only the process matters: what it does follows from the run id's
+ * first word. It writes what it was given to stdout (the run's log) and, with FAKE_ORDER, a line per
+ * start and end to a shared file, so a test sees which ran when.
+ */
+const FAKE_TRAINER = `
+import { appendFileSync } from 'node:fs';
+const id = process.env.GANZOO_RUN_ID;
+const attempt = Number(process.env.GANZOO_ATTEMPT);
+const order = (what) => process.env.FAKE_ORDER && appendFileSync(process.env.FAKE_ORDER, what + ' ' + id + '\\n');
+const mode = id.split('-')[0];
+const waitForTerm = (onTerm) => { process.on('SIGTERM', onTerm); setInterval(() => {}, 1000); };
+if (mode === 'wait' || (mode === 'resume' && attempt === 1)) {
+  waitForTerm(() => { console.error('checkpoint written'); order('end'); process.exit(143); });
+}
+if (mode === 'stubborn') waitForTerm(() => console.error('ignoring SIGTERM'));
+order('start');
+console.log(['fake trainer', id, 'attempt', attempt, 'pid', process.pid].join(' '));
+console.log(['env', process.env.GANZOO_BUCKET, process.env.GANZOO_TABLE, process.env.AWS_ENDPOINT_URL_S3,
+  process.env.AWS_ENDPOINT_URL_DYNAMODB, process.env.AWS_REGION, process.env.AWS_ACCESS_KEY_ID,
+  process.env.GANZOO_RUN_DIR ?? 'no-run-dir'].join(' '));
+if (mode === 'ok' || mode === 'resume') setTimeout(() => { order('end'); process.exit(0); }, 50);
+if (mode === 'fail') {
+  for (let i = 1; i <= 8; i++) console.error('line ' + i);
+  process.exit(1);
+}
+`;
+
+async function until(cond: () => boolean | Promise<boolean>, what: string, ms = 30_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+let emulators: Emulators;
+let fakeTrainer = '';
+
+beforeAll(async () => {
+  emulators = await startEmulators();
+  fakeTrainer = join(scratchDir('fake-trainer'), 'fake-trainer.mjs');
+  writeFileSync(fakeTrainer, FAKE_TRAINER);
+});
+afterAll(async () => {
+  await emulators?.stop();
+});
+
+let n = 0;
+let table = '';
+let store: DynamoRunStore;
+let logsDir = '';
+let notes: string[] = [];
+const runners: LocalRunner[] = [];
+
+beforeEach(async () => {
+  table = `runs-${++n}`;
+  await emulators.createRunsTable(table);
+  store = new DynamoRunStore({ client: emulators.dynamoClient(), table, retry: { attempts: 1 } });
+  logsDir = join(scratchDir('runner-logs'), 'logs');
+  notes = [];
+});
+afterEach(async () => {
+  await Promise.all(runners.splice(0).map((r) => r.close()));
+});
+
+function runner(options: Partial<LocalRunnerOptions> = {}): LocalRunner {
+  const r = new LocalRunner({
+    runStore: store,
+    logsDir,
+    bucket: 'artifacts',
+    table,
+    s3Endpoint: emulators.s3Endpoint,
+    dynamoEndpoint: emulators.dynamoEndpoint,
+    region: emulators.region,
+    credentials: EMULATOR_CREDENTIALS,
+    trainerArgs: [fakeTrainer],
+    log: (line) => notes.push(line),
+    ...options,
+  });
+  runners.push(r);
+  return r;
+}
+
+async function stored(id: string, overrides: Partial<RunRecord> = {}, resources = {}): Promise<RunRecord> {
+  const at = new Date().toISOString();
+  const run: RunRecord = {
+    id,
+    owner: 'user-1',
+    spec: parseSpec({ family: 'vanilla', dataset: 'ring8', resources }),
+    status: 'SUBMITTED',
+    attempt: 1,
+    createdAt: at,
+    updatedAt: at,
+    ...overrides,
+  };
+  await store.create(run);
+  return run;
+}
+
+const log = (r: LocalRunner, id: string) =>
+  existsSync(r.logPath(id)) ? readFileSync(r.logPath(id), 'utf8') : '';
+const started = (r: LocalRunner, id: string, attempt = 1) =>
+  until(() => log(r, id).includes(`fake trainer ${id} attempt ${attempt}`), `${id} attempt ${attempt}`);
+
+describe('LocalRunner', () => {
+  it('runs one trainer at a time by default, in the order submitted, with the S3 and DynamoDB environment', async () => {
+    const order = join(scratchDir('order'), 'order.txt');
+    const r = runner({ env: { FAKE_ORDER: order, GANZOO_RUN_DIR: '/must/not/leak' } });
+    const jobIds = [];
+    for (const id of ['ok-1', 'ok-2', 'ok-3']) jobIds.push((await r.submit(await stored(id))).jobId);
+    expect(jobIds).toEqual(['local-ok-1-1', 'local-ok-2-1', 'local-ok-3-1']);
+    expect(r.jobs().map((j) => [j.runId, j.state])).toEqual([
+      ['ok-1', 'running'],
+      ['ok-2', 'queued'],
+      ['ok-3', 'queued'],
+    ]);
+    await r.idle();
+    expect(readFileSync(order, 'utf8').trim().split('\n')).toEqual([
+      'start ok-1',
+      'end ok-1',
+      'start ok-2',
+      'end ok-2',
+      'start ok-3',
+      'end ok-3',
+    ]);
+    expect(log(r, 'ok-2')).toContain(
+      `env artifacts ${table} ${emulators.s3Endpoint} ${emulators.dynamoEndpoint} us-east-1 test no-run-dir`,
+    );
+    expect(log(r, 'ok-2')).toMatch(
+      /local-ok-2-1: attempt 1 starts[\s\S]*local-ok-2-1: ended with exit code 0/,
+    );
+    // The trainer reports its own success; the runner writes nothing.
+    expect((await store.get('ok-1'))?.status).toBe('SUBMITTED');
+  });
+
+  it('runs up to its concurrency at once, and a run submitted twice once', async () => {
+    const r = runner({ concurrency: 2 });
+    for (const id of ['wait-a', 'wait-b', 'wait-c']) await r.submit(await stored(id));
+    expect(await r.submit((await store.get('wait-c'))!)).toEqual({ jobId: 'local-wait-c-1' });
+    expect(r.jobs().map((j) => [j.runId, j.state])).toEqual([
+      ['wait-a', 'running'],
+      ['wait-b', 'running'],
+      ['wait-c', 'queued'],
+    ]);
+    await started(r, 'wait-a');
+    await r.cancel((await store.get('wait-a'))!, 'make room');
+    await started(r, 'wait-c');
+    for (const id of ['wait-b', 'wait-c']) await r.cancel((await store.get(id))!, 'done');
+    await r.idle();
+  });
+
+  it('marks a run FAILED when its trainer exits non-zero, with the last stderr lines', async () => {
+    const r = runner();
+    await r.submit(await stored('fail-1'));
+    await r.idle();
+    const run = await store.get('fail-1');
+    expect(run?.status).toBe('FAILED');
+    expect(run?.reason).toBe(
+      `the trainer exited with code 1: line 4 | line 5 | line 6 | line 7 | line 8 (log: ${r.logPath('fail-1')})`,
+    );
+    expect(log(r, 'fail-1')).toContain('line 1\n');
+  });
+
+  it('cancels a running trainer with SIGTERM and records the reason', async () => {
+    const r = runner();
+    const run = await stored('wait-1');
+    await r.submit(run);
+    await started(r, 'wait-1');
+    await r.cancel(run, 'cancelled by user-1');
+    await r.cancel(run, 'twice'); // idempotent
+    await r.idle();
+    expect(log(r, 'wait-1')).toContain('checkpoint written');
+    expect(await store.get('wait-1')).toMatchObject({ status: 'CANCELLED', reason: 'cancelled by user-1' });
+  });
+
+  it('kills a trainer that ignores SIGTERM after the grace period', async () => {
+    const r = runner({ killGraceMs: 300 });
+    const run = await stored('stubborn-1');
+    await r.submit(run);
+    await started(r, 'stubborn-1');
+    await r.cancel(run, 'cancelled');
+    await r.idle();
+    expect(log(r, 'stubborn-1')).toMatch(/ignoring SIGTERM[\s\S]*ended with signal SIGKILL/);
+    expect((await store.get('stubborn-1'))?.status).toBe('CANCELLED');
+  });
+
+  it('takes a cancelled run out of the queue without starting it', async () => {
+    const r = runner();
+    const first = await stored('wait-1');
+    const second = await stored('wait-2');
+    await r.submit(first);
+    await r.submit(second);
+    await r.cancel(second, 'not needed');
+    expect(r.jobs().map((j) => j.runId)).toEqual(['wait-1']);
+    expect(await store.get('wait-2')).toMatchObject({ status: 'CANCELLED', reason: 'not needed' });
+    await r.cancel(first, 'done');
+    await r.idle();
+    expect(existsSync(r.logPath('wait-2'))).toBe(false);
+  });
+
+  it('resumes a trainer stopped from outside as the next attempt', async () => {
+    const r = runner();
+    await r.submit(await stored('resume-1', {}, { retries: 3 }));
+    await started(r, 'resume-1');
+    process.kill(r.jobs()[0]!.pid!, 'SIGTERM');
+    await started(r, 'resume-1', 2);
+    await r.idle();
+    expect(await store.get('resume-1')).toMatchObject({
+      status: 'STARTING',
+      attempt: 2,
+      jobId: 'local-resume-1-2',
+    });
+    expect(notes).toEqual(['run resume-1: attempt 1 was stopped (143); resuming as attempt 2']);
+  });
+
+  it('fails a run stopped from outside when it has no attempts left', async () => {
+    const r = runner();
+    await r.submit(await stored('wait-1', {}, { retries: 1 }));
+    await started(r, 'wait-1');
+    process.kill(r.jobs()[0]!.pid!, 'SIGTERM');
+    await r.idle();
+    expect(await store.get('wait-1')).toMatchObject({
+      status: 'FAILED',
+      attempt: 1,
+      reason: 'attempt 1 was stopped (143), and the run has no attempts left (resources.retries is 1)',
+    });
+  });
+
+  it('takes up the runs a previous process left unfinished', async () => {
+    const runs = [
+      await stored('ok-submitted'),
+      await stored('resume-running', { status: 'RUNNING' }),
+      await stored('ok-starting', { status: 'STARTING', attempt: 2 }),
+      await stored('ok-spent', { status: 'RUNNING', attempt: 3 }, { retries: 3 }),
+      await stored('ok-done', { status: 'SUCCEEDED' }),
+      await stored('ok-queued', { status: 'QUEUED' }),
+    ];
+    // A record the runner already moved on: its snapshot here is stale, so the store refuses it.
+    const stale = await stored('ok-moved', { status: 'RUNNING' });
+    await store.update('ok-moved', { status: 'FAILED', reason: 'elsewhere' });
+    const r = runner();
+    expect(await r.reconcile([...runs, stale])).toEqual({
+      resumed: ['ok-submitted', 'resume-running', 'ok-starting'],
+      failed: ['ok-spent'],
+      skipped: ['ok-moved'],
+    });
+    expect(r.jobs().map((j) => j.jobId)).toEqual([
+      'local-ok-submitted-1',
+      'local-resume-running-2',
+      'local-ok-starting-3',
+    ]);
+    await r.idle();
+    expect(await store.get('resume-running')).toMatchObject({ status: 'STARTING', attempt: 2 });
+    expect(await store.get('ok-starting')).toMatchObject({ status: 'STARTING', attempt: 3 });
+    expect(await store.get('ok-submitted')).toMatchObject({ status: 'SUBMITTED', attempt: 1 });
+    expect((await store.get('ok-spent'))?.reason).toBe(
+      'the runner stopped while attempt 3 was RUNNING, and the run has no attempts left (resources.retries is 3)',
+    );
+    expect(await store.get('ok-queued')).toMatchObject({ status: 'QUEUED' });
+    expect(log(r, 'resume-running')).toContain('fake trainer resume-running attempt 2');
+  });
+
+  it('on close stops its trainers and leaves their runs for the next reconcile', async () => {
+    const r = runner();
+    await r.submit(await stored('wait-1'));
+    await r.submit(await stored('wait-2'));
+    await started(r, 'wait-1');
+    await r.close();
+    expect(r.jobs()).toEqual([]);
+    expect(log(r, 'wait-1')).toContain('checkpoint written');
+    expect((await store.get('wait-1'))?.status).toBe('SUBMITTED');
+    await expect(r.submit((await store.get('wait-2'))!)).rejects.toThrow(/shutting down/);
+  });
+
+  it('fails a run whose trainer cannot be started', async () => {
+    const r = runner({ cwd: join(logsDir, 'no-such-folder') });
+    await r.submit(await stored('ok-1'));
+    await r.idle();
+    expect((await store.get('ok-1'))?.reason).toMatch(/^the trainer could not be started: spawn .*ENOENT/);
+  });
+
+  it('keeps the reason short', () => {
+    expect(lastLines('a\n\nb\r\nc\rd\n', 3)).toBe('b | c | d');
+    expect(lastLines('x'.repeat(2000), 5, 10)).toBe(`...${'x'.repeat(10)}`);
+  });
+});
+
+describe('LocalRunner with the real trainer', () => {
+  const bucket = 'artifacts';
+
+  async function storedWithSpec(id: string, spec: ExperimentSpec): Promise<RunRecord> {
+    const run = await stored(id);
+    await store.update(id, { status: 'SUBMITTED' });
+    await emulators.createBucket(bucket);
+    const s3 = emulators.s3Client();
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: runKey(id, 'spec.json'),
+        Body: JSON.stringify(spec, null, 2),
+        ContentType: 'application/json',
+      }),
+    );
+    s3.destroy();
+    return { ...run, spec };
+  }
+
+  const realRunner = () =>
+    runner({ trainerArgs: undefined, env: { GANZOO_BACKEND: 'wasm', GANZOO_RETRY_ATTEMPTS: '2' } });
+
+  it('trains a tiny run to SUCCEEDED through the emulators', async () => {
+    const r = realRunner();
+    const run = await storedWithSpec('real-1', tinySpec('vanilla', 'ring8'));
+    await r.submit(run);
+    await r.idle();
+    const record = await store.get('real-1');
+    expect(record, log(r, 'real-1')).toMatchObject({ status: 'SUCCEEDED', attempt: 1 });
+    expect(record?.progress).toMatchObject({ step: 4, totalSteps: 4 });
+    expect(log(r, 'real-1')).toContain('done: samples in s3://artifacts/runs/real-1/');
+  });
+
+  it('resumes a trainer stopped from outside from its checkpoint, as attempt 2', async () => {
+    const r = realRunner();
+    const spec = tinySpec('vanilla', 'ring8', { steps: 100, checkpointEvery: 50, sampleEvery: 100 });
+    await r.submit(await storedWithSpec('real-2', spec));
+    await until(async () => (await store.get('real-2'))?.status === 'RUNNING', 'the trainer running');
+    process.kill(r.jobs()[0]!.pid!, 'SIGTERM');
+    await r.idle();
+    const record = await store.get('real-2');
+    expect(record, log(r, 'real-2')).toMatchObject({
+      status: 'SUCCEEDED',
+      attempt: 2,
+      jobId: 'local-real-2-2',
+    });
+    expect(log(r, 'real-2')).toMatch(
+      /ended with exit code 143[\s\S]*attempt 2 starts[\s\S]*resuming from checkpoint/,
+    );
+  });
+});

@@ -1,0 +1,360 @@
+/**
+ * Runs the trainer on this machine: one child process per run (trainer/job.ts, as the Batch container
+ * runs it), at most `concurrency` at a time and the rest waiting in order. The trainer reports its own
+ * progress and outcome to the runs table; this runner reports what the trainer cannot: a crash, a cancel,
+ * a stop nobody asked for (resumed as the next attempt), and runs a previous process left behind.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { assertRunId } from '../../shared/keys.ts';
+import type { RunRecord, StatusUpdate } from '../../shared/run.ts';
+import type { JobRunner, RunStore } from '../ports.ts';
+
+export interface LocalRunnerOptions {
+  runStore: RunStore;
+  /** Each run's stdout and stderr are appended to {logsDir}/{runId}.log, all attempts in one file. */
+  logsDir: string;
+  /** Where the trainer keeps artifacts and status, as on Batch (GANZOO_BUCKET, GANZOO_TABLE). */
+  bucket: string;
+  table: string;
+  /** Emulator endpoints (AWS_ENDPOINT_URL_S3 / _DYNAMODB for the child). */
+  s3Endpoint?: string;
+  dynamoEndpoint?: string;
+  region?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** Trainers running at once; default 1 (training takes every core it gets). */
+  concurrency?: number;
+  /** After SIGTERM, how long a trainer may take to write its checkpoint before SIGKILL; default 30 s. */
+  killGraceMs?: number;
+  /** Node arguments that start one trainer job; default `--import tsx trainer/job.ts`. */
+  trainerArgs?: string[];
+  /** Working directory of the child; default the repository root. */
+  cwd?: string;
+  /** More environment for the child, e.g. GANZOO_BACKEND. */
+  env?: Record<string, string>;
+  /** Where the runner's own notes go (a run's store write failed, ...); default stderr. */
+  log?: (line: string) => void;
+}
+
+export interface LocalJob {
+  runId: string;
+  attempt: number;
+  jobId: string;
+  state: 'queued' | 'running';
+  pid?: number;
+}
+
+export interface ReconcileResult {
+  /** Re-queued as a new attempt (they had started) or at the same one (they had not). */
+  resumed: string[];
+  /** Marked FAILED: out of attempts, or nothing to resume from. */
+  failed: string[];
+  /** Left alone: the store refused the new attempt (the run moved on meanwhile) or could not be written. */
+  skipped: string[];
+}
+
+interface Entry {
+  runId: string;
+  attempt: number;
+  /** Attempts in all that the spec allows. */
+  retries: number;
+}
+
+interface Running {
+  entry: Entry;
+  child: ChildProcess;
+  /** Why it is being stopped, when this runner stopped it. */
+  stop?: { kind: 'cancel'; reason: string } | { kind: 'shutdown' };
+  killTimer?: NodeJS.Timeout;
+  exited: Promise<void>;
+}
+
+const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const DEFAULT_TRAINER_ARGS = ['--import', 'tsx', 'trainer/job.ts'];
+const STDERR_TAIL_BYTES = 8_192;
+const REASON_LINES = 5;
+const REASON_CHARS = 1_500;
+
+export function localJobId(runId: string, attempt: number): string {
+  return `local-${runId}-${attempt}`;
+}
+
+/** The last lines a process wrote, for a reason a person can read without opening the log. */
+export function lastLines(text: string, count = REASON_LINES, maxChars = REASON_CHARS): string {
+  const lines = text
+    .split(/\r?\n|\r/)
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const tail = lines.slice(-count).join(' | ');
+  return tail.length > maxChars ? `...${tail.slice(-maxChars)}` : tail;
+}
+
+export class LocalRunner implements JobRunner {
+  private readonly queue: Entry[] = [];
+  private readonly running = new Map<string, Running>();
+  private readonly concurrency: number;
+  private readonly killGraceMs: number;
+  private readonly log: (line: string) => void;
+  private idleWaiters: (() => void)[] = [];
+  private closed = false;
+
+  constructor(private readonly options: LocalRunnerOptions) {
+    this.concurrency = Math.max(1, options.concurrency ?? 1);
+    this.killGraceMs = options.killGraceMs ?? 30_000;
+    this.log = options.log ?? ((line) => process.stderr.write(`local-runner: ${line}\n`));
+  }
+
+  logPath(runId: string): string {
+    return join(resolve(this.options.logsDir), `${assertRunId(runId)}.log`);
+  }
+
+  /** What this runner holds now: running first, then the queue in order. */
+  jobs(): LocalJob[] {
+    const job = (e: Entry, state: LocalJob['state'], pid?: number): LocalJob => ({
+      runId: e.runId,
+      attempt: e.attempt,
+      jobId: localJobId(e.runId, e.attempt),
+      state,
+      ...(pid !== undefined ? { pid } : {}),
+    });
+    return [
+      ...[...this.running.values()].map((r) => job(r.entry, 'running', r.child.pid)),
+      ...this.queue.map((e) => job(e, 'queued')),
+    ];
+  }
+
+  async submit(run: RunRecord): Promise<{ jobId: string }> {
+    if (this.closed) throw new Error('the local runner is shutting down');
+    assertRunId(run.id);
+    // A second submit of a run it already holds (e.g. a retried request) is the same job.
+    const held = this.running.get(run.id)?.entry ?? this.queue.find((e) => e.runId === run.id);
+    if (held) return { jobId: localJobId(held.runId, held.attempt) };
+    this.enqueue({ runId: run.id, attempt: run.attempt, retries: run.spec.resources.retries });
+    return { jobId: localJobId(run.id, run.attempt) };
+  }
+
+  /** Drops a queued run, or stops a running one: SIGTERM (it checkpoints), then SIGKILL after the grace. */
+  async cancel(run: RunRecord, reason: string): Promise<void> {
+    const queued = this.queue.findIndex((e) => e.runId === run.id);
+    if (queued >= 0) {
+      const [entry] = this.queue.splice(queued, 1);
+      await this.record(entry!, { status: 'CANCELLED', reason });
+      this.notifyIfIdle();
+      return;
+    }
+    const r = this.running.get(run.id);
+    if (!r || r.stop) return;
+    r.stop = { kind: 'cancel', reason };
+    this.terminate(r);
+  }
+
+  /**
+   * Takes up runs a previous process left unfinished (list them with the run store): one that had started
+   * resumes from its checkpoint as the next attempt, one that had not starts as submitted, and one out of
+   * attempts is marked FAILED. Call it before accepting new submissions.
+   */
+  async reconcile(runs: RunRecord[]): Promise<ReconcileResult> {
+    const result: ReconcileResult = { resumed: [], failed: [], skipped: [] };
+    for (const run of runs) {
+      if (!['SUBMITTED', 'STARTING', 'RUNNING'].includes(run.status)) continue;
+      if (this.running.has(run.id) || this.queue.some((e) => e.runId === run.id)) continue;
+      const retries = run.spec?.resources?.retries;
+      const entry = { runId: run.id, attempt: run.attempt, retries: retries ?? 0 };
+      if (retries === undefined) {
+        const reason = 'cannot be resumed after a restart: its record has no spec';
+        const ok = await this.record(entry, { status: 'FAILED', reason });
+        result[ok ? 'failed' : 'skipped'].push(run.id);
+      } else if (run.status === 'SUBMITTED') {
+        // It never started, so it has not used its attempt.
+        this.enqueue(entry);
+        result.resumed.push(run.id);
+      } else {
+        const why = `the runner stopped while attempt ${run.attempt} was ${run.status}`;
+        const outcome = await this.retry(entry, why, false);
+        result[outcome].push(run.id);
+      }
+    }
+    return result;
+  }
+
+  /** Resolves once nothing runs and nothing waits. */
+  idle(): Promise<void> {
+    if (this.running.size === 0 && this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /**
+   * Stops for good: queued runs are dropped and running trainers stopped with a checkpoint, all left as
+   * they are in the store, so the next process's reconcile() takes them up again.
+   */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.queue.length = 0;
+    const stopping = [...this.running.values()];
+    for (const r of stopping) {
+      if (r.stop?.kind !== 'cancel') r.stop = { kind: 'shutdown' };
+      this.terminate(r);
+    }
+    await Promise.all(stopping.map((r) => r.exited));
+  }
+
+  private enqueue(entry: Entry, first = false): void {
+    if (first) this.queue.unshift(entry);
+    else this.queue.push(entry);
+    this.pump();
+  }
+
+  private pump(): void {
+    while (!this.closed && this.running.size < this.concurrency && this.queue.length > 0) {
+      this.start(this.queue.shift()!);
+    }
+    this.notifyIfIdle();
+  }
+
+  private notifyIfIdle(): void {
+    if (this.running.size > 0 || this.queue.length > 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  private childEnv(entry: Entry): NodeJS.ProcessEnv {
+    const o = this.options;
+    const env: NodeJS.ProcessEnv = { ...process.env, ...o.env };
+    // A folder or a Batch attempt from this process's own environment would mislead the trainer.
+    delete env.GANZOO_RUN_DIR;
+    delete env.AWS_BATCH_JOB_ATTEMPT;
+    Object.assign(env, {
+      GANZOO_RUN_ID: entry.runId,
+      GANZOO_ATTEMPT: String(entry.attempt),
+      GANZOO_BUCKET: o.bucket,
+      GANZOO_TABLE: o.table,
+      ...(o.s3Endpoint ? { AWS_ENDPOINT_URL_S3: o.s3Endpoint } : {}),
+      ...(o.dynamoEndpoint ? { AWS_ENDPOINT_URL_DYNAMODB: o.dynamoEndpoint } : {}),
+      ...(o.region ? { AWS_REGION: o.region } : {}),
+      ...(o.credentials
+        ? {
+            AWS_ACCESS_KEY_ID: o.credentials.accessKeyId,
+            AWS_SECRET_ACCESS_KEY: o.credentials.secretAccessKey,
+            ...(o.credentials.sessionToken ? { AWS_SESSION_TOKEN: o.credentials.sessionToken } : {}),
+          }
+        : {}),
+    });
+    return env;
+  }
+
+  private start(entry: Entry): void {
+    const path = this.logPath(entry.runId);
+    mkdirSync(resolve(this.options.logsDir), { recursive: true });
+    const logFile = createWriteStream(path, { flags: 'a' });
+    const jobId = localJobId(entry.runId, entry.attempt);
+    logFile.write(`=== ${new Date().toISOString()} ${jobId}: attempt ${entry.attempt} starts ===\n`);
+    const child = spawn(process.execPath, this.options.trainerArgs ?? DEFAULT_TRAINER_ARGS, {
+      cwd: this.options.cwd ?? REPO_ROOT,
+      env: this.childEnv(entry),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderrTail = '';
+    let spawnError: Error | undefined;
+    child.stdout?.on('data', (chunk: Buffer) => logFile.write(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => {
+      logFile.write(chunk);
+      stderrTail = (stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
+    });
+    child.on('error', (err) => {
+      spawnError = err;
+    });
+    const exited = new Promise<void>((done) => {
+      // 'close' comes after the output is drained, so the tail is complete; it also follows a failed spawn.
+      child.on('close', (code, signal) => {
+        const how = code !== null ? `exit code ${code}` : `signal ${signal}`;
+        logFile.end(`=== ${new Date().toISOString()} ${jobId}: ended with ${how} ===\n`);
+        void this.finish(r, { code, signal, tail: stderrTail, spawnError })
+          .catch((err: Error) => this.log(`run ${entry.runId}: ${err.message}`))
+          .finally(done);
+      });
+    });
+    const r: Running = { entry, child, exited };
+    this.running.set(entry.runId, r);
+  }
+
+  private terminate(r: Running): void {
+    r.child.kill('SIGTERM');
+    r.killTimer ??= setTimeout(() => r.child.kill('SIGKILL'), this.killGraceMs);
+    // The timer must not keep a shutting-down process alive by itself.
+    r.killTimer.unref();
+  }
+
+  private async finish(
+    r: Running,
+    ended: { code: number | null; signal: NodeJS.Signals | null; tail: string; spawnError?: Error },
+  ) {
+    const { entry } = r;
+    const { code, signal } = ended;
+    clearTimeout(r.killTimer);
+    this.running.delete(entry.runId);
+    try {
+      if (r.stop?.kind === 'shutdown') return;
+      if (r.stop?.kind === 'cancel') {
+        await this.record(entry, { status: 'CANCELLED', reason: r.stop.reason });
+      } else if (code === 0) {
+        // The trainer reported its own outcome.
+      } else if (code === 143 || code === 130 || signal === 'SIGTERM' || signal === 'SIGINT') {
+        // Stopped from outside with a checkpoint written (or at least asked to write one): go on from it.
+        if (!this.closed) await this.retry(entry, `attempt ${entry.attempt} was stopped (${signal ?? code})`);
+      } else if (ended.spawnError) {
+        const reason = `the trainer could not be started: ${ended.spawnError.message}`;
+        await this.record(entry, { status: 'FAILED', reason });
+      } else {
+        const how = code !== null ? `exited with code ${code}` : `was killed by ${signal}`;
+        const said = lastLines(ended.tail);
+        await this.record(entry, {
+          status: 'FAILED',
+          reason: `the trainer ${how}${said ? `: ${said}` : ''} (log: ${this.logPath(entry.runId)})`,
+        });
+      }
+    } finally {
+      this.pump();
+    }
+  }
+
+  /**
+   * Starts the next attempt of a run whose attempt ended early, from its latest checkpoint; marks it FAILED
+   * when its attempts are used up. The STARTING write also turns away any report of the old attempt.
+   */
+  private async retry(entry: Entry, why: string, first = true): Promise<'resumed' | 'failed' | 'skipped'> {
+    const next = entry.attempt + 1;
+    if (next > entry.retries) {
+      const ok = await this.record(entry, {
+        status: 'FAILED',
+        reason: `${why}, and the run has no attempts left (resources.retries is ${entry.retries})`,
+      });
+      return ok ? 'failed' : 'skipped';
+    }
+    const resumed = { ...entry, attempt: next };
+    const ok = await this.record(resumed, {
+      status: 'STARTING',
+      attempt: next,
+      jobId: localJobId(entry.runId, next),
+    });
+    if (!ok) return 'skipped';
+    this.log(`run ${entry.runId}: ${why}; resuming as attempt ${next}`);
+    // A run stopped midway was admitted before anything still waiting, so it goes first.
+    this.enqueue(resumed, first);
+    return 'resumed';
+  }
+
+  /** Applies an update; a refusal (the run ended, or moved to a newer attempt) is noted, not thrown. */
+  private async record(entry: Entry, update: StatusUpdate): Promise<boolean> {
+    try {
+      const result = await this.options.runStore.update(entry.runId, { attempt: entry.attempt, ...update });
+      if (!result.ok) this.log(`run ${entry.runId}: ${update.status} not recorded: ${result.reason}`);
+      return result.ok;
+    } catch (err) {
+      this.log(`run ${entry.runId}: ${update.status} not recorded: ${(err as Error).message}`);
+      return false;
+    }
+  }
+}

@@ -1,0 +1,415 @@
+/**
+ * Runs in the DynamoDB runs table (shared/tables.ts), item for item the format the trainer's status sink
+ * writes (trainer/sinks/dynamodb.ts): a RunRecord marshalled attribute by attribute, keyed by `id`.
+ *
+ * Every write is a single conditional item write, never a transaction (dynalite, the local emulator, has
+ * none): a create only if the id is free, an update only if status, attempt and updatedAt are still what
+ * was read. Idempotency keys are items of their own in the same table, claimed with a conditional put
+ * before the run is written.
+ */
+
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  type AttributeValue,
+  DeleteItemCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { assertRunId } from '../../shared/keys.ts';
+import { type RunRecord, type StatusUpdate, type TransitionResult, transition } from '../../shared/run.ts';
+import { IDEMPOTENCY_PREFIX, RUNS_TABLE } from '../../shared/tables.ts';
+import { dynamoClientFromEnv } from '../../trainer/sinks/dynamodb.ts';
+import { type RetryTuning, warnRetry, withRetry } from '../../trainer/sinks/retry.ts';
+import { finiteProgress, nextTimestamp } from '../../trainer/sinks/status-file.ts';
+import type { ListQuery, RunPage, RunStore } from '../ports.ts';
+
+/** A pagination cursor that this store did not hand out (or that was altered); the API answers 400. */
+export class BadCursor extends Error {
+  override readonly name = 'BadCursor';
+  constructor(reason: string) {
+    super(`invalid cursor: ${reason}`);
+  }
+}
+
+/** An idempotency key the table cannot hold; the API answers 400. */
+export class BadIdempotencyKey extends Error {
+  override readonly name = 'BadIdempotencyKey';
+}
+
+/** A create for a run id that is already taken by a different run. Ids are random, so this is a bug. */
+export class RunExists extends Error {
+  override readonly name = 'RunExists';
+  constructor(readonly runId: string) {
+    super(`run ${runId} already exists`);
+  }
+}
+
+/**
+ * Short on purpose: a store call sits inside an HTTP request, which cannot wait out the trainer's
+ * 30-60 s budget (API Gateway gives up after 29 s).
+ */
+export const API_RETRY: RetryTuning = { attempts: 3, baseMs: 100, maxMs: 1_000, onRetry: warnRetry };
+
+const MAX_IDEMPOTENCY_KEY = 255;
+const MARSHALL = { removeUndefinedValues: true, convertClassInstanceToMap: true } as const;
+
+export interface DynamoRunStoreOptions {
+  client?: DynamoDBClient;
+  table: string;
+  retry?: Partial<RetryTuning>;
+  /** Re-reads after a conditional update lost to another writer, before giving up. */
+  conflictAttempts?: number;
+  /** Index items read per Query when a filter is set (the filter runs after the read). */
+  filteredPageSize?: number;
+  /**
+   * How long a request that finds an idempotency key taken waits for the claimant's run to appear before
+   * deciding the claimant died between its two writes and making the run itself.
+   */
+  claimGraceMs?: number;
+}
+
+function isConditionFailure(err: unknown): boolean {
+  return (err as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException';
+}
+
+/** The idempotency item's id. '%' and '#' in the owner are escaped so that no two (owner, key) pairs meet. */
+export function idempotencyItemId(owner: string, key: string): string {
+  if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY) {
+    throw new BadIdempotencyKey(`idempotency key must be 1-${MAX_IDEMPOTENCY_KEY} characters`);
+  }
+  const safeOwner = owner.replaceAll('%', '%25').replaceAll('#', '%23');
+  return `${IDEMPOTENCY_PREFIX}${safeOwner}#${key}`;
+}
+
+/** The position after a run in the owner index, as the client carries it. The owner comes from the query. */
+function encodeCursor(run: RunRecord): string {
+  return Buffer.from(JSON.stringify([run.createdAt, run.id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string, owner: string): Record<string, AttributeValue> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw new BadCursor('not a cursor from this listing');
+  }
+  if (
+    !Array.isArray(parsed) ||
+    parsed.length !== 2 ||
+    typeof parsed[0] !== 'string' ||
+    parsed[0] === '' ||
+    typeof parsed[1] !== 'string'
+  ) {
+    throw new BadCursor('not a cursor from this listing');
+  }
+  const [createdAt, id] = parsed as [string, string];
+  try {
+    assertRunId(id);
+  } catch {
+    throw new BadCursor('not a cursor from this listing');
+  }
+  const { partitionKey, ownerIndex } = RUNS_TABLE;
+  return {
+    [partitionKey]: { S: id },
+    [ownerIndex.partitionKey]: { S: owner },
+    [ownerIndex.sortKey]: { S: createdAt },
+  };
+}
+
+export class DynamoRunStore implements RunStore {
+  readonly table: string;
+  private readonly client: DynamoDBClient;
+  private readonly retry: RetryTuning;
+  private readonly conflictAttempts: number;
+  private readonly filteredPageSize: number;
+  private readonly claimGraceMs: number;
+
+  constructor(options: DynamoRunStoreOptions) {
+    if (!options.table) throw new Error('DynamoRunStore needs a table name');
+    this.table = options.table;
+    this.client = options.client ?? dynamoClientFromEnv();
+    this.retry = { ...API_RETRY, ...options.retry };
+    this.conflictAttempts = options.conflictAttempts ?? 10;
+    this.filteredPageSize = options.filteredPageSize ?? 200;
+    this.claimGraceMs = options.claimGraceMs ?? 1_000;
+  }
+
+  private send<T>(operation: string, id: string, fn: () => Promise<T>): Promise<T> {
+    return withRetry(fn, { ...this.retry, what: `${operation} ${this.table} id=${id}`, service: 'DynamoDB' });
+  }
+
+  private async getItem(id: string): Promise<Record<string, unknown> | undefined> {
+    const out = await this.send('GetItem', id, () =>
+      this.client.send(
+        new GetItemCommand({ TableName: this.table, Key: { id: { S: id } }, ConsistentRead: true }),
+      ),
+    );
+    return out.Item ? unmarshall(out.Item) : undefined;
+  }
+
+  async get(id: string): Promise<RunRecord | undefined> {
+    try {
+      // Also keeps idempotency items ('#' is not allowed in a run id) and over-long keys out.
+      assertRunId(id);
+    } catch {
+      return undefined;
+    }
+    return (await this.getItem(id)) as RunRecord | undefined;
+  }
+
+  async create(run: RunRecord, idempotencyKey?: string): Promise<{ run: RunRecord; created: boolean }> {
+    assertRunId(run.id);
+    if (idempotencyKey === undefined) return this.putRun(run, 'new');
+    const claimId = idempotencyItemId(run.owner, idempotencyKey);
+    // A claim can vanish between our failed put and our read only when its request released it (its run
+    // id was taken); then the key is free again and we claim anew, a bounded number of times.
+    for (let pass = 1; ; pass++) {
+      try {
+        await this.send('PutItem', claimId, () =>
+          this.client.send(
+            new PutItemCommand({
+              TableName: this.table,
+              // No owner attribute: the claim must stay out of the owner index.
+              Item: marshall({ id: claimId, runId: run.id, createdAt: run.createdAt }, MARSHALL),
+              ConditionExpression: 'attribute_not_exists(id)',
+            }),
+          ),
+        );
+      } catch (err) {
+        if (!isConditionFailure(err)) throw err;
+        const claim = await this.getItem(claimId);
+        if (claim === undefined && pass < 3) continue;
+        if (typeof claim?.runId !== 'string') throw new Error(`idempotency item ${claimId} has no run id`);
+        return this.followClaim(claim.runId, typeof claim.createdAt === 'string' ? claim.createdAt : '', run);
+      }
+      try {
+        return await this.putRun(run, 'claimed');
+      } catch (err) {
+        // The claim would otherwise point retries at a run that is not theirs.
+        if (err instanceof RunExists) await this.releaseClaim(claimId, run.id);
+        throw err;
+      }
+    }
+  }
+
+  /**
+   * Another request holds the key: its run. If that run is still missing after a grace period, the other
+   * request stopped between its two writes, and this one makes the run under the claimed id.
+   */
+  private async followClaim(
+    runId: string,
+    claimedAt: string,
+    run: RunRecord,
+  ): Promise<{ run: RunRecord; created: boolean }> {
+    const deadline = Date.now() + this.claimGraceMs;
+    for (let wait = 10; ; wait *= 2) {
+      const existing = await this.get(runId);
+      if (existing !== undefined) return this.ownedBy(existing, run.owner, false);
+      if (Date.now() >= deadline) break;
+      await sleep(Math.min(wait, Math.max(1, deadline - Date.now())));
+    }
+    // A createdAt after the claimant's tells this write apart from its own, should that still land first.
+    const now = nextTimestamp(claimedAt > run.createdAt ? claimedAt : run.createdAt);
+    const result = await this.putRun({ ...run, id: runId, createdAt: now, updatedAt: now }, 'recovered');
+    return this.ownedBy(result.run, run.owner, result.created);
+  }
+
+  private ownedBy(run: RunRecord, owner: string, created: boolean): { run: RunRecord; created: boolean } {
+    // Cannot happen while claim ids embed the owner; checked so that a bug never hands out another's run.
+    if (run.owner !== owner) throw new Error(`idempotency item points at run ${run.id} of another owner`);
+    return { run, created };
+  }
+
+  private async releaseClaim(claimId: string, runId: string): Promise<void> {
+    await this.send('DeleteItem', claimId, () =>
+      this.client.send(
+        new DeleteItemCommand({
+          TableName: this.table,
+          Key: { id: { S: claimId } },
+          ConditionExpression: 'runId = :runId',
+          ExpressionAttributeValues: { ':runId': { S: runId } },
+        }),
+      ),
+    );
+  }
+
+  /**
+   * Puts a run if its id is free. When it is taken, by this very write (a retried put whose first answer
+   * was lost: same owner and createdAt), it counts as created. Under an idempotency claim, a run of the same
+   * owner is the other request's for the same key, returned as not created; anything else is RunExists.
+   */
+  private async putRun(
+    run: RunRecord,
+    mode: 'new' | 'claimed' | 'recovered',
+  ): Promise<{ run: RunRecord; created: boolean }> {
+    try {
+      await this.send('PutItem', run.id, () =>
+        this.client.send(
+          new PutItemCommand({
+            TableName: this.table,
+            Item: marshall(run, MARSHALL),
+            ConditionExpression: 'attribute_not_exists(id)',
+          }),
+        ),
+      );
+      return { run, created: true };
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+      const existing = await this.get(run.id);
+      if (existing === undefined) throw err;
+      if (existing.owner === run.owner && existing.createdAt === run.createdAt) {
+        return { run: existing, created: true };
+      }
+      if (mode !== 'new' && existing.owner === run.owner) return { run: existing, created: false };
+      throw new RunExists(run.id);
+    }
+  }
+
+  async listUnfinished(): Promise<RunRecord[]> {
+    const runs: RunRecord[] = [];
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.send('Scan', '*', () =>
+        this.client.send(
+          new ScanCommand({
+            TableName: this.table,
+            ConsistentRead: true,
+            FilterExpression: '#status IN (:s, :st, :r)',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: marshall({ ':s': 'SUBMITTED', ':st': 'STARTING', ':r': 'RUNNING' }),
+            ...(start ? { ExclusiveStartKey: start } : {}),
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) runs.push(unmarshall(item) as RunRecord);
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return runs.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  async list(query: ListQuery): Promise<RunPage> {
+    const { limit } = query;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
+      throw new RangeError(`limit must be an integer from 1 to 100, not ${limit}`);
+    }
+    const index = RUNS_TABLE.ownerIndex;
+    const names: Record<string, string> = { '#owner': index.partitionKey };
+    const values: Record<string, unknown> = { ':owner': query.owner };
+    const filters: string[] = [];
+    if (query.status !== undefined) {
+      names['#status'] = 'status';
+      values[':status'] = query.status;
+      filters.push('#status = :status');
+    }
+    if (query.family !== undefined) {
+      names['#spec'] = 'spec';
+      names['#family'] = 'family';
+      values[':family'] = query.family;
+      filters.push('#spec.#family = :family');
+    }
+    const filtered = filters.length > 0;
+    let start = query.cursor === undefined ? undefined : decodeCursor(query.cursor, query.owner);
+    const runs: RunRecord[] = [];
+    // One run past the page is read, so that nextCursor is only given when there is a next page.
+    while (runs.length <= limit) {
+      const ExclusiveStartKey = start;
+      const out = await this.send('Query', `owner=${query.owner}`, () =>
+        this.client.send(
+          new QueryCommand({
+            TableName: this.table,
+            IndexName: index.name,
+            KeyConditionExpression: '#owner = :owner',
+            ...(filtered ? { FilterExpression: filters.join(' AND ') } : {}),
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: marshall(values, MARSHALL) as Record<string, AttributeValue>,
+            ScanIndexForward: false,
+            ExclusiveStartKey,
+            // A filter discards items after they are read, so a filtered Query reads more per call.
+            Limit: filtered ? this.filteredPageSize : limit + 1 - runs.length,
+          }),
+        ),
+      );
+      for (const item of out.Items ?? []) runs.push(unmarshall(item) as RunRecord);
+      start = out.LastEvaluatedKey;
+      if (start === undefined) break;
+    }
+    if (runs.length <= limit) return { runs };
+    const page = runs.slice(0, limit);
+    return { runs: page, nextCursor: encodeCursor(page[page.length - 1]!) };
+  }
+
+  async update(id: string, update: StatusUpdate): Promise<TransitionResult> {
+    for (let attempt = 1; attempt <= this.conflictAttempts; attempt++) {
+      if (attempt > 1) await sleep(Math.random() * 20 * attempt);
+      const current = await this.get(id);
+      if (current === undefined) return { ok: false, reason: `run ${id} does not exist` };
+      const atMs = update.at === undefined ? Number.NaN : Date.parse(update.at);
+      const result = transition(current, {
+        ...update,
+        ...(update.progress !== undefined ? { progress: finiteProgress(update.progress) } : {}),
+        // updatedAt is the version the next conditional write checks, so it must move forward.
+        at: nextTimestamp(current.updatedAt, Number.isFinite(atMs) ? atMs : Date.now()),
+      });
+      if (!result.ok || !result.changed) return result;
+      try {
+        await this.write(current, result.record);
+        return result;
+      } catch (err) {
+        if (!isConditionFailure(err)) throw err;
+        // Another writer got in between: read again and apply the update on top of theirs.
+      }
+    }
+    throw new Error(
+      `run ${id}: ${update.status} not written: ${this.conflictAttempts} conditional writes to ${this.table} lost to other writers`,
+    );
+  }
+
+  /** Writes the fields a transition may change, only if the item is still the version `read`. */
+  private async write(read: RunRecord, next: RunRecord): Promise<void> {
+    const names: Record<string, string> = {
+      '#status': 'status',
+      '#attempt': 'attempt',
+      '#updatedAt': 'updatedAt',
+    };
+    const values: Record<string, unknown> = {
+      ':status': next.status,
+      ':attempt': next.attempt,
+      ':updatedAt': next.updatedAt,
+      ':readStatus': read.status,
+      ':readAttempt': read.attempt,
+    };
+    const sets = ['#status = :status', '#attempt = :attempt', '#updatedAt = :updatedAt'];
+    for (const field of ['jobId', 'progress', 'reason'] as const) {
+      if (next[field] !== undefined) {
+        names[`#${field}`] = field;
+        values[`:${field}`] = next[field];
+        sets.push(`#${field} = :${field}`);
+      }
+    }
+    let condition = '#status = :readStatus AND #attempt = :readAttempt';
+    // A record the trainer created by hand always has updatedAt, but an older item might not.
+    if (read.updatedAt !== undefined) {
+      values[':readUpdatedAt'] = read.updatedAt;
+      condition += ' AND #updatedAt = :readUpdatedAt';
+    } else {
+      condition += ' AND attribute_not_exists(#updatedAt)';
+    }
+    await this.send('UpdateItem', read.id, () =>
+      this.client.send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key: { id: { S: read.id } },
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: marshall(values, MARSHALL) as Record<string, AttributeValue>,
+        }),
+      ),
+    );
+  }
+}

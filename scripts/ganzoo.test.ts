@@ -1,0 +1,359 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { serve } from '@hono/node-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../functions/app.ts';
+import { staticTokenAuth } from '../functions/auth.ts';
+import type { JobRunner } from '../functions/ports.ts';
+import { S3ArtifactStore } from '../functions/stores/artifact-store.ts';
+import { DynamoRunStore } from '../functions/stores/run-store.ts';
+import { runFiles } from '../shared/keys.ts';
+import { type Emulators, startEmulators } from '../test/emulators.ts';
+import { scratchDir } from '../trainer/test-util.ts';
+import {
+  ApiError,
+  buildSpec,
+  type Command,
+  describeError,
+  type Io,
+  main,
+  parseCommand,
+  statusLine,
+  UsageError,
+} from './ganzoo.ts';
+
+const env = { GANZOO_API_URL: 'http://api.test/', GANZOO_TOKEN: 'secret' };
+const parse = (line: string) => parseCommand(line.split(' ').filter(Boolean), env);
+
+describe('ganzoo arguments', () => {
+  it('reads the API and token from the environment, flags first', () => {
+    expect(parse('list')).toEqual({
+      name: 'list',
+      api: 'http://api.test',
+      token: 'secret',
+      json: false,
+      all: false,
+    });
+    expect(parse('cancel r1 --api https://x.example/prod --token t --json')).toEqual({
+      name: 'cancel',
+      id: 'r1',
+      api: 'https://x.example/prod',
+      token: 't',
+      json: true,
+    });
+    expect(() => parseCommand(['list'], {})).toThrow('no API address: pass --api URL or set GANZOO_API_URL');
+    expect(() => parseCommand(['list', '--api', 'localhost:8787'], {})).toThrow(/http\(s\) URL/);
+  });
+
+  it('builds a submission from flags', () => {
+    const c = parse(
+      'submit --family dcgan --dataset mnist --steps 500 --batch 32 --hp learningRate=0.0002 --hp label=x --hp ema=true --on-demand --timeout 60 --retries 2 --gpu g5.xlarge --idempotency-key k1',
+    );
+    expect(c).toMatchObject({
+      name: 'submit',
+      overrides: {
+        fields: { family: 'dcgan', dataset: 'mnist', steps: 500, batchSize: 32 },
+        hyperparameters: { learningRate: 0.0002, label: 'x', ema: true },
+        resources: { spot: false, timeoutMinutes: 60, retries: 2, gpu: 'g5.xlarge' },
+      },
+      watch: false,
+      idempotencyKey: 'k1',
+    });
+    const a = parse('submit spec.json') as Extract<Command, { name: 'submit' }>;
+    const b = parse('submit spec.json') as Extract<Command, { name: 'submit' }>;
+    expect(a.specFile).toBe('spec.json');
+    expect(a.idempotencyKey).not.toBe(b.idempotencyKey);
+  });
+
+  it('says what is wrong with a command line', () => {
+    const wrong = (line: string) => {
+      try {
+        parse(line);
+      } catch (err) {
+        expect(err).toBeInstanceOf(UsageError);
+        return (err as Error).message;
+      }
+      throw new Error(`'${line}' was accepted`);
+    };
+    expect(wrong('fly')).toBe("unknown command 'fly' (one of submit, list, watch, cancel, pull)");
+    expect(wrong('submit --family dcgan')).toBe('submit needs a spec file, or --family and --dataset');
+    expect(wrong('submit a.json b.json')).toBe("'submit' takes at most one spec file");
+    expect(wrong('submit a.json --steps many')).toBe("--steps expects a number, got 'many'");
+    expect(wrong('submit a.json --hp lr')).toBe("--hp expects NAME=VALUE, got 'lr'");
+    expect(wrong('list --steps 3')).toBe("--steps is not an option of 'list'");
+    expect(wrong('list --limit 0')).toBe("--limit expects a number of at least 1, got '0'");
+    expect(wrong('watch')).toBe("'watch' takes one run id, e.g. ganzoo watch ID");
+    expect(wrong('cancel a b')).toBe("'cancel' takes one run id, e.g. ganzoo cancel ID");
+    expect(wrong('list --colour')).toMatch(/Unknown option '--colour'/);
+  });
+
+  it('has defaults for the rest', () => {
+    expect(parse('pull r1')).toMatchObject({ name: 'pull', id: 'r1', out: 'r1' });
+    expect(parse('watch r1 --interval 0.5')).toMatchObject({ intervalMs: 500 });
+    expect(parse('list --status running --all --limit 5')).toMatchObject({
+      status: 'RUNNING',
+      all: true,
+      limit: 5,
+    });
+    expect(parse('')).toEqual({ name: 'help' });
+    expect(parse('submit --help')).toEqual({ name: 'help' });
+  });
+
+  it('puts the flags over the spec file', async () => {
+    const file = join(scratchDir('cli-spec'), 'spec.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        family: 'dcgan',
+        dataset: 'mnist',
+        steps: 10,
+        hyperparameters: { a: 1 },
+        resources: { spot: true },
+      }),
+    );
+    const c = parse(`submit ${file} --steps 20 --hp b=2 --on-demand`) as Extract<Command, { name: 'submit' }>;
+    expect(await buildSpec(c.specFile, c.overrides)).toEqual({
+      family: 'dcgan',
+      dataset: 'mnist',
+      steps: 20,
+      hyperparameters: { a: 1, b: 2 },
+      resources: { spot: false },
+    });
+    writeFileSync(file, '{ nope');
+    await expect(buildSpec(file, c.overrides)).rejects.toThrow(/spec\.json is not JSON/);
+    await expect(buildSpec(join(file, 'missing'), c.overrides)).rejects.toThrow(/cannot read/);
+  });
+
+  it('prints a problem plainly, field by field', () => {
+    const err = new ApiError(
+      400,
+      {
+        title: 'The request is invalid',
+        detail: 'the spec is invalid: steps',
+        errors: [{ field: 'steps', message: 'Too big' }],
+      },
+      'POST /experiments: 400 the spec is invalid: steps',
+    );
+    expect(describeError(err)).toBe(
+      'error: POST /experiments: 400 the spec is invalid: steps\n  steps: Too big',
+    );
+    expect(describeError(new ApiError(401, {}, 'GET /experiments: 401 Authentication required'))).toMatch(
+      /GANZOO_TOKEN/,
+    );
+  });
+
+  it('shows a run with the trainer progress bar', () => {
+    const run = {
+      id: 'r',
+      status: 'RUNNING',
+      attempt: 2,
+      progress: { step: 50, totalSteps: 100, etaSeconds: 30, losses: { 'loss/D': 1.25 } },
+    } as never;
+    expect(statusLine(run, 10)).toBe('RUNNING (attempt 2) [=====     ] step 50/100 | D 1.250 | ETA 30s');
+  });
+});
+
+describe('ganzoo against the API', () => {
+  const TOKEN = 'cli-test-token';
+  const bucket = 'cli-artifacts';
+  let emulators: Emulators;
+  let server: ReturnType<typeof serve>;
+  let api = '';
+  let runStore: DynamoRunStore;
+  let artifacts: S3ArtifactStore;
+  const jobs: string[] = [];
+  const runner: JobRunner = {
+    submit: async (run) => {
+      jobs.push(`submit ${run.id}`);
+      return { jobId: `job-${run.id}` };
+    },
+    cancel: async (run, reason) => {
+      jobs.push(`cancel ${run.id} ${reason}`);
+    },
+  };
+
+  beforeAll(async () => {
+    emulators = await startEmulators();
+    await emulators.createRunsTable('cli-runs');
+    await emulators.createBucket(bucket);
+    runStore = new DynamoRunStore({ client: emulators.dynamoClient(), table: 'cli-runs' });
+    artifacts = new S3ArtifactStore({ client: emulators.s3Client(), bucket });
+    const app = createApp({
+      runStore,
+      artifacts,
+      runner,
+      auth: staticTokenAuth(TOKEN, 'user-1'),
+      log: () => {},
+    });
+    server = await new Promise<ReturnType<typeof serve>>((ready) => {
+      const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => ready(s));
+    });
+    api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise((done) => server?.close(done));
+    await emulators?.stop();
+  });
+
+  async function cli(...argv: string[]) {
+    return cliWith({}, ...argv);
+  }
+
+  async function cliWith(extra: Partial<Io>, ...argv: string[]) {
+    let out = '';
+    let err = '';
+    const io: Io = {
+      fetch: globalThis.fetch,
+      env: { GANZOO_API_URL: api, GANZOO_TOKEN: TOKEN },
+      out: (t) => {
+        out += t;
+      },
+      err: (t) => {
+        err += t;
+      },
+      isTTY: false,
+      sleep: async () => {},
+      ...extra,
+    };
+    const code = await main(argv, io);
+    return { code, out, err };
+  }
+
+  it('submits, lists and cancels a run', async () => {
+    const submitted = await cli('submit', '--family', 'vanilla', '--dataset', 'ring8', '--steps', '50');
+    expect(submitted.err).toBe('');
+    expect(submitted.code).toBe(0);
+    const id = /submitted run (\S+): vanilla on ring8, 50 steps \(SUBMITTED\)/.exec(submitted.out)?.[1];
+    expect(id, submitted.out).toBeDefined();
+    expect(jobs).toContain(`submit ${id}`);
+
+    const listed = await cli('list');
+    expect(listed.code).toBe(0);
+    expect(listed.out).toMatch(
+      new RegExp(
+        `^ID\\s+STATUS\\s+FAMILY\\s+DATASET\\s+STEP\\s+CREATED\\n${id}\\s+SUBMITTED\\s+vanilla\\s+ring8\\s+0/50`,
+      ),
+    );
+
+    const json = await cli('list', '--json', '--status', 'submitted');
+    expect((JSON.parse(json.out) as { runs: { id: string }[] }).runs.map((r) => r.id)).toEqual([id]);
+
+    const cancelled = await cli('cancel', id!);
+    expect(cancelled).toEqual({ code: 0, out: `run ${id} CANCELLED: cancelled on request\n`, err: '' });
+    expect(jobs).toContain(`cancel ${id} cancelled on request`);
+
+    const again = await cli('cancel', id!);
+    expect(again.code).toBe(1);
+    expect(again.err).toBe(
+      `error: POST /experiments/${id}/cancel: 409 run ${id} already ended as CANCELLED (cancelled on request); there is nothing to cancel\n`,
+    );
+  });
+
+  it('prints what the API refused, field by field, and a missing token', async () => {
+    const bad = await cli('submit', '--family', 'vanilla', '--dataset', 'ring8', '--steps', '0');
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/^error: POST \/experiments: 400 the spec is invalid: steps\n {2}steps: /);
+    const anonymous = await cli('list', '--token', 'wrong');
+    expect(anonymous.code).toBe(1);
+    expect(anonymous.err).toMatch(/401[\s\S]*pass --token TOKEN or set GANZOO_TOKEN/);
+  });
+
+  it('watches a run to its end, then says where the samples are, and pulls them', async () => {
+    const submitted = await cli(
+      'submit',
+      '--family',
+      'vanilla',
+      '--dataset',
+      'ring8',
+      '--steps',
+      '20',
+      '--json',
+    );
+    const id = (JSON.parse(submitted.out) as { id: string }).id;
+    for (const step of [0, 10, 20])
+      await artifacts.put(id, runFiles.sample(step), `png ${step}`, 'image/png');
+    await artifacts.put(id, runFiles.generatorWeights, 'weights', 'application/octet-stream');
+    await artifacts.put(id, runFiles.generatorModel, '{"model":1}', 'application/json');
+    const progress = { step: 20, totalSteps: 20, etaSeconds: 0 };
+    for (const status of ['STARTING', 'RUNNING', 'SUCCEEDED'] as const) {
+      await runStore.update(id, { status, progress });
+    }
+
+    const watched = await cli('watch', id);
+    expect(watched.code).toBe(0);
+    const lines = watched.out.split('\n');
+    expect(lines[0]).toBe('SUCCEEDED step 20/20 | ETA 0s');
+    expect(lines[1]).toBe('3 sample grids; the last, at step 20:');
+    expect(lines[2]).toMatch(/^ {2}http:\/\/.*00000020\.png/);
+    expect(watched.out).toContain(`ganzoo pull ${id} --out ${id}`);
+
+    const out = join(scratchDir('cli-pull'), 'run');
+    const pulled = await cli('pull', id, '--out', out);
+    expect(pulled.err).toBe('');
+    expect(pulled.out).toContain('3 sample grids downloaded\n');
+    expect(readFileSync(join(out, runFiles.sample(10)), 'utf8')).toBe('png 10');
+    expect(readFileSync(join(out, runFiles.generatorModel), 'utf8')).toBe('{"model":1}');
+    expect(readFileSync(join(out, runFiles.generatorWeights), 'utf8')).toBe('weights');
+    expect(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'))).toMatchObject({
+      id,
+      status: 'SUCCEEDED',
+    });
+    const again = await cli('pull', id, '--out', out);
+    expect(again.out).toContain('0 sample grids downloaded, 3 already there\n');
+    expect(existsSync(join(out, `${runFiles.sample(10)}.part`))).toBe(false);
+  });
+
+  it('redraws one progress line on a terminal while the run trains', async () => {
+    const submitted = await cli(
+      'submit',
+      '--family',
+      'vanilla',
+      '--dataset',
+      'ring8',
+      '--steps',
+      '20',
+      '--json',
+    );
+    const id = (JSON.parse(submitted.out) as { id: string }).id;
+    const next = [
+      () => runStore.update(id, { status: 'RUNNING', progress: { step: 10, totalSteps: 20, etaSeconds: 5 } }),
+      () =>
+        runStore.update(id, { status: 'SUCCEEDED', progress: { step: 20, totalSteps: 20, etaSeconds: 0 } }),
+    ];
+    const polls: number[] = [];
+    const watched = await cliWith(
+      {
+        isTTY: true,
+        sleep: async (ms) => {
+          polls.push(ms);
+          await next.shift()?.();
+        },
+      },
+      'watch',
+      id,
+      '--interval',
+      '3',
+    );
+    expect(watched.code).toBe(0);
+    expect(polls).toEqual([3000, 3000]);
+    const frames = watched.out.split('\r\x1b[2K');
+    expect(frames.slice(1, 4)).toEqual([
+      'SUBMITTED',
+      `RUNNING [${'='.repeat(15)}${' '.repeat(15)}] step 10/20 | ETA 5s`,
+      `SUCCEEDED [${'='.repeat(30)}] step 20/20 | ETA 0s\nno sample grids were written\n`,
+    ]);
+  });
+
+  it('ends a watch of a failed run with its reason and exit code 1', async () => {
+    const submitted = await cli('submit', '--family', 'vanilla', '--dataset', 'ring8', '--json');
+    const id = (JSON.parse(submitted.out) as { id: string }).id;
+    await runStore.update(id, { status: 'FAILED', reason: 'out of memory' });
+    const watched = await cli('watch', id);
+    expect(watched.code).toBe(1);
+    expect(watched.out).toBe(`FAILED\nrun ${id} FAILED: out of memory\nno sample grids were written\n`);
+    const pulled = await cli('pull', id, '--out', join(scratchDir('cli-pull'), 'failed'));
+    expect(pulled.code).toBe(0);
+    expect(pulled.out).toMatch(/no generator: run \S+ has no generator yet: it ended as FAILED/);
+  });
+});

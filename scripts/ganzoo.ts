@@ -1,0 +1,632 @@
+/**
+ * `npx ganzoo`: submit, list, watch, cancel and download runs through the HTTP API, from a terminal.
+ * The API's address and token come from --api/--token or GANZOO_API_URL/GANZOO_TOKEN.
+ * Exit codes: 0 done, 1 the API refused or failed (or a watched run did not succeed), 2 bad arguments.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { runFiles } from '../shared/keys.ts';
+import { isTerminal, type RunRecord } from '../shared/run.ts';
+import { describeProgress } from '../trainer/progress.ts';
+
+export const USAGE = `usage: ganzoo <command> [options]
+
+commands:
+  submit SPEC.json [flags]         submit the spec in a file (flags override its fields)
+  submit --family ID --dataset ID [flags]
+      --steps N  --batch N  --seed N  --sample-every N  --metrics-every N  --checkpoint-every N
+      --hp NAME=VALUE (repeatable)  --gpu TYPE  --on-demand  --timeout MINUTES  --retries N
+      --watch                      watch the run after submitting it
+  list [--status S] [--family ID] [--limit N] [--cursor C] [--all]
+  watch ID [--interval SECONDS]    follow a run until it ends, then show where its samples are
+  cancel ID
+  pull ID [--out DIR]              download the sample grids and the generator (default DIR: ./ID)
+
+options for every command:
+  --api URL      the API (default: $GANZOO_API_URL)
+  --token TOKEN  bearer token (default: $GANZOO_TOKEN)
+  --json         print the API's JSON instead of text
+  --help`;
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+const COMMANDS = ['submit', 'list', 'watch', 'cancel', 'pull'] as const;
+type CommandName = (typeof COMMANDS)[number];
+
+/** Spec flags and the spec field each sets. */
+const SPEC_FLAGS = {
+  steps: 'steps',
+  batch: 'batchSize',
+  seed: 'seed',
+  'sample-every': 'sampleEvery',
+  'metrics-every': 'metricsEvery',
+  'checkpoint-every': 'checkpointEvery',
+} as const;
+
+const OPTIONS = {
+  api: { type: 'string' },
+  token: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  family: { type: 'string' },
+  dataset: { type: 'string' },
+  hp: { type: 'string', multiple: true },
+  gpu: { type: 'string' },
+  'on-demand': { type: 'boolean' },
+  timeout: { type: 'string' },
+  retries: { type: 'string' },
+  watch: { type: 'boolean' },
+  'idempotency-key': { type: 'string' },
+  status: { type: 'string' },
+  limit: { type: 'string' },
+  cursor: { type: 'string' },
+  all: { type: 'boolean' },
+  interval: { type: 'string' },
+  out: { type: 'string' },
+  ...Object.fromEntries(Object.keys(SPEC_FLAGS).map((f) => [f, { type: 'string' }])),
+} as const;
+
+const GLOBAL = ['api', 'token', 'json', 'help'];
+const ALLOWED: Record<CommandName, string[]> = {
+  submit: [
+    'family',
+    'dataset',
+    'hp',
+    'gpu',
+    'on-demand',
+    'timeout',
+    'retries',
+    'watch',
+    'interval',
+    'idempotency-key',
+    ...Object.keys(SPEC_FLAGS),
+  ],
+  list: ['status', 'family', 'limit', 'cursor', 'all'],
+  watch: ['interval'],
+  cancel: [],
+  pull: ['out'],
+};
+
+export type Command =
+  | { name: 'help' }
+  | (Connection & { json: boolean } & (
+        | {
+            name: 'submit';
+            specFile?: string;
+            overrides: SpecOverrides;
+            watch: boolean;
+            intervalMs: number;
+            idempotencyKey: string;
+          }
+        | { name: 'list'; status?: string; family?: string; limit?: number; cursor?: string; all: boolean }
+        | { name: 'watch'; id: string; intervalMs: number }
+        | { name: 'cancel'; id: string }
+        | { name: 'pull'; id: string; out: string }
+      ));
+
+export interface Connection {
+  api: string;
+  token?: string;
+}
+
+/** Spec fields from flags, applied over the spec file (if any). */
+export interface SpecOverrides {
+  fields: Record<string, unknown>;
+  hyperparameters: Record<string, unknown>;
+  resources: Record<string, unknown>;
+}
+
+function count(flag: string, raw: string | undefined, min = 0): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(n) || n < min) {
+    throw new UsageError(`--${flag} expects a number${min > 0 ? ` of at least ${min}` : ''}, got '${raw}'`);
+  }
+  return n;
+}
+
+/** "true"/"false" and numbers become JSON values; anything else stays a string. */
+function hpValue(raw: string): unknown {
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  const n = Number(raw);
+  return raw.trim() !== '' && Number.isFinite(n) ? n : raw;
+}
+
+/** Reads the command line; `env` supplies GANZOO_API_URL and GANZOO_TOKEN. Throws UsageError. */
+export function parseCommand(argv: string[], env: Record<string, string | undefined> = {}): Command {
+  let parsed: { values: Record<string, unknown>; positionals: string[] };
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: OPTIONS,
+      allowPositionals: true,
+      strict: true,
+    }) as typeof parsed;
+  } catch (err) {
+    throw new UsageError((err as Error).message.replace(/\. To specify a positional.*$/s, ''));
+  }
+  const v = parsed.values as Record<string, string | boolean | string[] | undefined>;
+  const [name, ...rest] = parsed.positionals;
+  if (v.help || name === undefined || name === 'help') return { name: 'help' };
+  if (!(COMMANDS as readonly string[]).includes(name)) {
+    throw new UsageError(`unknown command '${name}' (one of ${COMMANDS.join(', ')})`);
+  }
+  const command = name as CommandName;
+  for (const key of Object.keys(v)) {
+    if (!GLOBAL.includes(key) && !ALLOWED[command].includes(key)) {
+      throw new UsageError(`--${key} is not an option of '${command}'`);
+    }
+  }
+  // Called last, so a mistake in the command's own arguments is reported first.
+  const connection = () => {
+    const api = (v.api as string | undefined) ?? env.GANZOO_API_URL;
+    if (!api) throw new UsageError('no API address: pass --api URL or set GANZOO_API_URL');
+    if (!/^https?:\/\//.test(api)) throw new UsageError(`--api expects an http(s) URL, got '${api}'`);
+    const token = (v.token as string | undefined) ?? env.GANZOO_TOKEN;
+    return { api: api.replace(/\/+$/, ''), ...(token ? { token } : {}), json: v.json === true };
+  };
+
+  const str = (k: string) => v[k] as string | undefined;
+  const onlyId = (): string => {
+    if (rest.length !== 1) throw new UsageError(`'${command}' takes one run id, e.g. ganzoo ${command} ID`);
+    return rest[0]!;
+  };
+  const intervalMs = (count('interval', str('interval')) ?? 2) * 1000;
+
+  switch (command) {
+    case 'submit': {
+      if (rest.length > 1) throw new UsageError("'submit' takes at most one spec file");
+      const fields: Record<string, unknown> = {};
+      for (const key of ['family', 'dataset'] as const) if (str(key) !== undefined) fields[key] = str(key);
+      for (const [flag, field] of Object.entries(SPEC_FLAGS)) {
+        const n = count(flag, str(flag));
+        if (n !== undefined) fields[field] = n;
+      }
+      if (!rest[0] && (fields.family === undefined || fields.dataset === undefined)) {
+        throw new UsageError('submit needs a spec file, or --family and --dataset');
+      }
+      const hyperparameters: Record<string, unknown> = {};
+      for (const pair of (v.hp as string[] | undefined) ?? []) {
+        const eq = pair.indexOf('=');
+        if (eq <= 0) throw new UsageError(`--hp expects NAME=VALUE, got '${pair}'`);
+        hyperparameters[pair.slice(0, eq)] = hpValue(pair.slice(eq + 1));
+      }
+      const resources: Record<string, unknown> = {};
+      if (str('gpu') !== undefined) resources.gpu = str('gpu');
+      if (v['on-demand']) resources.spot = false;
+      const timeout = count('timeout', str('timeout'));
+      if (timeout !== undefined) resources.timeoutMinutes = timeout;
+      const retries = count('retries', str('retries'));
+      if (retries !== undefined) resources.retries = retries;
+      return {
+        ...connection(),
+        name: 'submit',
+        ...(rest[0] ? { specFile: rest[0] } : {}),
+        overrides: { fields, hyperparameters, resources },
+        watch: v.watch === true,
+        intervalMs,
+        // One key per invocation: a retried request cannot start the run twice.
+        idempotencyKey: str('idempotency-key') ?? randomUUID(),
+      };
+    }
+    case 'list': {
+      if (rest.length > 0) throw new UsageError(`'list' takes no arguments, got '${rest[0]}'`);
+      const limit = count('limit', str('limit'), 1);
+      return {
+        ...connection(),
+        name: 'list',
+        ...(str('status') !== undefined ? { status: str('status')!.toUpperCase() } : {}),
+        ...(str('family') !== undefined ? { family: str('family') } : {}),
+        ...(limit !== undefined ? { limit } : {}),
+        ...(str('cursor') !== undefined ? { cursor: str('cursor') } : {}),
+        all: v.all === true,
+      };
+    }
+    case 'watch':
+      return { name: 'watch', id: onlyId(), intervalMs, ...connection() };
+    case 'cancel':
+      return { name: 'cancel', id: onlyId(), ...connection() };
+    case 'pull': {
+      const id = onlyId();
+      return { name: 'pull', id, out: str('out') ?? id, ...connection() };
+    }
+  }
+}
+
+/** The spec to send: the file's JSON (if any) with the flags' fields over it. */
+export async function buildSpec(
+  specFile: string | undefined,
+  o: SpecOverrides,
+): Promise<Record<string, unknown>> {
+  let spec: Record<string, unknown> = {};
+  if (specFile !== undefined) {
+    let text: string;
+    try {
+      text = await readFile(specFile, 'utf8');
+    } catch (err) {
+      throw new UsageError(`cannot read ${specFile}: ${(err as Error).message}`);
+    }
+    try {
+      spec = JSON.parse(text) as Record<string, unknown>;
+    } catch (err) {
+      throw new UsageError(`${specFile} is not JSON: ${(err as Error).message}`);
+    }
+    if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) {
+      throw new UsageError(`${specFile} must hold a JSON object (an experiment spec)`);
+    }
+  }
+  const merged: Record<string, unknown> = { ...spec, ...o.fields };
+  for (const key of ['hyperparameters', 'resources'] as const) {
+    if (Object.keys(o[key]).length > 0) {
+      merged[key] = { ...((spec[key] as Record<string, unknown> | undefined) ?? {}), ...o[key] };
+    }
+  }
+  return merged;
+}
+
+/** What the API said when it refused or failed, from its problem+json body when it sent one. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    readonly status: number,
+    readonly problem: { title?: string; detail?: string; errors?: { field: string; message: string }[] },
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The lines to print for a failed request. */
+export function describeError(err: unknown): string {
+  if (err instanceof ApiError) {
+    const { problem, status } = err;
+    const lines = [`error: ${err.message}`];
+    for (const issue of problem.errors ?? []) lines.push(`  ${issue.field || '(spec)'}: ${issue.message}`);
+    if (status === 401) lines.push('  (pass --token TOKEN or set GANZOO_TOKEN)');
+    return lines.join('\n');
+  }
+  return `error: ${(err as Error).message}`;
+}
+
+export interface Io {
+  fetch: typeof fetch;
+  env: Record<string, string | undefined>;
+  out: (text: string) => void;
+  err: (text: string) => void;
+  /** A terminal: progress redraws one line. */
+  isTTY: boolean;
+  sleep: (ms: number) => Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export class ApiClient {
+  constructor(
+    private readonly connection: Connection,
+    private readonly io: Pick<Io, 'fetch' | 'sleep'>,
+  ) {}
+
+  /**
+   * One request. A network failure is retried (twice) when repeating the request is harmless: reads,
+   * and writes that carry an idempotency key.
+   */
+  async request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<T> {
+    const url = `${this.connection.api}${path}`;
+    const init: RequestInit = {
+      method,
+      headers: {
+        accept: 'application/json, application/problem+json',
+        ...(this.connection.token ? { authorization: `Bearer ${this.connection.token}` } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    };
+    const repeatable = method === 'GET' || 'idempotency-key' in headers;
+    let response: Response;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        response = await this.io.fetch(url, init);
+        break;
+      } catch (err) {
+        if (!repeatable || attempt >= 3) {
+          const cause = (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message;
+          throw new Error(`cannot reach the API at ${this.connection.api}: ${cause}`);
+        }
+        await this.io.sleep(500 * attempt);
+      }
+    }
+    const text = await response.text();
+    if (response.ok) return (text ? JSON.parse(text) : undefined) as T;
+    let problem: ApiError['problem'] = {};
+    try {
+      problem = JSON.parse(text) as ApiError['problem'];
+    } catch {
+      // Not from the app (a proxy or gateway page): say what came back.
+    }
+    const said = problem.detail ?? problem.title ?? (text.trim().slice(0, 200) || response.statusText);
+    throw new ApiError(response.status, problem, `${method} ${path}: ${response.status} ${said}`.trim());
+  }
+}
+
+interface RunPage {
+  runs: RunRecord[];
+  nextCursor?: string;
+}
+interface SamplePage {
+  samples: { step: number; url: string }[];
+  nextCursor?: string;
+}
+interface GeneratorUrls {
+  modelUrl: string;
+  weightUrls: Record<string, string>;
+  expiresAt?: string;
+}
+
+const runPath = (id: string) => `/experiments/${encodeURIComponent(id)}`;
+
+function query(params: Record<string, string | number | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+export function formatRuns(runs: RunRecord[]): string {
+  const rows = [['ID', 'STATUS', 'FAMILY', 'DATASET', 'STEP', 'CREATED']];
+  for (const r of runs) {
+    const step = r.progress ? `${r.progress.step}/${r.progress.totalSteps}` : `0/${r.spec.steps}`;
+    rows.push([
+      r.id,
+      r.status,
+      r.spec.family,
+      r.spec.dataset,
+      step,
+      r.createdAt.slice(0, 16).replace('T', ' '),
+    ]);
+  }
+  return table(rows);
+}
+
+/** One line about a run: its status and, once it trains, the progress bar of the trainer's own output. */
+export function statusLine(run: RunRecord, barWidth = 0): string {
+  const attempt = run.attempt > 1 ? ` (attempt ${run.attempt})` : '';
+  if (!run.progress) return `${run.status}${attempt}`;
+  return `${run.status}${attempt} ${describeProgress({ ...run.progress, kind: 'step' }, barWidth)}`;
+}
+
+async function allSamples(api: ApiClient, id: string): Promise<SamplePage['samples']> {
+  const samples: SamplePage['samples'] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await api.request<SamplePage>(
+      'GET',
+      `${runPath(id)}/samples${query({ limit: 100, cursor })}`,
+    );
+    samples.push(...page.samples);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return samples;
+}
+
+async function watch(api: ApiClient, io: Io, id: string, intervalMs: number, json: boolean): Promise<number> {
+  let printed = '';
+  let printedAt = 0;
+  let run: RunRecord;
+  for (;;) {
+    run = await api.request<RunRecord>('GET', runPath(id));
+    const done = isTerminal(run.status);
+    if (!json && io.isTTY) {
+      io.out(`\r\x1b[2K${statusLine(run, 30)}${done ? '\n' : ''}`);
+    } else if (!json) {
+      // In a log: a line when the status changes, else one every 10 s at most.
+      const line = statusLine(run);
+      const statusChanged = !printed.startsWith(run.status);
+      if (done || statusChanged || (line !== printed && Date.now() - printedAt >= 10_000)) {
+        io.out(`${line}\n`);
+        printed = line;
+        printedAt = Date.now();
+      }
+    }
+    if (done) break;
+    await io.sleep(intervalMs);
+  }
+  if (json) {
+    io.out(`${JSON.stringify(run, null, 2)}\n`);
+    return run.status === 'SUCCEEDED' ? 0 : 1;
+  }
+  if (run.status !== 'SUCCEEDED')
+    io.out(`run ${run.id} ${run.status}${run.reason ? `: ${run.reason}` : ''}\n`);
+  const samples = await allSamples(api, id);
+  const last = samples.at(-1);
+  if (last) {
+    io.out(
+      `${samples.length} sample grid${samples.length === 1 ? '' : 's'}; the last, at step ${last.step}:\n`,
+    );
+    io.out(`  ${last.url}\n  (links expire; fetch again with ganzoo watch or ganzoo pull)\n`);
+    io.out(
+      `download them${run.status === 'SUCCEEDED' ? ' and the generator' : ''}: ganzoo pull ${id} --out ${id}\n`,
+    );
+  } else {
+    io.out('no sample grids were written\n');
+  }
+  return run.status === 'SUCCEEDED' ? 0 : 1;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    (s) => s.size > 0,
+    () => false,
+  );
+}
+
+/** Downloads a presigned URL; the API's token is not sent, the URL carries its own signature. */
+async function download(io: Io, url: string, dest: string, what: string): Promise<void> {
+  let response: Response;
+  try {
+    response = await io.fetch(url);
+  } catch (err) {
+    throw new Error(
+      `cannot download ${what}: ${(err as { cause?: Error }).cause?.message ?? (err as Error).message}`,
+    );
+  }
+  if (!response.ok)
+    throw new Error(`cannot download ${what}: HTTP ${response.status} (the link may have expired)`);
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  await mkdir(dirname(dest), { recursive: true });
+  // Written aside first, so an interrupted pull never leaves a truncated file that looks complete.
+  await writeFile(`${dest}.part`, bytes);
+  await rename(`${dest}.part`, dest);
+}
+
+async function pull(api: ApiClient, io: Io, id: string, outDir: string): Promise<number> {
+  const out = resolve(outDir);
+  const run = await api.request<RunRecord>('GET', runPath(id));
+  await mkdir(out, { recursive: true });
+  await writeFile(join(out, 'run.json'), `${JSON.stringify(run, null, 2)}\n`);
+  let fetched = 0;
+  let kept = 0;
+  for (const sample of await allSamples(api, id)) {
+    const dest = join(out, runFiles.sample(sample.step));
+    if (await exists(dest)) {
+      kept++; // samples are never rewritten, so one already here is the same grid
+      continue;
+    }
+    await download(io, sample.url, dest, `the sample at step ${sample.step}`);
+    fetched++;
+  }
+  io.out(
+    `${fetched} sample grid${fetched === 1 ? '' : 's'} downloaded${kept ? `, ${kept} already there` : ''}\n`,
+  );
+  let generator: GeneratorUrls | undefined;
+  try {
+    generator = await api.request<GeneratorUrls>('GET', `${runPath(id)}/generator`);
+  } catch (err) {
+    if (!(err instanceof ApiError && err.status === 404)) throw err;
+    io.out(`no generator: ${err.problem.detail ?? 'not exported yet'}\n`);
+  }
+  if (generator) {
+    const dir = join(out, runFiles.generatorDir);
+    for (const [name, url] of Object.entries(generator.weightUrls)) {
+      if (name.includes('/') || name.includes('\\') || name.startsWith('.')) {
+        throw new Error(`the API named a weights file '${name}', which is not a plain file name`);
+      }
+      await download(io, url, join(dir, name), `the generator's ${name}`);
+    }
+    // model.json last: its presence says the weights beside it are complete.
+    await download(io, generator.modelUrl, join(out, runFiles.generatorModel), "the generator's model.json");
+    io.out(`generator: ${join(out, runFiles.generatorModel)} (a tfjs layers model)\n`);
+  }
+  io.out(`run ${id} (${run.status}) is in ${out}\n`);
+  return 0;
+}
+
+async function execute(command: Exclude<Command, { name: 'help' }>, io: Io): Promise<number> {
+  const api = new ApiClient(command, io);
+  const print = (value: unknown) => io.out(`${JSON.stringify(value, null, 2)}\n`);
+  switch (command.name) {
+    case 'submit': {
+      const spec = await buildSpec(command.specFile, command.overrides);
+      const run = await api.request<RunRecord>('POST', '/experiments', spec, {
+        'idempotency-key': command.idempotencyKey,
+      });
+      if (command.json && !command.watch) print(run);
+      else {
+        const s = run.spec;
+        io.out(`submitted run ${run.id}: ${s.family} on ${s.dataset}, ${s.steps} steps (${run.status})\n`);
+      }
+      if (command.watch) return watch(api, io, run.id, command.intervalMs, command.json);
+      if (!command.json) io.out(`follow it with: ganzoo watch ${run.id}\n`);
+      return 0;
+    }
+    case 'list': {
+      let cursor = command.cursor;
+      const runs: RunRecord[] = [];
+      do {
+        const page = await api.request<RunPage>(
+          'GET',
+          `/experiments${query({ limit: command.limit, cursor, status: command.status, family: command.family })}`,
+        );
+        runs.push(...page.runs);
+        cursor = page.nextCursor;
+      } while (command.all && cursor);
+      if (command.json) print({ runs, ...(cursor ? { nextCursor: cursor } : {}) });
+      else {
+        io.out(runs.length ? `${formatRuns(runs)}\n` : 'no runs\n');
+        if (cursor) io.out(`more: ganzoo list --cursor ${cursor} (or --all)\n`);
+      }
+      return 0;
+    }
+    case 'watch':
+      return watch(api, io, command.id, command.intervalMs, command.json);
+    case 'cancel': {
+      const run = await api.request<RunRecord>('POST', `${runPath(command.id)}/cancel`);
+      if (command.json) print(run);
+      else io.out(`run ${run.id} ${run.status}${run.reason ? `: ${run.reason}` : ''}\n`);
+      return 0;
+    }
+    case 'pull':
+      return pull(api, io, command.id, command.out);
+  }
+}
+
+export function defaultIo(): Io {
+  return {
+    fetch: globalThis.fetch,
+    env: process.env,
+    out: (t) => process.stdout.write(t),
+    err: (t) => process.stderr.write(t),
+    isTTY: process.stdout.isTTY === true,
+    sleep,
+  };
+}
+
+/** Runs one command line; returns the exit code. */
+export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
+  let command: Command;
+  try {
+    command = parseCommand(argv, io.env);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    io.err(`error: ${err.message}\n(see ganzoo --help)\n`);
+    return 2;
+  }
+  if (command.name === 'help') {
+    io.out(`${USAGE}\n`);
+    return 0;
+  }
+  try {
+    return await execute(command, io);
+  } catch (err) {
+    io.err(`${describeError(err)}\n`);
+    return err instanceof UsageError ? 2 : 1;
+  }
+}
+
+// Run directly (`tsx scripts/ganzoo.ts ...`); bin/ganzoo imports main instead.
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  process.exitCode = await main(process.argv.slice(2));
+}
