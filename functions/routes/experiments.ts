@@ -250,7 +250,11 @@ export function experimentRoutes(deps: ExperimentDeps) {
       let record = submitted.ok ? submitted.record : await runStore.get(run.id);
       if (!submitted.ok && record && !isTerminal(record.status) && record.jobId === undefined) {
         // The trainer got ahead of us (a local job reports STARTING at once): keep its status, record the job.
-        const withJob = await runStore.update(run.id, { status: record.status, jobId, at: now().toISOString() });
+        const withJob = await runStore.update(run.id, {
+          status: record.status,
+          jobId,
+          at: now().toISOString(),
+        });
         if (withJob.ok) record = withJob.record;
       }
       if (!submitted.ok && record?.status === 'CANCELLED') {
