@@ -270,10 +270,12 @@ export class LocalRunner implements JobRunner {
       // 'close' comes after the output is drained, so the tail is complete; it also follows a failed spawn.
       child.on('close', (code, signal) => {
         const how = code !== null ? `exit code ${code}` : `signal ${signal}`;
-        logFile.end(`=== ${new Date().toISOString()} ${jobId}: ended with ${how} ===\n`);
-        void this.finish(r, { code, signal, tail: stderrTail, spawnError })
-          .catch((err: Error) => this.log(`run ${entry.runId}: ${err.message}`))
-          .finally(done);
+        // Finish once the log is on disk, so whoever waits on this job can read all of it.
+        logFile.end(`=== ${new Date().toISOString()} ${jobId}: ended with ${how} ===\n`, () => {
+          void this.finish(r, { code, signal, tail: stderrTail, spawnError })
+            .catch((err: Error) => this.log(`run ${entry.runId}: ${err.message}`))
+            .finally(done);
+        });
       });
     });
     const r: Running = { entry, child, exited };
