@@ -23,6 +23,7 @@ export async function runTrainerProcess(o: RunProcessOptions): Promise<number> {
   const say = (s: string) => !o.quiet && process.stderr.write(`${s}\n`);
   const backend = await initBackend(o.backend);
   const { artifacts, status } = o.sinks;
+  const at = (key: string) => `${artifacts.location.replace(/\/$/, '')}/${key}`;
   say(
     `run ${o.runId}: ${o.spec.family} on ${o.spec.dataset}, ${o.spec.steps} steps, batch ${o.spec.batchSize}`,
   );
@@ -54,9 +55,7 @@ export async function runTrainerProcess(o: RunProcessOptions): Promise<number> {
   });
   switch (outcome.status) {
     case 'SUCCEEDED':
-      say(
-        `done: samples in ${artifacts.location}/${runFiles.samplesDir}, generator in ${artifacts.location}/${runFiles.generatorModel}`,
-      );
+      say(`done: samples in ${at(runFiles.samplesDir)}, generator in ${at(runFiles.generatorModel)}`);
       return 0;
     case 'INTERRUPTED':
       say(`stopped at step ${outcome.step} with a checkpoint; start the same run again to resume`);
