@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { axisWindow } from './axis-window.ts';
 import { runOnCpu } from './cpu-fallback.ts';
 import { asTensor } from './tensor-info.ts';
 
@@ -11,9 +12,10 @@ type Attrs = {
 };
 
 /**
- * Weight gradient of conv2d as one forward conv2d, which the backend runs fast. With batch and channels
- * swapped, x becomes [C, H, W, N] and dy, used as the filter [Ho, Wo, N, Cout], slides over it with dilation
+ * Weight gradient of conv2d as one forward conv2d, which the backend runs near its peak. With batch and
+ * channels swapped, x becomes [C, H, W, N]; dy, as the filter [Ho, Wo, N, Cout], slides over it with dilation
  * equal to the forward stride: out[c, kh, kw, o] = sum over n, i, j of x[n, i*s + kh, j*s + kw, c] * dy[n, i, j, o].
+ * The forward padding is the conv's own padding (no copy). Measured faster than im2col + matMul here.
  */
 export function conv2dBackpropFilter(args: {
   inputs: tf.NamedTensorInfoMap;
@@ -22,62 +24,37 @@ export function conv2dBackpropFilter(args: {
 }): tf.TensorInfo | tf.TensorInfo[] {
   const backend = args.backend as tf.KernelBackend;
   const attrs = args.attrs as unknown as Attrs;
-  if (attrs.dataFormat === 'NCHW') return runOnCpu('Conv2DBackpropFilter', args.inputs, args.attrs!, backend);
-  const x = asTensor<tf.Rank.R4>(args.inputs.x!, backend);
-  const dy = asTensor<tf.Rank.R4>(args.inputs.dy!, backend);
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape,
-    attrs.filterShape,
-    attrs.strides,
-    1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-  );
-  const [, h, w] = x.shape;
-  const [, ho, wo] = dy.shape;
-  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
-  const { top, left } = info.padInfo;
-  // Rows the forward pass read: exactly the span the gradient conv needs, so its output is [C, kh, kw, O].
-  const rows = (ho - 1) * sh + kh;
-  const cols = (wo - 1) * sw + kw;
+  const { x: xInfo, dy: dyInfo } = args.inputs;
+  if (attrs.dataFormat === 'NCHW' || xInfo!.dtype !== 'float32' || dyInfo!.dtype !== 'float32') {
+    return runOnCpu('Conv2DBackpropFilter', args.inputs, args.attrs!, backend);
+  }
+  // Inside a tidy so that any wrapper asTensor makes is released.
   return tf.tidy(() => {
-    const xt = tf.transpose(x, [3, 1, 2, 0]);
-    const xp = cropPad(xt, top, rows, left, cols, h, w);
+    const x = asTensor<tf.Rank.R4>(xInfo!, backend);
+    const dy = asTensor<tf.Rank.R4>(dyInfo!, backend);
+    const info = tf.backend_util.computeConv2DInfo(
+      x.shape,
+      attrs.filterShape,
+      attrs.strides,
+      1,
+      attrs.pad,
+      attrs.dimRoundingMode,
+    );
+    const [n, h, w, c] = x.shape;
+    const [, ho, wo] = dy.shape;
+    const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
+    // The span of x the forward pass read, in padded coordinates: exactly what makes the output [C, kh, kw, O].
+    const rw = axisWindow(-info.padInfo.top, (ho - 1) * sh + kh, h);
+    const cw = axisWindow(-info.padInfo.left, (wo - 1) * sw + kw, w);
+    const cropped =
+      rw.crop[1] === h && cw.crop[1] === w
+        ? x
+        : tf.slice(x, [0, rw.crop[0], cw.crop[0], 0], [n, rw.crop[1], cw.crop[1], c]);
+    const xt = tf.transpose(cropped, [3, 1, 2, 0]);
     const dyt = tf.transpose(dy, [1, 2, 0, 3]);
-    const g = tf.conv2d(xp, dyt, 1, 'valid', 'NHWC', [sh, sw]);
+    const g = tf.conv2d(xt, dyt, 1, [[0, 0], rw.pad, cw.pad, [0, 0]], 'NHWC', [sh, sw]);
     return tf.transpose(g, [1, 2, 0, 3]);
   });
-}
-
-/** Rows [-top, -top + rows) and columns [-left, -left + cols) of x's axes 1 and 2, zero outside x. */
-function cropPad(
-  x: tf.Tensor4D,
-  top: number,
-  rows: number,
-  left: number,
-  cols: number,
-  h: number,
-  w: number,
-) {
-  const r0 = Math.max(0, -top);
-  const c0 = Math.max(0, -left);
-  const r1 = Math.min(h, rows - top);
-  const c1 = Math.min(w, cols - left);
-  let t = x;
-  if (r0 > 0 || c0 > 0 || r1 < h || c1 < w) {
-    t = tf.slice(x, [0, r0, c0, 0], [x.shape[0], r1 - r0, c1 - c0, x.shape[3]]);
-  }
-  const padT = Math.max(0, top);
-  const padL = Math.max(0, left);
-  const padB = rows - padT - (r1 - r0);
-  const padR = cols - padL - (c1 - c0);
-  if (padT === 0 && padL === 0 && padB === 0 && padR === 0) return t;
-  return tf.pad(t, [
-    [0, 0],
-    [padT, padB],
-    [padL, padR],
-    [0, 0],
-  ]);
 }
 
 export const conv2dBackpropFilterConfig: tf.KernelConfig = {

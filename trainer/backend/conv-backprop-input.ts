@@ -1,6 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
+import { axisWindow } from './axis-window.ts';
+import { type ConvGeometry, col2im } from './col2im.ts';
 import { runOnCpu } from './cpu-fallback.ts';
+import { phaseFilter } from './phase-filters.ts';
 import { asTensor } from './tensor-info.ts';
+import { allocF32, heapF32 } from './wasm-heap.ts';
 
 type Attrs = {
   strides: [number, number] | number;
@@ -14,41 +18,34 @@ type Attrs = {
 interface Phase {
   k0: number;
   taps: number;
+  s: number;
   dyStart: number;
 }
 interface AxisPlan {
   /** Outputs per phase (the largest phase's count; the others are cropped at the end). */
   count: number;
   phases: Phase[];
-  padLo: number;
-  padHi: number;
 }
 
 /**
  * For dx[a*s + r] = sum over k of dy[(a*s + r + p - k) / s] * w[k] (k where that divides), only taps
  * k = k0 (mod s) contribute, each at a fixed dy offset: a stride-1 correlation of dy with those taps reversed.
  */
-export function axisPlan(size: number, dySize: number, k: number, s: number, padBefore: number): AxisPlan {
+export function axisPlan(size: number, k: number, s: number, padBefore: number): AxisPlan {
   const count = Math.ceil(size / s);
   const phases: Phase[] = [];
-  let lo = 0;
-  let hi = dySize;
   for (let r = 0; r < s; r++) {
     const k0 = (((r + padBefore) % s) + s) % s;
     const taps = k0 < k ? Math.ceil((k - k0) / s) : 0;
-    const dyStart = (r + padBefore - k0) / s - taps + 1;
-    phases.push({ k0, taps, dyStart });
-    if (taps > 0) {
-      lo = Math.min(lo, dyStart);
-      hi = Math.max(hi, dyStart + count + taps - 1);
-    }
+    phases.push({ k0, taps, s, dyStart: (r + padBefore - k0) / s - taps + 1 });
   }
-  return { count, phases, padLo: -lo, padHi: hi - dySize };
+  return { count, phases };
 }
 
 /**
  * Input gradient of conv2d (also conv2dTranspose's forward pass) split by output phase: for stride s, s*s
- * small stride-1 'valid' conv2d calls, interleaved. The backend's own kernel is a plain loop, 5-10x slower.
+ * small stride-1 conv2d calls on dy (windows as conv padding), interleaved by stacking. wasm's own kernel is
+ * a plain loop, 3-10x slower at DCGAN sizes.
  */
 export function conv2dBackpropInput(args: {
   inputs: tf.NamedTensorInfoMap;
@@ -57,57 +54,78 @@ export function conv2dBackpropInput(args: {
 }): tf.TensorInfo | tf.TensorInfo[] {
   const backend = args.backend as tf.KernelBackend;
   const attrs = args.attrs as unknown as Attrs;
-  if (attrs.dataFormat === 'NCHW') return runOnCpu('Conv2DBackpropInput', args.inputs, args.attrs!, backend);
-  const dy = asTensor<tf.Rank.R4>(args.inputs.dy!, backend);
-  const filter = asTensor<tf.Rank.R4>(args.inputs.filter!, backend);
-  const info = tf.backend_util.computeConv2DInfo(
-    attrs.inputShape,
-    filter.shape,
-    attrs.strides,
-    1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-  );
-  const [n, h, w, cin] = attrs.inputShape;
-  const [, ho, wo, cout] = dy.shape;
-  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
-  const rowPlan = axisPlan(h, ho, kh, sh, info.padInfo.top);
-  const colPlan = axisPlan(w, wo, kw, sw, info.padInfo.left);
+  const { dy: dyInfo, filter: filterInfo } = args.inputs;
+  if (attrs.dataFormat === 'NCHW' || dyInfo!.dtype !== 'float32' || filterInfo!.dtype !== 'float32') {
+    return runOnCpu('Conv2DBackpropInput', args.inputs, args.attrs!, backend);
+  }
+  // Inside a tidy so that any wrapper asTensor makes is released.
   return tf.tidy(() => {
-    // Taps reversed and in/out channels swapped, so every phase is a plain correlation of dy.
-    const flipped = tf.transpose(tf.reverse(filter, [0, 1]), [0, 1, 3, 2]);
-    const dyp = tf.pad(dy, [
-      [0, 0],
-      [rowPlan.padLo, rowPlan.padHi],
-      [colPlan.padLo, colPlan.padHi],
-      [0, 0],
-    ]);
-    const a = rowPlan.count;
-    const b = colPlan.count;
-    const rows = rowPlan.phases.map((rp) =>
-      colPlan.phases.map((cp) => {
-        if (rp.taps === 0 || cp.taps === 0) return tf.zeros([n, a, b, cin]) as tf.Tensor4D;
-        const fh = kh - 1 - rp.k0 - (rp.taps - 1) * sh;
-        const fw = kw - 1 - cp.k0 - (cp.taps - 1) * sw;
-        const sub = tf.stridedSlice(
-          flipped,
-          [fh, fw, 0, 0],
-          [fh + (rp.taps - 1) * sh + 1, fw + (cp.taps - 1) * sw + 1, cout, cin],
-          [sh, sw, 1, 1],
-        ) as tf.Tensor4D;
-        const win = tf.slice(
-          dyp,
-          [0, rp.dyStart + rowPlan.padLo, cp.dyStart + colPlan.padLo, 0],
-          [n, a + rp.taps - 1, b + cp.taps - 1, cout],
-        );
-        return tf.conv2d(win, sub, 1, 'valid');
+    const dy = asTensor<tf.Rank.R4>(dyInfo!, backend);
+    const filter = asTensor<tf.Rank.R4>(filterInfo!, backend);
+    const info = tf.backend_util.computeConv2DInfo(
+      attrs.inputShape,
+      filter.shape,
+      attrs.strides,
+      1,
+      attrs.pad,
+      attrs.dimRoundingMode,
+    );
+    const out =
+      info.inChannels < COL2IM_MAX_CHANNELS
+        ? viaCol2im(dy, filter, info, backend)
+        : viaPhases(dy, filter, info, backend);
+    return out as unknown as tf.Tensor;
+  });
+}
+
+/** The phase split: one stride-1 conv2d per output phase, then the phases interleaved. */
+function viaPhases(
+  dy: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  info: tf.backend_util.Conv2DInfo,
+  backend: tf.KernelBackend,
+): tf.Tensor4D {
+  const [n, h, w, cin] = info.inShape;
+  const [, ho, wo, cout] = dy.shape;
+  const { strideHeight: sh, strideWidth: sw } = info;
+  const rowPlan = axisPlan(h, info.filterHeight, sh, info.padInfo.top);
+  const colPlan = axisPlan(w, info.filterWidth, sw, info.padInfo.left);
+  const a = rowPlan.count;
+  const b = colPlan.count;
+  const live = rowPlan.phases.flatMap((rp) => colPlan.phases.map((cp) => rp.taps > 0 && cp.taps > 0));
+  // Allocate every phase filter before taking heap views: an allocation can move the heap.
+  const subs = rowPlan.phases.flatMap((rp, i) =>
+    colPlan.phases.map((cp, j) =>
+      live[i * sw + j] ? allocF32(backend, [rp.taps, cp.taps, cout, cin]) : undefined,
+    ),
+  );
+  const wv = heapF32(backend, filter);
+  rowPlan.phases.forEach((rp, i) => {
+    colPlan.phases.forEach((cp, j) => {
+      const sub = subs[i * sw + j];
+      if (sub) phaseFilter(wv, filter.shape, rp, cp, heapF32(backend, sub));
+    });
+  });
+  return tf.tidy(() => {
+    const phases = rowPlan.phases.map((rp, i) =>
+      colPlan.phases.map((cp, j) => {
+        const subInfo = subs[i * sw + j];
+        if (subInfo == null) return tf.zeros([n, a, b, cin]) as tf.Tensor4D;
+        const sub = tf.engine().makeTensorFromTensorInfo(subInfo, backend) as tf.Tensor4D;
+        const rw = axisWindow(rp.dyStart, a + rp.taps - 1, ho);
+        const cw = axisWindow(cp.dyStart, b + cp.taps - 1, wo);
+        const src =
+          rw.crop[1] === ho && cw.crop[1] === wo
+            ? dy
+            : tf.slice(dy, [0, rw.crop[0], cw.crop[0], 0], [n, rw.crop[1], cw.crop[1], cout]);
+        return tf.conv2d(src, sub, 1, [[0, 0], rw.pad, cw.pad, [0, 0]]);
       }),
     );
     let out: tf.Tensor4D;
-    if (sh === 1 && sw === 1) out = rows[0]![0]!;
+    if (sh === 1 && sw === 1) out = phases[0]![0]!;
     else {
       const woven = tf.stack(
-        rows.map((r) => tf.stack(r, 3)),
+        phases.map((r) => tf.stack(r, 3)),
         2,
       );
       out = tf.reshape(woven, [n, a * sh, b * sw, cin]);
@@ -115,6 +133,54 @@ export function conv2dBackpropInput(args: {
     if (a * sh !== h || b * sw !== w) out = tf.slice(out, [0, 0, 0, 0], [n, h, w, cin]);
     return out;
   });
+}
+
+/** Below this many input channels, the phase convs (cin outputs each) run far under the backend's peak. */
+const COL2IM_MAX_CHANNELS = 8;
+/** Patch elements per batch chunk (16 MB). */
+const CHUNK_ELEMENTS = 1 << 22;
+
+/**
+ * dx as col2im(dy x w^T): one matMul [pixels, cout] x [cout, kh*kw*cin] per batch chunk, then the patches
+ * are added back onto dx in JS. For few input channels (the image layer), where it is several times faster.
+ */
+function viaCol2im(
+  dy: tf.Tensor4D,
+  filter: tf.Tensor4D,
+  info: tf.backend_util.Conv2DInfo,
+  backend: tf.KernelBackend,
+): tf.TensorInfo {
+  const [n, h, w, cin] = info.inShape;
+  const [, ho, wo, cout] = dy.shape;
+  const { filterHeight: kh, filterWidth: kw } = info;
+  const g: ConvGeometry = {
+    h,
+    w,
+    c: cin,
+    kh,
+    kw,
+    sh: info.strideHeight,
+    sw: info.strideWidth,
+    padTop: info.padInfo.top,
+    padLeft: info.padInfo.left,
+    ho,
+    wo,
+  };
+  const patch = kh * kw * cin;
+  const chunk = Math.max(1, Math.min(n, Math.floor(CHUNK_ELEMENTS / (ho * wo * patch))));
+  const dx = allocF32(backend, [n, h, w, cin]);
+  heapF32(backend, dx).fill(0);
+  tf.tidy(() => {
+    const wt = tf.transpose(tf.reshape(filter, [patch, cout])) as tf.Tensor2D;
+    for (let n0 = 0; n0 < n; n0 += chunk) {
+      const n1 = Math.min(n, n0 + chunk);
+      const dyChunk = n1 - n0 === n ? dy : tf.slice(dy, [n0, 0, 0, 0], [n1 - n0, ho, wo, cout]);
+      const cols = tf.matMul(tf.reshape(dyChunk, [(n1 - n0) * ho * wo, cout]) as tf.Tensor2D, wt);
+      col2im(heapF32(backend, cols), g, n0, n1, heapF32(backend, dx));
+      cols.dispose();
+    }
+  });
+  return dx;
 }
 
 export const conv2dBackpropInputConfig: tf.KernelConfig = {

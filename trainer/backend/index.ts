@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { registerComparisonGradients } from './comparison-grads.ts';
 import { registerWasmKernels } from './wasm-kernels.ts';
+import { prepareWasmThreads, unrefWasmThreads } from './wasm-threads.ts';
 
 export type BackendChoice = 'auto' | 'node-gpu' | 'node' | 'wasm' | 'cpu';
 export interface BackendInfo {
@@ -86,21 +87,45 @@ async function loadWasm(): Promise<BackendInfo> {
     );
   }
   const kernels = registerWasmKernels();
+  const wanted = wasmThreadsWanted();
+  // Threads can only be set up before the backend's first initialisation.
+  const undo =
+    wanted > 1 && tf.engine().registry.wasm == null ? prepareWasmThreads(wanted, wasm.setThreadsCount) : null;
   let ok = false;
   let cause = 'setBackend returned false';
   try {
     ok = await tf.setBackend('wasm');
   } catch (err) {
     cause = (err as Error).message;
+  } finally {
+    undo?.();
   }
   if (!ok) throw new Error(`GANZOO_BACKEND=wasm: the wasm backend did not initialise (${cause})`);
+  if (undo) unrefWasmThreads(tf.backend());
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   const threads = wasm.getThreadsCount();
+  const threadNote = wanted > 1 && threads !== wanted ? ` (GANZOO_WASM_THREADS=${wanted} not applied)` : '';
   return {
     name: 'wasm',
     tfjsBackend: 'wasm',
-    detail: `SIMD ${simd ? 'on' : 'off'}, ${threads} thread${threads === 1 ? '' : 's'}; project kernels: ${kernels.join(', ')}`,
+    detail:
+      `SIMD ${simd ? 'on' : 'off'}, ${threads} thread${threads === 1 ? '' : 's'}${threadNote}; ` +
+      `project kernels: ${kernels.join(', ')}`,
   };
+}
+
+/**
+ * GANZOO_WASM_THREADS: XNNPACK threads for wasm in Node (experimental; unset or 1 = one thread). At most 8:
+ * the worker pool tfjs starts at initialisation; more would need workers started later, without the file shim.
+ */
+function wasmThreadsWanted(): number {
+  const raw = process.env.GANZOO_WASM_THREADS?.trim();
+  if (!raw) return 1;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 8) {
+    throw new Error(`GANZOO_WASM_THREADS=${raw}: expected a whole number of threads from 1 to 8`);
+  }
+  return n;
 }
 
 async function loadCpu(): Promise<BackendInfo> {

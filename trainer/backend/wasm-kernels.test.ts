@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from './index.ts';
 import { type Input, leakedBy, randomInput, randomValues, relError, runOn } from './test-util.ts';
-import { WASM_KERNELS } from './wasm-kernels.ts';
+import { WASM_KERNELS, WRAPPED_MATMULS } from './wasm-kernels.ts';
 
 type Pad = 'same' | 'valid' | number;
 interface ConvCase {
@@ -41,8 +41,12 @@ beforeAll(async () => {
   await initBackend('wasm');
 });
 
+// Few input channels take the col2im route, many the phase-split route: cover every case on both.
+const withChannels = (c: ConvCase, ch: number): ConvCase => ({ ...c, x: [c.x[0], c.x[1], c.x[2], ch] });
+const INPUT_CASES = [...CASES.flatMap((c) => [c, withChannels(c, c.x[3] < 8 ? 9 : 3)]), FULL_BATCH];
+
 describe('Conv2DBackpropInput on wasm matches cpu', () => {
-  for (const [i, c] of [...CASES, FULL_BATCH].entries()) {
+  for (const [i, c] of INPUT_CASES.entries()) {
     it(label(c), async () => {
       const inputs = [randomInput(dyShape(c), 10 + i), randomInput(filterShape(c), 20 + i)];
       const run = (dy: tf.Tensor, filter: tf.Tensor) =>
@@ -125,6 +129,85 @@ describe('layer gradients on wasm match cpu', () => {
     const inputs: Input[] = [{ values, shape: [2, 6, 6, 3] }, randomInput([2, 3, 3, 3], 10)];
     const f = (x: tf.Tensor, w: tf.Tensor) =>
       tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, 2, 2, 'valid'), w)))(x);
+    expect(relError(await runOn('wasm', inputs, f), await runOn('cpu', inputs, f))).toBeLessThan(TOL);
+  });
+});
+
+describe('Tile on wasm matches cpu', () => {
+  const cases: [number[], number[]][] = [
+    [[5], [3]],
+    [
+      [1, 1, 1, 8],
+      [4, 3, 3, 1],
+    ],
+    [
+      [2, 3],
+      [2, 2],
+    ],
+    [
+      [2, 1, 3],
+      [1, 4, 2],
+    ],
+    [
+      [3, 2, 2, 2],
+      [2, 1, 3, 2],
+    ],
+  ];
+  for (const [shape, reps] of cases) {
+    it(`${shape.join('x')} by ${reps.join('x')}`, async () => {
+      const f = (x: tf.Tensor) => tf.tile(x, reps);
+      const input = randomInput(shape, 3);
+      expect(relError(await runOn('wasm', [input], f), await runOn('cpu', [input], f))).toBe(0);
+      const ints: Input = {
+        values: Int32Array.from(input.values, (v) => Math.round(v * 100)),
+        shape,
+        dtype: 'int32',
+      };
+      expect(relError(await runOn('wasm', [ints], f), await runOn('cpu', [ints], f))).toBe(0);
+    });
+  }
+  it('bool', async () => {
+    const f = () =>
+      tf.tile(tf.tensor2d([true, false, false, true, true, false], [2, 3]), [3, 2]).cast('float32');
+    expect(relError(await runOn('wasm', [], f), await runOn('cpu', [], f))).toBe(0);
+  });
+});
+
+describe('matMul (transposed operands, batched fused bias) on wasm matches cpu', () => {
+  for (const [ta, tb] of [
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ] as const) {
+    it(`transposeA ${ta} transposeB ${tb}, plain, batched and fused`, async () => {
+      const inputs = [
+        randomInput(ta ? [7, 5] : [5, 7], 1),
+        randomInput(tb ? [3, 7] : [7, 3], 2),
+        randomInput(ta ? [2, 7, 5] : [2, 5, 7], 3),
+        randomInput(tb ? [2, 3, 7] : [2, 7, 3], 4),
+        randomInput([3], 5),
+      ];
+      const f = (a: tf.Tensor, b: tf.Tensor, a3: tf.Tensor, b3: tf.Tensor, bias: tf.Tensor) =>
+        tf.concat([
+          tf.matMul(a, b, ta, tb).flatten(),
+          tf.matMul(a3, b3, ta, tb).flatten(),
+          tf.fused
+            .matMul({ a: a3, b: b3, transposeA: ta, transposeB: tb, bias, activation: 'relu' })
+            .flatten(),
+        ]);
+      expect(relError(await runOn('wasm', inputs, f), await runOn('cpu', inputs, f))).toBeLessThan(TOL);
+    });
+  }
+
+  it('dense layer gradients', async () => {
+    const inputs = [randomInput([8, 20], 6), randomInput([20, 30], 7), randomInput([30], 8)];
+    const f = (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => {
+      const grads = tf.grads((a: tf.Tensor, c: tf.Tensor, d: tf.Tensor) =>
+        tf.sum(tf.square(tf.fused.matMul({ a, b: c, bias: d, activation: 'relu' }))),
+      )([x, w, b]);
+      return tf.concat(grads.map((g) => g.flatten()));
+    };
     expect(relError(await runOn('wasm', inputs, f), await runOn('cpu', inputs, f))).toBeLessThan(TOL);
   });
 });
@@ -214,6 +297,12 @@ describe('project kernels are leak-free on wasm', () => {
           t([1, 5, 5, 2], 1),
         ),
       ),
+    Tile: () => tf.tidy(() => tf.tile(t([1, 1, 1, 4], 1), [2, 3, 3, 1])),
+    BatchMatMul: () => tf.tidy(() => tf.matMul(t([2, 3, 4], 1), t([2, 5, 3], 2), true, true)),
+    _FusedMatMul: () =>
+      tf.tidy(() =>
+        tf.fused.matMul({ a: t([3, 4], 1), b: t([5, 3], 2), transposeA: true, transposeB: true }),
+      ),
     MaxPoolGrad: () =>
       tf.tidy(() =>
         tf.grad((x: tf.Tensor) => tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid'))(t([1, 4, 4, 2], 1)),
@@ -221,7 +310,9 @@ describe('project kernels are leak-free on wasm', () => {
   };
 
   it('covers every registered kernel', () => {
-    expect(Object.keys(calls).sort()).toEqual(WASM_KERNELS.map((k) => k.kernelName).sort());
+    expect(Object.keys(calls).sort()).toEqual(
+      [...WASM_KERNELS.map((k) => k.kernelName), ...WRAPPED_MATMULS].sort(),
+    );
   });
   for (const [name, call] of Object.entries(calls)) {
     it(name, () => {

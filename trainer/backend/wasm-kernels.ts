@@ -3,20 +3,26 @@ import { registerComparisonGradients } from './comparison-grads.ts';
 import { conv2dBackpropFilterConfig } from './conv-backprop-filter.ts';
 import { conv2dBackpropInputConfig } from './conv-backprop-input.ts';
 import { cpuFallbackKernel } from './cpu-fallback.ts';
+import { isMatMulWrapper, wrapMatMul } from './matmul.ts';
 import { unsortedSegmentSumConfig } from './segment-sum.ts';
+import { tileConfig } from './tile.ts';
 
-/** Kernels the wasm backend lacks for training, or gets wrong, or runs far slower than a conv2d route. */
+/** Kernels the wasm backend lacks for training, gets wrong, or runs far slower than another route. */
 export const WASM_KERNELS: tf.KernelConfig[] = [
   conv2dBackpropFilterConfig,
   conv2dBackpropInputConfig,
   unsortedSegmentSumConfig,
+  tileConfig,
   cpuFallbackKernel('DepthwiseConv2dNativeBackpropFilter'),
   cpuFallbackKernel('DepthwiseConv2dNativeBackpropInput'),
   // wasm's MaxPoolGrad is wrong when a window's maximum is negative.
   cpuFallbackKernel('MaxPoolGrad'),
 ];
 
-/** wasm's own kernels that registerWasmKernels replaced, by name (for comparisons). */
+/** wasm kernels kept but wrapped: transposed operands slow them down, and _FusedMatMul's batched bias is wrong. */
+export const WRAPPED_MATMULS = ['BatchMatMul', '_FusedMatMul'];
+
+/** wasm's own kernels that registerWasmKernels replaced or wrapped, by name (for comparisons). */
 export const replacedWasmKernels = new Map<string, tf.KernelConfig>();
 
 /**
@@ -27,12 +33,21 @@ export function registerWasmKernels(): string[] {
   for (const config of WASM_KERNELS) {
     const existing = tf.getKernel(config.kernelName, 'wasm');
     if (existing?.kernelFunc === config.kernelFunc) continue;
-    if (existing != null) {
-      replacedWasmKernels.set(config.kernelName, existing);
-      tf.unregisterKernel(config.kernelName, 'wasm');
-    }
-    tf.registerKernel(config);
+    replace(config.kernelName, existing, config);
+  }
+  for (const name of WRAPPED_MATMULS) {
+    const existing = tf.getKernel(name, 'wasm');
+    if (existing == null || isMatMulWrapper(existing)) continue;
+    replace(name, existing, wrapMatMul(existing));
   }
   registerComparisonGradients();
-  return WASM_KERNELS.map((k) => k.kernelName);
+  return [...WASM_KERNELS.map((k) => k.kernelName), ...WRAPPED_MATMULS];
+}
+
+function replace(name: string, existing: tf.KernelConfig | undefined, config: tf.KernelConfig): void {
+  if (existing != null) {
+    replacedWasmKernels.set(name, existing);
+    tf.unregisterKernel(name, 'wasm');
+  }
+  tf.registerKernel(config);
 }
