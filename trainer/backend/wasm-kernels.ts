@@ -3,6 +3,7 @@ import { registerComparisonGradients } from './comparison-grads.ts';
 import { conv2dBackpropFilterConfig } from './conv-backprop-filter.ts';
 import { conv2dBackpropInputConfig } from './conv-backprop-input.ts';
 import { cpuFallbackKernel } from './cpu-fallback.ts';
+import { FAST_PATHS, isFastPathWrapper, withFastPath } from './fast-paths.ts';
 import { isMatMulWrapper, wrapMatMul } from './matmul.ts';
 import { unsortedSegmentSumConfig } from './segment-sum.ts';
 import { tileConfig } from './tile.ts';
@@ -40,8 +41,13 @@ export function registerWasmKernels(): string[] {
     if (existing == null || isMatMulWrapper(existing)) continue;
     replace(name, existing, wrapMatMul(existing));
   }
+  for (const name of Object.keys(FAST_PATHS)) {
+    const existing = tf.getKernel(name, 'wasm');
+    if (existing == null || isFastPathWrapper(existing)) continue;
+    replace(name, existing, withFastPath(existing));
+  }
   registerComparisonGradients();
-  return [...WASM_KERNELS.map((k) => k.kernelName), ...WRAPPED_MATMULS];
+  return [...WASM_KERNELS.map((k) => k.kernelName), ...WRAPPED_MATMULS, ...Object.keys(FAST_PATHS)];
 }
 
 function replace(name: string, existing: tf.KernelConfig | undefined, config: tf.KernelConfig): void {

@@ -1,0 +1,41 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from './index.ts';
+import { leakedBy, randomInput, relError, runOn } from './test-util.ts';
+
+beforeAll(async () => {
+  await initBackend('wasm');
+});
+
+describe('wasm fast paths match the cpu backend', () => {
+  it.each([
+    ['sum over leading axes', [64, 7, 7, 16], (x: tf.Tensor) => tf.sum(x, [0, 1, 2])],
+    ['sum, keepDims', [8, 5, 5, 3], (x: tf.Tensor) => tf.sum(x, [0, 1, 2], true)],
+    ['sum over axis 0 of a matrix', [64, 40], (x: tf.Tensor) => tf.sum(x, 0)],
+    ['mean over leading axes', [64, 7, 7, 16], (x: tf.Tensor) => tf.mean(x, [0, 1, 2])],
+    ['sum over a trailing axis (wasm own)', [6, 5, 4], (x: tf.Tensor) => tf.sum(x, 2)],
+    ['sum of everything (wasm own)', [6, 5, 4], (x: tf.Tensor) => tf.sum(x)],
+    ['sum over non-leading axes (wasm own)', [6, 5, 4], (x: tf.Tensor) => tf.sum(x, [1, 2])],
+    ['leakyRelu', [64, 14, 14, 8], (x: tf.Tensor) => tf.leakyRelu(x, 0.2)],
+    ['leakyRelu, alpha > 1', [4, 9], (x: tf.Tensor) => tf.leakyRelu(x, 3)],
+    [
+      'leakyRelu gradient',
+      [16, 8],
+      (x: tf.Tensor) => tf.grad((v: tf.Tensor) => tf.sum(tf.square(tf.leakyRelu(v, 0.2))))(x),
+    ],
+  ] as const)('%s', async (_, shape, fn) => {
+    const input = randomInput([...shape], 7);
+    const wasm = await runOn('wasm', [input], fn);
+    const cpu = await runOn('cpu', [input], fn);
+    expect(relError(wasm, cpu)).toBeLessThan(1e-5);
+  });
+
+  it('leaks nothing', () => {
+    const x = tf.randomNormal([16, 6, 6, 4]);
+    expect(leakedBy(() => [tf.sum(x, [0, 1, 2]), tf.mean(x, [0, 1]), tf.leakyRelu(x, 0.2)])).toEqual({
+      tensors: 0,
+      dataIds: 0,
+    });
+    x.dispose();
+  });
+});
