@@ -1,37 +1,121 @@
 /**
- * `npm start`, until the API and dashboard land: trains a small DCGAN on MNIST on this machine (about two
- * minutes on the wasm backend), scores it, and prints where its samples are. Each start is a new run.
- *   PORT and the platform come with the API; GANZOO_RUNS_DIR overrides where runs go (default ./runs).
+ * `npm start`: the local platform (scripts/platform/) on one port, until Ctrl-C.
+ *   PORT             the port on 127.0.0.1 (default 8787; 0 for any free one)
+ *   GANZOO_DATA_DIR  where runs, artifacts, logs and the token are kept (default .data/ in the checkout)
+ * Ctrl-C (or SIGTERM) stops running trainers with a checkpoint; the next start resumes them. A second
+ * Ctrl-C stops at once.
  */
-import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
+import { DEFAULT_DATA_DIR, DEFAULT_PORT, type Platform, startPlatform } from './platform/platform.ts';
 
-const runsDir = resolve(process.env.GANZOO_RUNS_DIR ?? 'runs');
-const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-const out = resolve(runsDir, `quickstart-${stamp}`);
-
-function run(script: string, args: string[]): number {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { stdio: 'inherit' });
-  return r.status ?? 1;
+function portFromEnv(): number {
+  const raw = process.env.PORT;
+  if (raw === undefined || raw === '') return DEFAULT_PORT;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    console.error(`PORT must be a port number (0-65535), not '${raw}'`);
+    process.exit(2);
+  }
+  return port;
 }
 
-console.log(`ganzoo quickstart: a small DCGAN on MNIST, written to ${out}\n`);
-const trainArgs = ['--family', 'dcgan', '--dataset', 'mnist', '--steps', '600', '--batch', '64'];
-trainArgs.push(
-  '--hp',
-  'gChannels=64',
-  '--hp',
-  'dChannels=32',
-  '--sample-every',
-  '100',
-  '--checkpoint-every',
-  '200',
-);
-const code = run('trainer/cli.ts', [...trainArgs, '--out', out]);
-if (code !== 0) process.exit(code);
-run('trainer/eval/cli.ts', [out, '--samples', '2000']);
-console.log(`\nsample grids (one per 100 steps, the same 64 latents each time): ${out}/samples/`);
-console.log(`the last one: ${out}/samples/00000600.png`);
-console.log(
-  `train your own: npm run train -- --family dcgan --dataset mnist --steps 2000 --out runs/my-dcgan`,
-);
+/** A path as the user would type it from here. */
+function shown(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith('..') ? rel : path;
+}
+
+// A DCGAN that shows digits in about two minutes on the wasm backend (see README's quickstart).
+const EXAMPLE_SPEC = {
+  family: 'dcgan',
+  dataset: 'mnist',
+  steps: 600,
+  batchSize: 64,
+  sampleEvery: 100,
+  checkpointEvery: 200,
+  hyperparameters: { gChannels: 64, dChannels: 32 },
+};
+
+function banner(p: Platform): string {
+  const auth = `-H "authorization: Bearer $GANZOO_TOKEN"`;
+  const field = (expr: string) => `node -pe 'JSON.parse(require("fs").readFileSync(0, "utf8"))${expr}'`;
+  const r = p.reconciled;
+  const taken = r ? r.resumed.length + r.failed.length + r.skipped.length : 0;
+  return [
+    '',
+    `ganzoo local platform: ${p.url}/`,
+    '',
+    `  dashboard   ${p.dashboard ? `${p.url}/` : `not built (web/dist); ${p.url}/ shows the API docs`}`,
+    `  API docs    ${p.url}/docs   (OpenAPI: ${p.url}/openapi.json)`,
+    `  data        ${shown(p.dataDir)}   (runs table, artifacts, trainer logs; kept across restarts)`,
+    `  token       ${p.token}   (${p.newToken ? 'made now, ' : ''}kept in ${shown(p.tokenFile)})`,
+    `  emulators   S3 ${p.s3Endpoint}, DynamoDB ${p.dynamoEndpoint}   (region us-east-1, keys test/test)`,
+    ...(taken > 0
+      ? [
+          `  last start  ${r!.resumed.length} unfinished run(s) resumed, ${r!.failed.length} marked FAILED` +
+            (r!.skipped.length ? `, ${r!.skipped.length} left as they were` : ''),
+        ]
+      : []),
+    '',
+    'Submit a DCGAN run, watch its status, fetch its latest sample (paste into a shell):',
+    '',
+    `  export GANZOO_API_URL=${p.url} GANZOO_TOKEN=${p.token}`,
+    `  RUN=$(curl -s -X POST "$GANZOO_API_URL/experiments" ${auth} -H 'content-type: application/json' \\`,
+    `    -d '${JSON.stringify(EXAMPLE_SPEC)}' | ${field('.id')}); echo $RUN`,
+    `  curl -s "$GANZOO_API_URL/experiments/$RUN" ${auth}; echo   # QUEUED .. RUNNING .. SUCCEEDED`,
+    `  curl -s "$GANZOO_API_URL/experiments/$RUN/samples" ${auth}; echo   # presigned PNG URLs`,
+    `  curl -s -o sample.png "$(curl -s "$GANZOO_API_URL/experiments/$RUN/samples" ${auth} | ${field('.samples.at(-1).url')})"`,
+    '',
+    'or, with the same two variables, the CLI:',
+    `  npx ganzoo submit --family dcgan --dataset mnist --steps 600 --batch 64 --sample-every 100 \\`,
+    `    --checkpoint-every 200 --hp gChannels=64 --hp dChannels=32 --watch`,
+    '',
+    'Ctrl-C stops; running trainers checkpoint and carry on at the next start.',
+    '',
+  ].join('\n');
+}
+
+const dataDir = process.env.GANZOO_DATA_DIR ? resolve(process.env.GANZOO_DATA_DIR) : DEFAULT_DATA_DIR;
+const port = portFromEnv();
+let platform: Platform;
+try {
+  platform = await startPlatform({ port, dataDir });
+} catch (err) {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') {
+    console.error(`port ${port} on 127.0.0.1 is in use: stop what holds it, or set PORT to another port`);
+  } else {
+    console.error(`the platform did not start: ${(err as Error).message}`);
+  }
+  process.exit(1);
+}
+console.log(banner(platform));
+
+let stopping = false;
+const stop = (signal: NodeJS.Signals) => {
+  if (stopping) {
+    // A second signal: the user will not wait for checkpoints. Trainers must not outlive us.
+    console.error(`\n${signal} again: stopping now, without waiting for checkpoints`);
+    for (const job of platform.localRunner?.jobs() ?? []) {
+      if (job.pid !== undefined) process.kill(job.pid, 'SIGKILL');
+    }
+    process.exit(130);
+  }
+  stopping = true;
+  const running = platform.localRunner?.jobs().filter((j) => j.state === 'running') ?? [];
+  console.log(
+    `\n${signal}: stopping${running.length ? `; ${running.length} trainer(s) writing a checkpoint first` : ''}...`,
+  );
+  platform.stop().then(
+    () => {
+      console.log('stopped.');
+      process.exit(0);
+    },
+    (err: Error) => {
+      console.error(`stopping failed: ${err.message}`);
+      process.exit(1);
+    },
+  );
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

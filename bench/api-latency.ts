@@ -1,0 +1,282 @@
+/**
+ * `npm run bench:api`: latency of the API over HTTP on the local platform (scripts/platform/: dynalite and
+ * fauxqs in-process, on a fresh data folder) with 10,000 runs of one owner in the table.
+ *
+ *   GET /experiments?limit=20   the dashboard's first page, newest first (target: p99 < 50 ms)
+ *   POST /experiments           the submit path up to the runner: validate, conditional create, spec to
+ *                               S3, runner.submit, conditional update to SUBMITTED. The runner is
+ *                               NoTrainRunner, which accepts the job and trains nothing, so the numbers are
+ *                               the API's and the stores', not a trainer's.
+ *
+ * Load: CLIENTS concurrent clients (default 16), each sending its next request as soon as the last answered,
+ * for SECONDS per endpoint (default 20) after a 2 s warm-up that is not counted; only on 127.0.0.1. The
+ * read is measured again with LIGHT_CLIENTS (default 4), below saturation. The clients run in a worker
+ * thread, so their own work does not sit on the server's event loop (they still share the machine's cores
+ * with it). As in `npm start`, the API, fauxqs and the stores' SDK clients share the main event loop, and
+ * dynalite has a thread of its own. RUNS changes how many runs are stored first.
+ *
+ * Writes bench/results/api-latency.json.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { runIdGenerator } from '../functions/ids.ts';
+import type { JobRunner } from '../functions/ports.ts';
+import { LOCAL_SUBJECT, startPlatform } from '../scripts/platform/platform.ts';
+import type { RunRecord } from '../shared/run.ts';
+import { parseSpec } from '../shared/spec.ts';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const RESULTS = join(ROOT, 'bench', 'results', 'api-latency.json');
+
+function intFromEnv(name: string, fallback: number, min: number, max: number): number {
+  const raw = process.env[name];
+  const n = raw === undefined || raw === '' ? fallback : Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be an integer ${min}-${max}`);
+  return n;
+}
+
+const STORED_RUNS = intFromEnv('RUNS', 10_000, 1, 100_000);
+const CLIENTS = intFromEnv('CLIENTS', 16, 1, 256);
+const LIGHT_CLIENTS = intFromEnv('LIGHT_CLIENTS', 4, 1, 256);
+const SECONDS = intFromEnv('SECONDS', 20, 1, 120);
+const WARMUP_SECONDS = 2;
+const READ_TARGET_P99_MS = 50;
+
+const SPEC_INPUT = {
+  family: 'vanilla',
+  dataset: 'ring8',
+  steps: 20,
+  batchSize: 16,
+  sampleEvery: 10,
+  hyperparameters: { hiddenUnits: 16, hiddenLayers: 1 },
+};
+
+/** Accepts every job and runs nothing: what is measured ends where a real runner would start training. */
+class NoTrainRunner implements JobRunner {
+  submitted = 0;
+  async submit(run: RunRecord): Promise<{ jobId: string }> {
+    this.submitted++;
+    return { jobId: `no-train-${run.id}` };
+  }
+  async cancel(): Promise<void> {}
+}
+
+/** Stores runs straight through the run store, newest last, spread over the past 30 days. */
+async function seed(store: { create(run: RunRecord): Promise<unknown> }, count: number): Promise<number> {
+  const spec = parseSpec(SPEC_INPUT);
+  const end = Date.now() - 60_000;
+  const step = Math.floor((30 * 24 * 3600 * 1000) / count);
+  const started = performance.now();
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      const i = next++;
+      const at = end - (count - i) * step;
+      const iso = new Date(at).toISOString();
+      const status = i % 10 === 0 ? 'FAILED' : 'SUCCEEDED';
+      await store.create({
+        id: runIdGenerator(() => at)(),
+        owner: LOCAL_SUBJECT,
+        spec,
+        status,
+        attempt: 1,
+        jobId: `no-train-${i}`,
+        progress: { step: 20, totalSteps: 20, backend: 'wasm', lastSampleStep: 20 },
+        ...(status === 'FAILED' ? { reason: 'seeded as failed' } : {}),
+        createdAt: iso,
+        updatedAt: iso,
+      });
+      if ((i + 1) % 2_000 === 0) process.stdout.write(`  ${i + 1} runs stored\n`);
+    }
+  };
+  // A few writers at once: enough to fill the table quickly without starving the emulator.
+  await Promise.all(Array.from({ length: 4 }, worker));
+  return (performance.now() - started) / 1000;
+}
+
+interface LoadResult {
+  latenciesMs: number[];
+  statuses: Record<string, number>;
+  errors: number;
+  measuredSeconds: number;
+}
+
+// Plain JavaScript for the worker: it needs no TypeScript and no project code. node:http with a keep-alive
+// agent costs less CPU per request than fetch, which leaves more of the shared cores to the server.
+const LOAD_WORKER = `
+const http = require('node:http');
+const { parentPort, workerData } = require('node:worker_threads');
+const { url, method, headers, body, clients, warmupMs, measureMs } = workerData;
+const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
+const send = () =>
+  new Promise((resolve, reject) => {
+    const req = http.request(url, { method, headers, agent }, (res) => {
+      res.on('data', () => {});
+      res.on('end', () => resolve(res.statusCode));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+(async () => {
+  const latencies = [];
+  const statuses = {};
+  let errors = 0;
+  const start = performance.now();
+  const measureFrom = start + warmupMs;
+  const end = measureFrom + measureMs;
+  const client = async () => {
+    while (performance.now() < end) {
+      const t0 = performance.now();
+      let status = 'error';
+      try {
+        status = String(await send());
+      } catch {
+        errors++;
+      }
+      const t1 = performance.now();
+      if (t0 >= measureFrom && t1 <= end) {
+        latencies.push(t1 - t0);
+        statuses[status] = (statuses[status] ?? 0) + 1;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: clients }, client));
+  agent.destroy();
+  parentPort.postMessage({ latenciesMs: latencies, statuses, errors, measuredSeconds: measureMs / 1000 });
+})();
+`;
+
+function load(
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: string },
+  clients = CLIENTS,
+) {
+  return new Promise<LoadResult>((resolve, reject) => {
+    const worker = new Worker(LOAD_WORKER, {
+      eval: true,
+      workerData: {
+        url,
+        ...init,
+        clients,
+        warmupMs: WARMUP_SECONDS * 1000,
+        measureMs: SECONDS * 1000,
+      },
+    });
+    worker.once('message', (m: LoadResult) => {
+      resolve(m);
+      void worker.terminate();
+    });
+    worker.once('error', reject);
+  });
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+function summarize(name: string, r: LoadResult) {
+  const sorted = [...r.latenciesMs].sort((a, b) => a - b);
+  const ok = Object.entries(r.statuses)
+    .filter(([s]) => s.startsWith('2'))
+    .reduce((n, [, c]) => n + c, 0);
+  const round = (x: number) => Math.round(x * 100) / 100;
+  return {
+    endpoint: name,
+    requests: sorted.length,
+    ok,
+    statuses: r.statuses,
+    transportErrors: r.errors,
+    requestsPerSecond: round(sorted.length / r.measuredSeconds),
+    p50Ms: round(percentile(sorted, 50)),
+    p90Ms: round(percentile(sorted, 90)),
+    p99Ms: round(percentile(sorted, 99)),
+    maxMs: round(sorted.at(-1) ?? Number.NaN),
+    meanMs: round(sorted.reduce((a, b) => a + b, 0) / Math.max(1, sorted.length)),
+  };
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'ganzoo-bench-api-'));
+const runner = new NoTrainRunner();
+const platform = await startPlatform({ port: 0, dataDir, runner });
+try {
+  console.log(`API latency on ${platform.url}: storing ${STORED_RUNS} runs for one owner...`);
+  const seedSeconds = await seed(platform.runStore, STORED_RUNS);
+  console.log(`  stored in ${seedSeconds.toFixed(1)} s`);
+  const headers = { authorization: `Bearer ${platform.token}` };
+
+  console.log(
+    `GET /experiments?limit=20: ${CLIENTS} clients, ${SECONDS} s (+${WARMUP_SECONDS} s warm-up)...`,
+  );
+  const list = await load(`${platform.url}/experiments?limit=20`, { method: 'GET', headers });
+  // The same read without saturating the one event loop: what a few dashboards polling at once see.
+  console.log(
+    `GET /experiments?limit=20: ${LIGHT_CLIENTS} clients, ${SECONDS} s (+${WARMUP_SECONDS} s warm-up)...`,
+  );
+  const listLight = await load(
+    `${platform.url}/experiments?limit=20`,
+    { method: 'GET', headers },
+    LIGHT_CLIENTS,
+  );
+  console.log(`POST /experiments: ${CLIENTS} clients, ${SECONDS} s (+${WARMUP_SECONDS} s warm-up)...`);
+  const submit = await load(`${platform.url}/experiments`, {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/json' },
+    body: JSON.stringify(SPEC_INPUT),
+  });
+
+  const rows = [
+    summarize(`GET /experiments?limit=20 (${CLIENTS} clients)`, list),
+    summarize(`GET /experiments?limit=20 (${LIGHT_CLIENTS} clients)`, listLight),
+    summarize(`POST /experiments (${CLIENTS} clients; submit path, NoTrainRunner trains nothing)`, submit),
+  ];
+  const read = rows[0]!;
+  const results = {
+    benchmark: 'api-latency',
+    date: new Date().toISOString(),
+    setup: {
+      storedRuns: STORED_RUNS,
+      owner: 'one owner (the local token)',
+      clients: CLIENTS,
+      secondsPerEndpoint: SECONDS,
+      warmupSeconds: WARMUP_SECONDS,
+      server:
+        'the npm start platform in one process: Hono on @hono/node-server and fauxqs (files) on the main thread, dynalite (LevelDB on disk) on a thread of its own',
+      runner: 'NoTrainRunner (accepts the job, runs nothing)',
+      loadGenerator:
+        'worker thread, node:http with keep-alive, closed loop (next request when the last answered)',
+      node: process.version,
+      cpus: cpus().length,
+      seedSeconds: Math.round(seedSeconds * 10) / 10,
+      runsSubmittedDuringBench: runner.submitted,
+    },
+    target: {
+      endpoint: read.endpoint,
+      clients: CLIENTS,
+      p99Ms: READ_TARGET_P99_MS,
+      met: read.p99Ms < READ_TARGET_P99_MS,
+    },
+    results: rows,
+  };
+  mkdirSync(dirname(RESULTS), { recursive: true });
+  writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
+
+  const cols = ['requests', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'non-2xx'];
+  const width = Math.max(...rows.map((r) => r.endpoint.length));
+  console.log(`\n${'endpoint'.padEnd(width)}  ${cols.map((c) => c.padStart(8)).join(' ')}`);
+  for (const r of rows) {
+    const cells = [r.requests, r.requestsPerSecond, r.p50Ms, r.p90Ms, r.p99Ms, r.maxMs, r.requests - r.ok];
+    console.log(`${r.endpoint.padEnd(width)}  ${cells.map((c) => String(c).padStart(8)).join(' ')}`);
+  }
+  console.log(
+    `\ntarget: ${read.endpoint} p99 < ${READ_TARGET_P99_MS} ms: ${results.target.met ? 'met' : 'NOT met'} (${read.p99Ms} ms)`,
+  );
+  console.log(`results in ${RESULTS}`);
+} finally {
+  await platform.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+}

@@ -1,0 +1,120 @@
+/**
+ * The local platform as `npm start` runs it, in-process: a tiny run submitted over HTTP with the local token
+ * trains in a real trainer process to SUCCEEDED, its sample is fetched through its presigned URL, and after
+ * a stop and a start on the same data folder the run and its samples are still there.
+ */
+import { rmSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type Platform, startPlatform } from '../scripts/platform/platform.ts';
+import type { RunRecord } from '../shared/run.ts';
+import { scratchDir } from '../trainer/test-util.ts';
+
+const TINY_SPEC = {
+  family: 'vanilla',
+  dataset: 'ring8',
+  steps: 20,
+  batchSize: 16,
+  sampleEvery: 10,
+  hyperparameters: { hiddenUnits: 16, hiddenLayers: 1 },
+};
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+interface SamplesPage {
+  samples: { step: number; url: string }[];
+}
+
+const dataDir = scratchDir('platform');
+const started: Platform[] = [];
+
+async function start(): Promise<Platform> {
+  // The wasm backend is the one every machine has; one trainer at a time keeps the CPU use small.
+  const p = await startPlatform({
+    port: 0,
+    dataDir,
+    trainerEnv: { GANZOO_BACKEND: 'wasm', GANZOO_QUIET: '1' },
+  });
+  started.push(p);
+  return p;
+}
+
+function api(p: Platform) {
+  const headers = { authorization: `Bearer ${p.token}` };
+  return {
+    get: async <T>(path: string): Promise<T> => {
+      const res = await fetch(`${p.url}${path}`, { headers });
+      expect(res.status, `GET ${path}`).toBe(200);
+      return (await res.json()) as T;
+    },
+    post: (path: string, body: unknown) =>
+      fetch(`${p.url}${path}`, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }),
+  };
+}
+
+async function pngAt(url: string): Promise<Uint8Array> {
+  const res = await fetch(url);
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toBe('image/png');
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  expect([...bytes.subarray(0, 8)]).toEqual(PNG_SIGNATURE);
+  return bytes;
+}
+
+afterAll(async () => {
+  for (const p of started) await p.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('local platform', () => {
+  it('trains a run submitted over HTTP and keeps it, and its samples, across a restart', async () => {
+    const first = await start();
+    expect(first.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(first.newToken).toBe(true);
+    const http = api(first);
+
+    const res = await http.post('/experiments', TINY_SPEC);
+    expect(res.status).toBe(201);
+    const submitted = (await res.json()) as RunRecord;
+
+    let run = submitted;
+    const deadline = Date.now() + 90_000;
+    while (!['SUCCEEDED', 'FAILED', 'CANCELLED'].includes(run.status)) {
+      if (Date.now() > deadline) throw new Error(`run still ${run.status} after 90 s`);
+      await new Promise((r) => setTimeout(r, 250));
+      run = await http.get<RunRecord>(`/experiments/${submitted.id}`);
+    }
+    expect(run.status, run.reason).toBe('SUCCEEDED');
+
+    const { samples } = await http.get<SamplesPage>(`/experiments/${run.id}/samples`);
+    expect(samples.map((s) => s.step)).toEqual([0, 10, 20]);
+    const last = samples.at(-1)!;
+    expect(last.url.startsWith(`${first.url}/s3/`)).toBe(true);
+    const before = await pngAt(last.url);
+    // The URL is the credential: altered, it is refused, as S3 refuses it.
+    const altered = last.url.replace(
+      /X-Amz-Signature=[0-9a-f]/,
+      (m) => `${m.slice(0, -1)}${m.endsWith('0') ? '1' : '0'}`,
+    );
+    expect((await fetch(altered)).status).toBe(403);
+    expect((await fetch(`${first.url}/experiments`)).status).toBe(401);
+
+    // A second platform on the same folder would share its LevelDB and its runner: refused.
+    await expect(startPlatform({ port: 0, dataDir })).rejects.toThrow(/in use by another ganzoo platform/);
+
+    await first.stop();
+    const second = await start();
+    expect(second.token).toBe(first.token);
+    expect(second.newToken).toBe(false);
+    expect(second.reconciled).toEqual({ resumed: [], failed: [], skipped: [] });
+    const again = api(second);
+    expect(await again.get<RunRecord>(`/experiments/${run.id}`)).toEqual(run);
+    const listed = await again.get<{ runs: RunRecord[] }>('/experiments?limit=20');
+    expect(listed.runs.map((r) => r.id)).toEqual([run.id]);
+    const kept = await again.get<SamplesPage>(`/experiments/${run.id}/samples`);
+    expect(kept.samples.map((s) => s.step)).toEqual([0, 10, 20]);
+    expect(await pngAt(kept.samples.at(-1)!.url)).toEqual(before);
+  });
+});
