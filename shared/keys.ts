@@ -9,6 +9,7 @@
  *   runs/{runId}/checkpoints/{step}/... (state.json is written last and marks the checkpoint complete)
  *   runs/{runId}/generator/model.json   (+ weights.bin: a tfjs layers model for the browser)
  *   runs/{runId}/eval.json
+ *   runs/{runId}/eval/latent-interpolation.png, eval/latent-arithmetic.png
  */
 
 const STEP_DIGITS = 8;
@@ -34,6 +35,9 @@ export const runFiles = {
   status: 'status.json',
   metrics: 'metrics.jsonl',
   eval: 'eval.json',
+  /** Latent-space pictures written by the evaluation of image runs. */
+  evalInterpolation: 'eval/latent-interpolation.png',
+  evalArithmetic: 'eval/latent-arithmetic.png',
   samplesDir: 'samples/',
   sample: (step: number) => `samples/${padStep(step)}.png`,
   checkpointsDir: 'checkpoints/',

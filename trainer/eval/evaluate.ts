@@ -16,6 +16,7 @@ import { LocalArtifactSink } from '../sinks/local.ts';
 import { sinkLoader } from '../sinks/model-io.ts';
 import { analyze, FEATURE_LAYER, loadClassifier, NUM_CLASSES, readTrainingRecord } from './classifier.ts';
 import { type GaussianStats, gaussianStats } from './frechet.ts';
+import { arithmeticGrid, interpolationGrid } from './latent-grids.ts';
 import {
   type CfidResult,
   cfid,
@@ -88,6 +89,8 @@ export interface ClassCounts {
 
 export interface ImageEval extends EvalCommon {
   kind: 'images';
+  /** Latent interpolation and class-mean z arithmetic pictures (written with eval.json). */
+  latentGrids?: { interpolation: string; arithmetic: string; arithmeticClassCounts: number[] };
   cfid: CfidResult & { realSet: string };
   classes: { first1000: ClassCounts; all: ClassCounts };
   classifier: {
@@ -279,6 +282,7 @@ export async function evaluateRun(dir: string, opts: EvalOptions = {}): Promise<
   };
 
   let result: EvalResult;
+  let classifier: tf.LayersModel | undefined;
   if (info.kind === 'points2d') {
     const m = mixture!;
     const samples = opts.samples ?? DEFAULT_POINT_SAMPLES;
@@ -299,7 +303,7 @@ export async function evaluateRun(dir: string, opts: EvalOptions = {}): Promise<
     };
   } else {
     const samples = opts.samples ?? DEFAULT_IMAGE_SAMPLES;
-    const classifier = opts.classifier ?? (await loadClassifier());
+    classifier = opts.classifier ?? (await loadClassifier());
     const images = generate(generator, latentDim, samples, 28 * 28, seed, batch, dir);
     const { features, classes } = analyze(classifier, images);
     const real = realTestStats(classifier);
@@ -327,6 +331,17 @@ export async function evaluateRun(dir: string, opts: EvalOptions = {}): Promise<
         classesCovered: `classes receiving at least ${100 * CLASS_MIN_SHARE}% of the classified samples`,
         classMinShare: CLASS_MIN_SHARE,
       },
+    };
+  }
+  if (opts.write !== false && result.kind === 'images' && classifier) {
+    const sink = new LocalArtifactSink(dir);
+    const arithmetic = arithmeticGrid(generator, classifier, latentDim, seed);
+    await sink.put(runFiles.evalInterpolation, interpolationGrid(generator, latentDim, seed));
+    await sink.put(runFiles.evalArithmetic, arithmetic.png);
+    result.latentGrids = {
+      interpolation: runFiles.evalInterpolation,
+      arithmetic: runFiles.evalArithmetic,
+      arithmeticClassCounts: arithmetic.classCounts,
     };
   }
   generator.dispose();
