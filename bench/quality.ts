@@ -25,7 +25,14 @@ import { FileStatusSink } from '../trainer/sinks/status-file.ts';
 const EXPERIMENTS: Record<string, Record<string, unknown>> = {
   'dcgan-mnist': { family: 'dcgan', dataset: 'mnist' },
   'vanilla-mnist': { family: 'vanilla', dataset: 'mnist' },
-  'vanilla-ring8': { family: 'vanilla', dataset: 'ring8', steps: 5000 },
+  // Toy 2D data: smaller networks and a faster learning rate than the image defaults, as 2D GAN studies use.
+  'vanilla-ring8': {
+    family: 'vanilla',
+    dataset: 'ring8',
+    steps: 10_000,
+    batchSize: 128,
+    hyperparameters: { hiddenUnits: 128, learningRate: 1e-3 },
+  },
 };
 const RESULTS = 'docs/results';
 

@@ -35,7 +35,7 @@ export function slerp(a: Float32Array, b: Float32Array, t: number): Float32Array
 function render(generator: tf.LayersModel, latents: Float32Array[], columns: number): Uint8Array {
   const dim = latents[0]!.length;
   const z = new Float32Array(latents.length * dim);
-  latents.forEach((l, i) => z.set(l, i * dim));
+  for (const [i, l] of latents.entries()) z.set(l, i * dim);
   const out = tf.tidy(() => generator.predict(tf.tensor2d(z, [latents.length, dim])) as tf.Tensor);
   const [n, h, w, c] = out.shape as [number, number, number, number];
   const png = encodePng(imageGrid(out.dataSync() as Float32Array, n, h, w, c, columns));
@@ -77,7 +77,7 @@ export function arithmeticGrid(
   const rng = new Rng(seed, Stream.eval, 8);
   const zs = Array.from({ length: pool }, () => rng.normals(latentDim));
   const flat = new Float32Array(pool * latentDim);
-  zs.forEach((z, i) => flat.set(z, i * latentDim));
+  for (const [i, z] of zs.entries()) flat.set(z, i * latentDim);
   const images = tf.tidy(
     () => generator.predict(tf.tensor2d(flat, [pool, latentDim]), { batchSize: 500 }) as tf.Tensor,
   );
@@ -90,7 +90,9 @@ export function arithmeticGrid(
     counts[c]++;
     for (let d = 0; d < latentDim; d++) means[c]![d]! += z[d]!;
   });
-  means.forEach((m, c) => m.forEach((v, d) => (m[d] = counts[c] ? v / counts[c] : 0)));
+  for (const [c, m] of means.entries()) {
+    for (let d = 0; d < latentDim; d++) m[d] = counts[c] ? m[d]! / counts[c] : 0;
+  }
   const latents: Float32Array[] = [];
   for (let target = 0; target < 10; target++) {
     if (!counts[target]) continue;
