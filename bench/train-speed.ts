@@ -5,10 +5,10 @@
  *
  *   npm run bench:train [-- --backends wasm,cpu --steps 10 --repeats 3]
  *
- * Writes bench/results/train-speed.json and prints a table.
+ * Writes bench/results/train-speed-wasm-threads-{GANZOO_WASM_THREADS or 1}.json and prints a table.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { parseSpec } from '../shared/spec.ts';
@@ -43,6 +43,8 @@ function median(xs: number[]): number {
 
 interface Row {
   backend: string;
+  /** What the backend reported about itself (for wasm: SIMD, threads, project kernels). */
+  detail: string;
   model: string;
   batch: number;
   imagesPerSecond: number;
@@ -50,7 +52,7 @@ interface Row {
   repeats: number[];
 }
 
-async function measure(model: (typeof MODELS)[number]): Promise<Omit<Row, 'backend'>> {
+async function measure(model: (typeof MODELS)[number]): Promise<Omit<Row, 'backend' | 'detail'>> {
   const spec = parseSpec({
     family: model.family,
     dataset: 'mnist',
@@ -98,7 +100,7 @@ for (const backend of args.backends.split(',')) {
   }
   console.log(`backend ${backend}: ${detail}`);
   for (const model of MODELS) {
-    const row = { backend, ...(await measure(model)) };
+    const row = { backend, detail, ...(await measure(model)) };
     rows.push(row);
     console.log(
       `  ${row.model.padEnd(13)} ${String(row.imagesPerSecond).padStart(7)} img/s  ${row.stepMs} ms/step  (repeats ${row.repeats.join(', ')})`,
@@ -109,12 +111,16 @@ for (const backend of args.backends.split(',')) {
 mkdirSync('bench/results', { recursive: true });
 const result = {
   benchmark: 'train-speed',
-  command: `npm run bench:train -- ${process.argv.slice(2).join(' ')}`.trim(),
+  command:
+    `${process.env.GANZOO_WASM_THREADS ? `GANZOO_WASM_THREADS=${process.env.GANZOO_WASM_THREADS} ` : ''}npm run bench:train -- ${process.argv.slice(2).join(' ')}`.trim(),
+  loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
   date: new Date().toISOString(),
   machine: { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version, tfjs: tf.version.tfjs },
   method: `median of ${REPEATS} repeats of ${STEPS} full steps (D + G) after 3 warm-up steps, batch ${BATCH}, MNIST`,
   rows,
   skipped,
 };
-writeFileSync('bench/results/train-speed.json', `${JSON.stringify(result, null, 2)}\n`);
-console.log('wrote bench/results/train-speed.json');
+const threads = process.env.GANZOO_WASM_THREADS ?? '1';
+const file = `bench/results/train-speed-wasm-threads-${threads}.json`;
+writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+console.log(`wrote ${file}`);
