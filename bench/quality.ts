@@ -8,16 +8,19 @@
  * Writes docs/results/quality-<experiment>.json per experiment and docs/results/quality.json.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { datasetInfo } from '../shared/datasets.ts';
 import { runFiles } from '../shared/keys.ts';
 import { parseSpec } from '../shared/spec.ts';
 import { initBackend } from '../trainer/backend/index.ts';
 import { latestCheckpoint, loadCheckpoint } from '../trainer/checkpoint.ts';
 import { evaluateRun } from '../trainer/eval/evaluate.ts';
+import { fixedLatents } from '../trainer/latents.ts';
 import { buildGan, train } from '../trainer/loop.ts';
 import { progressPrinter } from '../trainer/progress.ts';
+import { renderSamples, sampleCount } from '../trainer/samples.ts';
 import { LocalArtifactSink } from '../trainer/sinks/local.ts';
 import { sinkSaver } from '../trainer/sinks/model-io.ts';
 import { FileStatusSink } from '../trainer/sinks/status-file.ts';
@@ -81,8 +84,12 @@ async function runOne(name: string): Promise<void> {
   if (outcome.status === 'INTERRUPTED') {
     // Budget reached: export the generator as the end of a run would, from the checkpoint just written.
     const gan = buildGan(spec);
+    const dataset = datasetInfo(spec.dataset);
     await loadCheckpoint(artifacts, gan, (await latestCheckpoint(artifacts))!);
     await gan.generator.save(sinkSaver(artifacts, runFiles.generatorDir));
+    const z = fixedLatents(spec.seed, sampleCount(dataset), gan.latentDim);
+    await artifacts.put(runFiles.sample(step), renderSamples(gan.generator, z, dataset));
+    z.dispose();
   }
   const evaluation = await evaluateRun(dir, { backend });
   const result = {
@@ -119,29 +126,33 @@ function spawnOne(name: string): Promise<number> {
 if (args.one) {
   await runOne(args.one);
 } else {
-  const names = args.experiments.split(',');
+  const names = args.experiments.split(',').filter(Boolean);
   const codes = await Promise.all(names.map(spawnOne));
-  const summary = names.map((n, i) => {
-    if (codes[i] !== 0) return { experiment: n, error: `exited with ${codes[i]}` };
-    const r = JSON.parse(readFileSync(join(RESULTS, `quality-${n}.json`), 'utf8'));
-    const e = r.evaluation;
-    return {
-      experiment: n,
-      stepsTrained: r.stepsTrained,
-      trainSeconds: r.trainSeconds,
-      ...(e.kind === 'images'
-        ? {
-            cfid: e.cfid.value,
-            cfidSamples: e.cfid.generatedSamples,
-            classesCovered1000: e.classes.first1000.covered,
-            histogram1000: e.classes.first1000.counts,
-          }
-        : { modes: `${e.modes.modesCovered}/${e.modes.modesTotal}`, hqPercent: e.modes.hqPercent }),
-    };
+  names.forEach((n, i) => {
+    if (codes[i] !== 0) console.error(`${n} exited with ${codes[i]}; its results file was not written`);
   });
-  writeFileSync(
-    join(RESULTS, 'quality.json'),
-    `${JSON.stringify({ minutes, date: new Date().toISOString(), summary }, null, 2)}\n`,
-  );
+  // The summary covers every experiment with a results file, from this invocation or an earlier one.
+  const summary = Object.keys(EXPERIMENTS)
+    .filter((n) => existsSync(join(RESULTS, `quality-${n}.json`)))
+    .map((n) => {
+      const r = JSON.parse(readFileSync(join(RESULTS, `quality-${n}.json`), 'utf8'));
+      const e = r.evaluation;
+      return {
+        experiment: n,
+        date: e.createdAt,
+        budgetMinutes: r.budgetMinutes,
+        stepsTrained: r.stepsTrained,
+        trainSeconds: r.trainSeconds,
+        ...(e.kind === 'images'
+          ? {
+              cfid: e.cfid.value,
+              cfidSamples: e.cfid.generatedSamples,
+              classesCovered1000: e.classes.first1000.covered,
+              histogram1000: e.classes.first1000.counts,
+            }
+          : { modes: `${e.modes.modesCovered}/${e.modes.modesTotal}`, hqPercent: e.modes.hqPercent }),
+      };
+    });
+  writeFileSync(join(RESULTS, 'quality.json'), `${JSON.stringify({ summary }, null, 2)}\n`);
   console.table(summary);
 }

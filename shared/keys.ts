@@ -29,6 +29,9 @@ export function padStep(step: number): string {
   return String(step).padStart(STEP_DIGITS, '0');
 }
 
+/** The object tag that marks checkpoint files, so the bucket's lifecycle rule can expire old ones. */
+export const CHECKPOINT_TAG = { key: 'ganzoo:artifact', value: 'checkpoint' } as const;
+
 /** Keys relative to a run's root (a local run folder, or runPrefix in S3). */
 export const runFiles = {
   spec: 'spec.json',

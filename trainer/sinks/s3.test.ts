@@ -1,4 +1,4 @@
-import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runFiles, runPrefix } from '../../shared/keys.ts';
 import {
@@ -76,6 +76,36 @@ describe('S3ArtifactSink', () => {
     expect(await typeOf(runFiles.metrics)).toBe('application/x-ndjson');
     expect(await typeOf(runFiles.generatorWeights)).toBe('application/octet-stream');
     expect(await typeOf('notes.txt')).toBe('text/markdown');
+  });
+
+  it('tags checkpoint objects (and only those) so the lifecycle rule can expire them', async () => {
+    const tagging: Record<string, string | undefined> = {};
+    const captured = new S3Client({
+      endpoint: client.config.endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    // Records what PutObject was asked for; fauxqs stores objects but not their tags.
+    captured.middlewareStack.add(
+      (next) => async (args) => {
+        const input = args.input as { Key?: string; Tagging?: string };
+        if (input.Key) tagging[input.Key] = input.Tagging;
+        return next(args);
+      },
+      { step: 'initialize', name: 'recordTagging' },
+    );
+    const s = new S3ArtifactSink({
+      client: captured,
+      bucket: BUCKET,
+      prefix: runPrefix('tags'),
+      retry: quiet,
+    });
+    await s.put(runFiles.checkpointState(5), '{}');
+    await s.put(runFiles.sample(5), new Uint8Array([1]));
+    expect(tagging[`runs/tags/${runFiles.checkpointState(5)}`]).toBe('ganzoo%3Aartifact=checkpoint');
+    expect(tagging[`runs/tags/${runFiles.sample(5)}`]).toBeUndefined();
+    captured.destroy();
   });
 
   it('lists relative keys in order across pages', async () => {

@@ -6,8 +6,11 @@ import {
   S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
+import { CHECKPOINT_TAG, runFiles } from '../../shared/keys.ts';
 import { RetriesExhausted, type RetryTuning, retryTuningFromEnv, warnRetry, withRetry } from './retry.ts';
 import type { ArtifactSink } from './types.ts';
+
+const CHECKPOINT_TAGGING = new URLSearchParams({ [CHECKPOINT_TAG.key]: CHECKPOINT_TAG.value }).toString();
 
 /** True when the environment points the SDK at an emulator or other non-AWS endpoint. */
 export function endpointOverridden(
@@ -106,7 +109,15 @@ export class S3ArtifactSink implements ArtifactSink {
     const Body = typeof body === 'string' ? new TextEncoder().encode(body) : body;
     const ContentType = contentType ?? contentTypeOf(key);
     await this.run('PutObject', Key, () =>
-      this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key, Body, ContentType })),
+      this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key,
+          Body,
+          ContentType,
+          ...(key.startsWith(runFiles.checkpointsDir) ? { Tagging: CHECKPOINT_TAGGING } : {}),
+        }),
+      ),
     );
   }
 

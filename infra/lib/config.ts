@@ -1,0 +1,105 @@
+/**
+ * The deploy-time choices a user may set with `-c key=value` (or in cdk.json), read and checked once at
+ * synth, so a typo fails before CloudFormation sees it, with the values that would have been accepted.
+ */
+import type { Node } from 'constructs';
+import { GPU_TYPES } from '../../shared/spec.ts';
+
+export type GpuInstanceType = (typeof GPU_TYPES)[number];
+
+export interface GanzooConfig {
+  /** Instance types the GPU compute environments may launch (one GPU each). */
+  gpuInstanceTypes: GpuInstanceType[];
+  /** Ceiling of each compute environment, in vCPUs: what bounds the spend of runs running at once. */
+  maxVcpus: number;
+  /** Days a checkpoint is kept; samples, metrics and the exported generator are kept. */
+  checkpointRetentionDays: number;
+  /** Prefix of the sign-in page's domain (`{prefix}.auth.{region}.amazoncognito.com`); unique per region. */
+  authDomainPrefix?: string;
+}
+
+export const CONTEXT_KEYS = {
+  gpuInstanceTypes: 'gpuInstanceTypes',
+  maxVcpus: 'maxVcpus',
+  checkpointRetentionDays: 'checkpointRetentionDays',
+  authDomainPrefix: 'authDomainPrefix',
+} as const;
+
+export const DEFAULT_CONFIG: GanzooConfig = {
+  gpuInstanceTypes: [...GPU_TYPES],
+  maxVcpus: 16,
+  checkpointRetentionDays: 30,
+};
+
+/** The largest instance offered has 8 vCPUs; a smaller ceiling could never launch it. */
+const MIN_VCPUS = 8;
+const MAX_VCPUS = 1024;
+const AUTH_PREFIX = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+export class ConfigError extends Error {
+  constructor(key: string, given: unknown, valid: string) {
+    super(`context '${key}' is ${JSON.stringify(given)}; valid: ${valid}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** `-c` values arrive as strings, cdk.json values as JSON; both spellings are accepted. */
+function asList(value: unknown): unknown[] {
+  if (Array.isArray(value)) return value;
+  if (typeof value === 'string') return value.split(',').map((s) => s.trim());
+  return [value];
+}
+
+function asInt(key: string, value: unknown, min: number, max: number): number {
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(key, value, `an integer from ${min} to ${max}`);
+  }
+  return n;
+}
+
+export function parseConfig(context: Partial<Record<keyof GanzooConfig, unknown>>): GanzooConfig {
+  const config: GanzooConfig = { ...DEFAULT_CONFIG };
+  const types = context.gpuInstanceTypes;
+  if (types !== undefined) {
+    const list = asList(types);
+    const known = GPU_TYPES as readonly unknown[];
+    if (list.length === 0 || !list.every((t) => known.includes(t))) {
+      throw new ConfigError(CONTEXT_KEYS.gpuInstanceTypes, types, `one or more of ${GPU_TYPES.join(', ')}`);
+    }
+    config.gpuInstanceTypes = [...new Set(list as GpuInstanceType[])];
+  }
+  if (context.maxVcpus !== undefined) {
+    config.maxVcpus = asInt(CONTEXT_KEYS.maxVcpus, context.maxVcpus, MIN_VCPUS, MAX_VCPUS);
+  }
+  if (context.checkpointRetentionDays !== undefined) {
+    config.checkpointRetentionDays = asInt(
+      CONTEXT_KEYS.checkpointRetentionDays,
+      context.checkpointRetentionDays,
+      1,
+      3650,
+    );
+  }
+  const prefix = context.authDomainPrefix;
+  if (prefix !== undefined) {
+    // Cognito refuses these words in a prefix; saying so here beats a failed deploy.
+    if (typeof prefix !== 'string' || !AUTH_PREFIX.test(prefix) || /aws|amazon|cognito/.test(prefix)) {
+      throw new ConfigError(
+        CONTEXT_KEYS.authDomainPrefix,
+        prefix,
+        "1-63 lowercase letters, digits and inner '-', without 'aws', 'amazon' or 'cognito'",
+      );
+    }
+    config.authDomainPrefix = prefix;
+  }
+  return config;
+}
+
+export function configFromContext(node: Node): GanzooConfig {
+  const context: Partial<Record<keyof GanzooConfig, unknown>> = {};
+  for (const key of Object.values(CONTEXT_KEYS)) {
+    const value = node.tryGetContext(key);
+    if (value !== undefined) context[key] = value;
+  }
+  return parseConfig(context);
+}

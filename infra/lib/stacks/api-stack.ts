@@ -1,0 +1,149 @@
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as cognito from 'aws-cdk-lib/aws-cognito';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import { acknowledge, acknowledgeScopedResources, S3_GRANT_ACTION_FINDINGS } from '../acknowledge.ts';
+import type { GanzooConfig } from '../config.ts';
+import { BatchEvents } from '../constructs/batch-events.ts';
+import { GanzooFunction } from '../constructs/ganzoo-function.ts';
+import type { GpuCompute } from '../constructs/gpu-compute.ts';
+import { GanzooHttpApi } from '../constructs/http-api.ts';
+import { RuntimeConfig } from '../constructs/runtime-config.ts';
+import { SignIn } from '../constructs/sign-in.ts';
+import type { StaticSite } from '../constructs/static-site.ts';
+import type { TrainerJob } from '../constructs/trainer-job.ts';
+import type { FunctionBundles } from '../function-bundles.ts';
+
+export interface ApiStackProps extends StackProps {
+  config: GanzooConfig;
+  bundles: FunctionBundles;
+  bucket: s3.IBucket;
+  table: dynamodb.ITable;
+  userPool: cognito.UserPool;
+  compute: GpuCompute;
+  trainer: TrainerJob;
+  site: StaticSite;
+}
+
+/** The HTTP API and its sign-in, the Batch event handler, and the dashboard's runtime config. */
+export class ApiStack extends Stack {
+  readonly httpApi: GanzooHttpApi;
+  readonly app: GanzooFunction;
+  readonly events: BatchEvents;
+  readonly signIn: SignIn;
+
+  constructor(scope: Construct, id: string, props: ApiStackProps) {
+    super(scope, id, props);
+    const { bucket, table, userPool, compute, trainer, site } = props;
+    const dashboardOrigin = site.origin;
+
+    this.signIn = new SignIn(this, 'SignIn', {
+      userPool,
+      dashboardOrigin,
+      ...(props.config.authDomainPrefix ? { domainPrefix: props.config.authDomainPrefix } : {}),
+    });
+
+    this.app = new GanzooFunction(this, 'App', {
+      bundle: props.bundles.api,
+      description: 'ganzoo: the HTTP API (functions/lambda.ts)',
+      environment: {
+        GANZOO_TABLE: table.tableName,
+        GANZOO_BUCKET: bucket.bucketName,
+        GANZOO_JOB_QUEUE: compute.spotQueue.jobQueueArn,
+        GANZOO_ON_DEMAND_JOB_QUEUE: compute.onDemandQueue.jobQueueArn,
+        GANZOO_JOB_DEFINITION: trainer.jobDefinitionName,
+        GANZOO_COGNITO_ISSUER: SignIn.issuer(userPool),
+        GANZOO_COGNITO_CLIENT_IDS: this.signIn.client.userPoolClientId,
+      },
+      timeout: Duration.seconds(29),
+      memorySize: 1024,
+    });
+    const role = this.app.role;
+    // Run records and idempotency claims by key, and the per-owner index; never a scan.
+    table.grant(
+      role,
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:Query',
+    );
+    // Reads (and presigns reads of) run artifacts and writes a run's spec.json; nothing else in the bucket.
+    bucket.grantRead(role, 'runs/*');
+    bucket.grantPut(role, 'runs/*');
+    // grantSubmitJob names one revision; the API submits by name (TrainerJob.jobDefinitionName), which Batch
+    // authorizes on the name with or without the revision it picks.
+    const jobDefinition = (name: string) =>
+      this.formatArn({ service: 'batch', resource: 'job-definition', resourceName: name });
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['batch:SubmitJob'],
+        resources: [
+          compute.spotQueue.jobQueueArn,
+          compute.onDemandQueue.jobQueueArn,
+          jobDefinition(trainer.jobDefinitionName),
+          jobDefinition(`${trainer.jobDefinitionName}:*`),
+        ],
+      }),
+    );
+    // No grant covers these: SubmitJob with tags also needs TagResource on the new job, and cancelling a
+    // run terminates its job. Batch names jobs by id only, so job/* is as narrow as an ARN gets.
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['batch:TagResource', 'batch:TerminateJob'],
+        resources: [this.formatArn({ service: 'batch', resource: 'job', resourceName: '*' })],
+      }),
+    );
+
+    this.httpApi = new GanzooHttpApi(this, 'Http', {
+      handler: this.app.function,
+      userPool,
+      clients: [this.signIn.client],
+      dashboardOrigin,
+    });
+
+    this.events = new BatchEvents(this, 'BatchEvents', {
+      bundle: props.bundles.batchState,
+      queues: [compute.spotQueue, compute.onDemandQueue],
+      table,
+    });
+
+    new RuntimeConfig(this, 'DashboardConfig', {
+      site,
+      config: {
+        apiUrl: this.httpApi.url,
+        region: this.region,
+        userPoolId: userPool.userPoolId,
+        userPoolClientId: this.signIn.client.userPoolClientId,
+        authUrl: this.signIn.domain.baseUrl(),
+      },
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.httpApi.url });
+    new CfnOutput(this, 'UserPoolId', { value: userPool.userPoolId });
+    new CfnOutput(this, 'DashboardClientId', { value: this.signIn.client.userPoolClientId });
+    new CfnOutput(this, 'SignInUrl', { value: this.signIn.domain.baseUrl() });
+
+    acknowledge(
+      role,
+      "The S3 grants' action wildcards; their object ARNs all end in runs/*.",
+      ...S3_GRANT_ACTION_FINDINGS,
+    );
+    acknowledgeScopedResources(role, 'Run artifacts (runs/*) and the per-owner index (index/*).', [
+      '/runs/*',
+      '/index/*',
+    ]);
+    acknowledge(
+      role,
+      'A Batch job ARN holds only the id Batch generates, so the jobs the API tags and terminates are job/*.',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:batch:<AWS::Region>:<AWS::AccountId>:job/*]',
+    );
+    acknowledge(
+      role,
+      "Any revision of the trainer's one job definition: the API submits by name, and Batch picks the revision.",
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:batch:<AWS::Region>:<AWS::AccountId>:job-definition/${trainer.jobDefinitionName}:*]`,
+    );
+  }
+}

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { GPU_TYPES } from '../../shared/spec.ts';
+import { DEFAULT_CONFIG, parseConfig } from '../lib/config.ts';
+import { buildApp } from './synth.ts';
+
+describe('parseConfig', () => {
+  it('defaults to every GPU type of the spec', () => {
+    expect(parseConfig({})).toEqual(DEFAULT_CONFIG);
+    expect(DEFAULT_CONFIG.gpuInstanceTypes).toEqual([...GPU_TYPES]);
+  });
+
+  it('takes values as cdk.json gives them and as -c strings', () => {
+    expect(
+      parseConfig({ gpuInstanceTypes: ['g5.xlarge'], maxVcpus: 32, checkpointRetentionDays: 7 }),
+    ).toMatchObject({ gpuInstanceTypes: ['g5.xlarge'], maxVcpus: 32, checkpointRetentionDays: 7 });
+    expect(parseConfig({ gpuInstanceTypes: 'g4dn.xlarge, g5.xlarge', maxVcpus: '64' })).toMatchObject({
+      gpuInstanceTypes: ['g4dn.xlarge', 'g5.xlarge'],
+      maxVcpus: 64,
+    });
+    expect(parseConfig({ authDomainPrefix: 'my-gans' }).authDomainPrefix).toBe('my-gans');
+  });
+
+  it('names the key and the valid values when a value is wrong', () => {
+    expect(() => parseConfig({ gpuInstanceTypes: 'p3.2xlarge' })).toThrow(
+      `context 'gpuInstanceTypes' is "p3.2xlarge"; valid: one or more of ${GPU_TYPES.join(', ')}`,
+    );
+    expect(() => parseConfig({ maxVcpus: '4' })).toThrow(
+      'context \'maxVcpus\' is "4"; valid: an integer from 8 to 1024',
+    );
+    expect(() => parseConfig({ checkpointRetentionDays: 1.5 })).toThrow(/an integer from 1 to 3650/);
+    expect(() => parseConfig({ authDomainPrefix: 'My_Pool' })).toThrow(/lowercase letters/);
+    expect(() => parseConfig({ authDomainPrefix: 'aws-gans' })).toThrow(/without 'aws'/);
+  });
+
+  it('fails the synth on a bad -c value, before anything is built', async () => {
+    await expect(buildApp({ context: { gpuInstanceTypes: 'g5.xlarge,p4d.24xlarge' } })).rejects.toThrow(
+      /context 'gpuInstanceTypes'.*valid: one or more of g4dn\.xlarge/,
+    );
+  });
+});
