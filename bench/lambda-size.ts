@@ -124,7 +124,7 @@ function smokeTest(file: string): { ok: boolean; detail: string } {
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       GANZOO_TABLE: 'runs',
       GANZOO_BUCKET: 'artifacts',
-      GANZOO_JOB_QUEUE: 'queue',
+      GANZOO_JOB_QUEUES: JSON.stringify({ 'g4dn.xlarge': { spot: 'queue', onDemand: 'queue' } }),
       GANZOO_JOB_DEFINITION: 'trainer:1',
       GANZOO_COGNITO_ISSUER: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Example',
     },

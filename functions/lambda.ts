@@ -4,26 +4,58 @@
  *
  *   GANZOO_TABLE                 runs table
  *   GANZOO_BUCKET                artifacts bucket
- *   GANZOO_JOB_QUEUE             Batch queue for Spot runs
- *   GANZOO_ON_DEMAND_JOB_QUEUE   Batch queue for on-demand runs (default: GANZOO_JOB_QUEUE)
+ *   GANZOO_JOB_QUEUES            Batch queues by GPU type, JSON: {"g4dn.xlarge": {"spot": arn, "onDemand": arn}}
  *   GANZOO_JOB_DEFINITION        the trainer's job definition
  *   GANZOO_COGNITO_ISSUER        https://cognito-idp.{region}.amazonaws.com/{userPoolId}
  *   GANZOO_COGNITO_CLIENT_IDS    optional, comma-separated app client ids allowed to call
  */
 import { handle } from 'hono/aws-lambda';
+import { GPU_TYPES, type GpuType } from '../shared/spec.ts';
 import { createApp } from './app.ts';
 import { cognitoJwtAuth } from './auth.ts';
-import { BatchRunner } from './runners/batch-runner.ts';
+import { BatchRunner, type GpuQueues } from './runners/batch-runner.ts';
 import { S3ArtifactStore } from './stores/artifact-store.ts';
 import { DynamoRunStore } from './stores/run-store.ts';
 
 const REQUIRED = [
   'GANZOO_TABLE',
   'GANZOO_BUCKET',
-  'GANZOO_JOB_QUEUE',
+  'GANZOO_JOB_QUEUES',
   'GANZOO_JOB_DEFINITION',
   'GANZOO_COGNITO_ISSUER',
 ] as const;
+
+function queuesError(why: string): never {
+  throw new Error(`GANZOO_JOB_QUEUES ${why}`);
+}
+
+const nonEmpty = (v: unknown): v is string => typeof v === 'string' && v !== '';
+
+/** Checked at cold start, so a bad deployment fails every request plainly rather than some submits. */
+export function parseJobQueues(text: string): Partial<Record<GpuType, GpuQueues>> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    queuesError('is not valid JSON');
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    queuesError('must be a JSON object of queues by GPU type');
+  }
+  const entries = Object.entries(parsed);
+  if (entries.length === 0) queuesError('names no GPU type');
+  const known: readonly string[] = GPU_TYPES;
+  const queues: Partial<Record<GpuType, GpuQueues>> = {};
+  for (const [type, value] of entries) {
+    if (!known.includes(type)) queuesError(`names unknown GPU type ${type}; known: ${GPU_TYPES.join(', ')}`);
+    const { spot, onDemand } = (value ?? {}) as Record<string, unknown>;
+    if (!nonEmpty(spot) || !nonEmpty(onDemand)) {
+      queuesError(`needs non-empty "spot" and "onDemand" queues for ${type}`);
+    }
+    queues[type as GpuType] = { spot, onDemand };
+  }
+  return queues;
+}
 
 export function appFromEnv(env: NodeJS.ProcessEnv) {
   const missing = REQUIRED.filter((name) => !env[name]);
@@ -36,8 +68,7 @@ export function appFromEnv(env: NodeJS.ProcessEnv) {
     runStore: new DynamoRunStore({ table: e.GANZOO_TABLE }),
     artifacts: new S3ArtifactStore({ bucket: e.GANZOO_BUCKET }),
     runner: new BatchRunner({
-      spotQueue: e.GANZOO_JOB_QUEUE,
-      onDemandQueue: e.GANZOO_ON_DEMAND_JOB_QUEUE || e.GANZOO_JOB_QUEUE,
+      queues: parseJobQueues(e.GANZOO_JOB_QUEUES),
       jobDefinition: e.GANZOO_JOB_DEFINITION,
       bucket: e.GANZOO_BUCKET,
       table: e.GANZOO_TABLE,

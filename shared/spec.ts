@@ -8,6 +8,7 @@ import { FAMILY_IDS, type FamilyId, familyInfo } from './catalog.ts';
 import { DATASET_IDS, type DatasetId } from './datasets.ts';
 
 export const GPU_TYPES = ['g4dn.xlarge', 'g4dn.2xlarge', 'g5.xlarge', 'g5.2xlarge'] as const;
+export type GpuType = (typeof GPU_TYPES)[number];
 
 export const ResourcesSchema = z.strictObject({
   gpu: z.enum(GPU_TYPES).default('g4dn.xlarge').describe('Instance type for a cloud run.'),

@@ -345,8 +345,7 @@ describe('the built entry point', () => {
   let emulators: Emulators;
   const bucket = 'ganzoo-artifacts';
   const runner = new BatchRunner({
-    spotQueue: 'spot',
-    onDemandQueue: 'on-demand',
+    queues: { 'g4dn.xlarge': { spot: 'spot', onDemand: 'on-demand' } },
     jobDefinition: 'ganzoo-trainer',
     bucket,
     table: 'ganzoo-runs',

@@ -1,7 +1,7 @@
 import { BatchClient } from '@aws-sdk/client-batch';
 import { describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../shared/run.ts';
-import { parseSpec } from '../../shared/spec.ts';
+import { GPU_TYPES, parseSpec } from '../../shared/spec.ts';
 import { BatchRunner, EVALUATE_ON_EXIT } from './batch-runner.ts';
 
 interface CapturedCall {
@@ -42,9 +42,13 @@ function run(overrides: Partial<RunRecord> = {}, resources: Record<string, unkno
   };
 }
 
+/** Queue names that say their type and capacity, so a wrong pick shows in the diff. */
+const queues = Object.fromEntries(
+  GPU_TYPES.map((t) => [t, { spot: `${t}-spot`, onDemand: `${t}-on-demand` }]),
+) as Record<(typeof GPU_TYPES)[number], { spot: string; onDemand: string }>;
+
 const options = {
-  spotQueue: 'gpu-spot',
-  onDemandQueue: 'gpu-on-demand',
+  queues,
   jobDefinition: 'ganzoo-trainer:3',
   bucket: 'artifacts-bucket',
   table: 'runs-table',
@@ -61,7 +65,7 @@ describe('BatchRunner', () => {
         command: 'SubmitJobCommand',
         input: {
           jobName: 'ganzoo-run-123',
-          jobQueue: 'gpu-spot',
+          jobQueue: 'g4dn.xlarge-spot',
           jobDefinition: 'ganzoo-trainer:3',
           containerOverrides: {
             environment: [
@@ -90,10 +94,53 @@ describe('BatchRunner', () => {
     const { client, calls } = batchClientCapturingParameters({ jobId: 'job-def' });
     await new BatchRunner({ client, ...options }).submit(run({}, { spot: false }));
     expect(calls[0]?.input).toMatchObject({
-      jobQueue: 'gpu-on-demand',
+      jobQueue: 'g4dn.xlarge-on-demand',
       retryStrategy: { attempts: 3 },
       timeout: { attemptDurationSeconds: 7200 },
     });
+  });
+
+  const combinations = GPU_TYPES.flatMap((gpu) => [
+    { gpu, spot: true, queue: `${gpu}-spot` },
+    { gpu, spot: false, queue: `${gpu}-on-demand` },
+  ]);
+  it.each(combinations)('submits gpu $gpu with spot $spot to $queue', async ({ gpu, spot, queue }) => {
+    const { client, calls } = batchClientCapturingParameters({ jobId: 'job-gpu' });
+    await new BatchRunner({ client, ...options }).submit(run({}, { gpu, spot }));
+    expect(calls).toEqual([
+      {
+        command: 'SubmitJobCommand',
+        input: {
+          jobName: 'ganzoo-run-123',
+          jobQueue: queue,
+          jobDefinition: 'ganzoo-trainer:3',
+          containerOverrides: {
+            environment: [
+              { name: 'GANZOO_RUN_ID', value: 'run-123' },
+              { name: 'GANZOO_BUCKET', value: 'artifacts-bucket' },
+              { name: 'GANZOO_TABLE', value: 'runs-table' },
+            ],
+          },
+          retryStrategy: { attempts: 3, evaluateOnExit: EVALUATE_ON_EXIT },
+          timeout: { attemptDurationSeconds: 7200 },
+          tags: { 'ganzoo:run-id': 'run-123', 'ganzoo:owner': 'user-1', 'ganzoo:family': 'dcgan' },
+          propagateTags: true,
+        },
+      },
+    ]);
+  });
+
+  it('refuses a GPU type this deployment has no queue for, naming it and the configured ones', async () => {
+    const { client, calls } = batchClientCapturingParameters({ jobId: 'j' });
+    const runner = new BatchRunner({
+      client,
+      ...options,
+      queues: { 'g4dn.xlarge': queues['g4dn.xlarge'], 'g5.xlarge': queues['g5.xlarge'] },
+    });
+    await expect(runner.submit(run({}, { gpu: 'g5.2xlarge' }))).rejects.toThrow(
+      'no Batch queue for GPU type g5.2xlarge in this deployment; configured: g4dn.xlarge, g5.xlarge',
+    );
+    expect(calls).toEqual([]);
   });
 
   it('retries only host losses: the reclaim rule comes before every catch-all', () => {

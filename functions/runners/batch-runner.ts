@@ -1,5 +1,6 @@
 /**
- * Runs the trainer as an AWS Batch job: one job per run, on the Spot or on-demand queue as the spec asks.
+ * Runs the trainer as an AWS Batch job: one job per run, on the queue of the spec's GPU type, Spot-first or
+ * on-demand as the spec asks.
  * Batch retries an attempt only when the host went away (a Spot reclaim or an instance failure); the new
  * attempt resumes from the run's latest checkpoint. Anything else the trainer or Batch reports ends the job,
  * and the Batch state-change handler (functions/events/batch-state.ts) moves the run accordingly.
@@ -12,15 +13,25 @@ import {
   TerminateJobCommand,
 } from '@aws-sdk/client-batch';
 import type { RunRecord } from '../../shared/run.ts';
+import type { GpuType } from '../../shared/spec.ts';
 import type { JobRunner } from '../ports.ts';
+
+/** The two queues of one GPU type (infra/lib/constructs/gpu-compute.ts). */
+export interface GpuQueues {
+  /** Spot first, then on-demand capacity, for runs with resources.spot. */
+  spot: string;
+  /** On-demand only, for runs that asked not to be interrupted. */
+  onDemand: string;
+}
 
 export interface BatchRunnerOptions {
   /** Defaults to a client from the environment (region, credentials, AWS_ENDPOINT_URL_BATCH). */
   client?: BatchClient;
-  /** Queue for runs with resources.spot (Spot compute environments). */
-  spotQueue: string;
-  /** Queue for runs that asked for on-demand capacity. */
-  onDemandQueue: string;
+  /**
+   * Queues by GPU type. A deployment may offer only some types (infra config gpuInstanceTypes), so a type
+   * can be missing; a run asking for one fails at submit.
+   */
+  queues: Partial<Record<GpuType, GpuQueues>>;
   /** Job definition name, name:revision or ARN of the trainer's container (trainer/job.ts). */
   jobDefinition: string;
   /** Artifacts bucket and runs table, passed to the trainer as GANZOO_BUCKET and GANZOO_TABLE. */
@@ -62,9 +73,16 @@ export class BatchRunner implements JobRunner {
   /** The SubmitJob parameters for a run; exported for tests and for reading what a run asks of Batch. */
   submitInput(run: RunRecord): SubmitJobCommandInput {
     const { resources } = run.spec;
+    const queues = this.options.queues[resources.gpu];
+    if (!queues) {
+      const configured = Object.keys(this.options.queues).join(', ') || 'none';
+      throw new Error(
+        `no Batch queue for GPU type ${resources.gpu} in this deployment; configured: ${configured}`,
+      );
+    }
     return {
       jobName: jobNameFor(run.id),
-      jobQueue: resources.spot ? this.options.spotQueue : this.options.onDemandQueue,
+      jobQueue: resources.spot ? queues.spot : queues.onDemand,
       jobDefinition: this.options.jobDefinition,
       containerOverrides: {
         environment: [

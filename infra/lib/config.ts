@@ -8,9 +8,12 @@ import { GPU_TYPES } from '../../shared/spec.ts';
 export type GpuInstanceType = (typeof GPU_TYPES)[number];
 
 export interface GanzooConfig {
-  /** Instance types the GPU compute environments may launch (one GPU each). */
+  /** GPU instance types offered to runs, each with its own compute environments and queues (one GPU each). */
   gpuInstanceTypes: GpuInstanceType[];
-  /** Ceiling of each compute environment, in vCPUs: what bounds the spend of runs running at once. */
+  /**
+   * Ceiling of each compute environment (a Spot and an on-demand one per type), in vCPUs: what bounds the
+   * spend of runs running at once.
+   */
   maxVcpus: number;
   /** Days a checkpoint is kept; samples, metrics and the exported generator are kept. */
   checkpointRetentionDays: number;

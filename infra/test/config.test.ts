@@ -1,7 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
 import { GPU_TYPES } from '../../shared/spec.ts';
 import { DEFAULT_CONFIG, parseConfig } from '../lib/config.ts';
-import { buildApp } from './synth.ts';
+import { REPO_ROOT } from '../lib/function-bundles.ts';
+import { buildApp, render } from './synth.ts';
 
 describe('parseConfig', () => {
   it('defaults to every GPU type of the spec', () => {
@@ -36,5 +39,24 @@ describe('parseConfig', () => {
     await expect(buildApp({ context: { gpuInstanceTypes: 'g5.xlarge,p4d.24xlarge' } })).rejects.toThrow(
       /context 'gpuInstanceTypes'.*valid: one or more of g4dn\.xlarge/,
     );
+  });
+
+  it('builds capacity, and tells the API of queues, for the configured GPU types only', async () => {
+    vi.stubEnv('CDK_VALIDATION', 'false');
+    const { app, stacks } = await buildApp({
+      context: { gpuInstanceTypes: 'g5.xlarge,g4dn.2xlarge' },
+      siteDirectory: join(REPO_ROOT, 'web', 'no-such-dist'),
+    });
+    try {
+      const { compute } = stacks.compute;
+      expect(compute.capacity.map((c) => c.instanceType)).toEqual(['g5.xlarge', 'g4dn.2xlarge']);
+      const fn = stacks.api.app.function.node.defaultChild as { environment?: unknown };
+      const env = stacks.api.resolve(fn.environment) as { variables: Record<string, unknown> };
+      const queues = JSON.parse(render(env.variables.GANZOO_JOB_QUEUES)) as Record<string, unknown>;
+      expect(Object.keys(queues)).toEqual(['g5.xlarge', 'g4dn.2xlarge']);
+    } finally {
+      vi.unstubAllEnvs();
+      rmSync(app.outdir, { recursive: true, force: true });
+    }
   });
 });

@@ -11,6 +11,7 @@ import { EVALUATE_ON_EXIT } from '../../functions/runners/batch-runner.ts';
 import { GPU_TYPES } from '../../shared/spec.ts';
 import { RUNS_TABLE } from '../../shared/tables.ts';
 import { CHECKPOINT_TAG } from '../lib/constructs/artifacts-bucket.ts';
+import { gpuConstructId } from '../lib/constructs/gpu-compute.ts';
 import { AUTHORIZED_METHODS, PUBLIC_PATHS } from '../lib/constructs/http-api.ts';
 import { REPO_ROOT } from '../lib/function-bundles.ts';
 import {
@@ -32,6 +33,9 @@ const logicalId = (construct: Construct) =>
 const json = (t: Template) => t.toJSON() as CfnTemplate;
 const ofType = (t: Template, type: string) =>
   Object.entries(json(t).Resources).filter(([, r]) => r.Type === type);
+/** A compute-stack resource as the api stack sees it: an import of an output named after its logical id. */
+const importOf = (construct: Construct) =>
+  expect.stringMatching(new RegExp(`^\\{import:GanzooCompute:\\w*${logicalId(construct)}\\w*\\}$`));
 
 beforeAll(async () => {
   // CDK's own CloudFormation validation takes seconds to start; the CLI synth test (cdk-cli.test.ts) runs it.
@@ -162,25 +166,35 @@ describe('ComputeStack', () => {
     expect(cfnCase[0]).toEqual({ OnStatusReason: 'Host EC2*', Action: 'RETRY' });
   });
 
-  it('scales both GPU compute environments to zero, Spot with price-capacity-optimized', () => {
-    const environments = ofType(templates.compute, 'AWS::Batch::ComputeEnvironment').map(
-      ([, r]) => r.Properties!.ComputeResources as Record<string, unknown>,
-    );
-    expect(environments.map((c) => c.Type).sort()).toEqual(['EC2', 'SPOT']);
-    for (const c of environments) {
-      expect(c.MinvCpus).toBe(0);
-      expect([...(c.InstanceTypes as string[])].sort()).toEqual([...GPU_TYPES].sort());
-      expect(c.Ec2Configuration).toEqual([{ ImageType: 'ECS_AL2023_NVIDIA' }]);
+  it('gives each GPU type a Spot and an on-demand environment of that type alone, scaling to zero', () => {
+    const { capacity } = built.stacks.compute.compute;
+    expect(capacity.map((c) => c.instanceType)).toEqual([...GPU_TYPES]);
+    const resources = json(templates.compute).Resources;
+    expect(ofType(templates.compute, 'AWS::Batch::ComputeEnvironment')).toHaveLength(GPU_TYPES.length * 2);
+    for (const c of capacity) {
+      // Ids from the type alone, so configuring another type leaves this one's resources in place.
+      expect(c.spot.node.path).toBe(`GanzooCompute/Gpu/${gpuConstructId(c.instanceType)}/Spot`);
+      expect(c.onDemand.node.path).toBe(`GanzooCompute/Gpu/${gpuConstructId(c.instanceType)}/OnDemand`);
+      const spot = resources[logicalId(c.spot)]!.Properties!.ComputeResources;
+      const onDemand = resources[logicalId(c.onDemand)]!.Properties!.ComputeResources;
+      for (const [environment, type] of [
+        [spot, 'SPOT'],
+        [onDemand, 'EC2'],
+      ] as const) {
+        expect(environment, `${c.instanceType} ${type}`).toMatchObject({
+          Type: type,
+          MinvCpus: 0,
+          InstanceTypes: [c.instanceType],
+          Ec2Configuration: [{ ImageType: 'ECS_AL2023_NVIDIA' }],
+        });
+      }
+      expect(spot).toMatchObject({ AllocationStrategy: 'SPOT_PRICE_CAPACITY_OPTIMIZED' });
     }
-    expect(environments.find((c) => c.Type === 'SPOT')!.AllocationStrategy).toBe(
-      'SPOT_PRICE_CAPACITY_OPTIMIZED',
-    );
+    expect(gpuConstructId('g4dn.xlarge')).toBe('G4dnXlarge');
+    expect(gpuConstructId('g5.2xlarge')).toBe('G52xlarge');
   });
 
-  it('orders Spot before on-demand in the Spot queue, and on-demand alone in the other', () => {
-    const { compute } = built.stacks.compute;
-    const spotCe = logicalId(compute.spot);
-    const onDemandCe = logicalId(compute.onDemand);
+  it("orders Spot before on-demand in each type's Spot queue, and on-demand alone in the other", () => {
     const queues = json(templates.compute).Resources;
     const order = (queue: Construct) =>
       (
@@ -191,11 +205,17 @@ describe('ComputeStack', () => {
       )
         .sort((a, b) => a.Order - b.Order)
         .map((o) => render(o.ComputeEnvironment));
-    expect(order(compute.spotQueue)).toEqual([
-      `{${spotCe}.ComputeEnvironmentArn}`,
-      `{${onDemandCe}.ComputeEnvironmentArn}`,
-    ]);
-    expect(order(compute.onDemandQueue)).toEqual([`{${onDemandCe}.ComputeEnvironmentArn}`]);
+    const { capacity } = built.stacks.compute.compute;
+    expect(ofType(templates.compute, 'AWS::Batch::JobQueue')).toHaveLength(capacity.length * 2);
+    for (const c of capacity) {
+      expect(order(c.spotQueue), c.instanceType).toEqual([
+        `{${logicalId(c.spot)}.ComputeEnvironmentArn}`,
+        `{${logicalId(c.onDemand)}.ComputeEnvironmentArn}`,
+      ]);
+      expect(order(c.onDemandQueue), c.instanceType).toEqual([
+        `{${logicalId(c.onDemand)}.ComputeEnvironmentArn}`,
+      ]);
+    }
   });
 
   it('needs no NAT gateway: public subnets with public IPs, gateway endpoints for S3 and DynamoDB', () => {
@@ -307,7 +327,7 @@ describe('ApiStack', () => {
     expect(render(cors.AllowOrigins[0])).toMatch(/^https:\/\/\{import:GanzooWeb:.*DomainName.*\}$/);
   });
 
-  it('routes Batch state changes of both queues to the status handler', () => {
+  it('routes Batch state changes of every queue to the status handler', () => {
     const rules = ofType(templates.api, 'AWS::Events::Rule');
     expect(rules).toHaveLength(1);
     const properties = rules[0]![1].Properties as {
@@ -321,10 +341,9 @@ describe('ApiStack', () => {
     };
     expect(pattern.source).toEqual(['aws.batch']);
     expect(pattern['detail-type']).toEqual(['Batch Job State Change']);
-    expect(pattern.detail.jobQueue.map(render)).toEqual([
-      expect.stringMatching(/^\{import:GanzooCompute:.*SpotQueue.*\}$/),
-      expect.stringMatching(/^\{import:GanzooCompute:.*OnDemandQueue.*\}$/),
-    ]);
+    const queues = built.stacks.compute.compute.queues;
+    expect(queues).toHaveLength(GPU_TYPES.length * 2);
+    expect(pattern.detail.jobQueue.map(render)).toEqual(queues.map(importOf));
     const handler = logicalId(built.stacks.api.events.handler.function);
     expect(render((properties.Targets[0] as { Arn: unknown }).Arn)).toBe(`{${handler}.Arn}`);
   });
@@ -337,8 +356,7 @@ describe('ApiStack', () => {
       'GANZOO_COGNITO_CLIENT_IDS',
       'GANZOO_COGNITO_ISSUER',
       'GANZOO_JOB_DEFINITION',
-      'GANZOO_JOB_QUEUE',
-      'GANZOO_ON_DEMAND_JOB_QUEUE',
+      'GANZOO_JOB_QUEUES',
       'GANZOO_TABLE',
     ]);
     // By name, so the API always submits the latest revision (see TrainerJob.jobDefinitionName).
@@ -346,8 +364,17 @@ describe('ApiStack', () => {
     templates.compute.hasResourceProperties('AWS::Batch::JobDefinition', {
       JobDefinitionName: env.GANZOO_JOB_DEFINITION,
     });
-    expect(render(env.GANZOO_JOB_QUEUE)).toMatch(/SpotQueue/);
-    expect(render(env.GANZOO_ON_DEMAND_JOB_QUEUE)).toMatch(/OnDemandQueue/);
+    // The JSON is joined at deploy time; rendered, each ARN is the import of its queue.
+    const queues = JSON.parse(render(env.GANZOO_JOB_QUEUES)) as Record<string, unknown>;
+    expect(queues).toEqual(
+      Object.fromEntries(
+        built.stacks.compute.compute.capacity.map((c) => [
+          c.instanceType,
+          { spot: importOf(c.spotQueue), onDemand: importOf(c.onDemandQueue) },
+        ]),
+      ),
+    );
+    expect(Object.keys(queues)).toEqual([...GPU_TYPES]);
     expect(render(env.GANZOO_COGNITO_ISSUER)).toMatch(/^https:\/\/\{import:GanzooData:.*ProviderURL.*\}$/);
   });
 
@@ -357,14 +384,11 @@ describe('ApiStack', () => {
     const submitTo = submit.flatMap(resourcesOf);
     const name = built.stacks.compute.trainer.jobDefinitionName;
     const definitionArn = `arn:{AWS::Partition}:batch:{AWS::Region}:{AWS::AccountId}:job-definition/${name}`;
-    expect(submitTo).toHaveLength(4);
+    const queues = built.stacks.compute.compute.queues;
+    expect(queues).toHaveLength(GPU_TYPES.length * 2);
+    expect(submitTo).toHaveLength(queues.length + 2);
     expect(submitTo).toEqual(
-      expect.arrayContaining([
-        definitionArn,
-        `${definitionArn}:*`,
-        expect.stringMatching(/^\{import:GanzooCompute:\w*OnDemandQueue\w*\}$/),
-        expect.stringMatching(/^\{import:GanzooCompute:\w*SpotQueue\w*\}$/),
-      ]),
+      expect.arrayContaining([definitionArn, `${definitionArn}:*`, ...queues.map(importOf)]),
     );
     const batchActions = [...new Set(actionsOf(statements).filter((a) => a.startsWith('batch:')))].sort();
     expect(batchActions).toEqual(['batch:SubmitJob', 'batch:TagResource', 'batch:TerminateJob']);

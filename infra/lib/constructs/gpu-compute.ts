@@ -24,16 +24,36 @@ const CANCEL_UNRUNNABLE: batch.JobStateTimeLimitAction[] = [
 }));
 
 /**
- * GPU capacity for the trainer: a Spot and an on-demand managed EC2 compute environment, both scaling to
- * zero when no job waits, and the two queues the API submits to.
+ * The construct id of an instance type's capacity, e.g. g4dn.2xlarge -> G4dn2xlarge. Derived from the type
+ * alone, so adding or removing another type never renames (and so replaces) this one's resources.
+ */
+export function gpuConstructId(instanceType: GpuInstanceType): string {
+  return instanceType
+    .split(/[^a-z0-9]+/i)
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}
+
+/** The capacity of one instance type: its two compute environments and the two queues over them. */
+export interface GpuTypeCapacity {
+  instanceType: GpuInstanceType;
+  spot: batch.ManagedEc2EcsComputeEnvironment;
+  onDemand: batch.ManagedEc2EcsComputeEnvironment;
+  /** Spot first; Batch moves a job on to on-demand capacity once the Spot environment is at its ceiling. */
+  spotQueue: batch.JobQueue;
+  /** On-demand only, for runs that asked not to be interrupted. */
+  onDemandQueue: batch.JobQueue;
+}
+
+/**
+ * GPU capacity for the trainer, per instance type: a Spot and an on-demand managed EC2 compute environment
+ * launching only that type, both scaling to zero when no job waits, and the two queues the API submits to.
+ * One type per environment is what makes a spec's resources.gpu binding: a queue over several types lets
+ * Batch pick any of them.
  */
 export class GpuCompute extends Construct {
-  readonly spot: batch.ManagedEc2EcsComputeEnvironment;
-  readonly onDemand: batch.ManagedEc2EcsComputeEnvironment;
-  /** Spot first; Batch moves a job on to on-demand capacity once the Spot environment is at its ceiling. */
-  readonly spotQueue: batch.JobQueue;
-  /** On-demand only, for runs that asked not to be interrupted. */
-  readonly onDemandQueue: batch.JobQueue;
+  /** In the order of the configured instance types. */
+  readonly capacity: GpuTypeCapacity[];
 
   constructor(scope: Construct, id: string, props: GpuComputeProps) {
     super(scope, id);
@@ -49,7 +69,6 @@ export class GpuCompute extends Construct {
       vpc: network.vpc,
       vpcSubnets: network.subnets,
       securityGroups: [network.securityGroup],
-      instanceTypes: props.instanceTypes.map((t) => new ec2.InstanceType(t)),
       useOptimalInstanceClasses: false,
       // The NVIDIA AMI's driver runs the trainer's CUDA 11 image; AL2 reaches its end of support.
       images: [{ imageType: batch.EcsMachineImageType.ECS_AL2023_NVIDIA }],
@@ -59,34 +78,56 @@ export class GpuCompute extends Construct {
       // Each update of the environment also moves it to the newest AMI, so a redeploy brings patched drivers.
       updateToLatestImageVersion: true,
     };
-    this.spot = new batch.ManagedEc2EcsComputeEnvironment(this, 'Spot', {
-      ...common,
-      spot: true,
-      allocationStrategy: batch.AllocationStrategy.SPOT_PRICE_CAPACITY_OPTIMIZED,
+    this.capacity = props.instanceTypes.map((instanceType) => {
+      const scope = new Construct(this, gpuConstructId(instanceType));
+      const instanceTypes = [new ec2.InstanceType(instanceType)];
+      const spot = new batch.ManagedEc2EcsComputeEnvironment(scope, 'Spot', {
+        ...common,
+        instanceTypes,
+        spot: true,
+        allocationStrategy: batch.AllocationStrategy.SPOT_PRICE_CAPACITY_OPTIMIZED,
+      });
+      const onDemand = new batch.ManagedEc2EcsComputeEnvironment(scope, 'OnDemand', {
+        ...common,
+        instanceTypes,
+        spot: false,
+        allocationStrategy: batch.AllocationStrategy.BEST_FIT_PROGRESSIVE,
+      });
+      const spotQueue = new batch.JobQueue(scope, 'SpotQueue', {
+        computeEnvironments: [
+          { computeEnvironment: spot, order: 1 },
+          { computeEnvironment: onDemand, order: 2 },
+        ],
+        jobStateTimeLimitActions: CANCEL_UNRUNNABLE,
+      });
+      const onDemandQueue = new batch.JobQueue(scope, 'OnDemandQueue', {
+        computeEnvironments: [{ computeEnvironment: onDemand, order: 1 }],
+        jobStateTimeLimitActions: CANCEL_UNRUNNABLE,
+      });
+      for (const environment of [spot, onDemand]) {
+        acknowledge(
+          environment,
+          'The instance role carries AmazonEC2ContainerServiceforEC2Role, what the ECS agent on a Batch ' +
+            'instance needs (register, pull images, ship logs); AWS keeps it in step with the agent.',
+          'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role]',
+        );
+      }
+      return { instanceType, spot, onDemand, spotQueue, onDemandQueue };
     });
-    this.onDemand = new batch.ManagedEc2EcsComputeEnvironment(this, 'OnDemand', {
-      ...common,
-      spot: false,
-      allocationStrategy: batch.AllocationStrategy.BEST_FIT_PROGRESSIVE,
-    });
-    this.spotQueue = new batch.JobQueue(this, 'SpotQueue', {
-      computeEnvironments: [
-        { computeEnvironment: this.spot, order: 1 },
-        { computeEnvironment: this.onDemand, order: 2 },
-      ],
-      jobStateTimeLimitActions: CANCEL_UNRUNNABLE,
-    });
-    this.onDemandQueue = new batch.JobQueue(this, 'OnDemandQueue', {
-      computeEnvironments: [{ computeEnvironment: this.onDemand, order: 1 }],
-      jobStateTimeLimitActions: CANCEL_UNRUNNABLE,
-    });
-    for (const environment of [this.spot, this.onDemand]) {
-      acknowledge(
-        environment,
-        'The instance role carries AmazonEC2ContainerServiceforEC2Role, what the ECS agent on a Batch ' +
-          'instance needs (register, pull images, ship logs); AWS keeps it in step with the agent.',
-        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role]',
-      );
-    }
+  }
+
+  /** Every queue, Spot-first and on-demand, of every instance type. */
+  get queues(): batch.JobQueue[] {
+    return this.capacity.flatMap((c) => [c.spotQueue, c.onDemandQueue]);
+  }
+
+  /** What functions/lambda.ts reads as GANZOO_JOB_QUEUES: the queue ARNs by instance type. */
+  queueArns(): Record<string, { spot: string; onDemand: string }> {
+    return Object.fromEntries(
+      this.capacity.map((c) => [
+        c.instanceType,
+        { spot: c.spotQueue.jobQueueArn, onDemand: c.onDemandQueue.jobQueueArn },
+      ]),
+    );
   }
 }

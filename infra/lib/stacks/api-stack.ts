@@ -51,8 +51,7 @@ export class ApiStack extends Stack {
       environment: {
         GANZOO_TABLE: table.tableName,
         GANZOO_BUCKET: bucket.bucketName,
-        GANZOO_JOB_QUEUE: compute.spotQueue.jobQueueArn,
-        GANZOO_ON_DEMAND_JOB_QUEUE: compute.onDemandQueue.jobQueueArn,
+        GANZOO_JOB_QUEUES: this.toJsonString(compute.queueArns()),
         GANZOO_JOB_DEFINITION: trainer.jobDefinitionName,
         GANZOO_COGNITO_ISSUER: SignIn.issuer(userPool),
         GANZOO_COGNITO_CLIENT_IDS: this.signIn.client.userPoolClientId,
@@ -81,8 +80,7 @@ export class ApiStack extends Stack {
       new iam.PolicyStatement({
         actions: ['batch:SubmitJob'],
         resources: [
-          compute.spotQueue.jobQueueArn,
-          compute.onDemandQueue.jobQueueArn,
+          ...compute.queues.map((q) => q.jobQueueArn),
           jobDefinition(trainer.jobDefinitionName),
           jobDefinition(`${trainer.jobDefinitionName}:*`),
         ],
@@ -106,7 +104,7 @@ export class ApiStack extends Stack {
 
     this.events = new BatchEvents(this, 'BatchEvents', {
       bundle: props.bundles.batchState,
-      queues: [compute.spotQueue, compute.onDemandQueue],
+      queues: compute.queues,
       table,
     });
 
