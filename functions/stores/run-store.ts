@@ -23,7 +23,7 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { assertRunId } from '../../shared/keys.ts';
 import { type RunRecord, type StatusUpdate, type TransitionResult, transition } from '../../shared/run.ts';
 import { IDEMPOTENCY_PREFIX, RUNS_TABLE } from '../../shared/tables.ts';
-import { dynamoClientFromEnv } from '../../trainer/sinks/dynamodb.ts';
+import { dynamoClientFromEnv, MARSHALL, statusWriteInput } from '../../trainer/sinks/dynamodb.ts';
 import { type RetryTuning, warnRetry, withRetry } from '../../trainer/sinks/retry.ts';
 import { finiteProgress, nextTimestamp } from '../../trainer/sinks/status-file.ts';
 import type { ListQuery, RunPage, RunStore } from '../ports.ts';
@@ -56,7 +56,6 @@ export class RunExists extends Error {
 export const API_RETRY: RetryTuning = { attempts: 3, baseMs: 100, maxMs: 1_000, onRetry: warnRetry };
 
 const MAX_IDEMPOTENCY_KEY = 255;
-const MARSHALL = { removeUndefinedValues: true, convertClassInstanceToMap: true } as const;
 
 export interface DynamoRunStoreOptions {
   client?: DynamoDBClient;
@@ -371,45 +370,7 @@ export class DynamoRunStore implements RunStore {
 
   /** Writes the fields a transition may change, only if the item is still the version `read`. */
   private async write(read: RunRecord, next: RunRecord): Promise<void> {
-    const names: Record<string, string> = {
-      '#status': 'status',
-      '#attempt': 'attempt',
-      '#updatedAt': 'updatedAt',
-    };
-    const values: Record<string, unknown> = {
-      ':status': next.status,
-      ':attempt': next.attempt,
-      ':updatedAt': next.updatedAt,
-      ':readStatus': read.status,
-      ':readAttempt': read.attempt,
-    };
-    const sets = ['#status = :status', '#attempt = :attempt', '#updatedAt = :updatedAt'];
-    for (const field of ['jobId', 'progress', 'reason'] as const) {
-      if (next[field] !== undefined) {
-        names[`#${field}`] = field;
-        values[`:${field}`] = next[field];
-        sets.push(`#${field} = :${field}`);
-      }
-    }
-    let condition = '#status = :readStatus AND #attempt = :readAttempt';
-    // A record the trainer created by hand always has updatedAt, but an older item might not.
-    if (read.updatedAt !== undefined) {
-      values[':readUpdatedAt'] = read.updatedAt;
-      condition += ' AND #updatedAt = :readUpdatedAt';
-    } else {
-      condition += ' AND attribute_not_exists(#updatedAt)';
-    }
-    await this.send('UpdateItem', read.id, () =>
-      this.client.send(
-        new UpdateItemCommand({
-          TableName: this.table,
-          Key: { id: { S: read.id } },
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: marshall(values, MARSHALL) as Record<string, AttributeValue>,
-        }),
-      ),
-    );
+    const input = statusWriteInput(this.table, read, next, ['jobId', 'progress', 'reason']);
+    await this.send('UpdateItem', read.id, () => this.client.send(new UpdateItemCommand(input)));
   }
 }

@@ -12,6 +12,7 @@ import {
   GetItemCommand,
   PutItemCommand,
   UpdateItemCommand,
+  type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { type RetryTuning, retryTuningFromEnv, warnRetry, withRetry } from './retry.ts';
@@ -44,7 +45,56 @@ function isConditionFailure(err: unknown): boolean {
   return (err as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException';
 }
 
-const MARSHALL = { removeUndefinedValues: true, convertClassInstanceToMap: true } as const;
+export const MARSHALL = { removeUndefinedValues: true, convertClassInstanceToMap: true } as const;
+
+/**
+ * The one conditional write of a run's status, shared by the trainer's sink and the API's run store: sets
+ * status, attempt, updatedAt and the named fields, only if the item is still the version that was read
+ * (same status, attempt and updatedAt), so a late or concurrent writer never moves a run backwards.
+ */
+export function statusWriteInput(
+  table: string,
+  read: Pick<RunState, 'id' | 'status' | 'attempt' | 'updatedAt'>,
+  next: RunState,
+  fields: readonly ('jobId' | 'progress' | 'reason')[],
+): UpdateItemCommandInput {
+  const names: Record<string, string> = {
+    '#status': 'status',
+    '#attempt': 'attempt',
+    '#updatedAt': 'updatedAt',
+  };
+  const values: Record<string, unknown> = {
+    ':status': next.status,
+    ':attempt': next.attempt,
+    ':updatedAt': next.updatedAt,
+    ':readStatus': read.status,
+    ':readAttempt': read.attempt,
+  };
+  const sets = ['#status = :status', '#attempt = :attempt', '#updatedAt = :updatedAt'];
+  for (const field of fields) {
+    if (next[field] !== undefined) {
+      names[`#${field}`] = field;
+      values[`:${field}`] = next[field];
+      sets.push(`#${field} = :${field}`);
+    }
+  }
+  let condition = '#status = :readStatus AND #attempt = :readAttempt';
+  // Items written before updatedAt existed have none; the condition must still pin the version read.
+  if (read.updatedAt !== undefined) {
+    values[':readUpdatedAt'] = read.updatedAt;
+    condition += ' AND #updatedAt = :readUpdatedAt';
+  } else {
+    condition += ' AND attribute_not_exists(#updatedAt)';
+  }
+  return {
+    TableName: table,
+    Key: { id: { S: read.id } },
+    UpdateExpression: `SET ${sets.join(', ')}`,
+    ConditionExpression: condition,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: marshall(values, MARSHALL) as Record<string, AttributeValue>,
+  };
+}
 
 export class DynamoStatusSink implements StatusSink {
   readonly table: string;
@@ -117,45 +167,8 @@ export class DynamoStatusSink implements StatusSink {
   private async update(current: RunState, status: TrainerStatus): Promise<void> {
     const { changed, next } = applyReport(current, status);
     if (!changed) return;
-    const names: Record<string, string> = {
-      '#status': 'status',
-      '#attempt': 'attempt',
-      '#updatedAt': 'updatedAt',
-    };
-    const values: Record<string, unknown> = {
-      ':status': next.status,
-      ':attempt': next.attempt,
-      ':updatedAt': next.updatedAt,
-      ':readStatus': current.status,
-      ':readAttempt': current.attempt,
-    };
-    const sets = ['#status = :status', '#attempt = :attempt', '#updatedAt = :updatedAt'];
     // Only the fields a trainer reports; anything else on the record (owner, spec, job id) is left alone.
-    for (const field of ['progress', 'reason'] as const) {
-      if (next[field] !== undefined) {
-        names[`#${field}`] = field;
-        values[`:${field}`] = next[field];
-        sets.push(`#${field} = :${field}`);
-      }
-    }
-    let condition = '#status = :readStatus AND #attempt = :readAttempt';
-    if (current.updatedAt !== undefined) {
-      values[':readUpdatedAt'] = current.updatedAt;
-      condition += ' AND #updatedAt = :readUpdatedAt';
-    } else {
-      condition += ' AND attribute_not_exists(#updatedAt)';
-    }
-    await this.send('UpdateItem', status.runId, () =>
-      this.client.send(
-        new UpdateItemCommand({
-          TableName: this.table,
-          Key: { id: { S: status.runId } },
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: marshall(values, MARSHALL) as Record<string, AttributeValue>,
-        }),
-      ),
-    );
+    const input = statusWriteInput(this.table, current, next, ['progress', 'reason']);
+    await this.send('UpdateItem', status.runId, () => this.client.send(new UpdateItemCommand(input)));
   }
 }
