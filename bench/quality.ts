@@ -11,16 +11,16 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
 import { datasetInfo } from '../shared/datasets.ts';
 import { runFiles } from '../shared/keys.ts';
 import { parseSpec } from '../shared/spec.ts';
 import { initBackend } from '../trainer/backend/index.ts';
 import { latestCheckpoint, loadCheckpoint } from '../trainer/checkpoint.ts';
 import { evaluateRun } from '../trainer/eval/evaluate.ts';
-import { fixedLatents } from '../trainer/latents.ts';
 import { buildGan, train } from '../trainer/loop.ts';
 import { progressPrinter } from '../trainer/progress.ts';
-import { renderSamples, sampleCount } from '../trainer/samples.ts';
+import { fixedSampleInputs, renderSamples } from '../trainer/samples.ts';
 import { LocalArtifactSink } from '../trainer/sinks/local.ts';
 import { sinkSaver } from '../trainer/sinks/model-io.ts';
 import { FileStatusSink } from '../trainer/sinks/status-file.ts';
@@ -87,9 +87,9 @@ async function runOne(name: string): Promise<void> {
     const dataset = datasetInfo(spec.dataset);
     await loadCheckpoint(artifacts, gan, (await latestCheckpoint(artifacts))!);
     await gan.generator.save(sinkSaver(artifacts, runFiles.generatorDir));
-    const z = fixedLatents(spec.seed, sampleCount(dataset), gan.latentDim);
-    await artifacts.put(runFiles.sample(step), renderSamples(gan.generator, z, dataset));
-    z.dispose();
+    const fixed = fixedSampleInputs(spec.seed, dataset, gan);
+    await artifacts.put(runFiles.sample(step), renderSamples(gan.generator, fixed, dataset));
+    tf.dispose(fixed.inputs);
   }
   const evaluation = await evaluateRun(dir, { backend });
   const result = {

@@ -14,9 +14,8 @@ import * as tf from '@tensorflow/tfjs';
 import { parseSpec } from '../shared/spec.ts';
 import { initBackend } from '../trainer/backend/index.ts';
 import { openDataset } from '../trainer/data/index.ts';
-import { latentBatch } from '../trainer/latents.ts';
 import { buildGan } from '../trainer/loop.ts';
-import { createStepper } from '../trainer/step.ts';
+import { createStepper, disposeStepInputs, stepInputs } from '../trainer/step.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -63,10 +62,9 @@ async function measure(model: (typeof MODELS)[number]): Promise<Omit<Row, 'backe
   const data = openDataset('mnist', spec.seed);
   const step = createStepper(gan);
   const run = (i: number) => {
-    const b = data.batch(i, BATCH);
-    const z = latentBatch(spec.seed, i, BATCH, gan.latentDim);
-    step({ real: b.x, labels: b.labels, z, step: i });
-    tf.dispose([b.x, b.labels, z]);
+    const inputs = stepInputs(gan, data, spec.seed, i, BATCH);
+    step(inputs);
+    disposeStepInputs(inputs);
   };
   for (let i = 0; i < 3; i++) run(i); // warm-up: kernels compiled, optimizer state allocated
   const rates: number[] = [];

@@ -56,6 +56,27 @@ const dcgan = z.strictObject({
   beta1,
 });
 
+const cgan = z.strictObject({
+  latentDim: latentDim(100),
+  gChannels: z
+    .int()
+    .min(4)
+    .max(1024)
+    .default(128)
+    .describe(
+      "G's widest feature maps; G takes [z, one-hot label] and goes gChannels -> gChannels/2 -> image.",
+    ),
+  dChannels: z
+    .int()
+    .min(4)
+    .max(1024)
+    .default(64)
+    .describe("D's first conv width; D sees the image with the one-hot label as extra channels."),
+  loss: lossChoice,
+  learningRate,
+  beta1,
+});
+
 export const FAMILIES = [
   {
     id: 'vanilla',
@@ -86,6 +107,21 @@ export const FAMILIES = [
     datasets: ['mnist'],
     hyperparameters: dcgan,
   },
+  {
+    id: 'cgan',
+    title: 'Conditional GAN',
+    paper: {
+      title: 'Conditional Generative Adversarial Nets',
+      authors: 'Mirza and Osindero',
+      year: 2014,
+      url: 'https://arxiv.org/abs/1411.1784',
+    },
+    axis: 'control',
+    summary:
+      "The class label, one-hot, is joined to G's and D's inputs (and again inside both), so G draws the digit it is asked for.",
+    datasets: ['mnist'],
+    hyperparameters: cgan,
+  },
 ] as const satisfies readonly FamilyInfo[];
 
 export type FamilyId = (typeof FAMILIES)[number]['id'];
@@ -96,6 +132,7 @@ export type Hyperparameters<F extends FamilyId> = z.output<
 >;
 export type VanillaHyperparameters = Hyperparameters<'vanilla'>;
 export type DcganHyperparameters = Hyperparameters<'dcgan'>;
+export type CganHyperparameters = Hyperparameters<'cgan'>;
 
 export function familyInfo(id: string): FamilyInfo | undefined {
   return FAMILIES.find((f) => f.id === id);

@@ -13,7 +13,7 @@ export class UsageError extends Error {
 
 export const USAGE = `usage: npm run train -- --family ID --dataset ID --out DIR [options]
 
-  --family ID            GAN family (vanilla, dcgan)
+  --family ID            GAN family (vanilla, dcgan, cgan)
   --dataset ID           dataset (mnist, ring8, grid25)
   --out DIR              run folder (artifacts: spec.json, metrics.jsonl, samples/, checkpoints/, generator/)
   --steps N              training steps (default 2000)
@@ -103,7 +103,7 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     hp[pair.slice(0, eq)] = parseHpValue(pair.slice(eq + 1));
   }
   if (Object.keys(hp).length) input.hyperparameters = hp;
-  if (input.family === undefined) throw new UsageError('missing --family (one of vanilla, dcgan)');
+  if (input.family === undefined) throw new UsageError('missing --family (one of vanilla, dcgan, cgan)');
   if (input.dataset === undefined) throw new UsageError('missing --dataset (one of mnist, ring8, grid25)');
 
   let spec: ExperimentSpec;

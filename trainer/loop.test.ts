@@ -5,7 +5,7 @@ import type { ExperimentSpec } from '../shared/spec.ts';
 import { initBackend } from './backend/index.ts';
 import { latestCheckpoint, loadCheckpoint } from './checkpoint.ts';
 import type { Gan } from './families/types.ts';
-import { fixedLatents } from './latents.ts';
+import { fixedLatents, oneHotLabels } from './latents.ts';
 import { buildGan, type MetricsLine, type TrainOptions, train } from './loop.ts';
 import { LocalArtifactSink } from './sinks/local.ts';
 import { sinkLoader } from './sinks/model-io.ts';
@@ -41,12 +41,19 @@ async function metricsOf(dir: string): Promise<MetricsLine[]> {
     .map((l) => JSON.parse(l) as MetricsLine);
 }
 
+/** Three samples of a generator; a conditional one (second input [N, classes]) is asked for classes 0, 1, 2. */
+function sampleThree(g: tf.LayersModel, seed: number): Float32Array {
+  const inputs = [fixedLatents(seed, 3, g.inputs[0]!.shape[1]!)];
+  if (g.inputs.length === 2) inputs.push(oneHotLabels([0, 1, 2], g.inputs[1]!.shape[1]!));
+  const out = g.predict(inputs.length === 1 ? inputs[0]! : inputs) as tf.Tensor;
+  const values = out.dataSync() as Float32Array;
+  tf.dispose([...inputs, out]);
+  return values;
+}
+
 async function generatorOutput(dir: string, spec: ExperimentSpec): Promise<Float32Array> {
   const g = await tf.loadLayersModel(sinkLoader(new LocalArtifactSink(dir), runFiles.generatorDir));
-  const z = fixedLatents(spec.seed, 3, g.inputs[0]!.shape[1]!);
-  const out = g.predict(z) as tf.Tensor;
-  const values = out.dataSync() as Float32Array;
-  tf.dispose([z, out]);
+  const values = sampleThree(g, spec.seed);
   g.dispose();
   return values;
 }
@@ -55,6 +62,7 @@ describe.each([
   ['vanilla', 'ring8'],
   ['vanilla', 'mnist'],
   ['dcgan', 'mnist'],
+  ['cgan', 'mnist'],
 ])('%s on %s trains a few steps', (family, dataset) => {
   it('writes the artifact layout, moves D, leaks no tensors', async () => {
     const dir = scratchDir(`${family}-${dataset}`);
@@ -79,22 +87,22 @@ describe.each([
   });
 });
 
-describe('checkpoints and resume', () => {
+describe.each(['dcgan', 'cgan'])('%s checkpoints and resume', (family) => {
   it('a checkpoint restores the generator exactly', async () => {
-    const dir = scratchDir('roundtrip');
-    const spec = tinySpec('dcgan', 'mnist');
+    const dir = scratchDir(`roundtrip-${family}`);
+    const spec = tinySpec(family, 'mnist');
     await runIn(dir, spec);
     const exported = await generatorOutput(dir, spec);
     const gan = buildGan(spec);
     await loadCheckpoint(new LocalArtifactSink(dir), gan, 4);
-    const z = fixedLatents(spec.seed, 3, gan.latentDim);
-    const restored = tf.tidy(() => (gan.generator.predict(z) as tf.Tensor).dataSync());
-    z.dispose();
+    const restored = sampleThree(gan.generator, spec.seed);
+    for (const net of Object.values(gan.nets)) net.dispose();
+    for (const opt of Object.values(gan.optimizers)) opt.dispose();
     expect(Array.from(restored)).toEqual(Array.from(exported));
   });
 
   it('a stopped run resumes and ends where an uninterrupted one does', async () => {
-    const spec = tinySpec('dcgan', 'mnist', { steps: 6, checkpointEvery: 4 });
+    const spec = tinySpec(family, 'mnist', { steps: 6, checkpointEvery: 4 });
     const straight = scratchDir('straight');
     await runIn(straight, spec);
 
@@ -116,7 +124,9 @@ describe('checkpoints and resume', () => {
     expect(await sink.list(runFiles.samplesDir)).toEqual([0, 2, 4, 6].map(runFiles.sample));
     expect((await metricsOf(resumed)).map((m) => m.step)).toEqual([1, 2, 3, 4, 5, 6]);
   });
+});
 
+describe('run folders', () => {
   it('refuses a run folder that holds a different spec', async () => {
     const dir = scratchDir('other-spec');
     await runIn(dir, tinySpec('vanilla', 'ring8', { steps: 1 }));

@@ -13,12 +13,11 @@ import { type CheckpointState, latestCheckpoint, loadCheckpoint, saveCheckpoint 
 import { openDataset } from './data/index.ts';
 import { familyImplementation } from './families/index.ts';
 import type { Gan } from './families/types.ts';
-import { fixedLatents, latentBatch } from './latents.ts';
 import { Init } from './nn/init.ts';
-import { renderSamples, sampleCount } from './samples.ts';
+import { fixedSampleInputs, renderSamples } from './samples.ts';
 import { sinkSaver } from './sinks/model-io.ts';
 import type { ArtifactSink, StatusSink, TrainerStatus } from './sinks/types.ts';
-import { createStepper } from './step.ts';
+import { createStepper, disposeStepInputs, stepInputs } from './step.ts';
 
 export interface MetricsLine {
   step: number;
@@ -110,7 +109,7 @@ export async function train(o: TrainOptions): Promise<TrainOutcome> {
   const gan = (o.build ?? buildGan)(spec);
   const data = openDataset(spec.dataset, spec.seed);
   const runStep = createStepper(gan);
-  const zFixed = fixedLatents(spec.seed, sampleCount(dataset), gan.latentDim);
+  const fixedInputs = fixedSampleInputs(spec.seed, dataset, gan);
 
   const resumeStep = await latestCheckpoint(artifacts);
   let step = 0;
@@ -143,7 +142,7 @@ export async function train(o: TrainOptions): Promise<TrainOutcome> {
   };
   const writeSample = async (at: number) => {
     if (sampled.has(at)) return; // written by an earlier attempt: samples are never overwritten
-    await artifacts.put(runFiles.sample(at), renderSamples(gan.generator, zFixed, dataset), 'image/png');
+    await artifacts.put(runFiles.sample(at), renderSamples(gan.generator, fixedInputs, dataset), 'image/png');
     sampled.add(at);
     lastProgress = { ...lastProgress, lastSampleStep: at };
     o.onProgress?.({ ...lastProgress, kind: 'sample' });
@@ -173,10 +172,9 @@ export async function train(o: TrainOptions): Promise<TrainOutcome> {
 
     while (step < spec.steps) {
       const t0 = performance.now();
-      const batch = data.batch(step, spec.batchSize);
-      const z = latentBatch(spec.seed, step, spec.batchSize, gan.latentDim);
-      const values = runStep({ real: batch.x, labels: batch.labels, z, step });
-      tf.dispose([batch.x, batch.labels, z]);
+      const inputs = stepInputs(gan, data, spec.seed, step, spec.batchSize);
+      const values = runStep(inputs);
+      disposeStepInputs(inputs);
       step += 1;
 
       const bad = Object.entries(values).find(([, v]) => !Number.isFinite(v));
@@ -251,7 +249,7 @@ export async function train(o: TrainOptions): Promise<TrainOutcome> {
     }
     throw err;
   } finally {
-    zFixed.dispose();
+    tf.dispose(fixedInputs.inputs);
     for (const net of Object.values(gan.nets)) net.dispose();
     for (const opt of Object.values(gan.optimizers)) opt.dispose();
   }

@@ -1,21 +1,61 @@
-/** Renders the generator's output for the fixed latents as the PNG a gallery shows. */
+/** Renders the generator's output for the fixed sample inputs as the PNG a gallery shows. */
 import * as tf from '@tensorflow/tfjs';
 import type { DatasetInfo } from '../shared/datasets.ts';
 import { MIXTURES } from './data/toy2d.ts';
+import type { Gan } from './families/types.ts';
+import { fixedLatents, oneHotLabels } from './latents.ts';
 import { imageGrid, scatterPlot } from './render/grid.ts';
 import { encodePng } from './render/png.ts';
+
+/** Columns of a conditional grid: one z per column, the same z in every class row. */
+export const CONDITIONAL_COLUMNS = 8;
 
 /** How many fixed latents a sample picture uses: an 8x8 grid of images, or a 2,500-point scatter. */
 export function sampleCount(dataset: DatasetInfo): number {
   return dataset.kind === 'images' ? 64 : 2500;
 }
 
-export function renderSamples(generator: tf.LayersModel, z: tf.Tensor2D, dataset: DatasetInfo): Uint8Array {
-  const out = tf.tidy(() => generator.predict(z, { batchSize: 256 }) as tf.Tensor);
+/** The generator's inputs for every sample grid of a run, and how many images a grid row holds. */
+export interface SampleInputs {
+  inputs: tf.Tensor[];
+  columns?: number;
+}
+
+/**
+ * Fixed inputs for the gallery. A conditional generator gets one row per class (row c asks for class c)
+ * with the same CONDITIONAL_COLUMNS z in every row, so the picture shows that the label controls the class.
+ */
+export function fixedSampleInputs(
+  seed: number,
+  dataset: DatasetInfo,
+  gan: Pick<Gan, 'latentDim' | 'conditional'>,
+): SampleInputs {
+  if (!gan.conditional) return { inputs: [fixedLatents(seed, sampleCount(dataset), gan.latentDim)] };
+  const { classes } = gan.conditional;
+  const columns = CONDITIONAL_COLUMNS;
+  const zRow = fixedLatents(seed, columns, gan.latentDim);
+  const rowValues = zRow.dataSync() as Float32Array;
+  zRow.dispose();
+  const z = new Float32Array(classes * rowValues.length);
+  for (let c = 0; c < classes; c++) z.set(rowValues, c * rowValues.length);
+  const ids = Int32Array.from({ length: classes * columns }, (_, i) => Math.floor(i / columns));
+  return {
+    inputs: [tf.tensor2d(z, [classes * columns, gan.latentDim]), oneHotLabels(ids, classes)],
+    columns,
+  };
+}
+
+export function renderSamples(
+  generator: tf.LayersModel,
+  samples: SampleInputs,
+  dataset: DatasetInfo,
+): Uint8Array {
+  const x = samples.inputs.length === 1 ? samples.inputs[0]! : samples.inputs;
+  const out = tf.tidy(() => generator.predict(x, { batchSize: 256 }) as tf.Tensor);
   const values = out.dataSync() as Float32Array;
   const shape = out.shape;
   out.dispose();
   if (dataset.kind === 'points2d') return encodePng(scatterPlot(values, MIXTURES[dataset.id]!));
   const [n, h, w, c] = shape as [number, number, number, number];
-  return encodePng(imageGrid(values, n, h, w, c));
+  return encodePng(imageGrid(values, n, h, w, c, samples.columns));
 }

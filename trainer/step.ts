@@ -3,7 +3,9 @@
  * loop and the speed benchmark, so what is benchmarked is what trains.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { TrainingData } from './data/index.ts';
 import type { Gan, StepInputs } from './families/types.ts';
+import { labelBatch, latentBatch } from './latents.ts';
 
 /** Trainable variables of the named networks, in a stable order. */
 function variablesOf(gan: Gan, names: string[]): tf.Variable[] {
@@ -40,4 +42,25 @@ export function createStepper(gan: Gan): (inputs: StepInputs) => Record<string, 
     }
     return values;
   };
+}
+
+/**
+ * Step `step`'s inputs: the real batch and its labels, z, and the labels a conditional generator is asked
+ * for; every one a function of (seed, step), so a resumed run sees what an uninterrupted one would.
+ */
+export function stepInputs(
+  gan: Gan,
+  data: TrainingData,
+  seed: number,
+  step: number,
+  batchSize: number,
+): StepInputs {
+  const batch = data.batch(step, batchSize);
+  const z = latentBatch(seed, step, batchSize, gan.latentDim);
+  const fakeLabels = gan.conditional ? labelBatch(seed, step, batchSize, gan.conditional.classes) : undefined;
+  return { real: batch.x, labels: batch.labels, z, step, ...(fakeLabels ? { fakeLabels } : {}) };
+}
+
+export function disposeStepInputs(inputs: StepInputs): void {
+  tf.dispose([inputs.real, inputs.labels, inputs.z, ...(inputs.fakeLabels ? [inputs.fakeLabels] : [])]);
 }

@@ -8,6 +8,7 @@ import { type ExperimentSpec, parseSpec } from '../shared/spec.ts';
 export const TINY_HYPERPARAMETERS: Record<string, Record<string, unknown>> = {
   vanilla: { latentDim: 4, hiddenUnits: 16, hiddenLayers: 1 },
   dcgan: { latentDim: 8, gChannels: 8, dChannels: 4 },
+  cgan: { latentDim: 8, gChannels: 8, dChannels: 4 },
 };
 
 export function tinySpec(

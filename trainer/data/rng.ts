@@ -16,7 +16,15 @@ export function mix(...parts: number[]): number {
   return h >>> 0;
 }
 
-export const Stream = { data: 1, shuffle: 2, latent: 3, fixedLatent: 4, eval: 5, init: 6 } as const;
+export const Stream = {
+  data: 1,
+  shuffle: 2,
+  latent: 3,
+  fixedLatent: 4,
+  eval: 5,
+  init: 6,
+  fakeLabel: 7,
+} as const;
 
 /** sfc32: small, fast, good enough statistically, state is four 32-bit words. */
 export class Rng {

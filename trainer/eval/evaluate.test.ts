@@ -5,10 +5,13 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend/index.ts';
 import { loadMnist } from '../data/mnist.ts';
+import { train } from '../loop.ts';
 import { LocalArtifactSink } from '../sinks/local.ts';
 import { sinkSaver } from '../sinks/model-io.ts';
-import { accuracy, FEATURE_DIM, loadClassifier } from './classifier.ts';
-import { evaluateRun, type ImageEval, type PointsEval } from './evaluate.ts';
+import { FileStatusSink } from '../sinks/status-file.ts';
+import { tinySpec } from '../test-util.ts';
+import { accuracy, FEATURE_DIM, loadClassifier, predict } from './classifier.ts';
+import { evaluateRun, type ImageEval, type PointsEval, summarize } from './evaluate.ts';
 
 const dirs: string[] = [];
 let classifier: tf.LayersModel;
@@ -105,5 +108,85 @@ describe('evaluateRun', () => {
     const dir = tempRun({ family: 'vanilla', dataset: 'ring8', hyperparameters: { latentDim: 4 } });
     await saveGenerator(dir, tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 3 })] }));
     await expect(evaluateRun(dir, { samples: 10 })).rejects.toThrow(/outputs shape \[10,3\]/);
+  });
+
+  it('rejects a two-input generator whose second input is not a one-hot label', async () => {
+    const dir = tempRun({ family: 'cgan', dataset: 'mnist', hyperparameters: { latentDim: 4 } });
+    const z = tf.input({ shape: [4] });
+    const y = tf.input({ shape: [3] });
+    const out = tf.layers
+      .reshape({ targetShape: [28, 28, 1] })
+      .apply(
+        tf.layers.dense({ units: 784 }).apply(tf.layers.concatenate().apply([z, y])),
+      ) as tf.SymbolicTensor;
+    await saveGenerator(dir, tf.model({ inputs: [z, y], outputs: out }));
+    await expect(evaluateRun(dir, { samples: 10, classifier })).rejects.toThrow(/one-hot label \[N, 10\]/);
+  });
+});
+
+describe('evaluateRun on a conditional generator', () => {
+  /**
+   * [z, one-hot label] -> image that ignores z and draws, for class c, a real test digit of class
+   * (c + shift) mod 10 that the classifier gets right: class accuracy is then exactly 1 for shift 0 and 0
+   * otherwise. Plain layers only, like an exported cgan generator.
+   */
+  function prototypeGenerator(latentDim: number, shift: number): tf.LayersModel {
+    const test = loadMnist('test');
+    const predicted = predict(classifier, test.images.subarray(0, 2000 * 784));
+    const protos = new Float32Array(10 * 784);
+    for (let c = 0; c < 10; c++) {
+      const want = (c + shift) % 10;
+      const i = predicted.findIndex((p, k) => p === want && test.labels[k] === want);
+      protos.set(test.images.subarray(i * 784, (i + 1) * 784), c * 784);
+    }
+    const z = tf.input({ shape: [latentDim], name: 'z' });
+    const y = tf.input({ shape: [10], name: 'label' });
+    const fromZ = tf.layers.dense({ units: 784, useBias: false, kernelInitializer: 'zeros' }).apply(z);
+    const fromY = tf.layers.dense({ units: 784, useBias: false });
+    const sum = tf.layers.add().apply([fromZ as tf.SymbolicTensor, fromY.apply(y) as tf.SymbolicTensor]);
+    const out = tf.layers.reshape({ targetShape: [28, 28, 1] }).apply(sum) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: [z, y], outputs: out });
+    fromY.setWeights([tf.tensor2d(protos, [10, 784])]);
+    return model;
+  }
+
+  it('asks for every class equally often and reports class accuracy', async () => {
+    const dir = tempRun({ family: 'cgan', dataset: 'mnist', hyperparameters: { latentDim: 6 }, seed: 2 });
+    await saveGenerator(dir, prototypeGenerator(6, 0));
+    const r = (await evaluateRun(dir, { samples: 300, classifier, batchSize: 64 })) as ImageEval;
+    expect(r.classAccuracy).toEqual({ value: 1, samples: 300, classes: 10 });
+    expect(r.classes.all.counts).toEqual(new Array(10).fill(30));
+    expect(Number.isFinite(r.cfid.value)).toBe(true);
+    expect(r.definitions.classAccuracy).toMatch(/asked for/);
+    expect(r.latentGrids).toBeUndefined();
+    const written = JSON.parse(readFileSync(join(dir, 'eval.json'), 'utf8')) as ImageEval;
+    expect(written.classAccuracy?.value).toBe(1);
+    expect(summarize(r)).toMatch(/class accuracy 100\.0%/);
+
+    const wrong = tempRun({ family: 'cgan', dataset: 'mnist', hyperparameters: { latentDim: 6 }, seed: 2 });
+    await saveGenerator(wrong, prototypeGenerator(6, 1));
+    const w = (await evaluateRun(wrong, { samples: 300, classifier, write: false })) as ImageEval;
+    expect(w.classAccuracy?.value).toBe(0);
+  });
+
+  it('evaluates the generator a tiny cgan run exports', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ganzoo-eval-cgan-'));
+    dirs.push(dir);
+    const spec = tinySpec('cgan', 'mnist', { steps: 2 });
+    const outcome = await train({
+      runId: 'eval-cgan',
+      spec,
+      artifacts: new LocalArtifactSink(dir),
+      status: new FileStatusSink(dir),
+      backend: 'wasm',
+      heartbeatMs: 0,
+    });
+    expect(outcome.status).toBe('SUCCEEDED');
+    const r = (await evaluateRun(dir, { samples: 100, classifier, write: false })) as ImageEval;
+    expect(r.run).toMatchObject({ family: 'cgan', latentDim: 8 });
+    expect(r.classAccuracy?.samples).toBe(100);
+    expect(r.classAccuracy!.value).toBeGreaterThanOrEqual(0);
+    expect(r.classAccuracy!.value).toBeLessThanOrEqual(1);
+    expect(Number.isFinite(r.cfid.value)).toBe(true);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * Evaluates an exported generator against the metrics of GANS.md and writes {run}/eval.json:
- * images (mnist): cFID against the 10,000 MNIST test images plus class histograms;
+ * images (mnist): cFID against the 10,000 MNIST test images plus class histograms, and for a conditional
+ * generator ([z, one-hot label] -> image) the class accuracy of samples asked for uniformly spread classes;
  * points (ring8, grid25): modes covered and HQ%.
  */
 import { existsSync, statSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { type ExperimentSpec, parseSpec, SpecError } from '../../shared/spec.ts'
 import { loadMnist } from '../data/mnist.ts';
 import { Rng, Stream } from '../data/rng.ts';
 import { MIXTURES, type Mixture } from '../data/toy2d.ts';
+import { oneHotLabels } from '../latents.ts';
 import { LocalArtifactSink } from '../sinks/local.ts';
 import { sinkLoader } from '../sinks/model-io.ts';
 import { analyze, FEATURE_LAYER, loadClassifier, NUM_CLASSES, readTrainingRecord } from './classifier.ts';
@@ -20,6 +22,7 @@ import { arithmeticGrid, interpolationGrid } from './latent-grids.ts';
 import {
   type CfidResult,
   cfid,
+  classAccuracy,
   classesCovered,
   classHistogram,
   HQ_SIGMAS,
@@ -93,6 +96,8 @@ export interface ImageEval extends EvalCommon {
   latentGrids?: { interpolation: string; arithmetic: string; arithmeticClassCounts: number[] };
   cfid: CfidResult & { realSet: string };
   classes: { first1000: ClassCounts; all: ClassCounts };
+  /** Conditional generators only: share of samples the classifier puts in the class that was asked for. */
+  classAccuracy?: { value: number; samples: number; classes: number };
   classifier: {
     weights: string;
     testAccuracy: number | null;
@@ -104,6 +109,7 @@ export interface ImageEval extends EvalCommon {
     cfid: string;
     classesCovered: string;
     classMinShare: number;
+    classAccuracy?: string;
   };
 }
 
@@ -158,11 +164,27 @@ async function loadGenerator(dir: string): Promise<tf.LayersModel> {
   }
 }
 
-function latentDimOf(spec: ExperimentSpec, generator: tf.LayersModel, dir: string): number {
-  if (generator.inputs.length !== 1) {
+/** What the generator takes: z [N, latentDim], and for a conditional one a one-hot label [N, classes]. */
+interface GeneratorInputs {
+  latentDim: number;
+  classes?: number;
+}
+
+function inputsOf(spec: ExperimentSpec, generator: tf.LayersModel, dir: string): GeneratorInputs {
+  if (generator.inputs.length !== 1 && generator.inputs.length !== 2) {
     throw new EvalInputError(
-      `the generator in ${dir} takes ${generator.inputs.length} inputs; only generators of z alone are evaluated`,
+      `the generator in ${dir} takes ${generator.inputs.length} inputs; expected z, or z and a one-hot label`,
     );
+  }
+  let classes: number | undefined;
+  if (generator.inputs.length === 2) {
+    const label = generator.inputs[1]!.shape;
+    if (label.length !== 2 || label[1] !== NUM_CLASSES) {
+      throw new EvalInputError(
+        `the generator in ${dir} takes a second input of shape [${label}], expected a one-hot label [N, ${NUM_CLASSES}]`,
+      );
+    }
+    classes = NUM_CLASSES;
   }
   const fromModel = generator.inputs[0]!.shape;
   const fromSpec = spec.hyperparameters.latentDim;
@@ -176,16 +198,22 @@ function latentDimOf(spec: ExperimentSpec, generator: tf.LayersModel, dir: strin
       `spec.hyperparameters.latentDim is ${fromSpec} but the generator in ${dir} takes z of size ${fromModel[1]}`,
     );
   }
-  return fromModel[1];
+  return { latentDim: fromModel[1], ...(classes !== undefined ? { classes } : {}) };
+}
+
+/** The class a conditional generator is asked for in eval sample i: uniform over the classes. */
+function requestedClass(i: number, classes: number): number {
+  return i % classes;
 }
 
 /**
- * n generator outputs from standard-normal z drawn with Rng(seed, Stream.eval), as one flat array of
- * n x perSample values; any output layout with that many values per sample is accepted.
+ * n generator outputs from standard-normal z drawn with Rng(seed, Stream.eval) (and, for a conditional
+ * generator, sample i asked for requestedClass(i)), as one flat array of n x perSample values; any output
+ * layout with that many values per sample is accepted.
  */
 function generate(
   generator: tf.LayersModel,
-  latentDim: number,
+  { latentDim, classes }: GeneratorInputs,
   n: number,
   perSample: number,
   seed: number,
@@ -197,7 +225,12 @@ function generate(
   for (let start = 0; start < n; start += batch) {
     const b = Math.min(batch, n - start);
     const z = rng.normals(b * latentDim);
-    const y = tf.tidy(() => generator.predict(tf.tensor2d(z, [b, latentDim])) as tf.Tensor);
+    const y = tf.tidy(() => {
+      const zT = tf.tensor2d(z, [b, latentDim]);
+      if (classes === undefined) return generator.predict(zT) as tf.Tensor;
+      const ids = Int32Array.from({ length: b }, (_, i) => requestedClass(start + i, classes));
+      return generator.predict([zT, oneHotLabels(ids, classes)]) as tf.Tensor;
+    });
     if (y.size !== b * perSample) {
       const shape = y.shape;
       y.dispose();
@@ -263,7 +296,12 @@ export async function evaluateRun(dir: string, opts: EvalOptions = {}): Promise<
     );
   }
   const generator = await loadGenerator(dir);
-  const latentDim = latentDimOf(spec, generator, dir);
+  const gInputs = inputsOf(spec, generator, dir);
+  const { latentDim } = gInputs;
+  if (gInputs.classes !== undefined && info.kind !== 'images') {
+    generator.dispose();
+    throw new EvalInputError(`conditional generators are evaluated on images only, not '${spec.dataset}'`);
+  }
   const seed = opts.seed ?? spec.seed;
   const batch = opts.batchSize ?? 500;
   const common = {
@@ -286,7 +324,7 @@ export async function evaluateRun(dir: string, opts: EvalOptions = {}): Promise<
   if (info.kind === 'points2d') {
     const m = mixture!;
     const samples = opts.samples ?? DEFAULT_POINT_SAMPLES;
-    const points = generate(generator, latentDim, samples, 2, seed, batch, dir);
+    const points = generate(generator, gInputs, samples, 2, seed, batch, dir);
     result = {
       ...common,
       kind: 'points2d',
@@ -304,7 +342,7 @@ export async function evaluateRun(dir: string, opts: EvalOptions = {}): Promise<
   } else {
     const samples = opts.samples ?? DEFAULT_IMAGE_SAMPLES;
     classifier = opts.classifier ?? (await loadClassifier());
-    const images = generate(generator, latentDim, samples, 28 * 28, seed, batch, dir);
+    const images = generate(generator, gInputs, samples, 28 * 28, seed, batch, dir);
     const { features, classes } = analyze(classifier, images);
     const real = realTestStats(classifier);
     const counts = (ids: Uint8Array): ClassCounts => {
@@ -312,6 +350,18 @@ export async function evaluateRun(dir: string, opts: EvalOptions = {}): Promise<
       return { samples: ids.length, counts: hist, covered: classesCovered(hist, CLASS_MIN_SHARE) };
     };
     const record = readTrainingRecord();
+    const conditional = gInputs.classes;
+    const accuracy =
+      conditional === undefined
+        ? undefined
+        : {
+            value: classAccuracy(
+              classes,
+              Int32Array.from({ length: samples }, (_, i) => requestedClass(i, conditional)),
+            ),
+            samples,
+            classes: conditional,
+          };
     result = {
       ...common,
       kind: 'images',
@@ -319,6 +369,7 @@ export async function evaluateRun(dir: string, opts: EvalOptions = {}): Promise<
       seconds: 0,
       cfid: { ...cfid(features, real), realSet: 'mnist test (10,000 images)' },
       classes: { first1000: counts(classes.subarray(0, HISTOGRAM_SMALL)), all: counts(classes) },
+      ...(accuracy ? { classAccuracy: accuracy } : {}),
       classifier: {
         weights: 'trainer/eval/weights/',
         testAccuracy: record?.testAccuracy ?? null,
@@ -330,10 +381,17 @@ export async function evaluateRun(dir: string, opts: EvalOptions = {}): Promise<
         cfid: 'Frechet distance between Gaussians fitted to the classifier features of generated and real test images; depends on the sample counts',
         classesCovered: `classes receiving at least ${100 * CLASS_MIN_SHARE}% of the classified samples`,
         classMinShare: CLASS_MIN_SHARE,
+        ...(accuracy
+          ? {
+              classAccuracy:
+                'share of samples the classifier assigns to the class the generator was asked for; sample i asks for class i mod classes',
+            }
+          : {}),
       },
     };
   }
-  if (opts.write !== false && result.kind === 'images' && classifier) {
+  // The latent grids vary z alone; a conditional generator's class control is shown by its sample grid.
+  if (opts.write !== false && result.kind === 'images' && classifier && gInputs.classes === undefined) {
     const sink = new LocalArtifactSink(dir);
     const arithmetic = arithmeticGrid(generator, classifier, latentDim, seed);
     await sink.put(runFiles.evalInterpolation, interpolationGrid(generator, latentDim, seed));
@@ -369,5 +427,10 @@ export function summarize(r: EvalResult): string {
     `  cFID ${r.cfid.value.toFixed(3)} (${r.cfid.generatedSamples} generated vs ${r.cfid.realSamples} real test images, ${r.cfid.featureDim}-d features)`,
     `  classes, first ${r.classes.first1000.samples}: ${hist(r.classes.first1000)}`,
     `  classes, all ${r.classes.all.samples}: ${hist(r.classes.all)}`,
+    ...(r.classAccuracy
+      ? [
+          `  class accuracy ${(100 * r.classAccuracy.value).toFixed(1)}% (${r.classAccuracy.samples} samples asked for classes uniformly)`,
+        ]
+      : []),
   ].join('\n');
 }

@@ -1,6 +1,7 @@
 /**
  * The standard two-phase adversarial step shared by the G/D families that differ only in their networks:
  * a D phase on real and generated samples, then a G phase through D. The loss functions come from losses/.
+ * With `classes` set, G takes [z, one-hot label] and D takes [x, one-hot label] (the conditional GAN).
  */
 import * as tf from '@tensorflow/tfjs';
 import {
@@ -9,28 +10,38 @@ import {
   generatorNonSaturating,
   meanProbability,
 } from '../losses/bce.ts';
-import type { Phase } from './types.ts';
+import type { Phase, StepInputs } from './types.ts';
 
 export interface AdversarialOptions {
   generator: tf.LayersModel;
   discriminator: tf.LayersModel;
   loss: 'non-saturating' | 'minimax';
+  /** Conditional: the number of classes of the one-hot label both networks take as their second input. */
+  classes?: number;
 }
 
-function forward(net: tf.LayersModel, x: tf.Tensor): tf.Tensor {
-  return net.apply(x, { training: true }) as tf.Tensor;
+function forward(net: tf.LayersModel, x: tf.Tensor, label?: tf.Tensor): tf.Tensor {
+  return net.apply(label ? [x, label] : x, { training: true }) as tf.Tensor;
 }
 
-export function bcePhases({ generator: G, discriminator: D, loss }: AdversarialOptions): Phase[] {
+export function bcePhases({ generator: G, discriminator: D, loss, classes }: AdversarialOptions): Phase[] {
   const gLoss = loss === 'minimax' ? generatorMinimax : generatorNonSaturating;
+  // Both undefined for unconditional families; D judges a fake under the label G was asked to draw.
+  const conditions = ({ labels, fakeLabels }: StepInputs) => {
+    if (classes === undefined) return { realY: undefined, fakeY: undefined };
+    if (!fakeLabels) throw new Error('a conditional GAN step needs fakeLabels');
+    return { realY: tf.oneHot(labels, classes).toFloat(), fakeY: fakeLabels };
+  };
   return [
     {
       name: 'D',
       updates: ['D'],
       optimizer: 'D',
-      loss: ({ real, z }) => {
-        const realLogits = forward(D, real);
-        const fakeLogits = forward(D, forward(G, z));
+      loss: (inputs) => {
+        const { real, z } = inputs;
+        const { realY, fakeY } = conditions(inputs);
+        const realLogits = forward(D, real, realY);
+        const fakeLogits = forward(D, forward(G, z, fakeY), fakeY);
         return {
           loss: discriminatorBce(realLogits, fakeLogits),
           metrics: { 'D(x)': meanProbability(realLogits), 'D(G(z))': meanProbability(fakeLogits) },
@@ -41,7 +52,10 @@ export function bcePhases({ generator: G, discriminator: D, loss }: AdversarialO
       name: 'G',
       updates: ['G'],
       optimizer: 'G',
-      loss: ({ z }) => ({ loss: gLoss(forward(D, forward(G, z))) }),
+      loss: (inputs) => {
+        const { fakeY } = conditions(inputs);
+        return { loss: gLoss(forward(D, forward(G, inputs.z, fakeY), fakeY)) };
+      },
     },
   ];
 }

@@ -1,11 +1,12 @@
 /** Family id -> implementation. Exactly the catalog's families, checked at load. */
 import { FAMILY_IDS, type FamilyId } from '../../shared/catalog.ts';
+import { cgan } from './cgan.ts';
 import { dcgan } from './dcgan.ts';
 import type { GanFamily } from './types.ts';
 import { vanilla } from './vanilla.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: each family's hyperparameter type is checked by its catalog schema
-export const FAMILY_IMPLEMENTATIONS: Record<FamilyId, GanFamily<any>> = { vanilla, dcgan };
+export const FAMILY_IMPLEMENTATIONS: Record<FamilyId, GanFamily<any>> = { vanilla, dcgan, cgan };
 
 for (const id of FAMILY_IDS)
   if (!FAMILY_IMPLEMENTATIONS[id]) throw new Error(`catalog family '${id}' has no implementation`);

@@ -14,6 +14,8 @@ export interface StepInputs {
   labels: tf.Tensor1D;
   /** [B, latentDim] standard normal latents for this step. */
   z: tf.Tensor2D;
+  /** Conditional families only: [B, classes] float32 one-hot classes G is asked to draw this step. */
+  fakeLabels?: tf.Tensor2D;
   step: number;
 }
 
@@ -38,9 +40,14 @@ export interface Gan {
   nets: Record<string, tf.LayersModel>;
   optimizers: Record<string, tf.Optimizer>;
   phases: Phase[];
-  /** The network sampled for the gallery and exported for the browser: z [N, latentDim] -> sample. */
+  /**
+   * The network sampled for the gallery and exported for the browser: z [N, latentDim] -> sample, or for a
+   * conditional family [z [N, latentDim], label [N, classes] float32 one-hot] -> sample.
+   */
   generator: tf.LayersModel;
   latentDim: number;
+  /** Set when G takes a class label as its second input; the loop then fills StepInputs.fakeLabels. */
+  conditional?: { classes: number };
 }
 
 export interface BuildContext<H> {

@@ -106,6 +106,18 @@ export function reshape(x: Sym, targetShape: number[]): Sym {
   return tf.layers.reshape({ targetShape }).apply(x) as Sym;
 }
 
+/** Joins tensors along the last axis, e.g. a latent with a one-hot label, or an image with a label map. */
+export function concatenate(xs: Sym[]): Sym {
+  return tf.layers.concatenate({ axis: -1 }).apply(xs) as Sym;
+}
+
+/** A [N, k] vector (e.g. a one-hot label) repeated over every position of an h x w map: [N, h, w, k]. */
+export function tileOver(x: Sym, h: number, w: number): Sym {
+  const k = x.shape[1] as number;
+  const repeated = tf.layers.repeatVector({ n: h * w }).apply(x) as Sym;
+  return reshape(repeated, [h, w, k]);
+}
+
 export function input(shape: number[], name: string): Sym {
   return tf.input({ shape, name });
 }
