@@ -28,6 +28,8 @@ import { FileStatusSink } from '../trainer/sinks/status-file.ts';
 const EXPERIMENTS: Record<string, Record<string, unknown>> = {
   'dcgan-mnist': { family: 'dcgan', dataset: 'mnist' },
   'vanilla-mnist': { family: 'vanilla', dataset: 'mnist' },
+  // Narrow networks: class control needs many steps, and the narrow model trains three times faster here.
+  'cgan-mnist': { family: 'cgan', dataset: 'mnist', hyperparameters: { gChannels: 64, dChannels: 32 } },
   // Toy 2D data: smaller networks and a faster learning rate than the image defaults, as 2D GAN studies use.
   'vanilla-ring8': {
     family: 'vanilla',
