@@ -25,6 +25,18 @@ import { LocalArtifactSink } from '../trainer/sinks/local.ts';
 import { sinkSaver } from '../trainer/sinks/model-io.ts';
 import { FileStatusSink } from '../trainer/sinks/status-file.ts';
 
+/**
+ * Mode-collapse comparisons on the 2D mixtures: each method beside the Vanilla GAN with the same networks,
+ * optimizer, batch and step budget, over several seeds (results give each seed and the mean and spread).
+ */
+const TOY = { steps: 2000, batchSize: 128, hyperparameters: { hiddenUnits: 128, learningRate: 5e-4 } };
+const TOY_SEEDS = [1, 2, 3];
+const toy = (family: string, dataset: string, hyperparameters: Record<string, unknown> = {}) => ({
+  ...TOY,
+  family,
+  dataset,
+  hyperparameters: { ...TOY.hyperparameters, ...hyperparameters },
+});
 const EXPERIMENTS: Record<string, Record<string, unknown>> = {
   'dcgan-mnist': { family: 'dcgan', dataset: 'mnist' },
   'vanilla-mnist': { family: 'vanilla', dataset: 'mnist' },
@@ -39,6 +51,50 @@ const EXPERIMENTS: Record<string, Record<string, unknown>> = {
     hyperparameters: { hiddenUnits: 128, learningRate: 1e-3 },
   },
 };
+/** Experiments run once per seed; the others once with the spec's seed. */
+const SEEDS: Record<string, number[]> = Object.fromEntries(
+  ['vanilla-ring8-toy', 'unrolled-ring8', 'presgan-ring8', 'vanilla-grid25-toy', 'unrolled-grid25'].map(
+    (n) => [n, TOY_SEEDS],
+  ),
+);
+/**
+ * WGAN, WGAN-GP and SNGAN beside DCGAN under identical settings: DCGAN's narrow networks, batch 64, seed 1,
+ * metrics every step (the Wasserstein estimate's curve) and the same budget of G steps (a WGAN step holds
+ * n_critic critic updates). Step budgets: run them with a --minutes that never binds (--minutes 600).
+ */
+const CRITIC_STEPS = 600;
+const narrowMnist = (family: string) => ({
+  family,
+  dataset: 'mnist',
+  steps: CRITIC_STEPS,
+  metricsEvery: 1,
+  hyperparameters: { gChannels: 64, dChannels: 32 },
+});
+Object.assign(EXPERIMENTS, {
+  'dcgan-mnist-narrow': narrowMnist('dcgan'),
+  'wgan-mnist': narrowMnist('wgan'),
+  'wgan-gp-mnist': narrowMnist('wgan-gp'),
+  'sngan-mnist': narrowMnist('sngan'),
+  // SNGAN against DCGAN again with more than three times the budget: does the gap close with training?
+  'dcgan-mnist-narrow-2000': { ...narrowMnist('dcgan'), steps: 2000 },
+  'sngan-mnist-2000': { ...narrowMnist('sngan'), steps: 2000 },
+});
+Object.assign(EXPERIMENTS, {
+  'vanilla-ring8-toy': toy('vanilla', 'ring8'),
+  'unrolled-ring8': toy('unrolled', 'ring8', { unrollLearningRate: TOY.hyperparameters.learningRate }),
+  'presgan-ring8': toy('presgan', 'ring8', { sigmaInit: 0.01, sigmaMin: 0.001, sigmaMax: 0.03 }),
+  'vanilla-grid25-toy': toy('vanilla', 'grid25'),
+  'unrolled-grid25': toy('unrolled', 'grid25', { unrollLearningRate: TOY.hyperparameters.learningRate }),
+  // MNIST: the same MLP as vanilla-mnist, with the learned output noise and the HMC entropy term.
+  'presgan-mnist': { family: 'presgan', dataset: 'mnist', steps: 2000 },
+  // Narrow networks as cgan-mnist; the InfoGAN paper's learning rates (D 2e-4, G 1e-3).
+  'infogan-mnist': {
+    family: 'infogan',
+    dataset: 'mnist',
+    steps: 2000,
+    hyperparameters: { gChannels: 64, dChannels: 32 },
+  },
+});
 const RESULTS = 'docs/results';
 
 const { values: args } = parseArgs({
@@ -55,6 +111,50 @@ async function runOne(name: string): Promise<void> {
   const base = EXPERIMENTS[name];
   if (!base) throw new Error(`unknown experiment '${name}' (known: ${Object.keys(EXPERIMENTS).join(', ')})`);
   const backend = await initBackend();
+  const seeds = SEEDS[name];
+  const env = process.env.GANZOO_BACKEND ? `GANZOO_BACKEND=${process.env.GANZOO_BACKEND} ` : '';
+  const command = `${env}npm run bench:quality -- --minutes ${minutes} --experiments ${name}`;
+  mkdirSync(RESULTS, { recursive: true });
+  const file = join(RESULTS, `quality-${name}.json`);
+  if (!seeds) {
+    const result = await trainAndEvaluate(name, base, backend);
+    writeFileSync(file, `${JSON.stringify({ experiment: name, command, ...result }, null, 2)}\n`);
+    return;
+  }
+  // Written after every seed, so an interrupted series still leaves the seeds it finished.
+  const runs = [];
+  for (const seed of seeds) {
+    runs.push(await trainAndEvaluate(name, { ...base, seed }, backend));
+    const points = runs.map((r) => r.evaluation).filter((e) => e.kind === 'points2d');
+    const result = {
+      experiment: name,
+      command,
+      budgetMinutes: minutes,
+      seeds: runs.map((r) => r.spec.seed),
+      seedsPlanned: seeds,
+      aggregate: {
+        modes: spread(points.map((e) => e.modes.modesCovered)),
+        hqPercent: spread(points.map((e) => e.modes.hqPercent)),
+      },
+      runs,
+    };
+    writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  }
+}
+
+/** Mean, sample standard deviation, min and max. */
+function spread(xs: number[]) {
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const sd = xs.length > 1 ? Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1)) : 0;
+  const r = (v: number) => Math.round(v * 100) / 100;
+  return { values: xs.map(r), mean: r(mean), sd: r(sd), min: Math.min(...xs), max: Math.max(...xs) };
+}
+
+async function trainAndEvaluate(
+  name: string,
+  base: Record<string, unknown>,
+  backend: Awaited<ReturnType<typeof initBackend>>,
+) {
   const spec = parseSpec({
     steps: 1_000_000,
     sampleEvery: 250,
@@ -94,9 +194,7 @@ async function runOne(name: string): Promise<void> {
     tf.dispose(fixed.inputs);
   }
   const evaluation = await evaluateRun(dir, { backend });
-  const result = {
-    experiment: name,
-    command: `npm run bench:quality -- --minutes ${minutes} --experiments ${name}`,
+  return {
     budgetMinutes: minutes,
     trainSeconds: Math.round(trainSeconds),
     stepsTrained: step,
@@ -106,8 +204,6 @@ async function runOne(name: string): Promise<void> {
     runDir: dir,
     evaluation,
   };
-  mkdirSync(RESULTS, { recursive: true });
-  writeFileSync(join(RESULTS, `quality-${name}.json`), `${JSON.stringify(result, null, 2)}\n`);
 }
 
 function spawnOne(name: string): Promise<number> {
@@ -138,6 +234,18 @@ if (args.one) {
     .filter((n) => existsSync(join(RESULTS, `quality-${n}.json`)))
     .map((n) => {
       const r = JSON.parse(readFileSync(join(RESULTS, `quality-${n}.json`), 'utf8'));
+      if (r.aggregate) {
+        const { modes, hqPercent } = r.aggregate;
+        return {
+          experiment: n,
+          date: r.runs[0]?.evaluation.createdAt,
+          budgetMinutes: r.budgetMinutes,
+          stepsTrained: r.runs[0]?.stepsTrained,
+          seeds: r.seeds,
+          modes: `${modes.mean} +- ${modes.sd} (${modes.values.join(', ')})`,
+          hqPercent: `${hqPercent.mean} +- ${hqPercent.sd} (${hqPercent.values.join(', ')})`,
+        };
+      }
       const e = r.evaluation;
       return {
         experiment: n,

@@ -1,7 +1,9 @@
 /**
  * Training speed: images/s of full training steps (D phase + G phase, data and latents included), through
  * the same stepper the loop uses. DCGAN at batch 64 on MNIST in the wide (G 128 -> 64, D 64 -> 128) and
- * narrow (G 64 -> 32, D 32 -> 64) sizes, plus the Vanilla GAN, on every backend that loads here.
+ * narrow (G 64 -> 32, D 32 -> 64) sizes, plus the Vanilla GAN, and WGAN, WGAN-GP and SNGAN on the narrow
+ * networks (their step is n_critic critic updates and one G update; images/s counts one batch per step),
+ * on every backend that loads here.
  *
  *   npm run bench:train [-- --backends wasm,cpu --steps 10 --repeats 3]
  *
@@ -33,6 +35,16 @@ const MODELS = [
   { name: 'dcgan-wide', family: 'dcgan', hyperparameters: { gChannels: 128, dChannels: 64 } },
   { name: 'dcgan-narrow', family: 'dcgan', hyperparameters: { gChannels: 64, dChannels: 32 } },
   { name: 'vanilla-mlp', family: 'vanilla', hyperparameters: {} },
+  // DCGAN's narrow networks: a step is n_critic (5) critic updates and one G update.
+  { name: 'wgan-narrow', family: 'wgan', hyperparameters: { gChannels: 64, dChannels: 32 } },
+  { name: 'wgan-gp-narrow', family: 'wgan-gp', hyperparameters: { gChannels: 64, dChannels: 32 } },
+  { name: 'sngan-narrow', family: 'sngan', hyperparameters: { gChannels: 64, dChannels: 32 } },
+  // The Vanilla GAN's MLP with the learned output noise and HMC entropy term; InfoGAN on the narrow nets.
+  { name: 'presgan-mlp', family: 'presgan', hyperparameters: {} },
+  { name: 'infogan-narrow', family: 'infogan', hyperparameters: { gChannels: 64, dChannels: 32 } },
+  // Unrolled GAN trains on 2D mixtures only: the same MLP on ring8, beside the Vanilla GAN there (K = 5).
+  { name: 'vanilla-ring8', family: 'vanilla', dataset: 'ring8', hyperparameters: { hiddenUnits: 128 } },
+  { name: 'unrolled-ring8', family: 'unrolled', dataset: 'ring8', hyperparameters: { hiddenUnits: 128 } },
 ] as const;
 
 function median(xs: number[]): number {
@@ -54,12 +66,12 @@ interface Row {
 async function measure(model: (typeof MODELS)[number]): Promise<Omit<Row, 'backend' | 'detail'>> {
   const spec = parseSpec({
     family: model.family,
-    dataset: 'mnist',
+    dataset: 'dataset' in model ? model.dataset : 'mnist',
     batchSize: BATCH,
     hyperparameters: model.hyperparameters,
   });
   const gan = buildGan(spec);
-  const data = openDataset('mnist', spec.seed);
+  const data = openDataset(spec.dataset, spec.seed);
   const step = createStepper(gan);
   const run = (i: number) => {
     const inputs = stepInputs(gan, data, spec.seed, i, BATCH);
@@ -114,7 +126,7 @@ const result = {
   loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
   date: new Date().toISOString(),
   machine: { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version, tfjs: tf.version.tfjs },
-  method: `median of ${REPEATS} repeats of ${STEPS} full steps (D + G) after 3 warm-up steps, batch ${BATCH}, MNIST`,
+  method: `median of ${REPEATS} repeats of ${STEPS} full steps (D + G) after 3 warm-up steps, batch ${BATCH}, MNIST (ring8 where the model name says so)`,
   rows,
   skipped,
 };

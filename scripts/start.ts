@@ -45,7 +45,7 @@ function banner(p: Platform): string {
     '',
     `ganzoo local platform: ${p.url}/`,
     '',
-    `  dashboard   ${p.dashboard ? `${p.url}/` : `not built (web/dist); ${p.url}/ shows the API docs`}`,
+    `  dashboard   ${p.dashboard ? `${p.url}/#token=${p.token}   (this link signs you in)` : `not built (npm run build:web); ${p.url}/ shows the API docs`}`,
     `  API docs    ${p.url}/docs   (OpenAPI: ${p.url}/openapi.json)`,
     `  data        ${shown(p.dataDir)}   (runs table, artifacts, trainer logs; kept across restarts)`,
     `  token       ${p.token}   (${p.newToken ? 'made now, ' : ''}kept in ${shown(p.tokenFile)})`,

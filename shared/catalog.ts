@@ -77,6 +77,130 @@ const cgan = z.strictObject({
   beta1,
 });
 
+const unrolled = vanilla.extend({
+  unrollSteps: z
+    .int()
+    .min(0)
+    .max(100)
+    .default(5)
+    .describe("K: gradient steps D is looked ahead before G's loss is taken (0 is the Vanilla GAN)."),
+  unrollLearningRate: z
+    .number()
+    .gt(0)
+    .max(1)
+    .default(2e-4)
+    .describe(
+      "Size of each look-ahead step of D (gradient / its RMS per weight tensor, differentiated through); D's learning rate makes K look-ahead steps about K real D updates.",
+    ),
+});
+
+const presgan = vanilla.extend({
+  entropyWeight: z
+    .number()
+    .min(0)
+    .max(100)
+    .default(0.01)
+    .describe(
+      "lambda: weight of the entropy of G's noisy outputs, subtracted from G's loss (0 turns it off).",
+    ),
+  sigmaInit: z.number().gt(0).default(0.1).describe('Initial output noise scale sigma (every value).'),
+  sigmaMin: z.number().gt(0).default(0.001).describe('Lower bound of sigma.'),
+  sigmaMax: z.number().gt(0).default(0.3).describe('Upper bound of sigma.'),
+  hmcLeapfrogSteps: z.int().min(1).max(100).default(5).describe('Leapfrog steps per HMC transition.'),
+  hmcStepSize: z.number().gt(0).max(10).default(0.02).describe('HMC leapfrog step size.'),
+  hmcIterations: z
+    .int()
+    .min(1)
+    .max(100)
+    .default(2)
+    .describe('HMC transitions per step, started from the z that made each sample; the last state is used.'),
+});
+
+// WGAN, WGAN-GP and SNGAN keep DCGAN's networks (widths and latent) and change the critic and its training.
+const dcganNetworks = dcgan.pick({ latentDim: true, gChannels: true, dChannels: true });
+const nCritic = (d: number) =>
+  z
+    .int()
+    .min(1)
+    .max(100)
+    .default(d)
+    .describe('n_critic: critic updates per G update, each on its own batch.');
+
+const wgan = dcganNetworks.extend({
+  learningRate: z.number().gt(0).max(1).default(5e-5).describe('RMSProp learning rate for G and the critic.'),
+  clip: z
+    .number()
+    .gt(0)
+    .max(10)
+    .default(0.01)
+    .describe('c: every critic weight is clipped to [-c, c] after each critic update.'),
+  nCritic: nCritic(5),
+});
+
+const wganGp = dcganNetworks.extend({
+  learningRate: z.number().gt(0).max(1).default(1e-4).describe('Adam learning rate for G and the critic.'),
+  beta1: z.number().min(0).max(0.999).default(0).describe("Adam's beta1."),
+  beta2: z.number().min(0).max(0.9999).default(0.9).describe("Adam's beta2."),
+  gpWeight: z.number().min(0).max(1000).default(10).describe('lambda: weight of the gradient penalty.'),
+  nCritic: nCritic(5),
+});
+
+const sngan = dcganNetworks.extend({
+  learningRate,
+  beta1,
+  beta2: z.number().min(0).max(0.9999).default(0.999).describe("Adam's beta2."),
+  nCritic: nCritic(1),
+});
+
+const infogan = z.strictObject({
+  latentDim: latentDim(62),
+  categoricalCodes: z
+    .int()
+    .min(2)
+    .max(100)
+    .default(10)
+    .describe('Values of the categorical code (one-hot), which should come to pick the digit.'),
+  continuousCodes: z
+    .int()
+    .min(0)
+    .max(16)
+    .default(2)
+    .describe(
+      'Continuous codes, uniform in [-1, 1], which should come to control style (e.g. slant, width).',
+    ),
+  gChannels: z
+    .int()
+    .min(4)
+    .max(1024)
+    .default(128)
+    .describe("G's widest feature maps; G takes [z, codes] and goes gChannels -> gChannels/2 -> image."),
+  dChannels: z
+    .int()
+    .min(4)
+    .max(1024)
+    .default(64)
+    .describe("D's first conv width; the D head and the Q head share D's two conv layers."),
+  qUnits: z.int().min(4).max(4096).default(128).describe("Hidden units of Q's head."),
+  infoWeight: z
+    .number()
+    .min(0)
+    .max(100)
+    .default(1)
+    .describe("lambda: weight of the mutual-information loss in both players' losses."),
+  continuousInfoWeight: z
+    .number()
+    .min(0)
+    .max(100)
+    .default(0.1)
+    .describe(
+      "Weight of the continuous codes' part of the information loss, relative to the categorical part.",
+    ),
+  loss: lossChoice,
+  learningRate: learningRate.describe("Adam learning rate for D (and Q, which shares D's network)."),
+  gLearningRate: z.number().gt(0).max(1).default(1e-3).describe('Adam learning rate for G.'),
+  beta1,
+});
+
 export const FAMILIES = [
   {
     id: 'vanilla',
@@ -122,6 +246,97 @@ export const FAMILIES = [
     datasets: ['mnist'],
     hyperparameters: cgan,
   },
+  {
+    id: 'unrolled',
+    title: 'Unrolled GAN',
+    paper: {
+      title: 'Unrolled Generative Adversarial Networks',
+      authors: 'Metz, Poole, Pfau and Sohl-Dickstein',
+      year: 2017,
+      url: 'https://arxiv.org/abs/1611.02163',
+    },
+    axis: 'training-method',
+    summary:
+      "The Vanilla GAN's networks, with G's loss taken against D looked ahead K gradient steps and G's gradient carried back through them; D itself is left as it was.",
+    datasets: ['ring8', 'grid25'],
+    hyperparameters: unrolled,
+  },
+  {
+    id: 'presgan',
+    title: 'Prescribed GAN',
+    paper: {
+      title: 'Prescribed Generative Adversarial Networks',
+      authors: 'Dieng, Ruiz, Blei and Titsias',
+      year: 2019,
+      url: 'https://arxiv.org/abs/1910.04302',
+    },
+    axis: 'training-method',
+    summary:
+      "The Vanilla GAN's networks with a learned noise scale on G's output and an entropy bonus for G, its gradient estimated with HMC samples of z given x.",
+    datasets: ['ring8', 'grid25', 'mnist'],
+    hyperparameters: presgan,
+  },
+  {
+    id: 'wgan',
+    title: 'WGAN',
+    paper: {
+      title: 'Wasserstein GAN',
+      authors: 'Arjovsky, Chintala and Bottou',
+      year: 2017,
+      url: 'https://arxiv.org/abs/1701.07875',
+    },
+    axis: 'training-method',
+    summary:
+      "DCGAN's networks with a critic in place of D (no sigmoid) estimating the Wasserstein distance, kept Lipschitz by weight clipping; RMSProp, n_critic critic updates per G update.",
+    datasets: ['mnist'],
+    hyperparameters: wgan,
+  },
+  {
+    id: 'wgan-gp',
+    title: 'WGAN-GP',
+    paper: {
+      title: 'Improved Training of Wasserstein GANs',
+      authors: 'Gulrajani, Ahmed, Arjovsky, Dumoulin and Courville',
+      year: 2017,
+      url: 'https://arxiv.org/abs/1704.00028',
+    },
+    axis: 'training-method',
+    summary:
+      "WGAN with a gradient penalty (the critic's gradient norm pushed to 1 between real and fake samples) instead of clipping; no batch norm in the critic, Adam 1e-4 / 0 / 0.9.",
+    datasets: ['mnist'],
+    hyperparameters: wganGp,
+  },
+  {
+    id: 'sngan',
+    title: 'SNGAN',
+    paper: {
+      title: 'Spectral Normalization for Generative Adversarial Networks',
+      authors: 'Miyato, Kataoka, Koyama and Yoshida',
+      year: 2018,
+      url: 'https://arxiv.org/abs/1802.05957',
+    },
+    axis: 'training-method',
+    summary:
+      "DCGAN's generator and a discriminator whose every layer is spectrally normalised (persistent power iteration), trained with the hinge loss.",
+    datasets: ['mnist'],
+    hyperparameters: sngan,
+  },
+  {
+    id: 'infogan',
+    title: 'InfoGAN',
+    paper: {
+      title:
+        'InfoGAN: Interpretable Representation Learning by Information Maximizing Generative Adversarial Nets',
+      authors: 'Chen, Duan, Houthooft, Schulman, Sutskever and Abbeel',
+      year: 2016,
+      url: 'https://arxiv.org/abs/1606.03657',
+    },
+    axis: 'control',
+    summary:
+      "G takes a categorical and continuous codes beside z; a Q head on D's trunk recovers them, maximising a mutual-information bound, so the codes learn digit and style unsupervised.",
+    datasets: ['mnist'],
+    hyperparameters: infogan,
+  },
 ] as const satisfies readonly FamilyInfo[];
 
 export type FamilyId = (typeof FAMILIES)[number]['id'];
@@ -133,6 +348,12 @@ export type Hyperparameters<F extends FamilyId> = z.output<
 export type VanillaHyperparameters = Hyperparameters<'vanilla'>;
 export type DcganHyperparameters = Hyperparameters<'dcgan'>;
 export type CganHyperparameters = Hyperparameters<'cgan'>;
+export type WganHyperparameters = Hyperparameters<'wgan'>;
+export type WganGpHyperparameters = Hyperparameters<'wgan-gp'>;
+export type SnganHyperparameters = Hyperparameters<'sngan'>;
+export type UnrolledHyperparameters = Hyperparameters<'unrolled'>;
+export type PresganHyperparameters = Hyperparameters<'presgan'>;
+export type InfoganHyperparameters = Hyperparameters<'infogan'>;
 
 export function familyInfo(id: string): FamilyInfo | undefined {
   return FAMILIES.find((f) => f.id === id);

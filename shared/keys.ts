@@ -10,6 +10,7 @@
  *   runs/{runId}/generator/model.json   (+ weights.bin: a tfjs layers model for the browser)
  *   runs/{runId}/eval.json
  *   runs/{runId}/eval/latent-interpolation.png, eval/latent-arithmetic.png
+ *   runs/{runId}/eval/code-traversal-{index}.png   (InfoGAN's continuous codes)
  */
 
 const STEP_DIGITS = 8;
@@ -41,6 +42,8 @@ export const runFiles = {
   /** Latent-space pictures written by the evaluation of image runs. */
   evalInterpolation: 'eval/latent-interpolation.png',
   evalArithmetic: 'eval/latent-arithmetic.png',
+  /** InfoGAN: continuous code `index` traversed for each categorical code value. */
+  evalCodeTraversal: (index: number) => `eval/code-traversal-${index}.png`,
   samplesDir: 'samples/',
   sample: (step: number) => `samples/${padStep(step)}.png`,
   checkpointsDir: 'checkpoints/',

@@ -43,6 +43,18 @@ async function getTensors(sink: ArtifactSink, dir: string, name: string): Promis
   return specs.map((s) => ({ name: s.name, tensor: map[s.name]! }));
 }
 
+/**
+ * Adam's running powers beta^t. setWeights recomputes them as pow(beta, t), which can differ in the last
+ * bit from the running product training keeps (beta2 = 0.9, say), so a resumed run would drift from an
+ * uninterrupted one; they are saved and restored as they are.
+ */
+function adamPowers(optimizer: tf.Optimizer): [string, tf.Variable][] {
+  const o = optimizer as unknown as Record<string, unknown>;
+  return (['accBeta1', 'accBeta2'] as const)
+    .filter((key) => o[key] instanceof tf.Variable)
+    .map((key) => [key, o[key] as tf.Variable]);
+}
+
 export async function saveCheckpoint(sink: ArtifactSink, gan: Gan, state: CheckpointState): Promise<void> {
   const dir = runFiles.checkpoint(state.step);
   for (const [name, net] of Object.entries(gan.nets)) {
@@ -56,12 +68,10 @@ export async function saveCheckpoint(sink: ArtifactSink, gan: Gan, state: Checkp
   }
   for (const [name, optimizer] of Object.entries(gan.optimizers)) {
     const weights = await optimizer.getWeights();
-    await putTensors(
-      sink,
-      dir,
-      `opt-${name}`,
-      weights.map((w, i) => ({ name: `s${i}`, tensor: w.tensor })),
-    );
+    await putTensors(sink, dir, `opt-${name}`, [
+      ...weights.map((w, i) => ({ name: `s${i}`, tensor: w.tensor })),
+      ...adamPowers(optimizer).map(([key, v]) => ({ name: key, tensor: v as tf.Tensor })),
+    ]);
     // getWeights makes a fresh scalar for the iteration count; the rest are the optimizer's own variables.
     tf.dispose(weights.filter((w) => !(w.tensor instanceof tf.Variable)).map((w) => w.tensor));
   }
@@ -99,7 +109,11 @@ export async function loadCheckpoint(sink: ArtifactSink, gan: Gan, step: number)
   }
   for (const [name, optimizer] of Object.entries(gan.optimizers)) {
     const tensors = await getTensors(sink, dir, `opt-${name}`);
-    await optimizer.setWeights(tensors);
+    await optimizer.setWeights(tensors.filter((t) => !t.name.startsWith('accBeta')));
+    for (const [key, v] of adamPowers(optimizer)) {
+      const saved = tensors.find((t) => t.name === key);
+      if (saved) v.assign(saved.tensor);
+    }
     tf.dispose(tensors.map((t) => t.tensor));
   }
   return JSON.parse(decoder.decode(stateBytes)) as CheckpointState;

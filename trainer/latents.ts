@@ -1,6 +1,7 @@
 /** Latent batches: per-step z (and class labels for conditional G), and the fixed inputs of sample grids. */
 import * as tf from '@tensorflow/tfjs';
 import { Rng, Stream } from './data/rng.ts';
+import type { LatentCodes } from './families/types.ts';
 
 export function latentBatch(seed: number, step: number, n: number, dim: number): tf.Tensor2D {
   return tf.tensor2d(new Rng(seed, Stream.latent, step).normals(n * dim), [n, dim]);
@@ -31,4 +32,37 @@ export function labelIds(seed: number, step: number, n: number, classes: number)
 
 export function labelBatch(seed: number, step: number, n: number, classes: number): tf.Tensor2D {
   return oneHotLabels(labelIds(seed, step, n, classes), classes);
+}
+
+/**
+ * Latent codes as G's second input: row i is one-hot(categorical[i]) followed by the continuous codes of
+ * row i (each in [-1, 1]); `continuous` holds n x codes.continuous values.
+ */
+export function codeTensor(
+  categorical: ArrayLike<number>,
+  continuous: ArrayLike<number>,
+  codes: LatentCodes,
+): tf.Tensor2D {
+  const n = categorical.length;
+  const width = codes.categorical + codes.continuous;
+  if (continuous.length !== n * codes.continuous)
+    throw new Error(`${continuous.length} continuous code values for ${n} rows of ${codes.continuous}`);
+  const values = new Float32Array(n * width);
+  for (let i = 0; i < n; i++) {
+    const c = categorical[i]!;
+    if (!Number.isInteger(c) || c < 0 || c >= codes.categorical)
+      throw new Error(`categorical code ${c} is outside 0..${codes.categorical - 1}`);
+    values[i * width + c] = 1;
+    for (let j = 0; j < codes.continuous; j++)
+      values[i * width + codes.categorical + j] = continuous[i * codes.continuous + j]!;
+  }
+  return tf.tensor2d(values, [n, width]);
+}
+
+/** A step's codes: uniform categories and uniform [-1, 1] continuous codes, from (seed, step) alone. */
+export function codeBatch(seed: number, step: number, n: number, codes: LatentCodes): tf.Tensor2D {
+  const rng = new Rng(seed, Stream.code, step);
+  const categorical = Int32Array.from({ length: n }, () => rng.int(codes.categorical));
+  const continuous = Float32Array.from({ length: n * codes.continuous }, () => 2 * rng.uniform() - 1);
+  return codeTensor(categorical, continuous, codes);
 }

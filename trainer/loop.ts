@@ -16,6 +16,7 @@ import type { Gan } from './families/types.ts';
 import { Init } from './nn/init.ts';
 import { fixedSampleInputs, renderSamples } from './samples.ts';
 import { sinkSaver } from './sinks/model-io.ts';
+import { RetriesExhausted } from './sinks/retry.ts';
 import type { ArtifactSink, StatusSink, TrainerStatus } from './sinks/types.ts';
 import { createStepper, disposeStepInputs, stepInputs } from './step.ts';
 
@@ -246,6 +247,12 @@ export async function train(o: TrainOptions): Promise<TrainOutcome> {
   } catch (err) {
     if (err instanceof Error && err.name === 'StatusRefused') {
       return { status: 'CANCELLED', reason: err.message, step };
+    }
+    if (err instanceof RetriesExhausted) {
+      // Storage stayed down past the retries: say so on the run (if the status store is still reachable),
+      // rather than leave it RUNNING for the job's bare exit code to explain.
+      await report('FAILED', err.message).catch(() => {});
+      return { status: 'FAILED', reason: err.message, step };
     }
     throw err;
   } finally {

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { DatasetInfo } from '../shared/datasets.ts';
 import { MIXTURES } from './data/toy2d.ts';
 import type { Gan } from './families/types.ts';
-import { fixedLatents, oneHotLabels } from './latents.ts';
+import { codeTensor, fixedLatents, oneHotLabels } from './latents.ts';
 import { imageGrid, scatterPlot } from './render/grid.ts';
 import { encodePng } from './render/png.ts';
 
@@ -23,15 +23,16 @@ export interface SampleInputs {
 
 /**
  * Fixed inputs for the gallery. A conditional generator gets one row per class (row c asks for class c)
- * with the same CONDITIONAL_COLUMNS z in every row, so the picture shows that the label controls the class.
+ * with the same CONDITIONAL_COLUMNS z in every row, so the picture shows that the label controls the class;
+ * a generator with latent codes likewise gets one row per value of its categorical code.
  */
 export function fixedSampleInputs(
   seed: number,
   dataset: DatasetInfo,
-  gan: Pick<Gan, 'latentDim' | 'conditional'>,
+  gan: Pick<Gan, 'latentDim' | 'conditional' | 'codes'>,
 ): SampleInputs {
-  if (!gan.conditional) return { inputs: [fixedLatents(seed, sampleCount(dataset), gan.latentDim)] };
-  const { classes } = gan.conditional;
+  const classes = gan.conditional?.classes ?? gan.codes?.categorical;
+  if (classes === undefined) return { inputs: [fixedLatents(seed, sampleCount(dataset), gan.latentDim)] };
   const columns = CONDITIONAL_COLUMNS;
   const zRow = fixedLatents(seed, columns, gan.latentDim);
   const rowValues = zRow.dataSync() as Float32Array;
@@ -39,10 +40,11 @@ export function fixedSampleInputs(
   const z = new Float32Array(classes * rowValues.length);
   for (let c = 0; c < classes; c++) z.set(rowValues, c * rowValues.length);
   const ids = Int32Array.from({ length: classes * columns }, (_, i) => Math.floor(i / columns));
-  return {
-    inputs: [tf.tensor2d(z, [classes * columns, gan.latentDim]), oneHotLabels(ids, classes)],
-    columns,
-  };
+  // Codes: row c gives categorical code c, the continuous codes at 0 (their traversals are in eval/).
+  const second = gan.codes
+    ? codeTensor(ids, new Float32Array(ids.length * gan.codes.continuous), gan.codes)
+    : oneHotLabels(ids, classes);
+  return { inputs: [tf.tensor2d(z, [classes * columns, gan.latentDim]), second], columns };
 }
 
 export function renderSamples(

@@ -4,8 +4,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { TrainingData } from './data/index.ts';
-import type { Gan, StepInputs } from './families/types.ts';
-import { labelBatch, latentBatch } from './latents.ts';
+import type { Gan, Phase, StepInputs } from './families/types.ts';
+import { codeBatch, labelBatch, latentBatch } from './latents.ts';
 
 /** Trainable variables of the named networks, in a stable order. */
 function variablesOf(gan: Gan, names: string[]): tf.Variable[] {
@@ -16,37 +16,64 @@ function variablesOf(gan: Gan, names: string[]): tf.Variable[] {
   });
 }
 
-/** Returns a function that runs one step and gives back loss/{phase} and the diagnostics as numbers. */
-export function createStepper(gan: Gan): (inputs: StepInputs) => Record<string, number> {
+/**
+ * Returns a function that runs one step on its draws (stepInputs) and gives back loss/{phase} and the
+ * diagnostics as numbers. A phase repeated r times updates once on each of the first r draws, calling its
+ * afterUpdate hook after each update; its values are averaged over the updates.
+ */
+export function createStepper(gan: Gan): (draws: StepInputs[]) => Record<string, number> {
   const phases = gan.phases.map((p) => {
     const opt = gan.optimizers[p.optimizer];
     if (!opt) throw new Error(`phase ${p.name} uses unknown optimizer '${p.optimizer}'`);
-    return { ...p, vars: variablesOf(gan, p.updates), opt };
+    return { ...p, repeat: repeatOf(p), vars: variablesOf(gan, p.updates), opt };
   });
-  return (inputs) => {
+  return (draws) => {
     const values: Record<string, number> = {};
     for (const phase of phases) {
-      const kept: Record<string, tf.Scalar> = {};
-      const cost = phase.opt.minimize(
-        () => {
-          const r = phase.loss(inputs);
-          for (const [k, v] of Object.entries(r.metrics ?? {})) kept[k] = tf.keep(v);
-          return r.loss;
-        },
-        true,
-        phase.vars,
-      )!;
-      values[`loss/${phase.name}`] = cost.dataSync()[0]!;
-      for (const [k, v] of Object.entries(kept)) values[k] = v.dataSync()[0]!;
-      tf.dispose([cost, ...Object.values(kept)]);
+      if (draws.length < phase.repeat)
+        throw new Error(
+          `phase ${phase.name} repeats ${phase.repeat} times but the step has ${draws.length} draws`,
+        );
+      const sums: Record<string, number> = {};
+      for (let r = 0; r < phase.repeat; r++) {
+        const kept: Record<string, tf.Scalar> = {};
+        const cost = phase.opt.minimize(
+          () => {
+            const result = phase.loss(draws[r]!);
+            for (const [k, v] of Object.entries(result.metrics ?? {})) kept[k] = tf.keep(v);
+            return result.loss;
+          },
+          true,
+          phase.vars,
+        )!;
+        if (phase.afterUpdate) tf.tidy(phase.afterUpdate);
+        sums[`loss/${phase.name}`] = (sums[`loss/${phase.name}`] ?? 0) + cost.dataSync()[0]!;
+        for (const [k, v] of Object.entries(kept)) sums[k] = (sums[k] ?? 0) + v.dataSync()[0]!;
+        tf.dispose([cost, ...Object.values(kept)]);
+      }
+      for (const [k, v] of Object.entries(sums)) values[k] = v / phase.repeat;
     }
     return values;
   };
 }
 
+function repeatOf(phase: Phase): number {
+  const r = phase.repeat ?? 1;
+  if (!Number.isInteger(r) || r < 1)
+    throw new Error(`phase ${phase.name}: repeat must be an integer >= 1, got ${r}`);
+  return r;
+}
+
+/** Draws of data and latents per step: the most updates any phase makes (n_critic), else 1. */
+export function drawsPerStep(gan: Gan): number {
+  return Math.max(1, ...gan.phases.map(repeatOf));
+}
+
 /**
- * Step `step`'s inputs: the real batch and its labels, z, and the labels a conditional generator is asked
- * for; every one a function of (seed, step), so a resumed run sees what an uninterrupted one would.
+ * Step `step`'s inputs, one per draw (drawsPerStep): the real batch and its labels, z, the labels a
+ * conditional generator is asked for and the codes of a generator with latent codes. Draw r of step s is
+ * number s * draws + r of the run, and every input is a function of (seed, draw number), so a resumed run
+ * sees what an uninterrupted one would; with one draw per step it is the step.
  */
 export function stepInputs(
   gan: Gan,
@@ -54,13 +81,30 @@ export function stepInputs(
   seed: number,
   step: number,
   batchSize: number,
-): StepInputs {
-  const batch = data.batch(step, batchSize);
-  const z = latentBatch(seed, step, batchSize, gan.latentDim);
-  const fakeLabels = gan.conditional ? labelBatch(seed, step, batchSize, gan.conditional.classes) : undefined;
-  return { real: batch.x, labels: batch.labels, z, step, ...(fakeLabels ? { fakeLabels } : {}) };
+): StepInputs[] {
+  const draws = drawsPerStep(gan);
+  return Array.from({ length: draws }, (_, r) => {
+    const draw = step * draws + r;
+    const batch = data.batch(draw, batchSize);
+    const z = latentBatch(seed, draw, batchSize, gan.latentDim);
+    const fakeLabels = gan.conditional
+      ? labelBatch(seed, draw, batchSize, gan.conditional.classes)
+      : undefined;
+    const codes = gan.codes ? codeBatch(seed, draw, batchSize, gan.codes) : undefined;
+    return {
+      real: batch.x,
+      labels: batch.labels,
+      z,
+      step,
+      draw,
+      seed,
+      ...(fakeLabels ? { fakeLabels } : {}),
+      ...(codes ? { codes } : {}),
+    };
+  });
 }
 
-export function disposeStepInputs(inputs: StepInputs): void {
-  tf.dispose([inputs.real, inputs.labels, inputs.z, ...(inputs.fakeLabels ? [inputs.fakeLabels] : [])]);
+export function disposeStepInputs(draws: StepInputs[]): void {
+  for (const d of draws)
+    tf.dispose([d.real, d.labels, d.z, d.fakeLabels, d.codes].filter((t) => t !== undefined));
 }

@@ -230,6 +230,11 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const api = createApp({ runStore, artifacts, runner, auth: staticTokenAuth(token, LOCAL_SUBJECT) });
     const front = new Hono();
     front.all(`${S3_PATH_PREFIX}/*`, s3Gateway({ signer, upstream: s3.endpoint }));
+    // The dashboard's runtime config (the cloud's comes from the infra): the API is here, sign-in is by token.
+    front.get('/config.json', (c) => {
+      c.header('cache-control', 'no-store');
+      return c.json({ apiUrl: url });
+    });
     const dashboardIndex = join(WEB_DIST, 'index.html');
     // Made on first use: serveStatic warns at construction when its folder is missing.
     let dashboardFiles: ReturnType<typeof serveStatic> | undefined;

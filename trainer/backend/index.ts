@@ -54,6 +54,8 @@ async function load(name: Concrete): Promise<BackendInfo> {
 }
 
 async function loadNative(name: 'node' | 'node-gpu', pkg: string): Promise<BackendInfo> {
+  // libtensorflow logs INFO lines (oneDNN notes, CPU feature hints) at load; warnings and errors still show.
+  process.env.TF_CPP_MIN_LOG_LEVEL ??= '1';
   try {
     await import(pkg as string);
   } catch (err) {
@@ -69,9 +71,10 @@ async function loadNative(name: 'node' | 'node-gpu', pkg: string): Promise<Backe
         `${tf.version.tfjs} (a different tfjs version installed beside it?)`,
     );
   }
-  const native = tf.backend() as unknown as { isUsingGpuDevice?: boolean };
+  const native = tf.backend() as unknown as { isUsingGpuDevice?: boolean; binding?: { TF_Version?: string } };
   const device = native.isUsingGpuDevice ? 'GPU' : 'CPU';
-  return { name, tfjsBackend: 'tensorflow', detail: `${pkg} (libtensorflow, ${device})` };
+  const version = native.binding?.TF_Version ? ` ${native.binding.TF_Version}` : '';
+  return { name, tfjsBackend: 'tensorflow', detail: `${pkg} (libtensorflow${version}, ${device})` };
 }
 
 async function loadWasm(): Promise<BackendInfo> {

@@ -24,6 +24,10 @@ export const Stream = {
   eval: 5,
   init: 6,
   fakeLabel: 7,
+  /** InfoGAN's latent codes. */
+  code: 8,
+  /** Noise a family draws inside its own phases (Prescribed GAN's output noise and HMC). */
+  familyNoise: 9,
 } as const;
 
 /** sfc32: small, fast, good enough statistically, state is four 32-bit words. */

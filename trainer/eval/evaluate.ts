@@ -13,10 +13,19 @@ import { type ExperimentSpec, parseSpec, SpecError } from '../../shared/spec.ts'
 import { loadMnist } from '../data/mnist.ts';
 import { Rng, Stream } from '../data/rng.ts';
 import { MIXTURES, type Mixture } from '../data/toy2d.ts';
-import { oneHotLabels } from '../latents.ts';
+import type { LatentCodes } from '../families/types.ts';
+import { codeTensor, oneHotLabels } from '../latents.ts';
 import { LocalArtifactSink } from '../sinks/local.ts';
 import { sinkLoader } from '../sinks/model-io.ts';
 import { analyze, FEATURE_LAYER, loadClassifier, NUM_CLASSES, readTrainingRecord } from './classifier.ts';
+import {
+  type BestMapping,
+  bestMappingAccuracy,
+  codesOf,
+  codeTraversalGrid,
+  evalCodeValue,
+  evalContinuousCodes,
+} from './codes.ts';
 import { type GaussianStats, gaussianStats } from './frechet.ts';
 import { arithmeticGrid, interpolationGrid } from './latent-grids.ts';
 import {
@@ -98,6 +107,8 @@ export interface ImageEval extends EvalCommon {
   classes: { first1000: ClassCounts; all: ClassCounts };
   /** Conditional generators only: share of samples the classifier puts in the class that was asked for. */
   classAccuracy?: { value: number; samples: number; classes: number };
+  /** Generators with latent codes only (InfoGAN): the categorical code's best mapping to classes. */
+  codes?: LatentCodes & { bestMapping: BestMapping; traversals: string[] };
   classifier: {
     weights: string;
     testAccuracy: number | null;
@@ -110,6 +121,7 @@ export interface ImageEval extends EvalCommon {
     classesCovered: string;
     classMinShare: number;
     classAccuracy?: string;
+    bestMapping?: string;
   };
 }
 
@@ -164,10 +176,14 @@ async function loadGenerator(dir: string): Promise<tf.LayersModel> {
   }
 }
 
-/** What the generator takes: z [N, latentDim], and for a conditional one a one-hot label [N, classes]. */
+/**
+ * What the generator takes: z [N, latentDim], and for a conditional one a one-hot label [N, classes], or
+ * for one with latent codes (InfoGAN) the codes [N, categorical + continuous].
+ */
 interface GeneratorInputs {
   latentDim: number;
   classes?: number;
+  codes?: LatentCodes;
 }
 
 function inputsOf(spec: ExperimentSpec, generator: tf.LayersModel, dir: string): GeneratorInputs {
@@ -177,7 +193,14 @@ function inputsOf(spec: ExperimentSpec, generator: tf.LayersModel, dir: string):
     );
   }
   let classes: number | undefined;
-  if (generator.inputs.length === 2) {
+  const codes = codesOf(spec);
+  if (codes) {
+    const width = generator.inputs[1]?.shape;
+    if (width?.length !== 2 || width[1] !== codes.categorical + codes.continuous)
+      throw new EvalInputError(
+        `the spec gives ${codes.categorical} + ${codes.continuous} latent codes but the generator in ${dir} takes [${width}] beside z`,
+      );
+  } else if (generator.inputs.length === 2) {
     const label = generator.inputs[1]!.shape;
     if (label.length !== 2 || label[1] !== NUM_CLASSES) {
       throw new EvalInputError(
@@ -198,7 +221,11 @@ function inputsOf(spec: ExperimentSpec, generator: tf.LayersModel, dir: string):
       `spec.hyperparameters.latentDim is ${fromSpec} but the generator in ${dir} takes z of size ${fromModel[1]}`,
     );
   }
-  return { latentDim: fromModel[1], ...(classes !== undefined ? { classes } : {}) };
+  return {
+    latentDim: fromModel[1],
+    ...(classes !== undefined ? { classes } : {}),
+    ...(codes ? { codes } : {}),
+  };
 }
 
 /** The class a conditional generator is asked for in eval sample i: uniform over the classes. */
@@ -213,7 +240,7 @@ function requestedClass(i: number, classes: number): number {
  */
 function generate(
   generator: tf.LayersModel,
-  { latentDim, classes }: GeneratorInputs,
+  { latentDim, classes, codes }: GeneratorInputs,
   n: number,
   perSample: number,
   seed: number,
@@ -222,11 +249,17 @@ function generate(
 ): Float32Array {
   const rng = new Rng(seed, Stream.eval);
   const out = new Float32Array(n * perSample);
+  const continuous = codes ? evalContinuousCodes(n, codes, seed) : undefined;
   for (let start = 0; start < n; start += batch) {
     const b = Math.min(batch, n - start);
     const z = rng.normals(b * latentDim);
     const y = tf.tidy(() => {
       const zT = tf.tensor2d(z, [b, latentDim]);
+      if (codes && continuous) {
+        const values = Int32Array.from({ length: b }, (_, i) => evalCodeValue(start + i, codes));
+        const c = continuous.subarray(start * codes.continuous, (start + b) * codes.continuous);
+        return generator.predict([zT, codeTensor(values, c, codes)]) as tf.Tensor;
+      }
       if (classes === undefined) return generator.predict(zT) as tf.Tensor;
       const ids = Int32Array.from({ length: b }, (_, i) => requestedClass(start + i, classes));
       return generator.predict([zT, oneHotLabels(ids, classes)]) as tf.Tensor;
@@ -362,6 +395,17 @@ export async function evaluateRun(dir: string, opts: EvalOptions = {}): Promise<
             samples,
             classes: conditional,
           };
+    const codes = gInputs.codes;
+    const codeEval = codes && {
+      ...codes,
+      bestMapping: bestMappingAccuracy(
+        Int32Array.from({ length: samples }, (_, i) => evalCodeValue(i, codes)),
+        classes,
+        codes.categorical,
+        NUM_CLASSES,
+      ),
+      traversals: [] as string[],
+    };
     result = {
       ...common,
       kind: 'images',
@@ -370,6 +414,7 @@ export async function evaluateRun(dir: string, opts: EvalOptions = {}): Promise<
       cfid: { ...cfid(features, real), realSet: 'mnist test (10,000 images)' },
       classes: { first1000: counts(classes.subarray(0, HISTOGRAM_SMALL)), all: counts(classes) },
       ...(accuracy ? { classAccuracy: accuracy } : {}),
+      ...(codeEval ? { codes: codeEval } : {}),
       classifier: {
         weights: 'trainer/eval/weights/',
         testAccuracy: record?.testAccuracy ?? null,
@@ -387,11 +432,32 @@ export async function evaluateRun(dir: string, opts: EvalOptions = {}): Promise<
                 'share of samples the classifier assigns to the class the generator was asked for; sample i asks for class i mod classes',
             }
           : {}),
+        ...(codeEval
+          ? {
+              bestMapping:
+                'sample i gets categorical code i mod K (continuous codes uniform in [-1, 1]); each code value is mapped one-to-one to a class by the assignment agreeing most with the classifier, and the accuracy is the share of samples the classifier puts in the class their code maps to',
+            }
+          : {}),
       },
     };
   }
-  // The latent grids vary z alone; a conditional generator's class control is shown by its sample grid.
-  if (opts.write !== false && result.kind === 'images' && classifier && gInputs.classes === undefined) {
+  // The latent grids vary z alone; a conditional generator's class control is shown by its sample grid,
+  // a generator with codes by its code traversals.
+  if (opts.write !== false && result.kind === 'images' && result.codes) {
+    const sink = new LocalArtifactSink(dir);
+    for (let j = 0; j < result.codes.continuous; j++) {
+      await sink.put(
+        runFiles.evalCodeTraversal(j),
+        codeTraversalGrid(generator, result.codes, latentDim, j, seed),
+      );
+      result.codes.traversals.push(runFiles.evalCodeTraversal(j));
+    }
+  } else if (
+    opts.write !== false &&
+    result.kind === 'images' &&
+    classifier &&
+    gInputs.classes === undefined
+  ) {
     const sink = new LocalArtifactSink(dir);
     const arithmetic = arithmeticGrid(generator, classifier, latentDim, seed);
     await sink.put(runFiles.evalInterpolation, interpolationGrid(generator, latentDim, seed));
@@ -430,6 +496,11 @@ export function summarize(r: EvalResult): string {
     ...(r.classAccuracy
       ? [
           `  class accuracy ${(100 * r.classAccuracy.value).toFixed(1)}% (${r.classAccuracy.samples} samples asked for classes uniformly)`,
+        ]
+      : []),
+    ...(r.codes
+      ? [
+          `  categorical code best-mapping accuracy ${(100 * r.codes.bestMapping.accuracy).toFixed(1)}% (code -> class ${r.codes.bestMapping.mapping.join(' ')})`,
         ]
       : []),
   ].join('\n');

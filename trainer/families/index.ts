@@ -2,11 +2,26 @@
 import { FAMILY_IDS, type FamilyId } from '../../shared/catalog.ts';
 import { cgan } from './cgan.ts';
 import { dcgan } from './dcgan.ts';
+import { infogan } from './infogan.ts';
+import { presgan } from './presgan.ts';
+import { sngan } from './sngan.ts';
 import type { GanFamily } from './types.ts';
+import { unrolled } from './unrolled.ts';
 import { vanilla } from './vanilla.ts';
+import { wgan, wganGp } from './wgan.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: each family's hyperparameter type is checked by its catalog schema
-export const FAMILY_IMPLEMENTATIONS: Record<FamilyId, GanFamily<any>> = { vanilla, dcgan, cgan };
+export const FAMILY_IMPLEMENTATIONS: Record<FamilyId, GanFamily<any>> = {
+  vanilla,
+  dcgan,
+  cgan,
+  unrolled,
+  presgan,
+  wgan,
+  'wgan-gp': wganGp,
+  sngan,
+  infogan,
+};
 
 for (const id of FAMILY_IDS)
   if (!FAMILY_IMPLEMENTATIONS[id]) throw new Error(`catalog family '${id}' has no implementation`);

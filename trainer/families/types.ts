@@ -1,7 +1,7 @@
 /**
  * What a GAN family is to the loop: networks, the optimizers that update them, and phases. A phase computes
- * one loss (plus diagnostics) and updates the networks it names; the loop runs every phase each step. A
- * family never holds a loop, data loading, storage or logging.
+ * one loss (plus diagnostics) and updates the networks it names; the loop runs every phase each step (a
+ * repeated phase once per draw). A family never holds a loop, data loading, storage or logging.
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { DatasetInfo } from '../../shared/datasets.ts';
@@ -16,7 +16,16 @@ export interface StepInputs {
   z: tf.Tensor2D;
   /** Conditional families only: [B, classes] float32 one-hot classes G is asked to draw this step. */
   fakeLabels?: tf.Tensor2D;
+  /** Families with latent codes only (InfoGAN): [B, categorical + continuous] codes G is given this step. */
+  codes?: tf.Tensor2D;
   step: number;
+  /**
+   * Which draw of data and latents this is: the step itself, or step * repeats + r for the r-th update of a
+   * repeated phase (Phase.repeat), so every update sees its own batch. Per-draw noise derives from it.
+   */
+  draw: number;
+  /** The run's seed: a family drawing its own per-step noise derives it from (seed, purpose, step). */
+  seed: number;
 }
 
 export interface PhaseResult {
@@ -33,6 +42,10 @@ export interface Phase {
   /** Key of Gan.optimizers. */
   optimizer: string;
   loss(inputs: StepInputs): PhaseResult;
+  /** Updates per step, each on its own draw (WGAN's n_critic); 1 when unset. Metrics are averaged over them. */
+  repeat?: number;
+  /** Runs after each of this phase's updates, inside a tidy (WGAN's weight clipping). */
+  afterUpdate?: () => void;
 }
 
 export interface Gan {
@@ -48,6 +61,16 @@ export interface Gan {
   latentDim: number;
   /** Set when G takes a class label as its second input; the loop then fills StepInputs.fakeLabels. */
   conditional?: { classes: number };
+  /**
+   * Set when G takes latent codes as its second input (InfoGAN): a one-hot categorical code followed by
+   * continuous codes uniform in [-1, 1]; the loop then fills StepInputs.codes.
+   */
+  codes?: LatentCodes;
+}
+
+export interface LatentCodes {
+  categorical: number;
+  continuous: number;
 }
 
 export interface BuildContext<H> {

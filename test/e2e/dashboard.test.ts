@@ -1,0 +1,328 @@
+/**
+ * The dashboard end to end: `npm start` on a fresh data folder, Debian's chromium driven by playwright-core.
+ * Signs in from the printed link, submits a tiny DCGAN run from the form, watches it reach SUCCEEDED, steps
+ * its gallery, clones it into a second run, compares the two under one slider, generates images from the
+ * exported generators in the browser (a conditional one by class), checks the catalog against GET /models, keeps a form draft across an
+ * expired session, cancels a run, and shows a lost API connection. Screenshots go to test/e2e/artifacts/.
+ */
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  artifactPath,
+  ensureWebBuilt,
+  launchChromium,
+  type RunningPlatform,
+  startNpmStart,
+} from './harness.ts';
+
+const TRAIN_TIMEOUT = 120_000;
+/** How long a page may take to settle after an action, on a machine whose cores other work shares. */
+const POLL_TIMEOUT = 15_000;
+
+let platform: RunningPlatform;
+let browser: Awaited<ReturnType<typeof launchChromium>>;
+let page: Page;
+const pageErrors: string[] = [];
+let firstRun = '';
+let secondRun = '';
+let conditionalRun = '';
+
+const shot = (name: string) => page.screenshot({ path: artifactPath(name), fullPage: true });
+const go = (hash: string) => page.goto(`${platform.url}/${hash}`);
+const runIdFromUrl = () => decodeURIComponent(/#\/runs\/([^/?]+)/.exec(page.url())?.[1] ?? '');
+
+async function submitViaApi(spec: Record<string, unknown>): Promise<string> {
+  const res = await fetch(`${platform.url}/experiments`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${platform.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(spec),
+  });
+  expect(res.status).toBe(201);
+  return ((await res.json()) as { id: string }).id;
+}
+
+/** Form controls a screen reader could not name: no label, no aria-label, no text. */
+const unlabeledControls = () =>
+  page.evaluate(() =>
+    Array.from(document.querySelectorAll('input, select, textarea, button'))
+      .filter(
+        (el) =>
+          !(el as HTMLInputElement).labels?.length &&
+          !el.getAttribute('aria-label') &&
+          !(el.textContent ?? '').trim(),
+      )
+      .map((el) => el.outerHTML.slice(0, 120)),
+  );
+
+async function waitForStatus(status: string) {
+  await page.locator('h1 .badge', { hasText: status }).waitFor({ timeout: TRAIN_TIMEOUT });
+}
+
+beforeAll(async () => {
+  ensureWebBuilt();
+  platform = await startNpmStart();
+  browser = await launchChromium();
+  page = await browser.context.newPage();
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await platform?.stop();
+});
+
+describe('the dashboard against npm start', () => {
+  it('signs in from the link npm start prints', async () => {
+    await page.goto(platform.signInUrl);
+    await page.getByRole('heading', { name: 'Runs' }).waitFor();
+    expect(page.url()).toMatch(/#\/runs$/);
+    expect(page.url()).not.toContain(platform.token);
+    await page.getByText('No runs yet.').waitFor();
+    // Keyboard users start at the skip link, then the navigation.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    await shot('01-runs-empty.png');
+  });
+
+  it('submits a tiny DCGAN run from the form built from the schemas', async () => {
+    await go('#/new?family=dcgan');
+    await page.getByLabel('Family').waitFor();
+    expect(await page.getByLabel('Family').inputValue()).toBe('dcgan');
+    // Defaults come from the schemas the API serves.
+    expect(await page.getByLabel(/^Steps/).inputValue()).toBe('2000');
+    expect(await page.getByLabel(/^G channels/).inputValue()).toBe('128');
+    expect(await unlabeledControls()).toEqual([]);
+    await page.getByRole('button', { name: 'Smoke test' }).click();
+    expect(await page.getByLabel(/^G channels/).inputValue()).toBe('8');
+    // Ranges are enforced beside the field, and an invalid form is not sent.
+    await page.getByLabel(/^Steps/).fill('0');
+    await page.getByText('must be at least 1 and at most 10000000').waitFor();
+    await page.getByRole('button', { name: 'Submit experiment' }).click();
+    expect(page.url()).toContain('#/new');
+    await shot('02-new-experiment-invalid.png');
+    await page.getByLabel(/^Steps/).fill('20');
+    await page.getByText('Spec as JSON').click();
+    expect(await page.locator('.json-view pre').textContent()).toContain('"gChannels": 8');
+    await page.getByRole('button', { name: 'Submit experiment' }).click();
+    await page.waitForURL(/#\/runs\/[A-Za-z0-9_-]+$/);
+    firstRun = runIdFromUrl();
+    expect(firstRun).not.toBe('');
+  });
+
+  it(
+    'watches the run go to SUCCEEDED, with curves and a gallery',
+    async () => {
+      await waitForStatus('SUCCEEDED');
+      await page.getByTestId('gallery-step').filter({ hasText: '20' }).waitFor();
+      expect(await page.locator('.timeline .badge', { hasText: 'SUCCEEDED' }).count()).toBe(1);
+      expect(await page.locator('.chart svg polyline').count()).toBeGreaterThanOrEqual(3);
+      expect(await page.locator('.progress-text').first().textContent()).toContain('step 20 / 20');
+      expect(await unlabeledControls()).toEqual([]);
+      await shot('03-run-succeeded.png');
+    },
+    TRAIN_TIMEOUT + 10_000,
+  );
+
+  it('moves the gallery slider, with the keyboard too, and opens the full-size view', async () => {
+    const slider = page.locator('.gallery input[type=range]');
+    const image = page.locator('.gallery-main img');
+    await slider.focus();
+    await page.keyboard.press('Home');
+    await page.getByTestId('gallery-step').filter({ hasText: /^0$/ }).waitFor();
+    expect(await image.getAttribute('data-step')).toBe('0');
+    await page.keyboard.press('ArrowRight');
+    await page.getByTestId('gallery-step').filter({ hasText: /^5$/ }).waitFor();
+    // The image really loaded from its presigned URL.
+    await expect
+      .poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), {
+        timeout: POLL_TIMEOUT,
+      })
+      .toBeGreaterThan(0);
+    await shot('04-gallery-step-5.png');
+    await image.click();
+    await page.locator('dialog.fullsize[open]').waitFor();
+    await shot('05-gallery-full-size.png');
+    await page.locator('dialog.fullsize').getByRole('button', { name: 'Close' }).click();
+    await page.locator('dialog.fullsize[open]').waitFor({ state: 'detached' });
+  });
+
+  it(
+    'clones the run into a second one',
+    async () => {
+      await page.getByRole('link', { name: 'Clone' }).click();
+      await page.getByText(`Cloned from ${firstRun}`).waitFor();
+      expect(await page.getByLabel(/^G channels/).inputValue()).toBe('8');
+      await page.getByLabel(/^Seed/).fill('2');
+      await page.getByLabel(/^Steps/).fill('10');
+      await page.getByRole('button', { name: 'Submit experiment' }).click();
+      await page.waitForURL(
+        (u) => /#\/runs\/[A-Za-z0-9_-]+$/.test(u.toString()) && !u.toString().endsWith(firstRun),
+      );
+      secondRun = runIdFromUrl();
+      await waitForStatus('SUCCEEDED');
+    },
+    TRAIN_TIMEOUT + 10_000,
+  );
+
+  it('compares the two runs under one slider with their curves overlaid', async () => {
+    // A conditional run for the playground's class control trains meanwhile (the runner takes one at a time).
+    conditionalRun = await submitViaApi({
+      family: 'cgan',
+      dataset: 'mnist',
+      steps: 10,
+      batchSize: 8,
+      sampleEvery: 5,
+      hyperparameters: { gChannels: 8, dChannels: 8, latentDim: 16 },
+    });
+    await go('#/runs');
+    await page.getByLabel(`Compare ${firstRun}`).check();
+    await page.getByLabel(`Compare ${secondRun}`).check();
+    await shot('06-runs-selected.png');
+    await page.getByRole('link', { name: 'Compare 2' }).click();
+    const cells = page.locator('.compare-cell img');
+    await cells.nth(1).waitFor();
+    expect(await cells.count()).toBe(2);
+    // At the end the longer run shows step 20 and the shorter its last, step 10.
+    await page.getByTestId('compare-step').filter({ hasText: /^20$/ }).waitFor();
+    expect(await cells.evaluateAll((imgs) => imgs.map((i) => i.getAttribute('data-step')))).toEqual([
+      '20',
+      '10',
+    ]);
+    await page.locator('.slider input[type=range]').focus();
+    await page.keyboard.press('Home');
+    await page.getByTestId('compare-step').filter({ hasText: /^0$/ }).waitFor();
+    expect(await cells.evaluateAll((imgs) => imgs.map((i) => i.getAttribute('data-step')))).toEqual([
+      '0',
+      '0',
+    ]);
+    await page.keyboard.press('ArrowRight');
+    await page.getByTestId('compare-step').filter({ hasText: /^5$/ }).waitFor();
+    expect(await cells.evaluateAll((imgs) => imgs.map((i) => i.getAttribute('data-step')))).toEqual([
+      '5',
+      '5',
+    ]);
+    // Every metric chart overlays one line per run.
+    const perChart = await page
+      .locator('.chart')
+      .evaluateAll((charts) => charts.map((c) => c.querySelectorAll('polyline').length));
+    expect(perChart.length).toBeGreaterThan(0);
+    for (const n of perChart) expect(n).toBe(2);
+    expect(await unlabeledControls()).toEqual([]);
+    await shot('07-compare.png');
+  });
+
+  it('loads the exported generator in the browser and generates images', async () => {
+    await go(`#/playground/${firstRun}`);
+    const canvas = page.locator('canvas').first();
+    await expect.poll(() => canvas.getAttribute('data-generated'), { timeout: 60_000 }).not.toBe('0');
+    expect(['webgl', 'cpu']).toContain(await page.getByTestId('tf-backend').textContent());
+    const pixels = () =>
+      canvas.evaluate((c: HTMLCanvasElement) => {
+        const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        const grey = Array.from({ length: d.length / 4 }, (_, i) => d[i * 4]!);
+        return { size: [c.width, c.height], grey };
+      });
+    const first = await pixels();
+    expect(first.size).toEqual([28, 28]);
+    const spread = Math.max(...first.grey) - Math.min(...first.grey);
+    expect(spread).toBeGreaterThan(0);
+    await page.getByRole('spinbutton', { name: 'Seed A' }).fill('5');
+    await expect
+      .poll(async () => (await pixels()).grey.join(',') !== first.grey.join(','), { timeout: POLL_TIMEOUT })
+      .toBe(true);
+    expect(await unlabeledControls()).toEqual([]);
+    await shot('08-playground.png');
+  }, 90_000);
+
+  it(
+    'offers a class choice for a conditional generator',
+    async () => {
+      await go(`#/runs/${conditionalRun}`);
+      await waitForStatus('SUCCEEDED');
+      await go(`#/playground/${conditionalRun}`);
+      const canvas = page.locator('canvas').first();
+      await expect.poll(() => canvas.getAttribute('data-generated'), { timeout: 60_000 }).not.toBe('0');
+      const grey = () =>
+        canvas.evaluate((c: HTMLCanvasElement) =>
+          Array.from(c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data).join(','),
+        );
+      const before = await grey();
+      await page.getByLabel('Class').selectOption('7');
+      await expect.poll(async () => (await grey()) !== before, { timeout: POLL_TIMEOUT }).toBe(true);
+      await shot('09-playground-class.png');
+    },
+    TRAIN_TIMEOUT + 10_000,
+  );
+
+  it('shows the twenty families of the survey, marking those GET /models lists as trainable', async () => {
+    const res = await fetch(`${platform.url}/models`, {
+      headers: { authorization: `Bearer ${platform.token}` },
+    });
+    const { models } = (await res.json()) as { models: { id: string }[] };
+    await go('#/catalog');
+    await page.getByTestId('trainable-count').waitFor();
+    expect(await page.locator('li.card').count()).toBeGreaterThanOrEqual(20);
+    for (const { id } of models) {
+      expect(await page.locator(`li.card.trains[data-family~="${id}"]`).count(), id).toBe(1);
+    }
+    expect(await page.locator('li.card:not(.trains)', { hasText: 'pix2pix' }).count()).toBe(
+      models.some((m) => m.id === 'pix2pix') ? 0 : 1,
+    );
+    await shot('10-catalog.png');
+  });
+
+  it('fits a phone screen', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await go('#/runs');
+    await page.locator(`tr[data-run="${firstRun}"]`).waitFor();
+    await shot('11-runs-phone.png');
+    const wide = await page.evaluate(() =>
+      Array.from(document.querySelectorAll('body *'))
+        .filter((e) => e.getBoundingClientRect().right > 391)
+        .map((e) => `${e.tagName}.${e.className}`),
+    );
+    expect(wide).toEqual([]);
+    await go(`#/runs/${firstRun}`);
+    await page.getByTestId('gallery-step').waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await shot('12-run-phone.png');
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  it('sends an expired session to sign-in and back without losing the form', async () => {
+    await go('#/new?family=dcgan');
+    await page.getByLabel(/^Seed/).fill('4242');
+    await expect
+      .poll(() => page.evaluate(() => sessionStorage.getItem('ganzoo.draft')), { timeout: POLL_TIMEOUT })
+      .toContain('4242');
+    await page.evaluate(() => localStorage.setItem('ganzoo.token', JSON.stringify({ token: 'expired' })));
+    await page.reload();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await page.getByText('Your session ended').waitFor();
+    await page.getByLabel('Local token').fill('not-the-token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('That token is not valid for this API.').waitFor();
+    await page.getByLabel('Local token').fill(platform.token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'New experiment' }).waitFor();
+    await expect.poll(() => page.getByLabel(/^Seed/).inputValue(), { timeout: POLL_TIMEOUT }).toBe('4242');
+  });
+
+  it('cancels a running run from its page', async () => {
+    const id = await submitViaApi({ family: 'vanilla', dataset: 'ring8', steps: 100_000, batchSize: 8 });
+    await go(`#/runs/${id}`);
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Cancel run' }).click();
+    await waitForStatus('CANCELLED');
+    await page.getByText('Reason: cancelled on request').waitFor();
+    expect(await page.getByRole('button', { name: 'Cancel run' }).count()).toBe(0);
+  });
+
+  it('shows a lost API connection instead of hiding it', async () => {
+    await platform.stop();
+    await go('#/catalog');
+    await page.getByText('The API cannot be reached').waitFor();
+    await shot('13-connection-lost.png');
+    expect(pageErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,147 @@
+/**
+ * What the dashboard's browser tests and measurements stand on: web/dist built when missing or older than
+ * its sources, `npm start` as a user runs it (a fresh data folder, a free port, its printed sign-in URL),
+ * and Debian's chromium driven by playwright-core, with the flags that keep it off the (closed) network.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type BrowserContext, chromium } from 'playwright-core';
+
+export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+export const ARTIFACTS = join(REPO_ROOT, 'test', 'e2e', 'artifacts');
+const WEB = join(REPO_ROOT, 'web');
+const DIST_INDEX = join(WEB, 'dist', 'index.html');
+export const CHROMIUM = process.env.GANZOO_CHROMIUM ?? '/usr/bin/chromium';
+
+function newestMtime(path: string): number {
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let newest = st.mtimeMs;
+  for (const name of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, name)));
+  return newest;
+}
+
+/** Builds web/dist unless it is newer than every source of the dashboard. */
+export function ensureWebBuilt(): void {
+  const sources = Math.max(
+    newestMtime(join(WEB, 'src')),
+    newestMtime(join(WEB, 'index.html')),
+    newestMtime(join(WEB, 'vite.config.ts')),
+  );
+  if (existsSync(DIST_INDEX) && statSync(DIST_INDEX).mtimeMs >= sources) return;
+  const vite = join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
+  const r = spawnSync(process.execPath, [vite, 'build', 'web', '--logLevel', 'warn'], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`npm run build:web failed:\n${r.stdout}\n${r.stderr}`);
+}
+
+export interface RunningPlatform {
+  /** http://127.0.0.1:{port} */
+  url: string;
+  token: string;
+  /** The dashboard link `npm start` printed; it signs the browser in. */
+  signInUrl: string;
+  dataDir: string;
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
+/** `npm start` on a free port and a fresh data folder, until its banner shows the dashboard link. */
+export async function startNpmStart(env: Record<string, string> = {}): Promise<RunningPlatform> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ganzoo-e2e-'));
+  // Its own process group, so stop() reaches npm, tsx and the trainers it started, and nothing else.
+  const child: ChildProcess = spawn('npm', ['start', '--silent'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, PORT: '0', GANZOO_DATA_DIR: dataDir, GANZOO_BACKEND: 'wasm', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  const banner = await new Promise<RegExpExecArray>((resolveBanner, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`npm start printed no dashboard link in 60 s:\n${out}`)),
+      60_000,
+    );
+    const check = () => {
+      const m = /dashboard +(http:\/\/127\.0\.0\.1:\d+)\/#token=(\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolveBanner(m);
+      } else if (/dashboard +not built/.test(out)) {
+        clearTimeout(timer);
+        reject(new Error('npm start says web/dist is not built'));
+      }
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`npm start exited (${code}) before it was ready:\n${out}`));
+    });
+  });
+  const [, url, token] = banner as unknown as [string, string, string];
+  let stopped: Promise<void> | undefined;
+  return {
+    url,
+    token,
+    signInUrl: `${url}/#token=${token}`,
+    dataDir,
+    output: () => out,
+    stop: () => {
+      stopped ??= (async () => {
+        if (child.exitCode === null && child.signalCode === null) {
+          process.kill(-child.pid!, 'SIGTERM');
+          const killer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 20_000);
+          await exited;
+          clearTimeout(killer);
+        }
+        rmSync(dataDir, { recursive: true, force: true });
+      })();
+      return stopped;
+    },
+  };
+}
+
+/** Debian's chromium, headless, in a fresh profile; fails naming the fix when it is not installed. */
+export async function launchChromium(): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `no chromium at ${CHROMIUM}: .ci/run installs Debian's (apt-get install chromium), or set GANZOO_CHROMIUM`,
+    );
+  }
+  const profile = mkdtempSync(join(tmpdir(), 'ganzoo-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1280, height: 900 },
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  return {
+    context,
+    close: async () => {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+export function artifactPath(name: string): string {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return join(ARTIFACTS, name);
+}

@@ -1,0 +1,141 @@
+/**
+ * The trainer's job, writing to S3 (LocalStack) and DynamoDB (moto), stopped the two ways Batch and the
+ * machine stop it: SIGKILL at random steps, several times in one run (it resumes each time and the run's
+ * artifacts come out as if it never stopped), and SIGTERM (a checkpoint is written before it exits).
+ * GANZOO_FAULT_SEED replays a failing choice of steps.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runFiles } from '../../shared/keys.ts';
+import { parseSpec } from '../../shared/spec.ts';
+import { latestCheckpoint, loadCheckpoint } from '../../trainer/checkpoint.ts';
+import { buildGan } from '../../trainer/loop.ts';
+import type { ArtifactSink } from '../../trainer/sinks/types.ts';
+import { type Deployment, deploy, runArtifacts, storedRun, submitRun } from './aws.ts';
+import { startTrainerJob, until } from './trainer-job.ts';
+
+const STEPS = 60;
+const SPEC = {
+  family: 'vanilla',
+  dataset: 'ring8',
+  steps: STEPS,
+  batchSize: 16,
+  sampleEvery: 2,
+  metricsEvery: 2,
+  checkpointEvery: 10,
+  hyperparameters: { hiddenUnits: 16, hiddenLayers: 1 },
+};
+
+let d: Deployment;
+beforeAll(async () => {
+  d = await deploy();
+});
+afterAll(() => d?.destroy());
+
+/** A small seeded generator (mulberry32), so a failing choice of kill steps can be replayed. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+/**
+ * One sample step in each third of the run, never on a checkpoint, so each kill loses a different stretch
+ * of work and each resume starts from a different checkpoint.
+ */
+function killSteps(seed: number): number[] {
+  const next = random(seed);
+  const thirds = [0, 1, 2].map((t) => {
+    const steps: number[] = [];
+    // The last 10 steps are left out: a kill seen that late could land after the job finished.
+    for (
+      let s = (t * STEPS) / 3 + 2;
+      s < Math.min(((t + 1) * STEPS) / 3, STEPS - 10);
+      s += SPEC.sampleEvery
+    ) {
+      if (s % SPEC.checkpointEvery !== 0) steps.push(s);
+    }
+    return steps;
+  });
+  return thirds.map((steps) => steps[Math.floor(next() * steps.length)]!);
+}
+
+async function sampleSteps(sink: ArtifactSink): Promise<number[]> {
+  return (await sink.list(runFiles.samplesDir)).map((k) => Number(k.slice(runFiles.samplesDir.length, -4)));
+}
+
+async function metricSteps(sink: ArtifactSink): Promise<number[]> {
+  const bytes = await sink.get(runFiles.metrics);
+  return new TextDecoder()
+    .decode(bytes)
+    .trim()
+    .split('\n')
+    .map((l) => (JSON.parse(l) as { step: number }).step);
+}
+
+/** Loads the checkpoint at `step` into a freshly built GAN and checks every weight came back finite. */
+async function checkpointLoads(sink: ArtifactSink, spec: ReturnType<typeof parseSpec>, step: number) {
+  const gan = buildGan(spec);
+  const state = await loadCheckpoint(sink, gan, step);
+  expect(state.step).toBe(step);
+  for (const net of Object.values(gan.nets)) {
+    for (const w of net.weights) expect(w.read().isFinite().all().dataSync()[0]).toBe(1);
+  }
+}
+
+describe('the trainer job under signals', () => {
+  it('resumes after SIGKILL at random steps, three times, and ends with every artifact once', async () => {
+    const seed = Number(process.env.GANZOO_FAULT_SEED ?? Math.floor(Math.random() * 2 ** 31));
+    const kills = killSteps(seed);
+    console.log(`SIGKILL after the samples of steps ${kills.join(', ')} (GANZOO_FAULT_SEED=${seed})`);
+    const { run, job } = await submitRun(d, SPEC);
+    const sink = runArtifacts(d, run.id);
+    let attempt = 1;
+    for (const step of kills) {
+      const trainer = startTrainerJob(job, { attempt });
+      await until(async () => (await sampleSteps(sink)).includes(step), `the sample of step ${step}`);
+      trainer.child.kill('SIGKILL');
+      const { signal, code, stderr } = await trainer.exited;
+      expect(signal, `attempt ${attempt} ended by itself (${code}): ${stderr}`).toBe('SIGKILL');
+      attempt++;
+    }
+    const last = await startTrainerJob(job, { attempt }).exited;
+    expect(last.stderr).toMatch(/resuming from checkpoint at step \d+/);
+    expect(last.code, last.stderr).toBe(0);
+
+    const everyOther = (from: number) =>
+      Array.from({ length: (STEPS - from) / 2 + 1 }, (_, i) => from + i * 2);
+    // Each sample step exactly once (the listing is every key; a rewrite under another name would show).
+    expect(await sampleSteps(sink)).toEqual(everyOther(0));
+    const steps = await metricSteps(sink);
+    expect(steps).toEqual(everyOther(2));
+    for (let i = 1; i < steps.length; i++) expect(steps[i]).toBeGreaterThan(steps[i - 1]!);
+    expect(await latestCheckpoint(sink)).toBe(STEPS);
+    await checkpointLoads(sink, parseSpec(SPEC), STEPS);
+    const record = await storedRun(d, run.id);
+    expect(record).toMatchObject({ status: 'SUCCEEDED', attempt, progress: { step: STEPS } });
+  });
+
+  it('writes a checkpoint to S3 on SIGTERM before it exits with 143', async () => {
+    const spec = { ...SPEC, steps: 5000, sampleEvery: 10, checkpointEvery: 100_000 };
+    const { run, job } = await submitRun(d, spec);
+    const sink = runArtifacts(d, run.id);
+    const trainer = startTrainerJob(job);
+    await until(async () => (await sampleSteps(sink)).includes(20), 'the sample of step 20');
+    expect(await latestCheckpoint(sink)).toBeUndefined();
+    trainer.child.kill('SIGTERM');
+    const { code, stderr } = await trainer.exited;
+    expect(code, stderr).toBe(143);
+    const at = await latestCheckpoint(sink);
+    expect(at).toBeGreaterThanOrEqual(20);
+    expect(at).toBeLessThan(spec.steps);
+    await checkpointLoads(sink, parseSpec(spec), at!);
+    expect((await metricSteps(sink)).at(-1)).toBeLessThanOrEqual(at!);
+    // Stopped, not failed: the run is still the job's to resume.
+    expect((await storedRun(d, run.id)).status).toBe('RUNNING');
+  });
+});

@@ -1,0 +1,128 @@
+/**
+ * The contract every family's tests check through the real loop, on tiny networks: a few steps train and
+ * write the run layout without leaking tensors, a checkpoint restores every network exactly, and a run
+ * stopped midway and resumed ends where an uninterrupted one does.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { runFiles } from '../../shared/keys.ts';
+import type { ExperimentSpec } from '../../shared/spec.ts';
+import { latestCheckpoint, loadCheckpoint } from '../checkpoint.ts';
+import { fixedLatents, oneHotLabels } from '../latents.ts';
+import { buildGan, type MetricsLine, type TrainOptions, train } from '../loop.ts';
+import { LocalArtifactSink } from '../sinks/local.ts';
+import { sinkLoader } from '../sinks/model-io.ts';
+import { FileStatusSink } from '../sinks/status-file.ts';
+import { scratchDir, tinySpec } from '../test-util.ts';
+
+function runIn(dir: string, spec: ExperimentSpec, extra: Partial<TrainOptions> = {}) {
+  return train({
+    runId: 'contract',
+    spec,
+    artifacts: new LocalArtifactSink(dir),
+    status: new FileStatusSink(dir),
+    backend: 'wasm',
+    heartbeatMs: 0,
+    ...extra,
+  });
+}
+
+async function metricsOf(dir: string): Promise<MetricsLine[]> {
+  const bytes = await new LocalArtifactSink(dir).get(runFiles.metrics);
+  return new TextDecoder()
+    .decode(bytes)
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as MetricsLine);
+}
+
+/** Three samples; a generator with a second input (label or codes) gets one-hot rows 0, 1, 2 there. */
+function sampleThree(g: tf.LayersModel, seed: number): number[] {
+  const inputs = [fixedLatents(seed, 3, g.inputs[0]!.shape[1]!)];
+  if (g.inputs.length === 2) inputs.push(oneHotLabels([0, 1, 2], g.inputs[1]!.shape[1]!));
+  const out = g.predict(inputs.length === 1 ? inputs[0]! : inputs) as tf.Tensor;
+  const values = Array.from(out.dataSync());
+  tf.dispose([...inputs, out]);
+  return values;
+}
+
+async function exportedSamples(dir: string, seed: number): Promise<number[]> {
+  const g = await tf.loadLayersModel(sinkLoader(new LocalArtifactSink(dir), runFiles.generatorDir));
+  const values = sampleThree(g, seed);
+  g.dispose();
+  return values;
+}
+
+function weightsOf(nets: Record<string, tf.LayersModel>): Record<string, number[][]> {
+  return Object.fromEntries(
+    Object.entries(nets).map(([k, n]) => [k, n.getWeights().map((w) => Array.from(w.dataSync()))]),
+  );
+}
+
+/**
+ * Registers the contract tests of `family` on `dataset` with tiny `hyperparameters`; `metrics` are names
+ * every metrics line must hold besides loss/D and loss/G.
+ */
+export function familyContract(
+  family: string,
+  dataset: string,
+  hyperparameters: Record<string, unknown>,
+  metrics: string[] = [],
+): void {
+  const spec = (extra: Record<string, unknown> = {}) =>
+    tinySpec(family, dataset, { hyperparameters, ...extra });
+
+  describe(`${family} on ${dataset}: the family contract`, () => {
+    it('trains a few steps, writes the run layout, leaks no tensors', async () => {
+      const dir = scratchDir(`${family}-contract`);
+      const s = spec();
+      const before = tf.memory().numTensors;
+      expect(await runIn(dir, s)).toEqual({ status: 'SUCCEEDED', steps: 4 });
+      expect(tf.memory().numTensors).toBe(before);
+      const sink = new LocalArtifactSink(dir);
+      expect(await sink.list(runFiles.samplesDir)).toEqual([0, 2, 4].map(runFiles.sample));
+      const lines = await metricsOf(dir);
+      expect(lines.map((m) => m.step)).toEqual([1, 2, 3, 4]);
+      for (const name of ['loss/D', 'loss/G', ...metrics]) {
+        expect(Object.keys(lines[0]!.values)).toContain(name);
+        expect(lines.every((l) => Number.isFinite(l.values[name]))).toBe(true);
+      }
+      expect(await latestCheckpoint(sink)).toBe(4);
+      expect((await exportedSamples(dir, s.seed)).every(Number.isFinite)).toBe(true);
+    });
+
+    it('a checkpoint restores every network exactly', async () => {
+      const dir = scratchDir(`${family}-roundtrip`);
+      const s = spec();
+      await runIn(dir, s);
+      const fresh = buildGan(s);
+      const untrained = weightsOf(fresh.nets);
+      await loadCheckpoint(new LocalArtifactSink(dir), fresh, 4);
+      const restored = sampleThree(fresh.generator, s.seed);
+      const weights = weightsOf(fresh.nets);
+      for (const net of Object.values(fresh.nets)) net.dispose();
+      for (const opt of Object.values(fresh.optimizers)) opt.dispose();
+      expect(restored).toEqual(await exportedSamples(dir, s.seed));
+      // Training moved every network, so equality above is not an untrained model matching itself.
+      for (const name of Object.keys(weights)) expect(weights[name]).not.toEqual(untrained[name]);
+    });
+
+    it('a stopped run resumes and ends where an uninterrupted one does', async () => {
+      const s = spec({ steps: 6, checkpointEvery: 4 });
+      const straight = scratchDir(`${family}-straight`);
+      await runIn(straight, s);
+      const resumed = scratchDir(`${family}-resumed`);
+      const stop = { requested: false };
+      const first = await runIn(resumed, s, {
+        stop,
+        onProgress: (p) => {
+          if (p.kind === 'step' && p.step === 3) stop.requested = true;
+        },
+      });
+      expect(first).toEqual({ status: 'INTERRUPTED', step: 3 });
+      expect((await runIn(resumed, s)).status).toBe('SUCCEEDED');
+      expect(await exportedSamples(resumed, s.seed)).toEqual(await exportedSamples(straight, s.seed));
+      expect((await metricsOf(resumed)).map((m) => m.step)).toEqual([1, 2, 3, 4, 5, 6]);
+    });
+  });
+}

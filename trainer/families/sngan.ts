@@ -1,0 +1,49 @@
+/**
+ * SNGAN (Miyato et al. 2018): every discriminator layer spectrally normalised (nn/spectral-norm.ts, a
+ * persistent power-iteration vector per layer, checkpointed with the weights), the hinge loss, and DCGAN's
+ * generator. Each normalised layer's sigma (the spectral norm of the kernel it applies, ~1) is logged as
+ * sigma/D/{layer}.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { SnganHyperparameters } from '../../shared/catalog.ts';
+import { discriminatorHinge, generatorHinge } from '../losses/hinge.ts';
+import { sigmaMetrics } from '../nn/spectral-norm.ts';
+import { dcganCritic, dcganGenerator } from './critic.ts';
+import type { GanFamily } from './types.ts';
+
+function score(net: tf.LayersModel, x: tf.Tensor): tf.Tensor {
+  return net.apply(x, { training: true }) as tf.Tensor;
+}
+
+export const sngan: GanFamily<SnganHyperparameters> = {
+  id: 'sngan',
+  build({ hyperparameters: hp, dataset, init }) {
+    const G = dcganGenerator(hp, dataset, init);
+    const D = dcganCritic(hp.dChannels, dataset, init, { batchNorm: false, spectralNorm: true });
+    const adam = () => tf.train.adam(hp.learningRate, hp.beta1, hp.beta2, 1e-8);
+    return {
+      nets: { G, D },
+      optimizers: { G: adam(), D: adam() },
+      phases: [
+        {
+          name: 'D',
+          updates: ['D'],
+          optimizer: 'D',
+          repeat: hp.nCritic,
+          loss: ({ real, z }) => ({
+            loss: discriminatorHinge(score(D, real), score(D, score(G, z))),
+            metrics: sigmaMetrics(D, 'D'),
+          }),
+        },
+        {
+          name: 'G',
+          updates: ['G'],
+          optimizer: 'G',
+          loss: ({ z }) => ({ loss: generatorHinge(score(D, score(G, z))) }),
+        },
+      ],
+      generator: G,
+      latentDim: hp.latentDim,
+    };
+  },
+};

@@ -1,0 +1,110 @@
+/**
+ * WGAN (Arjovsky et al. 2017) and WGAN-GP (Gulrajani et al. 2017). A critic f without sigmoid maximises
+ * E[f(x)] - E[f(G(z))], the Wasserstein estimate logged every step as `wasserstein`; G minimises
+ * -E[f(G(z))]. The critic is updated nCritic times per G update, each time on its own batch. f is kept
+ * Lipschitz by clipping every critic weight to [-c, c] after each update (WGAN, with RMSProp), or by the
+ * gradient penalty lambda * E[(|grad f(x_hat)| - 1)^2] (WGAN-GP, with Adam, no batch norm in the critic).
+ * Networks: DCGAN's (critic.ts). The WGAN paper's extra critic iterations early in training are left out.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { WganGpHyperparameters, WganHyperparameters } from '../../shared/catalog.ts';
+import { Rng, Stream } from '../data/rng.ts';
+import { gradientPenalty } from '../losses/gradient-penalty.ts';
+import { criticWasserstein, generatorWasserstein, wassersteinEstimate } from '../losses/wasserstein.ts';
+import { dcganCritic, dcganGenerator } from './critic.ts';
+import type { GanFamily, Phase, StepInputs } from './types.ts';
+
+interface WassersteinOptions {
+  G: tf.LayersModel;
+  D: tf.LayersModel;
+  nCritic: number;
+  /** Weight clipping bound c (WGAN). */
+  clip?: number;
+  /** Gradient penalty weight lambda (WGAN-GP). */
+  gpWeight?: number;
+}
+
+function score(net: tf.LayersModel, x: tf.Tensor): tf.Tensor {
+  return net.apply(x, { training: true }) as tf.Tensor;
+}
+
+/** Per-sample interpolation weights of the gradient penalty, from (seed, draw) like every other draw. */
+function mixWeights(inputs: StepInputs): tf.Tensor1D {
+  const n = inputs.real.shape[0]!;
+  const rng = new Rng(inputs.seed, Stream.familyNoise, inputs.draw);
+  return tf.tensor1d(Float32Array.from({ length: n }, () => rng.uniform()));
+}
+
+export function wassersteinPhases({ G, D, nCritic, clip, gpWeight }: WassersteinOptions): Phase[] {
+  const criticWeights = D.trainableWeights;
+  return [
+    {
+      name: 'D',
+      updates: ['D'],
+      optimizer: 'D',
+      repeat: nCritic,
+      loss: (inputs) => {
+        const fake = score(G, inputs.z);
+        const realScores = score(D, inputs.real);
+        const fakeScores = score(D, fake);
+        const metrics: Record<string, tf.Scalar> = {
+          wasserstein: wassersteinEstimate(realScores, fakeScores),
+        };
+        let loss = criticWasserstein(realScores, fakeScores);
+        if (gpWeight !== undefined) {
+          const gp = gradientPenalty((x) => score(D, x), inputs.real, fake, mixWeights(inputs));
+          loss = tf.add(loss, tf.mul(gpWeight, gp.penalty));
+          metrics['loss/D/gp'] = gp.penalty;
+          metrics['grad-norm'] = gp.gradNorm;
+        }
+        return { loss, metrics };
+      },
+      ...(clip !== undefined
+        ? {
+            afterUpdate: () => {
+              for (const w of criticWeights) w.write(tf.clipByValue(w.read(), -clip, clip));
+            },
+          }
+        : {}),
+    },
+    {
+      name: 'G',
+      updates: ['G'],
+      optimizer: 'G',
+      loss: (inputs) => ({ loss: generatorWasserstein(score(D, score(G, inputs.z))) }),
+    },
+  ];
+}
+
+export const wgan: GanFamily<WganHyperparameters> = {
+  id: 'wgan',
+  build({ hyperparameters: hp, dataset, init }) {
+    const G = dcganGenerator(hp, dataset, init);
+    const D = dcganCritic(hp.dChannels, dataset, init, { batchNorm: true, spectralNorm: false });
+    // PyTorch's RMSProp defaults (alpha 0.99, eps 1e-8), which the paper's code used.
+    const rmsprop = () => tf.train.rmsprop(hp.learningRate, 0.99, 0, 1e-8);
+    return {
+      nets: { G, D },
+      optimizers: { G: rmsprop(), D: rmsprop() },
+      phases: wassersteinPhases({ G, D, nCritic: hp.nCritic, clip: hp.clip }),
+      generator: G,
+      latentDim: hp.latentDim,
+    };
+  },
+};
+
+export const wganGp: GanFamily<WganGpHyperparameters> = {
+  id: 'wgan-gp',
+  build({ hyperparameters: hp, dataset, init }) {
+    const G = dcganGenerator(hp, dataset, init);
+    const D = dcganCritic(hp.dChannels, dataset, init, { batchNorm: false, spectralNorm: false });
+    const adam = () => tf.train.adam(hp.learningRate, hp.beta1, hp.beta2, 1e-8);
+    return {
+      nets: { G, D },
+      optimizers: { G: adam(), D: adam() },
+      phases: wassersteinPhases({ G, D, nCritic: hp.nCritic, gpWeight: hp.gpWeight }),
+      generator: G,
+      latentDim: hp.latentDim,
+    };
+  },
+};

@@ -1,0 +1,383 @@
+/**
+ * New experiment: a form built from the spec's JSON Schema (GET /openapi.json) and the chosen family's
+ * hyperparameter schema (GET /models), with defaults filled, ranges enforced as you type, the API's field
+ * errors beside their fields, presets, the spec as JSON to copy, and "clone" from an existing run. The draft
+ * lives in sessionStorage, so a sign-in in the middle of it loses nothing.
+ */
+import { useEffect, useLayoutEffect, useMemo, useState } from 'preact/hooks';
+import { ApiError, api } from '../api/client.ts';
+import type { DatasetInfo, Model } from '../api/types.ts';
+import { ErrorBox, Loading } from '../components/states.tsx';
+import { useAsync } from '../lib/hooks.ts';
+import { applyPreset, PRESETS } from '../lib/presets.ts';
+import { href } from '../lib/route.ts';
+import {
+  type FieldSpec,
+  fieldsFromSchema,
+  issuesByField,
+  type JsonSchema,
+  type RawValue,
+  rawFromSpec,
+  rawOf,
+  readForm,
+} from '../lib/schema-form.ts';
+
+const DRAFT_KEY = 'ganzoo.draft';
+
+interface Draft {
+  family: string;
+  dataset: string;
+  raw: Record<string, RawValue>;
+  /** One key per draft: a double click or a retry after a lost answer submits once. */
+  idempotencyKey: string;
+}
+
+const newKey = () => crypto.randomUUID();
+
+function loadDraft(): Draft | undefined {
+  try {
+    return JSON.parse(sessionStorage.getItem(DRAFT_KEY) ?? 'null') ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+interface FormData {
+  models: Model[];
+  datasets: DatasetInfo[];
+  specSchema: JsonSchema;
+  clone?: { id: string; spec: Record<string, unknown> };
+}
+
+async function loadForm(cloneId?: string): Promise<FormData> {
+  const [models, datasets, doc, run] = await Promise.all([
+    api.models(),
+    api.datasets(),
+    api.openapi(),
+    cloneId ? api.run(cloneId) : Promise.resolve(undefined),
+  ]);
+  const specSchema = doc.components.schemas.ExperimentSpec as JsonSchema | undefined;
+  if (!specSchema) throw new Error('the API document has no ExperimentSpec schema');
+  return {
+    models,
+    datasets,
+    specSchema,
+    ...(run ? { clone: { id: run.id, spec: run.spec as unknown as Record<string, unknown> } } : {}),
+  };
+}
+
+function Field({
+  field,
+  raw,
+  error,
+  onChange,
+}: {
+  field: FieldSpec;
+  raw: RawValue;
+  error?: string;
+  onChange: (v: RawValue) => void;
+}) {
+  const id = `f-${field.path}`;
+  const describedBy = [field.description ? `${id}-help` : '', error ? `${id}-error` : '']
+    .filter(Boolean)
+    .join(' ');
+  const common = {
+    id,
+    name: field.path,
+    'aria-invalid': error ? true : undefined,
+    'aria-describedby': describedBy || undefined,
+  };
+  let input: preact.JSX.Element;
+  if (field.kind === 'boolean') {
+    input = (
+      <input
+        {...common}
+        type="checkbox"
+        checked={raw === true}
+        onChange={(e) => onChange((e.target as HTMLInputElement).checked)}
+      />
+    );
+  } else if (field.kind === 'choice') {
+    input = (
+      <select
+        {...common}
+        value={String(raw)}
+        onChange={(e) => onChange((e.target as HTMLSelectElement).value)}
+      >
+        {field.options?.map((o) => (
+          <option key={o}>{o}</option>
+        ))}
+      </select>
+    );
+  } else {
+    const numeric = field.kind === 'integer' || field.kind === 'number';
+    input = (
+      <input
+        {...common}
+        type="text"
+        inputMode={field.kind === 'integer' ? 'numeric' : numeric ? 'decimal' : undefined}
+        value={String(raw)}
+        onInput={(e) => onChange((e.target as HTMLInputElement).value)}
+      />
+    );
+  }
+  const range =
+    field.min !== undefined || field.max !== undefined
+      ? ` (${field.min !== undefined ? `${field.minExclusive ? '>' : '≥'} ${field.min}` : ''}${field.min !== undefined && field.max !== undefined ? ', ' : ''}${field.max !== undefined ? `${field.maxExclusive ? '<' : '≤'} ${field.max}` : ''})`
+      : '';
+  return (
+    <div class={error ? 'field invalid' : 'field'}>
+      <label for={id}>
+        {field.label}
+        <span class="muted">{range}</span>
+      </label>
+      {input}
+      {field.description && (
+        <small id={`${id}-help`} class="help">
+          {field.description}
+        </small>
+      )}
+      {error && (
+        <small id={`${id}-error`} class="field-error" role="alert">
+          {error}
+        </small>
+      )}
+    </div>
+  );
+}
+
+function Form({ data, family }: { data: FormData; family?: string }) {
+  const initial = useMemo<Draft>(() => {
+    if (data.clone) {
+      const spec = data.clone.spec;
+      return {
+        family: String(spec.family),
+        dataset: String(spec.dataset),
+        raw: {},
+        idempotencyKey: newKey(),
+      };
+    }
+    const saved = loadDraft();
+    if (saved && data.models.some((m) => m.id === saved.family) && (!family || family === saved.family))
+      return saved;
+    const m = data.models.find((x) => x.id === family) ?? data.models[0]!;
+    return { family: m.id, dataset: m.datasets[0] ?? '', raw: {}, idempotencyKey: newKey() };
+  }, [data]);
+  const [draft, setDraft] = useState<Draft>(initial);
+  const [apiErrors, setApiErrors] = useState<Record<string, string>>({});
+  const [submitting, setSubmitting] = useState(false);
+  const [submitError, setSubmitError] = useState<Error>();
+  const [copied, setCopied] = useState(false);
+
+  const model = data.models.find((m) => m.id === draft.family) ?? data.models[0]!;
+  const fields = useMemo(
+    () => [
+      ...fieldsFromSchema(data.specSchema, '', ['family', 'dataset', 'hyperparameters']),
+      ...fieldsFromSchema(model.hyperparameters, 'hyperparameters'),
+    ],
+    [data.specSchema, model],
+  );
+
+  // A clone fills every field from the run's spec once the fields are known.
+  useEffect(() => {
+    if (data.clone) setDraft((d) => ({ ...d, raw: rawFromSpec(fields, data.clone!.spec) }));
+  }, [data.clone]);
+
+  // Saved as soon as it changes (a layout effect runs before the browser can leave the page).
+  useLayoutEffect(() => sessionStorage.setItem(DRAFT_KEY, JSON.stringify(draft)), [draft]);
+
+  const form = readForm(fields, draft.raw);
+  const spec = { family: model.id, dataset: draft.dataset, ...form.value };
+  const clientErrors = form.errors;
+
+  const set = (path: string, value: RawValue) => {
+    setDraft((d) => ({ ...d, raw: { ...d.raw, [path]: value } }));
+    setApiErrors(({ [path]: _, ...rest }) => rest);
+  };
+  const chooseFamily = (id: string) => {
+    const m = data.models.find((x) => x.id === id)!;
+    setDraft((d) => ({
+      ...d,
+      family: id,
+      dataset: m.datasets.includes(d.dataset as never) ? d.dataset : (m.datasets[0] ?? ''),
+      // Hyperparameters belong to the family; the rest of the spec carries over.
+      raw: Object.fromEntries(Object.entries(d.raw).filter(([k]) => !k.startsWith('hyperparameters.'))),
+    }));
+    setApiErrors({});
+  };
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    if (Object.keys(clientErrors).length) {
+      document.getElementById(`f-${Object.keys(clientErrors)[0]}`)?.focus();
+      return;
+    }
+    setSubmitting(true);
+    setSubmitError(undefined);
+    try {
+      const run = await api.submit(spec as never, draft.idempotencyKey);
+      sessionStorage.removeItem(DRAFT_KEY);
+      location.hash = href({ page: 'run', id: run.id });
+    } catch (err) {
+      if (err instanceof ApiError && err.problem?.errors) {
+        setApiErrors(issuesByField(err.problem.errors, fields, ['family', 'dataset']));
+      }
+      setSubmitError(err as Error);
+    } finally {
+      setSubmitting(false);
+    }
+  };
+
+  const errorOf = (path: string) => clientErrors[path] ?? apiErrors[path];
+  const json = JSON.stringify(spec, null, 2);
+  const specFields = fields.filter(
+    (f) => !f.path.startsWith('hyperparameters.') && !f.path.startsWith('resources.'),
+  );
+  const groups: [string, FieldSpec[]][] = [
+    ['Training', specFields],
+    [`${model.title} hyperparameters`, fields.filter((f) => f.path.startsWith('hyperparameters.'))],
+    ['Cloud resources', fields.filter((f) => f.path.startsWith('resources.'))],
+  ];
+
+  return (
+    <form class="experiment-form" onSubmit={submit} noValidate>
+      {data.clone && (
+        <p class="note">
+          Cloned from <a href={href({ page: 'run', id: data.clone.id })}>{data.clone.id}</a>: change what you
+          want and submit.
+        </p>
+      )}
+      <fieldset>
+        <legend>Model and data</legend>
+        <div class="field">
+          <label for="f-family">Family</label>
+          <select
+            id="f-family"
+            value={model.id}
+            onChange={(e) => chooseFamily((e.target as HTMLSelectElement).value)}
+          >
+            {data.models.map((m) => (
+              <option key={m.id} value={m.id}>
+                {m.title} ({m.id})
+              </option>
+            ))}
+          </select>
+          <small class="help">
+            {model.summary}{' '}
+            <a href={model.paper.url}>
+              {model.paper.authors} {model.paper.year}
+            </a>
+          </small>
+        </div>
+        <div class={apiErrors.dataset ? 'field invalid' : 'field'}>
+          <label for="f-dataset">Dataset</label>
+          <select
+            id="f-dataset"
+            value={draft.dataset}
+            aria-describedby={apiErrors.dataset ? 'f-dataset-error' : undefined}
+            onChange={(e) => setDraft((d) => ({ ...d, dataset: (e.target as HTMLSelectElement).value }))}
+          >
+            {model.datasets.map((id) => (
+              <option key={id} value={id}>
+                {data.datasets.find((x) => x.id === id)?.title ?? id}
+              </option>
+            ))}
+          </select>
+          {apiErrors.dataset && (
+            <small id="f-dataset-error" class="field-error" role="alert">
+              {apiErrors.dataset}
+            </small>
+          )}
+        </div>
+        <fieldset class="presets">
+          <legend>Presets</legend>
+          {PRESETS.map((p) => (
+            <button
+              type="button"
+              key={p.id}
+              title={p.description}
+              onClick={() => setDraft((d) => ({ ...d, raw: applyPreset(p, fields) }))}
+            >
+              {p.title}
+            </button>
+          ))}
+        </fieldset>
+      </fieldset>
+      {groups.map(([title, fs]) =>
+        fs.length ? (
+          <fieldset key={title}>
+            <legend>{title}</legend>
+            <div class="fields">
+              {fs.map((f) => (
+                <Field
+                  key={f.path}
+                  field={f}
+                  raw={draft.raw[f.path] ?? rawOf(f)}
+                  {...(errorOf(f.path) ? { error: errorOf(f.path)! } : {})}
+                  onChange={(v) => set(f.path, v)}
+                />
+              ))}
+            </div>
+          </fieldset>
+        ) : null,
+      )}
+      {apiErrors[''] && (
+        <p class="field-error" role="alert">
+          {apiErrors['']}
+        </p>
+      )}
+      {submitError && <ErrorBox error={submitError} what="" />}
+      <div class="actions">
+        <button type="submit" class="primary" disabled={submitting}>
+          {submitting ? 'Submitting…' : 'Submit experiment'}
+        </button>
+        <button
+          type="button"
+          onClick={() => {
+            setDraft({
+              family: model.id,
+              dataset: model.datasets[0] ?? '',
+              raw: {},
+              idempotencyKey: newKey(),
+            });
+            setApiErrors({});
+          }}
+        >
+          Reset
+        </button>
+      </div>
+      <details class="json-view">
+        <summary>Spec as JSON</summary>
+        <pre>{json}</pre>
+        <button
+          type="button"
+          onClick={() =>
+            navigator.clipboard?.writeText(json).then(
+              () => setCopied(true),
+              () => setCopied(false),
+            )
+          }
+        >
+          {copied ? 'Copied' : 'Copy'}
+        </button>
+      </details>
+    </form>
+  );
+}
+
+export function NewExperimentPage({ clone, family }: { clone?: string; family?: string }) {
+  const data = useAsync(() => loadForm(clone), [clone]);
+  return (
+    <>
+      <h1 tabIndex={-1}>New experiment</h1>
+      {data.error && <ErrorBox error={data.error} retry={data.reload} what="The form" />}
+      {!data.data && !data.error && <Loading what="the catalog" />}
+      {data.data && data.data.models.length === 0 && (
+        <p class="state empty">The API lists no trainable families.</p>
+      )}
+      {data.data && data.data.models.length > 0 && (
+        <Form key={`${clone}|${family}`} data={data.data} {...(family ? { family } : {})} />
+      )}
+    </>
+  );
+}

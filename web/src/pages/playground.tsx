@@ -1,0 +1,298 @@
+/**
+ * Playground: a run's exported generator, run in the browser with tfjs (loaded only here). Samples from a
+ * seed, interpolates between two latents, and offers the controls the generator's inputs call for: a class
+ * for a `label` input, InfoGAN's categorical and continuous codes for a `codes` input, truncation for the
+ * families that use it.
+ */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { ApiError, api } from '../api/client.ts';
+import type { RunRecord } from '../api/types.ts';
+import { ErrorBox, Loading } from '../components/states.tsx';
+import { useAsync } from '../lib/hooks.ts';
+import { normalVector, slerp } from '../lib/latent.ts';
+import { href } from '../lib/route.ts';
+import { surveyEntry } from '../lib/survey.ts';
+import { drawImages, drawPoints } from '../playground/draw.ts';
+import { type GeneratorInput, type LoadedGenerator, loadGenerator } from '../playground/generator.ts';
+
+const STRIP = 8;
+const POINTS = 1000;
+const LATENT = 'z';
+const CLASS = 'label';
+
+function Picker() {
+  const runs = useAsync(() => api.listRuns({ status: 'SUCCEEDED', limit: 50 }), []);
+  if (runs.error) return <ErrorBox error={runs.error} retry={runs.reload} what="Finished runs" />;
+  if (!runs.data) return <Loading what="finished runs" />;
+  if (runs.data.runs.length === 0) {
+    return <p class="state empty">No run has finished yet; a generator is exported when a run succeeds.</p>;
+  }
+  return (
+    <>
+      <p>Choose a finished run:</p>
+      <ul class="pick-list">
+        {runs.data.runs.map((r) => (
+          <li key={r.id}>
+            <a href={href({ page: 'playground', id: r.id })}>{r.id}</a>{' '}
+            <span class="muted">
+              {r.spec.family} · {r.spec.dataset}
+            </span>
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
+
+function Controls({ run, gen }: { run: RunRecord; gen: LoadedGenerator }) {
+  const [seedA, setSeedA] = useState(1);
+  const [seedB, setSeedB] = useState(2);
+  const [t, setT] = useState(0);
+  const [klass, setKlass] = useState(0);
+  const [codes, setCodes] = useState<Record<string, number[]>>({});
+  const [truncation, setTruncation] = useState(1);
+  const [error, setError] = useState<Error>();
+  const [generated, setGenerated] = useState(0);
+  const single = useRef<HTMLCanvasElement>(null);
+  const strip = useRef<HTMLCanvasElement>(null);
+
+  const latent = gen.inputs.find((i) => i.name === LATENT) ?? gen.inputs[0]!;
+  const classInput = gen.inputs.find((i) => i.name === CLASS);
+  const codeInputs = gen.inputs.filter((i) => i !== latent && i !== classInput);
+  const truncatable = surveyEntry(run.spec.family)?.truncation === true;
+  const points = gen.outputShape.length === 1;
+
+  // InfoGAN's codes input is [one-hot categorical code | continuous codes in [-1, 1]]; the spec says how wide
+  // the categorical part is. Any other extra input is treated as continuous codes.
+  const categoricalWidth = (c: GeneratorInput) => {
+    const k = Number(run.spec.hyperparameters.categoricalCodes ?? 0);
+    return Number.isInteger(k) && k > 0 && k <= c.size ? k : 0;
+  };
+  const defaultCodes = (c: GeneratorInput) =>
+    Array.from({ length: c.size }, (_, d) => (d === 0 && categoricalWidth(c) > 0 ? 1 : 0));
+
+  const inputsFor = (zs: Float32Array[]): Record<string, Float32Array> => {
+    const n = zs.length;
+    const values: Record<string, Float32Array> = { [latent.name]: new Float32Array(n * latent.size) };
+    for (const [i, z] of zs.entries()) values[latent.name]!.set(z, i * latent.size);
+    if (classInput) {
+      const oneHot = new Float32Array(n * classInput.size);
+      for (let i = 0; i < n; i++) oneHot[i * classInput.size + klass] = 1;
+      values[classInput.name] = oneHot;
+    }
+    for (const c of codeInputs) {
+      const row = codes[c.name] ?? defaultCodes(c);
+      const v = new Float32Array(n * c.size);
+      for (let i = 0; i < n; i++) v.set(row, i * c.size);
+      values[c.name] = v;
+    }
+    return values;
+  };
+
+  const generate = async () => {
+    try {
+      const trunc = truncatable && truncation < 1 ? truncation * 2 : undefined;
+      const za = normalVector(seedA, latent.size, trunc);
+      const zb = normalVector(seedB, latent.size, trunc);
+      if (points) {
+        const zs = Array.from({ length: POINTS }, (_, i) =>
+          normalVector(seedA * 7919 + i, latent.size, trunc),
+        );
+        drawPoints(single.current!, await gen.generate(POINTS, inputsFor(zs)));
+      } else {
+        drawImages(
+          single.current!,
+          await gen.generate(1, inputsFor([slerp(za, zb, t)])),
+          1,
+          gen.outputShape,
+          8,
+        );
+        const zs = Array.from({ length: STRIP }, (_, i) => slerp(za, zb, i / (STRIP - 1)));
+        drawImages(strip.current!, await gen.generate(STRIP, inputsFor(zs)), STRIP, gen.outputShape, 3);
+      }
+      setError(undefined);
+      setGenerated((g) => g + 1);
+    } catch (err) {
+      setError(err as Error);
+    }
+  };
+
+  // Every control change draws again; the model is small, so this stays interactive.
+  useEffect(() => {
+    void generate();
+  }, [seedA, seedB, t, klass, codes, truncation]);
+
+  const num = (set: (n: number) => void) => (e: Event) => {
+    const v = Number((e.target as HTMLInputElement).value);
+    if (Number.isInteger(v) && v >= 0) set(v);
+  };
+  return (
+    <div class="playground">
+      <p class="muted">
+        Generator of <a href={href({ page: 'run', id: run.id })}>{run.id}</a> ({run.spec.family} on{' '}
+        {run.spec.dataset}) · tfjs backend <strong data-testid="tf-backend">{gen.backend}</strong> · inputs{' '}
+        {gen.inputs.map((i) => `${i.name}[${i.size}]`).join(', ')}
+      </p>
+      <div class="controls">
+        <label>
+          Seed A <input type="number" min={0} value={seedA} onInput={num(setSeedA)} />
+        </label>
+        {!points && (
+          <label>
+            Seed B <input type="number" min={0} value={seedB} onInput={num(setSeedB)} />
+          </label>
+        )}
+        {!points && (
+          <label>
+            A → B: {t.toFixed(2)}
+            <input
+              type="range"
+              min={0}
+              max={1}
+              step={0.05}
+              value={t}
+              onInput={(e) => setT(Number((e.target as HTMLInputElement).value))}
+            />
+          </label>
+        )}
+        {classInput && (
+          <label>
+            Class
+            <select value={klass} onChange={(e) => setKlass(Number((e.target as HTMLSelectElement).value))}>
+              {Array.from({ length: classInput.size }, (_, i) => (
+                <option key={i} value={i}>
+                  {i}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        {codeInputs.map((c) => {
+          const k = categoricalWidth(c);
+          const row = codes[c.name] ?? defaultCodes(c);
+          const setAt = (d: number, v: number) => {
+            const next = [...row];
+            next[d] = v;
+            setCodes({ ...codes, [c.name]: next });
+          };
+          return (
+            <fieldset key={c.name} class="codes">
+              <legend>Codes ({c.name})</legend>
+              {k > 0 && (
+                <label>
+                  Categorical code
+                  <select
+                    value={Math.max(0, row.slice(0, k).indexOf(1))}
+                    onChange={(e) => {
+                      const pick = Number((e.target as HTMLSelectElement).value);
+                      setCodes({ ...codes, [c.name]: row.map((v, d) => (d < k ? (d === pick ? 1 : 0) : v)) });
+                    }}
+                  >
+                    {Array.from({ length: k }, (_, i) => (
+                      <option key={i} value={i}>
+                        {i}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+              )}
+              {Array.from({ length: Math.min(c.size - k, 16) }, (_, j) => (
+                <label key={j}>
+                  Continuous code {j + 1}: {row[k + j]!.toFixed(1)}
+                  <input
+                    type="range"
+                    min={-1}
+                    max={1}
+                    step={0.1}
+                    value={row[k + j]}
+                    onInput={(e) => setAt(k + j, Number((e.target as HTMLInputElement).value))}
+                  />
+                </label>
+              ))}
+            </fieldset>
+          );
+        })}
+        {truncatable && (
+          <label>
+            Truncation ψ {truncation.toFixed(2)}
+            <input
+              type="range"
+              min={0.1}
+              max={1}
+              step={0.05}
+              value={truncation}
+              onInput={(e) => setTruncation(Number((e.target as HTMLInputElement).value))}
+            />
+          </label>
+        )}
+        <button type="button" onClick={() => setSeedA(Math.floor(Math.random() * 1e6))}>
+          Random seed
+        </button>
+        <button type="button" class="primary" onClick={() => void generate()}>
+          Generate
+        </button>
+      </div>
+      {error && <ErrorBox error={error} what="" />}
+      <figure>
+        <canvas
+          ref={single}
+          class="pixelated"
+          data-generated={generated}
+          aria-label={
+            points ? `${POINTS} generated points` : `Generated image at ${t.toFixed(2)} from seed A to seed B`
+          }
+          role="img"
+        />
+        <figcaption>
+          {points ? `${POINTS} points from seed ${seedA}` : `Seed ${seedA} → ${seedB} at ${t.toFixed(2)}`}
+        </figcaption>
+      </figure>
+      {!points && (
+        <figure>
+          <canvas
+            ref={strip}
+            class="pixelated"
+            role="img"
+            aria-label={`Interpolation from seed ${seedA} to seed ${seedB} in ${STRIP} steps`}
+          />
+          <figcaption>Interpolation A → B in {STRIP} steps</figcaption>
+        </figure>
+      )}
+    </div>
+  );
+}
+
+class NoGenerator extends Error {}
+
+function Loaded({ id }: { id: string }) {
+  const data = useAsync(async () => {
+    const run = await api.run(id);
+    const urls = await api.generator(id).catch((err: unknown) => {
+      throw err instanceof ApiError && err.status === 404 ? new NoGenerator(err.message) : err;
+    });
+    return { run, gen: await loadGenerator(urls) };
+  }, [id]);
+  useEffect(() => () => data.data?.gen.dispose(), [data.data]);
+  if (data.error) {
+    if (data.error instanceof NoGenerator) {
+      return (
+        <div class="state empty" role="status">
+          <p>This run has no exported generator: {data.error.message}.</p>
+          <a href={href({ page: 'playground' })}>Choose another run</a>
+        </div>
+      );
+    }
+    return <ErrorBox error={data.error} retry={data.reload} what="The generator" />;
+  }
+  if (!data.data) return <Loading what="tfjs and the generator" />;
+  return <Controls run={data.data.run} gen={data.data.gen} />;
+}
+
+export function PlaygroundPage({ id }: { id?: string }) {
+  return (
+    <>
+      <h1 tabIndex={-1}>Playground</h1>
+      {id ? <Loaded key={id} id={id} /> : <Picker />}
+    </>
+  );
+}

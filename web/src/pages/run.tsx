@@ -1,0 +1,211 @@
+/**
+ * One run: status timeline (with retry attempts), live progress, loss and metric curves, the sample
+ * gallery, the spec, and cancel / clone / compare / playground. Polls while the run is active.
+ */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api } from '../api/client.ts';
+import { isActive, type Metrics, type RunRecord, type RunStatus, type SampleRef } from '../api/types.ts';
+import { Gallery } from '../components/gallery.tsx';
+import { LineChart } from '../components/line-chart.tsx';
+import { ErrorBox, Loading } from '../components/states.tsx';
+import { Progress, StatusBadge } from '../components/status.tsx';
+import { ago } from '../lib/format.ts';
+import { useAsync, useInterval } from '../lib/hooks.ts';
+import { attemptStarts, chartGroups, metricNames, seriesOf } from '../lib/metrics.ts';
+import { href } from '../lib/route.ts';
+
+const FLOW: readonly RunStatus[] = ['QUEUED', 'SUBMITTED', 'STARTING', 'RUNNING'];
+const CHART_POINTS = 600;
+
+function Timeline({
+  run,
+  seen,
+  metrics,
+}: {
+  run: RunRecord;
+  seen: Record<string, string>;
+  metrics?: Metrics;
+}) {
+  const ended = !isActive(run.status);
+  // An ended run that reported progress got as far as RUNNING, even if it ended before we looked.
+  const seenUpTo = Math.max(0, ...FLOW.map((s, i) => (seen[s] ? i : 0)));
+  const reached = ended ? (run.progress ? 3 : seenUpTo) : FLOW.indexOf(run.status);
+  const stages = [
+    ...FLOW.map((s, i) => ({ s, done: i <= reached })),
+    ...(ended ? [{ s: run.status, done: true }] : []),
+  ];
+  const attempts = metrics ? attemptStarts(metrics.metrics) : [];
+  return (
+    <section aria-labelledby="timeline-h">
+      <h2 id="timeline-h">Timeline</h2>
+      <ol class="timeline">
+        {stages.map(({ s, done }) => (
+          <li key={s} class={`${done ? 'done' : 'todo'}${s === run.status ? ' current' : ''}`}>
+            <StatusBadge status={s} />
+            <span class="muted">
+              {s === 'QUEUED'
+                ? ago(run.createdAt)
+                : s === run.status
+                  ? ago(run.updatedAt)
+                  : seen[s]
+                    ? ago(seen[s]!)
+                    : ''}
+            </span>
+          </li>
+        ))}
+      </ol>
+      {run.reason && <p class={run.status === 'FAILED' ? 'field-error' : 'note'}>Reason: {run.reason}</p>}
+      {(run.attempt > 1 || attempts.length > 1) && (
+        <ul class="attempts">
+          {Array.from({ length: run.attempt }, (_, i) => i + 1).map((a) => {
+            const start = attempts.find((x) => x.attempt === a);
+            return (
+              <li key={a}>
+                Attempt {a}
+                {start
+                  ? ` began training at step ${start.step}${start.time ? `, ${ago(start.time)}` : ''}`
+                  : ''}
+                {a === run.attempt ? ` (current: ${run.status})` : ' (retried)'}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function Charts({ metrics }: { metrics: Metrics }) {
+  const names = metricNames(metrics.metrics);
+  if (names.length === 0)
+    return <p class="state empty">No metrics yet: the first line comes after metricsEvery steps.</p>;
+  return (
+    <div class="charts">
+      {chartGroups(names).map((g) => (
+        <LineChart
+          key={g.title}
+          title={g.title}
+          series={g.names.map((n) => ({ name: n, points: seriesOf(metrics.metrics, n) }))}
+        />
+      ))}
+      <LineChart
+        title="Images per second"
+        series={[{ name: 'images/s', points: seriesOf(metrics.metrics, 'images/s') }]}
+      />
+    </div>
+  );
+}
+
+export function RunPage({ id }: { id: string }) {
+  const run = useAsync(() => api.run(id), [id]);
+  const metrics = useAsync(() => api.metrics(id, CHART_POINTS), [id]);
+  const [samples, setSamples] = useState<SampleRef[]>();
+  const [samplesError, setSamplesError] = useState<Error>();
+  const [seen, setSeen] = useState<Record<string, string>>({});
+  const [cancelError, setCancelError] = useState<Error>();
+  const lastSample = useRef<number | undefined>(undefined);
+
+  const r = run.data;
+  const active = r ? isActive(r.status) : true;
+
+  const loadSamples = () =>
+    api.samples(id).then(
+      (s) => {
+        setSamples(s);
+        setSamplesError(undefined);
+      },
+      (e: Error) => setSamplesError(e),
+    );
+
+  useEffect(() => {
+    if (!r) return;
+    setSeen((s) => (s[r.status] ? s : { ...s, [r.status]: new Date().toISOString() }));
+    // The sample list is fetched again only when a new sample was written, or when the run ends.
+    const marker = r.progress?.lastSampleStep ?? (active ? -1 : -2);
+    if (marker !== lastSample.current || samples === undefined) {
+      lastSample.current = marker;
+      void loadSamples();
+    }
+  }, [r]);
+
+  // Presigned URLs live 15 minutes; a page left open longer fetches fresh ones, at most once a minute.
+  const staleAt = useRef(0);
+  const refreshStale = () => {
+    if (Date.now() - staleAt.current < 60_000) return;
+    staleAt.current = Date.now();
+    void loadSamples();
+  };
+
+  useInterval(
+    () => {
+      run.reload();
+      metrics.reload();
+    },
+    2000,
+    active,
+  );
+
+  const cancel = async () => {
+    if (!confirm(`Cancel run ${id}? Its trainer stops and the run cannot be resumed.`)) return;
+    try {
+      await api.cancel(id);
+      setCancelError(undefined);
+      run.reload();
+    } catch (err) {
+      setCancelError(err as Error);
+    }
+  };
+
+  if (run.error && !r) return <ErrorBox error={run.error} retry={run.reload} what={`Run ${id}`} />;
+  if (!r) return <Loading what={`run ${id}`} />;
+  return (
+    <>
+      <h1 tabIndex={-1}>
+        Run <code>{r.id}</code> <StatusBadge status={r.status} />
+      </h1>
+      <p class="muted">
+        {r.spec.family} on {r.spec.dataset} · {r.spec.steps.toLocaleString()} steps, batch {r.spec.batchSize},
+        seed {r.spec.seed} · attempt {r.attempt} · submitted {ago(r.createdAt)}
+      </p>
+      <div class="actions">
+        {active && (
+          <button type="button" class="danger" onClick={cancel}>
+            Cancel run
+          </button>
+        )}
+        <a class="button" href={href({ page: 'new', clone: r.id })}>
+          Clone
+        </a>
+        <a class="button" href={href({ page: 'compare', ids: [r.id] })}>
+          Compare…
+        </a>
+        {r.status === 'SUCCEEDED' && (
+          <a class="button" href={href({ page: 'playground', id: r.id })}>
+            Open in playground
+          </a>
+        )}
+      </div>
+      {cancelError && <ErrorBox error={cancelError} what="" />}
+      <Progress run={r} />
+      <Timeline run={r} seen={seen} {...(metrics.data ? { metrics: metrics.data } : {})} />
+      <section aria-labelledby="gallery-h">
+        <h2 id="gallery-h">Samples</h2>
+        {samplesError && !samples && <ErrorBox error={samplesError} retry={loadSamples} what="Samples" />}
+        {!samples && !samplesError && <Loading what="samples" />}
+        {samples && <Gallery runId={r.id} samples={samples} onStale={refreshStale} />}
+      </section>
+      <section aria-labelledby="curves-h">
+        <h2 id="curves-h">Curves</h2>
+        {metrics.error && !metrics.data && (
+          <ErrorBox error={metrics.error} retry={metrics.reload} what="Metrics" />
+        )}
+        {!metrics.data && !metrics.error && <Loading what="metrics" />}
+        {metrics.data && <Charts metrics={metrics.data} />}
+      </section>
+      <section aria-labelledby="spec-h">
+        <h2 id="spec-h">Spec</h2>
+        <pre class="spec">{JSON.stringify(r.spec, null, 2)}</pre>
+      </section>
+    </>
+  );
+}
