@@ -38,7 +38,8 @@ if (mode === 'fail') {
 }
 `;
 
-async function until(cond: () => boolean | Promise<boolean>, what: string, ms = 30_000): Promise<void> {
+// Generous: starting a process takes seconds on a loaded 2-core machine; a real failure still times out.
+async function until(cond: () => boolean | Promise<boolean>, what: string, ms = 90_000): Promise<void> {
   const end = Date.now() + ms;
   while (!(await cond())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
