@@ -131,6 +131,9 @@ const result = {
   skipped,
 };
 const threads = process.env.GANZOO_WASM_THREADS ?? '1';
-const file = `bench/results/train-speed-wasm-threads-${threads}.json`;
+// One file per wasm thread count; a run without wasm (say, --backends node) gets its own, never overwriting those.
+const file = args.backends.split(',').includes('wasm')
+  ? `bench/results/train-speed-wasm-threads-${threads}.json`
+  : `bench/results/train-speed-${args.backends.replaceAll(',', '+')}.json`;
 writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
 console.log(`wrote ${file}`);

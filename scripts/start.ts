@@ -7,6 +7,7 @@
  */
 import { relative, resolve } from 'node:path';
 import { DEFAULT_DATA_DIR, DEFAULT_PORT, type Platform, startPlatform } from './platform/platform.ts';
+import { ensureWebBuilt, webBuildStale } from './platform/web-build.ts';
 
 function portFromEnv(): number {
   const raw = process.env.PORT;
@@ -77,6 +78,15 @@ function banner(p: Platform): string {
 
 const dataDir = process.env.GANZOO_DATA_DIR ? resolve(process.env.GANZOO_DATA_DIR) : DEFAULT_DATA_DIR;
 const port = portFromEnv();
+// The dashboard is part of the platform: build it on the first start (and after its sources change).
+if (webBuildStale()) {
+  console.log('building the dashboard (web/dist)...');
+  try {
+    ensureWebBuilt();
+  } catch (err) {
+    console.error(`the dashboard could not be built; the API runs without it:\n${(err as Error).message}`);
+  }
+}
 let platform: Platform;
 try {
   platform = await startPlatform({ port, dataDir });

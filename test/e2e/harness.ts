@@ -3,8 +3,8 @@
  * its sources, `npm start` as a user runs it (a fresh data folder, a free port, its printed sign-in URL),
  * and Debian's chromium driven by playwright-core, with the flags that keep it off the (closed) network.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,33 +12,9 @@ import { type BrowserContext, chromium } from 'playwright-core';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const ARTIFACTS = join(REPO_ROOT, 'test', 'e2e', 'artifacts');
-const WEB = join(REPO_ROOT, 'web');
-const DIST_INDEX = join(WEB, 'dist', 'index.html');
 export const CHROMIUM = process.env.GANZOO_CHROMIUM ?? '/usr/bin/chromium';
 
-function newestMtime(path: string): number {
-  const st = statSync(path);
-  if (!st.isDirectory()) return st.mtimeMs;
-  let newest = st.mtimeMs;
-  for (const name of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, name)));
-  return newest;
-}
-
-/** Builds web/dist unless it is newer than every source of the dashboard. */
-export function ensureWebBuilt(): void {
-  const sources = Math.max(
-    newestMtime(join(WEB, 'src')),
-    newestMtime(join(WEB, 'index.html')),
-    newestMtime(join(WEB, 'vite.config.ts')),
-  );
-  if (existsSync(DIST_INDEX) && statSync(DIST_INDEX).mtimeMs >= sources) return;
-  const vite = join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
-  const r = spawnSync(process.execPath, [vite, 'build', 'web', '--logLevel', 'warn'], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-  });
-  if (r.status !== 0) throw new Error(`npm run build:web failed:\n${r.stdout}\n${r.stderr}`);
-}
+export { ensureWebBuilt } from '../../scripts/platform/web-build.ts';
 
 export interface RunningPlatform {
   /** http://127.0.0.1:{port} */

@@ -1,0 +1,41 @@
+/**
+ * The dashboard's build, made when web/dist is missing or older than its sources: `npm start` and the
+ * browser tests both stand on it, so a fresh clone serves the dashboard without a separate build step.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const WEB = join(REPO_ROOT, 'web');
+const DIST_INDEX = join(WEB, 'dist', 'index.html');
+
+function newestMtime(path: string): number {
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let newest = st.mtimeMs;
+  for (const name of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, name)));
+  return newest;
+}
+
+/** Whether web/dist is missing or older than a source of the dashboard. */
+export function webBuildStale(): boolean {
+  const sources = Math.max(
+    newestMtime(join(WEB, 'src')),
+    newestMtime(join(WEB, 'index.html')),
+    newestMtime(join(WEB, 'vite.config.ts')),
+  );
+  return !existsSync(DIST_INDEX) || statSync(DIST_INDEX).mtimeMs < sources;
+}
+
+/** Builds web/dist (what `npm run build:web` does) unless it is up to date; throws with Vite's output. */
+export function ensureWebBuilt(): void {
+  if (!webBuildStale()) return;
+  const vite = join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
+  const r = spawnSync(process.execPath, [vite, 'build', 'web', '--logLevel', 'warn'], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`npm run build:web failed:\n${r.stdout}\n${r.stderr}`);
+}
