@@ -31,15 +31,14 @@ console.log(['fake trainer', id, 'attempt', attempt, 'pid', process.pid].join(' 
 console.log(['env', process.env.GANZOO_BUCKET, process.env.GANZOO_TABLE, process.env.AWS_ENDPOINT_URL_S3,
   process.env.AWS_ENDPOINT_URL_DYNAMODB, process.env.AWS_REGION, process.env.AWS_ACCESS_KEY_ID,
   process.env.GANZOO_RUN_DIR ?? 'no-run-dir'].join(' '));
-if (mode === 'ok' || mode === 'resume') setTimeout(() => { order('end'); process.exit(0); }, 50);
+if (mode === 'ok' || (mode === 'resume' && attempt > 1)) setTimeout(() => { order('end'); process.exit(0); }, 50);
 if (mode === 'fail') {
   for (let i = 1; i <= 8; i++) console.error('line ' + i);
   process.exit(1);
 }
 `;
 
-// Generous: starting a process takes seconds on a loaded 2-core machine; a real failure still times out.
-async function until(cond: () => boolean | Promise<boolean>, what: string, ms = 90_000): Promise<void> {
+async function until(cond: () => boolean | Promise<boolean>, what: string, ms = 30_000): Promise<void> {
   const end = Date.now() + ms;
   while (!(await cond())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
