@@ -49,6 +49,12 @@ const EXPERIMENTS: Record<string, Record<string, unknown>> = {
     steps: 4000,
     hyperparameters: { gChannels: 64, dChannels: 32 },
   },
+  'cgan-mnist-6000': {
+    family: 'cgan',
+    dataset: 'mnist',
+    steps: 6000,
+    hyperparameters: { gChannels: 64, dChannels: 32 },
+  },
   // Toy 2D data: smaller networks and a faster learning rate than the image defaults, as 2D GAN studies use.
   'vanilla-ring8': {
     family: 'vanilla',
