@@ -9,7 +9,7 @@ import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { Worker } from 'node:worker_threads';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, type CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { buildApp } from 'fauxqs';
 import { RUNS_TABLE } from '../../shared/tables.ts';
@@ -219,31 +219,8 @@ export async function startDynamoEmulator(
     port: handle.port,
     createRunsTable: async (name) => {
       const client = dynamoClientFor(endpoint);
-      const index = RUNS_TABLE.ownerIndex;
       try {
-        await client.send(
-          new CreateTableCommand({
-            TableName: name,
-            KeySchema: [{ AttributeName: RUNS_TABLE.partitionKey, KeyType: 'HASH' }],
-            AttributeDefinitions: [
-              { AttributeName: RUNS_TABLE.partitionKey, AttributeType: 'S' },
-              { AttributeName: index.partitionKey, AttributeType: 'S' },
-              { AttributeName: index.sortKey, AttributeType: 'S' },
-            ],
-            // Projecting everything lets a listing return whole records without a GetItem per run.
-            GlobalSecondaryIndexes: [
-              {
-                IndexName: index.name,
-                KeySchema: [
-                  { AttributeName: index.partitionKey, KeyType: 'HASH' },
-                  { AttributeName: index.sortKey, KeyType: 'RANGE' },
-                ],
-                Projection: { ProjectionType: 'ALL' },
-              },
-            ],
-            BillingMode: 'PAY_PER_REQUEST',
-          }),
-        );
+        await client.send(new CreateTableCommand(runsTableInput(name)));
       } catch (err) {
         // A persistent store has the table from an earlier start.
         if ((err as { name?: string }).name !== 'ResourceInUseException') throw err;
@@ -272,4 +249,30 @@ export function dynamoClientFor(endpoint: string): DynamoDBClient {
     credentials: EMULATOR_CREDENTIALS,
     maxAttempts: 1,
   });
+}
+
+/** The runs table of shared/tables.ts as the CDK stack declares it, for every emulator that needs one. */
+export function runsTableInput(name: string): CreateTableCommandInput {
+  const index = RUNS_TABLE.ownerIndex;
+  return {
+    TableName: name,
+    KeySchema: [{ AttributeName: RUNS_TABLE.partitionKey, KeyType: 'HASH' }],
+    AttributeDefinitions: [
+      { AttributeName: RUNS_TABLE.partitionKey, AttributeType: 'S' },
+      { AttributeName: index.partitionKey, AttributeType: 'S' },
+      { AttributeName: index.sortKey, AttributeType: 'S' },
+    ],
+    // Projecting everything lets a listing return whole records without a GetItem per run.
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: index.name,
+        KeySchema: [
+          { AttributeName: index.partitionKey, KeyType: 'HASH' },
+          { AttributeName: index.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+    ],
+    BillingMode: 'PAY_PER_REQUEST',
+  };
 }

@@ -20,10 +20,10 @@ import { staticTokenAuth } from '../../functions/auth.ts';
 import { BatchRunner, type GpuQueues } from '../../functions/runners/batch-runner.ts';
 import { S3ArtifactStore } from '../../functions/stores/artifact-store.ts';
 import { DynamoRunStore } from '../../functions/stores/run-store.ts';
+import { runsTableInput } from '../../scripts/platform/emulators.ts';
 import { runPrefix } from '../../shared/keys.ts';
 import type { RunRecord } from '../../shared/run.ts';
 import type { GpuType } from '../../shared/spec.ts';
-import { RUNS_TABLE } from '../../shared/tables.ts';
 import { dynamoClientFromEnv } from '../../trainer/sinks/dynamodb.ts';
 import { S3ArtifactSink, s3ClientFromEnv } from '../../trainer/sinks/s3.ts';
 
@@ -51,29 +51,7 @@ export interface Deployment {
 
 /** The runs table of shared/tables.ts, as the CDK stack declares it. */
 async function createRunsTable(dynamo: DynamoDBClient, name: string): Promise<void> {
-  const index = RUNS_TABLE.ownerIndex;
-  await dynamo.send(
-    new CreateTableCommand({
-      TableName: name,
-      KeySchema: [{ AttributeName: RUNS_TABLE.partitionKey, KeyType: 'HASH' }],
-      AttributeDefinitions: [
-        { AttributeName: RUNS_TABLE.partitionKey, AttributeType: 'S' },
-        { AttributeName: index.partitionKey, AttributeType: 'S' },
-        { AttributeName: index.sortKey, AttributeType: 'S' },
-      ],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: index.name,
-          KeySchema: [
-            { AttributeName: index.partitionKey, KeyType: 'HASH' },
-            { AttributeName: index.sortKey, KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await dynamo.send(new CreateTableCommand(runsTableInput(name)));
 }
 
 /**
