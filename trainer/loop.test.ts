@@ -6,40 +6,14 @@ import { initBackend } from './backend/index.ts';
 import { latestCheckpoint, loadCheckpoint } from './checkpoint.ts';
 import type { Gan } from './families/types.ts';
 import { fixedLatents, oneHotLabels } from './latents.ts';
-import { buildGan, type MetricsLine, type TrainOptions, train } from './loop.ts';
+import { buildGan } from './loop.ts';
 import { LocalArtifactSink } from './sinks/local.ts';
 import { sinkLoader } from './sinks/model-io.ts';
-import { FileStatusSink } from './sinks/status-file.ts';
-import { scratchDir, tinySpec } from './test-util.ts';
+import { metricsOf, scratchDir, tinySpec, trainIn } from './test-util.ts';
 
 beforeAll(async () => {
   await initBackend('wasm');
 });
-
-function runIn(
-  dir: string,
-  spec: ExperimentSpec,
-  extra: Partial<TrainOptions> = {},
-): ReturnType<typeof train> {
-  return train({
-    runId: 'test-run',
-    spec,
-    artifacts: new LocalArtifactSink(dir),
-    status: new FileStatusSink(dir),
-    backend: 'wasm',
-    heartbeatMs: 0,
-    ...extra,
-  });
-}
-
-async function metricsOf(dir: string): Promise<MetricsLine[]> {
-  const bytes = await new LocalArtifactSink(dir).get(runFiles.metrics);
-  return new TextDecoder()
-    .decode(bytes)
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as MetricsLine);
-}
 
 /** Three samples of a generator; a conditional one (second input [N, classes]) is asked for classes 0, 1, 2. */
 function sampleThree(g: tf.LayersModel, seed: number): Float32Array {
@@ -68,7 +42,7 @@ describe.each([
     const dir = scratchDir(`${family}-${dataset}`);
     const spec = tinySpec(family, dataset);
     const before = tf.memory().numTensors;
-    const outcome = await runIn(dir, spec);
+    const outcome = await trainIn(dir, spec);
     expect(outcome).toEqual({ status: 'SUCCEEDED', steps: 4 });
     expect(tf.memory().numTensors).toBe(before);
 
@@ -91,7 +65,7 @@ describe.each(['dcgan', 'cgan'])('%s checkpoints and resume', (family) => {
   it('a checkpoint restores the generator exactly', async () => {
     const dir = scratchDir(`roundtrip-${family}`);
     const spec = tinySpec(family, 'mnist');
-    await runIn(dir, spec);
+    await trainIn(dir, spec);
     const exported = await generatorOutput(dir, spec);
     const gan = buildGan(spec);
     await loadCheckpoint(new LocalArtifactSink(dir), gan, 4);
@@ -104,11 +78,11 @@ describe.each(['dcgan', 'cgan'])('%s checkpoints and resume', (family) => {
   it('a stopped run resumes and ends where an uninterrupted one does', async () => {
     const spec = tinySpec(family, 'mnist', { steps: 6, checkpointEvery: 4 });
     const straight = scratchDir('straight');
-    await runIn(straight, spec);
+    await trainIn(straight, spec);
 
     const resumed = scratchDir('resumed');
     const stop = { requested: false };
-    const first = await runIn(resumed, spec, {
+    const first = await trainIn(resumed, spec, {
       stop,
       onProgress: (p) => {
         if (p.kind === 'step' && p.step === 3) stop.requested = true;
@@ -116,7 +90,7 @@ describe.each(['dcgan', 'cgan'])('%s checkpoints and resume', (family) => {
     });
     expect(first).toEqual({ status: 'INTERRUPTED', step: 3 });
     expect(await latestCheckpoint(new LocalArtifactSink(resumed))).toBe(3);
-    const second = await runIn(resumed, spec);
+    const second = await trainIn(resumed, spec);
     expect(second.status).toBe('SUCCEEDED');
 
     expect(await generatorOutput(resumed, spec)).toEqual(await generatorOutput(straight, spec));
@@ -129,8 +103,8 @@ describe.each(['dcgan', 'cgan'])('%s checkpoints and resume', (family) => {
 describe('run folders', () => {
   it('refuses a run folder that holds a different spec', async () => {
     const dir = scratchDir('other-spec');
-    await runIn(dir, tinySpec('vanilla', 'ring8', { steps: 1 }));
-    await expect(runIn(dir, tinySpec('vanilla', 'ring8', { steps: 2 }))).rejects.toThrow(/different spec/);
+    await trainIn(dir, tinySpec('vanilla', 'ring8', { steps: 1 }));
+    await expect(trainIn(dir, tinySpec('vanilla', 'ring8', { steps: 2 }))).rejects.toThrow(/different spec/);
   });
 });
 
@@ -151,7 +125,7 @@ describe('divergence guard', () => {
       };
       return gan;
     };
-    const outcome = await runIn(dir, spec, { build: poisoned });
+    const outcome = await trainIn(dir, spec, { build: poisoned });
     expect(outcome).toEqual({
       status: 'FAILED',
       step: 3,

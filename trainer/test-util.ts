@@ -1,8 +1,12 @@
-/** Helpers for the trainer's tests: tiny specs and a scratch run folder. */
+/** Helpers for the trainer's tests: tiny specs, a scratch run folder, training into it and reading its metrics. */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runFiles } from '../shared/keys.ts';
 import { type ExperimentSpec, parseSpec } from '../shared/spec.ts';
+import { type MetricsLine, type TrainOptions, train } from './loop.ts';
+import { LocalArtifactSink } from './sinks/local.ts';
+import { FileStatusSink } from './sinks/status-file.ts';
 
 /** The smallest networks each family can build, so a test step takes milliseconds. */
 export const TINY_HYPERPARAMETERS: Record<string, Record<string, unknown>> = {
@@ -31,4 +35,31 @@ export function tinySpec(
 
 export function scratchDir(name: string): string {
   return mkdtempSync(join(tmpdir(), `ganzoo-${name}-`));
+}
+
+/** Trains `spec` into a local run folder on wasm, with the file status sink and no heartbeat timer. */
+export function trainIn(
+  dir: string,
+  spec: ExperimentSpec,
+  extra: Partial<TrainOptions> = {},
+): ReturnType<typeof train> {
+  return train({
+    runId: 'test-run',
+    spec,
+    artifacts: new LocalArtifactSink(dir),
+    status: new FileStatusSink(dir),
+    backend: 'wasm',
+    heartbeatMs: 0,
+    ...extra,
+  });
+}
+
+/** The metrics lines a run folder holds. */
+export async function metricsOf(dir: string): Promise<MetricsLine[]> {
+  const bytes = await new LocalArtifactSink(dir).get(runFiles.metrics);
+  return new TextDecoder()
+    .decode(bytes)
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as MetricsLine);
 }

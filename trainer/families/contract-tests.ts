@@ -6,35 +6,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { runFiles } from '../../shared/keys.ts';
-import type { ExperimentSpec } from '../../shared/spec.ts';
 import { latestCheckpoint, loadCheckpoint } from '../checkpoint.ts';
 import { fixedLatents, oneHotLabels } from '../latents.ts';
-import { buildGan, type MetricsLine, type TrainOptions, train } from '../loop.ts';
+import { buildGan } from '../loop.ts';
 import { LocalArtifactSink } from '../sinks/local.ts';
 import { sinkLoader } from '../sinks/model-io.ts';
-import { FileStatusSink } from '../sinks/status-file.ts';
-import { scratchDir, tinySpec } from '../test-util.ts';
-
-function runIn(dir: string, spec: ExperimentSpec, extra: Partial<TrainOptions> = {}) {
-  return train({
-    runId: 'contract',
-    spec,
-    artifacts: new LocalArtifactSink(dir),
-    status: new FileStatusSink(dir),
-    backend: 'wasm',
-    heartbeatMs: 0,
-    ...extra,
-  });
-}
-
-async function metricsOf(dir: string): Promise<MetricsLine[]> {
-  const bytes = await new LocalArtifactSink(dir).get(runFiles.metrics);
-  return new TextDecoder()
-    .decode(bytes)
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as MetricsLine);
-}
+import { metricsOf, scratchDir, tinySpec, trainIn } from '../test-util.ts';
 
 /** Three samples; a generator with a second input (label or codes) gets one-hot rows 0, 1, 2 there. */
 function sampleThree(g: tf.LayersModel, seed: number): number[] {
@@ -77,7 +54,7 @@ export function familyContract(
       const dir = scratchDir(`${family}-contract`);
       const s = spec();
       const before = tf.memory().numTensors;
-      expect(await runIn(dir, s)).toEqual({ status: 'SUCCEEDED', steps: 4 });
+      expect(await trainIn(dir, s)).toEqual({ status: 'SUCCEEDED', steps: 4 });
       expect(tf.memory().numTensors).toBe(before);
       const sink = new LocalArtifactSink(dir);
       expect(await sink.list(runFiles.samplesDir)).toEqual([0, 2, 4].map(runFiles.sample));
@@ -94,7 +71,7 @@ export function familyContract(
     it('a checkpoint restores every network exactly', async () => {
       const dir = scratchDir(`${family}-roundtrip`);
       const s = spec();
-      await runIn(dir, s);
+      await trainIn(dir, s);
       const fresh = buildGan(s);
       const untrained = weightsOf(fresh.nets);
       await loadCheckpoint(new LocalArtifactSink(dir), fresh, 4);
@@ -110,17 +87,17 @@ export function familyContract(
     it('a stopped run resumes and ends where an uninterrupted one does', async () => {
       const s = spec({ steps: 6, checkpointEvery: 4 });
       const straight = scratchDir(`${family}-straight`);
-      await runIn(straight, s);
+      await trainIn(straight, s);
       const resumed = scratchDir(`${family}-resumed`);
       const stop = { requested: false };
-      const first = await runIn(resumed, s, {
+      const first = await trainIn(resumed, s, {
         stop,
         onProgress: (p) => {
           if (p.kind === 'step' && p.step === 3) stop.requested = true;
         },
       });
       expect(first).toEqual({ status: 'INTERRUPTED', step: 3 });
-      expect((await runIn(resumed, s)).status).toBe('SUCCEEDED');
+      expect((await trainIn(resumed, s)).status).toBe('SUCCEEDED');
       expect(await exportedSamples(resumed, s.seed)).toEqual(await exportedSamples(straight, s.seed));
       expect((await metricsOf(resumed)).map((m) => m.step)).toEqual([1, 2, 3, 4, 5, 6]);
     });

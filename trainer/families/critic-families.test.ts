@@ -6,12 +6,11 @@ import type { ExperimentSpec } from '../../shared/spec.ts';
 import { initBackend } from '../backend/index.ts';
 import { latestCheckpoint, loadCheckpoint } from '../checkpoint.ts';
 import { fixedLatents } from '../latents.ts';
-import { buildGan, type MetricsLine, type TrainOptions, train } from '../loop.ts';
+import { buildGan } from '../loop.ts';
 import { spectralNormLayers } from '../nn/spectral-norm.ts';
 import { LocalArtifactSink } from '../sinks/local.ts';
 import { sinkLoader } from '../sinks/model-io.ts';
-import { FileStatusSink } from '../sinks/status-file.ts';
-import { scratchDir, tinySpec } from '../test-util.ts';
+import { metricsOf, scratchDir, tinySpec, trainIn } from '../test-util.ts';
 import type { Gan } from './types.ts';
 
 beforeAll(async () => {
@@ -22,27 +21,6 @@ const TINY = { latentDim: 8, gChannels: 8, dChannels: 4 };
 
 function spec(family: string, extra: Record<string, unknown> = {}): ExperimentSpec {
   return tinySpec(family, 'mnist', { hyperparameters: TINY, ...extra });
-}
-
-function runIn(dir: string, s: ExperimentSpec, extra: Partial<TrainOptions> = {}) {
-  return train({
-    runId: 'test-run',
-    spec: s,
-    artifacts: new LocalArtifactSink(dir),
-    status: new FileStatusSink(dir),
-    backend: 'wasm',
-    heartbeatMs: 0,
-    ...extra,
-  });
-}
-
-async function metricsOf(dir: string): Promise<MetricsLine[]> {
-  const bytes = await new LocalArtifactSink(dir).get(runFiles.metrics);
-  return new TextDecoder()
-    .decode(bytes)
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as MetricsLine);
 }
 
 function sample(g: tf.LayersModel, seed: number): number[] {
@@ -76,7 +54,7 @@ describe.each(['wgan', 'wgan-gp', 'sngan'])('%s', (family) => {
     const dir = scratchDir(family);
     const s = spec(family);
     const before = tf.memory().numTensors;
-    expect(await runIn(dir, s)).toEqual({ status: 'SUCCEEDED', steps: 4 });
+    expect(await trainIn(dir, s)).toEqual({ status: 'SUCCEEDED', steps: 4 });
     expect(tf.memory().numTensors).toBe(before);
     const lines = await metricsOf(dir);
     expect(lines.map((m) => m.step)).toEqual([1, 2, 3, 4]);
@@ -95,7 +73,7 @@ describe.each(['wgan', 'wgan-gp', 'sngan'])('%s', (family) => {
   it('a checkpoint restores the generator exactly', async () => {
     const dir = scratchDir(`${family}-roundtrip`);
     const s = spec(family);
-    await runIn(dir, s);
+    await trainIn(dir, s);
     const gan = buildGan(s);
     await loadCheckpoint(new LocalArtifactSink(dir), gan, 4);
     const restored = sample(gan.generator, s.seed);
@@ -106,17 +84,17 @@ describe.each(['wgan', 'wgan-gp', 'sngan'])('%s', (family) => {
   it('a stopped run resumes and ends where an uninterrupted one does, metrics included', async () => {
     const s = spec(family, { steps: 6, checkpointEvery: 4 });
     const straight = scratchDir(`${family}-straight`);
-    await runIn(straight, s);
+    await trainIn(straight, s);
     const resumed = scratchDir(`${family}-resumed`);
     const stop = { requested: false };
-    const first = await runIn(resumed, s, {
+    const first = await trainIn(resumed, s, {
       stop,
       onProgress: (p) => {
         if (p.kind === 'step' && p.step === 3) stop.requested = true;
       },
     });
     expect(first).toEqual({ status: 'INTERRUPTED', step: 3 });
-    expect((await runIn(resumed, s)).status).toBe('SUCCEEDED');
+    expect((await trainIn(resumed, s)).status).toBe('SUCCEEDED');
     expect(await exported(resumed, s)).toEqual(await exported(straight, s));
     // Steps 4-6 ran after the resume: the same values mean the critic (and SNGAN's u vectors) came back.
     const values = async (dir: string) => (await metricsOf(dir)).map((m) => m.values);
@@ -128,7 +106,7 @@ describe('critic updates', () => {
   it('WGAN updates the critic nCritic times per step, each on its own batch, and clips its weights', async () => {
     const s = spec('wgan', { steps: 2, hyperparameters: { ...TINY, nCritic: 3, clip: 0.005 } });
     const dir = scratchDir('wgan-ncritic');
-    await runIn(dir, s);
+    await trainIn(dir, s);
     const gan = buildGan(s);
     await loadCheckpoint(new LocalArtifactSink(dir), gan, 2);
     const iterations = async (name: string) => (await gan.optimizers[name]!.getWeights())[0]!.tensor;
@@ -142,7 +120,7 @@ describe('critic updates', () => {
   it('SNGAN keeps a u vector per normalised layer in its checkpoint', async () => {
     const s = spec('sngan', { steps: 2 });
     const dir = scratchDir('sngan-u');
-    await runIn(dir, s);
+    await trainIn(dir, s);
     const fresh = buildGan(s);
     const layers = spectralNormLayers(fresh.nets.D!);
     expect(layers.map((l) => l.name)).toEqual(['sn_conv1', 'sn_conv2', 'sn_score']);
