@@ -131,6 +131,19 @@ const GeneratorSchema = z.object({
   expiresAt: z.iso.datetime(),
 });
 
+const EvaluationSchema = z.object({
+  runId: z.string(),
+  evaluation: z
+    .record(z.string(), z.unknown())
+    .describe(
+      "The run's eval.json: kind 'images' (cFID, class histograms, class accuracy or the latent code's best mapping) or kind 'points2d' (modes covered and HQ%), with the definitions used.",
+    ),
+  pictures: z
+    .array(z.object({ key: z.string(), title: z.string(), url: z.url().describe('Presigned GET URL.') }))
+    .describe('Pictures the evaluation wrote (latent interpolation and arithmetic, code traversals).'),
+  expiresAt: z.iso.datetime(),
+});
+
 const ModelSchema = z.object({
   id: z.enum(FAMILY_IDS),
   title: z.string(),
@@ -182,6 +195,7 @@ export const RESPONSE_SCHEMAS = {
   Metrics: MetricsSchema,
   Samples: SamplesSchema,
   Generator: GeneratorSchema,
+  Evaluation: EvaluationSchema,
   Models: z.object({ models: z.array(ModelSchema) }),
   Datasets: z.object({ datasets: z.array(DatasetSchema) }),
   Health: HealthSchema,
@@ -387,6 +401,19 @@ export function openApiDocument(): JsonSchema {
           parameters: owned,
           responses: {
             '200': ok('Where to load the generator from.', 'Generator'),
+            ...problems('not-found'),
+          },
+        }),
+      },
+      '/experiments/{id}/evaluation': {
+        get: operation({
+          summary: "A run's evaluation",
+          description:
+            'What scoring the exported generator gave at the end of training (GANS.md metrics), and presigned URLs of its pictures.',
+          tags: ['experiments'],
+          parameters: owned,
+          responses: {
+            '200': ok('The evaluation.', 'Evaluation'),
             ...problems('not-found'),
           },
         }),

@@ -275,6 +275,12 @@ describe('ganzoo against the API', () => {
       await artifacts.put(id, runFiles.sample(step), `png ${step}`, 'image/png');
     await artifacts.put(id, runFiles.generatorWeights, 'weights', 'application/octet-stream');
     await artifacts.put(id, runFiles.generatorModel, '{"model":1}', 'application/json');
+    await artifacts.put(
+      id,
+      runFiles.eval,
+      '{"kind":"points2d","modes":{"modesCovered":3}}',
+      'application/json',
+    );
     const progress = { step: 20, totalSteps: 20, etaSeconds: 0 };
     for (const status of ['STARTING', 'RUNNING', 'SUCCEEDED'] as const) {
       await runStore.update(id, { status, progress });
@@ -295,6 +301,15 @@ describe('ganzoo against the API', () => {
     expect(readFileSync(join(out, runFiles.sample(10)), 'utf8')).toBe('png 10');
     expect(readFileSync(join(out, runFiles.generatorModel), 'utf8')).toBe('{"model":1}');
     expect(readFileSync(join(out, runFiles.generatorWeights), 'utf8')).toBe('weights');
+    expect(JSON.parse(readFileSync(join(out, runFiles.eval), 'utf8'))).toEqual({
+      kind: 'points2d',
+      modes: { modesCovered: 3 },
+    });
+    // spec.json makes the folder a run folder that `npm run eval` can score again.
+    expect(JSON.parse(readFileSync(join(out, runFiles.spec), 'utf8'))).toMatchObject({
+      family: 'vanilla',
+      steps: 20,
+    });
     expect(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'))).toMatchObject({
       id,
       status: 'SUCCEEDED',

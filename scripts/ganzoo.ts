@@ -8,6 +8,7 @@ import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import type { EvalPicture, EvalResult } from '../shared/evaluation.ts';
 import { runFiles } from '../shared/keys.ts';
 import { isTerminal, type RunRecord } from '../shared/run.ts';
 import { describeProgress } from '../trainer/progress.ts';
@@ -23,7 +24,7 @@ commands:
   list [--status S] [--family ID] [--limit N] [--cursor C] [--all]
   watch ID [--interval SECONDS]    follow a run until it ends, then show where its samples are
   cancel ID
-  pull ID [--out DIR]              download the sample grids and the generator (default DIR: ./ID)
+  pull ID [--out DIR]              download the sample grids, the generator and the evaluation (default DIR: ./ID)
 
 options for every command:
   --api URL      the API (default: $GANZOO_API_URL)
@@ -373,6 +374,10 @@ interface GeneratorUrls {
   weightUrls: Record<string, string>;
   expiresAt?: string;
 }
+interface Evaluation {
+  evaluation: EvalResult;
+  pictures: (EvalPicture & { url: string })[];
+}
 
 const runPath = (id: string) => `/experiments/${encodeURIComponent(id)}`;
 
@@ -507,6 +512,8 @@ async function pull(api: ApiClient, io: Io, id: string, outDir: string): Promise
   const run = await api.request<RunRecord>('GET', runPath(id));
   await mkdir(out, { recursive: true });
   await writeFile(join(out, 'run.json'), `${JSON.stringify(run, null, 2)}\n`);
+  // With spec.json the folder is a run folder: `npm run eval -- DIR` scores it again.
+  await writeFile(join(out, runFiles.spec), `${JSON.stringify(run.spec, null, 2)}\n`);
   let fetched = 0;
   let kept = 0;
   for (const sample of await allSamples(api, id)) {
@@ -539,6 +546,23 @@ async function pull(api: ApiClient, io: Io, id: string, outDir: string): Promise
     // model.json last: its presence says the weights beside it are complete.
     await download(io, generator.modelUrl, join(out, runFiles.generatorModel), "the generator's model.json");
     io.out(`generator: ${join(out, runFiles.generatorModel)} (a tfjs layers model)\n`);
+  }
+  let evaluation: Evaluation | undefined;
+  try {
+    evaluation = await api.request<Evaluation>('GET', `${runPath(id)}/evaluation`);
+  } catch (err) {
+    if (!(err instanceof ApiError && err.status === 404)) throw err;
+    io.out(`no evaluation: ${err.problem.detail ?? 'none yet'}\n`);
+  }
+  if (evaluation) {
+    for (const p of evaluation.pictures) {
+      if (!p.key.startsWith(runFiles.evalDir) || p.key.includes('..')) {
+        throw new Error(`the API named an evaluation picture '${p.key}' outside ${runFiles.evalDir}`);
+      }
+      await download(io, p.url, join(out, p.key), p.title.toLowerCase());
+    }
+    await writeFile(join(out, runFiles.eval), `${JSON.stringify(evaluation.evaluation, null, 2)}\n`);
+    io.out(`evaluation: ${join(out, runFiles.eval)}\n`);
   }
   io.out(`run ${id} (${run.status}) is in ${out}\n`);
   return 0;

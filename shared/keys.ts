@@ -39,6 +39,8 @@ export const runFiles = {
   status: 'status.json',
   metrics: 'metrics.jsonl',
   eval: 'eval.json',
+  /** Pictures written by the evaluation. */
+  evalDir: 'eval/',
   /** Latent-space pictures written by the evaluation of image runs. */
   evalInterpolation: 'eval/latent-interpolation.png',
   evalArithmetic: 'eval/latent-arithmetic.png',

@@ -34,6 +34,8 @@ export interface RunProgress {
   backend?: string;
   lastSampleStep?: number;
   losses?: Record<string, number>;
+  /** Set while the trainer scores the exported generator, after the last step. */
+  phase?: 'evaluating';
 }
 
 export interface RunRecord {

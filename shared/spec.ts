@@ -52,6 +52,12 @@ const SpecShape = {
   sampleEvery: cadence(200, 'Write a sample grid every this many steps (and at the last step).'),
   metricsEvery: cadence(10, 'Write a metrics line every this many steps.'),
   checkpointEvery: cadence(500, 'Write a checkpoint every this many steps (and at the end and on SIGTERM).'),
+  evaluate: z
+    .boolean()
+    .default(true)
+    .describe(
+      'When training ends, score the generator (cFID and classes on MNIST, modes and HQ% on ring8 and grid25) and keep the result with the run.',
+    ),
   resources: ResourcesSchema.default(ResourcesSchema.parse({})),
 };
 

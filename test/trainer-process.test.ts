@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { PointsEval } from '../shared/evaluation.ts';
 import { runFiles } from '../shared/keys.ts';
 import { scratchDir } from '../trainer/test-util.ts';
 
@@ -89,6 +90,12 @@ describe('trainer process', () => {
     expect(status.status).toBe('SUCCEEDED');
     expect(status.attempt).toBe(3);
     expect(existsSync(join(out, runFiles.generatorModel))).toBe(true);
+    // The process scored its generator before reporting SUCCEEDED.
+    const evaluation = JSON.parse(readFileSync(join(out, runFiles.eval), 'utf8')) as PointsEval;
+    expect(evaluation.kind).toBe('points2d');
+    expect(evaluation.run).toMatchObject({ family: 'vanilla', dataset: 'ring8', steps: STEPS });
+    expect(evaluation.modes.modesTotal).toBe(8);
+    expect(evaluation.modes.samples).toBe(evaluation.samples);
   });
 
   it('writes a checkpoint on SIGTERM and exits with 143', async () => {

@@ -21,6 +21,11 @@ describe('trainer command line', () => {
     expect(a.runId).toBe('my-run');
   });
 
+  it('evaluates at the end unless --no-eval is given', () => {
+    expect(parseTrainArgs(ok).spec.evaluate).toBe(true);
+    expect(parseTrainArgs([...ok, '--no-eval']).spec.evaluate).toBe(false);
+  });
+
   it.each([
     [['--dataset', 'mnist'], /missing --family/],
     [['--family', 'dcgan'], /missing --dataset/],

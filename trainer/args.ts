@@ -5,6 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
+import { FAMILY_IDS } from '../shared/catalog.ts';
+import { DATASET_IDS } from '../shared/datasets.ts';
 import { type ExperimentSpec, parseSpec, SpecError } from '../shared/spec.ts';
 
 export class UsageError extends Error {
@@ -13,8 +15,8 @@ export class UsageError extends Error {
 
 export const USAGE = `usage: npm run train -- --family ID --dataset ID --out DIR [options]
 
-  --family ID            GAN family (vanilla, dcgan, cgan)
-  --dataset ID           dataset (mnist, ring8, grid25)
+  --family ID            GAN family (${FAMILY_IDS.join(', ')})
+  --dataset ID           dataset (${DATASET_IDS.join(', ')})
   --out DIR              run folder (artifacts: spec.json, metrics.jsonl, samples/, checkpoints/, generator/)
   --steps N              training steps (default 2000)
   --batch N              batch size (default 64)
@@ -22,6 +24,7 @@ export const USAGE = `usage: npm run train -- --family ID --dataset ID --out DIR
   --sample-every N       sample grid cadence (default 200)
   --metrics-every N      metrics line cadence (default 10)
   --checkpoint-every N   checkpoint cadence (default 500)
+  --no-eval              do not score the generator when training ends (eval.json)
   --hp NAME=VALUE        a family hyperparameter, repeatable (e.g. --hp learningRate=0.0002)
   --spec FILE            start from a spec JSON file; flags override its fields
   --run-id ID            run id for status records (default: the --out folder's name)
@@ -71,6 +74,7 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     'run-id': { type: 'string' },
     backend: { type: 'string' },
     quiet: { type: 'boolean' },
+    'no-eval': { type: 'boolean' },
     help: { type: 'boolean' },
     ...Object.fromEntries(Object.keys(FLAG_TO_FIELD).map((f) => [f, { type: 'string' }])),
   } as const;
@@ -103,8 +107,10 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     hp[pair.slice(0, eq)] = parseHpValue(pair.slice(eq + 1));
   }
   if (Object.keys(hp).length) input.hyperparameters = hp;
-  if (input.family === undefined) throw new UsageError('missing --family (one of vanilla, dcgan, cgan)');
-  if (input.dataset === undefined) throw new UsageError('missing --dataset (one of mnist, ring8, grid25)');
+  if (v['no-eval'] === true) input.evaluate = false;
+  if (input.family === undefined) throw new UsageError(`missing --family (one of ${FAMILY_IDS.join(', ')})`);
+  if (input.dataset === undefined)
+    throw new UsageError(`missing --dataset (one of ${DATASET_IDS.join(', ')})`);
 
   let spec: ExperimentSpec;
   try {

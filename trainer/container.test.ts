@@ -5,7 +5,7 @@
  * environment batch-runner.ts sends.
  */
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,7 @@ import { BatchRunner } from '../functions/runners/batch-runner.ts';
 import { runFiles } from '../shared/keys.ts';
 import { parseSpec } from '../shared/spec.ts';
 import { type Emulators, startEmulators } from '../test/emulators.ts';
+import { WEIGHTS_DIR } from './eval/classifier.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
@@ -237,6 +238,20 @@ describe('trainer/Dockerfile', () => {
       copies(final).some((c) => c.from === build!.name && c.sources.some((s) => s.endsWith('/bin/node'))),
     ).toBe(true);
     expect(final.body.some((i) => i.op === 'CMD')).toBe(false);
+  });
+
+  it('puts the evaluation classifier where the bundle loads it from (beside the bundle)', () => {
+    const script = posix.resolve(workdir(final), entryPoint()!.at(-1)!);
+    // classifier.ts finds its weights relative to its own module, which in the image is the bundle.
+    const relative = posix.relative(join(ROOT, 'trainer', 'eval'), WEIGHTS_DIR);
+    for (const file of ['model.json', 'weights.bin', 'training.json']) {
+      expect(existsSync(join(WEIGHTS_DIR, file)), file).toBe(true);
+      const inBuild = posix.resolve(workdir(build!), 'trainer/eval/weights', file);
+      expect(landsAt(final, build!.name!, inBuild), file).toBe(
+        posix.join(posix.dirname(script), relative, file),
+      );
+      expect(ignored(`trainer/eval/weights/${file}`), file).toBe(false);
+    }
   });
 
   it('puts node_modules where the bundle resolves its packages from', () => {

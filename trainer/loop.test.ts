@@ -9,6 +9,8 @@ import { fixedLatents, oneHotLabels } from './latents.ts';
 import { buildGan } from './loop.ts';
 import { LocalArtifactSink } from './sinks/local.ts';
 import { sinkLoader } from './sinks/model-io.ts';
+import { FileStatusSink } from './sinks/status-file.ts';
+import type { StatusSink } from './sinks/types.ts';
 import { metricsOf, scratchDir, tinySpec, trainIn } from './test-util.ts';
 
 beforeAll(async () => {
@@ -105,6 +107,44 @@ describe('run folders', () => {
     const dir = scratchDir('other-spec');
     await trainIn(dir, tinySpec('vanilla', 'ring8', { steps: 1 }));
     await expect(trainIn(dir, tinySpec('vanilla', 'ring8', { steps: 2 }))).rejects.toThrow(/different spec/);
+  });
+
+  it('resumes a run whose stored spec predates a field with a default', async () => {
+    const dir = scratchDir('old-spec');
+    const spec = tinySpec('vanilla', 'ring8', { steps: 2 });
+    const { evaluate: _added, ...stored } = spec;
+    await new LocalArtifactSink(dir).put(runFiles.spec, JSON.stringify(stored, null, 2));
+    expect(await trainIn(dir, spec)).toEqual({ status: 'SUCCEEDED', steps: 2 });
+  });
+});
+
+describe('end of a run', () => {
+  it('runs the evaluation after the generator is exported, as RUNNING/evaluating, before SUCCEEDED', async () => {
+    const dir = scratchDir('evaluate-hook');
+    const sink = new LocalArtifactSink(dir);
+    const reports: { status: string; phase?: string }[] = [];
+    const status = new FileStatusSink(dir);
+    const recording: StatusSink = {
+      read: (id) => status.read(id),
+      report: async (r) => {
+        reports.push({ status: r.status, ...(r.progress?.phase ? { phase: r.progress.phase } : {}) });
+        await status.report(r);
+      },
+    };
+    let seen: { generator: boolean; reports: number } | undefined;
+    const outcome = await trainIn(dir, tinySpec('vanilla', 'ring8'), {
+      status: recording,
+      evaluate: async () => {
+        seen = {
+          generator: (await sink.get(runFiles.generatorModel)) !== undefined,
+          reports: reports.length,
+        };
+      },
+    });
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(seen?.generator).toBe(true);
+    expect(reports.at(seen!.reports - 1)).toEqual({ status: 'RUNNING', phase: 'evaluating' });
+    expect(reports.slice(seen!.reports)).toEqual([{ status: 'SUCCEEDED' }]);
   });
 });
 

@@ -4,11 +4,12 @@
  * checkpointEvery a checkpoint; heartbeats to the status sink; a NaN/Inf guard; on a stop request (SIGTERM)
  * a checkpoint and a clean return; at the end the generator exported for the browser.
  */
+import { isDeepStrictEqual } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { datasetInfo } from '../shared/datasets.ts';
 import { runFiles, stepOfKey } from '../shared/keys.ts';
 import { isTerminal, type RunProgress } from '../shared/run.ts';
-import type { ExperimentSpec } from '../shared/spec.ts';
+import { type ExperimentSpec, validateSpec } from '../shared/spec.ts';
 import { type CheckpointState, latestCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import { openDataset } from './data/index.ts';
 import { familyImplementation } from './families/index.ts';
@@ -47,6 +48,8 @@ export interface TrainOptions {
   stop?: { requested: boolean };
   onProgress?: (p: ProgressEvent) => void;
   heartbeatMs?: number;
+  /** Runs after the generator is exported and before SUCCEEDED is reported (the end-of-run evaluation). */
+  evaluate?: () => Promise<void>;
   /** Builds the networks; defaults to the spec's family. Tests pass their own to exercise the loop's guards. */
   build?: (spec: ExperimentSpec) => Gan;
 }
@@ -67,11 +70,19 @@ export function buildGan(spec: ExperimentSpec): Gan {
   });
 }
 
+/** The spec with today's defaults filled in, or undefined when it is not a valid spec. */
+function withDefaults(spec: unknown): ExperimentSpec | undefined {
+  const result = validateSpec(spec);
+  return result.ok ? result.spec : undefined;
+}
+
 async function ensureSpec(artifacts: ArtifactSink, spec: ExperimentSpec): Promise<void> {
   const existing = await artifacts.get(runFiles.spec);
-  const json = JSON.stringify(spec, null, 2);
-  if (existing === undefined) return artifacts.put(runFiles.spec, json, 'application/json');
-  if (decoder.decode(existing) !== json) {
+  if (existing === undefined) {
+    return artifacts.put(runFiles.spec, JSON.stringify(spec, null, 2), 'application/json');
+  }
+  // Compared once parsed, so a spec stored before a field with a default was added still matches.
+  if (!isDeepStrictEqual(withDefaults(JSON.parse(decoder.decode(existing))), withDefaults(spec))) {
     throw new Error(
       `${artifacts.location} already holds a run with a different spec; use a new run id or folder`,
     );
@@ -119,12 +130,12 @@ export async function train(o: TrainOptions): Promise<TrainOutcome> {
   const sampled = new Set((await artifacts.list(runFiles.samplesDir)).map((k) => stepOfKey(k)));
 
   let lastProgress: RunProgress = { step, totalSteps: spec.steps, backend: o.backend };
-  const report = async (status: TrainerStatus['status'], reason?: string) => {
+  const report = async (status: TrainerStatus['status'], reason?: string, phase?: RunProgress['phase']) => {
     await o.status.report({
       runId: o.runId,
       status,
       attempt,
-      progress: lastProgress,
+      progress: phase ? { ...lastProgress, phase } : lastProgress,
       ...(reason ? { reason } : {}),
     });
   };
@@ -241,6 +252,10 @@ export async function train(o: TrainOptions): Promise<TrainOutcome> {
     await flushMetrics();
     await gan.generator.save(sinkSaver(artifacts, runFiles.generatorDir));
     lastProgress = { ...lastProgress, step: spec.steps, etaSeconds: 0 };
+    if (o.evaluate) {
+      await report('RUNNING', undefined, 'evaluating');
+      await o.evaluate();
+    }
     await report('SUCCEEDED');
     o.onProgress?.({ ...lastProgress, kind: 'done' });
     return { status: 'SUCCEEDED', steps: spec.steps };

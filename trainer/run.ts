@@ -4,9 +4,12 @@
  * Exit codes: 0 succeeded (or already done, or cancelled), 1 failed, 130/143 stopped by SIGINT/SIGTERM
  * after writing a checkpoint (start it again to resume).
  */
+
+import { hasEvaluation } from '../shared/evaluation.ts';
 import { runFiles } from '../shared/keys.ts';
 import type { ExperimentSpec } from '../shared/spec.ts';
 import { initBackend } from './backend/index.ts';
+import { evaluateRun, summarize } from './eval/evaluate.ts';
 import { train } from './loop.ts';
 import { progressPrinter } from './progress.ts';
 import type { ArtifactSink, StatusSink } from './sinks/types.ts';
@@ -52,6 +55,20 @@ export async function runTrainerProcess(o: RunProcessOptions): Promise<number> {
     stop,
     ...(attemptEnv ? { attempt: Number(attemptEnv) } : {}),
     ...(o.quiet ? {} : { onProgress: progressPrinter() }),
+    ...(o.spec.evaluate && hasEvaluation(o.spec.dataset)
+      ? {
+          evaluate: async () => {
+            say(`evaluating the generator (${artifacts.location}/${runFiles.eval})`);
+            try {
+              say(summarize(await evaluateRun(artifacts, { backend })));
+            } catch (err) {
+              // The training itself succeeded: the run keeps its generator, and the evaluation can be
+              // made again with `npm run eval` on its artifacts.
+              process.stderr.write(`evaluation failed: ${(err as Error).message}\n`);
+            }
+          },
+        }
+      : {}),
   });
   switch (outcome.status) {
     case 'SUCCEEDED':

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ImageEval } from '../../shared/evaluation.ts';
 import { runFiles } from '../../shared/keys.ts';
 import type { RunRecord } from '../../shared/run.ts';
 import { parseSpec } from '../../shared/spec.ts';
@@ -553,6 +554,97 @@ describe('GET /experiments/{id}/generator', () => {
     );
     expect(Date.parse(body.expiresAt)).toBeGreaterThan(Date.parse(run.createdAt));
     await expectProblem(await h.request(`/experiments/${run.id}/generator`, { as: 'two' }), 404, 'not-found');
+  });
+});
+
+describe('GET /experiments/{id}/evaluation', () => {
+  /** An eval.json as the trainer writes it for an unconditional MNIST generator. */
+  const imageEval = (pictures: { interpolation: string; arithmetic: string }): ImageEval => ({
+    version: 1,
+    createdAt: '2026-11-28T05:00:00.000Z',
+    run: {
+      dir: 's3://bucket/runs/x/',
+      family: 'dcgan',
+      dataset: 'mnist',
+      steps: 100,
+      specSeed: 1,
+      latentDim: 64,
+    },
+    seed: 1,
+    samples: 10_000,
+    backend: { tfjsBackend: 'wasm' },
+    seconds: 12.2,
+    kind: 'images',
+    latentGrids: { ...pictures, arithmeticClassCounts: [1, 2] },
+    cfid: {
+      value: 69.7,
+      generatedSamples: 10_000,
+      realSamples: 10_000,
+      featureDim: 128,
+      realSet: 'mnist test',
+    },
+    classes: {
+      first1000: { samples: 1000, counts: Array(10).fill(100), covered: 10 },
+      all: { samples: 10_000, counts: Array(10).fill(1000), covered: 10 },
+    },
+    classifier: { weights: 'w', testAccuracy: 0.99, testImages: 10_000, featureLayer: 'f', featureDim: 128 },
+    definitions: { cfid: 'c', classesCovered: 'k', classMinShare: 0.01 },
+  });
+  const evaluation = (id: string, as: 'one' | 'two' = 'one') =>
+    h.request(`/experiments/${id}/evaluation`, { as });
+
+  it('answers 404 with the reason while there is none', async () => {
+    const running = await submitted({ family: 'dcgan', dataset: 'mnist', steps: 100 });
+    expect((await expectProblem(await evaluation(running.id), 404, 'not-found')).detail).toContain(
+      'it is SUBMITTED, and the evaluation is written when training ends',
+    );
+    const off = await submitted({ ...SPEC, evaluate: false });
+    expect((await expectProblem(await evaluation(off.id), 404, 'not-found')).detail).toContain(
+      "'evaluate': false",
+    );
+    const failed = await submitted();
+    await h.runStore.update(failed.id, { status: 'FAILED', reason: 'NaN loss' });
+    expect((await expectProblem(await evaluation(failed.id), 404, 'not-found')).detail).toContain(
+      'ended as FAILED',
+    );
+  });
+
+  it("answers eval.json with presigned URLs of the evaluation's pictures, to its owner only", async () => {
+    const run = await submitted({ family: 'dcgan', dataset: 'mnist', steps: 100 });
+    const written = imageEval({
+      interpolation: runFiles.evalInterpolation,
+      arithmetic: runFiles.evalArithmetic,
+    });
+    await h.artifacts.put(run.id, runFiles.evalInterpolation, new Uint8Array([7, 7]), 'image/png');
+    await h.artifacts.put(run.id, runFiles.evalArithmetic, new Uint8Array([8]), 'image/png');
+    await h.artifacts.put(run.id, runFiles.eval, JSON.stringify(written), 'application/json');
+    const res = await evaluation(run.id);
+    expect(res.status).toBe(200);
+    const body = await json<{
+      evaluation: ImageEval;
+      pictures: { key: string; title: string; url: string }[];
+      expiresAt: string;
+    }>(res);
+    expect(body.evaluation).toEqual(written);
+    expect(body.pictures.map((p) => p.key)).toEqual([runFiles.evalInterpolation, runFiles.evalArithmetic]);
+    expect(new Uint8Array(await (await fetch(body.pictures[0]!.url)).arrayBuffer())).toEqual(
+      new Uint8Array([7, 7]),
+    );
+    expect(Date.parse(body.expiresAt)).toBeGreaterThan(Date.parse(run.createdAt));
+    await expectProblem(await evaluation(run.id, 'two'), 404, 'not-found');
+  });
+
+  it('presigns only keys inside the evaluation folder, and only objects that exist', async () => {
+    const run = await submitted({ family: 'dcgan', dataset: 'mnist', steps: 100 });
+    await h.artifacts.put(run.id, runFiles.generatorWeights, new Uint8Array([1]), 'application/octet-stream');
+    const written = imageEval({
+      interpolation: runFiles.generatorWeights,
+      arithmetic: runFiles.evalArithmetic,
+    });
+    await h.artifacts.put(run.id, runFiles.eval, JSON.stringify(written), 'application/json');
+    const body = await json<{ pictures: unknown[] }>(await evaluation(run.id));
+    // The generator's weights are not an evaluation picture, and the arithmetic picture was never written.
+    expect(body.pictures).toEqual([]);
   });
 });
 

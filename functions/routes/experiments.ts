@@ -7,6 +7,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { z } from 'zod';
+import { type EvalResult, evaluationPictures, hasEvaluation } from '../../shared/evaluation.ts';
 import { assertRunId, runFiles } from '../../shared/keys.ts';
 import { isTerminal, type RunRecord } from '../../shared/run.ts';
 import { type ExperimentSpec, validateSpec } from '../../shared/spec.ts';
@@ -52,6 +53,15 @@ export function publicRun(run: RunRecord): RunRecord {
   const out: Record<string, unknown> = {};
   for (const field of RUN_FIELDS) if (run[field] !== undefined) out[field] = run[field];
   return out as unknown as RunRecord;
+}
+
+function whyNoEvaluation(run: RunRecord): string {
+  if (run.spec.evaluate === false) return "its spec turns evaluation off ('evaluate': false)";
+  if (!hasEvaluation(run.spec.dataset)) return `no evaluation is defined for dataset '${run.spec.dataset}'`;
+  if (!isTerminal(run.status)) return `it is ${run.status}, and the evaluation is written when training ends`;
+  if (run.status === 'SUCCEEDED')
+    return "the trainer could not make one (its log says why; 'npm run eval' on the run's folder makes one)";
+  return `it ended as ${run.status} before training finished`;
 }
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
@@ -335,6 +345,25 @@ export function experimentRoutes(deps: ExperimentDeps) {
         }),
       );
       return c.json({ runId: run.id, ...page });
+    })
+
+    .get('/:id/evaluation', async (c) => {
+      const run = await ownedRun(c);
+      const bytes = await artifacts.get(run.id, runFiles.eval);
+      if (!bytes) throw notFound(`run ${run.id} has no evaluation: ${whyNoEvaluation(run)}`);
+      const evaluation = JSON.parse(new TextDecoder().decode(bytes)) as EvalResult;
+      const pictures = await Promise.all(
+        evaluationPictures(evaluation).map(async (p) => ({
+          ...p,
+          url: await artifacts.presign(run.id, p.key, URL_TTL_SECONDS),
+        })),
+      );
+      return c.json({
+        runId: run.id,
+        evaluation,
+        pictures: pictures.filter((p) => p.url !== undefined),
+        expiresAt: new Date(now().getTime() + URL_TTL_SECONDS * 1000).toISOString(),
+      });
     })
 
     .get('/:id/generator', async (c) => {

@@ -117,6 +117,20 @@ describe('the dashboard against npm start', () => {
       expect(await page.locator('.timeline .badge', { hasText: 'SUCCEEDED' }).count()).toBe(1);
       expect(await page.locator('.chart svg polyline').count()).toBeGreaterThanOrEqual(3);
       expect(await page.locator('.progress-text').first().textContent()).toContain('step 20 / 20');
+      // The trainer scored its generator before reporting SUCCEEDED: numbers, histogram and pictures.
+      const evaluation = page.locator('section[aria-labelledby=evaluation-h]');
+      await evaluation.getByText('cFID').waitFor();
+      expect(await evaluation.locator('.histogram-row').count()).toBe(10);
+      await evaluation.locator('img.eval-picture').last().scrollIntoViewIfNeeded();
+      await expect
+        .poll(
+          () =>
+            evaluation
+              .locator('img.eval-picture')
+              .evaluateAll((imgs) => (imgs as HTMLImageElement[]).filter((i) => i.naturalWidth > 0).length),
+          { timeout: POLL_TIMEOUT },
+        )
+        .toBe(2);
       expect(await unlabeledControls()).toEqual([]);
       await shot('03-run-succeeded.png');
     },
@@ -154,12 +168,14 @@ describe('the dashboard against npm start', () => {
       expect(await page.getByLabel(/^G channels/).inputValue()).toBe('8');
       await page.getByLabel(/^Seed/).fill('2');
       await page.getByLabel(/^Steps/).fill('10');
+      await page.getByLabel(/^Evaluate/).uncheck();
       await page.getByRole('button', { name: 'Submit experiment' }).click();
       await page.waitForURL(
         (u) => /#\/runs\/[A-Za-z0-9_-]+$/.test(u.toString()) && !u.toString().endsWith(firstRun),
       );
       secondRun = runIdFromUrl();
       await waitForStatus('SUCCEEDED');
+      await page.getByText("Evaluation is turned off in this run's spec.").waitFor();
     },
     TRAIN_TIMEOUT + 10_000,
   );

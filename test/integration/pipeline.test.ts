@@ -9,6 +9,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BatchJobDetail, createBatchStateHandler } from '../../functions/events/batch-state.ts';
 import { DynamoRunStore } from '../../functions/stores/run-store.ts';
+import type { PointsEval } from '../../shared/evaluation.ts';
 import { runFiles, runPrefix } from '../../shared/keys.ts';
 import type { RunRecord } from '../../shared/run.ts';
 import { type Deployment, deploy, GPU, requestAs } from './aws.ts';
@@ -151,5 +152,17 @@ describe('a run through API, Batch, trainer, S3, DynamoDB and Batch events', () 
     const gen = (await (await api(`/experiments/${submitted.id}/generator`)).json()) as { modelUrl: string };
     const model = (await (await fetch(gen.modelUrl)).json()) as { modelTopology?: unknown };
     expect(model.modelTopology).toBeDefined();
+
+    // The job scored its generator from S3 and wrote eval.json beside it; the API serves it.
+    expect(relative).toContain(runFiles.eval);
+    const evaluation = (await (await api(`/experiments/${submitted.id}/evaluation`)).json()) as {
+      evaluation: PointsEval;
+    };
+    expect(evaluation.evaluation).toMatchObject({
+      kind: 'points2d',
+      run: { dataset: 'ring8', steps: STEPS },
+    });
+    expect(evaluation.evaluation.run.dir).toContain(`s3://`);
+    expect(evaluation.evaluation.modes.modesTotal).toBe(8);
   });
 });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { ImageEval } from '../../shared/evaluation.ts';
 import { runFiles } from '../../shared/keys.ts';
 import { initBackend } from '../backend/index.ts';
 import { loadMnist } from '../data/mnist.ts';
@@ -11,7 +12,7 @@ import { LocalArtifactSink } from '../sinks/local.ts';
 import { sinkSaver } from '../sinks/model-io.ts';
 import { loadClassifier } from './classifier.ts';
 import { bestMappingAccuracy, minCostAssignment } from './codes.ts';
-import { evaluateRun, type ImageEval, summarize } from './evaluate.ts';
+import { evaluateRun, summarize } from './evaluate.ts';
 
 beforeAll(async () => {
   await initBackend('wasm');

@@ -8,6 +8,7 @@
  *   to 2 (beyond the [-1, 1] of training, as the paper shows), everything else fixed.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { BestMapping } from '../../shared/evaluation.ts';
 import type { ExperimentSpec } from '../../shared/spec.ts';
 import { Rng, Stream } from '../data/rng.ts';
 import type { LatentCodes } from '../families/types.ts';
@@ -65,16 +66,6 @@ export function minCostAssignment(cost: number[][]): number[] {
   const assignment = new Array<number>(n).fill(-1);
   for (let j = 1; j <= n; j++) if (p[j]! > 0) assignment[p[j]! - 1] = j - 1;
   return assignment;
-}
-
-export interface BestMapping {
-  /** Share of samples whose class is the one their code value is mapped to. */
-  accuracy: number;
-  /** mapping[code value] = class, or -1 when there are more code values than classes and it got none. */
-  mapping: number[];
-  /** confusion[code value][class] = samples. */
-  confusion: number[][];
-  samples: number;
 }
 
 /** Best one-to-one mapping of code values 0..k-1 to classes 0..classes-1 by agreement counts. */

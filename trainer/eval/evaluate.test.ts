@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ImageEval, PointsEval } from '../../shared/evaluation.ts';
 import { initBackend } from '../backend/index.ts';
 import { loadMnist } from '../data/mnist.ts';
 import { train } from '../loop.ts';
@@ -11,7 +12,7 @@ import { sinkSaver } from '../sinks/model-io.ts';
 import { FileStatusSink } from '../sinks/status-file.ts';
 import { tinySpec } from '../test-util.ts';
 import { accuracy, FEATURE_DIM, loadClassifier, predict } from './classifier.ts';
-import { evaluateRun, type ImageEval, type PointsEval, summarize } from './evaluate.ts';
+import { evaluateRun, summarize } from './evaluate.ts';
 
 const dirs: string[] = [];
 let classifier: tf.LayersModel;

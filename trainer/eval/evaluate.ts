@@ -5,9 +5,15 @@
  * points (ring8, grid25): modes covered and HQ%.
  */
 import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { type DatasetId, datasetInfo } from '../../shared/datasets.ts';
+import { datasetInfo } from '../../shared/datasets.ts';
+import {
+  type BackendRecord,
+  type CfidResult,
+  type ClassCounts,
+  type EvalResult,
+  hasEvaluation,
+} from '../../shared/evaluation.ts';
 import { runFiles } from '../../shared/keys.ts';
 import { type ExperimentSpec, parseSpec, SpecError } from '../../shared/spec.ts';
 import { loadMnist } from '../data/mnist.ts';
@@ -17,9 +23,9 @@ import type { LatentCodes } from '../families/types.ts';
 import { codeTensor, oneHotLabels } from '../latents.ts';
 import { LocalArtifactSink } from '../sinks/local.ts';
 import { sinkLoader } from '../sinks/model-io.ts';
+import type { ArtifactSink } from '../sinks/types.ts';
 import { analyze, FEATURE_LAYER, loadClassifier, NUM_CLASSES, readTrainingRecord } from './classifier.ts';
 import {
-  type BestMapping,
   bestMappingAccuracy,
   codesOf,
   codeTraversalGrid,
@@ -28,16 +34,7 @@ import {
 } from './codes.ts';
 import { type GaussianStats, gaussianStats } from './frechet.ts';
 import { arithmeticGrid, interpolationGrid } from './latent-grids.ts';
-import {
-  type CfidResult,
-  cfid,
-  classAccuracy,
-  classesCovered,
-  classHistogram,
-  HQ_SIGMAS,
-  type ModesResult,
-  modesAndHq,
-} from './metrics.ts';
+import { cfid, classAccuracy, classesCovered, classHistogram, HQ_SIGMAS, modesAndHq } from './metrics.ts';
 
 export const DEFAULT_IMAGE_SAMPLES = 10_000;
 export const DEFAULT_POINT_SAMPLES = 2_500;
@@ -55,12 +52,6 @@ export class EvalInputError extends Error {
   }
 }
 
-export interface BackendRecord {
-  name?: string;
-  tfjsBackend: string;
-  detail?: string;
-}
-
 export interface EvalOptions {
   /** Generated samples; 10,000 for images, 2,500 for points by default. */
   samples?: number;
@@ -76,103 +67,45 @@ export interface EvalOptions {
   write?: boolean;
 }
 
-interface EvalCommon {
-  version: number;
-  createdAt: string;
-  run: {
-    dir: string;
-    family: string;
-    dataset: DatasetId;
-    steps: number;
-    specSeed: number;
-    latentDim: number;
-  };
-  seed: number;
-  samples: number;
-  backend: BackendRecord;
-  seconds: number;
-}
-
-export interface ClassCounts {
-  samples: number;
-  counts: number[];
-  covered: number;
-}
-
-export interface ImageEval extends EvalCommon {
-  kind: 'images';
-  /** Latent interpolation and class-mean z arithmetic pictures (written with eval.json). */
-  latentGrids?: { interpolation: string; arithmetic: string; arithmeticClassCounts: number[] };
-  cfid: CfidResult & { realSet: string };
-  classes: { first1000: ClassCounts; all: ClassCounts };
-  /** Conditional generators only: share of samples the classifier puts in the class that was asked for. */
-  classAccuracy?: { value: number; samples: number; classes: number };
-  /** Generators with latent codes only (InfoGAN): the categorical code's best mapping to classes. */
-  codes?: LatentCodes & { bestMapping: BestMapping; traversals: string[] };
-  classifier: {
-    weights: string;
-    testAccuracy: number | null;
-    testImages: number | null;
-    featureLayer: string;
-    featureDim: number;
-  };
-  definitions: {
-    cfid: string;
-    classesCovered: string;
-    classMinShare: number;
-    classAccuracy?: string;
-    bestMapping?: string;
-  };
-}
-
-export interface PointsEval extends EvalCommon {
-  kind: 'points2d';
-  modes: ModesResult;
-  definitions: {
-    hq: string;
-    covered: string;
-    hqSigmas: number;
-    sigma: number;
-    modes: [number, number][];
-  };
-}
-
-export type EvalResult = ImageEval | PointsEval;
-
-/** The run folder's parsed spec; every way it can be missing or wrong is an EvalInputError naming it. */
-export async function readRunSpec(dir: string): Promise<ExperimentSpec> {
+/** A run folder as an artifact sink; a missing folder is an EvalInputError naming it. */
+export function runFolder(dir: string): LocalArtifactSink {
   if (!dir) throw new EvalInputError('no run folder given');
   if (!existsSync(dir)) throw new EvalInputError(`run folder ${dir} does not exist`);
   if (!statSync(dir).isDirectory()) throw new EvalInputError(`${dir} is not a folder`);
-  const sink = new LocalArtifactSink(dir);
+  return new LocalArtifactSink(dir);
+}
+
+const sinkOf = (run: string | ArtifactSink) => (typeof run === 'string' ? runFolder(run) : run);
+
+/** The run's parsed spec; every way it can be missing or wrong is an EvalInputError naming it. */
+export async function readRunSpec(run: string | ArtifactSink): Promise<ExperimentSpec> {
+  const sink = sinkOf(run);
+  const at = `${sink.location}/${runFiles.spec}`;
   const bytes = await sink.get(runFiles.spec);
-  if (!bytes) throw new EvalInputError(`no ${runFiles.spec} in ${dir}`);
+  if (!bytes) throw new EvalInputError(`no ${runFiles.spec} in ${sink.location}`);
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder().decode(bytes));
   } catch (err) {
-    throw new EvalInputError(`${dir}/${runFiles.spec} is not JSON: ${(err as Error).message}`);
+    throw new EvalInputError(`${at} is not JSON: ${(err as Error).message}`);
   }
   try {
     return parseSpec(json);
   } catch (err) {
-    if (err instanceof SpecError)
-      throw new EvalInputError(`${dir}/${runFiles.spec} is not a valid spec: ${err.message}`);
+    if (err instanceof SpecError) throw new EvalInputError(`${at} is not a valid spec: ${err.message}`);
     throw err;
   }
 }
 
-async function loadGenerator(dir: string): Promise<tf.LayersModel> {
-  const sink = new LocalArtifactSink(dir);
+async function loadGenerator(sink: ArtifactSink): Promise<tf.LayersModel> {
+  const at = `${sink.location}/${runFiles.generatorModel}`;
   if (!(await sink.get(runFiles.generatorModel))) {
-    throw new EvalInputError(`no exported generator: ${dir}/${runFiles.generatorModel} is missing`);
+    throw new EvalInputError(`no exported generator: ${at} is missing`);
   }
   try {
     return await tf.loadLayersModel(sinkLoader(sink, runFiles.generatorDir));
   } catch (err) {
-    throw new EvalInputError(
-      `${dir}/${runFiles.generatorModel} could not be loaded: ${(err as Error).message}`,
-    );
+    throw new EvalInputError(`${at} could not be loaded: ${(err as Error).message}`);
   }
 }
 
@@ -313,22 +246,25 @@ function checkCount(name: string, v: number | undefined): void {
     throw new EvalInputError(`${name} must be a positive integer, got ${v}`);
 }
 
-export async function evaluateRun(dir: string, opts: EvalOptions = {}): Promise<EvalResult> {
+/** Scores the run in a folder (a path) or any artifact sink (S3 at the end of a cloud run). */
+export async function evaluateRun(run: string | ArtifactSink, opts: EvalOptions = {}): Promise<EvalResult> {
   const t0 = performance.now();
   checkCount('samples', opts.samples);
   checkCount('batchSize', opts.batchSize);
   if (opts.seed !== undefined && (!Number.isInteger(opts.seed) || opts.seed < 0)) {
     throw new EvalInputError(`seed must be a non-negative integer, got ${opts.seed}`);
   }
-  const spec = await readRunSpec(dir);
+  const sink = sinkOf(run);
+  const dir = sink.location;
+  const spec = await readRunSpec(sink);
   const info = datasetInfo(spec.dataset);
   const mixture: Mixture | undefined = MIXTURES[spec.dataset];
-  if (!(info.kind === 'images' && spec.dataset === 'mnist') && !(info.kind === 'points2d' && mixture)) {
+  if (!hasEvaluation(spec.dataset)) {
     throw new EvalInputError(
       `no evaluation is defined for dataset '${spec.dataset}' (supported: mnist, ring8, grid25)`,
     );
   }
-  const generator = await loadGenerator(dir);
+  const generator = await loadGenerator(sink);
   const gInputs = inputsOf(spec, generator, dir);
   const { latentDim } = gInputs;
   if (gInputs.classes !== undefined && info.kind !== 'images') {
@@ -341,7 +277,7 @@ export async function evaluateRun(dir: string, opts: EvalOptions = {}): Promise<
     version: EVAL_VERSION,
     createdAt: new Date().toISOString(),
     run: {
-      dir: resolve(dir),
+      dir,
       family: spec.family,
       dataset: spec.dataset,
       steps: spec.steps,
@@ -444,7 +380,6 @@ export async function evaluateRun(dir: string, opts: EvalOptions = {}): Promise<
   // The latent grids vary z alone; a conditional generator's class control is shown by its sample grid,
   // a generator with codes by its code traversals.
   if (opts.write !== false && result.kind === 'images' && result.codes) {
-    const sink = new LocalArtifactSink(dir);
     for (let j = 0; j < result.codes.continuous; j++) {
       await sink.put(
         runFiles.evalCodeTraversal(j),
@@ -458,7 +393,6 @@ export async function evaluateRun(dir: string, opts: EvalOptions = {}): Promise<
     classifier &&
     gInputs.classes === undefined
   ) {
-    const sink = new LocalArtifactSink(dir);
     const arithmetic = arithmeticGrid(generator, classifier, latentDim, seed);
     await sink.put(runFiles.evalInterpolation, interpolationGrid(generator, latentDim, seed));
     await sink.put(runFiles.evalArithmetic, arithmetic.png);
@@ -471,7 +405,7 @@ export async function evaluateRun(dir: string, opts: EvalOptions = {}): Promise<
   generator.dispose();
   result.seconds = Math.round((performance.now() - t0) / 100) / 10;
   if (opts.write !== false) {
-    await new LocalArtifactSink(dir).put(runFiles.eval, `${JSON.stringify(result, null, 2)}\n`);
+    await sink.put(runFiles.eval, `${JSON.stringify(result, null, 2)}\n`);
   }
   return result;
 }

@@ -1,13 +1,7 @@
 /** The quality metrics of GANS.md ("Quality metrics"), on plain arrays so they are testable without tfjs. */
+import type { CfidResult, ModesResult } from '../../shared/evaluation.ts';
 import type { Mixture } from '../data/toy2d.ts';
 import { type FeatureMatrix, frechetDistance, type GaussianStats, gaussianStats } from './frechet.ts';
-
-export interface CfidResult {
-  value: number;
-  generatedSamples: number;
-  realSamples: number;
-  featureDim: number;
-}
 
 function statsOf(x: FeatureMatrix | GaussianStats): GaussianStats {
   return 'cov' in x ? x : gaussianStats(x);
@@ -61,18 +55,6 @@ export function classAccuracy(predictions: ArrayLike<number>, requested: ArrayLi
 
 /** A sample is high quality within this many sigma of its nearest mode (GANS.md). */
 export const HQ_SIGMAS = 3;
-
-export interface ModesResult {
-  /** Modes that are the nearest mode of at least one high-quality sample. */
-  modesCovered: number;
-  modesTotal: number;
-  /** 100 x high-quality samples / samples. */
-  hqPercent: number;
-  hqSamples: number;
-  samples: number;
-  /** High-quality samples per mode, in the mixture's mode order. */
-  hqPerMode: number[];
-}
 
 /** Modes covered and HQ% of 2D samples given as a flat [x0, y0, x1, y1, ...] array. */
 export function modesAndHq(points: ArrayLike<number>, mixture: Mixture, hqSigmas = HQ_SIGMAS): ModesResult {

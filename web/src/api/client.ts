@@ -7,6 +7,7 @@ import { store } from '../lib/store.ts';
 import { session, sessionExpired } from '../session.ts';
 import type {
   DatasetInfo,
+  Evaluation,
   ExperimentSpec,
   GeneratorUrls,
   Metrics,
@@ -121,4 +122,5 @@ export const api = {
     return all;
   },
   generator: (id: string) => request<GeneratorUrls>(`/experiments/${enc(id)}/generator`),
+  evaluation: (id: string) => request<Evaluation>(`/experiments/${enc(id)}/evaluation`),
 };

@@ -1,6 +1,7 @@
 /** The API's answers as the dashboard reads them; the run record and spec types come from shared/. */
 import type { FamilyInfo } from '../../../shared/catalog.ts';
 import type { DatasetInfo } from '../../../shared/datasets.ts';
+import type { EvalPicture, EvalResult } from '../../../shared/evaluation.ts';
 import type { RunRecord, RunStatus } from '../../../shared/run.ts';
 import type { ExperimentSpec, FieldIssue } from '../../../shared/spec.ts';
 import type { JsonSchema } from '../lib/schema-form.ts';
@@ -43,6 +44,14 @@ export interface GeneratorUrls {
   runId: string;
   modelUrl: string;
   weightUrls: Record<string, string>;
+  expiresAt: string;
+}
+
+/** GET /experiments/{id}/evaluation: the run's eval.json and presigned URLs of its pictures. */
+export interface Evaluation {
+  runId: string;
+  evaluation: EvalResult;
+  pictures: (EvalPicture & { url: string })[];
   expiresAt: string;
 }
 

@@ -19,7 +19,8 @@ export function Progress({ run, compact }: { run: RunRecord; compact?: boolean }
       </progress>
       <span class="progress-text">
         step {step.toLocaleString()} / {total.toLocaleString()}
-        {eta !== undefined && ` · ETA ${duration(eta)}`}
+        {eta !== undefined && p?.phase !== 'evaluating' && ` · ETA ${duration(eta)}`}
+        {run.status === 'RUNNING' && p?.phase === 'evaluating' && ' · evaluating the generator'}
         {!compact && p?.imagesPerSecond !== undefined && ` · ${p.imagesPerSecond.toFixed(1)} images/s`}
         {!compact && p?.backend && ` · ${p.backend}`}
       </span>

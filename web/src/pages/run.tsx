@@ -1,13 +1,17 @@
 /**
  * One run: status timeline (with retry attempts), live progress, loss and metric curves, the sample
- * gallery, the spec, and cancel / clone / compare / playground. Polls while the run is active.
+ * gallery, the evaluation, the spec, and cancel / clone / compare / playground. Polls while the run is active.
  */
+
+import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api } from '../api/client.ts';
+import { hasEvaluation } from '../../../shared/evaluation.ts';
+import { ApiError, api } from '../api/client.ts';
 import { isActive, type Metrics, type RunRecord, type RunStatus, type SampleRef } from '../api/types.ts';
+import { EvaluationView } from '../components/evaluation.tsx';
 import { Gallery } from '../components/gallery.tsx';
 import { LineChart } from '../components/line-chart.tsx';
-import { ErrorBox, Loading } from '../components/states.tsx';
+import { Empty, ErrorBox, Loading } from '../components/states.tsx';
 import { Progress, StatusBadge } from '../components/status.tsx';
 import { ago } from '../lib/format.ts';
 import { useAsync, useInterval } from '../lib/hooks.ts';
@@ -93,6 +97,40 @@ function Charts({ metrics }: { metrics: Metrics }) {
         series={[{ name: 'images/s', points: seriesOf(metrics.metrics, 'images/s') }]}
       />
     </div>
+  );
+}
+
+function EvaluationSection({ run }: { run: RunRecord }) {
+  const succeeded = run.status === 'SUCCEEDED';
+  const evaluation = useAsync(
+    () => (succeeded ? api.evaluation(run.id) : Promise.resolve(undefined)),
+    [run.id, succeeded],
+  );
+  const missing = evaluation.error instanceof ApiError && evaluation.error.status === 404;
+  let body: ComponentChildren;
+  if (run.spec.evaluate === false) body = <Empty>Evaluation is turned off in this run's spec.</Empty>;
+  else if (!hasEvaluation(run.spec.dataset))
+    body = <Empty>No evaluation is defined for the {run.spec.dataset} dataset.</Empty>;
+  else if (run.status === 'RUNNING' && run.progress?.phase === 'evaluating')
+    body = <Loading what="the evaluation: the trainer is scoring the generator" />;
+  else if (isActive(run.status))
+    body = (
+      <Empty>
+        The generator is scored when training ends: cFID and classes on MNIST, modes and HQ% on ring8 and
+        grid25.
+      </Empty>
+    );
+  else if (!succeeded) body = <Empty>No evaluation: the run ended as {run.status}.</Empty>;
+  else if (missing) body = <Empty>{evaluation.error!.message}</Empty>;
+  else if (evaluation.error)
+    body = <ErrorBox error={evaluation.error} retry={evaluation.reload} what="The evaluation" />;
+  else if (!evaluation.data) body = <Loading what="the evaluation" />;
+  else body = <EvaluationView data={evaluation.data} />;
+  return (
+    <section aria-labelledby="evaluation-h">
+      <h2 id="evaluation-h">Evaluation</h2>
+      {body}
+    </section>
   );
 }
 
@@ -202,6 +240,7 @@ export function RunPage({ id }: { id: string }) {
         {!metrics.data && !metrics.error && <Loading what="metrics" />}
         {metrics.data && <Charts metrics={metrics.data} />}
       </section>
+      <EvaluationSection run={r} />
       <section aria-labelledby="spec-h">
         <h2 id="spec-h">Spec</h2>
         <pre class="spec">{JSON.stringify(r.spec, null, 2)}</pre>

@@ -1,0 +1,136 @@
+/**
+ * eval.json: what the evaluation of a run's exported generator records (GANS.md, "Quality metrics"). The
+ * trainer writes it at the end of a run (and `npm run eval` for any run folder); the API serves it with
+ * presigned URLs of its pictures; the dashboard shows it on the run page.
+ */
+import type { DatasetId } from './datasets.ts';
+import { runFiles } from './keys.ts';
+
+/** Datasets with a defined evaluation: cFID and classes on MNIST, modes and HQ% on the 2D mixtures. */
+export const EVALUATED_DATASETS: readonly DatasetId[] = ['mnist', 'ring8', 'grid25'];
+
+export function hasEvaluation(dataset: DatasetId): boolean {
+  return EVALUATED_DATASETS.includes(dataset);
+}
+
+export interface BackendRecord {
+  name?: string;
+  tfjsBackend: string;
+  detail?: string;
+}
+
+export interface CfidResult {
+  value: number;
+  generatedSamples: number;
+  realSamples: number;
+  featureDim: number;
+}
+
+export interface ModesResult {
+  /** Modes that are the nearest mode of at least one high-quality sample. */
+  modesCovered: number;
+  modesTotal: number;
+  /** 100 x high-quality samples / samples. */
+  hqPercent: number;
+  hqSamples: number;
+  samples: number;
+  /** High-quality samples per mode, in the mixture's mode order. */
+  hqPerMode: number[];
+}
+
+export interface BestMapping {
+  /** Share of samples whose class is the one their code value is mapped to. */
+  accuracy: number;
+  /** mapping[code value] = class, or -1 when there are more code values than classes and it got none. */
+  mapping: number[];
+  /** confusion[code value][class] = samples. */
+  confusion: number[][];
+  samples: number;
+}
+
+export interface ClassCounts {
+  samples: number;
+  counts: number[];
+  covered: number;
+}
+
+interface EvalCommon {
+  version: number;
+  createdAt: string;
+  run: {
+    /** The run's folder, or its S3 location. */
+    dir: string;
+    family: string;
+    dataset: DatasetId;
+    steps: number;
+    specSeed: number;
+    latentDim: number;
+  };
+  seed: number;
+  samples: number;
+  backend: BackendRecord;
+  seconds: number;
+}
+
+export interface ImageEval extends EvalCommon {
+  kind: 'images';
+  /** Latent interpolation and class-mean z arithmetic pictures (written with eval.json). */
+  latentGrids?: { interpolation: string; arithmetic: string; arithmeticClassCounts: number[] };
+  cfid: CfidResult & { realSet: string };
+  classes: { first1000: ClassCounts; all: ClassCounts };
+  /** Conditional generators only: share of samples the classifier puts in the class that was asked for. */
+  classAccuracy?: { value: number; samples: number; classes: number };
+  /** Generators with latent codes only (InfoGAN): the categorical code's best mapping to classes. */
+  codes?: { categorical: number; continuous: number; bestMapping: BestMapping; traversals: string[] };
+  classifier: {
+    weights: string;
+    testAccuracy: number | null;
+    testImages: number | null;
+    featureLayer: string;
+    featureDim: number;
+  };
+  definitions: {
+    cfid: string;
+    classesCovered: string;
+    classMinShare: number;
+    classAccuracy?: string;
+    bestMapping?: string;
+  };
+}
+
+export interface PointsEval extends EvalCommon {
+  kind: 'points2d';
+  modes: ModesResult;
+  definitions: {
+    hq: string;
+    covered: string;
+    hqSigmas: number;
+    sigma: number;
+    modes: [number, number][];
+  };
+}
+
+export type EvalResult = ImageEval | PointsEval;
+
+export interface EvalPicture {
+  /** Run-relative key (shared/keys.ts runFiles). */
+  key: string;
+  title: string;
+}
+
+/** The pictures an evaluation wrote beside eval.json, with what each shows. */
+export function evaluationPictures(result: EvalResult): EvalPicture[] {
+  if (result.kind !== 'images') return [];
+  const pictures: EvalPicture[] = [];
+  if (result.latentGrids) {
+    pictures.push(
+      { key: result.latentGrids.interpolation, title: 'Latent interpolation' },
+      { key: result.latentGrids.arithmetic, title: 'Latent arithmetic (class-mean z)' },
+    );
+  }
+  result.codes?.traversals.forEach((key, j) => {
+    pictures.push({ key, title: `Continuous code ${j} traversal` });
+  });
+  // Only keys inside the run's eval folder: eval.json is data, not a way to presign arbitrary objects.
+  return pictures.filter((p) => p.key.startsWith(runFiles.evalDir) && !p.key.includes('..'));
+}

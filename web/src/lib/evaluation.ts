@@ -1,0 +1,71 @@
+/** What the run page shows of a run's eval.json: headline numbers with how to read them, and class shares. */
+import type { EvalResult } from '../../../shared/evaluation.ts';
+import { metric } from './format.ts';
+
+export interface EvalFact {
+  label: string;
+  value: string;
+  /** How the number was made, so it can be read and compared. */
+  detail: string;
+}
+
+const percent = (share: number) => `${(100 * share).toFixed(1)}%`;
+
+export function evaluationFacts(e: EvalResult): EvalFact[] {
+  const made = {
+    label: 'Evaluated with',
+    value: `${e.samples.toLocaleString('en')} samples`,
+    detail: `seed ${e.seed}, ${e.backend.name ?? e.backend.tfjsBackend} backend, ${e.seconds} s`,
+  };
+  if (e.kind === 'points2d') {
+    const m = e.modes;
+    return [
+      {
+        label: 'Modes covered',
+        value: `${m.modesCovered} / ${m.modesTotal}`,
+        detail: 'a mode counts when it is the nearest mode of at least one high-quality sample',
+      },
+      {
+        label: 'High-quality samples',
+        value: `${m.hqPercent.toFixed(1)}%`,
+        detail: `within ${e.definitions.hqSigmas} sigma (${metric(e.definitions.hqSigmas * e.definitions.sigma)}) of their nearest mode`,
+      },
+      made,
+    ];
+  }
+  const facts: EvalFact[] = [
+    {
+      label: 'cFID',
+      value: metric(e.cfid.value),
+      detail: `lower is better; ${e.cfid.generatedSamples.toLocaleString('en')} samples against ${e.cfid.realSet}, on the classifier's ${e.cfid.featureDim}-d features`,
+    },
+    {
+      label: 'Classes covered',
+      value: `${e.classes.first1000.covered} / ${e.classes.first1000.counts.length}`,
+      detail: `in the first ${e.classes.first1000.samples.toLocaleString('en')} samples; a class needs ${percent(e.definitions.classMinShare)} of them`,
+    },
+  ];
+  if (e.classAccuracy) {
+    facts.push({
+      label: 'Class accuracy',
+      value: percent(e.classAccuracy.value),
+      detail: 'samples the classifier puts in the class the generator was asked for',
+    });
+  }
+  if (e.codes) {
+    facts.push({
+      label: 'Code best-mapping accuracy',
+      value: percent(e.codes.bestMapping.accuracy),
+      detail: `each value of the categorical code matched one-to-one to a digit (code -> digit ${e.codes.bestMapping.mapping.join(' ')})`,
+    });
+  }
+  facts.push(made);
+  return facts;
+}
+
+/** Each class's share of the samples, for the histogram (an empty list for point data). */
+export function classShares(e: EvalResult): { label: string; share: number; count: number }[] {
+  if (e.kind !== 'images') return [];
+  const { counts, samples } = e.classes.all;
+  return counts.map((count, i) => ({ label: String(i), count, share: samples > 0 ? count / samples : 0 }));
+}
