@@ -72,6 +72,10 @@ const ProgressSchema = z.object({
   backend: z.string().optional().describe('tfjs backend the trainer chose, e.g. tensorflow or wasm.'),
   lastSampleStep: z.int().optional(),
   losses: z.record(z.string(), z.number()).optional(),
+  phase: z
+    .enum(['evaluating'])
+    .optional()
+    .describe('Set while the trainer scores the exported generator after the last step.'),
 });
 
 export const RunSchema = z.object({
@@ -85,6 +89,10 @@ export const RunSchema = z.object({
   reason: z.string().optional().describe('Why the run failed or was cancelled.'),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
+  history: z
+    .array(z.object({ status: z.enum(RUN_STATUSES), attempt: z.int().min(1), at: z.iso.datetime() }))
+    .optional()
+    .describe('Every status the run entered, oldest first; a retry shows as STARTING with a higher attempt.'),
 });
 
 const RunPageSchema = z.object({

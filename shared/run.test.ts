@@ -32,6 +32,35 @@ describe('run status machine', () => {
     expect(r.jobId).toBe('j');
   });
 
+  it('keeps a history of every status entered and every retry, not of heartbeats or duplicates', () => {
+    const at = (minute: number) => `2026-01-01T00:0${minute}:00.000Z`;
+    const r = apply(
+      { ...base, history: [{ status: 'QUEUED', attempt: 1, at: base.createdAt }] },
+      { status: 'SUBMITTED', at: at(1) },
+      { status: 'STARTING', at: at(2) },
+      { status: 'RUNNING', at: at(3), progress: { step: 1, totalSteps: 9 } },
+      { status: 'RUNNING', at: at(4), progress: { step: 2, totalSteps: 9 } },
+      { status: 'STARTING', attempt: 2, at: at(5) },
+      { status: 'RUNNING', attempt: 2, at: at(6) },
+      { status: 'SUBMITTED', at: at(7) },
+      { status: 'SUCCEEDED', attempt: 2, at: at(8) },
+      { status: 'SUCCEEDED', attempt: 2, at: at(9) },
+    );
+    expect(r.history).toEqual([
+      { status: 'QUEUED', attempt: 1, at: base.createdAt },
+      { status: 'SUBMITTED', attempt: 1, at: at(1) },
+      { status: 'STARTING', attempt: 1, at: at(2) },
+      { status: 'RUNNING', attempt: 1, at: at(3) },
+      { status: 'STARTING', attempt: 2, at: at(5) },
+      { status: 'RUNNING', attempt: 2, at: at(6) },
+      { status: 'SUCCEEDED', attempt: 2, at: at(8) },
+    ]);
+    // A record from before the history was kept starts one at its next status.
+    expect(apply(base, { status: 'SUBMITTED', at: at(1) }).history).toEqual([
+      { status: 'SUBMITTED', attempt: 1, at: at(1) },
+    ]);
+  });
+
   it('never moves backwards', () => {
     const running = apply(base, { status: 'SUBMITTED' }, { status: 'RUNNING' });
     const t = transition(running, { status: 'SUBMITTED' });

@@ -38,6 +38,13 @@ export interface RunProgress {
   phase?: 'evaluating';
 }
 
+/** A status the run entered (or a retry's new attempt), with when: the run page's timeline. */
+export interface StatusEvent {
+  status: RunStatus;
+  attempt: number;
+  at: string;
+}
+
 export interface RunRecord {
   id: string;
   owner: string;
@@ -51,6 +58,8 @@ export interface RunRecord {
   reason?: string;
   createdAt: string;
   updatedAt: string;
+  /** Every status entered, oldest first (absent on records written before it was kept). */
+  history?: StatusEvent[];
 }
 
 export interface StatusUpdate {
@@ -110,11 +119,13 @@ export function transition(current: RunRecord, update: StatusUpdate): Transition
     // A late heartbeat: keep the newer progress.
     return { ok: true, changed: false, record: current };
   }
+  const at = update.at ?? new Date().toISOString();
   const record: RunRecord = {
     ...current,
     status: to,
     attempt,
-    updatedAt: update.at ?? new Date().toISOString(),
+    updatedAt: at,
+    ...(progressOnly ? {} : { history: [...(current.history ?? []), { status: to, attempt, at }] }),
     ...(update.jobId !== undefined ? { jobId: update.jobId } : {}),
     ...(update.progress !== undefined ? { progress: update.progress } : {}),
     ...(update.reason !== undefined ? { reason: update.reason } : {}),

@@ -65,6 +65,11 @@ describe('POST /experiments', () => {
     expect(h.runner.submits).toHaveLength(1);
     expect(h.runner.submits[0]).toMatchObject({ id: run.id, status: 'QUEUED' });
     expect(await h.runStore.get(run.id)).toEqual(run);
+    expect(run.history?.map((e) => [e.status, e.attempt])).toEqual([
+      ['QUEUED', 1],
+      ['SUBMITTED', 1],
+    ]);
+    expect(run.history?.[0]?.at).toBe(run.createdAt);
     // The trainer re-serialises the parsed spec and insists on the same bytes (trainer/loop.ts ensureSpec).
     const stored = new TextDecoder().decode(await h.artifacts.get(run.id, runFiles.spec));
     expect(stored).toBe(JSON.stringify(parseSpec(JSON.parse(stored)), null, 2));

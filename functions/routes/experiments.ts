@@ -46,6 +46,7 @@ const RUN_FIELDS = [
   'reason',
   'createdAt',
   'updatedAt',
+  'history',
 ] as const satisfies readonly (keyof RunRecord)[];
 
 /** The record as the API shows it: only RunRecord's fields, whatever else the table item carries. */
@@ -210,6 +211,7 @@ export function experimentRoutes(deps: ExperimentDeps) {
         attempt: 1,
         createdAt: at,
         updatedAt: at,
+        history: [{ status: 'QUEUED', attempt: 1, at }],
       };
       const { run, created } = await runStore.create(draft, key).catch((err: unknown) => {
         if (isNamed(err, 'BadIdempotencyKey')) {

@@ -325,6 +325,9 @@ describe('DynamoRunStore update', () => {
     expect(new Set(versions).size).toBe(versions.length);
     const item = await rawItem(run.id);
     expect(item?.progress?.M?.losses?.M?.d).toEqual({ N: '0.5' });
+    // One history entry per status entered, each at the version that entered it.
+    expect(stored?.history?.map((h) => h.status)).toEqual(['SUBMITTED', 'STARTING', 'RUNNING', 'SUCCEEDED']);
+    expect(stored?.history?.map((h) => h.at)).toEqual(versions.slice(1));
   });
 
   it('answers a refusal for a run that does not exist', async () => {
@@ -395,6 +398,13 @@ describe('DynamoRunStore and the trainer status sink share one item format', () 
     await expect(
       trainer.report({ runId: run.id, status: 'RUNNING', attempt: 1, progress: { step: 8, totalSteps: 20 } }),
     ).rejects.toBeInstanceOf(StatusRefused);
+    // Both writers append to the same history.
+    expect((await s.get(run.id))?.history?.map((h) => h.status)).toEqual([
+      'SUBMITTED',
+      'STARTING',
+      'RUNNING',
+      'CANCELLED',
+    ]);
   });
 
   it('lists and updates a run the trainer created by hand', async () => {

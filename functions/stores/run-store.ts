@@ -370,7 +370,7 @@ export class DynamoRunStore implements RunStore {
 
   /** Writes the fields a transition may change, only if the item is still the version `read`. */
   private async write(read: RunRecord, next: RunRecord): Promise<void> {
-    const input = statusWriteInput(this.table, read, next, ['jobId', 'progress', 'reason']);
+    const input = statusWriteInput(this.table, read, next, ['jobId', 'progress', 'reason', 'history']);
     await this.send('UpdateItem', read.id, () => this.client.send(new UpdateItemCommand(input)));
   }
 }

@@ -56,7 +56,7 @@ export function statusWriteInput(
   table: string,
   read: Pick<RunState, 'id' | 'status' | 'attempt' | 'updatedAt'>,
   next: RunState,
-  fields: readonly ('jobId' | 'progress' | 'reason')[],
+  fields: readonly ('jobId' | 'progress' | 'reason' | 'history')[],
 ): UpdateItemCommandInput {
   const names: Record<string, string> = {
     '#status': 'status',
@@ -168,7 +168,7 @@ export class DynamoStatusSink implements StatusSink {
     const { changed, next } = applyReport(current, status);
     if (!changed) return;
     // Only the fields a trainer reports; anything else on the record (owner, spec, job id) is left alone.
-    const input = statusWriteInput(this.table, current, next, ['progress', 'reason']);
+    const input = statusWriteInput(this.table, current, next, ['progress', 'reason', 'history']);
     await this.send('UpdateItem', status.runId, () => this.client.send(new UpdateItemCommand(input)));
   }
 }

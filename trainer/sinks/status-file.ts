@@ -51,6 +51,7 @@ export function newRunState(runId: string, attempt: number, seed: RunSeed = {}, 
     attempt,
     createdAt: at,
     updatedAt: at,
+    history: [{ status: 'QUEUED', attempt, at }],
   };
 }
 

@@ -7,7 +7,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { hasEvaluation } from '../../../shared/evaluation.ts';
 import { ApiError, api } from '../api/client.ts';
-import { isActive, type Metrics, type RunRecord, type RunStatus, type SampleRef } from '../api/types.ts';
+import { isActive, type Metrics, type RunRecord, type SampleRef } from '../api/types.ts';
 import { EvaluationView } from '../components/evaluation.tsx';
 import { Gallery } from '../components/gallery.tsx';
 import { LineChart } from '../components/line-chart.tsx';
@@ -17,8 +17,8 @@ import { ago } from '../lib/format.ts';
 import { useAsync, useInterval } from '../lib/hooks.ts';
 import { attemptStarts, chartGroups, metricNames, seriesOf } from '../lib/metrics.ts';
 import { href } from '../lib/route.ts';
+import { timelineStages } from '../lib/timeline.ts';
 
-const FLOW: readonly RunStatus[] = ['QUEUED', 'SUBMITTED', 'STARTING', 'RUNNING'];
 const CHART_POINTS = 600;
 
 function Timeline({
@@ -30,31 +30,20 @@ function Timeline({
   seen: Record<string, string>;
   metrics?: Metrics;
 }) {
-  const ended = !isActive(run.status);
-  // An ended run that reported progress got as far as RUNNING, even if it ended before we looked.
-  const seenUpTo = Math.max(0, ...FLOW.map((s, i) => (seen[s] ? i : 0)));
-  const reached = ended ? (run.progress ? 3 : seenUpTo) : FLOW.indexOf(run.status);
-  const stages = [
-    ...FLOW.map((s, i) => ({ s, done: i <= reached })),
-    ...(ended ? [{ s: run.status, done: true }] : []),
-  ];
+  const stages = timelineStages(run, seen);
   const attempts = metrics ? attemptStarts(metrics.metrics) : [];
   return (
     <section aria-labelledby="timeline-h">
       <h2 id="timeline-h">Timeline</h2>
       <ol class="timeline">
-        {stages.map(({ s, done }) => (
-          <li key={s} class={`${done ? 'done' : 'todo'}${s === run.status ? ' current' : ''}`}>
-            <StatusBadge status={s} />
-            <span class="muted">
-              {s === 'QUEUED'
-                ? ago(run.createdAt)
-                : s === run.status
-                  ? ago(run.updatedAt)
-                  : seen[s]
-                    ? ago(seen[s]!)
-                    : ''}
-            </span>
+        {stages.map((st, i) => (
+          <li
+            key={`${st.status}-${st.attempt ?? 0}-${i}`}
+            class={`${st.done ? 'done' : 'todo'}${st.done && i === stages.findLastIndex((x) => x.done) ? ' current' : ''}`}
+          >
+            <StatusBadge status={st.status} />
+            {st.attempt !== undefined && st.attempt > 1 && <span class="attempt"> attempt {st.attempt}</span>}
+            <span class="muted">{st.at ? ago(st.at) : ''}</span>
           </li>
         ))}
       </ol>
