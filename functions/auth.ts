@@ -46,6 +46,8 @@ export interface CognitoAuthOptions {
   clientIds?: readonly string[];
   /** Which Cognito tokens are accepted (default: access tokens only, the ones meant for APIs). */
   tokenUse?: readonly ('access' | 'id')[];
+  /** Where the signing keys are; `{issuer}/.well-known/jwks.json` (Cognito's own) by default. */
+  jwksUri?: string;
   /** For tests; defaults to the global fetch. */
   fetch?: typeof fetch;
   /** Shortest time between two JWKS downloads, so unknown key ids cannot make us fetch on every request. */
@@ -59,7 +61,7 @@ export interface CognitoAuthOptions {
  */
 export function cognitoJwtAuth(options: CognitoAuthOptions): Auth {
   const issuer = options.issuer.replace(/\/+$/, '');
-  const jwksUri = `${issuer}/.well-known/jwks.json`;
+  const jwksUri = options.jwksUri ?? `${issuer}/.well-known/jwks.json`;
   const tokenUse = options.tokenUse ?? ['access'];
   const refreshMs = options.refreshMs ?? 60_000;
   const doFetch = options.fetch ?? fetch;

@@ -8,6 +8,9 @@
  *   GANZOO_JOB_DEFINITION        the trainer's job definition
  *   GANZOO_COGNITO_ISSUER        https://cognito-idp.{region}.amazonaws.com/{userPoolId}
  *   GANZOO_COGNITO_CLIENT_IDS    optional, comma-separated app client ids allowed to call
+ *
+ * With AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER set (an emulator such as moto or LocalStack, as the AWS SDK
+ * reads it), the pool's signing keys are fetched from that endpoint, where emulators serve them.
  */
 import { handle } from 'hono/aws-lambda';
 import { GPU_TYPES, type GpuType } from '../shared/spec.ts';
@@ -57,6 +60,13 @@ export function parseJobQueues(text: string): Partial<Record<GpuType, GpuQueues>
   return queues;
 }
 
+/** The JWKS location on a Cognito emulator: {endpoint}/{userPoolId}/.well-known/jwks.json. */
+function jwksFromEmulator(issuer: string, endpoint: string | undefined): { jwksUri?: string } {
+  if (!endpoint) return {};
+  const poolId = issuer.replace(/\/+$/, '').split('/').at(-1);
+  return { jwksUri: `${endpoint.replace(/\/+$/, '')}/${poolId}/.well-known/jwks.json` };
+}
+
 export function appFromEnv(env: NodeJS.ProcessEnv) {
   const missing = REQUIRED.filter((name) => !env[name]);
   if (missing.length > 0) throw new Error(`the API needs ${missing.join(', ')} in its environment`);
@@ -76,6 +86,7 @@ export function appFromEnv(env: NodeJS.ProcessEnv) {
     auth: cognitoJwtAuth({
       issuer: e.GANZOO_COGNITO_ISSUER,
       ...(clientIds?.length ? { clientIds } : {}),
+      ...jwksFromEmulator(e.GANZOO_COGNITO_ISSUER, e.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER),
     }),
   });
 }

@@ -20,6 +20,7 @@ export interface ServiceEndpoints {
   s3: string;
   dynamodb: string;
   batch: string;
+  cognito: string;
 }
 
 export interface AwsEmulators extends ServiceEndpoints {
@@ -38,6 +39,7 @@ export function endpointEnv(e: ServiceEndpoints): Record<string, string> {
     AWS_ENDPOINT_URL_S3: e.s3,
     AWS_ENDPOINT_URL_DYNAMODB: e.dynamodb,
     AWS_ENDPOINT_URL_BATCH: e.batch,
+    AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: e.cognito,
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
@@ -168,7 +170,7 @@ export interface StartOptions {
 
 /** Endpoints for a LocalStack (if any) and a moto: S3 on LocalStack when there is one. */
 export function serviceEndpoints(localstack: string | undefined, moto: string): ServiceEndpoints {
-  return { s3: localstack ?? moto, dynamodb: moto, batch: moto };
+  return { s3: localstack ?? moto, dynamodb: moto, batch: moto, cognito: moto };
 }
 
 export async function startAwsEmulators(venv: Venv, options: StartOptions = {}): Promise<AwsEmulators> {

@@ -50,7 +50,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       `the integration suite could not start LocalStack and moto (docs/TESTING.md): ${(err as Error).message}`,
     );
   }
-  const { s3, dynamodb, batch } = emulators;
-  project.provide('awsEmulators', { s3, dynamodb, batch });
+  const { s3, dynamodb, batch, cognito } = emulators;
+  project.provide('awsEmulators', { s3, dynamodb, batch, cognito });
   return () => emulators.stop();
 }
