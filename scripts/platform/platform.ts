@@ -238,7 +238,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const dashboardIndex = join(WEB_DIST, 'index.html');
     // Made on first use: serveStatic warns at construction when its folder is missing.
     let dashboardFiles: ReturnType<typeof serveStatic> | undefined;
+    // The API's own paths skip the file checks below: they are the hot path under load.
+    const apiRoots = new Set(api.routes.map((r) => r.path.split('/')[1]).filter(Boolean));
     front.use('*', async (c, next) => {
+      if (apiRoots.has(c.req.path.split('/')[1]!)) return api.fetch(c.req.raw);
       // Checked per request, so a dashboard built while the platform runs is served without a restart.
       if (!existsSync(dashboardIndex)) {
         if (c.req.path === '/' && c.req.method === 'GET') return c.redirect('/docs');
