@@ -88,6 +88,12 @@ async function seed(store: { create(run: RunRecord): Promise<unknown> }, count: 
         ...(status === 'FAILED' ? { reason: 'seeded as failed' } : {}),
         createdAt: iso,
         updatedAt: iso,
+        // As a finished run's record holds it (the list leaves it out, the run's own page shows it).
+        history: (['QUEUED', 'SUBMITTED', 'STARTING', 'RUNNING', status] as const).map((s) => ({
+          status: s,
+          attempt: 1,
+          at: iso,
+        })),
       });
       if ((i + 1) % 2_000 === 0) process.stdout.write(`  ${i + 1} runs stored\n`);
     }

@@ -96,7 +96,9 @@ export const RunSchema = z.object({
 });
 
 const RunPageSchema = z.object({
-  runs: z.array(RunSchema).describe('Newest first.'),
+  runs: z
+    .array(RunSchema)
+    .describe("Newest first; without each run's history (GET /experiments/{id} has it)."),
   nextCursor: z.string().optional().describe('Present when there are more runs; pass as cursor.'),
 });
 

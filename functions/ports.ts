@@ -27,7 +27,7 @@ export interface RunStore {
    */
   create(run: RunRecord, idempotencyKey?: string): Promise<{ run: RunRecord; created: boolean }>;
   get(id: string): Promise<RunRecord | undefined>;
-  /** Newest first. */
+  /** Newest first; each run without its history (shared/run.ts RUN_LIST_FIELDS). */
   list(query: ListQuery): Promise<RunPage>;
   /** Applies shared/run.ts transition with a conditional write on the status and attempt it read. */
   update(id: string, update: StatusUpdate): Promise<TransitionResult>;

@@ -62,6 +62,24 @@ export interface RunRecord {
   history?: StatusEvent[];
 }
 
+/** Every field of a RunRecord, in the order the API shows them. */
+export const RUN_FIELDS = [
+  'id',
+  'owner',
+  'spec',
+  'status',
+  'attempt',
+  'jobId',
+  'progress',
+  'reason',
+  'createdAt',
+  'updatedAt',
+  'history',
+] as const satisfies readonly (keyof RunRecord)[];
+
+/** What a listing of runs carries: all but the history, which only a run's own page shows. */
+export const RUN_LIST_FIELDS = RUN_FIELDS.filter((f) => f !== 'history');
+
 export interface StatusUpdate {
   status: RunStatus;
   /** Defaults to the record's current attempt. */

@@ -9,7 +9,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { z } from 'zod';
 import { type EvalResult, evaluationPictures, hasEvaluation } from '../../shared/evaluation.ts';
 import { assertRunId, runFiles } from '../../shared/keys.ts';
-import { isTerminal, type RunRecord } from '../../shared/run.ts';
+import { isTerminal, RUN_FIELDS, type RunRecord } from '../../shared/run.ts';
 import { type ExperimentSpec, validateSpec } from '../../shared/spec.ts';
 import type { ApiEnv } from '../auth.ts';
 import { ApiProblem, type ErrorLogger, invalidRequest, issuesOf, notFound } from '../errors.ts';
@@ -34,20 +34,6 @@ export interface ExperimentDeps {
 }
 
 const CANCEL_REASON = 'cancelled on request';
-
-const RUN_FIELDS = [
-  'id',
-  'owner',
-  'spec',
-  'status',
-  'attempt',
-  'jobId',
-  'progress',
-  'reason',
-  'createdAt',
-  'updatedAt',
-  'history',
-] as const satisfies readonly (keyof RunRecord)[];
 
 /** The record as the API shows it: only RunRecord's fields, whatever else the table item carries. */
 export function publicRun(run: RunRecord): RunRecord {

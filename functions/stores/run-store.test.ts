@@ -398,6 +398,10 @@ describe('DynamoRunStore and the trainer status sink share one item format', () 
     await expect(
       trainer.report({ runId: run.id, status: 'RUNNING', attempt: 1, progress: { step: 8, totalSteps: 20 } }),
     ).rejects.toBeInstanceOf(StatusRefused);
+    // A listing leaves the history out; the run itself has it.
+    const listed = (await s.list({ owner: run.owner, limit: 5 })).runs[0]!;
+    expect(listed.history).toBeUndefined();
+    expect(listed).toEqual({ ...(await s.get(run.id)), history: undefined });
     // Both writers append to the same history.
     expect((await s.get(run.id))?.history?.map((h) => h.status)).toEqual([
       'SUBMITTED',

@@ -21,7 +21,13 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { assertRunId } from '../../shared/keys.ts';
-import { type RunRecord, type StatusUpdate, type TransitionResult, transition } from '../../shared/run.ts';
+import {
+  RUN_LIST_FIELDS,
+  type RunRecord,
+  type StatusUpdate,
+  type TransitionResult,
+  transition,
+} from '../../shared/run.ts';
 import { IDEMPOTENCY_PREFIX, RUNS_TABLE } from '../../shared/tables.ts';
 import { dynamoClientFromEnv, MARSHALL, statusWriteInput } from '../../trainer/sinks/dynamodb.ts';
 import { type RetryTuning, warnRetry, withRetry } from '../../trainer/sinks/retry.ts';
@@ -311,6 +317,7 @@ export class DynamoRunStore implements RunStore {
       values[':family'] = query.family;
       filters.push('#spec.#family = :family');
     }
+    for (const field of RUN_LIST_FIELDS) names[`#f_${field}`] = field;
     const filtered = filters.length > 0;
     let start = query.cursor === undefined ? undefined : decodeCursor(query.cursor, query.owner);
     const runs: RunRecord[] = [];
@@ -323,6 +330,7 @@ export class DynamoRunStore implements RunStore {
             TableName: this.table,
             IndexName: index.name,
             KeyConditionExpression: '#owner = :owner',
+            ProjectionExpression: RUN_LIST_FIELDS.map((f) => `#f_${f}`).join(', '),
             ...(filtered ? { FilterExpression: filters.join(' AND ') } : {}),
             ExpressionAttributeNames: names,
             ExpressionAttributeValues: marshall(values, MARSHALL) as Record<string, AttributeValue>,
