@@ -528,13 +528,17 @@ async function pull(api: ApiClient, io: Io, id: string, outDir: string): Promise
   io.out(
     `${fetched} sample grid${fetched === 1 ? '' : 's'} downloaded${kept ? `, ${kept} already there` : ''}\n`,
   );
-  let generator: GeneratorUrls | undefined;
-  try {
-    generator = await api.request<GeneratorUrls>('GET', `${runPath(id)}/generator`);
-  } catch (err) {
-    if (!(err instanceof ApiError && err.status === 404)) throw err;
-    io.out(`no generator: ${err.problem.detail ?? 'not exported yet'}\n`);
-  }
+  // A 404 says why the run has none yet; anything else is an error.
+  const optional = async <T>(what: string, path: string): Promise<T | undefined> => {
+    try {
+      return await api.request<T>('GET', `${runPath(id)}/${path}`);
+    } catch (err) {
+      if (!(err instanceof ApiError && err.status === 404)) throw err;
+      io.out(`no ${what}: ${err.problem.detail ?? 'none yet'}\n`);
+      return undefined;
+    }
+  };
+  const generator = await optional<GeneratorUrls>('generator', 'generator');
   if (generator) {
     const dir = join(out, runFiles.generatorDir);
     for (const [name, url] of Object.entries(generator.weightUrls)) {
@@ -547,13 +551,7 @@ async function pull(api: ApiClient, io: Io, id: string, outDir: string): Promise
     await download(io, generator.modelUrl, join(out, runFiles.generatorModel), "the generator's model.json");
     io.out(`generator: ${join(out, runFiles.generatorModel)} (a tfjs layers model)\n`);
   }
-  let evaluation: Evaluation | undefined;
-  try {
-    evaluation = await api.request<Evaluation>('GET', `${runPath(id)}/evaluation`);
-  } catch (err) {
-    if (!(err instanceof ApiError && err.status === 404)) throw err;
-    io.out(`no evaluation: ${err.problem.detail ?? 'none yet'}\n`);
-  }
+  const evaluation = await optional<Evaluation>('evaluation', 'evaluation');
   if (evaluation) {
     for (const p of evaluation.pictures) {
       if (!p.key.startsWith(runFiles.evalDir) || p.key.includes('..')) {
