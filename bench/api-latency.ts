@@ -8,11 +8,9 @@
  *                               NoTrainRunner, which accepts the job and trains nothing, so the numbers are
  *                               the API's and the stores', not a trainer's.
  *
- * Load: CLIENTS concurrent clients (default 16), each sending its next request as soon as the last answered,
- * for SECONDS per endpoint (default 20) after a 2 s warm-up that is not counted; only on 127.0.0.1. The
- * read is measured again with LIGHT_CLIENTS (default 4), below saturation. The clients run in a worker
- * thread, so their own work does not sit on the server's event loop (they still share the machine's cores
- * with it). As in `npm start`, the API, fauxqs and the stores' SDK clients share the main event loop, and
+ * Load: CLIENTS concurrent closed-loop clients (default 16; bench/http-load.ts) for SECONDS per endpoint
+ * (default 20) after a 2 s warm-up that is not counted; only on 127.0.0.1. The read is measured again with
+ * LIGHT_CLIENTS (default 4), below saturation. As in `npm start`, the API, fauxqs and the stores' SDK clients share the main event loop, and
  * dynalite has a thread of its own. RUNS changes how many runs are stored first.
  *
  * Writes bench/results/api-latency.json.
@@ -21,38 +19,21 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { runIdGenerator } from '../functions/ids.ts';
 import type { JobRunner } from '../functions/ports.ts';
 import { LOCAL_SUBJECT, startPlatform } from '../scripts/platform/platform.ts';
 import type { RunRecord } from '../shared/run.ts';
 import { parseSpec } from '../shared/spec.ts';
+import { BENCH_SPEC, closedLoop, intFromEnv, latency, type Route, WARMUP_SECONDS } from './http-load.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const RESULTS = join(ROOT, 'bench', 'results', 'api-latency.json');
-
-function intFromEnv(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  const n = raw === undefined || raw === '' ? fallback : Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be an integer ${min}-${max}`);
-  return n;
-}
 
 const STORED_RUNS = intFromEnv('RUNS', 10_000, 1, 100_000);
 const CLIENTS = intFromEnv('CLIENTS', 16, 1, 256);
 const LIGHT_CLIENTS = intFromEnv('LIGHT_CLIENTS', 4, 1, 256);
 const SECONDS = intFromEnv('SECONDS', 20, 1, 120);
-const WARMUP_SECONDS = 2;
 const READ_TARGET_P99_MS = 50;
-
-const SPEC_INPUT = {
-  family: 'vanilla',
-  dataset: 'ring8',
-  steps: 20,
-  batchSize: 16,
-  sampleEvery: 10,
-  hyperparameters: { hiddenUnits: 16, hiddenLayers: 1 },
-};
 
 /** Accepts every job and runs nothing: what is measured ends where a real runner would start training. */
 class NoTrainRunner implements JobRunner {
@@ -66,7 +47,7 @@ class NoTrainRunner implements JobRunner {
 
 /** Stores runs straight through the run store, newest last, spread over the past 30 days. */
 async function seed(store: { create(run: RunRecord): Promise<unknown> }, count: number): Promise<number> {
-  const spec = parseSpec(SPEC_INPUT);
+  const spec = parseSpec(BENCH_SPEC);
   const end = Date.now() - 60_000;
   const step = Math.floor((30 * 24 * 3600 * 1000) / count);
   const started = performance.now();
@@ -103,107 +84,17 @@ async function seed(store: { create(run: RunRecord): Promise<unknown> }, count: 
   return (performance.now() - started) / 1000;
 }
 
-interface LoadResult {
-  latenciesMs: number[];
-  statuses: Record<string, number>;
-  errors: number;
-  measuredSeconds: number;
-}
-
-// Plain JavaScript for the worker: it needs no TypeScript and no project code. node:http with a keep-alive
-// agent costs less CPU per request than fetch, which leaves more of the shared cores to the server.
-const LOAD_WORKER = `
-const http = require('node:http');
-const { parentPort, workerData } = require('node:worker_threads');
-const { url, method, headers, body, clients, warmupMs, measureMs } = workerData;
-const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
-const send = () =>
-  new Promise((resolve, reject) => {
-    const req = http.request(url, { method, headers, agent }, (res) => {
-      res.on('data', () => {});
-      res.on('end', () => resolve(res.statusCode));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
+/** One endpoint under `clients` closed-loop clients, summarized under `name`. */
+async function measure(name: string, route: Omit<Route, 'kind' | 'share'>, clients: number) {
+  console.log(`${name}: ${SECONDS} s (+${WARMUP_SECONDS} s warm-up)...`);
+  const samples = await closedLoop({
+    base: platform.url,
+    token: platform.token,
+    routes: [{ ...route, kind: name, share: 1 }],
+    clients,
+    seconds: SECONDS,
   });
-(async () => {
-  const latencies = [];
-  const statuses = {};
-  let errors = 0;
-  const start = performance.now();
-  const measureFrom = start + warmupMs;
-  const end = measureFrom + measureMs;
-  const client = async () => {
-    while (performance.now() < end) {
-      const t0 = performance.now();
-      let status = 'error';
-      try {
-        status = String(await send());
-      } catch {
-        errors++;
-      }
-      const t1 = performance.now();
-      if (t0 >= measureFrom && t1 <= end) {
-        latencies.push(t1 - t0);
-        statuses[status] = (statuses[status] ?? 0) + 1;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: clients }, client));
-  agent.destroy();
-  parentPort.postMessage({ latenciesMs: latencies, statuses, errors, measuredSeconds: measureMs / 1000 });
-})();
-`;
-
-function load(
-  url: string,
-  init: { method: string; headers: Record<string, string>; body?: string },
-  clients = CLIENTS,
-) {
-  return new Promise<LoadResult>((resolve, reject) => {
-    const worker = new Worker(LOAD_WORKER, {
-      eval: true,
-      workerData: {
-        url,
-        ...init,
-        clients,
-        warmupMs: WARMUP_SECONDS * 1000,
-        measureMs: SECONDS * 1000,
-      },
-    });
-    worker.once('message', (m: LoadResult) => {
-      resolve(m);
-      void worker.terminate();
-    });
-    worker.once('error', reject);
-  });
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
-function summarize(name: string, r: LoadResult) {
-  const sorted = [...r.latenciesMs].sort((a, b) => a - b);
-  const ok = Object.entries(r.statuses)
-    .filter(([s]) => s.startsWith('2'))
-    .reduce((n, [, c]) => n + c, 0);
-  const round = (x: number) => Math.round(x * 100) / 100;
-  return {
-    endpoint: name,
-    requests: sorted.length,
-    ok,
-    statuses: r.statuses,
-    transportErrors: r.errors,
-    requestsPerSecond: round(sorted.length / r.measuredSeconds),
-    p50Ms: round(percentile(sorted, 50)),
-    p90Ms: round(percentile(sorted, 90)),
-    p99Ms: round(percentile(sorted, 99)),
-    maxMs: round(sorted.at(-1) ?? Number.NaN),
-    meanMs: round(sorted.reduce((a, b) => a + b, 0) / Math.max(1, sorted.length)),
-  };
+  return { endpoint: name, ...latency(samples, SECONDS) };
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'ganzoo-bench-api-'));
@@ -213,32 +104,16 @@ try {
   console.log(`API latency on ${platform.url}: storing ${STORED_RUNS} runs for one owner...`);
   const seedSeconds = await seed(platform.runStore, STORED_RUNS);
   console.log(`  stored in ${seedSeconds.toFixed(1)} s`);
-  const headers = { authorization: `Bearer ${platform.token}` };
-
-  console.log(
-    `GET /experiments?limit=20: ${CLIENTS} clients, ${SECONDS} s (+${WARMUP_SECONDS} s warm-up)...`,
-  );
-  const list = await load(`${platform.url}/experiments?limit=20`, { method: 'GET', headers });
-  // The same read without saturating the one event loop: what a few dashboards polling at once see.
-  console.log(
-    `GET /experiments?limit=20: ${LIGHT_CLIENTS} clients, ${SECONDS} s (+${WARMUP_SECONDS} s warm-up)...`,
-  );
-  const listLight = await load(
-    `${platform.url}/experiments?limit=20`,
-    { method: 'GET', headers },
-    LIGHT_CLIENTS,
-  );
-  console.log(`POST /experiments: ${CLIENTS} clients, ${SECONDS} s (+${WARMUP_SECONDS} s warm-up)...`);
-  const submit = await load(`${platform.url}/experiments`, {
-    method: 'POST',
-    headers: { ...headers, 'content-type': 'application/json' },
-    body: JSON.stringify(SPEC_INPUT),
-  });
-
+  const list = { method: 'GET', path: '/experiments?limit=20' } as const;
   const rows = [
-    summarize(`GET /experiments?limit=20 (${CLIENTS} clients)`, list),
-    summarize(`GET /experiments?limit=20 (${LIGHT_CLIENTS} clients)`, listLight),
-    summarize(`POST /experiments (${CLIENTS} clients; submit path, NoTrainRunner trains nothing)`, submit),
+    await measure(`GET /experiments?limit=20 (${CLIENTS} clients)`, list, CLIENTS),
+    // The same read without saturating the one event loop: what a few dashboards polling at once see.
+    await measure(`GET /experiments?limit=20 (${LIGHT_CLIENTS} clients)`, list, LIGHT_CLIENTS),
+    await measure(
+      `POST /experiments (${CLIENTS} clients; submit path, NoTrainRunner trains nothing)`,
+      { method: 'POST', path: '/experiments', body: JSON.stringify(BENCH_SPEC) },
+      CLIENTS,
+    ),
   ];
   const read = rows[0]!;
   const results = {
@@ -275,7 +150,7 @@ try {
   const width = Math.max(...rows.map((r) => r.endpoint.length));
   console.log(`\n${'endpoint'.padEnd(width)}  ${cols.map((c) => c.padStart(8)).join(' ')}`);
   for (const r of rows) {
-    const cells = [r.requests, r.requestsPerSecond, r.p50Ms, r.p90Ms, r.p99Ms, r.maxMs, r.requests - r.ok];
+    const cells = [r.requests, r.requestsPerSecond, r.p50Ms, r.p90Ms, r.p99Ms, r.maxMs, r.errors];
     console.log(`${r.endpoint.padEnd(width)}  ${cells.map((c) => String(c).padStart(8)).join(' ')}`);
   }
   console.log(
