@@ -24,7 +24,8 @@ import type { JobRunner } from '../functions/ports.ts';
 import { LOCAL_SUBJECT, startPlatform } from '../scripts/platform/platform.ts';
 import type { RunRecord } from '../shared/run.ts';
 import { parseSpec } from '../shared/spec.ts';
-import { BENCH_SPEC, closedLoop, intFromEnv, latency, type Route, WARMUP_SECONDS } from './http-load.ts';
+import { TINY_SPEC } from '../test/api-harness.ts';
+import { closedLoop, intFromEnv, latency, type Route, WARMUP_SECONDS } from './http-load.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const RESULTS = join(ROOT, 'bench', 'results', 'api-latency.json');
@@ -47,7 +48,7 @@ class NoTrainRunner implements JobRunner {
 
 /** Stores runs straight through the run store, newest last, spread over the past 30 days. */
 async function seed(store: { create(run: RunRecord): Promise<unknown> }, count: number): Promise<number> {
-  const spec = parseSpec(BENCH_SPEC);
+  const spec = parseSpec(TINY_SPEC);
   const end = Date.now() - 60_000;
   const step = Math.floor((30 * 24 * 3600 * 1000) / count);
   const started = performance.now();
@@ -111,7 +112,7 @@ try {
     await measure(`GET /experiments?limit=20 (${LIGHT_CLIENTS} clients)`, list, LIGHT_CLIENTS),
     await measure(
       `POST /experiments (${CLIENTS} clients; submit path, NoTrainRunner trains nothing)`,
-      { method: 'POST', path: '/experiments', body: JSON.stringify(BENCH_SPEC) },
+      { method: 'POST', path: '/experiments', body: JSON.stringify(TINY_SPEC) },
       CLIENTS,
     ),
   ];

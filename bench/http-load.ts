@@ -1,6 +1,6 @@
 /**
- * What the HTTP benchmarks (api-latency.ts, load.ts) share: their settings from the environment, the tiny
- * spec they submit, a closed-loop load generator and the latency summary.
+ * What the HTTP benchmarks (api-latency.ts, load.ts) share: their settings from the environment, a
+ * closed-loop load generator and the latency summary.
  *
  * The clients run in a worker thread, so their own work does not sit on the server's event loop (they still
  * share the machine's cores with it). Each client sends its next request as soon as the last one answered;
@@ -16,16 +16,6 @@ export function intFromEnv(name: string, fallback: number, min: number, max: num
 }
 
 export const WARMUP_SECONDS = 2;
-
-/** The spec the benchmarks submit: valid and tiny (their runners train nothing anyway). */
-export const BENCH_SPEC = {
-  family: 'vanilla',
-  dataset: 'ring8',
-  steps: 20,
-  batchSize: 16,
-  sampleEvery: 10,
-  hyperparameters: { hiddenUnits: 16, hiddenLayers: 1 },
-};
 
 export interface Route {
   /** How the results name it, e.g. "GET /experiments/{id}". */

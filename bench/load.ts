@@ -16,16 +16,8 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startPlatform } from '../scripts/platform/platform.ts';
-import { RecordingRunner } from '../test/api-harness.ts';
-import {
-  BENCH_SPEC,
-  closedLoop,
-  intFromEnv,
-  latency,
-  type Route,
-  round,
-  WARMUP_SECONDS,
-} from './http-load.ts';
+import { RecordingRunner, TINY_SPEC } from '../test/api-harness.ts';
+import { closedLoop, intFromEnv, latency, type Route, round, WARMUP_SECONDS } from './http-load.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const RESULTS = join(ROOT, 'docs', 'results', 'load.json');
@@ -42,7 +34,7 @@ const MIX: Route[] = [
     method: 'POST',
     path: '/experiments',
     share: 0.1,
-    body: JSON.stringify(BENCH_SPEC),
+    body: JSON.stringify(TINY_SPEC),
   },
 ];
 
@@ -56,7 +48,7 @@ try {
     const res = await fetch(`${platform.url}/experiments`, {
       method: 'POST',
       headers: { authorization: `Bearer ${platform.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(BENCH_SPEC),
+      body: JSON.stringify(TINY_SPEC),
     });
     if (res.status !== 201) throw new Error(`seeding run ${i}: ${res.status} ${await res.text()}`);
     ids.push(((await res.json()) as { id: string }).id);

@@ -66,9 +66,15 @@ const EXPERIMENTS: Record<string, Record<string, unknown>> = {
 };
 /** Experiments run once per seed; the others once with the spec's seed. */
 const SEEDS: Record<string, number[]> = Object.fromEntries(
-  ['vanilla-ring8-toy', 'unrolled-ring8', 'presgan-ring8', 'vanilla-grid25-toy', 'unrolled-grid25'].map(
-    (n) => [n, TOY_SEEDS],
-  ),
+  [
+    'vanilla-ring8-toy',
+    'unrolled-ring8',
+    'presgan-ring8',
+    'vanilla-grid25-toy',
+    'unrolled-grid25',
+    'vanilla-ring8-toy-3000',
+    'unrolled-ring8-3000',
+  ].map((n) => [n, TOY_SEEDS]),
 );
 /**
  * WGAN, WGAN-GP and SNGAN beside DCGAN under identical settings: DCGAN's narrow networks, batch 64, seed 1,
@@ -91,13 +97,31 @@ Object.assign(EXPERIMENTS, {
   // SNGAN against DCGAN again with more than three times the budget: does the gap close with training?
   'dcgan-mnist-narrow-2000': { ...narrowMnist('dcgan'), steps: 2000 },
   'sngan-mnist-2000': { ...narrowMnist('sngan'), steps: 2000 },
+  // SNGAN with its own n_dis 5 (the paper's critic updates per G step), against the same DCGAN baseline:
+  // everything else (networks, Adam 2e-4 / 0.5 / 0.999, batch, seed, G steps) is as dcgan-mnist-narrow-2000.
+  'sngan-mnist-ndis5-2000': {
+    ...narrowMnist('sngan'),
+    steps: 2000,
+    hyperparameters: { gChannels: 64, dChannels: 32, nCritic: 5 },
+  },
+  // WGAN with the same 2,000 G steps and RMSProp at 2e-4 (the paper's 5e-5 drew streaks at 600 steps).
+  'wgan-mnist-lr2e-4-2000': {
+    ...narrowMnist('wgan'),
+    steps: 2000,
+    hyperparameters: { gChannels: 64, dChannels: 32, learningRate: 2e-4 },
+  },
+  // WGAN-GP with the budget of the 2,000-step DCGAN baseline: are the digits recognisable with training?
+  'wgan-gp-mnist-2000': { ...narrowMnist('wgan-gp'), steps: 2000 },
 });
 Object.assign(EXPERIMENTS, {
   'vanilla-ring8-toy': toy('vanilla', 'ring8'),
-  'unrolled-ring8': toy('unrolled', 'ring8', { unrollLearningRate: TOY.hyperparameters.learningRate }),
+  'unrolled-ring8': toy('unrolled', 'ring8'),
   'presgan-ring8': toy('presgan', 'ring8', { sigmaInit: 0.01, sigmaMin: 0.001, sigmaMax: 0.03 }),
   'vanilla-grid25-toy': toy('vanilla', 'grid25'),
-  'unrolled-grid25': toy('unrolled', 'grid25', { unrollLearningRate: TOY.hyperparameters.learningRate }),
+  'unrolled-grid25': toy('unrolled', 'grid25'),
+  // The ring8 comparison again with 3,000 steps (the unrolled ring is still closing at 2,000).
+  'vanilla-ring8-toy-3000': { ...toy('vanilla', 'ring8'), steps: 3000 },
+  'unrolled-ring8-3000': { ...toy('unrolled', 'ring8'), steps: 3000 },
   // MNIST: the same MLP as vanilla-mnist, with the learned output noise and the HMC entropy term.
   'presgan-mnist': { family: 'presgan', dataset: 'mnist', steps: 2000 },
   // Narrow networks as cgan-mnist; the InfoGAN paper's learning rates (D 2e-4, G 1e-3).

@@ -8,15 +8,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { type Platform, startPlatform } from '../scripts/platform/platform.ts';
 import type { RunRecord } from '../shared/run.ts';
 import { scratchDir } from '../trainer/test-util.ts';
+import { TINY_SPEC } from './api-harness.ts';
 
-const TINY_SPEC = {
-  family: 'vanilla',
-  dataset: 'ring8',
-  steps: 20,
-  batchSize: 16,
-  sampleEvery: 10,
-  hyperparameters: { hiddenUnits: 16, hiddenLayers: 1 },
-};
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 interface SamplesPage {

@@ -10,21 +10,13 @@ import { type BatchJobDetail, createBatchStateHandler } from '../../functions/ev
 import { DynamoRunStore } from '../../functions/stores/run-store.ts';
 import { runFiles } from '../../shared/keys.ts';
 import { latestCheckpoint } from '../../trainer/checkpoint.ts';
+import { TINY_SPEC } from '../api-harness.ts';
 import { type Outage, startOutageProxy } from '../emulators.ts';
 import { type Deployment, deploy, runArtifacts, storedRun, submitRun } from './aws.ts';
 import { startTrainerJob, until } from './trainer-job.ts';
 
 const STEPS = 40;
-const SPEC = {
-  family: 'vanilla',
-  dataset: 'ring8',
-  steps: STEPS,
-  batchSize: 16,
-  sampleEvery: 2,
-  metricsEvery: 2,
-  checkpointEvery: 10,
-  hyperparameters: { hiddenUnits: 16, hiddenLayers: 1 },
-};
+const SPEC = { ...TINY_SPEC, steps: STEPS, sampleEvery: 2, metricsEvery: 2, checkpointEvery: 10 };
 /** Ten tries, 100 ms doubling to 400 ms, jittered: about 1.5-3 s of retrying before giving up. */
 const RETRY = { GANZOO_RETRY_ATTEMPTS: '10', GANZOO_RETRY_BASE_MS: '100', GANZOO_RETRY_MAX_MS: '400' };
 const OUTAGE_MS = 1_000;

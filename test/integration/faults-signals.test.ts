@@ -10,20 +10,12 @@ import { parseSpec } from '../../shared/spec.ts';
 import { latestCheckpoint, loadCheckpoint } from '../../trainer/checkpoint.ts';
 import { buildGan } from '../../trainer/loop.ts';
 import type { ArtifactSink } from '../../trainer/sinks/types.ts';
+import { TINY_SPEC } from '../api-harness.ts';
 import { type Deployment, deploy, runArtifacts, storedRun, submitRun } from './aws.ts';
 import { startTrainerJob, until } from './trainer-job.ts';
 
 const STEPS = 60;
-const SPEC = {
-  family: 'vanilla',
-  dataset: 'ring8',
-  steps: STEPS,
-  batchSize: 16,
-  sampleEvery: 2,
-  metricsEvery: 2,
-  checkpointEvery: 10,
-  hyperparameters: { hiddenUnits: 16, hiddenLayers: 1 },
-};
+const SPEC = { ...TINY_SPEC, steps: STEPS, sampleEvery: 2, metricsEvery: 2, checkpointEvery: 10 };
 
 let d: Deployment;
 beforeAll(async () => {

@@ -12,20 +12,12 @@ import { DynamoRunStore } from '../../functions/stores/run-store.ts';
 import type { PointsEval } from '../../shared/evaluation.ts';
 import { runFiles, runPrefix } from '../../shared/keys.ts';
 import type { RunRecord } from '../../shared/run.ts';
+import { TINY_SPEC } from '../api-harness.ts';
 import { type Deployment, deploy, GPU, requestAs } from './aws.ts';
 import { startTrainerJob, until } from './trainer-job.ts';
 
 const STEPS = 30;
-const SPEC = {
-  family: 'vanilla',
-  dataset: 'ring8',
-  steps: STEPS,
-  batchSize: 16,
-  sampleEvery: 10,
-  metricsEvery: 5,
-  checkpointEvery: 10,
-  hyperparameters: { hiddenUnits: 16, hiddenLayers: 1 },
-};
+const SPEC = { ...TINY_SPEC, steps: STEPS, metricsEvery: 5, checkpointEvery: 10 };
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 let d: Deployment;

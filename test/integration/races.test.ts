@@ -10,15 +10,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type BatchJobDetail, createBatchStateHandler } from '../../functions/events/batch-state.ts';
 import { DynamoRunStore } from '../../functions/stores/run-store.ts';
 import type { RunRecord } from '../../shared/run.ts';
+import { TINY_SPEC } from '../api-harness.ts';
 import { type Deployment, deploy, GPU, requestAs, storedRun, submitRun } from './aws.ts';
 
-const SPEC = {
-  family: 'vanilla',
-  dataset: 'ring8',
-  steps: 20,
-  batchSize: 16,
-  hyperparameters: { hiddenUnits: 16, hiddenLayers: 1 },
-};
 const ROUNDS = 5;
 
 let d: Deployment;
@@ -64,7 +58,7 @@ describe('two API replicas racing', () => {
       api('/experiments', {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'idempotency-key': key },
-        body: JSON.stringify(SPEC),
+        body: JSON.stringify(TINY_SPEC),
       });
     const jobsBefore = await jobNames();
     for (let round = 0; round < ROUNDS; round++) {
@@ -98,7 +92,7 @@ describe('two API replicas racing', () => {
       log: () => {},
     });
     for (let round = 0; round < ROUNDS; round++) {
-      const { run, job } = await submitRun(d, SPEC);
+      const { run, job } = await submitRun(d, TINY_SPEC);
       const cancel = (api: typeof a) => api(`/experiments/${run.id}/cancel`, { method: 'POST' });
       // Odd rounds race a Batch RUNNING event as well: it must not resurrect a cancelled run.
       const [ra, rb] = await Promise.all([
