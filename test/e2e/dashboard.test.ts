@@ -224,6 +224,10 @@ describe('the dashboard against npm start', () => {
       '5',
       '5',
     ]);
+    // The first run's evaluation beside the second's, which had it turned off.
+    const evalRows = page.locator('table.compare-eval tbody tr');
+    const cfidRow = evalRows.filter({ has: page.getByRole('rowheader', { name: 'cFID' }) });
+    expect(await cfidRow.locator('td').allTextContents()).toEqual([expect.stringMatching(/^\d/), '–']);
     // Every metric chart overlays one line per run.
     const perChart = await page
       .locator('.chart')

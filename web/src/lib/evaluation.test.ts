@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ImageEval, PointsEval } from '../../../shared/evaluation.ts';
-import { classShares, evaluationFacts } from './evaluation.ts';
+import { classShares, comparisonRows, evaluationFacts } from './evaluation.ts';
 
 const common = {
   version: 1,
@@ -84,5 +84,21 @@ describe('evaluation facts', () => {
       { label: '2', count: 0, share: 0 },
     ]);
     expect(classShares(points)).toEqual([]);
+  });
+
+  it('lines several runs up by fact, with a gap where a run has none', () => {
+    const rows = comparisonRows([
+      image,
+      undefined,
+      { ...image, cfid: { ...image.cfid, value: 12 }, codes: undefined },
+    ]);
+    expect(rows.map((r) => r.label)).toEqual([
+      'cFID',
+      'Classes covered',
+      'Code best-mapping accuracy',
+      'Evaluated with',
+    ]);
+    expect(rows[0]!.values).toEqual(['44.23', undefined, '12']);
+    expect(rows[2]!.values).toEqual(['36.0%', undefined, undefined]);
   });
 });

@@ -69,3 +69,13 @@ export function classShares(e: EvalResult): { label: string; share: number; coun
   const { counts, samples } = e.classes.all;
   return counts.map((count, i) => ({ label: String(i), count, share: samples > 0 ? count / samples : 0 }));
 }
+
+/** The facts of several runs' evaluations as rows (one per label, in first-seen order), a value per run. */
+export function comparisonRows(evals: readonly (EvalResult | undefined)[]) {
+  const perRun = evals.map((e) => (e ? evaluationFacts(e) : []));
+  const labels = [...new Set(perRun.flatMap((facts) => facts.map((f) => f.label)))];
+  return labels.map((label) => ({
+    label,
+    values: perRun.map((facts) => facts.find((f) => f.label === label)?.value),
+  }));
+}

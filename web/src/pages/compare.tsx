@@ -1,10 +1,15 @@
-/** Compare: two to four runs side by side under one step slider, and their curves overlaid. */
+/**
+ * Compare: two to four runs side by side under one step slider, their evaluations in one table, and their
+ * curves overlaid.
+ */
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { api } from '../api/client.ts';
+import type { EvalResult } from '../../../shared/evaluation.ts';
+import { ApiError, api } from '../api/client.ts';
 import { isActive, type Metrics, type RunRecord, type SampleRef } from '../api/types.ts';
 import { LineChart } from '../components/line-chart.tsx';
 import { ErrorBox, Loading } from '../components/states.tsx';
 import { StatusBadge } from '../components/status.tsx';
+import { comparisonRows } from '../lib/evaluation.ts';
 import { useAsync, useInterval } from '../lib/hooks.ts';
 import { metricNames, seriesOf } from '../lib/metrics.ts';
 import { href } from '../lib/route.ts';
@@ -16,13 +21,26 @@ interface Loaded {
   run: RunRecord;
   samples: SampleRef[];
   metrics: Metrics;
+  evaluation?: EvalResult;
+}
+
+/** A run's evaluation, or undefined while it has none (a 404 says why; the run page shows it). */
+async function evaluationOf(run: RunRecord): Promise<EvalResult | undefined> {
+  if (run.status !== 'SUCCEEDED') return undefined;
+  try {
+    return (await api.evaluation(run.id)).evaluation;
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) return undefined;
+    throw err;
+  }
 }
 
 async function loadAll(ids: readonly string[]): Promise<Loaded[]> {
   return Promise.all(
     ids.map(async (id) => {
       const [run, samples, metrics] = await Promise.all([api.run(id), api.samples(id), api.metrics(id, 400)]);
-      return { run, samples, metrics };
+      const evaluation = await evaluationOf(run);
+      return { run, samples, metrics, ...(evaluation ? { evaluation } : {}) };
     }),
   );
 }
@@ -58,6 +76,43 @@ function Picker({ ids }: { ids: string[] }) {
       {recent.error && <span class="field-error">{recent.error.message}</span>}
       {ids.length >= MAX_RUNS && <span class="muted">At most {MAX_RUNS} runs.</span>}
     </form>
+  );
+}
+
+function EvaluationTable({ loaded }: { loaded: Loaded[] }) {
+  const rows = comparisonRows(loaded.map((l) => l.evaluation));
+  return (
+    <section aria-labelledby="compare-eval-h">
+      <h2 id="compare-eval-h">Evaluation</h2>
+      {rows.length === 0 ? (
+        <p class="state empty">
+          None of these runs has an evaluation yet (it is written when training ends).
+        </p>
+      ) : (
+        <table class="compare-eval">
+          <thead>
+            <tr>
+              <th scope="col">Measure</th>
+              {loaded.map((l) => (
+                <th key={l.run.id} scope="col">
+                  {l.run.id}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.label}>
+                <th scope="row">{r.label}</th>
+                {r.values.map((v, i) => (
+                  <td key={loaded[i]!.run.id}>{v ?? '–'}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
   );
 }
 
@@ -126,6 +181,7 @@ function Side({ loaded }: { loaded: Loaded[] }) {
           })}
         </div>
       </section>
+      <EvaluationTable loaded={loaded} />
       <section aria-labelledby="overlay-h">
         <h2 id="overlay-h">Curves, overlaid</h2>
         {names.length === 0 && <p class="state empty">No metrics yet.</p>}
