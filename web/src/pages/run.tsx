@@ -5,7 +5,6 @@
 
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { hasEvaluation } from '../../../shared/evaluation.ts';
 import { ApiError, api } from '../api/client.ts';
 import { isActive, type Metrics, type RunRecord, type SampleRef } from '../api/types.ts';
 import { EvaluationView } from '../components/evaluation.tsx';
@@ -98,8 +97,6 @@ function EvaluationSection({ run }: { run: RunRecord }) {
   const missing = evaluation.error instanceof ApiError && evaluation.error.status === 404;
   let body: ComponentChildren;
   if (run.spec.evaluate === false) body = <Empty>Evaluation is turned off in this run's spec.</Empty>;
-  else if (!hasEvaluation(run.spec.dataset))
-    body = <Empty>No evaluation is defined for the {run.spec.dataset} dataset.</Empty>;
   else if (run.status === 'RUNNING' && run.progress?.phase === 'evaluating')
     body = <Loading what="the evaluation: the trainer is scoring the generator" />;
   else if (isActive(run.status))
