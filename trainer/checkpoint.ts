@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { runFiles, stepOfKey } from '../shared/keys.ts';
 import type { Gan } from './families/types.ts';
-import type { ArtifactSink } from './sinks/types.ts';
+import { type ArtifactSink, locationOf } from './sinks/types.ts';
 
 export interface CheckpointState {
   step: number;
@@ -36,7 +36,7 @@ async function putTensors(
 async function getTensors(sink: ArtifactSink, dir: string, name: string): Promise<NamedTensor[]> {
   const specsBytes = await sink.get(`${dir}${name}.json`);
   const data = await sink.get(`${dir}${name}.bin`);
-  if (!specsBytes || !data) throw new Error(`checkpoint ${sink.location}/${dir} lacks ${name}`);
+  if (!specsBytes || !data) throw new Error(`checkpoint ${locationOf(sink, dir)} lacks ${name}`);
   const specs = JSON.parse(decoder.decode(specsBytes)) as tf.io.WeightsManifestEntry[];
   const buffer = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer;
   const map = tf.io.decodeWeights(buffer, specs);

@@ -12,7 +12,7 @@ import { initBackend } from './backend/index.ts';
 import { evaluateRun, summarize } from './eval/evaluate.ts';
 import { train } from './loop.ts';
 import { progressPrinter } from './progress.ts';
-import type { ArtifactSink, StatusSink } from './sinks/types.ts';
+import { type ArtifactSink, locationOf, type StatusSink } from './sinks/types.ts';
 
 export interface RunProcessOptions {
   runId: string;
@@ -26,7 +26,7 @@ export async function runTrainerProcess(o: RunProcessOptions): Promise<number> {
   const say = (s: string) => !o.quiet && process.stderr.write(`${s}\n`);
   const backend = await initBackend(o.backend);
   const { artifacts, status } = o.sinks;
-  const at = (key: string) => `${artifacts.location.replace(/\/$/, '')}/${key}`;
+  const at = (key: string) => locationOf(artifacts, key);
   say(
     `run ${o.runId}: ${o.spec.family} on ${o.spec.dataset}, ${o.spec.steps} steps, batch ${o.spec.batchSize}`,
   );
@@ -58,7 +58,7 @@ export async function runTrainerProcess(o: RunProcessOptions): Promise<number> {
     ...(o.spec.evaluate && hasEvaluation(o.spec.dataset)
       ? {
           evaluate: async () => {
-            say(`evaluating the generator (${artifacts.location}/${runFiles.eval})`);
+            say(`evaluating the generator (${at(runFiles.eval)})`);
             try {
               say(summarize(await evaluateRun(artifacts, { backend })));
             } catch (err) {

@@ -23,7 +23,7 @@ import type { LatentCodes } from '../families/types.ts';
 import { codeTensor, oneHotLabels } from '../latents.ts';
 import { LocalArtifactSink } from '../sinks/local.ts';
 import { sinkLoader } from '../sinks/model-io.ts';
-import type { ArtifactSink } from '../sinks/types.ts';
+import { type ArtifactSink, locationOf } from '../sinks/types.ts';
 import { analyze, FEATURE_LAYER, loadClassifier, NUM_CLASSES, readTrainingRecord } from './classifier.ts';
 import {
   bestMappingAccuracy,
@@ -80,7 +80,7 @@ const sinkOf = (run: string | ArtifactSink) => (typeof run === 'string' ? runFol
 /** The run's parsed spec; every way it can be missing or wrong is an EvalInputError naming it. */
 export async function readRunSpec(run: string | ArtifactSink): Promise<ExperimentSpec> {
   const sink = sinkOf(run);
-  const at = `${sink.location}/${runFiles.spec}`;
+  const at = locationOf(sink, runFiles.spec);
   const bytes = await sink.get(runFiles.spec);
   if (!bytes) throw new EvalInputError(`no ${runFiles.spec} in ${sink.location}`);
   let json: unknown;
@@ -98,7 +98,7 @@ export async function readRunSpec(run: string | ArtifactSink): Promise<Experimen
 }
 
 async function loadGenerator(sink: ArtifactSink): Promise<tf.LayersModel> {
-  const at = `${sink.location}/${runFiles.generatorModel}`;
+  const at = locationOf(sink, runFiles.generatorModel);
   if (!(await sink.get(runFiles.generatorModel))) {
     throw new EvalInputError(`no exported generator: ${at} is missing`);
   }

@@ -4,7 +4,7 @@
  * format browser tfjs loads with tf.loadLayersModel(url).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ArtifactSink } from './types.ts';
+import { type ArtifactSink, locationOf } from './types.ts';
 
 const WEIGHTS = 'weights.bin';
 
@@ -41,11 +41,11 @@ export function sinkLoader(sink: ArtifactSink, dir: string): tf.io.IOHandler {
   return {
     async load(): Promise<tf.io.ModelArtifacts> {
       const json = await sink.get(`${dir}model.json`);
-      if (!json) throw new Error(`no model at ${sink.location}/${dir}model.json`);
+      if (!json) throw new Error(`no model at ${locationOf(sink, `${dir}model.json`)}`);
       const model = JSON.parse(new TextDecoder().decode(json)) as tf.io.ModelJSON;
       const specs = model.weightsManifest.flatMap((g) => g.weights);
       const bytes = await sink.get(dir + WEIGHTS);
-      if (!bytes) throw new Error(`no weights at ${sink.location}/${dir}${WEIGHTS}`);
+      if (!bytes) throw new Error(`no weights at ${locationOf(sink, dir + WEIGHTS)}`);
       const weightData = bytes.buffer.slice(
         bytes.byteOffset,
         bytes.byteOffset + bytes.byteLength,

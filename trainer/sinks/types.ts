@@ -15,6 +15,11 @@ export interface ArtifactSink {
   list(prefix: string): Promise<string[]>;
 }
 
+/** Where `key` is in `sink`, for messages: a path or an s3:// URL. */
+export function locationOf(sink: ArtifactSink, key: string): string {
+  return `${sink.location.replace(/\/+$/, '')}/${key}`;
+}
+
 /** What the trainer reports about itself; the run store applies it through shared/run.ts transition. */
 export interface TrainerStatus {
   runId: string;
