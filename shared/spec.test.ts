@@ -25,6 +25,18 @@ describe('experiment spec', () => {
     expect(!h.ok && h.issues[0]).toEqual({ field: 'hyperparameters', message: "unknown field 'lr'" });
   });
 
+  it("rejects a '__proto__' key sent as JSON, in the hyperparameters as everywhere else", () => {
+    for (const json of [
+      '{"family":"vanilla","dataset":"ring8","hyperparameters":{"__proto__":{"hiddenUnits":8}}}',
+      '{"family":"vanilla","dataset":"ring8","resources":{"__proto__":1}}',
+      '{"family":"vanilla","dataset":"ring8","__proto__":1}',
+    ]) {
+      const r = validateSpec(JSON.parse(json));
+      expect(r.ok, json).toBe(false);
+      expect(!r.ok && r.issues[0]?.message).toBe("unknown field '__proto__'");
+    }
+  });
+
   it('rejects out-of-range values with the field named', () => {
     const r = validateSpec({
       family: 'vanilla',

@@ -111,7 +111,10 @@ export function validateSpec(input: unknown): SpecResult {
       message: `family '${family.id}' trains on ${family.datasets.join(', ')}, not '${base.dataset}'`,
     });
   }
-  const hp = family.hyperparameters.safeParse(base.hyperparameters);
+  // The family's schema reads the hyperparameters as sent: the record parse above copies them into a new
+  // object, where a '__proto__' key would become the prototype instead of an unknown field.
+  const sent = (input as { hyperparameters?: unknown }).hyperparameters ?? {};
+  const hp = family.hyperparameters.safeParse(sent);
   if (!hp.success) issues.push(...toIssues(hp.error, 'hyperparameters'));
   if (issues.length > 0) return { ok: false, issues };
   return { ok: true, spec: { ...base, hyperparameters: hp.data as Record<string, unknown> } };
