@@ -83,14 +83,8 @@ const unrolled = vanilla.extend({
     .min(0)
     .max(100)
     .default(5)
-    .describe("K: gradient steps D is looked ahead before G's loss is taken (0 is the Vanilla GAN)."),
-  unrollLearningRate: z
-    .number()
-    .gt(0)
-    .max(1)
-    .default(2e-4)
     .describe(
-      "Size of each look-ahead step of D (gradient / its RMS per weight tensor, differentiated through); D's learning rate makes K look-ahead steps about K real D updates.",
+      "K: steps of D's own Adam optimizer (from its current moments) D is looked ahead before G's loss is taken, differentiated through (0 is the Vanilla GAN).",
     ),
 });
 
@@ -257,7 +251,7 @@ export const FAMILIES = [
     },
     axis: 'training-method',
     summary:
-      "The Vanilla GAN's networks, with G's loss taken against D looked ahead K gradient steps and G's gradient carried back through them; D itself is left as it was.",
+      "The Vanilla GAN's networks, with G's loss taken against D looked ahead K steps of its own Adam optimizer and G's gradient carried back through them; D itself is left as it was.",
     datasets: ['ring8', 'grid25'],
     hyperparameters: unrolled,
   },

@@ -33,24 +33,62 @@ describe('unrolled GAN', () => {
     tf.dispose([x, own, functional]);
   });
 
+  it("a look-ahead step is the step D's own Adam takes next, from its current moments", () => {
+    const gan = buildGan(tinySpec('unrolled', 'ring8', { hyperparameters: TINY }));
+    const D = gan.nets.D!;
+    const optimizer = gan.optimizers.D!;
+    const real = tf.randomNormal([8, 2], 0, 1, 'float32', 4);
+    const fake = tf.randomNormal([8, 2], 0, 1, 'float32', 5);
+    const vars = D.trainableWeights.map((w) => w.read() as tf.Variable);
+    const dStep = () =>
+      tf.dispose(
+        optimizer.minimize(
+          () => discriminatorBce(D.apply(real) as tf.Tensor, D.apply(fake) as tf.Tensor),
+          true,
+          vars,
+        )!,
+      );
+    // Three real updates first, so the moments and the bias correction are not the fresh ones.
+    for (let i = 0; i < 3; i++) dStep();
+    const lookAhead = unrolledWeights(D, optimizer, real, fake, 2).map((w) => Array.from(w.dataSync()));
+    dStep();
+    dStep();
+    const real2 = D.trainableWeights.map((w) => Array.from(w.read().dataSync()));
+    expect(lookAhead.length).toBe(real2.length);
+    const largestGap = Math.max(...lookAhead.flatMap((w, i) => w.map((x, j) => Math.abs(x - real2[i]![j]!))));
+    expect(largestGap).toBeLessThan(1e-5);
+    tf.dispose([real, fake]);
+  });
+
   it('look-ahead steps lower the D loss and carry a gradient back to the fake samples', () => {
     const gan = buildGan(tinySpec('unrolled', 'ring8', { hyperparameters: TINY }));
     const D = gan.nets.D!;
+    const optimizer = gan.optimizers.D!;
     const real = tf.randomNormal([8, 2], 0, 1, 'float32', 4);
     const fake = tf.randomNormal([8, 2], 0, 1, 'float32', 5);
     const lossAt = (w: tf.Tensor[]) =>
       discriminatorBce(applyWithWeights(D, real, w), applyWithWeights(D, fake, w)).dataSync()[0]!;
     const before = lossAt(D.trainableWeights.map((w) => w.read()));
-    const after = lossAt(unrolledWeights(D, real, fake, 5, 0.01));
+    const after = lossAt(unrolledWeights(D, optimizer, real, fake, 5));
     expect(after).toBeLessThan(before);
 
     // d/dfake of D_K(fake) differs from d/dfake of D_0(fake): the look-ahead depends on the fakes.
     const outAt = (k: number) =>
-      tf.grad((f: tf.Tensor) => tf.sum(applyWithWeights(D, f, unrolledWeights(D, real, f, k, 0.01))))(fake);
+      tf.grad((f: tf.Tensor) => tf.sum(applyWithWeights(D, f, unrolledWeights(D, optimizer, real, f, k))))(
+        fake,
+      );
     const g0 = outAt(0).dataSync();
     const g5 = outAt(5).dataSync();
+    expect(g5.every(Number.isFinite)).toBe(true);
     expect(Array.from(g5).some((v, i) => Math.abs(v - g0[i]!) > 1e-4)).toBe(true);
     tf.dispose([real, fake]);
+  });
+
+  it('rejects a D optimizer that is not Adam (its moments are what is unrolled)', () => {
+    const gan = buildGan(tinySpec('unrolled', 'ring8', { hyperparameters: TINY }));
+    const x = tf.zeros([2, 2]);
+    expect(() => unrolledWeights(gan.nets.D!, tf.train.sgd(0.1), x, x, 1)).toThrow(/must be tfjs's Adam/);
+    tf.dispose(x);
   });
 
   it('with K = 0 it trains exactly as the Vanilla GAN with the same networks', () => {
@@ -72,18 +110,27 @@ describe('unrolled GAN', () => {
     expect(steps('unrolled', TINY)).not.toEqual(plain);
   });
 
-  it('the G phase leaves D exactly as it was (the look-ahead is never written back)', () => {
+  it("the G phase leaves D and D's optimizer exactly as they were (the look-ahead is never written back)", async () => {
     const spec = tinySpec('unrolled', 'ring8', { hyperparameters: TINY });
     const gan = buildGan(spec);
     const data = openDataset(spec.dataset, spec.seed);
     const step = createStepper({ ...gan, phases: gan.phases.filter((p) => p.name === 'G') });
+    // Take one full step first, so D's optimizer has moments the look-ahead reads.
+    const full = createStepper(gan);
+    const first = stepInputs(gan, data, spec.seed, 0, spec.batchSize);
+    full(first);
+    disposeStepInputs(first);
     const dBefore = gan.nets.D!.getWeights().map((w) => Array.from(w.dataSync()));
+    const adamBefore = await gan.optimizers.D!.getWeights();
+    const adamValues = adamBefore.map((w) => Array.from(w.tensor.dataSync()));
     const gBefore = gan.nets.G!.getWeights().map((w) => Array.from(w.dataSync()));
-    const inputs = stepInputs(gan, data, spec.seed, 0, spec.batchSize);
+    const inputs = stepInputs(gan, data, spec.seed, 1, spec.batchSize);
     const values = step(inputs);
     disposeStepInputs(inputs);
     expect(Number.isFinite(values['loss/G'])).toBe(true);
     expect(gan.nets.D!.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(dBefore);
+    const adamAfter = await gan.optimizers.D!.getWeights();
+    expect(adamAfter.map((w) => Array.from(w.tensor.dataSync()))).toEqual(adamValues);
     expect(gan.nets.G!.getWeights().map((w) => Array.from(w.dataSync()))).not.toEqual(gBefore);
   });
 });

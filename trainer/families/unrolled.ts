@@ -1,15 +1,13 @@
 /**
  * Unrolled GAN (Metz et al. 2017): the Vanilla GAN's networks, D phase and optimizers, but G's loss is
- * taken against a look-ahead copy of D moved K gradient steps further on the current batch, and G's
- * gradient flows back through those K steps (how D would react to G's change is what discourages G from
+ * taken against a look-ahead copy of D moved K steps of D's own optimizer further on the current batch, and
+ * G's gradient flows back through those K steps (how D would react to G's change is what discourages G from
  * hopping between modes). The look-ahead weights are tensors derived from D's variables and never written
  * to them, so D is exactly as it was after the G phase: the restore is built in.
  *
- * Each look-ahead step moves every weight tensor by unrollLearningRate times its gradient divided by the
- * gradient's root mean square over that tensor: a step the size of one of D's Adam steps (so K look-ahead
- * steps are about K real D updates, as in the paper, where D's own optimizer is unrolled), yet smooth in
- * the gradient. Adam's per-element first step from fresh moments is sign-like and would pass almost no
- * second-order signal to G; plain gradient steps grow with D's gradients and overshoot as D sharpens.
+ * Each look-ahead step is an Adam step as D's optimizer would take it, started from D's current moments
+ * and step count (as the paper unrolls D's own optimizer): K look-ahead steps are K real D updates on this
+ * batch. Fresh moments would make the first step sign-like, passing almost no second-order signal to G.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { UnrolledHyperparameters } from '../../shared/catalog.ts';
@@ -24,34 +22,88 @@ import { bcePhases } from './adversarial.ts';
 import type { GanFamily, Phase } from './types.ts';
 import { vanilla } from './vanilla.ts';
 
+/** The state of tfjs's Adam that a look-ahead reads: fields tfjs keeps private, so checked at run time. */
+interface AdamInternals {
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  /** beta1^t and beta2^t for the optimizer's next step t. */
+  accBeta1: tf.Variable;
+  accBeta2: tf.Variable;
+  /** One moment per updated variable, in the order of the variable list; empty before the first update. */
+  accumulatedFirstMoment: { variable: tf.Variable }[];
+  accumulatedSecondMoment: { variable: tf.Variable }[];
+}
+
+function adamInternals(optimizer: tf.Optimizer): AdamInternals {
+  const o = optimizer as unknown as Partial<AdamInternals>;
+  if (
+    optimizer.getClassName() !== 'Adam' ||
+    typeof o.learningRate !== 'number' ||
+    !o.accBeta1 ||
+    !o.accBeta2 ||
+    !Array.isArray(o.accumulatedFirstMoment) ||
+    !Array.isArray(o.accumulatedSecondMoment)
+  )
+    throw new Error(`unrolled GAN: D's optimizer must be tfjs's Adam, got ${optimizer.getClassName()}`);
+  return o as AdamInternals;
+}
+
 /**
- * D's weights after `steps` RMS-normalised gradient steps of size `learningRate` on the D loss of
- * (real, fake), as tensors that stay differentiable with respect to `fake` (and so to G).
+ * Keeps sqrt differentiable where the second moment is exactly zero (a weight D has never moved): its
+ * gradient there is otherwise infinite and turns into NaN when multiplied by the zero gradient.
+ */
+const SQRT_FLOOR = 1e-30;
+
+/**
+ * D's weights after `steps` steps of D's Adam optimizer (from its current moments and step count) on the D
+ * loss of (real, fake), as tensors that stay differentiable with respect to `fake` (and so to G).
  */
 export function unrolledWeights(
   D: tf.LayersModel,
+  optimizer: tf.Optimizer,
   real: tf.Tensor,
   fake: tf.Tensor,
   steps: number,
-  learningRate: number,
 ): tf.Tensor[] {
+  const adam = adamInternals(optimizer);
+  const variables = D.trainableWeights.map((w) => w.read());
+  const moment = (state: { variable: tf.Variable }[], i: number) => {
+    const m = state[i]?.variable;
+    if (!m) return tf.zerosLike(variables[i]!);
+    if (!tf.util.arraysEqual(m.shape, variables[i]!.shape))
+      throw new Error(`unrolled GAN: D's optimizer state does not match D's weight ${i}`);
+    return m;
+  };
+  if (adam.accumulatedFirstMoment.length > 0 && adam.accumulatedFirstMoment.length !== variables.length)
+    throw new Error(
+      `unrolled GAN: D's optimizer holds ${adam.accumulatedFirstMoment.length} moments for ${variables.length} weights`,
+    );
   const dLoss = tf.grads((...w: tf.Tensor[]) =>
     discriminatorBce(applyWithWeights(D, real, w), applyWithWeights(D, fake, w)),
   );
-  let weights: tf.Tensor[] = D.trainableWeights.map((w) => w.read());
+  let weights: tf.Tensor[] = variables;
+  let m = variables.map((_, i) => moment(adam.accumulatedFirstMoment, i));
+  let v = variables.map((_, i) => moment(adam.accumulatedSecondMoment, i));
+  let power1: tf.Tensor = adam.accBeta1;
+  let power2: tf.Tensor = adam.accBeta2;
   for (let k = 0; k < steps; k++) {
     const grads = dLoss(weights);
+    m = m.map((mi, i) => tf.add(tf.mul(mi, adam.beta1), tf.mul(grads[i]!, 1 - adam.beta1)));
+    v = v.map((vi, i) => tf.add(tf.mul(vi, adam.beta2), tf.mul(tf.square(grads[i]!), 1 - adam.beta2)));
+    const [c1, c2] = [tf.sub(1, power1), tf.sub(1, power2)];
     weights = weights.map((w, i) => {
-      const g = grads[i]!;
-      const rms = tf.sqrt(tf.add(tf.mean(tf.square(g)), RMS_EPSILON));
-      return tf.sub(w, tf.mul(tf.div(g, rms), learningRate));
+      const mHat = tf.div(m[i]!, c1);
+      const vHat = tf.div(v[i]!, c2);
+      const denominator = tf.add(tf.sqrt(tf.add(vHat, SQRT_FLOOR)), adam.epsilon);
+      return tf.add(tf.mul(tf.div(mHat, denominator), -adam.learningRate), w);
     });
+    power1 = tf.mul(power1, adam.beta1);
+    power2 = tf.mul(power2, adam.beta2);
   }
   return weights;
 }
-
-/** Keeps the step finite for a zero gradient (a bias D does not use yet). */
-const RMS_EPSILON = 1e-12;
 
 export const unrolled: GanFamily<UnrolledHyperparameters> = {
   id: 'unrolled',
@@ -60,6 +112,8 @@ export const unrolled: GanFamily<UnrolledHyperparameters> = {
     const gan = vanilla.build(ctx);
     const { G, D } = gan.nets as { G: tf.LayersModel; D: tf.LayersModel };
     assertFunctionalChain(D);
+    const dOptimizer = gan.optimizers.D!;
+    adamInternals(dOptimizer);
     const gLoss = hp.loss === 'minimax' ? generatorMinimax : generatorNonSaturating;
     const [dPhase] = bcePhases({ generator: G, discriminator: D, loss: hp.loss });
     const gPhase: Phase = {
@@ -68,7 +122,7 @@ export const unrolled: GanFamily<UnrolledHyperparameters> = {
       optimizer: 'G',
       loss: ({ real, z }) => {
         const fake = G.apply(z, { training: true }) as tf.Tensor;
-        const weights = unrolledWeights(D, real, fake, hp.unrollSteps, hp.unrollLearningRate);
+        const weights = unrolledWeights(D, dOptimizer, real, fake, hp.unrollSteps);
         const logits = applyWithWeights(D, fake, weights);
         return { loss: gLoss(logits), metrics: { 'D_K(G(z))': meanProbability(logits) } };
       },
