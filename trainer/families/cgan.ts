@@ -11,21 +11,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { CganHyperparameters } from '../../shared/catalog.ts';
-import {
-  assertShape,
-  concatenate,
-  conv,
-  deconv,
-  dense,
-  flatten,
-  input,
-  reshape,
-  tileOver,
-} from '../nn/layers.ts';
+import { assertShape, concatenate, dense, input, tileOver } from '../nn/layers.ts';
 import { adam, bcePhases } from './adversarial.ts';
+import { dcganGenerator, dcganTrunk } from './dcgan.ts';
 import type { GanFamily } from './types.ts';
-
-const KERNEL = 5;
 
 export const cgan: GanFamily<CganHyperparameters> = {
   id: 'cgan',
@@ -35,27 +24,10 @@ export const cgan: GanFamily<CganHyperparameters> = {
       throw new Error(`cgan needs images with sides divisible by 4, got ${dataset.shape.join('x')}`);
     const classes = dataset.classes;
     if (classes < 2) throw new Error(`cgan needs a labelled dataset, '${dataset.id}' has ${classes} classes`);
-    const [h0, w0] = [height / 4, width / 4];
 
     const z = input([hp.latentDim], 'z');
     const y = input([classes], 'label');
-    let g = dense(concatenate([z, y]), {
-      units: h0 * w0 * hp.gChannels,
-      batchNorm: true,
-      activation: 'relu',
-      init,
-      normalInit: true,
-    });
-    g = concatenate([reshape(g, [h0, w0, hp.gChannels]), tileOver(y, h0, w0)]);
-    g = deconv(g, {
-      filters: hp.gChannels / 2,
-      kernel: KERNEL,
-      strides: 2,
-      batchNorm: true,
-      activation: 'relu',
-      init,
-    });
-    g = deconv(g, { filters: channels, kernel: KERNEL, strides: 2, activation: 'tanh', init });
+    const g = dcganGenerator(z, y, hp.gChannels, [height, width, channels], init);
     const G = tf.model({
       inputs: [z, y],
       outputs: assertShape(g, [null, height, width, channels], 'cgan G'),
@@ -64,22 +36,8 @@ export const cgan: GanFamily<CganHyperparameters> = {
 
     const x = input([height, width, channels], 'x');
     const yD = input([classes], 'd_label');
-    let d = conv(concatenate([x, tileOver(yD, height, width)]), {
-      filters: hp.dChannels,
-      kernel: KERNEL,
-      strides: 2,
-      activation: 'leakyRelu',
-      init,
-    });
-    d = conv(d, {
-      filters: hp.dChannels * 2,
-      kernel: KERNEL,
-      strides: 2,
-      batchNorm: true,
-      activation: 'leakyRelu',
-      init,
-    });
-    d = dense(concatenate([flatten(d), yD]), { units: 1, init, normalInit: true });
+    const trunk = dcganTrunk(concatenate([x, tileOver(yD, height, width)]), hp.dChannels, init);
+    const d = dense(concatenate([trunk, yD]), { units: 1, init, normalInit: true });
     const D = tf.model({ inputs: [x, yD], outputs: d, name: 'discriminator' });
 
     return {

@@ -5,11 +5,70 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { DcganHyperparameters } from '../../shared/catalog.ts';
-import { assertShape, conv, deconv, dense, flatten, input, reshape } from '../nn/layers.ts';
+import type { Init } from '../nn/init.ts';
+import {
+  assertShape,
+  concatenate,
+  conv,
+  deconv,
+  dense,
+  flatten,
+  input,
+  reshape,
+  tileOver,
+} from '../nn/layers.ts';
 import { adam, bcePhases } from './adversarial.ts';
 import type { GanFamily } from './types.ts';
 
-const KERNEL = 5;
+export const KERNEL = 5;
+
+/**
+ * DCGAN's generator body, shared by the families that build on it: z -> dense (BN, ReLU) to a map a quarter
+ * of the image's sides -> deconv (BN, ReLU) -> deconv tanh. A `side` input (a conditional GAN's label,
+ * InfoGAN's codes) is joined to z and again, tiled, to the first feature map.
+ */
+export function dcganGenerator(
+  z: tf.SymbolicTensor,
+  side: tf.SymbolicTensor | undefined,
+  gChannels: number,
+  [height, width, channels]: [number, number, number],
+  init: Init,
+): tf.SymbolicTensor {
+  const [h0, w0] = [height / 4, width / 4];
+  let g = dense(side ? concatenate([z, side]) : z, {
+    units: h0 * w0 * gChannels,
+    batchNorm: true,
+    activation: 'relu',
+    init,
+    normalInit: true,
+  });
+  g = reshape(g, [h0, w0, gChannels]);
+  if (side) g = concatenate([g, tileOver(side, h0, w0)]);
+  g = deconv(g, {
+    filters: gChannels / 2,
+    kernel: KERNEL,
+    strides: 2,
+    batchNorm: true,
+    activation: 'relu',
+    init,
+  });
+  return deconv(g, { filters: channels, kernel: KERNEL, strides: 2, activation: 'tanh', init });
+}
+
+/** DCGAN's discriminator trunk: conv (LeakyReLU, no BN on the input layer) -> conv (BN, LeakyReLU), flattened. */
+export function dcganTrunk(x: tf.SymbolicTensor, dChannels: number, init: Init): tf.SymbolicTensor {
+  const d = conv(x, { filters: dChannels, kernel: KERNEL, strides: 2, activation: 'leakyRelu', init });
+  return flatten(
+    conv(d, {
+      filters: dChannels * 2,
+      kernel: KERNEL,
+      strides: 2,
+      batchNorm: true,
+      activation: 'leakyRelu',
+      init,
+    }),
+  );
+}
 
 export const dcgan: GanFamily<DcganHyperparameters> = {
   id: 'dcgan',
@@ -17,26 +76,8 @@ export const dcgan: GanFamily<DcganHyperparameters> = {
     const [height, width, channels] = dataset.shape as [number, number, number];
     if (height % 4 !== 0 || width % 4 !== 0)
       throw new Error(`dcgan needs image sides divisible by 4, got ${height}x${width}`);
-    const [h0, w0] = [height / 4, width / 4];
-
     const z = input([hp.latentDim], 'z');
-    let g = dense(z, {
-      units: h0 * w0 * hp.gChannels,
-      batchNorm: true,
-      activation: 'relu',
-      init,
-      normalInit: true,
-    });
-    g = reshape(g, [h0, w0, hp.gChannels]);
-    g = deconv(g, {
-      filters: hp.gChannels / 2,
-      kernel: KERNEL,
-      strides: 2,
-      batchNorm: true,
-      activation: 'relu',
-      init,
-    });
-    g = deconv(g, { filters: channels, kernel: KERNEL, strides: 2, activation: 'tanh', init });
+    const g = dcganGenerator(z, undefined, hp.gChannels, [height, width, channels], init);
     const G = tf.model({
       inputs: z,
       outputs: assertShape(g, [null, height, width, channels], 'dcgan G'),
@@ -44,16 +85,7 @@ export const dcgan: GanFamily<DcganHyperparameters> = {
     });
 
     const x = input([height, width, channels], 'x');
-    let d = conv(x, { filters: hp.dChannels, kernel: KERNEL, strides: 2, activation: 'leakyRelu', init });
-    d = conv(d, {
-      filters: hp.dChannels * 2,
-      kernel: KERNEL,
-      strides: 2,
-      batchNorm: true,
-      activation: 'leakyRelu',
-      init,
-    });
-    d = dense(flatten(d), { units: 1, init, normalInit: true });
+    const d = dense(dcganTrunk(x, hp.dChannels, init), { units: 1, init, normalInit: true });
     const D = tf.model({ inputs: x, outputs: d, name: 'discriminator' });
 
     return {

@@ -22,21 +22,10 @@ import {
   meanProbability,
 } from '../losses/bce.ts';
 import { categoricalInfoLoss, continuousInfoLoss } from '../losses/info.ts';
-import {
-  assertShape,
-  concatenate,
-  conv,
-  deconv,
-  dense,
-  flatten,
-  input,
-  reshape,
-  tileOver,
-} from '../nn/layers.ts';
+import { assertShape, dense, input } from '../nn/layers.ts';
 import { adam } from './adversarial.ts';
+import { dcganGenerator, dcganTrunk } from './dcgan.ts';
 import type { GanFamily, LatentCodes, StepInputs } from './types.ts';
-
-const KERNEL = 5;
 
 /** The information loss of Q's output [N, K + C] against the codes [N, K + C] G was given. */
 function infoLosses(q: tf.Tensor, codes: tf.Tensor, { categorical: k, continuous: c }: LatentCodes) {
@@ -55,27 +44,10 @@ export const infogan: GanFamily<InfoganHyperparameters> = {
       throw new Error(`infogan needs images with sides divisible by 4, got ${dataset.shape.join('x')}`);
     const codes: LatentCodes = { categorical: hp.categoricalCodes, continuous: hp.continuousCodes };
     const codeWidth = codes.categorical + codes.continuous;
-    const [h0, w0] = [height / 4, width / 4];
 
     const z = input([hp.latentDim], 'z');
     const c = input([codeWidth], 'codes');
-    let g = dense(concatenate([z, c]), {
-      units: h0 * w0 * hp.gChannels,
-      batchNorm: true,
-      activation: 'relu',
-      init,
-      normalInit: true,
-    });
-    g = concatenate([reshape(g, [h0, w0, hp.gChannels]), tileOver(c, h0, w0)]);
-    g = deconv(g, {
-      filters: hp.gChannels / 2,
-      kernel: KERNEL,
-      strides: 2,
-      batchNorm: true,
-      activation: 'relu',
-      init,
-    });
-    g = deconv(g, { filters: channels, kernel: KERNEL, strides: 2, activation: 'tanh', init });
+    const g = dcganGenerator(z, c, hp.gChannels, [height, width, channels], init);
     const G = tf.model({
       inputs: [z, c],
       outputs: assertShape(g, [null, height, width, channels], 'infogan G'),
@@ -83,16 +55,7 @@ export const infogan: GanFamily<InfoganHyperparameters> = {
     });
 
     const x = input([height, width, channels], 'x');
-    let trunk = conv(x, { filters: hp.dChannels, kernel: KERNEL, strides: 2, activation: 'leakyRelu', init });
-    trunk = conv(trunk, {
-      filters: hp.dChannels * 2,
-      kernel: KERNEL,
-      strides: 2,
-      batchNorm: true,
-      activation: 'leakyRelu',
-      init,
-    });
-    trunk = flatten(trunk);
+    const trunk = dcganTrunk(x, hp.dChannels, init);
     const logit = dense(trunk, { units: 1, init, normalInit: true });
     const qHidden = dense(trunk, { units: hp.qUnits, batchNorm: true, activation: 'leakyRelu', init });
     const q = assertShape(dense(qHidden, { units: codeWidth, init }), [null, codeWidth], 'infogan Q');
