@@ -175,6 +175,18 @@ const infogan = z.strictObject({
     .default(64)
     .describe("D's first conv width; the D head and the Q head share D's two conv layers."),
   qUnits: z.int().min(4).max(4096).default(128).describe("Hidden units of Q's head."),
+  hiddenUnits: z
+    .int()
+    .min(0)
+    .max(4096)
+    .default(1024)
+    .describe(
+      "Fully-connected hidden layer (BN) before G's projection and after D's convs, as in the paper; 0 leaves it out.",
+    ),
+  rejoinCodes: z
+    .boolean()
+    .default(false)
+    .describe("Join the codes again, tiled, to G's first feature map (the paper joins them to z only)."),
   infoWeight: z
     .number()
     .min(0)

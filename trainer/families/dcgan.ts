@@ -22,10 +22,18 @@ import type { GanFamily } from './types.ts';
 
 export const KERNEL = 5;
 
+/** Variations of DCGAN's networks that the families built on it use. */
+export interface DcganOptions {
+  /** Units of a fully-connected hidden layer (BN) before G's projection and after D's convs; 0: none. */
+  hiddenUnits?: number;
+  /** Join G's `side` input again, tiled, to the first feature map (default true). */
+  rejoinSide?: boolean;
+}
+
 /**
  * DCGAN's generator body, shared by the families that build on it: z -> dense (BN, ReLU) to a map a quarter
  * of the image's sides -> deconv (BN, ReLU) -> deconv tanh. A `side` input (a conditional GAN's label,
- * InfoGAN's codes) is joined to z and again, tiled, to the first feature map.
+ * InfoGAN's codes) is joined to z and, unless `rejoinSide` is false, again, tiled, to the first feature map.
  */
 export function dcganGenerator(
   z: tf.SymbolicTensor,
@@ -33,9 +41,13 @@ export function dcganGenerator(
   gChannels: number,
   [height, width, channels]: [number, number, number],
   init: Init,
+  { hiddenUnits = 0, rejoinSide = true }: DcganOptions = {},
 ): tf.SymbolicTensor {
   const [h0, w0] = [height / 4, width / 4];
-  let g = dense(side ? concatenate([z, side]) : z, {
+  let g = side ? concatenate([z, side]) : z;
+  if (hiddenUnits > 0)
+    g = dense(g, { units: hiddenUnits, batchNorm: true, activation: 'relu', init, normalInit: true });
+  g = dense(g, {
     units: h0 * w0 * gChannels,
     batchNorm: true,
     activation: 'relu',
@@ -43,7 +55,7 @@ export function dcganGenerator(
     normalInit: true,
   });
   g = reshape(g, [h0, w0, gChannels]);
-  if (side) g = concatenate([g, tileOver(side, h0, w0)]);
+  if (side && rejoinSide) g = concatenate([g, tileOver(side, h0, w0)]);
   g = deconv(g, {
     filters: gChannels / 2,
     kernel: KERNEL,
@@ -55,10 +67,18 @@ export function dcganGenerator(
   return deconv(g, { filters: channels, kernel: KERNEL, strides: 2, activation: 'tanh', init });
 }
 
-/** DCGAN's discriminator trunk: conv (LeakyReLU, no BN on the input layer) -> conv (BN, LeakyReLU), flattened. */
-export function dcganTrunk(x: tf.SymbolicTensor, dChannels: number, init: Init): tf.SymbolicTensor {
+/**
+ * DCGAN's discriminator trunk: conv (LeakyReLU, no BN on the input layer) -> conv (BN, LeakyReLU), flattened,
+ * then the optional hidden dense layer (BN, LeakyReLU).
+ */
+export function dcganTrunk(
+  x: tf.SymbolicTensor,
+  dChannels: number,
+  init: Init,
+  { hiddenUnits = 0 }: Pick<DcganOptions, 'hiddenUnits'> = {},
+): tf.SymbolicTensor {
   const d = conv(x, { filters: dChannels, kernel: KERNEL, strides: 2, activation: 'leakyRelu', init });
-  return flatten(
+  const trunk = flatten(
     conv(d, {
       filters: dChannels * 2,
       kernel: KERNEL,
@@ -68,6 +88,9 @@ export function dcganTrunk(x: tf.SymbolicTensor, dChannels: number, init: Init):
       init,
     }),
   );
+  return hiddenUnits > 0
+    ? dense(trunk, { units: hiddenUnits, batchNorm: true, activation: 'leakyRelu', init, normalInit: true })
+    : trunk;
 }
 
 export const dcgan: GanFamily<DcganHyperparameters> = {

@@ -1,10 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend/index.ts';
+import { buildGan } from '../loop.ts';
 import { categoricalInfoLoss, continuousInfoLoss } from '../losses/info.ts';
+import { tinySpec } from '../test-util.ts';
 import { familyContract } from './contract-tests.ts';
 
-const TINY = { latentDim: 8, gChannels: 8, dChannels: 4, qUnits: 8 };
+const TINY = { latentDim: 8, gChannels: 8, dChannels: 4, qUnits: 8, hiddenUnits: 16 };
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -30,5 +32,30 @@ describe('information losses', () => {
       [1, 1],
     ]);
     expect(continuousInfoLoss(means, codes).dataSync()[0]).toBeCloseTo((0.5 * 1 + 0.5 * 1) / 2, 6);
+  });
+});
+
+describe('networks', () => {
+  /** Output widths of the dense layers of each network, and how many concatenations G has. */
+  function shapeOf(hyperparameters: Record<string, unknown>) {
+    const gan = buildGan(tinySpec('infogan', 'mnist', { hyperparameters: { ...TINY, ...hyperparameters } }));
+    const denseUnits = (net: tf.LayersModel) =>
+      net.layers.filter((l) => l.getClassName() === 'Dense').map((l) => (l.outputShape as number[])[1]);
+    const shape = {
+      G: denseUnits(gan.nets.G!),
+      D: denseUnits(gan.nets.D!),
+      gJoins: gan.nets.G!.layers.filter((l) => l.getClassName() === 'Concatenate').length,
+    };
+    for (const net of Object.values(gan.nets)) net.dispose();
+    return shape;
+  }
+
+  it("has the paper's hidden layer in G and in D's trunk, under both heads, and codes at G's input only", () => {
+    // G: hidden, projection to 7x7x8; D: hidden, then (in layer order) Q hidden, logit, Q out (10 + 2 codes).
+    expect(shapeOf({})).toEqual({ G: [16, 392], D: [16, 8, 1, 12], gJoins: 1 });
+  });
+
+  it('leaves the hidden layers out at 0 and can join the codes again to the feature map', () => {
+    expect(shapeOf({ hiddenUnits: 0, rejoinCodes: true })).toEqual({ G: [392], D: [8, 1, 12], gJoins: 2 });
   });
 });

@@ -3,13 +3,12 @@
  * continuous codes uniform in [-1, 1]); Q, a head on D's convolutional trunk, estimates c from G(z, c).
  * Both players minimise Q's negative log-likelihood of c (losses/info.ts), which maximises a lower bound
  * on the mutual information I(c; G(z, c)), so the codes come to control factors of the data unsupervised.
- *   G: concat(z, c) -> dense 7x7xgChannels BN ReLU -> concat(c tiled 7x7) -> deconv gChannels/2 BN ReLU
- *      -> deconv tanh.
- *   D: conv dChannels -> conv 2*dChannels BN -> trunk; D head: dense logit; Q head: dense qUnits BN
- *      LeakyReLU -> dense [categorical logits | continuous means].
- * With c at G's input alone, a 1,500-step run learned codes Q decoded perfectly (bound at log 10) that
- * were not the digit (best-mapping accuracy 37%): joining c again after the projection, as the
- * conditional GAN does with its label, gives it a direct hold on the global shape.
+ *   G: concat(z, c) -> dense hiddenUnits BN ReLU -> dense 7x7xgChannels BN ReLU [-> concat(c tiled 7x7)]
+ *      -> deconv gChannels/2 BN ReLU -> deconv tanh.
+ *   D: conv dChannels -> conv 2*dChannels BN -> dense hiddenUnits BN LeakyReLU -> trunk; D head: dense
+ *      logit; Q head: dense qUnits BN LeakyReLU -> dense [categorical logits | continuous means].
+ * The defaults are the paper's MNIST networks (FC 1,024 in both). Without the hidden layers, Q decoded the
+ * codes perfectly while they stood for stroke style more than for the digit (docs/RESULTS.md).
  * D is one network with two outputs [logit, q], so the trunk and both heads share a checkpoint and
  * optimizer; the D phase trains them on the GAN loss plus the information loss on fakes.
  */
@@ -47,7 +46,10 @@ export const infogan: GanFamily<InfoganHyperparameters> = {
 
     const z = input([hp.latentDim], 'z');
     const c = input([codeWidth], 'codes');
-    const g = dcganGenerator(z, c, hp.gChannels, [height, width, channels], init);
+    const g = dcganGenerator(z, c, hp.gChannels, [height, width, channels], init, {
+      hiddenUnits: hp.hiddenUnits,
+      rejoinSide: hp.rejoinCodes,
+    });
     const G = tf.model({
       inputs: [z, c],
       outputs: assertShape(g, [null, height, width, channels], 'infogan G'),
@@ -55,7 +57,7 @@ export const infogan: GanFamily<InfoganHyperparameters> = {
     });
 
     const x = input([height, width, channels], 'x');
-    const trunk = dcganTrunk(x, hp.dChannels, init);
+    const trunk = dcganTrunk(x, hp.dChannels, init, { hiddenUnits: hp.hiddenUnits });
     const logit = dense(trunk, { units: 1, init, normalInit: true });
     const qHidden = dense(trunk, { units: hp.qUnits, batchNorm: true, activation: 'leakyRelu', init });
     const q = assertShape(dense(qHidden, { units: codeWidth, init }), [null, codeWidth], 'infogan Q');
