@@ -124,6 +124,8 @@ Object.assign(EXPERIMENTS, {
   'unrolled-ring8-3000': { ...toy('unrolled', 'ring8'), steps: 3000 },
   // MNIST: the same MLP as vanilla-mnist, with the learned output noise and the HMC entropy term.
   'presgan-mnist': { family: 'presgan', dataset: 'mnist', steps: 2000 },
+  // The Vanilla GAN beside it: the same MLP, batch, seed and step budget, without the noise and entropy term.
+  'vanilla-mnist-2000': { family: 'vanilla', dataset: 'mnist', steps: 2000 },
   // Narrow networks as cgan-mnist; the InfoGAN paper's learning rates (D 2e-4, G 1e-3).
   'infogan-mnist': {
     family: 'infogan',
@@ -131,6 +133,8 @@ Object.assign(EXPERIMENTS, {
     steps: 2000,
     hyperparameters: { gChannels: 64, dChannels: 32 },
   },
+  // The catalog's defaults: the paper's networks (FC 1,024 in G and D) at their default widths.
+  'infogan-mnist-4000': { family: 'infogan', dataset: 'mnist', steps: 4000 },
 });
 const RESULTS = 'docs/results';
 
