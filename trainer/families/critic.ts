@@ -7,11 +7,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { DatasetInfo } from '../../shared/datasets.ts';
 import type { Init } from '../nn/init.ts';
-import { activate, batchNorm, flatten, input } from '../nn/layers.ts';
-import { SpectralNorm } from '../nn/spectral-norm.ts';
-import { dcgan } from './dcgan.ts';
-
-const KERNEL = 5;
+import { dense, input } from '../nn/layers.ts';
+import { dcgan, dcganTrunk, type TrunkOptions } from './dcgan.ts';
 
 export interface DcganWidths {
   latentDim: number;
@@ -19,13 +16,10 @@ export interface DcganWidths {
   dChannels: number;
 }
 
-export interface CriticOptions {
-  batchNorm: boolean;
-  spectralNorm: boolean;
-}
+export type CriticOptions = Required<Pick<TrunkOptions, 'batchNorm' | 'spectralNorm'>>;
 
 /** DCGAN's generator, built by dcgan.ts itself (its discriminator and optimizers are discarded). */
-export function dcganGenerator(widths: DcganWidths, dataset: DatasetInfo, init: Init): tf.LayersModel {
+export function dcganGeneratorModel(widths: DcganWidths, dataset: DatasetInfo, init: Init): tf.LayersModel {
   const built = dcgan.build({
     hyperparameters: { ...widths, loss: 'non-saturating', learningRate: 2e-4, beta1: 0.5 },
     dataset,
@@ -36,7 +30,7 @@ export function dcganGenerator(widths: DcganWidths, dataset: DatasetInfo, init: 
   return built.generator;
 }
 
-/** DCGAN's discriminator as a critic: conv 5x5/2 -> conv 5x5/2 -> dense score, LeakyReLU 0.2. */
+/** DCGAN's discriminator trunk (dcgan.ts) under one dense score: conv 5x5/2 -> conv 5x5/2 -> score. */
 export function dcganCritic(
   dChannels: number,
   dataset: DatasetInfo,
@@ -44,30 +38,14 @@ export function dcganCritic(
   o: CriticOptions,
 ): tf.LayersModel {
   if (dataset.kind !== 'images') throw new Error(`the DCGAN critic needs images, '${dataset.id}' is not`);
-  const apply = (layer: tf.layers.Layer, x: tf.SymbolicTensor) =>
-    (o.spectralNorm
-      ? new SpectralNorm(layer, { uInitializer: init.normal(1), name: `sn_${layer.name}` })
-      : layer
-    ).apply(x) as tf.SymbolicTensor;
-  const conv = (name: string, filters: number, normalised: boolean) =>
-    tf.layers.conv2d({
-      name,
-      filters,
-      kernelSize: KERNEL,
-      strides: 2,
-      padding: 'same',
-      useBias: !normalised,
-      kernelInitializer: init.normal(),
-    });
-
   const x = input([...dataset.shape], 'x');
-  let d = activate(apply(conv('conv1', dChannels, false), x), 'leakyRelu');
-  d = apply(conv('conv2', dChannels * 2, o.batchNorm), d);
-  if (o.batchNorm) d = batchNorm(d, init);
-  d = activate(d, 'leakyRelu');
-  const score = apply(
-    tf.layers.dense({ name: 'score', units: 1, kernelInitializer: init.normal() }),
-    flatten(d),
-  );
+  const trunk = dcganTrunk(x, dChannels, init, o);
+  const score = dense(trunk, {
+    name: 'score',
+    units: 1,
+    init,
+    normalInit: true,
+    spectralNorm: o.spectralNorm,
+  });
   return tf.model({ inputs: x, outputs: score, name: 'critic' });
 }

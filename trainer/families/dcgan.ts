@@ -22,11 +22,11 @@ import type { GanFamily } from './types.ts';
 
 export const KERNEL = 5;
 
-/** Variations of DCGAN's networks that the families built on it use. */
-export interface DcganOptions {
-  /** Units of a fully-connected hidden layer (BN) before G's projection and after D's convs; 0: none. */
+/** How a family varies DCGAN's generator body. */
+export interface GeneratorOptions {
+  /** Units of a fully-connected hidden layer (BN) before the projection (InfoGAN's FC 1,024); 0: none. */
   hiddenUnits?: number;
-  /** Join G's `side` input again, tiled, to the first feature map (default true). */
+  /** Join the `side` input again, tiled, to the first feature map (default true). */
   rejoinSide?: boolean;
 }
 
@@ -41,7 +41,7 @@ export function dcganGenerator(
   gChannels: number,
   [height, width, channels]: [number, number, number],
   init: Init,
-  { hiddenUnits = 0, rejoinSide = true }: DcganOptions = {},
+  { hiddenUnits = 0, rejoinSide = true }: GeneratorOptions = {},
 ): tf.SymbolicTensor {
   const [h0, w0] = [height / 4, width / 4];
   let g = side ? concatenate([z, side]) : z;
@@ -67,29 +67,37 @@ export function dcganGenerator(
   return deconv(g, { filters: channels, kernel: KERNEL, strides: 2, activation: 'tanh', init });
 }
 
+/** How a family varies DCGAN's discriminator trunk. */
+export interface TrunkOptions {
+  hiddenUnits?: number;
+  /** Batch norm on the second conv (default true); a gradient penalty needs per-sample scores. */
+  batchNorm?: boolean;
+  /** Spectral normalisation of every layer (SNGAN). */
+  spectralNorm?: boolean;
+}
+
 /**
- * DCGAN's discriminator trunk: conv (LeakyReLU, no BN on the input layer) -> conv (BN, LeakyReLU), flattened,
- * then the optional hidden dense layer (BN, LeakyReLU).
+ * DCGAN's discriminator trunk: conv1 (LeakyReLU, no BN on the input layer) -> conv2 (BN, LeakyReLU),
+ * flattened, then the optional hidden dense layer (BN, LeakyReLU).
  */
 export function dcganTrunk(
   x: tf.SymbolicTensor,
   dChannels: number,
   init: Init,
-  { hiddenUnits = 0 }: Pick<DcganOptions, 'hiddenUnits'> = {},
+  { hiddenUnits = 0, batchNorm = true, spectralNorm = false }: TrunkOptions = {},
 ): tf.SymbolicTensor {
-  const d = conv(x, { filters: dChannels, kernel: KERNEL, strides: 2, activation: 'leakyRelu', init });
-  const trunk = flatten(
-    conv(d, {
-      filters: dChannels * 2,
-      kernel: KERNEL,
-      strides: 2,
-      batchNorm: true,
-      activation: 'leakyRelu',
-      init,
-    }),
-  );
+  const layer = { kernel: KERNEL, strides: 2, activation: 'leakyRelu', init, spectralNorm } as const;
+  const d = conv(x, { ...layer, name: 'conv1', filters: dChannels });
+  const trunk = flatten(conv(d, { ...layer, name: 'conv2', filters: dChannels * 2, batchNorm }));
   return hiddenUnits > 0
-    ? dense(trunk, { units: hiddenUnits, batchNorm: true, activation: 'leakyRelu', init, normalInit: true })
+    ? dense(trunk, {
+        units: hiddenUnits,
+        batchNorm: true,
+        activation: 'leakyRelu',
+        init,
+        normalInit: true,
+        spectralNorm,
+      })
     : trunk;
 }
 

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { SnganHyperparameters } from '../../shared/catalog.ts';
 import { discriminatorHinge, generatorHinge } from '../losses/hinge.ts';
 import { sigmaMetrics } from '../nn/spectral-norm.ts';
-import { dcganCritic, dcganGenerator } from './critic.ts';
+import { dcganCritic, dcganGeneratorModel } from './critic.ts';
 import type { GanFamily } from './types.ts';
 
 function score(net: tf.LayersModel, x: tf.Tensor): tf.Tensor {
@@ -18,7 +18,7 @@ function score(net: tf.LayersModel, x: tf.Tensor): tf.Tensor {
 export const sngan: GanFamily<SnganHyperparameters> = {
   id: 'sngan',
   build({ hyperparameters: hp, dataset, init }) {
-    const G = dcganGenerator(hp, dataset, init);
+    const G = dcganGeneratorModel(hp, dataset, init);
     const D = dcganCritic(hp.dChannels, dataset, init, { batchNorm: false, spectralNorm: true });
     const adam = () => tf.train.adam(hp.learningRate, hp.beta1, hp.beta2, 1e-8);
     return {

@@ -11,7 +11,7 @@ import type { WganGpHyperparameters, WganHyperparameters } from '../../shared/ca
 import { Rng, Stream } from '../data/rng.ts';
 import { gradientPenalty } from '../losses/gradient-penalty.ts';
 import { criticWasserstein, generatorWasserstein, wassersteinEstimate } from '../losses/wasserstein.ts';
-import { dcganCritic, dcganGenerator } from './critic.ts';
+import { dcganCritic, dcganGeneratorModel } from './critic.ts';
 import type { GanFamily, Phase, StepInputs } from './types.ts';
 
 interface WassersteinOptions {
@@ -79,7 +79,7 @@ export function wassersteinPhases({ G, D, nCritic, clip, gpWeight }: Wasserstein
 export const wgan: GanFamily<WganHyperparameters> = {
   id: 'wgan',
   build({ hyperparameters: hp, dataset, init }) {
-    const G = dcganGenerator(hp, dataset, init);
+    const G = dcganGeneratorModel(hp, dataset, init);
     const D = dcganCritic(hp.dChannels, dataset, init, { batchNorm: true, spectralNorm: false });
     // PyTorch's RMSProp defaults (alpha 0.99, eps 1e-8), which the paper's code used.
     const rmsprop = () => tf.train.rmsprop(hp.learningRate, 0.99, 0, 1e-8);
@@ -96,7 +96,7 @@ export const wgan: GanFamily<WganHyperparameters> = {
 export const wganGp: GanFamily<WganGpHyperparameters> = {
   id: 'wgan-gp',
   build({ hyperparameters: hp, dataset, init }) {
-    const G = dcganGenerator(hp, dataset, init);
+    const G = dcganGeneratorModel(hp, dataset, init);
     const D = dcganCritic(hp.dChannels, dataset, init, { batchNorm: false, spectralNorm: false });
     const adam = () => tf.train.adam(hp.learningRate, hp.beta1, hp.beta2, 1e-8);
     return {

@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Init } from './init.ts';
+import { SpectralNorm } from './spectral-norm.ts';
 
 type Sym = tf.SymbolicTensor;
 type Activation = 'relu' | 'leakyRelu' | 'tanh' | 'linear';
@@ -34,7 +35,23 @@ export function batchNorm(x: Sym, init: Init): Sym {
     .apply(x) as Sym;
 }
 
-export interface DenseOptions {
+/** What dense and conv layers may add to their weights' layer. */
+interface LayerOptions {
+  /** The layer's name (metrics name spectrally normalised layers after it); tfjs picks one when absent. */
+  name?: string;
+  /** Wrap the layer in spectral normalisation (nn/spectral-norm.ts), its u vector drawn from `init`. */
+  spectralNorm?: boolean;
+}
+
+/** Applies `layer`, spectrally normalised when asked. */
+function applyLayer(layer: tf.layers.Layer, x: Sym, o: LayerOptions & { init: Init }): Sym {
+  const wrapped = o.spectralNorm
+    ? new SpectralNorm(layer, { uInitializer: o.init.normal(1), name: `sn_${layer.name}` })
+    : layer;
+  return wrapped.apply(x) as Sym;
+}
+
+export interface DenseOptions extends LayerOptions {
   units: number;
   activation?: Activation;
   batchNorm?: boolean;
@@ -44,18 +61,18 @@ export interface DenseOptions {
 }
 
 export function dense(x: Sym, o: DenseOptions): Sym {
-  let y = tf.layers
-    .dense({
-      units: o.units,
-      useBias: !o.batchNorm,
-      kernelInitializer: o.normalInit ? o.init.normal() : o.init.glorot(),
-    })
-    .apply(x) as Sym;
+  const layer = tf.layers.dense({
+    ...(o.name ? { name: o.name } : {}),
+    units: o.units,
+    useBias: !o.batchNorm,
+    kernelInitializer: o.normalInit ? o.init.normal() : o.init.glorot(),
+  });
+  let y = applyLayer(layer, x, o);
   if (o.batchNorm) y = batchNorm(y, o.init);
   return activate(y, o.activation ?? 'linear');
 }
 
-export interface ConvOptions {
+export interface ConvOptions extends LayerOptions {
   filters: number;
   kernel: number;
   strides: number;
@@ -66,16 +83,16 @@ export interface ConvOptions {
 
 /** Strided convolution ('same' padding): the downsampling step of a discriminator. */
 export function conv(x: Sym, o: ConvOptions): Sym {
-  let y = tf.layers
-    .conv2d({
-      filters: o.filters,
-      kernelSize: o.kernel,
-      strides: o.strides,
-      padding: 'same',
-      useBias: !o.batchNorm,
-      kernelInitializer: o.init.normal(),
-    })
-    .apply(x) as Sym;
+  const layer = tf.layers.conv2d({
+    ...(o.name ? { name: o.name } : {}),
+    filters: o.filters,
+    kernelSize: o.kernel,
+    strides: o.strides,
+    padding: 'same',
+    useBias: !o.batchNorm,
+    kernelInitializer: o.init.normal(),
+  });
+  let y = applyLayer(layer, x, o);
   if (o.batchNorm) y = batchNorm(y, o.init);
   return activate(y, o.activation ?? 'linear');
 }
