@@ -81,18 +81,22 @@ export interface ConvOptions extends LayerOptions {
   init: Init;
 }
 
-/** Strided convolution ('same' padding): the downsampling step of a discriminator. */
-export function conv(x: Sym, o: ConvOptions): Sym {
-  const layer = tf.layers.conv2d({
+/** The tf.layers settings conv and deconv share: 'same' padding, DCGAN's initialisation, no bias under BN. */
+function convConfig(o: ConvOptions) {
+  return {
     ...(o.name ? { name: o.name } : {}),
     filters: o.filters,
     kernelSize: o.kernel,
     strides: o.strides,
-    padding: 'same',
+    padding: 'same' as const,
     useBias: !o.batchNorm,
     kernelInitializer: o.init.normal(),
-  });
-  let y = applyLayer(layer, x, o);
+  };
+}
+
+/** Strided convolution ('same' padding): the downsampling step of a discriminator. */
+export function conv(x: Sym, o: ConvOptions): Sym {
+  let y = applyLayer(tf.layers.conv2d(convConfig(o)), x, o);
   if (o.batchNorm) y = batchNorm(y, o.init);
   return activate(y, o.activation ?? 'linear');
 }
@@ -100,16 +104,7 @@ export function conv(x: Sym, o: ConvOptions): Sym {
 /** Transposed convolution ('same' padding): the upsampling step of a generator. */
 export function deconv(x: Sym, o: ConvOptions): Sym {
   const [, h, w] = x.shape as number[];
-  let y = tf.layers
-    .conv2dTranspose({
-      filters: o.filters,
-      kernelSize: o.kernel,
-      strides: o.strides,
-      padding: 'same',
-      useBias: !o.batchNorm,
-      kernelInitializer: o.init.normal(),
-    })
-    .apply(x) as Sym;
+  let y = applyLayer(tf.layers.conv2dTranspose(convConfig(o)), x, o);
   assertShape(y, [null, h! * o.strides, w! * o.strides, o.filters], 'deconv');
   if (o.batchNorm) y = batchNorm(y, o.init);
   return activate(y, o.activation ?? 'linear');
