@@ -16,6 +16,8 @@ describe('wasm fast paths match the cpu backend', () => {
     ['sum over a trailing axis (wasm own)', [6, 5, 4], (x: tf.Tensor) => tf.sum(x, 2)],
     ['sum of everything (wasm own)', [6, 5, 4], (x: tf.Tensor) => tf.sum(x)],
     ['sum over non-leading axes (wasm own)', [6, 5, 4], (x: tf.Tensor) => tf.sum(x, [1, 2])],
+    ['sum over the batch of a dense layer', [64, 3136], (x: tf.Tensor) => tf.sum(x, 0)],
+    ['mean over a large leading block', [64, 14, 14, 32], (x: tf.Tensor) => tf.mean(x, [0, 1, 2])],
     ['leakyRelu', [64, 14, 14, 8], (x: tf.Tensor) => tf.leakyRelu(x, 0.2)],
     ['leakyRelu, alpha > 1', [4, 9], (x: tf.Tensor) => tf.leakyRelu(x, 3)],
     [
@@ -30,9 +32,28 @@ describe('wasm fast paths match the cpu backend', () => {
     expect(relError(wasm, cpu)).toBeLessThan(1e-5);
   });
 
+  it('identity shares the data instead of copying it, and the source outlives the clone', () => {
+    const x = tf.tensor2d([
+      [1, -2],
+      [3, 4],
+    ]);
+    const buffers = tf.memory().numDataBuffers;
+    const y = tf.clone(x);
+    expect(tf.memory().numDataBuffers).toBe(buffers);
+    expect(y.arraySync()).toEqual(x.arraySync());
+    y.dispose();
+    expect(x.arraySync()).toEqual([
+      [1, -2],
+      [3, 4],
+    ]);
+    x.dispose();
+  });
+
   it('leaks nothing', () => {
     const x = tf.randomNormal([16, 6, 6, 4]);
-    expect(leakedBy(() => [tf.sum(x, [0, 1, 2]), tf.mean(x, [0, 1]), tf.leakyRelu(x, 0.2)])).toEqual({
+    expect(
+      leakedBy(() => [tf.sum(x, [0, 1, 2]), tf.mean(x, [0, 1]), tf.leakyRelu(x, 0.2), tf.clone(x)]),
+    ).toEqual({
       tensors: 0,
       dataIds: 0,
     });

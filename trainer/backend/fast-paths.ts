@@ -1,22 +1,21 @@
 import * as tf from '@tensorflow/tfjs';
 import { asTensor } from './tensor-info.ts';
+import { allocF32, heapF32 } from './wasm-heap.ts';
 
 /**
  * Faster routes for element-wise and reduction kernels that wasm runs slowly at training shapes (batch 64,
- * [64,14,14,64]): Sum/Mean over the leading axes (every bias and batch-norm gradient) and LeakyRelu.
+ * [64,14,14,64]): Sum/Mean over the leading axes (every bias and batch-norm gradient), LeakyRelu, Identity.
  * Anything else goes to wasm's own kernel.
  */
 
-type HeapBackend = tf.KernelBackend & {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
-};
+type HeapBackend = tf.KernelBackend & { incRef(dataId: tf.DataId): void };
 type Args = Parameters<tf.KernelFunc>[0];
 type FastPath = (args: Args, backend: HeapBackend) => tf.TensorInfo | undefined;
 
 /**
- * Sum or mean over exactly the leading axes as one matMul with a row of ones, which XNNPACK runs at GEMM
- * speed (0.3 ms at [12544, 64] against wasm's 5.6 ms reduction).
+ * Sum or mean over exactly the leading axes (every bias and batch-norm gradient) as one pass over the wasm
+ * heap, accumulating in float64: wasm's own reduction transposes first (5.6 ms at [12544, 64]), and a matMul
+ * with a row of ones packs the whole operand on every call (1.9 ms at [12544, 32]).
  */
 function reduceLeading(args: Args, backend: HeapBackend, mean: boolean): tf.TensorInfo | undefined {
   const x = args.inputs.x!;
@@ -27,13 +26,26 @@ function reduceLeading(args: Args, backend: HeapBackend, mean: boolean): tf.Tens
   const rows = axes.reduce((p, a) => p * x.shape[a]!, 1);
   const innerShape = x.shape.slice(axes.length);
   const inner = innerShape.reduce((p, d) => p * d, 1);
-  const outShape = keepDims ? [...axes.map(() => 1), ...innerShape] : innerShape;
-  return tf.tidy(() => {
-    const flat = tf.reshape(asTensor(x, backend), [rows, inner]);
-    const summed = tf.matMul(tf.fill([1, rows], mean ? 1 / rows : 1), flat);
-    return tf.reshape(summed, outShape);
-  });
+  const out = allocF32(backend, keepDims ? [...axes.map(() => 1), ...innerShape] : innerShape);
+  // Views after the allocation, which may have grown (and so detached) the heap.
+  const src = heapF32(backend, x);
+  const dst = heapF32(backend, out);
+  const acc = new Float64Array(inner);
+  for (let r = 0, base = 0; r < rows; r++, base += inner) {
+    for (let c = 0; c < inner; c++) acc[c]! += src[base + c]!;
+  }
+  const scale = mean ? 1 / rows : 1;
+  for (let c = 0; c < inner; c++) dst[c] = acc[c]! * scale;
+  return out;
 }
+
+/** The input itself, shared: tensors are immutable, so wasm's copy (278 calls a DCGAN step) buys nothing. */
+const identity: FastPath = (args, backend) => {
+  const x = args.inputs.x!;
+  if (x.dtype === 'string') return undefined;
+  backend.incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+};
 
 /**
  * (1 - alpha) * relu(x) + alpha * x: four of wasm's fast element-wise kernels (~1.8 ms at [64,14,14,64])
@@ -53,6 +65,7 @@ export const FAST_PATHS: Record<string, FastPath> = {
   Sum: (args, backend) => reduceLeading(args, backend, false),
   Mean: (args, backend) => reduceLeading(args, backend, true),
   LeakyRelu: leakyRelu,
+  Identity: identity,
 };
 
 const wrappers = new WeakSet<tf.KernelFunc>();
