@@ -12,7 +12,13 @@ beforeAll(async () => {
   await initBackend('wasm');
 });
 
-familyContract('infogan', 'mnist', TINY, ['info/categorical', 'info/continuous', 'MI bound']);
+familyContract('infogan', 'mnist', TINY, [
+  'D(x)',
+  'D(G(z))',
+  'info/categorical',
+  'info/continuous',
+  'MI bound',
+]);
 
 describe('information losses', () => {
   it('categorical: log K for uninformative logits, near 0 when Q is sure and right', () => {

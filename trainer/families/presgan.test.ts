@@ -8,7 +8,7 @@ import { tinySpec } from '../test-util.ts';
 import { familyContract } from './contract-tests.ts';
 
 const TINY = { latentDim: 4, hiddenUnits: 16, hiddenLayers: 1, hmcLeapfrogSteps: 2, hmcIterations: 1 };
-const METRICS = ['hmc/acceptance', 'sigma/mean', 'loss/G/adversarial'];
+const METRICS = ['D(x)', 'D(G(z))', 'hmc/acceptance', 'sigma/mean', 'loss/G/adversarial'];
 
 beforeAll(async () => {
   await initBackend('wasm');
