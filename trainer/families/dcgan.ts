@@ -69,6 +69,7 @@ export function dcganGenerator(
 
 /** How a family varies DCGAN's discriminator trunk. */
 export interface TrunkOptions {
+  /** Units of a fully-connected hidden layer (BN, LeakyReLU) after the convs (InfoGAN's FC 1,024); 0: none. */
   hiddenUnits?: number;
   /** Batch norm on the second conv (default true); a gradient penalty needs per-sample scores. */
   batchNorm?: boolean;
