@@ -18,6 +18,17 @@ beforeAll(async () => {
 
 familyContract('unrolled', 'ring8', TINY, ['D(x)', 'D(G(z))', 'D_K(G(z))']);
 
+/** A fresh unrolled GAN's D and its Adam, with fixed real and fake batches of 8 ring8 points. */
+function lookAheadFixture() {
+  const gan = buildGan(tinySpec('unrolled', 'ring8', { hyperparameters: TINY }));
+  return {
+    D: gan.nets.D!,
+    optimizer: gan.optimizers.D!,
+    real: tf.randomNormal([8, 2], 0, 1, 'float32', 4),
+    fake: tf.randomNormal([8, 2], 0, 1, 'float32', 5),
+  };
+}
+
 describe('unrolled GAN', () => {
   it('the functional forward equals the model with its own weights', () => {
     const gan = buildGan(tinySpec('unrolled', 'ring8', { hyperparameters: TINY }));
@@ -34,11 +45,7 @@ describe('unrolled GAN', () => {
   });
 
   it("a look-ahead step is the step D's own Adam takes next, from its current moments", () => {
-    const gan = buildGan(tinySpec('unrolled', 'ring8', { hyperparameters: TINY }));
-    const D = gan.nets.D!;
-    const optimizer = gan.optimizers.D!;
-    const real = tf.randomNormal([8, 2], 0, 1, 'float32', 4);
-    const fake = tf.randomNormal([8, 2], 0, 1, 'float32', 5);
+    const { D, optimizer, real, fake } = lookAheadFixture();
     const vars = D.trainableWeights.map((w) => w.read() as tf.Variable);
     const dStep = () =>
       tf.dispose(
@@ -61,11 +68,7 @@ describe('unrolled GAN', () => {
   });
 
   it('look-ahead steps lower the D loss and carry a gradient back to the fake samples', () => {
-    const gan = buildGan(tinySpec('unrolled', 'ring8', { hyperparameters: TINY }));
-    const D = gan.nets.D!;
-    const optimizer = gan.optimizers.D!;
-    const real = tf.randomNormal([8, 2], 0, 1, 'float32', 4);
-    const fake = tf.randomNormal([8, 2], 0, 1, 'float32', 5);
+    const { D, optimizer, real, fake } = lookAheadFixture();
     const lossAt = (w: tf.Tensor[]) =>
       discriminatorBce(applyWithWeights(D, real, w), applyWithWeights(D, fake, w)).dataSync()[0]!;
     const before = lossAt(D.trainableWeights.map((w) => w.read()));
