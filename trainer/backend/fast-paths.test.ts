@@ -12,6 +12,7 @@ describe('wasm fast paths match the cpu backend', () => {
     ['sum over leading axes', [64, 7, 7, 16], (x: tf.Tensor) => tf.sum(x, [0, 1, 2])],
     ['sum, keepDims', [8, 5, 5, 3], (x: tf.Tensor) => tf.sum(x, [0, 1, 2], true)],
     ['sum over axis 0 of a matrix', [64, 40], (x: tf.Tensor) => tf.sum(x, 0)],
+    ['sum, rows not a multiple of eight', [3, 7, 5], (x: tf.Tensor) => tf.sum(x, [0, 1])],
     ['mean over leading axes', [64, 7, 7, 16], (x: tf.Tensor) => tf.mean(x, [0, 1, 2])],
     ['sum over a trailing axis (wasm own)', [6, 5, 4], (x: tf.Tensor) => tf.sum(x, 2)],
     ['sum of everything (wasm own)', [6, 5, 4], (x: tf.Tensor) => tf.sum(x)],
@@ -20,6 +21,13 @@ describe('wasm fast paths match the cpu backend', () => {
     ['mean over a large leading block', [64, 14, 14, 32], (x: tf.Tensor) => tf.mean(x, [0, 1, 2])],
     ['leakyRelu', [64, 14, 14, 8], (x: tf.Tensor) => tf.leakyRelu(x, 0.2)],
     ['leakyRelu, alpha > 1', [4, 9], (x: tf.Tensor) => tf.leakyRelu(x, 3)],
+    ['x > 0 (a bool mask)', [64, 7, 7, 8], (x: tf.Tensor) => tf.cast(tf.greater(x, 0), 'float32')],
+    ['x > a scalar tensor', [5, 6], (x: tf.Tensor) => tf.cast(tf.greater(x, tf.scalar(0.3)), 'float32')],
+    [
+      'x > y, same shape (wasm own)',
+      [5, 6],
+      (x: tf.Tensor) => tf.cast(tf.greater(x, tf.reverse(x, 1)), 'float32'),
+    ],
     [
       'leakyRelu gradient',
       [16, 8],
