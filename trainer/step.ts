@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { TrainingData } from './data/index.ts';
-import type { Gan, Phase, StepInputs } from './families/types.ts';
+import type { Gan, Phase, PhaseResult, StepInputs } from './families/types.ts';
 import { codeBatch, labelBatch, latentBatch } from './latents.ts';
 
 /** Trainable variables of the named networks, in a stable order. */
@@ -16,30 +16,38 @@ function variablesOf(gan: Gan, names: string[]): tf.Variable[] {
   });
 }
 
+type StepperPhase = Phase & { repeat: number; vars: tf.Variable[]; opt: tf.Optimizer };
+
 /**
  * Returns a function that runs one step on its draws (stepInputs) and gives back loss/{phase} and the
  * diagnostics as numbers. A phase repeated r times updates once on each of the first r draws, calling its
- * afterUpdate hook after each update; its values are averaged over the updates.
+ * afterUpdate hook after each update; its values are averaged over the updates. With Gan.generate, G runs
+ * once on the first draw and the phases up to G's own share its output (sharedFakePhase).
  */
 export function createStepper(gan: Gan): (draws: StepInputs[]) => Record<string, number> {
-  const phases = gan.phases.map((p) => {
+  const phases: StepperPhase[] = gan.phases.map((p) => {
     const opt = gan.optimizers[p.optimizer];
     if (!opt) throw new Error(`phase ${p.name} uses unknown optimizer '${p.optimizer}'`);
     return { ...p, repeat: repeatOf(p), vars: variablesOf(gan, p.updates), opt };
   });
+  const shared = sharedFakePhase(gan, phases);
   return (draws) => {
     const values: Record<string, number> = {};
-    for (const phase of phases) {
-      if (draws.length < phase.repeat)
+    const run = (
+      phase: StepperPhase,
+      phaseDraws = draws,
+      lossOf: (draw: StepInputs) => PhaseResult = phase.loss,
+    ) => {
+      if (phaseDraws.length < phase.repeat)
         throw new Error(
-          `phase ${phase.name} repeats ${phase.repeat} times but the step has ${draws.length} draws`,
+          `phase ${phase.name} repeats ${phase.repeat} times but the step has ${phaseDraws.length} draws`,
         );
       const sums: Record<string, number> = {};
       for (let r = 0; r < phase.repeat; r++) {
         const kept: Record<string, tf.Scalar> = {};
         const cost = phase.opt.minimize(
           () => {
-            const result = phase.loss(draws[r]!);
+            const result = lossOf(phaseDraws[r]!);
             for (const [k, v] of Object.entries(result.metrics ?? {})) kept[k] = tf.keep(v);
             return result.loss;
           },
@@ -52,9 +60,38 @@ export function createStepper(gan: Gan): (draws: StepInputs[]) => Record<string,
         tf.dispose([cost, ...Object.values(kept)]);
       }
       for (const [k, v] of Object.entries(sums)) values[k] = v / phase.repeat;
-    }
+    };
+    phases.forEach((phase, i) => {
+      if (shared === undefined || i > shared.index) run(phase);
+      else if (i === shared.index)
+        // G's update: inside its gradient scope, G runs once, then the phases before it update on that
+        // output. Their updates write D's variables, which G's gradient sees as leaves, so it is the same
+        // gradient as with a fresh G forward after them.
+        run(phase, draws, (draw) => {
+          const withFake = { ...draw, fake: shared.generate(draw) };
+          const sharing = [withFake, ...draws.slice(1)];
+          for (const before of phases.slice(0, i)) run(before, sharing);
+          return phase.loss(withFake);
+        });
+    });
     return values;
   };
+}
+
+/**
+ * Where a step can share G's output: the family sets Gan.generate, and the one phase that updates the
+ * generator's network makes a single update (on the first draw, which every phase starts with).
+ */
+function sharedFakePhase(
+  gan: Gan,
+  phases: StepperPhase[],
+): { index: number; generate: (draw: StepInputs) => tf.Tensor } | undefined {
+  const generate = gan.generate;
+  if (generate === undefined) return undefined;
+  const name = Object.keys(gan.nets).find((n) => gan.nets[n] === gan.generator);
+  const updatingG = phases.flatMap((p, i) => (name !== undefined && p.updates.includes(name) ? [i] : []));
+  if (updatingG.length !== 1 || phases[updatingG[0]!]!.repeat !== 1) return undefined;
+  return { index: updatingG[0]!, generate };
 }
 
 function repeatOf(phase: Phase): number {

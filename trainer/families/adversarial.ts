@@ -10,7 +10,7 @@ import {
   generatorNonSaturating,
   meanProbability,
 } from '../losses/bce.ts';
-import type { Phase, StepInputs } from './types.ts';
+import { fakeOf, type Gan, type StepInputs } from './types.ts';
 
 export interface AdversarialOptions {
   generator: tf.LayersModel;
@@ -24,24 +24,32 @@ function forward(net: tf.LayersModel, x: tf.Tensor, label?: tf.Tensor): tf.Tenso
   return net.apply(label ? [x, label] : x, { training: true }) as tf.Tensor;
 }
 
-export function bcePhases({ generator: G, discriminator: D, loss, classes }: AdversarialOptions): Phase[] {
+/** The two phases, and G's output that they share (Gan.generate). */
+export function bcePhases({
+  generator: G,
+  discriminator: D,
+  loss,
+  classes,
+}: AdversarialOptions): Required<Pick<Gan, 'phases' | 'generate'>> {
   const gLoss = loss === 'minimax' ? generatorMinimax : generatorNonSaturating;
   // Both undefined for unconditional families; D judges a fake under the label G was asked to draw.
-  const conditions = ({ labels, fakeLabels }: StepInputs) => {
-    if (classes === undefined) return { realY: undefined, fakeY: undefined };
+  const fakeYOf = ({ fakeLabels }: StepInputs) => {
+    if (classes === undefined) return undefined;
     if (!fakeLabels) throw new Error('a conditional GAN step needs fakeLabels');
-    return { realY: tf.oneHot(labels, classes).toFloat(), fakeY: fakeLabels };
+    return fakeLabels;
   };
-  return [
+  const realYOf = ({ labels }: StepInputs) =>
+    classes === undefined ? undefined : tf.oneHot(labels, classes).toFloat();
+  const generate = (inputs: StepInputs) => forward(G, inputs.z, fakeYOf(inputs));
+  const phases: Gan['phases'] = [
     {
       name: 'D',
       updates: ['D'],
       optimizer: 'D',
       loss: (inputs) => {
-        const { real, z } = inputs;
-        const { realY, fakeY } = conditions(inputs);
-        const realLogits = forward(D, real, realY);
-        const fakeLogits = forward(D, forward(G, z, fakeY), fakeY);
+        const fakeY = fakeYOf(inputs);
+        const realLogits = forward(D, inputs.real, realYOf(inputs));
+        const fakeLogits = forward(D, fakeOf(inputs, generate), fakeY);
         return {
           loss: discriminatorBce(realLogits, fakeLogits),
           metrics: { 'D(x)': meanProbability(realLogits), 'D(G(z))': meanProbability(fakeLogits) },
@@ -53,11 +61,11 @@ export function bcePhases({ generator: G, discriminator: D, loss, classes }: Adv
       updates: ['G'],
       optimizer: 'G',
       loss: (inputs) => {
-        const { fakeY } = conditions(inputs);
-        return { loss: gLoss(forward(D, forward(G, inputs.z, fakeY), fakeY)) };
+        return { loss: gLoss(forward(D, fakeOf(inputs, generate), fakeYOf(inputs))) };
       },
     },
   ];
+  return { phases, generate };
 }
 
 export function adam(learningRate: number, beta1: number): tf.Optimizer {

@@ -43,7 +43,7 @@ export const cgan: GanFamily<CganHyperparameters> = {
     return {
       nets: { G, D },
       optimizers: { G: adam(hp.learningRate, hp.beta1), D: adam(hp.learningRate, hp.beta1) },
-      phases: bcePhases({ generator: G, discriminator: D, loss: hp.loss, classes }),
+      ...bcePhases({ generator: G, discriminator: D, loss: hp.loss, classes }),
       generator: G,
       latentDim: hp.latentDim,
       conditional: { classes },

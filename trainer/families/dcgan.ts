@@ -123,7 +123,7 @@ export const dcgan: GanFamily<DcganHyperparameters> = {
     return {
       nets: { G, D },
       optimizers: { G: adam(hp.learningRate, hp.beta1), D: adam(hp.learningRate, hp.beta1) },
-      phases: bcePhases({ generator: G, discriminator: D, loss: hp.loss }),
+      ...bcePhases({ generator: G, discriminator: D, loss: hp.loss }),
       generator: G,
       latentDim: hp.latentDim,
     };

@@ -24,7 +24,7 @@ import { categoricalInfoLoss, continuousInfoLoss } from '../losses/info.ts';
 import { assertShape, dense, input } from '../nn/layers.ts';
 import { adam } from './adversarial.ts';
 import { dcganGenerator, dcganTrunk } from './dcgan.ts';
-import type { GanFamily, LatentCodes, StepInputs } from './types.ts';
+import { fakeOf, type GanFamily, type LatentCodes, type StepInputs } from './types.ts';
 
 /** The information loss of Q's output [N, K + C] against the codes [N, K + C] G was given. */
 function infoLosses(q: tf.Tensor, codes: tf.Tensor, { categorical: k, continuous: c }: LatentCodes) {
@@ -65,13 +65,12 @@ export const infogan: GanFamily<InfoganHyperparameters> = {
 
     const gLoss = hp.loss === 'minimax' ? generatorMinimax : generatorNonSaturating;
     const judge = (images: tf.Tensor) => D.apply(images, { training: true }) as [tf.Tensor, tf.Tensor];
-    const fakeOf = (inputs: StepInputs) => {
+    const codesOf = (inputs: StepInputs) => {
       if (!inputs.codes) throw new Error('an infogan step needs codes');
-      return {
-        fake: G.apply([inputs.z, inputs.codes], { training: true }) as tf.Tensor,
-        codes: inputs.codes,
-      };
+      return inputs.codes;
     };
+    const generate = (inputs: StepInputs) =>
+      G.apply([inputs.z, codesOf(inputs)], { training: true }) as tf.Tensor;
     /** lambda-weighted information loss, and its parts as diagnostics. */
     const information = (qOut: tf.Tensor, given: tf.Tensor) => {
       const { categorical, continuous } = infoLosses(qOut, given, codes);
@@ -97,9 +96,8 @@ export const infogan: GanFamily<InfoganHyperparameters> = {
           optimizer: 'D',
           loss: (inputs) => {
             const [realLogits] = judge(inputs.real);
-            const { fake, codes: given } = fakeOf(inputs);
-            const [fakeLogits, qOut] = judge(fake);
-            const info = information(qOut, given);
+            const [fakeLogits, qOut] = judge(fakeOf(inputs, generate));
+            const info = information(qOut, codesOf(inputs));
             return {
               loss: tf.add(discriminatorBce(realLogits, fakeLogits), info.total),
               metrics: { 'D(x)': meanProbability(realLogits), 'D(G(z))': meanProbability(fakeLogits) },
@@ -111,13 +109,13 @@ export const infogan: GanFamily<InfoganHyperparameters> = {
           updates: ['G'],
           optimizer: 'G',
           loss: (inputs) => {
-            const { fake, codes: given } = fakeOf(inputs);
-            const [fakeLogits, qOut] = judge(fake);
-            const info = information(qOut, given);
+            const [fakeLogits, qOut] = judge(fakeOf(inputs, generate));
+            const info = information(qOut, codesOf(inputs));
             return { loss: tf.add(gLoss(fakeLogits), info.total), metrics: info.metrics };
           },
         },
       ],
+      generate,
       generator: G,
       latentDim: hp.latentDim,
       codes,

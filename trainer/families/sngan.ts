@@ -9,7 +9,7 @@ import type { SnganHyperparameters } from '../../shared/catalog.ts';
 import { discriminatorHinge, generatorHinge } from '../losses/hinge.ts';
 import { sigmaMetrics } from '../nn/spectral-norm.ts';
 import { dcganCritic, dcganGeneratorModel } from './critic.ts';
-import type { GanFamily } from './types.ts';
+import { fakeOf, type GanFamily, type StepInputs } from './types.ts';
 
 function score(net: tf.LayersModel, x: tf.Tensor): tf.Tensor {
   return net.apply(x, { training: true }) as tf.Tensor;
@@ -21,6 +21,7 @@ export const sngan: GanFamily<SnganHyperparameters> = {
     const G = dcganGeneratorModel(hp, dataset, init);
     const D = dcganCritic(hp.dChannels, dataset, init, { batchNorm: false, spectralNorm: true });
     const adam = () => tf.train.adam(hp.learningRate, hp.beta1, hp.beta2, 1e-8);
+    const generate = (inputs: StepInputs) => score(G, inputs.z);
     return {
       nets: { G, D },
       optimizers: { G: adam(), D: adam() },
@@ -30,8 +31,8 @@ export const sngan: GanFamily<SnganHyperparameters> = {
           updates: ['D'],
           optimizer: 'D',
           repeat: hp.nCritic,
-          loss: ({ real, z }) => ({
-            loss: discriminatorHinge(score(D, real), score(D, score(G, z))),
+          loss: (inputs) => ({
+            loss: discriminatorHinge(score(D, inputs.real), score(D, fakeOf(inputs, generate))),
             metrics: sigmaMetrics(D, 'D'),
           }),
         },
@@ -39,9 +40,10 @@ export const sngan: GanFamily<SnganHyperparameters> = {
           name: 'G',
           updates: ['G'],
           optimizer: 'G',
-          loss: ({ z }) => ({ loss: generatorHinge(score(D, score(G, z))) }),
+          loss: (inputs) => ({ loss: generatorHinge(score(D, fakeOf(inputs, generate))) }),
         },
       ],
+      generate,
       generator: G,
       latentDim: hp.latentDim,
     };

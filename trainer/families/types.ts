@@ -26,6 +26,8 @@ export interface StepInputs {
   draw: number;
   /** The run's seed: a family drawing its own per-step noise derives it from (seed, purpose, step). */
   seed: number;
+  /** G's output on this draw when the stepper made it once for every phase (Gan.generate); see fakeOf. */
+  fake?: tf.Tensor;
 }
 
 export interface PhaseResult {
@@ -66,6 +68,18 @@ export interface Gan {
    * continuous codes uniform in [-1, 1]; the loop then fills StepInputs.codes.
    */
   codes?: LatentCodes;
+  /**
+   * G's training-mode output on a draw, set by families whose phases take it as it is (through fakeOf). The
+   * stepper then runs G once for a step's first draw instead of once per phase: the phases before G's own run
+   * inside G's gradient scope on that output, which they see as a constant (PyTorch's DCGAN reuses its fake
+   * batch the same way). Losses and weights are unchanged; G's batch-norm statistics move once a step.
+   */
+  generate?: (inputs: StepInputs) => tf.Tensor;
+}
+
+/** The draw's fake batch: the one the stepper made for every phase, else a fresh one. */
+export function fakeOf(inputs: StepInputs, generate: (inputs: StepInputs) => tf.Tensor): tf.Tensor {
+  return inputs.fake ?? generate(inputs);
 }
 
 export interface LatentCodes {

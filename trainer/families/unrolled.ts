@@ -19,7 +19,7 @@ import {
 } from '../losses/bce.ts';
 import { applyWithWeights, assertFunctionalChain } from '../nn/functional.ts';
 import { bcePhases } from './adversarial.ts';
-import type { GanFamily, Phase } from './types.ts';
+import { fakeOf, type GanFamily, type Phase } from './types.ts';
 import { vanilla } from './vanilla.ts';
 
 /** The state of tfjs's Adam that a look-ahead reads: fields tfjs keeps private, so checked at run time. */
@@ -115,18 +115,19 @@ export const unrolled: GanFamily<UnrolledHyperparameters> = {
     const dOptimizer = gan.optimizers.D!;
     adamInternals(dOptimizer);
     const gLoss = hp.loss === 'minimax' ? generatorMinimax : generatorNonSaturating;
-    const [dPhase] = bcePhases({ generator: G, discriminator: D, loss: hp.loss });
+    const { phases, generate } = bcePhases({ generator: G, discriminator: D, loss: hp.loss });
     const gPhase: Phase = {
       name: 'G',
       updates: ['G'],
       optimizer: 'G',
-      loss: ({ real, z }) => {
-        const fake = G.apply(z, { training: true }) as tf.Tensor;
+      loss: (inputs) => {
+        const { real } = inputs;
+        const fake = fakeOf(inputs, generate);
         const weights = unrolledWeights(D, dOptimizer, real, fake, hp.unrollSteps);
         const logits = applyWithWeights(D, fake, weights);
         return { loss: gLoss(logits), metrics: { 'D_K(G(z))': meanProbability(logits) } };
       },
     };
-    return { ...gan, phases: [dPhase!, gPhase] };
+    return { ...gan, generate, phases: [phases[0]!, gPhase] };
   },
 };

@@ -32,7 +32,7 @@ export const vanilla: GanFamily<VanillaHyperparameters> = {
     return {
       nets: { G, D },
       optimizers: { G: adam(hp.learningRate, hp.beta1), D: adam(hp.learningRate, hp.beta1) },
-      phases: bcePhases({ generator: G, discriminator: D, loss: hp.loss }),
+      ...bcePhases({ generator: G, discriminator: D, loss: hp.loss }),
       generator: G,
       latentDim: hp.latentDim,
     };

@@ -12,7 +12,7 @@ import { Rng, Stream } from '../data/rng.ts';
 import { gradientPenalty } from '../losses/gradient-penalty.ts';
 import { criticWasserstein, generatorWasserstein, wassersteinEstimate } from '../losses/wasserstein.ts';
 import { dcganCritic, dcganGeneratorModel } from './critic.ts';
-import type { GanFamily, Phase, StepInputs } from './types.ts';
+import { fakeOf, type Gan, type GanFamily, type Phase, type StepInputs } from './types.ts';
 
 interface WassersteinOptions {
   G: tf.LayersModel;
@@ -35,16 +35,24 @@ function mixWeights(inputs: StepInputs): tf.Tensor1D {
   return tf.tensor1d(Float32Array.from({ length: n }, () => rng.uniform()));
 }
 
-export function wassersteinPhases({ G, D, nCritic, clip, gpWeight }: WassersteinOptions): Phase[] {
+/** The critic and G phases, and G's output that they share (Gan.generate). */
+export function wassersteinPhases({
+  G,
+  D,
+  nCritic,
+  clip,
+  gpWeight,
+}: WassersteinOptions): Required<Pick<Gan, 'phases' | 'generate'>> {
   const criticWeights = D.trainableWeights;
-  return [
+  const generate = (inputs: StepInputs) => score(G, inputs.z);
+  const phases: Phase[] = [
     {
       name: 'D',
       updates: ['D'],
       optimizer: 'D',
       repeat: nCritic,
       loss: (inputs) => {
-        const fake = score(G, inputs.z);
+        const fake = fakeOf(inputs, generate);
         const realScores = score(D, inputs.real);
         const fakeScores = score(D, fake);
         const metrics: Record<string, tf.Scalar> = {
@@ -71,9 +79,10 @@ export function wassersteinPhases({ G, D, nCritic, clip, gpWeight }: Wasserstein
       name: 'G',
       updates: ['G'],
       optimizer: 'G',
-      loss: (inputs) => ({ loss: generatorWasserstein(score(D, score(G, inputs.z))) }),
+      loss: (inputs) => ({ loss: generatorWasserstein(score(D, fakeOf(inputs, generate))) }),
     },
   ];
+  return { phases, generate };
 }
 
 export const wgan: GanFamily<WganHyperparameters> = {
@@ -86,7 +95,7 @@ export const wgan: GanFamily<WganHyperparameters> = {
     return {
       nets: { G, D },
       optimizers: { G: rmsprop(), D: rmsprop() },
-      phases: wassersteinPhases({ G, D, nCritic: hp.nCritic, clip: hp.clip }),
+      ...wassersteinPhases({ G, D, nCritic: hp.nCritic, clip: hp.clip }),
       generator: G,
       latentDim: hp.latentDim,
     };
@@ -102,7 +111,7 @@ export const wganGp: GanFamily<WganGpHyperparameters> = {
     return {
       nets: { G, D },
       optimizers: { G: adam(), D: adam() },
-      phases: wassersteinPhases({ G, D, nCritic: hp.nCritic, gpWeight: hp.gpWeight }),
+      ...wassersteinPhases({ G, D, nCritic: hp.nCritic, gpWeight: hp.gpWeight }),
       generator: G,
       latentDim: hp.latentDim,
     };
