@@ -80,17 +80,18 @@ function layerFlops(net: tf.LayersModel): number[] {
  * FLOPs per image of one training step, as ganzoo's stepper runs it (element-wise work, batch norm and
  * Adam left out). A backward pass costs a layer's forward FLOPs for its weight gradient and again for its
  * input gradient, which the first layer of a network fed by data or z does not need.
- *   D phase: G forward, D forward on real and fake, D backward (weights) on both.
- *   G phase: G forward, D forward, D backward (inputs only), G backward.
+ *   G forward, once (the phases share its output: Gan.generate).
+ *   D phase: D forward on real and fake, D backward (weights) on both.
+ *   G phase: D forward, D backward (inputs only), G backward.
  */
 function stepFlopsPerImage(G: tf.LayersModel, D: tf.LayersModel): number {
   const g = layerFlops(G);
   const d = layerFlops(D);
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
   const [fG, fD] = [sum(g), sum(d)];
-  const dPhase = fG + 2 * fD + 2 * (2 * fD - d[0]!);
-  const gPhase = fG + fD + fD + (2 * fG - g[0]!);
-  return dPhase + gPhase;
+  const dPhase = 2 * fD + 2 * (2 * fD - d[0]!);
+  const gPhase = fD + fD + (2 * fG - g[0]!);
+  return fG + dPhase + gPhase;
 }
 
 interface WorkerResult {

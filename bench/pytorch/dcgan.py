@@ -4,8 +4,8 @@
 
 FILE holds float32 MNIST batches in [-1, 1] (N x 28 x 28, written by bench/race.ts, the same batches
 ganzoo's trainer draws). Prints one JSON line: images per second of each repeat, of wall-clock time and of CPU time (all threads). A step is what ganzoo's stepper does:
-a D phase (G forward, D on real and fake, Adam on D), then a G phase (a new G forward on the same z, D,
-non-saturating loss, Adam on G).
+G forward once, a D phase (D on real and on the fake batch detached, Adam on D), then a G phase (D on
+the same fake batch, non-saturating loss, gradients through D to G, Adam on G).
 """
 
 import argparse
@@ -73,16 +73,15 @@ def main() -> None:
     def step(i: int) -> float:
         real = images[(i % batches) * a.batch : (i % batches + 1) * a.batch]
         z = torch.randn(a.batch, LATENT)
-        # D phase: G runs forward only (ganzoo's tape differentiates D's variables alone).
-        with torch.no_grad():
-            fake = G(z)
-        d_loss = F.softplus(-D(real)).mean() + F.softplus(D(fake)).mean()
+        # G runs once; the D phase sees its output as a constant (ganzoo's Gan.generate).
+        fake = G(z)
+        d_loss = F.softplus(-D(real)).mean() + F.softplus(D(fake.detach())).mean()
         opt_d.zero_grad(set_to_none=True)
         d_loss.backward()
         opt_d.step()
         # G phase: gradients flow through D to G; D's own weight gradients are not computed.
         D.requires_grad_(False)
-        g_loss = F.softplus(-D(G(z))).mean()
+        g_loss = F.softplus(-D(fake)).mean()
         opt_g.zero_grad(set_to_none=True)
         g_loss.backward()
         opt_g.step()
