@@ -23,6 +23,8 @@ const CASES = [
   ['sngan', 'mnist', CNN, 2, 1],
   // n_critic draws: the critic's first update shares G's output, the other two make their own.
   ['wgan-gp', 'mnist', { ...CNN, nCritic: 3 }, 4, 3],
+  // Weight clipping after each critic update, inside G's gradient scope for the first.
+  ['wgan', 'mnist', { ...CNN, nCritic: 2 }, 3, 2],
   ['unrolled', 'ring8', { latentDim: 4, hiddenUnits: 16, hiddenLayers: 1, unrollSteps: 2 }, 2, 1],
 ] as const;
 
