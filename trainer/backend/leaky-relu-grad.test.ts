@@ -1,0 +1,62 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from './index.ts';
+import { LEAKY_RELU_GRAD } from './leaky-relu-grad.ts';
+import { leakedBy, randomInput, relError, runOn } from './test-util.ts';
+
+beforeAll(async () => {
+  await initBackend('wasm');
+});
+
+/** A critic-like function of x and w with a LeakyRelu inside: sum(leakyRelu(x * w) * c). */
+const critic = (x: tf.Tensor, w: tf.Tensor, c: tf.Tensor, alpha: number) =>
+  tf.sum(tf.mul(tf.leakyRelu(tf.mul(x, w), alpha), c));
+
+describe("LeakyRelu's one-pass gradient on wasm", () => {
+  it('is the kernel tfjs composes, bit for bit, NaN, infinities and zero included', () => {
+    const x = tf.tensor1d([-2, -0, 0, 1e-30, 3, Number.NaN, Number.POSITIVE_INFINITY, -1]);
+    const dy = tf.tensor1d([1.5, 2, 3, -4, 5, 6, Number.NEGATIVE_INFINITY, Number.NaN]);
+    const fused = tf.engine().runKernel(LEAKY_RELU_GRAD, { dy, x }, { alpha: 0.2 }) as tf.Tensor;
+    const composed = tf.where(tf.greater(x, 0), dy, tf.mul(dy, 0.2));
+    expect(Array.from(fused.dataSync())).toEqual(Array.from(composed.dataSync()));
+    tf.dispose([x, dy, fused, composed]);
+  });
+
+  it.each([0.2, 0.01, 3])('first order matches cpu (alpha %s)', async (alpha) => {
+    const inputs = [randomInput([64, 7, 7, 8], 3), randomInput([8], 4), randomInput([64, 7, 7, 8], 5)];
+    const grad = (x: tf.Tensor, w: tf.Tensor, c: tf.Tensor) =>
+      tf.grad((v: tf.Tensor) => critic(v, w, c, alpha))(x);
+    const [wasm, cpu] = [await runOn('wasm', inputs, grad), await runOn('cpu', inputs, grad)];
+    expect(relError(wasm, cpu)).toBeLessThan(1e-6);
+  });
+
+  it('second order (a gradient penalty through it) matches cpu and is not zero', async () => {
+    const inputs = [randomInput([16, 12], 6), randomInput([12], 7), randomInput([16, 12], 8)];
+    // d/dw of ||d critic / dx||^2: the penalty's gradient reaches w through the incoming gradient.
+    const penaltyGrad = (x: tf.Tensor, w: tf.Tensor, c: tf.Tensor) =>
+      tf.grad((wv: tf.Tensor) => {
+        const gx = tf.grad((xv: tf.Tensor) => critic(xv, wv, c, 0.2))(x);
+        return tf.sum(tf.square(gx));
+      })(w);
+    const [wasm, cpu] = [await runOn('wasm', inputs, penaltyGrad), await runOn('cpu', inputs, penaltyGrad)];
+    expect(relError(wasm, cpu)).toBeLessThan(1e-5);
+    expect(Math.max(...Array.from(cpu).map(Math.abs))).toBeGreaterThan(0.1);
+  });
+
+  it("is what tf.grad runs on wasm, in place of tfjs's Greater, Multiply and Select", async () => {
+    const x = tf.randomNormal([4, 5]);
+    const info = await tf.profile(() => tf.grad((v: tf.Tensor) => tf.sum(tf.leakyRelu(v, 0.2)))(x));
+    expect(info.kernelNames).toContain(LEAKY_RELU_GRAD);
+    expect(info.kernelNames).not.toContain('Select');
+    x.dispose();
+  });
+
+  it('leaks nothing', () => {
+    const x = tf.randomNormal([4, 5]);
+    expect(leakedBy(() => tf.grad((v: tf.Tensor) => tf.sum(tf.leakyRelu(v, 0.2)))(x))).toEqual({
+      tensors: 0,
+      dataIds: 0,
+    });
+    x.dispose();
+  });
+});
