@@ -21,13 +21,6 @@ describe('wasm fast paths match the cpu backend', () => {
     ['mean over a large leading block', [64, 14, 14, 32], (x: tf.Tensor) => tf.mean(x, [0, 1, 2])],
     ['leakyRelu', [64, 14, 14, 8], (x: tf.Tensor) => tf.leakyRelu(x, 0.2)],
     ['leakyRelu, alpha > 1', [4, 9], (x: tf.Tensor) => tf.leakyRelu(x, 3)],
-    ['x > 0 (a bool mask)', [64, 7, 7, 8], (x: tf.Tensor) => tf.cast(tf.greater(x, 0), 'float32')],
-    ['x > a scalar tensor', [5, 6], (x: tf.Tensor) => tf.cast(tf.greater(x, tf.scalar(0.3)), 'float32')],
-    [
-      'x > y, same shape (wasm own)',
-      [5, 6],
-      (x: tf.Tensor) => tf.cast(tf.greater(x, tf.reverse(x, 1)), 'float32'),
-    ],
     [
       'leakyRelu gradient',
       [16, 8],

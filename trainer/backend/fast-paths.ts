@@ -1,11 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { asTensor } from './tensor-info.ts';
-import { allocBool, allocF32, heapBool, heapF32 } from './wasm-heap.ts';
+import { allocF32, heapF32 } from './wasm-heap.ts';
 
 /**
  * Faster routes for element-wise and reduction kernels that wasm runs slowly at training shapes (batch 64,
- * [64,14,14,64]): Sum/Mean over the leading axes (every bias and batch-norm gradient), LeakyRelu and its
- * gradient's mask (Greater), Identity.
+ * [64,14,14,64]): Sum/Mean over the leading axes (every bias and batch-norm gradient), LeakyRelu, Identity.
  * Anything else goes to wasm's own kernel.
  */
 
@@ -76,26 +75,7 @@ const leakyRelu: FastPath = (args, backend) => {
   });
 };
 
-/**
- * x > scalar as one pass over the heap: LeakyRelu's gradient computes its mask so (6 calls a DCGAN step),
- * and wasm's broadcasting Greater takes ~1.5 ms at [64,14,14,32].
- */
-const greaterThanScalar: FastPath = (args, backend) => {
-  const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
-  if (a.dtype !== 'float32' || b.dtype !== 'float32' || tf.util.sizeFromShape(b.shape) !== 1)
-    return undefined;
-  const out = allocBool(backend, tf.backend_util.assertAndGetBroadcastShape(a.shape, b.shape));
-  const src = heapF32(backend, a);
-  const threshold = heapF32(backend, b)[0]!;
-  const dst = heapBool(backend, out);
-  // Branch-free: the signs of activations are random, so a branch here mispredicts half the time (4x slower).
-  const n = src.length; // hoisted: V8 re-reads a heap view's length every iteration (2x slower)
-  for (let i = 0; i < n; i++) dst[i] = +(src[i]! > threshold);
-  return out;
-};
-
 export const FAST_PATHS: Record<string, FastPath> = {
-  Greater: greaterThanScalar,
   Sum: (args, backend) => reduceLeading(args, backend, false),
   Mean: (args, backend) => reduceLeading(args, backend, true),
   LeakyRelu: leakyRelu,

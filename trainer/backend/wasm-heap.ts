@@ -15,18 +15,7 @@ export function heapF32(backend: unknown, info: tf.TensorInfo): Float32Array {
   return (backend as HeapBackend).typedArrayFromHeap(info) as Float32Array;
 }
 
-/** A byte view (0 or 1 per element) of a bool tensor on the wasm heap; the same caveat as heapF32. */
-export function heapBool(backend: unknown, info: tf.TensorInfo): Uint8Array {
-  if (info.dtype !== 'bool') throw new Error(`expected bool, got ${info.dtype}`);
-  return (backend as HeapBackend).typedArrayFromHeap(info) as Uint8Array;
-}
-
 /** A new uninitialised float32 tensor on the wasm backend. */
 export function allocF32(backend: unknown, shape: number[]): tf.TensorInfo {
   return (backend as HeapBackend).makeOutput(shape, 'float32');
-}
-
-/** A new uninitialised bool tensor on the wasm backend (one byte an element). */
-export function allocBool(backend: unknown, shape: number[]): tf.TensorInfo {
-  return (backend as HeapBackend).makeOutput(shape, 'bool');
 }
