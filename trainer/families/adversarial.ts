@@ -47,9 +47,8 @@ export function bcePhases({
       updates: ['D'],
       optimizer: 'D',
       loss: (inputs) => {
-        const fakeY = fakeYOf(inputs);
         const realLogits = forward(D, inputs.real, realYOf(inputs));
-        const fakeLogits = forward(D, fakeOf(inputs, generate), fakeY);
+        const fakeLogits = forward(D, fakeOf(inputs, generate), fakeYOf(inputs));
         return {
           loss: discriminatorBce(realLogits, fakeLogits),
           metrics: { 'D(x)': meanProbability(realLogits), 'D(G(z))': meanProbability(fakeLogits) },
@@ -60,9 +59,7 @@ export function bcePhases({
       name: 'G',
       updates: ['G'],
       optimizer: 'G',
-      loss: (inputs) => {
-        return { loss: gLoss(forward(D, fakeOf(inputs, generate), fakeYOf(inputs))) };
-      },
+      loss: (inputs) => ({ loss: gLoss(forward(D, fakeOf(inputs, generate), fakeYOf(inputs))) }),
     },
   ];
   return { phases, generate };
