@@ -10,22 +10,23 @@ import { openDataset } from './data/index.ts';
 import type { Gan } from './families/types.ts';
 import { buildGan } from './loop.ts';
 import { createStepper, disposeStepInputs, stepInputs } from './step.ts';
-import { tinySpec } from './test-util.ts';
+import { TINY_HYPERPARAMETERS, tinySpec } from './test-util.ts';
 
 const STEPS = 3;
-const CNN = { latentDim: 8, gChannels: 8, dChannels: 4 };
+const CNN = TINY_HYPERPARAMETERS.dcgan!;
+const MLP = TINY_HYPERPARAMETERS.vanilla!;
 /** Family, dataset, hyperparameters, and G's forward passes a step without sharing and with it. */
 const CASES = [
-  ['vanilla', 'mnist', { latentDim: 4, hiddenUnits: 16, hiddenLayers: 1 }, 2, 1],
+  ['vanilla', 'mnist', MLP, 2, 1],
   ['dcgan', 'mnist', CNN, 2, 1],
-  ['cgan', 'mnist', CNN, 2, 1],
+  ['cgan', 'mnist', TINY_HYPERPARAMETERS.cgan!, 2, 1],
   ['infogan', 'mnist', { ...CNN, qUnits: 8, hiddenUnits: 16 }, 2, 1],
   ['sngan', 'mnist', CNN, 2, 1],
   // n_critic draws: the critic's first update shares G's output, the other two make their own.
   ['wgan-gp', 'mnist', { ...CNN, nCritic: 3 }, 4, 3],
   // Weight clipping after each critic update, inside G's gradient scope for the first.
   ['wgan', 'mnist', { ...CNN, nCritic: 2 }, 3, 2],
-  ['unrolled', 'ring8', { latentDim: 4, hiddenUnits: 16, hiddenLayers: 1, unrollSteps: 2 }, 2, 1],
+  ['unrolled', 'ring8', { ...MLP, unrollSteps: 2 }, 2, 1],
 ] as const;
 
 interface Run {
