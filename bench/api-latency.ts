@@ -88,14 +88,14 @@ async function seed(store: { create(run: RunRecord): Promise<unknown> }, count: 
 /** One endpoint under `clients` closed-loop clients, summarized under `name`. */
 async function measure(name: string, route: Omit<Route, 'kind' | 'share'>, clients: number) {
   console.log(`${name}: ${SECONDS} s (+${WARMUP_SECONDS} s warm-up)...`);
-  const samples = await closedLoop({
+  const { samples, cpuMs } = await closedLoop({
     base: platform.url,
     token: platform.token,
     routes: [{ ...route, kind: name, share: 1 }],
     clients,
     seconds: SECONDS,
   });
-  return { endpoint: name, ...latency(samples, SECONDS) };
+  return { endpoint: name, ...latency(samples, SECONDS, cpuMs) };
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'ganzoo-bench-api-'));
@@ -147,11 +147,20 @@ try {
   mkdirSync(dirname(RESULTS), { recursive: true });
   writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
 
-  const cols = ['requests', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'non-2xx'];
+  const cols = ['requests', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'non-2xx', 'CPU ms/req'];
   const width = Math.max(...rows.map((r) => r.endpoint.length));
   console.log(`\n${'endpoint'.padEnd(width)}  ${cols.map((c) => c.padStart(8)).join(' ')}`);
   for (const r of rows) {
-    const cells = [r.requests, r.requestsPerSecond, r.p50Ms, r.p90Ms, r.p99Ms, r.maxMs, r.errors];
+    const cells = [
+      r.requests,
+      r.requestsPerSecond,
+      r.p50Ms,
+      r.p90Ms,
+      r.p99Ms,
+      r.maxMs,
+      r.errors,
+      r.cpuMsPerRequest,
+    ];
     console.log(`${r.endpoint.padEnd(width)}  ${cells.map((c) => String(c).padStart(8)).join(' ')}`);
   }
   console.log(

@@ -72,6 +72,7 @@ const send = (req) =>
 (async () => {
   const samples = [];
   const from = performance.now() + warmupMs;
+  setTimeout(() => parentPort.postMessage('measuring'), warmupMs);
   const end = from + measureMs;
   const client = async () => {
     while (performance.now() < end) {
@@ -88,8 +89,17 @@ const send = (req) =>
 })();
 `;
 
+export interface LoadResult {
+  samples: Sample[];
+  /**
+   * CPU time of the whole process (server, emulator threads and the load generator's thread) over the
+   * measured window: unlike latency, it does not move when the machine's other tenants take cores away.
+   */
+  cpuMs: number;
+}
+
 /** Runs the load for WARMUP_SECONDS + seconds and returns the measured requests. */
-export function closedLoop(o: LoadOptions): Promise<Sample[]> {
+export function closedLoop(o: LoadOptions): Promise<LoadResult> {
   if (o.routes.some((r) => r.path.includes('{id}')) && !o.ids?.length) {
     throw new Error('a route names {id} but the load has no ids');
   }
@@ -106,8 +116,14 @@ export function closedLoop(o: LoadOptions): Promise<Sample[]> {
         measureMs: o.seconds * 1000,
       },
     });
-    worker.once('message', (samples: Sample[]) => {
-      resolve(samples);
+    let start: NodeJS.CpuUsage | undefined;
+    worker.on('message', (m: 'measuring' | Sample[]) => {
+      if (m === 'measuring') {
+        start = process.cpuUsage();
+        return;
+      }
+      const cpu = process.cpuUsage(start);
+      resolve({ samples: m, cpuMs: start ? (cpu.user + cpu.system) / 1000 : Number.NaN });
       void worker.terminate();
     });
     worker.once('error', reject);
@@ -122,7 +138,8 @@ export function percentile(sorted: number[], p: number): number {
 export const round = (x: number) => Math.round(x * 100) / 100;
 
 /** Counts, throughput and latency percentiles of measured requests; an error is any answer but 2xx. */
-export function latency(samples: Sample[], seconds: number) {
+/** The latency summary of `samples`; with the window's CPU time, also the CPU time per request. */
+export function latency(samples: Sample[], seconds: number, cpuMs?: number) {
   const sorted = samples.map((s) => s.ms).sort((a, b) => a - b);
   const statuses: Record<string, number> = {};
   for (const s of samples) statuses[s.status] = (statuses[s.status] ?? 0) + 1;
@@ -136,5 +153,6 @@ export function latency(samples: Sample[], seconds: number) {
     p99Ms: round(percentile(sorted, 99)),
     maxMs: round(sorted.at(-1) ?? Number.NaN),
     meanMs: round(sorted.reduce((a, b) => a + b, 0) / Math.max(1, sorted.length)),
+    ...(cpuMs !== undefined ? { cpuMsPerRequest: round(cpuMs / Math.max(1, samples.length)) } : {}),
   };
 }

@@ -55,7 +55,7 @@ try {
   }
   console.log(`${CLIENTS} clients for ${SECONDS} s (+${WARMUP_SECONDS} s warm-up)...`);
   const loadBefore = loadavg()[0];
-  const samples = await closedLoop({
+  const { samples, cpuMs } = await closedLoop({
     base: platform.url,
     token: platform.token,
     ids,
@@ -81,7 +81,7 @@ try {
       cpus: cpus().length,
       loadAverageBefore: round(loadBefore ?? 0),
     },
-    overall: latency(samples, SECONDS),
+    overall: latency(samples, SECONDS, cpuMs),
     byEndpoint: Object.fromEntries(
       kinds.map((k) => [
         k,

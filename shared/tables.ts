@@ -1,6 +1,6 @@
 /**
  * The runs table, named once for the stores, the trainer's status sink, the emulators and the CDK stack.
- * Items are RunRecords (shared/run.ts) marshalled attribute by attribute, keyed by `id`. Idempotency keys
+ * Items are RunRecords (shared/run.ts) stored as shared/run-item.ts says, keyed by `id`. Idempotency keys
  * live in the same table as items whose id starts with IDEMPOTENCY_PREFIX ('#' never occurs in a run id).
  */
 export const RUNS_TABLE = {

@@ -109,8 +109,44 @@ describe('DynamoRunStore create and get', () => {
     expect(out).toEqual({ run, created: true });
     expect(await s.get(run.id)).toEqual(run);
     const item = await rawItem(run.id);
-    expect(item?.spec?.M?.family).toEqual({ S: 'dcgan' });
+    expect(item?.spec).toEqual({ S: JSON.stringify(run.spec) });
+    expect(item?.family).toEqual({ S: 'dcgan' });
     expect(item?.owner).toEqual({ S: run.owner });
+  });
+
+  it('reads, lists, filters and updates runs stored with the spec as a map, as items were written before', async () => {
+    const s = store();
+    const owner = uid('owner');
+    const base = Date.parse('2026-02-01T00:00:00.000Z');
+    const at = (i: number) => new Date(base + i * 1000).toISOString();
+    const old = [0, 1, 2].map((i) =>
+      newRun(owner, { createdAt: at(i), family: i === 1 ? 'vanilla' : 'dcgan' }),
+    );
+    for (const run of old) {
+      await client.send(
+        new PutItemCommand({ TableName: TABLE, Item: marshall(run, { removeUndefinedValues: true }) }),
+      );
+    }
+    const current = [3, 4].map((i) =>
+      newRun(owner, { createdAt: at(i), family: i === 3 ? 'vanilla' : 'dcgan' }),
+    );
+    for (const run of current) await s.create(run);
+    expect((await rawItem(old[0]!.id))?.spec?.M).toBeDefined();
+
+    expect(await s.get(old[0]!.id)).toEqual(old[0]);
+    const newestFirst = [...old, ...current].reverse();
+    const listed = await allPages(s, { owner, limit: 2 });
+    expect(listed.flatMap((p) => p.runs)).toEqual(newestFirst);
+    const vanilla = await allPages(store({ filteredPageSize: 2 }), { owner, family: 'vanilla', limit: 5 });
+    expect(vanilla.flatMap((p) => p.runs.map((r) => r.id))).toEqual([current[0]!.id, old[1]!.id]);
+
+    const moved = await s.update(old[2]!.id, { status: 'SUBMITTED', jobId: 'job-old' });
+    expect(moved.ok).toBe(true);
+    expect(await s.get(old[2]!.id)).toMatchObject({
+      spec: old[2]!.spec,
+      status: 'SUBMITTED',
+      jobId: 'job-old',
+    });
   });
 
   it('answers undefined for unknown ids, ids that are not run ids and idempotency items', async () => {

@@ -1,6 +1,6 @@
 /**
  * Runs in the DynamoDB runs table (shared/tables.ts), item for item the format the trainer's status sink
- * writes (trainer/sinks/dynamodb.ts): a RunRecord marshalled attribute by attribute, keyed by `id`.
+ * writes (trainer/sinks/dynamodb.ts): shared/run-item.ts, keyed by `id`.
  *
  * Every write is a single conditional item write, never a transaction (dynalite, the local emulator, has
  * none): a create only if the id is free, an update only if status, attempt and updatedAt are still what
@@ -19,7 +19,7 @@ import {
   ScanCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { assertRunId } from '../../shared/keys.ts';
 import {
   RUN_LIST_FIELDS,
@@ -28,8 +28,9 @@ import {
   type TransitionResult,
   transition,
 } from '../../shared/run.ts';
+import { FAMILY_ATTRIBUTE, MARSHALL, runFromItem, runItem } from '../../shared/run-item.ts';
 import { IDEMPOTENCY_PREFIX, RUNS_TABLE } from '../../shared/tables.ts';
-import { dynamoClientFromEnv, MARSHALL, statusWriteInput } from '../../trainer/sinks/dynamodb.ts';
+import { dynamoClientFromEnv, statusWriteInput } from '../../trainer/sinks/dynamodb.ts';
 import { type RetryTuning, warnRetry, withRetry } from '../../trainer/sinks/retry.ts';
 import { finiteProgress, nextTimestamp } from '../../trainer/sinks/status-file.ts';
 import type { ListQuery, RunPage, RunStore } from '../ports.ts';
@@ -154,7 +155,7 @@ export class DynamoRunStore implements RunStore {
         new GetItemCommand({ TableName: this.table, Key: { id: { S: id } }, ConsistentRead: true }),
       ),
     );
-    return out.Item ? unmarshall(out.Item) : undefined;
+    return out.Item ? runFromItem(out.Item) : undefined;
   }
 
   async get(id: string): Promise<RunRecord | undefined> {
@@ -257,7 +258,7 @@ export class DynamoRunStore implements RunStore {
         this.client.send(
           new PutItemCommand({
             TableName: this.table,
-            Item: marshall(run, MARSHALL),
+            Item: runItem(run),
             ConditionExpression: 'attribute_not_exists(id)',
           }),
         ),
@@ -291,7 +292,7 @@ export class DynamoRunStore implements RunStore {
           }),
         ),
       );
-      for (const item of page.Items ?? []) runs.push(unmarshall(item) as RunRecord);
+      for (const item of page.Items ?? []) runs.push(runFromItem<RunRecord>(item));
       start = page.LastEvaluatedKey;
     } while (start);
     return runs.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
@@ -312,10 +313,12 @@ export class DynamoRunStore implements RunStore {
       filters.push('#status = :status');
     }
     if (query.family !== undefined) {
+      names['#family'] = FAMILY_ATTRIBUTE;
       names['#spec'] = 'spec';
-      names['#family'] = 'family';
+      names['#specFamily'] = 'family';
       values[':family'] = query.family;
-      filters.push('#spec.#family = :family');
+      // Items written before the spec was stored as text hold the family inside the spec's map.
+      filters.push('(#family = :family OR #spec.#specFamily = :family)');
     }
     for (const field of RUN_LIST_FIELDS) names[`#f_${field}`] = field;
     const filtered = filters.length > 0;
@@ -341,7 +344,7 @@ export class DynamoRunStore implements RunStore {
           }),
         ),
       );
-      for (const item of out.Items ?? []) runs.push(unmarshall(item) as RunRecord);
+      for (const item of out.Items ?? []) runs.push(runFromItem<RunRecord>(item));
       start = out.LastEvaluatedKey;
       if (start === undefined) break;
     }

@@ -14,7 +14,8 @@ import {
   UpdateItemCommand,
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { MARSHALL, runFromItem, runItem } from '../../shared/run-item.ts';
 import { type RetryTuning, retryTuningFromEnv, warnRetry, withRetry } from './retry.ts';
 import { applyReport, newRunState, type RunSeed, type RunState } from './status-file.ts';
 import type { StatusSink, TrainerStatus } from './types.ts';
@@ -44,8 +45,6 @@ export interface DynamoStatusSinkOptions {
 function isConditionFailure(err: unknown): boolean {
   return (err as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException';
 }
-
-export const MARSHALL = { removeUndefinedValues: true, convertClassInstanceToMap: true } as const;
 
 /**
  * The one conditional write of a run's status, shared by the trainer's sink and the API's run store: sets
@@ -127,7 +126,7 @@ export class DynamoStatusSink implements StatusSink {
         new GetItemCommand({ TableName: this.table, Key: { id: { S: runId } }, ConsistentRead: true }),
       ),
     );
-    return out.Item ? (unmarshall(out.Item) as RunState) : undefined;
+    return out.Item ? runFromItem<RunState>(out.Item) : undefined;
   }
 
   async report(status: TrainerStatus): Promise<void> {
@@ -157,7 +156,7 @@ export class DynamoStatusSink implements StatusSink {
       this.client.send(
         new PutItemCommand({
           TableName: this.table,
-          Item: marshall(next, MARSHALL),
+          Item: runItem(next),
           ConditionExpression: 'attribute_not_exists(id)',
         }),
       ),
