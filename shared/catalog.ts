@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { DatasetId } from './datasets.ts';
+import { LATENT_NOISES } from './latent.ts';
 
 /** The survey's five axes. */
 export type SurveyAxis = 'image-quality' | 'training-method' | 'control' | 'image-to-image' | 'application';
@@ -148,6 +149,14 @@ const sngan = dcganNetworks.extend({
 
 const infogan = z.strictObject({
   latentDim: latentDim(62),
+  noise: z
+    .enum(LATENT_NOISES)
+    // Not the official code's 'uniform': runs stored before this field existed drew z from a normal, and
+    // their specs read back with this default.
+    .default('normal')
+    .describe(
+      "Distribution of z: standard 'normal', or 'uniform' in [-1, 1] as the official InfoGAN code draws it.",
+    ),
   categoricalCodes: z
     .int()
     .min(2)

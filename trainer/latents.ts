@@ -1,15 +1,28 @@
 /** Latent batches: per-step z (and class labels for conditional G), and the fixed inputs of sample grids. */
 import * as tf from '@tensorflow/tfjs';
+import type { LatentNoise } from '../shared/latent.ts';
 import { Rng, Stream } from './data/rng.ts';
 import type { LatentCodes } from './families/types.ts';
 
-export function latentBatch(seed: number, step: number, n: number, dim: number): tf.Tensor2D {
-  return tf.tensor2d(new Rng(seed, Stream.latent, step).normals(n * dim), [n, dim]);
+/** n values of z from `rng`: standard normal, or uniform in [-1, 1]. */
+export function latentValues(rng: Rng, n: number, noise: LatentNoise = 'normal'): Float32Array {
+  if (noise === 'normal') return rng.normals(n);
+  return Float32Array.from({ length: n }, () => 2 * rng.uniform() - 1);
+}
+
+export function latentBatch(
+  seed: number,
+  step: number,
+  n: number,
+  dim: number,
+  noise?: LatentNoise,
+): tf.Tensor2D {
+  return tf.tensor2d(latentValues(new Rng(seed, Stream.latent, step), n * dim, noise), [n, dim]);
 }
 
 /** The same z for every sample grid of a run, so the gallery shows one set of samples evolving. */
-export function fixedLatents(seed: number, n: number, dim: number): tf.Tensor2D {
-  return tf.tensor2d(new Rng(seed, Stream.fixedLatent).normals(n * dim), [n, dim]);
+export function fixedLatents(seed: number, n: number, dim: number, noise?: LatentNoise): tf.Tensor2D {
+  return tf.tensor2d(latentValues(new Rng(seed, Stream.fixedLatent), n * dim, noise), [n, dim]);
 }
 
 /** Class ids as a float32 one-hot [N, classes], the label input of a conditional generator. */

@@ -29,12 +29,13 @@ export interface SampleInputs {
 export function fixedSampleInputs(
   seed: number,
   dataset: DatasetInfo,
-  gan: Pick<Gan, 'latentDim' | 'conditional' | 'codes'>,
+  gan: Pick<Gan, 'latentDim' | 'latentNoise' | 'conditional' | 'codes'>,
 ): SampleInputs {
   const classes = gan.conditional?.classes ?? gan.codes?.categorical;
-  if (classes === undefined) return { inputs: [fixedLatents(seed, sampleCount(dataset), gan.latentDim)] };
+  if (classes === undefined)
+    return { inputs: [fixedLatents(seed, sampleCount(dataset), gan.latentDim, gan.latentNoise)] };
   const columns = CONDITIONAL_COLUMNS;
-  const zRow = fixedLatents(seed, columns, gan.latentDim);
+  const zRow = fixedLatents(seed, columns, gan.latentDim, gan.latentNoise);
   const rowValues = zRow.dataSync() as Float32Array;
   zRow.dispose();
   const z = new Float32Array(classes * rowValues.length);

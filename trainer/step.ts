@@ -123,7 +123,7 @@ export function stepInputs(
   return Array.from({ length: draws }, (_, r) => {
     const draw = step * draws + r;
     const batch = data.batch(draw, batchSize);
-    const z = latentBatch(seed, draw, batchSize, gan.latentDim);
+    const z = latentBatch(seed, draw, batchSize, gan.latentDim, gan.latentNoise);
     const fakeLabels = gan.conditional
       ? labelBatch(seed, draw, batchSize, gan.conditional.classes)
       : undefined;

@@ -9,10 +9,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BestMapping } from '../../shared/evaluation.ts';
+import type { LatentNoise } from '../../shared/latent.ts';
 import type { ExperimentSpec } from '../../shared/spec.ts';
 import { Rng, Stream } from '../data/rng.ts';
 import type { LatentCodes } from '../families/types.ts';
-import { codeTensor } from '../latents.ts';
+import { codeTensor, latentValues } from '../latents.ts';
 import { imageGrid } from '../render/grid.ts';
 import { encodePng } from '../render/png.ts';
 
@@ -126,12 +127,13 @@ export function codeTraversalGrid(
   latentDim: number,
   index: number,
   seed: number,
+  noise?: LatentNoise,
 ): Uint8Array {
   if (!Number.isInteger(index) || index < 0 || index >= codes.continuous)
     throw new Error(`continuous code ${index} is outside 0..${codes.continuous - 1}`);
   const columns = TRAVERSAL_VALUES.length;
   const n = codes.categorical * columns;
-  const z0 = new Rng(seed, Stream.eval, 2).normals(latentDim);
+  const z0 = latentValues(new Rng(seed, Stream.eval, 2), latentDim, noise);
   const z = new Float32Array(n * latentDim);
   for (let i = 0; i < n; i++) z.set(z0, i * latentDim);
   const categorical = Int32Array.from({ length: n }, (_, i) => Math.floor(i / columns));

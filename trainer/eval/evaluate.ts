@@ -15,12 +15,13 @@ import {
   hasEvaluation,
 } from '../../shared/evaluation.ts';
 import { runFiles } from '../../shared/keys.ts';
+import { type LatentNoise, latentNoiseOf } from '../../shared/latent.ts';
 import { type ExperimentSpec, parseSpec, SpecError } from '../../shared/spec.ts';
 import { loadMnist } from '../data/mnist.ts';
 import { Rng, Stream } from '../data/rng.ts';
 import { MIXTURES, type Mixture } from '../data/toy2d.ts';
 import type { LatentCodes } from '../families/types.ts';
-import { codeTensor, oneHotLabels } from '../latents.ts';
+import { codeTensor, latentValues, oneHotLabels } from '../latents.ts';
 import { LocalArtifactSink } from '../sinks/local.ts';
 import { sinkLoader } from '../sinks/model-io.ts';
 import { type ArtifactSink, locationOf } from '../sinks/types.ts';
@@ -115,6 +116,7 @@ async function loadGenerator(sink: ArtifactSink): Promise<tf.LayersModel> {
  */
 interface GeneratorInputs {
   latentDim: number;
+  noise: LatentNoise;
   classes?: number;
   codes?: LatentCodes;
 }
@@ -156,6 +158,7 @@ function inputsOf(spec: ExperimentSpec, generator: tf.LayersModel, dir: string):
   }
   return {
     latentDim: fromModel[1],
+    noise: latentNoiseOf(spec),
     ...(classes !== undefined ? { classes } : {}),
     ...(codes ? { codes } : {}),
   };
@@ -167,13 +170,13 @@ function requestedClass(i: number, classes: number): number {
 }
 
 /**
- * n generator outputs from standard-normal z drawn with Rng(seed, Stream.eval) (and, for a conditional
+ * n generator outputs from z drawn with Rng(seed, Stream.eval) as the run drew it (and, for a conditional
  * generator, sample i asked for requestedClass(i)), as one flat array of n x perSample values; any output
  * layout with that many values per sample is accepted.
  */
 function generate(
   generator: tf.LayersModel,
-  { latentDim, classes, codes }: GeneratorInputs,
+  { latentDim, noise, classes, codes }: GeneratorInputs,
   n: number,
   perSample: number,
   seed: number,
@@ -185,7 +188,7 @@ function generate(
   const continuous = codes ? evalContinuousCodes(n, codes, seed) : undefined;
   for (let start = 0; start < n; start += batch) {
     const b = Math.min(batch, n - start);
-    const z = rng.normals(b * latentDim);
+    const z = latentValues(rng, b * latentDim, noise);
     const y = tf.tidy(() => {
       const zT = tf.tensor2d(z, [b, latentDim]);
       if (codes && continuous) {
@@ -266,7 +269,7 @@ export async function evaluateRun(run: string | ArtifactSink, opts: EvalOptions 
   }
   const generator = await loadGenerator(sink);
   const gInputs = inputsOf(spec, generator, dir);
-  const { latentDim } = gInputs;
+  const { latentDim, noise } = gInputs;
   if (gInputs.classes !== undefined && info.kind !== 'images') {
     generator.dispose();
     throw new EvalInputError(`conditional generators are evaluated on images only, not '${spec.dataset}'`);
@@ -383,7 +386,7 @@ export async function evaluateRun(run: string | ArtifactSink, opts: EvalOptions 
     for (let j = 0; j < result.codes.continuous; j++) {
       await sink.put(
         runFiles.evalCodeTraversal(j),
-        codeTraversalGrid(generator, result.codes, latentDim, j, seed),
+        codeTraversalGrid(generator, result.codes, latentDim, j, seed, noise),
       );
       result.codes.traversals.push(runFiles.evalCodeTraversal(j));
     }
@@ -393,8 +396,8 @@ export async function evaluateRun(run: string | ArtifactSink, opts: EvalOptions 
     classifier &&
     gInputs.classes === undefined
   ) {
-    const arithmetic = arithmeticGrid(generator, classifier, latentDim, seed);
-    await sink.put(runFiles.evalInterpolation, interpolationGrid(generator, latentDim, seed));
+    const arithmetic = arithmeticGrid(generator, classifier, latentDim, seed, noise);
+    await sink.put(runFiles.evalInterpolation, interpolationGrid(generator, latentDim, seed, noise));
     await sink.put(runFiles.evalArithmetic, arithmetic.png);
     result.latentGrids = {
       interpolation: runFiles.evalInterpolation,

@@ -22,7 +22,7 @@ describe('latent grids', () => {
       .reshape({ targetShape: [2, 2, 1] })
       .apply(tf.layers.dense({ units: 4, activation: 'tanh' }).apply(z)) as tf.SymbolicTensor;
     const g = tf.model({ inputs: z, outputs: out });
-    const png = interpolationGrid(g, 4, 1, 3, 5);
+    const png = interpolationGrid(g, 4, 1, 'normal', 3, 5);
     const view = new DataView(png.buffer, png.byteOffset);
     // 5 columns and 3 rows of 2x2 images with 2-pixel gaps.
     expect([view.getUint32(16), view.getUint32(20)]).toEqual([5 * 2 + 6 * 2, 3 * 2 + 4 * 2]);

@@ -5,7 +5,9 @@
  *   directions: row c shows G(z_i - mean[class(z_i)] + mean[c]) for a few source latents z_i.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { LatentNoise } from '../../shared/latent.ts';
 import { Rng, Stream } from '../data/rng.ts';
+import { latentValues } from '../latents.ts';
 import { imageGrid } from '../render/grid.ts';
 import { encodePng } from '../render/png.ts';
 import { predict } from './classifier.ts';
@@ -47,14 +49,15 @@ export function interpolationGrid(
   generator: tf.LayersModel,
   latentDim: number,
   seed: number,
+  noise: LatentNoise = 'normal',
   rows = 8,
   steps = 10,
 ): Uint8Array {
   const rng = new Rng(seed, Stream.eval, 7);
   const latents: Float32Array[] = [];
   for (let r = 0; r < rows; r++) {
-    const a = rng.normals(latentDim);
-    const b = rng.normals(latentDim);
+    const a = latentValues(rng, latentDim, noise);
+    const b = latentValues(rng, latentDim, noise);
     for (let s = 0; s < steps; s++) latents.push(slerp(a, b, s / (steps - 1)));
   }
   return render(generator, latents, steps);
@@ -71,11 +74,12 @@ export function arithmeticGrid(
   classifier: tf.LayersModel,
   latentDim: number,
   seed: number,
+  noise: LatentNoise = 'normal',
   pool = 2000,
   sources = 8,
 ): ArithmeticGrid {
   const rng = new Rng(seed, Stream.eval, 8);
-  const zs = Array.from({ length: pool }, () => rng.normals(latentDim));
+  const zs = Array.from({ length: pool }, () => latentValues(rng, latentDim, noise));
   const flat = new Float32Array(pool * latentDim);
   for (const [i, z] of zs.entries()) flat.set(z, i * latentDim);
   const images = tf.tidy(

@@ -1,8 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { datasetInfo } from '../../shared/datasets.ts';
 import { initBackend } from '../backend/index.ts';
+import { openDataset } from '../data/index.ts';
 import { buildGan } from '../loop.ts';
 import { categoricalInfoLoss, continuousInfoLoss } from '../losses/info.ts';
+import { fixedSampleInputs } from '../samples.ts';
+import { disposeStepInputs, stepInputs } from '../step.ts';
 import { tinySpec } from '../test-util.ts';
 import { familyContract } from './contract-tests.ts';
 
@@ -63,5 +67,44 @@ describe('networks', () => {
 
   it('leaves the hidden layers out at 0 and can join the codes again to the feature map', () => {
     expect(shapeOf({ hiddenUnits: 0, rejoinCodes: true })).toEqual({ G: [392], D: [8, 1, 12], gJoins: 2 });
+  });
+});
+
+describe('noise', () => {
+  /** The z of a training step and of the gallery under the spec's `noise`: min, max and variance. */
+  function zOf(noise: string | undefined) {
+    const spec = tinySpec('infogan', 'mnist', {
+      batchSize: 64,
+      hyperparameters: { ...TINY, ...(noise ? { noise } : {}) },
+    });
+    const gan = buildGan(spec);
+    const [inputs] = stepInputs(gan, openDataset('mnist', spec.seed), spec.seed, 0, spec.batchSize);
+    const gallery = fixedSampleInputs(spec.seed, datasetInfo('mnist'), gan).inputs;
+    const summary = [inputs!.z, gallery[0]!].map((z) => {
+      const v = Array.from(z.dataSync());
+      const mean = v.reduce((a, b) => a + b, 0) / v.length;
+      return {
+        min: Math.min(...v),
+        max: Math.max(...v),
+        variance: v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length,
+      };
+    });
+    disposeStepInputs([inputs!]);
+    for (const t of gallery) t.dispose();
+    for (const net of Object.values(gan.nets)) net.dispose();
+    return summary;
+  }
+
+  it("draws z from a standard normal by default and uniform in [-1, 1] when the spec says 'uniform'", () => {
+    for (const z of zOf(undefined)) {
+      expect(Math.max(-z.min, z.max)).toBeGreaterThan(1.5);
+      expect(z.variance).toBeGreaterThan(0.6);
+    }
+    for (const z of zOf('uniform')) {
+      expect(z.min).toBeGreaterThanOrEqual(-1);
+      expect(z.max).toBeLessThanOrEqual(1);
+      expect(z.variance).toBeGreaterThan(0.25);
+      expect(z.variance).toBeLessThan(0.42);
+    }
   });
 });

@@ -118,6 +118,7 @@ export const infogan: GanFamily<InfoganHyperparameters> = {
       generate,
       generator: G,
       latentDim: hp.latentDim,
+      latentNoise: hp.noise,
       codes,
     };
   },

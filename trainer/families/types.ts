@@ -5,6 +5,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { DatasetInfo } from '../../shared/datasets.ts';
+import type { LatentNoise } from '../../shared/latent.ts';
 import type { Init } from '../nn/init.ts';
 
 export interface StepInputs {
@@ -12,7 +13,7 @@ export interface StepInputs {
   real: tf.Tensor;
   /** [B] int32 labels of the real batch. */
   labels: tf.Tensor1D;
-  /** [B, latentDim] standard normal latents for this step. */
+  /** [B, latentDim] latents for this step, drawn as Gan.latentNoise says. */
   z: tf.Tensor2D;
   /** Conditional families only: [B, classes] float32 one-hot classes G is asked to draw this step. */
   fakeLabels?: tf.Tensor2D;
@@ -61,6 +62,8 @@ export interface Gan {
    */
   generator: tf.LayersModel;
   latentDim: number;
+  /** How z is drawn, in training, the gallery and evaluation; standard normal when not set. */
+  latentNoise?: LatentNoise;
   /** Set when G takes a class label as its second input; the loop then fills StepInputs.fakeLabels. */
   conditional?: { classes: number };
   /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalVector, slerp } from './latent.ts';
+import { normalVector, slerp, uniformVector } from './latent.ts';
 
 describe('latents', () => {
   it('are reproducible from the seed and differ between seeds', () => {
@@ -13,6 +13,17 @@ describe('latents', () => {
     const variance = v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length;
     expect(Math.abs(mean)).toBeLessThan(0.03);
     expect(Math.abs(variance - 1)).toBeLessThan(0.05);
+  });
+
+  it('are uniform in [-1, 1] where the run drew z so', () => {
+    const v = uniformVector(1, 20_000);
+    expect(Math.min(...v)).toBeGreaterThanOrEqual(-1);
+    expect(Math.max(...v)).toBeLessThan(1);
+    const mean = v.reduce((a, b) => a + b, 0) / v.length;
+    const variance = v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length;
+    expect(Math.abs(mean)).toBeLessThan(0.02);
+    expect(Math.abs(variance - 1 / 3)).toBeLessThan(0.02);
+    expect(uniformVector(7, 8)).toEqual(uniformVector(7, 8));
   });
 
   it('respect a truncation threshold', () => {

@@ -1,6 +1,7 @@
 /**
- * Latent vectors for the playground: standard normal (what the trainer samples z from), reproducible from a
- * seed, interpolated along the sphere, optionally truncated.
+ * Latent vectors for the playground, drawn as the run's trainer drew z (standard normal, or uniform in
+ * [-1, 1] where the spec says so), reproducible from a seed, interpolated along the sphere, optionally
+ * truncated.
  */
 
 /** mulberry32: a small, fast 32-bit PRNG; enough for drawing latents in a browser. */
@@ -37,6 +38,14 @@ export function normalVector(seed: number, dim: number, truncation?: number): Fl
     out[i] = v;
   }
   return out;
+}
+
+/** `dim` values uniform in [-1, 1] from `seed`. */
+export function uniformVector(seed: number, dim: number): Float32Array {
+  if (!Number.isInteger(dim) || dim < 1)
+    throw new Error(`latent size must be a positive integer, not ${dim}`);
+  const random = seededRandom(seed);
+  return Float32Array.from({ length: dim }, () => 2 * random() - 1);
 }
 
 /** Spherical interpolation (falls back to linear when the vectors are nearly parallel). */

@@ -5,11 +5,12 @@
  * families that use it.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { latentNoiseOf } from '../../../shared/latent.ts';
 import { ApiError, api } from '../api/client.ts';
 import type { RunRecord } from '../api/types.ts';
 import { ErrorBox, Loading } from '../components/states.tsx';
 import { useAsync } from '../lib/hooks.ts';
-import { normalVector, slerp } from '../lib/latent.ts';
+import { normalVector, slerp, uniformVector } from '../lib/latent.ts';
 import { href } from '../lib/route.ts';
 import { surveyEntry } from '../lib/survey.ts';
 import { drawImages, drawPoints } from '../playground/draw.ts';
@@ -92,12 +93,14 @@ function Controls({ run, gen }: { run: RunRecord; gen: LoadedGenerator }) {
   const generate = async () => {
     try {
       const trunc = truncatable && truncation < 1 ? truncation * 2 : undefined;
-      const za = normalVector(seedA, latent.size, trunc);
-      const zb = normalVector(seedB, latent.size, trunc);
+      const draw = (seed: number) =>
+        latentNoiseOf(run.spec) === 'uniform'
+          ? uniformVector(seed, latent.size)
+          : normalVector(seed, latent.size, trunc);
+      const za = draw(seedA);
+      const zb = draw(seedB);
       if (points) {
-        const zs = Array.from({ length: POINTS }, (_, i) =>
-          normalVector(seedA * 7919 + i, latent.size, trunc),
-        );
+        const zs = Array.from({ length: POINTS }, (_, i) => draw(seedA * 7919 + i));
         drawPoints(single.current!, await gen.generate(POINTS, inputsFor(zs)));
       } else {
         drawImages(
