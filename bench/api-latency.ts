@@ -13,6 +13,9 @@
  * LIGHT_CLIENTS (default 4), below saturation. As in `npm start`, the API, fauxqs and the stores' SDK clients share the main event loop, and
  * dynalite has a thread of its own. RUNS changes how many runs are stored first.
  *
+ * Each row also gives the process's CPU time per request (server, emulator threads and load generator
+ * together), which moves less than latency when the machine's other tenants take cores away.
+ *
  * Writes bench/results/api-latency.json.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
