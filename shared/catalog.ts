@@ -151,11 +151,10 @@ const infogan = z.strictObject({
   latentDim: latentDim(62),
   noise: z
     .enum(LATENT_NOISES)
-    // Not the official code's 'uniform': runs stored before this field existed drew z from a normal, and
-    // their specs read back with this default.
-    .default('normal')
+    // Runs stored before this field existed drew z from a normal: parseStoredSpec reads their specs so.
+    .default('uniform')
     .describe(
-      "Distribution of z: standard 'normal', or 'uniform' in [-1, 1] as the official InfoGAN code draws it.",
+      "Distribution of z: 'uniform' in [-1, 1] as the official InfoGAN code draws it (with it the categorical code comes to pick the digit; docs/RESULTS.md), or standard 'normal'.",
     ),
   categoricalCodes: z
     .int()

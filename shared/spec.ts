@@ -120,6 +120,27 @@ export function validateSpec(input: unknown): SpecResult {
   return { ok: true, spec: { ...base, hyperparameters: hp.data as Record<string, unknown> } };
 }
 
+/**
+ * Hyperparameters whose default changed after runs were stored, with what a stored spec without them
+ * meant then. Stored specs have every field filled in, so a missing one predates the field.
+ */
+const FORMER_DEFAULTS: Partial<Record<FamilyId, Record<string, unknown>>> = {
+  infogan: { noise: 'normal' },
+};
+
+/**
+ * A spec read back from a run (its spec.json), parsed as it was meant when stored: a field added since
+ * takes the value the run was trained with, not today's default.
+ */
+export function parseStoredSpec(input: unknown): ExperimentSpec {
+  const stored = input as { family?: unknown; hyperparameters?: unknown } | null;
+  const former = FORMER_DEFAULTS[stored?.family as FamilyId];
+  const hp = stored?.hyperparameters;
+  if (!former || (hp !== undefined && (typeof hp !== 'object' || hp === null || Array.isArray(hp))))
+    return parseSpec(input);
+  return parseSpec({ ...stored, hyperparameters: { ...former, ...(hp as object | undefined) } });
+}
+
 /** validateSpec, throwing a SpecError that lists every field at fault. */
 export function parseSpec(input: unknown): ExperimentSpec {
   const result = validateSpec(input);

@@ -5,7 +5,7 @@
  * Exit codes as in run.ts; 2 when the environment or the stored spec is unusable (a retry cannot fix it).
  */
 import { assertRunId, runFiles } from '../shared/keys.ts';
-import { parseSpec, SpecError } from '../shared/spec.ts';
+import { type ExperimentSpec, parseStoredSpec, SpecError } from '../shared/spec.ts';
 import { prepareDataset } from './data/download.ts';
 import { exitWith, runTrainerProcess } from './run.ts';
 import { openSinks } from './sinks/open.ts';
@@ -26,9 +26,9 @@ exitWith(async () => {
   const sinks = openSinks({ runId, ...(out ? { out } : {}) });
   const bytes = await sinks.artifacts.get(runFiles.spec);
   if (!bytes) return fail(`run ${runId} has no ${runFiles.spec} at ${sinks.artifacts.location}`);
-  let spec: ReturnType<typeof parseSpec>;
+  let spec: ExperimentSpec;
   try {
-    spec = parseSpec(JSON.parse(new TextDecoder().decode(bytes)));
+    spec = parseStoredSpec(JSON.parse(new TextDecoder().decode(bytes)));
   } catch (err) {
     const why = err instanceof SpecError ? err.message : `not JSON (${(err as Error).message})`;
     return fail(`run ${runId}: stored ${runFiles.spec} is invalid: ${why}`);

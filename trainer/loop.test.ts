@@ -4,6 +4,7 @@ import { runFiles } from '../shared/keys.ts';
 import type { ExperimentSpec } from '../shared/spec.ts';
 import { initBackend } from './backend/index.ts';
 import { latestCheckpoint } from './checkpoint.ts';
+import { readRunSpec } from './eval/evaluate.ts';
 import { familyContract } from './families/contract-tests.ts';
 import type { Gan } from './families/types.ts';
 import { buildGan } from './loop.ts';
@@ -40,6 +41,23 @@ describe('run folders', () => {
     const { evaluate: _added, ...stored } = spec;
     await new LocalArtifactSink(dir).put(runFiles.spec, JSON.stringify(stored, null, 2));
     expect(await trainIn(dir, spec)).toEqual({ status: 'SUCCEEDED', steps: 2 });
+  });
+
+  it('resumes a run stored before a default changed only with the value it was trained with', async () => {
+    const dir = scratchDir('old-infogan');
+    // InfoGAN's noise became uniform by default; a stored spec without the field drew z from a normal.
+    const hyperparameters = { latentDim: 4, gChannels: 8, dChannels: 4, qUnits: 4, hiddenUnits: 0 };
+    const trained = tinySpec('infogan', 'mnist', {
+      steps: 2,
+      hyperparameters: { ...hyperparameters, noise: 'normal' },
+    });
+    const { noise: _added, ...storedHp } = trained.hyperparameters;
+    const stored = { ...trained, hyperparameters: storedHp };
+    await new LocalArtifactSink(dir).put(runFiles.spec, JSON.stringify(stored, null, 2));
+    const today = tinySpec('infogan', 'mnist', { steps: 2, hyperparameters });
+    await expect(trainIn(dir, today)).rejects.toThrow(/different spec/);
+    expect(await trainIn(dir, trained)).toEqual({ status: 'SUCCEEDED', steps: 2 });
+    expect((await readRunSpec(dir)).hyperparameters.noise).toBe('normal');
   });
 });
 

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { datasetInfo } from '../shared/datasets.ts';
 import { runFiles, stepOfKey } from '../shared/keys.ts';
 import { isTerminal, type RunProgress } from '../shared/run.ts';
-import { type ExperimentSpec, validateSpec } from '../shared/spec.ts';
+import { type ExperimentSpec, parseStoredSpec } from '../shared/spec.ts';
 import { type CheckpointState, latestCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import { openDataset } from './data/index.ts';
 import { familyImplementation } from './families/index.ts';
@@ -70,10 +70,13 @@ export function buildGan(spec: ExperimentSpec): Gan {
   });
 }
 
-/** The spec with today's defaults filled in, or undefined when it is not a valid spec. */
+/** The spec with its defaults filled in as a stored one is read, or undefined when it is not valid. */
 function withDefaults(spec: unknown): ExperimentSpec | undefined {
-  const result = validateSpec(spec);
-  return result.ok ? result.spec : undefined;
+  try {
+    return parseStoredSpec(spec);
+  } catch {
+    return undefined;
+  }
 }
 
 async function ensureSpec(artifacts: ArtifactSink, spec: ExperimentSpec): Promise<void> {

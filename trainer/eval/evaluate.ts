@@ -16,7 +16,7 @@ import {
 } from '../../shared/evaluation.ts';
 import { runFiles } from '../../shared/keys.ts';
 import { type LatentNoise, latentNoiseOf } from '../../shared/latent.ts';
-import { type ExperimentSpec, parseSpec, SpecError } from '../../shared/spec.ts';
+import { type ExperimentSpec, parseStoredSpec, SpecError } from '../../shared/spec.ts';
 import { loadMnist } from '../data/mnist.ts';
 import { Rng, Stream } from '../data/rng.ts';
 import { MIXTURES, type Mixture } from '../data/toy2d.ts';
@@ -91,7 +91,7 @@ export async function readRunSpec(run: string | ArtifactSink): Promise<Experimen
     throw new EvalInputError(`${at} is not JSON: ${(err as Error).message}`);
   }
   try {
-    return parseSpec(json);
+    return parseStoredSpec(json);
   } catch (err) {
     if (err instanceof SpecError) throw new EvalInputError(`${at} is not a valid spec: ${err.message}`);
     throw err;

@@ -95,12 +95,12 @@ describe('noise', () => {
     return summary;
   }
 
-  it("draws z from a standard normal by default and uniform in [-1, 1] when the spec says 'uniform'", () => {
-    for (const z of zOf(undefined)) {
+  it("draws z uniform in [-1, 1] by default and from a standard normal when the spec says 'normal'", () => {
+    for (const z of zOf('normal')) {
       expect(Math.max(-z.min, z.max)).toBeGreaterThan(1.5);
       expect(z.variance).toBeGreaterThan(0.6);
     }
-    for (const z of zOf('uniform')) {
+    for (const z of zOf(undefined)) {
       expect(z.min).toBeGreaterThanOrEqual(-1);
       expect(z.max).toBeLessThanOrEqual(1);
       expect(z.variance).toBeGreaterThan(0.25);
