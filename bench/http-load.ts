@@ -137,8 +137,10 @@ export function percentile(sorted: number[], p: number): number {
 
 export const round = (x: number) => Math.round(x * 100) / 100;
 
-/** Counts, throughput and latency percentiles of measured requests; an error is any answer but 2xx. */
-/** The latency summary of `samples`; with the window's CPU time, also the CPU time per request. */
+/**
+ * Counts, throughput and latency percentiles of measured requests (an error is any answer but 2xx); with
+ * the window's CPU time, also the CPU time per request.
+ */
 export function latency(samples: Sample[], seconds: number, cpuMs?: number) {
   const sorted = samples.map((s) => s.ms).sort((a, b) => a - b);
   const statuses: Record<string, number> = {};

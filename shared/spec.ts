@@ -135,10 +135,11 @@ const FORMER_DEFAULTS: Partial<Record<FamilyId, Record<string, unknown>>> = {
 export function parseStoredSpec(input: unknown): ExperimentSpec {
   const stored = input as { family?: unknown; hyperparameters?: unknown } | null;
   const former = FORMER_DEFAULTS[stored?.family as FamilyId];
-  const hp = stored?.hyperparameters;
-  if (!former || (hp !== undefined && (typeof hp !== 'object' || hp === null || Array.isArray(hp))))
+  const hp = stored?.hyperparameters ?? {};
+  // Anything not shaped like a spec is left for parseSpec to name.
+  if (!former || stored?.hyperparameters === null || typeof hp !== 'object' || Array.isArray(hp))
     return parseSpec(input);
-  return parseSpec({ ...stored, hyperparameters: { ...former, ...(hp as object | undefined) } });
+  return parseSpec({ ...stored, hyperparameters: { ...former, ...hp } });
 }
 
 /** validateSpec, throwing a SpecError that lists every field at fault. */
