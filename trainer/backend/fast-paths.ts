@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { conv2dIgemm } from './conv2d.ts';
 import { asTensor } from './tensor-info.ts';
 import { allocF32, heapF32 } from './wasm-heap.ts';
 
@@ -80,6 +81,8 @@ export const FAST_PATHS: Record<string, FastPath> = {
   Mean: (args, backend) => reduceLeading(args, backend, true),
   LeakyRelu: leakyRelu,
   Identity: identity,
+  Conv2D: conv2dIgemm,
+  FusedConv2D: conv2dIgemm,
 };
 
 const wrappers = new WeakSet<tf.KernelFunc>();

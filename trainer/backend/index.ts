@@ -1,5 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { registerComparisonGradients } from './comparison-grads.ts';
+import { useIgemm } from './conv2d.ts';
+import { loadIgemm } from './igemm.ts';
+import { heapMemory } from './wasm-heap.ts';
 import { registerWasmKernels } from './wasm-kernels.ts';
 import { prepareWasmThreads, unrefWasmThreads } from './wasm-threads.ts';
 
@@ -107,13 +110,15 @@ async function loadWasm(): Promise<BackendInfo> {
   if (undo) unrefWasmThreads(tf.backend());
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   const threads = wasm.getThreadsCount();
+  const fma = threads === 1 ? await loadIgemm(heapMemory(tf.backend())) : 'XNNPACK runs the threads';
+  useIgemm(typeof fma === 'string' ? undefined : fma);
   const threadNote = wanted > 1 && threads !== wanted ? ` (GANZOO_WASM_THREADS=${wanted} not applied)` : '';
   return {
     name: 'wasm',
     tfjsBackend: 'wasm',
     detail:
       `SIMD ${simd ? 'on' : 'off'}, ${threads} thread${threads === 1 ? '' : 's'}${threadNote}; ` +
-      `project kernels: ${kernels.join(', ')}`,
+      `project kernels: ${kernels.join(', ')}; convolutions: ${typeof fma === 'string' ? `XNNPACK (${fma})` : 'FMA indirect GEMM'}`,
   };
 }
 
