@@ -34,11 +34,90 @@ const MAX_PATCH = 4096;
 /** Bytes of alignment for the packed operands' vector loads. */
 const ALIGN = 16;
 
+/** A convolution as the GEMM sees it: x [n, h, w, cin] read through filter [kh, kw, cin, cout]. */
+interface ConvGeometry {
+  n: number;
+  h: number;
+  w: number;
+  cin: number;
+  ho: number;
+  wo: number;
+  kh: number;
+  kw: number;
+  cout: number;
+  sh: number;
+  sw: number;
+  dh: number;
+  dw: number;
+  /** May be negative: the first output row then starts inside x. */
+  padTop: number;
+  padLeft: number;
+}
+
+/** Whether the FMA route is on and covers a conv of this geometry. */
+function igemmCovers(g: ConvGeometry): boolean {
+  const k = g.kh * g.kw * g.cin;
+  return (
+    igemm != null &&
+    g.cin % 4 === 0 &&
+    g.cout % COLS === 0 &&
+    g.n * g.ho * g.wo * k * g.cout >= MIN_MACS &&
+    k <= MAX_PATCH
+  );
+}
+
+/** Runs a conv that igemmCovers into out [n, ho, wo, cout]; all float32 tensors on the heap. */
+function runIgemmConv(
+  backend: tf.KernelBackend,
+  x: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  bias: tf.TensorInfo | undefined,
+  g: ConvGeometry,
+  out: tf.TensorInfo,
+): void {
+  const heap = backend as HeapBackend;
+  const m = g.n * g.ho * g.wo;
+  const taps = g.kh * g.kw;
+  const k = taps * g.cin;
+  const blocks = Math.ceil(m / ROWS);
+  // Allocate everything before taking heap views: an allocation can grow the heap and detach views.
+  const packedB = allocF32(heap, [k * g.cout + ALIGN / 4]);
+  // The packed patches of one block, then one row that rows past the end (or not written) are sent to.
+  const scratch = allocF32(heap, [k * ROWS + g.cout + ALIGN / 4]);
+  const zeros = allocF32(heap, [Math.max(g.cin, g.cout)]);
+  const indirection = heap.makeOutput([blocks * taps * ROWS], 'int32');
+  const outs = heap.makeOutput([blocks * ROWS], 'int32');
+  try {
+    const zv = heapF32(heap, zeros).fill(0);
+    const bv = aligned(heapF32(heap, packedB));
+    const sv = aligned(heapF32(heap, scratch));
+    const dump = sv.byteOffset + k * ROWS * 4;
+    packFilter(heapF32(heap, filter), k, g.cout, bv);
+    const ind = heap.typedArrayFromHeap(indirection);
+    fillIndirection(ind, heapF32(heap, x).byteOffset, zv.byteOffset, g);
+    const ov = heap.typedArrayFromHeap(outs).fill(dump);
+    const base = heapF32(heap, out).byteOffset;
+    for (let row = 0; row < m; row++) ov[row] = base + row * g.cout * 4;
+    igemm!.run(
+      ind.byteOffset,
+      taps,
+      g.cin,
+      bv.byteOffset,
+      bias == null ? zv.byteOffset : heapF32(heap, bias).byteOffset,
+      ov.byteOffset,
+      m,
+      g.cout,
+      sv.byteOffset,
+    );
+  } finally {
+    for (const t of [packedB, scratch, zeros, indirection, outs]) heap.disposeData(t.dataId);
+  }
+}
+
 /**
- * Conv2D and FusedConv2D (bias, no activation) through the project's FMA indirect GEMM, for float32 NHWC
- * with input channels a multiple of 4 and output channels a multiple of 8 (every DCGAN-style layer but the
- * image layers); undefined otherwise, for wasm's own kernel. Every DCGAN conv, the phase split of its
- * transposed convs and the weight gradients (a dilated conv) come through here. Off until useIgemm.
+ * Conv2D and FusedConv2D (bias, no activation) through the FMA route where igemmCovers, for float32 NHWC;
+ * undefined otherwise, for wasm's own kernel. Every DCGAN conv but the image layers comes through here,
+ * with the weight gradients (a dilated conv).
  */
 export function conv2dIgemm(args: Args): tf.TensorInfo | undefined {
   if (igemm == null) return undefined;
@@ -55,51 +134,26 @@ export function conv2dIgemm(args: Args): tf.TensorInfo | undefined {
     attrs.pad,
     attrs.dimRoundingMode,
   );
-  const { batchSize: n, inHeight: h, inWidth: w, inChannels: cin, outChannels: cout } = info;
-  const { outHeight: ho, outWidth: wo, filterHeight: kh, filterWidth: kw } = info;
-  if (cin % 4 !== 0 || cout % COLS !== 0 || (bias != null && bias.shape.join() !== String(cout))) {
-    return undefined;
-  }
-  const m = n * ho * wo;
-  const taps = kh * kw;
-  const k = taps * cin;
-  if (m * k * cout < MIN_MACS || k > MAX_PATCH) return undefined;
-  const blocks = Math.ceil(m / ROWS);
-  // Allocate everything before taking heap views: an allocation can grow the heap and detach views.
-  const out = allocF32(backend, [n, ho, wo, cout]);
-  const packedB = allocF32(backend, [k * cout + ALIGN / 4]);
-  const scratch = allocF32(backend, [(k + cout) * ROWS + ALIGN / 4]);
-  const zeros = allocF32(backend, [Math.max(cin, cout)]);
-  const indirection = backend.makeOutput([blocks * taps * ROWS], 'int32');
-  try {
-    const zv = heapF32(backend, zeros).fill(0);
-    const bv = aligned(heapF32(backend, packedB));
-    packFilter(heapF32(backend, filter!), k, cout, bv);
-    fillIndirection(backend.typedArrayFromHeap(indirection), heapF32(backend, x!).byteOffset, zv.byteOffset, {
-      n,
-      h,
-      w,
-      cin,
-      ho,
-      wo,
-      kh,
-      kw,
-      info,
-    });
-    igemm.run(
-      backend.typedArrayFromHeap(indirection).byteOffset,
-      taps,
-      cin,
-      bv.byteOffset,
-      bias == null ? zv.byteOffset : heapF32(backend, bias).byteOffset,
-      heapF32(backend, out).byteOffset,
-      m,
-      cout,
-      aligned(heapF32(backend, scratch)).byteOffset,
-    );
-  } finally {
-    for (const t of [packedB, scratch, zeros, indirection]) backend.disposeData(t.dataId);
-  }
+  const g: ConvGeometry = {
+    n: info.batchSize,
+    h: info.inHeight,
+    w: info.inWidth,
+    cin: info.inChannels,
+    ho: info.outHeight,
+    wo: info.outWidth,
+    kh: info.filterHeight,
+    kw: info.filterWidth,
+    cout: info.outChannels,
+    sh: info.strideHeight,
+    sw: info.strideWidth,
+    dh: info.dilationHeight,
+    dw: info.dilationWidth,
+    padTop: info.padInfo.top,
+    padLeft: info.padInfo.left,
+  };
+  if (!igemmCovers(g) || (bias != null && bias.shape.join() !== String(g.cout))) return undefined;
+  const out = allocF32(backend, [g.n, g.ho, g.wo, g.cout]);
+  runIgemmConv(backend, x!, filter!, bias, g, out);
   return out;
 }
 
@@ -121,23 +175,7 @@ function packFilter(f: Float32Array, k: number, cout: number, dst: Float32Array)
  * The address of each output row's input pixel for each tap, laid out [block][tap][row of 6]; taps that fall
  * in the padding (and the rows past the end in the last block) read zeros.
  */
-function fillIndirection(
-  table: Int32Array,
-  xAddress: number,
-  zeroAddress: number,
-  g: {
-    n: number;
-    h: number;
-    w: number;
-    cin: number;
-    ho: number;
-    wo: number;
-    kh: number;
-    kw: number;
-    info: tf.backend_util.Conv2DInfo;
-  },
-): void {
-  const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw, padInfo } = g.info;
+function fillIndirection(table: Int32Array, xAddress: number, zeroAddress: number, g: ConvGeometry): void {
   const taps = g.kh * g.kw;
   const pixelBytes = g.cin * 4;
   const rowBytes = g.w * pixelBytes;
@@ -149,11 +187,11 @@ function fillIndirection(
         const block = (m / ROWS) | 0;
         let p = block * taps * ROWS + (m - block * ROWS);
         for (let fh = 0; fh < g.kh; fh++) {
-          const ih = oh * sh - padInfo.top + fh * dh;
+          const ih = oh * g.sh - g.padTop + fh * g.dh;
           const inRows = ih >= 0 && ih < g.h;
           const rowAddress = xAddress + (b * g.h + ih) * rowBytes;
           for (let fw = 0; fw < g.kw; fw++, p += ROWS) {
-            const iw = ow * sw - padInfo.left + fw * dw;
+            const iw = ow * g.sw - g.padLeft + fw * g.dw;
             if (inRows && iw >= 0 && iw < g.w) table[p] = rowAddress + iw * pixelBytes;
           }
         }

@@ -7,11 +7,13 @@ import wabtInit from 'wabt';
  * separately (baseline SIMD), which caps it near 8 flops a cycle; relaxed SIMD's f32x4.relaxed_madd
  * becomes one FMA instruction on x86 and ARM.
  *
- * out[m, 0..n) = bias + sum over taps t and channels c of A(m, t)[c] * B[t*cin + c, 0..n), where A(m, t) is
- * the address of cin consecutive floats (an input pixel, or zeros for padding) read from an indirection
- * table, so the patches are never copied out whole (an "indirect GEMM"). Per block of 6 output rows the
- * patches are packed into a scratch [taps*cin][6] (followed by room for one block of output, 6 x n), then
- * every 8 output columns take one pass of 12 accumulators over it, with B packed as [n/8][taps*cin][8].
+ * Row m of the output, n floats at the address outs[m], = bias + sum over taps t and channels c of
+ * A(m, t)[c] * B[t*cin + c, 0..n), where A(m, t) is the address of cin consecutive floats (an input pixel, or
+ * zeros for padding) read from an indirection table [block of 6 rows][tap][row], so the patches are never
+ * copied out whole (an "indirect GEMM"). Per block of 6 rows the patches are packed into a scratch
+ * [taps*cin][6], then every 8 columns take one pass of 12 accumulators over it, with B packed as
+ * [n/8][taps*cin][8]. Both tables cover whole blocks: rows past m read zeros and are written to a row nobody
+ * reads, which keeps row counts out of the loop.
  */
 export interface Igemm {
   /** Addresses and counts as laid out above, all counts positive; cin a multiple of 4, n of 8. */
@@ -21,7 +23,7 @@ export interface Igemm {
     cin: number,
     packedB: number,
     bias: number,
-    out: number,
+    outs: number,
     m: number,
     n: number,
     scratch: number,
@@ -35,12 +37,12 @@ export const COLS = 8;
 const lanes = (ls: number[]) => ls.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]).join(' ');
 const rows = (f: (r: number) => string) => Array.from({ length: ROWS }, (_, r) => f(r)).join('\n');
 
-/** Row r of a block's 8 columns, from its two accumulators. */
+/** Row r of a block's 8 columns, from its two accumulators, at the row's address plus the column offset. */
 const storeRow = (r: number) =>
   [0, 16]
     .map(
       (offset, v) =>
-        `(v128.store offset=${offset} (i32.add (local.get $out) (i32.mul (local.get $n) (i32.const ${r * 4})))` +
+        `(v128.store offset=${offset} (i32.add (i32.load offset=${r * 4} (local.get $outs)) (local.get $col))` +
         ` (local.get $acc${r}${'ab'[v]}))`,
     )
     .join('\n      ');
@@ -50,27 +52,17 @@ export function igemmWat(sharedMemory: boolean): string {
   return `(module
   (import "env" "memory" (memory 1 65536 ${sharedMemory ? 'shared' : ''}))
   (func (export "igemm") (param $ind i32) (param $taps i32) (param $cin i32) (param $bp i32) (param $bias i32)
-      (param $out i32) (param $m i32) (param $n i32) (param $scratch i32)
-    (local $rem i32) (local $k i32) (local $tail i32)
+      (param $outs i32) (param $m i32) (param $n i32) (param $scratch i32)
+    (local $k i32)
     (local.set $k (i32.mul (local.get $taps) (local.get $cin)))
-    ;; The last block, when partial, is written past the packed patches and its existing rows copied out:
-    ;; stores that depend on the row count slow the multiply loop by a third.
-    (local.set $tail (i32.add (local.get $scratch) (i32.mul (local.get $k) (i32.const ${ROWS * 4}))))
-    (local.set $rem (local.get $m))
     (loop $blocks
       (call $pack (local.get $ind) (local.get $taps) (local.get $cin) (local.get $scratch))
-      (if (i32.ge_s (local.get $rem) (i32.const ${ROWS}))
-        (then (call $multiply (local.get $scratch) (local.get $k) (local.get $bp) (local.get $bias)
-          (local.get $out) (local.get $n)))
-        (else
-          (call $multiply (local.get $scratch) (local.get $k) (local.get $bp) (local.get $bias)
-            (local.get $tail) (local.get $n))
-          (memory.copy (local.get $out) (local.get $tail)
-            (i32.shl (i32.mul (local.get $rem) (local.get $n)) (i32.const 2)))))
+      (call $multiply (local.get $scratch) (local.get $k) (local.get $bp) (local.get $bias) (local.get $outs)
+        (local.get $n))
       (local.set $ind (i32.add (local.get $ind) (i32.mul (local.get $taps) (i32.const ${ROWS * 4}))))
-      (local.set $out (i32.add (local.get $out) (i32.mul (local.get $n) (i32.const ${ROWS * 4}))))
-      (local.set $rem (i32.sub (local.get $rem) (i32.const ${ROWS})))
-      (br_if $blocks (i32.gt_s (local.get $rem) (i32.const 0)))))
+      (local.set $outs (i32.add (local.get $outs) (i32.const ${ROWS * 4})))
+      (local.set $m (i32.sub (local.get $m) (i32.const ${ROWS})))
+      (br_if $blocks (i32.gt_s (local.get $m) (i32.const 0)))))
 
   ;; scratch[(t*cin + c)*6 + r] = A(row r, tap t)[c] for one block: four channels of six rows at a time,
   ;; transposed in registers.
@@ -106,9 +98,10 @@ export function igemmWat(sharedMemory: boolean): string {
       (br_if $taps (local.get $taps))))
 
   ;; One block's 6 rows for all n columns: for each 8 columns, 12 accumulators (6 rows x 2 vectors) over
-  ;; the k packed patch values.
-  (func $multiply (param $pa0 i32) (param $k i32) (param $pb i32) (param $bias i32) (param $out i32) (param $n i32)
-    (local $j i32) (local $pa i32) (local $kLeft i32) (local $b0 v128) (local $b1 v128) (local $x v128)
+  ;; the k packed patch values. The rows' addresses are read only to store: addresses held in registers
+  ;; through the loop, or stores that depend on a row count, slow it by a third.
+  (func $multiply (param $pa0 i32) (param $k i32) (param $pb i32) (param $bias i32) (param $outs i32) (param $n i32)
+    (local $j i32) (local $col i32) (local $pa i32) (local $kLeft i32) (local $b0 v128) (local $b1 v128) (local $x v128)
     ${rows((r) => `(local $acc${r}a v128) (local $acc${r}b v128)`)}
     (loop $columns
       ${rows(
@@ -130,7 +123,7 @@ export function igemmWat(sharedMemory: boolean): string {
         (local.set $kLeft (i32.sub (local.get $kLeft) (i32.const 1)))
         (br_if $k (local.get $kLeft)))
       ${rows(storeRow)}
-      (local.set $out (i32.add (local.get $out) (i32.const 32)))
+      (local.set $col (i32.add (local.get $col) (i32.const 32)))
       (local.set $bias (i32.add (local.get $bias) (i32.const 32)))
       (local.set $j (i32.add (local.get $j) (i32.const ${COLS})))
       (br_if $columns (i32.lt_u (local.get $j) (local.get $n)))))
