@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { conv2dIgemm } from './conv2d.ts';
-import { igemmWat } from './igemm.ts';
+import { igemmWat } from './igemm-wat.ts';
 import { initBackend } from './index.ts';
 import { leakedBy, randomInput, relError, runOn } from './test-util.ts';
 

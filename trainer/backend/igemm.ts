@@ -1,154 +1,235 @@
 import v8 from 'node:v8';
+import { Worker } from 'node:worker_threads';
 import wabtInit from 'wabt';
+import { COLS, igemmWat, ROWS } from './igemm-wat.ts';
 
 /**
- * A convolution's matrix product with fused multiply-add, in a small wasm module of the project's own that
- * works on the wasm backend's heap. XNNPACK, as built into tfjs-backend-wasm 4.22, multiplies and adds
- * separately (baseline SIMD), which caps it near 8 flops a cycle; relaxed SIMD's f32x4.relaxed_madd
- * becomes one FMA instruction on x86 and ARM.
- *
- * Row m of the output, n floats at the address outs[m], = bias + sum over taps t and channels c of
- * A(m, t)[c] * B[t*cin + c, 0..n), where A(m, t) is the address of cin consecutive floats (an input pixel, or
- * zeros for padding) read from an indirection table [block of 6 rows][tap][row], so the patches are never
- * copied out whole (an "indirect GEMM"). Per block of 6 rows the patches are packed into a scratch
- * [taps*cin][6], then every 8 columns take one pass of 12 accumulators over it, with B packed as
- * [n/8][taps*cin][8]. Both tables cover whole blocks: rows past m read zeros and are written to a row nobody
- * reads, which keeps row counts out of the loop.
+ * Convolutions with fused multiply-add on wasm, split over threads: the project's kernel (igemm-wat.ts) on a
+ * memory of its own. XNNPACK, as built into tfjs-backend-wasm 4.22, multiplies and adds separately
+ * (baseline SIMD), which caps it near 8 flops a cycle; its threads also spin between operations, which would
+ * take the core a helper here needs. So each call copies its input in and its output out (a few percent of
+ * the conv's time) and the work is split by blocks of output rows over helper workers that run the same
+ * module on the same shared memory, waiting on Atomics in between.
  */
+
+/** A convolution as the kernel sees it: x [n, h, w, cin] read through filter [kh, kw, cin, cout]. */
+export interface ConvGeometry {
+  n: number;
+  h: number;
+  w: number;
+  cin: number;
+  ho: number;
+  wo: number;
+  kh: number;
+  kw: number;
+  cout: number;
+  sh: number;
+  sw: number;
+  dh: number;
+  dw: number;
+  /** May be negative: the first output row then starts inside x. */
+  padTop: number;
+  padLeft: number;
+}
+
 export interface Igemm {
-  /** Addresses and counts as laid out above, all counts positive; cin a multiple of 4, n of 8. */
-  run(
-    indirection: number,
-    taps: number,
-    cin: number,
-    packedB: number,
-    bias: number,
-    outs: number,
-    m: number,
-    n: number,
-    scratch: number,
+  threads: number;
+  /** Whether conv runs this geometry, and is worth it. */
+  covers(g: ConvGeometry): boolean;
+  /** out [n, ho, wo, cout] = x [n, h, w, cin] convolved with filter [kh, kw, cin, cout], plus bias [cout]. */
+  conv(
+    g: ConvGeometry,
+    x: Float32Array,
+    filter: Float32Array,
+    bias: Float32Array | undefined,
+    out: Float32Array,
   ): void;
 }
 
-/** Output rows per block and columns per pass of the microkernel. */
-export const ROWS = 6;
-export const COLS = 8;
+/**
+ * Below this many multiply-adds, setting up (copies, indirection table, packed filter) costs more than it
+ * saves; above this many patch values per output row, a block's packed patches no longer stay in cache (the
+ * weight gradient of an image layer: 12,544), and XNNPACK is faster.
+ */
+const MIN_MACS = 1 << 18;
+const MAX_PATCH = 4096;
+/** The memory's limit: 1 GiB (a DCGAN layer at batch 64 needs a few MB). */
+const MAX_PAGES = 16384;
+const PAGE = 65536;
 
-const lanes = (ls: number[]) => ls.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]).join(' ');
-const rows = (f: (r: number) => string) => Array.from({ length: ROWS }, (_, r) => f(r)).join('\n');
+/** Compiles the kernel once per thread count; a string says why it cannot run here. */
+export function createIgemm(threads: number): Promise<Igemm | string> {
+  let created = engines.get(threads);
+  if (created == null) {
+    created = create(threads);
+    engines.set(threads, created);
+  }
+  return created;
+}
 
-/** Row r of a block's 8 columns, from its two accumulators, at the row's address plus the column offset. */
-const storeRow = (r: number) =>
-  [0, 16]
-    .map(
-      (offset, v) =>
-        `(v128.store offset=${offset} (i32.add (i32.load offset=${r * 4} (local.get $outs)) (local.get $col))` +
-        ` (local.get $acc${r}${'ab'[v]}))`,
-    )
-    .join('\n      ');
+const engines = new Map<number, Promise<Igemm | string>>();
 
-/** The module's text; it imports the backend's memory (shared when the backend runs threads). */
-export function igemmWat(sharedMemory: boolean): string {
-  return `(module
-  (import "env" "memory" (memory 1 65536 ${sharedMemory ? 'shared' : ''}))
-  (func (export "igemm") (param $ind i32) (param $taps i32) (param $cin i32) (param $bp i32) (param $bias i32)
-      (param $outs i32) (param $m i32) (param $n i32) (param $scratch i32)
-    (local $k i32)
-    (local.set $k (i32.mul (local.get $taps) (local.get $cin)))
-    (loop $blocks
-      (call $pack (local.get $ind) (local.get $taps) (local.get $cin) (local.get $scratch))
-      (call $multiply (local.get $scratch) (local.get $k) (local.get $bp) (local.get $bias) (local.get $outs)
-        (local.get $n))
-      (local.set $ind (i32.add (local.get $ind) (i32.mul (local.get $taps) (i32.const ${ROWS * 4}))))
-      (local.set $outs (i32.add (local.get $outs) (i32.const ${ROWS * 4})))
-      (local.set $m (i32.sub (local.get $m) (i32.const ${ROWS})))
-      (br_if $blocks (i32.gt_s (local.get $m) (i32.const 0)))))
+type Kernel = (
+  ind: number,
+  taps: number,
+  cin: number,
+  bp: number,
+  bias: number,
+  outs: number,
+  m: number,
+  n: number,
+  scratch: number,
+) => void;
 
-  ;; scratch[(t*cin + c)*6 + r] = A(row r, tap t)[c] for one block: four channels of six rows at a time,
-  ;; transposed in registers.
-  (func $pack (param $pi i32) (param $taps i32) (param $cin i32) (param $dst i32)
-    (local $off i32) (local $cinBytes i32)
-    ${rows((r) => `(local $q${r} i32) (local $R${r} v128)`)}
-    (local $T0 v128) (local $T1 v128) (local $T2 v128) (local $T3 v128) (local $U0 v128) (local $U1 v128)
-    (local.set $cinBytes (i32.shl (local.get $cin) (i32.const 2)))
-    (loop $taps
-      ${rows((r) => `(local.set $q${r} (i32.load offset=${r * 4} (local.get $pi)))`)}
-      (local.set $pi (i32.add (local.get $pi) (i32.const ${ROWS * 4})))
-      (local.set $off (i32.const 0))
-      (loop $channels
-        ${rows((r) => `(local.set $R${r} (v128.load (i32.add (local.get $q${r}) (local.get $off))))`)}
-        (local.set $T0 (i8x16.shuffle ${lanes([0, 4, 1, 5])} (local.get $R0) (local.get $R1)))
-        (local.set $T1 (i8x16.shuffle ${lanes([2, 6, 3, 7])} (local.get $R0) (local.get $R1)))
-        (local.set $T2 (i8x16.shuffle ${lanes([0, 4, 1, 5])} (local.get $R2) (local.get $R3)))
-        (local.set $T3 (i8x16.shuffle ${lanes([2, 6, 3, 7])} (local.get $R2) (local.get $R3)))
-        (local.set $U0 (i8x16.shuffle ${lanes([0, 4, 1, 5])} (local.get $R4) (local.get $R5)))
-        (local.set $U1 (i8x16.shuffle ${lanes([2, 6, 3, 7])} (local.get $R4) (local.get $R5)))
-        (v128.store offset=0 (local.get $dst) (i8x16.shuffle ${lanes([0, 1, 4, 5])} (local.get $T0) (local.get $T2)))
-        (v128.store64_lane offset=16 0 (local.get $dst) (local.get $U0))
-        (v128.store offset=24 (local.get $dst) (i8x16.shuffle ${lanes([2, 3, 6, 7])} (local.get $T0) (local.get $T2)))
-        (v128.store64_lane offset=40 1 (local.get $dst) (local.get $U0))
-        (v128.store offset=48 (local.get $dst) (i8x16.shuffle ${lanes([0, 1, 4, 5])} (local.get $T1) (local.get $T3)))
-        (v128.store64_lane offset=64 0 (local.get $dst) (local.get $U1))
-        (v128.store offset=72 (local.get $dst) (i8x16.shuffle ${lanes([2, 3, 6, 7])} (local.get $T1) (local.get $T3)))
-        (v128.store64_lane offset=88 1 (local.get $dst) (local.get $U1))
-        (local.set $dst (i32.add (local.get $dst) (i32.const ${ROWS * 16})))
-        (local.set $off (i32.add (local.get $off) (i32.const 16)))
-        (br_if $channels (i32.lt_u (local.get $off) (local.get $cinBytes))))
-      (local.set $taps (i32.sub (local.get $taps) (i32.const 1)))
-      (br_if $taps (local.get $taps))))
+async function create(threads: number): Promise<Igemm | string> {
+  const shared = threads > 1;
+  const module = await compile(shared);
+  if (typeof module === 'string') return module;
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared });
+  const kernel = new WebAssembly.Instance(module, { env: { memory } }).exports.igemm as Kernel;
+  const helpers = Array.from({ length: threads - 1 }, () => startHelper(module, memory));
 
-  ;; One block's 6 rows for all n columns: for each 8 columns, 12 accumulators (6 rows x 2 vectors) over
-  ;; the k packed patch values. The rows' addresses are read only to store: addresses held in registers
-  ;; through the loop, or stores that depend on a row count, slow it by a third.
-  (func $multiply (param $pa0 i32) (param $k i32) (param $pb i32) (param $bias i32) (param $outs i32) (param $n i32)
-    (local $j i32) (local $col i32) (local $pa i32) (local $kLeft i32) (local $b0 v128) (local $b1 v128) (local $x v128)
-    ${rows((r) => `(local $acc${r}a v128) (local $acc${r}b v128)`)}
-    (loop $columns
-      ${rows(
-        (r) => `(local.set $acc${r}a (v128.load offset=0 (local.get $bias)))
-      (local.set $acc${r}b (v128.load offset=16 (local.get $bias)))`,
-      )}
-      (local.set $pa (local.get $pa0))
-      (local.set $kLeft (local.get $k))
-      (loop $k
-        (local.set $b0 (v128.load offset=0 (local.get $pb)))
-        (local.set $b1 (v128.load offset=16 (local.get $pb)))
-        ${rows(
-          (r) => `(local.set $x (v128.load32_splat offset=${r * 4} (local.get $pa)))
-        (local.set $acc${r}a (f32x4.relaxed_madd (local.get $x) (local.get $b0) (local.get $acc${r}a)))
-        (local.set $acc${r}b (f32x4.relaxed_madd (local.get $x) (local.get $b1) (local.get $acc${r}b)))`,
-        )}
-        (local.set $pa (i32.add (local.get $pa) (i32.const ${ROWS * 4})))
-        (local.set $pb (i32.add (local.get $pb) (i32.const 32)))
-        (local.set $kLeft (i32.sub (local.get $kLeft) (i32.const 1)))
-        (br_if $k (local.get $kLeft)))
-      ${rows(storeRow)}
-      (local.set $col (i32.add (local.get $col) (i32.const 32)))
-      (local.set $bias (i32.add (local.get $bias) (i32.const 32)))
-      (local.set $j (i32.add (local.get $j) (i32.const ${COLS})))
-      (br_if $columns (i32.lt_u (local.get $j) (local.get $n)))))
-)`;
+  function conv(
+    g: ConvGeometry,
+    x: Float32Array,
+    filter: Float32Array,
+    bias: Float32Array | undefined,
+    out: Float32Array,
+  ): void {
+    const l = layout(g, threads);
+    const have = memory.buffer.byteLength;
+    if (have < l.bytes) memory.grow(Math.ceil((l.bytes - have) / PAGE));
+    const f32 = new Float32Array(memory.buffer);
+    const i32 = new Int32Array(memory.buffer);
+    f32.set(x, l.x / 4);
+    f32.fill(0, l.zeros / 4, l.zeros / 4 + Math.max(g.cin, g.cout));
+    if (bias) f32.set(bias, l.bias / 4);
+    else f32.fill(0, l.bias / 4, l.bias / 4 + g.cout);
+    packFilter(filter, l.k, g.cout, f32.subarray(l.packedB / 4));
+    fillIndirection(i32.subarray(l.ind / 4, l.ind / 4 + l.blocks * l.taps * ROWS), l.x, l.zeros, g);
+    const outs = i32.subarray(l.outs / 4, l.outs / 4 + l.blocks * ROWS).fill(l.dump);
+    for (let row = 0; row < l.m; row++) outs[row] = l.y + row * g.cout * 4;
+    // Blocks split evenly: helpers take the first shares, this thread the last.
+    const share = Math.ceil(l.blocks / threads);
+    const range = (t: number): Parameters<Kernel> => {
+      const first = t * share;
+      const rows = Math.min(l.m, (first + share) * ROWS) - first * ROWS;
+      return [
+        l.ind + first * l.taps * ROWS * 4,
+        l.taps,
+        g.cin,
+        l.packedB,
+        l.bias,
+        l.outs + first * ROWS * 4,
+        rows,
+        g.cout,
+        l.scratch + t * l.scratchBytes,
+      ];
+    };
+    const ranges = Array.from({ length: threads }, (_, t) => range(t)).filter((r) => r[6] > 0);
+    const mine = ranges.pop()!;
+    const waits = ranges.map((r, t) => helpers[t]!.post(r));
+    kernel(...mine);
+    for (const wait of waits) wait();
+    out.set(f32.subarray(l.y / 4, l.y / 4 + l.m * g.cout));
+  }
+
+  return {
+    threads,
+    covers: (g) => {
+      const k = g.kh * g.kw * g.cin;
+      return (
+        g.cin % 4 === 0 &&
+        g.cout % COLS === 0 &&
+        g.n * g.ho * g.wo * k * g.cout >= MIN_MACS &&
+        k <= MAX_PATCH &&
+        layout(g, threads).bytes <= MAX_PAGES * PAGE
+      );
+    },
+    conv,
+  };
+}
+
+/** Byte offsets of one call's areas in the memory, each 16-byte aligned for the vector loads. */
+function layout(g: ConvGeometry, threads: number) {
+  const m = g.n * g.ho * g.wo;
+  const taps = g.kh * g.kw;
+  const k = taps * g.cin;
+  const blocks = Math.ceil(m / ROWS);
+  let end = 0;
+  const area = (floats: number) => {
+    const at = end;
+    end += Math.ceil(floats / 4) * 16;
+    return at;
+  };
+  const scratchBytes = Math.ceil((k * ROWS) / 4) * 16;
+  return {
+    m,
+    taps,
+    k,
+    blocks,
+    x: area(g.n * g.h * g.w * g.cin),
+    zeros: area(Math.max(g.cin, g.cout)),
+    bias: area(g.cout),
+    packedB: area(k * g.cout),
+    ind: area(blocks * taps * ROWS),
+    outs: area(blocks * ROWS),
+    y: area(m * g.cout),
+    /** Where the last block's rows past the end are written. */
+    dump: area(g.cout),
+    scratch: area((threads * scratchBytes) / 4),
+    scratchBytes,
+    get bytes() {
+      return end;
+    },
+  };
+}
+
+/** The filter [kh, kw, cin, cout] is B [k, cout] row-major; packed as [cout/8][k][8]. */
+function packFilter(f: Float32Array, k: number, cout: number, dst: Float32Array): void {
+  let d = 0;
+  for (let j = 0; j < cout; j += COLS) {
+    for (let s = j; s < k * cout; s += cout) {
+      for (let c = 0; c < COLS; c++) dst[d++] = f[s + c]!;
+    }
+  }
 }
 
 /**
- * Compiles the module against `memory`, or returns why it cannot run here: relaxed SIMD is standard from
- * V8 11.4 (Node 22) and behind a flag in Node 20, which is turned on for this module's compilation.
+ * The address of each output row's input pixel for each tap, laid out [block][tap][row of 6]; taps that fall
+ * in the padding (and the rows past the end in the last block) read zeros.
  */
-export function loadIgemm(memory: WebAssembly.Memory): Promise<Igemm | string> {
-  let loaded = instances.get(memory);
-  if (loaded == null) {
-    loaded = compile(memory);
-    instances.set(memory, loaded);
+function fillIndirection(table: Int32Array, xAddress: number, zeroAddress: number, g: ConvGeometry): void {
+  const taps = g.kh * g.kw;
+  const pixelBytes = g.cin * 4;
+  const rowBytes = g.w * pixelBytes;
+  table.fill(zeroAddress);
+  let m = 0;
+  for (let b = 0; b < g.n; b++) {
+    for (let oh = 0; oh < g.ho; oh++) {
+      for (let ow = 0; ow < g.wo; ow++, m++) {
+        const block = (m / ROWS) | 0;
+        let p = block * taps * ROWS + (m - block * ROWS);
+        for (let fh = 0; fh < g.kh; fh++) {
+          const ih = oh * g.sh - g.padTop + fh * g.dh;
+          const inRows = ih >= 0 && ih < g.h;
+          const rowAddress = xAddress + (b * g.h + ih) * rowBytes;
+          for (let fw = 0; fw < g.kw; fw++, p += ROWS) {
+            const iw = ow * g.sw - g.padLeft + fw * g.dw;
+            if (inRows && iw >= 0 && iw < g.w) table[p] = rowAddress + iw * pixelBytes;
+          }
+        }
+      }
+    }
   }
-  return loaded;
 }
 
-/** One instance per memory: the backend initialises once per process, but callers may ask again. */
-const instances = new WeakMap<WebAssembly.Memory, Promise<Igemm | string>>();
-
-async function compile(memory: WebAssembly.Memory): Promise<Igemm | string> {
+/**
+ * Relaxed SIMD is standard from V8 11.4 (Node 22) and behind a flag in Node 20, which is turned on for this
+ * module's compilation.
+ */
+async function compile(shared: boolean): Promise<WebAssembly.Module | string> {
   const wabt = await wabtInit();
-  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
   const text = wabt.parseWat('igemm.wat', igemmWat(shared), {
     simd: true,
     relaxed_simd: true,
@@ -160,17 +241,62 @@ async function compile(memory: WebAssembly.Memory): Promise<Igemm | string> {
   } finally {
     text.destroy();
   }
-  let module: WebAssembly.Module;
   try {
-    module = new WebAssembly.Module(bytes);
+    return new WebAssembly.Module(bytes);
   } catch {
     v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
     try {
-      module = new WebAssembly.Module(bytes);
+      return new WebAssembly.Module(bytes);
     } catch (err) {
       return `relaxed SIMD unavailable (${(err as Error).message})`;
     }
   }
-  const instance = new WebAssembly.Instance(module, { env: { memory } });
-  return { run: instance.exports.igemm as Igemm['run'] };
 }
+
+/** Control words shared with a helper: job posted, job done, failure flag, then the job's arguments. */
+const POSTED = 0;
+const DONE = 1;
+const FAILED = 2;
+const ARGS = 3;
+const ARG_COUNT = 9;
+
+/**
+ * A worker running the kernel on the shared memory: post() hands it a job and returns the wait for it. It
+ * is unreferenced, so it never keeps the process alive.
+ */
+function startHelper(module: WebAssembly.Module, memory: WebAssembly.Memory) {
+  const control = new Int32Array(new SharedArrayBuffer(4 * (ARGS + ARG_COUNT)));
+  new Worker(HELPER, { eval: true, workerData: { module, memory, control } }).unref();
+  let job = 0;
+  return {
+    post(args: Parameters<Kernel>): () => void {
+      control.set(args, ARGS);
+      const posted = ++job;
+      Atomics.store(control, POSTED, posted);
+      Atomics.notify(control, POSTED);
+      return () => {
+        while (Atomics.load(control, DONE) !== posted) Atomics.wait(control, DONE, posted - 1, 1000);
+        if (Atomics.load(control, FAILED) !== 0) throw new Error('a convolution helper thread failed');
+      };
+    },
+  };
+}
+
+/** The helper's script: run each posted job, mark it done. */
+const HELPER = `
+const { workerData } = require('node:worker_threads');
+const { module, memory, control } = workerData;
+const kernel = new WebAssembly.Instance(module, { env: { memory } }).exports.igemm;
+let seen = 0;
+for (;;) {
+  Atomics.wait(control, ${POSTED}, seen);
+  seen = Atomics.load(control, ${POSTED});
+  try {
+    kernel(...control.subarray(${ARGS}, ${ARGS + ARG_COUNT}));
+  } catch {
+    Atomics.store(control, ${FAILED}, 1);
+  }
+  Atomics.store(control, ${DONE}, seen);
+  Atomics.notify(control, ${DONE});
+}
+`;

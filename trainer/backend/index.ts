@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { registerComparisonGradients } from './comparison-grads.ts';
 import { useIgemm } from './conv2d.ts';
-import { loadIgemm } from './igemm.ts';
-import { heapMemory } from './wasm-heap.ts';
+import { createIgemm } from './igemm.ts';
 import { registerWasmKernels } from './wasm-kernels.ts';
 import { prepareWasmThreads, unrefWasmThreads } from './wasm-threads.ts';
 
@@ -94,9 +93,14 @@ async function loadWasm(): Promise<BackendInfo> {
   }
   const kernels = registerWasmKernels();
   const wanted = wasmThreadsWanted();
+  // The threads go to the project's convolutions where they can run, else to XNNPACK.
+  const fma = await createIgemm(wanted);
+  const xnnpackThreads = typeof fma === 'string' ? wanted : 1;
   // Threads can only be set up before the backend's first initialisation.
   const undo =
-    wanted > 1 && tf.engine().registry.wasm == null ? prepareWasmThreads(wanted, wasm.setThreadsCount) : null;
+    xnnpackThreads > 1 && tf.engine().registry.wasm == null
+      ? prepareWasmThreads(xnnpackThreads, wasm.setThreadsCount)
+      : null;
   let ok = false;
   let cause = 'setBackend returned false';
   try {
@@ -110,15 +114,19 @@ async function loadWasm(): Promise<BackendInfo> {
   if (undo) unrefWasmThreads(tf.backend());
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   const threads = wasm.getThreadsCount();
-  const fma = threads === 1 ? await loadIgemm(heapMemory(tf.backend())) : 'XNNPACK runs the threads';
   useIgemm(typeof fma === 'string' ? undefined : fma);
-  const threadNote = wanted > 1 && threads !== wanted ? ` (GANZOO_WASM_THREADS=${wanted} not applied)` : '';
+  const threadNote =
+    xnnpackThreads > 1 && threads !== xnnpackThreads ? ` (GANZOO_WASM_THREADS=${wanted} not applied)` : '';
+  const convolutions =
+    typeof fma === 'string'
+      ? `XNNPACK (${fma})`
+      : `FMA indirect GEMM on ${fma.threads} thread${fma.threads === 1 ? '' : 's'}`;
   return {
     name: 'wasm',
     tfjsBackend: 'wasm',
     detail:
       `SIMD ${simd ? 'on' : 'off'}, ${threads} thread${threads === 1 ? '' : 's'}${threadNote}; ` +
-      `project kernels: ${kernels.join(', ')}; convolutions: ${typeof fma === 'string' ? `XNNPACK (${fma})` : 'FMA indirect GEMM'}`,
+      `project kernels: ${kernels.join(', ')}; convolutions: ${convolutions}`,
   };
 }
 

@@ -2,7 +2,6 @@ import type * as tf from '@tensorflow/tfjs';
 
 /** The parts of the wasm backend used to read and write tensors in place on its heap. */
 interface HeapBackend {
-  wasm: { asm: { memory: WebAssembly.Memory } };
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
 }
@@ -19,9 +18,4 @@ export function heapF32(backend: unknown, info: tf.TensorInfo): Float32Array {
 /** A new uninitialised float32 tensor on the wasm backend. */
 export function allocF32(backend: unknown, shape: number[]): tf.TensorInfo {
   return (backend as HeapBackend).makeOutput(shape, 'float32');
-}
-
-/** The backend's wasm memory, for modules of the project's own that work on tensors in place. */
-export function heapMemory(backend: unknown): WebAssembly.Memory {
-  return (backend as HeapBackend).wasm.asm.memory;
 }
