@@ -3,8 +3,8 @@
  * at a time: median of several runs after warm-up, fresh input tensors each run (as in training, where the
  * weights change every step).
  *   npm run bench:kernels            (GANZOO_BACKEND picks the backend; default wasm)
- *   npm run bench:kernels -- --native   wasm's own kernels where it has them, instead of the project's
- *   GANZOO_WASM_THREADS=2 npm run bench:kernels   (experimental XNNPACK threads)
+ *   npm run bench:kernels -- --native   wasm's own kernels where it has them (XNNPACK's convolutions), instead of the project's
+ *   GANZOO_WASM_THREADS=2 npm run bench:kernels   (the project's convolutions on two threads)
  * Also times the other kernels of the step that the project replaces or wraps on wasm.
  */
 import * as tf from '@tensorflow/tfjs';

@@ -106,9 +106,7 @@ async function create(threads: number): Promise<Igemm | string> {
     if (bias) f32.set(bias, l.bias / 4);
     else f32.fill(0, l.bias / 4, l.bias / 4 + g.cout);
     packFilter(filter, l.k, g.cout, f32.subarray(l.packedB / 4));
-    fillIndirection(i32.subarray(l.ind / 4, l.ind / 4 + l.blocks * l.taps * ROWS), l.x, l.zeros, g);
-    const outs = i32.subarray(l.outs / 4, l.outs / 4 + l.blocks * ROWS).fill(l.dump);
-    for (let row = 0; row < l.m; row++) outs[row] = l.y + row * g.cout * 4;
+    i32.set(addressTables(g, l), l.ind / 4);
     // Blocks split evenly: helpers take the first shares, this thread the last.
     const share = Math.ceil(l.blocks / threads);
     const range = (t: number): Parameters<Kernel> => {
@@ -184,6 +182,30 @@ function layout(g: ConvGeometry, threads: number) {
     },
   };
 }
+
+type Layout = ReturnType<typeof layout>;
+
+/**
+ * The indirection and output tables, adjacent in the layout, as one array. They depend on the geometry
+ * alone (the layout puts x and the output at the same places every time), so they are built once per
+ * geometry: a training step repeats a few geometries many times.
+ */
+function addressTables(g: ConvGeometry, l: Layout): Int32Array {
+  const key = Object.values(g).join();
+  let tables = tablesByGeometry.get(key);
+  if (tables == null) {
+    tables = new Int32Array((l.y - l.ind) / 4);
+    fillIndirection(tables.subarray(0, l.blocks * l.taps * ROWS), l.x, l.zeros, g);
+    const outs = tables.subarray((l.outs - l.ind) / 4, (l.outs - l.ind) / 4 + l.blocks * ROWS).fill(l.dump);
+    for (let row = 0; row < l.m; row++) outs[row] = l.y + row * g.cout * 4;
+    if (tablesByGeometry.size >= MAX_CACHED_GEOMETRIES) tablesByGeometry.clear();
+    tablesByGeometry.set(key, tables);
+  }
+  return tables;
+}
+
+const tablesByGeometry = new Map<string, Int32Array>();
+const MAX_CACHED_GEOMETRIES = 64;
 
 /** The filter [kh, kw, cin, cout] is B [k, cout] row-major; packed as [cout/8][k][8]. */
 function packFilter(f: Float32Array, k: number, cout: number, dst: Float32Array): void {

@@ -131,8 +131,9 @@ async function loadWasm(): Promise<BackendInfo> {
 }
 
 /**
- * GANZOO_WASM_THREADS: XNNPACK threads for wasm in Node (experimental; unset or 1 = one thread). At most 8:
- * the worker pool tfjs starts at initialisation; more would need workers started later, without the file shim.
+ * GANZOO_WASM_THREADS: threads for wasm training (unset or 1 = one). They run the project's convolutions
+ * (helper workers), or XNNPACK where those cannot run (experimental). At most 8: the worker pool tfjs starts
+ * at initialisation; more would need workers started later, without the file shim.
  */
 function wasmThreadsWanted(): number {
   const raw = process.env.GANZOO_WASM_THREADS?.trim();
