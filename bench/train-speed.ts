@@ -5,9 +5,10 @@
  * networks (their step is n_critic critic updates and one G update; images/s counts one batch per step),
  * on every backend that loads here.
  *
- *   npm run bench:train [-- --backends wasm,cpu --steps 10 --repeats 3]
+ *   npm run bench:train [-- --backends wasm,cpu --steps 10 --repeats 3 --models dcgan-wide,dcgan-narrow]
  *
- * Writes bench/results/train-speed-wasm-threads-{GANZOO_WASM_THREADS or 1}.json and prints a table.
+ * Writes bench/results/train-speed-wasm-threads-{GANZOO_WASM_THREADS or 1}.json and prints a table (with
+ * --models, a file named after them too, so the full tables stay).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -25,6 +26,7 @@ const { values: args } = parseArgs({
     steps: { type: 'string', default: '10' },
     repeats: { type: 'string', default: '3' },
     batch: { type: 'string', default: '64' },
+    models: { type: 'string' },
   },
 });
 const STEPS = Number(args.steps);
@@ -46,6 +48,13 @@ const MODELS = [
   { name: 'vanilla-ring8', family: 'vanilla', dataset: 'ring8', hyperparameters: { hiddenUnits: 128 } },
   { name: 'unrolled-ring8', family: 'unrolled', dataset: 'ring8', hyperparameters: { hiddenUnits: 128 } },
 ] as const;
+
+const chosen = args.models?.split(',');
+const unknown = chosen?.filter((name) => !MODELS.some((m) => m.name === name));
+if (unknown?.length) {
+  throw new Error(`--models: unknown ${unknown.join(', ')} (known: ${MODELS.map((m) => m.name).join(', ')})`);
+}
+const models = MODELS.filter((m) => chosen == null || chosen.includes(m.name));
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -109,7 +118,7 @@ for (const backend of args.backends.split(',')) {
     continue;
   }
   console.log(`backend ${backend}: ${detail}`);
-  for (const model of MODELS) {
+  for (const model of models) {
     const row = { backend, detail, ...(await measure(model)) };
     rows.push(row);
     console.log(
@@ -132,8 +141,9 @@ const result = {
 };
 const threads = process.env.GANZOO_WASM_THREADS ?? '1';
 // One file per wasm thread count; a run without wasm (say, --backends node) gets its own, never overwriting those.
-const file = args.backends.split(',').includes('wasm')
-  ? `bench/results/train-speed-wasm-threads-${threads}.json`
-  : `bench/results/train-speed-${args.backends.replaceAll(',', '+')}.json`;
+const base = args.backends.split(',').includes('wasm')
+  ? `bench/results/train-speed-wasm-threads-${threads}`
+  : `bench/results/train-speed-${args.backends.replaceAll(',', '+')}`;
+const file = `${base}${chosen ? `-${chosen.join('+')}` : ''}.json`;
 writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
 console.log(`wrote ${file}`);
