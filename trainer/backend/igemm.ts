@@ -1,6 +1,5 @@
 import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
-import wabtInit from 'wabt';
 import { COLS, igemmWat, ROWS } from './igemm-wat.ts';
 
 /**
@@ -251,6 +250,8 @@ function fillIndirection(table: Int32Array, xAddress: number, zeroAddress: numbe
  * module's compilation.
  */
 async function compile(shared: boolean): Promise<WebAssembly.Module | string> {
+  // Loaded here, not at import: only the wasm backend needs it.
+  const { default: wabtInit } = await import('wabt');
   const wabt = await wabtInit();
   const text = wabt.parseWat('igemm.wat', igemmWat(shared), {
     simd: true,
