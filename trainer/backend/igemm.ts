@@ -26,7 +26,6 @@ export interface ConvGeometry {
   sw: number;
   dh: number;
   dw: number;
-  /** May be negative: the first output row then starts inside x. */
   padTop: number;
   padLeft: number;
 }
