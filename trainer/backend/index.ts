@@ -94,7 +94,7 @@ async function loadWasm(): Promise<BackendInfo> {
   const kernels = registerWasmKernels();
   const wanted = wasmThreadsWanted();
   // The threads go to the project's convolutions where they can run, else to XNNPACK.
-  const fma = await createIgemm(wanted);
+  const fma = process.env.GANZOO_WASM_FMA === '0' ? 'off: GANZOO_WASM_FMA=0' : await createIgemm(wanted);
   const xnnpackThreads = typeof fma === 'string' ? wanted : 1;
   // Threads can only be set up before the backend's first initialisation.
   const undo =
@@ -132,7 +132,7 @@ async function loadWasm(): Promise<BackendInfo> {
 
 /**
  * GANZOO_WASM_THREADS: threads for wasm training (unset or 1 = one). They run the project's convolutions
- * (helper workers), or XNNPACK where those cannot run (experimental). At most 8: the worker pool tfjs starts
+ * (helper workers), or XNNPACK where those cannot run or GANZOO_WASM_FMA=0 turns them off (experimental). At most 8: the worker pool tfjs starts
  * at initialisation; more would need workers started later, without the file shim.
  */
 function wasmThreadsWanted(): number {
