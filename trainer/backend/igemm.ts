@@ -100,7 +100,7 @@ async function create(threads: number): Promise<Igemm | string> {
     const f32 = new Float32Array(memory.buffer);
     const i32 = new Int32Array(memory.buffer);
     f32.set(x, l.x / 4);
-    f32.fill(0, l.zeros / 4, l.zeros / 4 + Math.max(g.cin, g.cout));
+    f32.fill(0, l.zeros / 4, l.zeros / 4 + g.cin);
     if (bias) f32.set(bias, l.bias / 4);
     else f32.fill(0, l.bias / 4, l.bias / 4 + g.cout);
     packFilter(filter, l.k, g.cout, f32.subarray(l.packedB / 4));
@@ -165,7 +165,8 @@ function layout(g: ConvGeometry, threads: number) {
     k,
     blocks,
     x: area(g.n * g.h * g.w * g.cin),
-    zeros: area(Math.max(g.cin, g.cout)),
+    /** What padding taps read. */
+    zeros: area(g.cin),
     bias: area(g.cout),
     packedB: area(k * g.cout),
     ind: area(blocks * taps * ROWS),
