@@ -45,6 +45,23 @@ export function igemmWat(sharedMemory: boolean): string {
       (local.set $m (i32.sub (local.get $m) (i32.const ${ROWS})))
       (br_if $blocks (i32.gt_s (local.get $m) (i32.const 0)))))
 
+  ;; B [k][n] row-major, packed as [n/8][k][8]: the layout $multiply reads.
+  (func (export "packB") (param $src i32) (param $dst i32) (param $k i32) (param $n i32)
+    (local $j i32) (local $s i32) (local $left i32) (local $stride i32)
+    (local.set $stride (i32.shl (local.get $n) (i32.const 2)))
+    (loop $panels
+      (local.set $s (i32.add (local.get $src) (i32.shl (local.get $j) (i32.const 2))))
+      (local.set $left (local.get $k))
+      (loop $rows
+        (v128.store offset=0 (local.get $dst) (v128.load offset=0 (local.get $s)))
+        (v128.store offset=16 (local.get $dst) (v128.load offset=16 (local.get $s)))
+        (local.set $s (i32.add (local.get $s) (local.get $stride)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
+        (local.set $left (i32.sub (local.get $left) (i32.const 1)))
+        (br_if $rows (local.get $left)))
+      (local.set $j (i32.add (local.get $j) (i32.const ${COLS})))
+      (br_if $panels (i32.lt_u (local.get $j) (local.get $n)))))
+
   ;; scratch[(t*cin + c)*6 + r] = A(row r, tap t)[c] for one block: four channels of six rows at a time,
   ;; transposed in registers.
   (func $pack (param $pi i32) (param $taps i32) (param $cin i32) (param $dst i32)

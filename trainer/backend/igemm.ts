@@ -84,7 +84,9 @@ async function create(threads: number): Promise<Igemm | string> {
   const module = await compile(shared);
   if (typeof module === 'string') return module;
   const memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared });
-  const kernel = new WebAssembly.Instance(module, { env: { memory } }).exports.igemm as Kernel;
+  const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
+  const kernel = exports.igemm as Kernel;
+  const packB = exports.packB as (src: number, dst: number, k: number, n: number) => void;
   const helpers = Array.from({ length: threads - 1 }, () => startHelper(module, memory));
 
   function conv(
@@ -103,7 +105,8 @@ async function create(threads: number): Promise<Igemm | string> {
     f32.fill(0, l.zeros / 4, l.zeros / 4 + g.cin);
     if (bias) f32.set(bias, l.bias / 4);
     else f32.fill(0, l.bias / 4, l.bias / 4 + g.cout);
-    packFilter(filter, l.k, g.cout, f32.subarray(l.packedB / 4));
+    f32.set(filter, l.filter / 4);
+    packB(l.filter, l.packedB, l.k, g.cout);
     i32.set(addressTables(g, l), l.ind / 4);
     // Blocks split evenly: helpers take the first shares, this thread the last.
     const share = Math.ceil(l.blocks / threads);
@@ -168,6 +171,8 @@ function layout(g: ConvGeometry, threads: number) {
     /** What padding taps read. */
     zeros: area(g.cin),
     bias: area(g.cout),
+    /** The filter as given, B [k, cout] row-major, and packed as [cout/8][k][8]. */
+    filter: area(k * g.cout),
     packedB: area(k * g.cout),
     ind: area(blocks * taps * ROWS),
     outs: area(blocks * ROWS),
@@ -205,16 +210,6 @@ function addressTables(g: ConvGeometry, l: Layout): Int32Array {
 
 const tablesByGeometry = new Map<string, Int32Array>();
 const MAX_CACHED_GEOMETRIES = 64;
-
-/** The filter [kh, kw, cin, cout] is B [k, cout] row-major; packed as [cout/8][k][8]. */
-function packFilter(f: Float32Array, k: number, cout: number, dst: Float32Array): void {
-  let d = 0;
-  for (let j = 0; j < cout; j += COLS) {
-    for (let s = j; s < k * cout; s += cout) {
-      for (let c = 0; c < COLS; c++) dst[d++] = f[s + c]!;
-    }
-  }
-}
 
 /**
  * The address of each output row's input pixel for each tap, laid out [block][tap][row of 6]; taps that fall
