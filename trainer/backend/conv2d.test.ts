@@ -52,6 +52,14 @@ const TAKEN: Case[] = [
     pad: 'same',
   },
   { label: 'fused bias', x: [4, 14, 14, 8], filter: [5, 5, 8, 24], strides: 2, pad: 'same', bias: true },
+  {
+    label: 'output channels padded to whole passes (12 of 16), with bias',
+    x: [8, 14, 14, 8],
+    filter: [5, 5, 8, 12],
+    strides: 1,
+    pad: 'same',
+    bias: true,
+  },
 ];
 
 /** Shapes left to wasm's own kernel. */
@@ -64,9 +72,9 @@ const DECLINED: Case[] = [
     pad: 'same',
   },
   {
-    label: 'output channels not a multiple of 8',
+    label: 'output channels padded by more than a quarter (4 of 8)',
     x: [8, 14, 14, 8],
-    filter: [5, 5, 8, 12],
+    filter: [5, 5, 8, 4],
     strides: 1,
     pad: 'same',
   },

@@ -14,9 +14,14 @@ type Attrs = {
 
 let igemm: Igemm | undefined;
 
-/** Turns the FMA route on or off. */
+/** Turns the FMA route on or off (for convolutions here and matMuls in matmul-igemm.ts). */
 export function useIgemm(engine: Igemm | undefined): void {
   igemm = engine;
+}
+
+/** The FMA kernel when the route is on. */
+export function igemmInUse(): Igemm | undefined {
+  return igemm;
 }
 
 /**

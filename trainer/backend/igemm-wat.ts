@@ -45,7 +45,8 @@ export function igemmWat(sharedMemory: boolean): string {
       (local.set $m (i32.sub (local.get $m) (i32.const ${ROWS})))
       (br_if $blocks (i32.gt_s (local.get $m) (i32.const 0)))))
 
-  ;; B [k][n] row-major, packed as [n/8][k][8]: the layout $multiply reads.
+  ;; B [k][n] row-major, packed as [n/8][k][8]: the layout $multiply reads. A last partial panel reads up
+  ;; to 7 floats past each row; what lands in its padding columns only reaches output columns never read.
   (func (export "packB") (param $src i32) (param $dst i32) (param $k i32) (param $n i32)
     (local $j i32) (local $s i32) (local $left i32) (local $stride i32)
     (local.set $stride (i32.shl (local.get $n) (i32.const 2)))
@@ -61,6 +62,44 @@ export function igemmWat(sharedMemory: boolean): string {
         (br_if $rows (local.get $left)))
       (local.set $j (i32.add (local.get $j) (i32.const ${COLS})))
       (br_if $panels (i32.lt_u (local.get $j) (local.get $n)))))
+
+  ;; The same packing from B's transpose, [n][k] row-major (a matMul's second operand with transposeB).
+  (func (export "packBT") (param $src i32) (param $dst i32) (param $k i32) (param $n i32)
+    (local $j i32) (local $s i32) (local $left i32) (local $stride i32)
+    (local.set $stride (i32.shl (local.get $k) (i32.const 2)))
+    (loop $panels
+      (local.set $s (i32.add (local.get $src) (i32.mul (local.get $j) (local.get $stride))))
+      (local.set $left (local.get $k))
+      (loop $rows
+        ${Array.from(
+          { length: COLS },
+          (_, c) =>
+            `(f32.store offset=${c * 4} (local.get $dst) (f32.load (i32.add (local.get $s) (i32.mul (local.get $stride) (i32.const ${c})))))`,
+        ).join('\n        ')}
+        (local.set $s (i32.add (local.get $s) (i32.const 4)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
+        (local.set $left (i32.sub (local.get $left) (i32.const 1)))
+        (br_if $rows (local.get $left)))
+      (local.set $j (i32.add (local.get $j) (i32.const ${COLS})))
+      (br_if $panels (i32.lt_u (local.get $j) (local.get $n)))))
+
+  ;; Rows of n floats written at a stride of padded floats, moved together in place (row 0 stays).
+  (func (export "compact") (param $y i32) (param $rows i32) (param $padded i32) (param $n i32)
+    (local $src i32) (local $dst i32) (local $c i32) (local $skip i32)
+    (local.set $skip (i32.shl (i32.sub (local.get $padded) (local.get $n)) (i32.const 2)))
+    (local.set $src (local.get $y))
+    (local.set $dst (local.get $y))
+    (loop $row
+      (local.set $c (local.get $n))
+      (loop $copy
+        (f32.store (local.get $dst) (f32.load (local.get $src)))
+        (local.set $src (i32.add (local.get $src) (i32.const 4)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+        (local.set $c (i32.sub (local.get $c) (i32.const 1)))
+        (br_if $copy (local.get $c)))
+      (local.set $src (i32.add (local.get $src) (local.get $skip)))
+      (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))
+      (br_if $row (local.get $rows))))
 
   ;; scratch[(t*cin + c)*6 + r] = A(row r, tap t)[c] for one block: four channels of six rows at a time,
   ;; transposed in registers.

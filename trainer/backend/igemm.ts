@@ -34,13 +34,17 @@ export interface Igemm {
   threads: number;
   /** Whether conv runs this geometry, and is worth it. */
   covers(g: ConvGeometry): boolean;
-  /** out [n, ho, wo, cout] = x [n, h, w, cin] convolved with filter [kh, kw, cin, cout], plus bias [cout]. */
+  /**
+   * out [n, ho, wo, cout] = x [n, h, w, cin] convolved with filter [kh, kw, cin, cout], plus bias [cout].
+   * With `filterTransposed` the filter comes as its transpose, [cout, kh*kw*cin] (a matMul's transposeB).
+   */
   conv(
     g: ConvGeometry,
     x: Float32Array,
     filter: Float32Array,
     bias: Float32Array | undefined,
     out: Float32Array,
+    filterTransposed?: boolean,
   ): void;
 }
 
@@ -86,7 +90,10 @@ async function create(threads: number): Promise<Igemm | string> {
   const memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared });
   const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
   const kernel = exports.igemm as Kernel;
-  const packB = exports.packB as (src: number, dst: number, k: number, n: number) => void;
+  type Pack = (src: number, dst: number, k: number, n: number) => void;
+  const packB = exports.packB as Pack;
+  const packBT = exports.packBT as Pack;
+  const compact = exports.compact as (y: number, rows: number, padded: number, n: number) => void;
   const helpers = Array.from({ length: threads - 1 }, () => startHelper(module, memory));
 
   function conv(
@@ -95,6 +102,7 @@ async function create(threads: number): Promise<Igemm | string> {
     filter: Float32Array,
     bias: Float32Array | undefined,
     out: Float32Array,
+    filterTransposed = false,
   ): void {
     const l = layout(g, threads);
     const have = memory.buffer.byteLength;
@@ -104,9 +112,9 @@ async function create(threads: number): Promise<Igemm | string> {
     f32.set(x, l.x / 4);
     f32.fill(0, l.zeros / 4, l.zeros / 4 + g.cin);
     if (bias) f32.set(bias, l.bias / 4);
-    else f32.fill(0, l.bias / 4, l.bias / 4 + g.cout);
+    f32.fill(0, l.bias / 4 + (bias ? g.cout : 0), l.bias / 4 + l.n);
     f32.set(filter, l.filter / 4);
-    packB(l.filter, l.packedB, l.k, g.cout);
+    (filterTransposed ? packBT : packB)(l.filter, l.packedB, l.k, g.cout);
     i32.set(addressTables(g, l), l.ind / 4);
     // Blocks split evenly: helpers take the first shares, this thread the last.
     const share = Math.ceil(l.blocks / threads);
@@ -121,7 +129,7 @@ async function create(threads: number): Promise<Igemm | string> {
         l.bias,
         l.outs + first * ROWS * 4,
         rows,
-        g.cout,
+        l.n,
         l.scratch + t * l.scratchBytes,
       ];
     };
@@ -130,6 +138,7 @@ async function create(threads: number): Promise<Igemm | string> {
     const waits = ranges.map((r, t) => helpers[t]!.post(r));
     kernel(...mine);
     for (const wait of waits) wait();
+    if (l.n !== g.cout) compact(l.y, l.m, l.n, g.cout);
     out.set(f32.subarray(l.y / 4, l.y / 4 + l.m * g.cout));
   }
 
@@ -139,7 +148,7 @@ async function create(threads: number): Promise<Igemm | string> {
       const k = g.kh * g.kw * g.cin;
       return (
         g.cin % 4 === 0 &&
-        g.cout % COLS === 0 &&
+        4 * g.cout >= 3 * paddedColumns(g.cout) &&
         g.n * g.ho * g.wo * k * g.cout >= MIN_MACS &&
         k <= MAX_PATCH &&
         layout(g, threads).bytes <= MAX_PAGES * PAGE
@@ -162,23 +171,28 @@ function layout(g: ConvGeometry, threads: number) {
     return at;
   };
   const scratchBytes = Math.ceil((k * ROWS) / 4) * 16;
+  const n = paddedColumns(g.cout);
   return {
     m,
     taps,
     k,
     blocks,
+    /** Output columns as computed: cout rounded up to whole passes of the microkernel. */
+    n,
     x: area(g.n * g.h * g.w * g.cin),
     /** What padding taps read. */
     zeros: area(g.cin),
-    bias: area(g.cout),
-    /** The filter as given, B [k, cout] row-major, and packed as [cout/8][k][8]. */
-    filter: area(k * g.cout),
-    packedB: area(k * g.cout),
+    bias: area(n),
+    /** The filter as given (B [k, cout] or its transpose; padded for the packing's reads past the end)... */
+    filter: area(k * n + COLS),
+    /** ...and packed as [n/8][k][8]. */
+    packedB: area(k * n),
     ind: area(blocks * taps * ROWS),
     outs: area(blocks * ROWS),
-    y: area(m * g.cout),
+    /** Rows of n floats; moved together to rows of cout when they differ. */
+    y: area(m * n),
     /** Where the last block's rows past the end are written. */
-    dump: area(g.cout),
+    dump: area(n),
     scratch: area((threads * scratchBytes) / 4),
     scratchBytes,
     get bytes() {
@@ -188,6 +202,14 @@ function layout(g: ConvGeometry, threads: number) {
 }
 
 type Layout = ReturnType<typeof layout>;
+
+/**
+ * The microkernel writes 8 columns a pass, so cout is padded up to a multiple of 8; covers() allows at most a
+ * quarter of padding (a matMul's 100 or 25 columns, not an image layer's 1).
+ */
+function paddedColumns(cout: number): number {
+  return Math.ceil(cout / COLS) * COLS;
+}
 
 /**
  * The indirection and output tables, adjacent in the layout, as one array. They depend on the geometry
@@ -201,7 +223,7 @@ function addressTables(g: ConvGeometry, l: Layout): Int32Array {
     tables = new Int32Array((l.y - l.ind) / 4);
     fillIndirection(tables.subarray(0, l.blocks * l.taps * ROWS), l.x, l.zeros, g);
     const outs = tables.subarray((l.outs - l.ind) / 4, (l.outs - l.ind) / 4 + l.blocks * ROWS).fill(l.dump);
-    for (let row = 0; row < l.m; row++) outs[row] = l.y + row * g.cout * 4;
+    for (let row = 0; row < l.m; row++) outs[row] = l.y + row * l.n * 4;
     if (tablesByGeometry.size >= MAX_CACHED_GEOMETRIES) tablesByGeometry.clear();
     tablesByGeometry.set(key, tables);
   }

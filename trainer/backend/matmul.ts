@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { matMulIgemm } from './matmul-igemm.ts';
 
 const wrappers = new WeakSet<tf.KernelFunc>();
 
@@ -39,7 +40,8 @@ function activate(x: tf.Tensor, attrs: Attrs, prelu: tf.Tensor | undefined): tf.
 }
 
 /**
- * Wraps wasm's BatchMatMul or _FusedMatMul around two problems of its own:
+ * Wraps wasm's BatchMatMul or _FusedMatMul: the project's FMA kernel takes the products it covers
+ * (matmul-igemm.ts); for the rest, around two problems of wasm's own:
  * - transposeA/transposeB send it from XNNPACK to a plain loop, 10-20x slower (45 ms instead of ~3 for a
  *   dense layer's weight gradient at batch 64), so transposed operands are transposed explicitly first;
  * - _FusedMatMul adds the bias wrongly when the batch dimension is above 1, so then the bias and activation
@@ -47,6 +49,8 @@ function activate(x: tf.Tensor, attrs: Attrs, prelu: tf.Tensor | undefined): tf.
  */
 export function wrapMatMul(original: tf.KernelConfig): tf.KernelConfig {
   const kernelFunc: tf.KernelFunc = ({ inputs, attrs, backend }) => {
+    const fast = matMulIgemm({ inputs, attrs, backend });
+    if (fast != null) return fast;
     const a = attrs as Attrs;
     const { bias, preluActivationWeights, ...rest } = inputs;
     const batch = (inputs.a!.shape.slice(0, -2) as number[]).reduce((p, d) => p * d, 1);
