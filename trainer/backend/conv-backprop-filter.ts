@@ -1,7 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { axisWindow } from './axis-window.ts';
+import { igemmInUse } from './conv2d.ts';
 import { runOnCpu } from './cpu-fallback.ts';
+import type { ConvGeometry, ConvLayouts } from './igemm.ts';
 import { asTensor } from './tensor-info.ts';
+import { allocF32, heapF32 } from './wasm-heap.ts';
+
+/** x [N, H, W, C] and dy [N, Ho, Wo, O] as the conv below reads them: its x [C, H, W, N], filter [Ho, Wo, N, O]. */
+const SWAPPED: ConvLayouts = { x: 'chwn', filter: 'ihwo' };
 
 type Attrs = {
   strides: [number, number] | number;
@@ -15,7 +21,8 @@ type Attrs = {
  * Weight gradient of conv2d as one forward conv2d, which the backend runs near its peak. With batch and
  * channels swapped, x becomes [C, H, W, N]; dy, as the filter [Ho, Wo, N, Cout], slides over it with dilation
  * equal to the forward stride: out[c, kh, kw, o] = sum over n, i, j of x[n, i*s + kh, j*s + kw, c] * dy[n, i, j, o].
- * The forward padding is the conv's own padding (no copy). Measured faster than im2col + matMul here.
+ * The forward padding is the conv's own padding (no copy). Measured faster than im2col + matMul here. The
+ * project's FMA kernel (igemm.ts) reads x and dy as they are; other routes transpose them first.
  */
 export function conv2dBackpropFilter(args: {
   inputs: tf.NamedTensorInfoMap;
@@ -50,9 +57,43 @@ export function conv2dBackpropFilter(args: {
       rw.crop[1] === h && cw.crop[1] === w
         ? x
         : tf.slice(x, [0, rw.crop[0], cw.crop[0], 0], [n, rw.crop[1], cw.crop[1], c]);
-    const xt = tf.transpose(cropped, [3, 1, 2, 0]);
-    const dyt = tf.transpose(dy, [1, 2, 0, 3]);
-    const g = tf.conv2d(xt, dyt, 1, [[0, 0], rw.pad, cw.pad, [0, 0]], 'NHWC', [sh, sw]);
+    const [, ch, cw2] = cropped.shape;
+    const geometry: ConvGeometry = {
+      n: c,
+      h: ch,
+      w: cw2,
+      cin: n,
+      ho: kh,
+      wo: kw,
+      kh: ho,
+      kw: wo,
+      cout: dy.shape[3],
+      sh: 1,
+      sw: 1,
+      dh: sh,
+      dw: sw,
+      padTop: rw.pad[0],
+      padLeft: cw.pad[0],
+    };
+    const igemm = igemmInUse();
+    let g: tf.Tensor4D;
+    if (igemm?.covers(geometry, SWAPPED)) {
+      // The FMA kernel reads x and dy in the layouts they come in: no transposes before the conv.
+      const out = allocF32(backend, [c, kh, kw, geometry.cout]);
+      igemm.conv(
+        geometry,
+        heapF32(backend, cropped),
+        heapF32(backend, dy),
+        undefined,
+        heapF32(backend, out),
+        SWAPPED,
+      );
+      g = tf.engine().makeTensorFromTensorInfo(out, backend) as tf.Tensor4D;
+    } else {
+      const xt = tf.transpose(cropped, [3, 1, 2, 0]);
+      const dyt = tf.transpose(dy, [1, 2, 0, 3]);
+      g = tf.conv2d(xt, dyt, 1, [[0, 0], rw.pad, cw.pad, [0, 0]], 'NHWC', [sh, sw]);
+    }
     return tf.transpose(g, [1, 2, 0, 3]);
   });
 }

@@ -45,23 +45,73 @@ export function igemmWat(sharedMemory: boolean): string {
       (local.set $m (i32.sub (local.get $m) (i32.const ${ROWS})))
       (br_if $blocks (i32.gt_s (local.get $m) (i32.const 0)))))
 
-  ;; B [k][n] row-major, packed as [n/8][k][8]: the layout $multiply reads. A last partial panel reads up
-  ;; to 7 floats past each row; what lands in its padding columns only reaches output columns never read.
-  (func (export "packB") (param $src i32) (param $dst i32) (param $k i32) (param $n i32)
-    (local $j i32) (local $s i32) (local $left i32) (local $stride i32)
-    (local.set $stride (i32.shl (local.get $n) (i32.const 2)))
+  ;; B, rows k = (tap t, channel i) at src + t*tapStride + i*inStride bytes, n floats each, packed as
+  ;; [n/8][k][8]: the layout $multiply reads. Row-major B [k][n] (a filter [kh, kw, cin, cout]) has
+  ;; tapStride = cin*n*4 and inStride = n*4; a filter given as [cin, kh, kw, cout] (a weight gradient's dy)
+  ;; has tapStride = n*4 and inStride = taps*n*4. A last partial panel reads up to 7 floats past a row; what
+  ;; lands in its padding columns only reaches output columns never read.
+  (func (export "packB") (param $src i32) (param $dst i32) (param $taps i32) (param $cin i32) (param $n i32)
+      (param $tapStride i32) (param $inStride i32)
+    (local $j i32) (local $t i32) (local $s i32) (local $left i32)
     (loop $panels
-      (local.set $s (i32.add (local.get $src) (i32.shl (local.get $j) (i32.const 2))))
-      (local.set $left (local.get $k))
-      (loop $rows
-        (v128.store offset=0 (local.get $dst) (v128.load offset=0 (local.get $s)))
-        (v128.store offset=16 (local.get $dst) (v128.load offset=16 (local.get $s)))
-        (local.set $s (i32.add (local.get $s) (local.get $stride)))
-        (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
-        (local.set $left (i32.sub (local.get $left) (i32.const 1)))
-        (br_if $rows (local.get $left)))
+      (local.set $t (i32.const 0))
+      (loop $tapRows
+        (local.set $s (i32.add (i32.add (local.get $src) (i32.shl (local.get $j) (i32.const 2)))
+          (i32.mul (local.get $t) (local.get $tapStride))))
+        (local.set $left (local.get $cin))
+        (loop $rows
+          (v128.store offset=0 (local.get $dst) (v128.load offset=0 (local.get $s)))
+          (v128.store offset=16 (local.get $dst) (v128.load offset=16 (local.get $s)))
+          (local.set $s (i32.add (local.get $s) (local.get $inStride)))
+          (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
+          (local.set $left (i32.sub (local.get $left) (i32.const 1)))
+          (br_if $rows (local.get $left)))
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (br_if $tapRows (i32.lt_u (local.get $t) (local.get $taps))))
       (local.set $j (i32.add (local.get $j) (i32.const ${COLS})))
       (br_if $panels (i32.lt_u (local.get $j) (local.get $n)))))
+
+  ;; dst [b][p][a] = src [a][p][b] for a < na, p < np, b < nb (na and nb multiples of 4), 4x4 blocks
+  ;; transposed in registers: x given as [cin, h, w, n] (a weight gradient's input) to [n, h, w, cin].
+  (func (export "swapOuter") (param $src i32) (param $dst i32) (param $na i32) (param $np i32) (param $nb i32)
+    (local $p i32) (local $a i32) (local $b i32) (local $s i32) (local $d i32)
+    (local $sStride i32) (local $dStride i32)
+    (local $R0 v128) (local $R1 v128) (local $R2 v128) (local $R3 v128)
+    (local $T0 v128) (local $T1 v128) (local $T2 v128) (local $T3 v128)
+    (local.set $sStride (i32.shl (i32.mul (local.get $np) (local.get $nb)) (i32.const 2)))
+    (local.set $dStride (i32.shl (i32.mul (local.get $np) (local.get $na)) (i32.const 2)))
+    (loop $pixels
+      (local.set $a (i32.const 0))
+      (loop $as
+        (local.set $s (i32.add (local.get $src) (i32.shl (i32.mul (i32.add (i32.mul (local.get $a) (local.get $np))
+          (local.get $p)) (local.get $nb)) (i32.const 2))))
+        (local.set $d (i32.add (local.get $dst) (i32.shl (i32.add (i32.mul (local.get $p) (local.get $na))
+          (local.get $a)) (i32.const 2))))
+        (local.set $b (local.get $nb))
+        (loop $bs
+          (local.set $R0 (v128.load (local.get $s)))
+          (local.set $R1 (v128.load (i32.add (local.get $s) (local.get $sStride))))
+          (local.set $R2 (v128.load (i32.add (local.get $s) (i32.shl (local.get $sStride) (i32.const 1)))))
+          (local.set $R3 (v128.load (i32.add (local.get $s) (i32.mul (local.get $sStride) (i32.const 3)))))
+          (local.set $T0 (i8x16.shuffle ${lanes([0, 4, 1, 5])} (local.get $R0) (local.get $R1)))
+          (local.set $T1 (i8x16.shuffle ${lanes([2, 6, 3, 7])} (local.get $R0) (local.get $R1)))
+          (local.set $T2 (i8x16.shuffle ${lanes([0, 4, 1, 5])} (local.get $R2) (local.get $R3)))
+          (local.set $T3 (i8x16.shuffle ${lanes([2, 6, 3, 7])} (local.get $R2) (local.get $R3)))
+          (v128.store (local.get $d) (i8x16.shuffle ${lanes([0, 1, 4, 5])} (local.get $T0) (local.get $T2)))
+          (v128.store (i32.add (local.get $d) (local.get $dStride))
+            (i8x16.shuffle ${lanes([2, 3, 6, 7])} (local.get $T0) (local.get $T2)))
+          (v128.store (i32.add (local.get $d) (i32.shl (local.get $dStride) (i32.const 1)))
+            (i8x16.shuffle ${lanes([0, 1, 4, 5])} (local.get $T1) (local.get $T3)))
+          (v128.store (i32.add (local.get $d) (i32.mul (local.get $dStride) (i32.const 3)))
+            (i8x16.shuffle ${lanes([2, 3, 6, 7])} (local.get $T1) (local.get $T3)))
+          (local.set $s (i32.add (local.get $s) (i32.const 16)))
+          (local.set $d (i32.add (local.get $d) (i32.shl (local.get $dStride) (i32.const 2))))
+          (local.set $b (i32.sub (local.get $b) (i32.const 4)))
+          (br_if $bs (local.get $b)))
+        (local.set $a (i32.add (local.get $a) (i32.const 4)))
+        (br_if $as (i32.lt_u (local.get $a) (local.get $na))))
+      (local.set $p (i32.add (local.get $p) (i32.const 1)))
+      (br_if $pixels (i32.lt_u (local.get $p) (local.get $np)))))
 
   ;; The same packing from B's transpose, [n][k] row-major (a matMul's second operand with transposeB).
   (func (export "packBT") (param $src i32) (param $dst i32) (param $k i32) (param $n i32)

@@ -56,14 +56,9 @@ export function matMulIgemm({ inputs, attrs, backend }: Args): tf.TensorInfo | u
     const out = allocF32(backend, [...batch, m, n]);
     // Views after the allocation, which may have grown (and so detached) the heap.
     const biasView = bias == null ? undefined : heapF32(backend, bias);
-    igemm.conv(
-      g,
-      heapF32(backend, aRows ?? a!),
-      heapF32(backend, b!),
-      biasView,
-      heapF32(backend, out),
-      transposeB,
-    );
+    igemm.conv(g, heapF32(backend, aRows ?? a!), heapF32(backend, b!), biasView, heapF32(backend, out), {
+      filter: transposeB ? 'oi' : 'hwio',
+    });
     return out;
   } finally {
     aRows?.dispose();

@@ -200,6 +200,18 @@ describe('matMul (transposed operands, batched fused bias) on wasm matches cpu',
     });
   }
 
+  it('transposeA times a column (a weight gradient into one unit), plain and batched', async () => {
+    const inputs = [randomInput([9, 13], 11), randomInput([9, 1], 12), randomInput([2, 9, 13], 13)];
+    const f = (a: tf.Tensor, b: tf.Tensor, a3: tf.Tensor) => {
+      const plain = tf.matMul(a, b, true, false);
+      const batched = tf.matMul(a3, tf.stack([b, tf.neg(b)]), true, false);
+      expect(plain.shape).toEqual([13, 1]);
+      expect(batched.shape).toEqual([2, 13, 1]);
+      return tf.concat([plain.flatten(), batched.flatten()]);
+    };
+    expect(relError(await runOn('wasm', inputs, f), await runOn('cpu', inputs, f))).toBeLessThan(TOL);
+  });
+
   it('dense layer gradients', async () => {
     const inputs = [randomInput([8, 20], 6), randomInput([20, 30], 7), randomInput([30], 8)];
     const f = (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => {
