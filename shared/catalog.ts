@@ -130,6 +130,14 @@ const wgan = dcganNetworks.extend({
     .default(0.01)
     .describe('c: every critic weight is clipped to [-c, c] after each critic update.'),
   nCritic: nCritic(5),
+  criticWarmup: z
+    .int()
+    .min(0)
+    .max(1000)
+    .default(0)
+    .describe(
+      "Critic updates in place of nCritic for the first 25 G updates and every 500th, as the WGAN paper's code does (it uses 100); 0: none.",
+    ),
 });
 
 const wganGp = dcganNetworks.extend({

@@ -16,7 +16,7 @@ function variablesOf(gan: Gan, names: string[]): tf.Variable[] {
   });
 }
 
-type StepperPhase = Phase & { repeat: number; vars: tf.Variable[]; opt: tf.Optimizer };
+type StepperPhase = Phase & { repeat: (step: number) => number; vars: tf.Variable[]; opt: tf.Optimizer };
 
 /**
  * Returns a function that runs one step on its draws (stepInputs) and gives back loss/{phase} and the
@@ -28,7 +28,7 @@ export function createStepper(gan: Gan): (draws: StepInputs[]) => Record<string,
   const phases: StepperPhase[] = gan.phases.map((p) => {
     const opt = gan.optimizers[p.optimizer];
     if (!opt) throw new Error(`phase ${p.name} uses unknown optimizer '${p.optimizer}'`);
-    return { ...p, repeat: repeatOf(p), vars: variablesOf(gan, p.updates), opt };
+    return { ...p, repeat: (step: number) => repeatOf(p, step), vars: variablesOf(gan, p.updates), opt };
   });
   const shared = sharedFakePhase(gan, phases);
   return (draws) => {
@@ -38,12 +38,13 @@ export function createStepper(gan: Gan): (draws: StepInputs[]) => Record<string,
       phaseDraws = draws,
       lossOf: (draw: StepInputs) => PhaseResult = phase.loss,
     ) => {
-      if (phaseDraws.length < phase.repeat)
+      const repeat = phase.repeat(phaseDraws[0]!.step);
+      if (phaseDraws.length < repeat)
         throw new Error(
-          `phase ${phase.name} repeats ${phase.repeat} times but the step has ${phaseDraws.length} draws`,
+          `phase ${phase.name} repeats ${repeat} times but the step has ${phaseDraws.length} draws`,
         );
       const sums: Record<string, number> = {};
-      for (let r = 0; r < phase.repeat; r++) {
+      for (let r = 0; r < repeat; r++) {
         const kept: Record<string, tf.Scalar> = {};
         const cost = phase.opt.minimize(
           () => {
@@ -59,7 +60,7 @@ export function createStepper(gan: Gan): (draws: StepInputs[]) => Record<string,
         for (const [k, v] of Object.entries(kept)) sums[k] = (sums[k] ?? 0) + v.dataSync()[0]!;
         tf.dispose([cost, ...Object.values(kept)]);
       }
-      for (const [k, v] of Object.entries(sums)) values[k] = v / phase.repeat;
+      for (const [k, v] of Object.entries(sums)) values[k] = v / repeat;
     };
     phases.forEach((phase, i) => {
       if (shared === undefined || i > shared.index) run(phase);
@@ -90,27 +91,36 @@ function sharedFakePhase(
   if (generate === undefined) return undefined;
   const name = Object.keys(gan.nets).find((n) => gan.nets[n] === gan.generator);
   const updatingG = phases.flatMap((p, i) => (name !== undefined && p.updates.includes(name) ? [i] : []));
-  if (updatingG.length !== 1 || phases[updatingG[0]!]!.repeat !== 1) return undefined;
+  // G's one update must be a single one at every step (a fixed repeat of 1).
+  if (updatingG.length !== 1 || (gan.phases[updatingG[0]!]!.repeat ?? 1) !== 1) return undefined;
   return { index: updatingG[0]!, generate };
 }
 
-function repeatOf(phase: Phase): number {
-  const r = phase.repeat ?? 1;
+function repeatOf(phase: Phase, step: number): number {
+  const r = typeof phase.repeat === 'function' ? phase.repeat(step) : (phase.repeat ?? 1);
   if (!Number.isInteger(r) || r < 1)
-    throw new Error(`phase ${phase.name}: repeat must be an integer >= 1, got ${r}`);
+    throw new Error(`phase ${phase.name}: repeat must be an integer >= 1, got ${r} at step ${step}`);
   return r;
 }
 
-/** Draws of data and latents per step: the most updates any phase makes (n_critic), else 1. */
-export function drawsPerStep(gan: Gan): number {
-  return Math.max(1, ...gan.phases.map(repeatOf));
+/** Draws of data and latents in step `step`: the most updates any phase makes (n_critic), else 1. */
+export function drawsPerStep(gan: Gan, step: number): number {
+  return Math.max(1, ...gan.phases.map((p) => repeatOf(p, step)));
+}
+
+/** The run's draws before step `step`: every earlier step's, added up where they change with the step. */
+export function drawsBefore(gan: Gan, step: number): number {
+  if (gan.phases.every((p) => typeof p.repeat !== 'function')) return step * drawsPerStep(gan, 0);
+  let total = 0;
+  for (let s = 0; s < step; s++) total += drawsPerStep(gan, s);
+  return total;
 }
 
 /**
  * Step `step`'s inputs, one per draw (drawsPerStep): the real batch and its labels, z, the labels a
  * conditional generator is asked for and the codes of a generator with latent codes. Draw r of step s is
- * number s * draws + r of the run, and every input is a function of (seed, draw number), so a resumed run
- * sees what an uninterrupted one would; with one draw per step it is the step.
+ * number drawsBefore(s) + r of the run, and every input is a function of (seed, draw number), so a resumed
+ * run sees what an uninterrupted one would; with one draw per step it is the step.
  */
 export function stepInputs(
   gan: Gan,
@@ -119,9 +129,9 @@ export function stepInputs(
   step: number,
   batchSize: number,
 ): StepInputs[] {
-  const draws = drawsPerStep(gan);
-  return Array.from({ length: draws }, (_, r) => {
-    const draw = step * draws + r;
+  const first = drawsBefore(gan, step);
+  return Array.from({ length: drawsPerStep(gan, step) }, (_, r) => {
+    const draw = first + r;
     const batch = data.batch(draw, batchSize);
     const z = latentBatch(seed, draw, batchSize, gan.latentDim, gan.latentNoise);
     const fakeLabels = gan.conditional

@@ -1,15 +1,17 @@
 /**
  * WGAN, WGAN-GP and SNGAN: the family contract (contract-tests.ts) and what the critic families add: sigma ~1,
- * n_critic updates with clipping, SNGAN's u vectors in the checkpoint.
+ * n_critic updates with clipping and WGAN's warm-up schedule, SNGAN's u vectors in the checkpoint.
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ExperimentSpec } from '../../shared/spec.ts';
 import { initBackend } from '../backend/index.ts';
 import { loadCheckpoint } from '../checkpoint.ts';
+import { openDataset } from '../data/index.ts';
 import { buildGan } from '../loop.ts';
 import { spectralNormLayers } from '../nn/spectral-norm.ts';
 import { LocalArtifactSink } from '../sinks/local.ts';
+import { disposeStepInputs, drawsBefore, drawsPerStep, stepInputs } from '../step.ts';
 import { metricsOf, scratchDir, tinySpec, trainIn } from '../test-util.ts';
 import { familyContract } from './contract-tests.ts';
 import type { Gan } from './types.ts';
@@ -56,6 +58,33 @@ describe('critic updates', () => {
     expect((await iterations('G')).dataSync()[0]).toBe(2);
     const critic = gan.nets.D!.trainableWeights.map((w) => w.read());
     expect(Math.max(...critic.map((w) => tf.max(tf.abs(w)).dataSync()[0]!))).toBeLessThanOrEqual(0.005);
+    dispose(gan);
+  });
+
+  it("WGAN's warm-up: criticWarmup critic updates for the first 25 G updates and every 500th, nCritic between", async () => {
+    const s = spec('wgan', { steps: 26, hyperparameters: { ...TINY, nCritic: 2, criticWarmup: 3 } });
+    const dir = scratchDir('wgan-warmup');
+    await trainIn(dir, s);
+    const gan = buildGan(s);
+    await loadCheckpoint(new LocalArtifactSink(dir), gan, 26);
+    const iterations = async (name: string) => (await gan.optimizers[name]!.getWeights())[0]!.tensor;
+    expect((await iterations('D')).dataSync()[0]).toBe(25 * 3 + 2);
+    expect((await iterations('G')).dataSync()[0]).toBe(26);
+    expect([0, 24, 25, 499, 500, 501].map((step) => drawsPerStep(gan, step))).toEqual([3, 3, 2, 2, 3, 2]);
+    // Draws are numbered on across steps of either size: every update of the run sees its own batch.
+    const data = openDataset('mnist', s.seed);
+    const draws = [24, 25, 26].map((step) => {
+      const inputs = stepInputs(gan, data, s.seed, step, s.batchSize);
+      const numbers = inputs.map((i) => i.draw);
+      disposeStepInputs(inputs);
+      return numbers;
+    });
+    expect(draws).toEqual([
+      [72, 73, 74],
+      [75, 76],
+      [77, 78],
+    ]);
+    expect(drawsBefore(gan, 501)).toBe(25 * 3 + 475 * 2 + 3);
     dispose(gan);
   });
 

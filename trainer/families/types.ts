@@ -21,8 +21,9 @@ export interface StepInputs {
   codes?: tf.Tensor2D;
   step: number;
   /**
-   * Which draw of data and latents this is: the step itself, or step * repeats + r for the r-th update of a
-   * repeated phase (Phase.repeat), so every update sees its own batch. Per-draw noise derives from it.
+   * Which draw of data and latents this is: the step itself, or, with repeated phases (Phase.repeat), the
+   * draws of all earlier steps + r for the r-th update, so every update sees its own batch. Per-draw noise
+   * derives from it.
    */
   draw: number;
   /** The run's seed: a family drawing its own per-step noise derives it from (seed, purpose, step). */
@@ -45,8 +46,11 @@ export interface Phase {
   /** Key of Gan.optimizers. */
   optimizer: string;
   loss(inputs: StepInputs): PhaseResult;
-  /** Updates per step, each on its own draw (WGAN's n_critic); 1 when unset. Metrics are averaged over them. */
-  repeat?: number;
+  /**
+   * Updates per step, each on its own draw (WGAN's n_critic), or a function of the step (WGAN's warm-up);
+   * 1 when unset. Metrics are averaged over them.
+   */
+  repeat?: number | ((step: number) => number);
   /** Runs after each of this phase's updates, inside a tidy (WGAN's weight clipping). */
   afterUpdate?: () => void;
 }

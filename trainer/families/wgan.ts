@@ -4,7 +4,8 @@
  * -E[f(G(z))]. The critic is updated nCritic times per G update, each time on its own batch. f is kept
  * Lipschitz by clipping every critic weight to [-c, c] after each update (WGAN, with RMSProp), or by the
  * gradient penalty lambda * E[(|grad f(x_hat)| - 1)^2] (WGAN-GP, with Adam, no batch norm in the critic).
- * Networks: DCGAN's (critic.ts). The WGAN paper's extra critic iterations early in training are left out.
+ * Networks: DCGAN's (critic.ts). WGAN's criticWarmup gives the paper code's schedule: that many critic
+ * updates for the first 25 G updates and every 500th, so the critic is near its optimum when G learns from it.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WganGpHyperparameters, WganHyperparameters } from '../../shared/catalog.ts';
@@ -18,6 +19,8 @@ interface WassersteinOptions {
   G: tf.LayersModel;
   D: tf.LayersModel;
   nCritic: number;
+  /** Critic updates at warm-up steps (criticWarmupAt); 0 for none. */
+  warmup?: number;
   /** Weight clipping bound c (WGAN). */
   clip?: number;
   /** Gradient penalty weight lambda (WGAN-GP). */
@@ -35,11 +38,17 @@ function mixWeights(inputs: StepInputs): tf.Tensor1D {
   return tf.tensor1d(Float32Array.from({ length: n }, () => rng.uniform()));
 }
 
+/** The paper code's warm-up steps: the first 25 G updates and every 500th. */
+export function isWarmupStep(step: number): boolean {
+  return step < 25 || step % 500 === 0;
+}
+
 /** The critic and G phases, and G's output that they share (Gan.generate). */
 export function wassersteinPhases({
   G,
   D,
   nCritic,
+  warmup = 0,
   clip,
   gpWeight,
 }: WassersteinOptions): Required<Pick<Gan, 'phases' | 'generate'>> {
@@ -50,7 +59,7 @@ export function wassersteinPhases({
       name: 'D',
       updates: ['D'],
       optimizer: 'D',
-      repeat: nCritic,
+      repeat: warmup > 0 ? (step) => (isWarmupStep(step) ? warmup : nCritic) : nCritic,
       loss: (inputs) => {
         const fake = fakeOf(inputs, generate);
         const realScores = score(D, inputs.real);
@@ -95,7 +104,7 @@ export const wgan: GanFamily<WganHyperparameters> = {
     return {
       nets: { G, D },
       optimizers: { G: rmsprop(), D: rmsprop() },
-      ...wassersteinPhases({ G, D, nCritic: hp.nCritic, clip: hp.clip }),
+      ...wassersteinPhases({ G, D, nCritic: hp.nCritic, warmup: hp.criticWarmup, clip: hp.clip }),
       generator: G,
       latentDim: hp.latentDim,
     };
