@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { conv2dIgemm } from './conv2d.ts';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { conv2dIgemm, igemmInUse } from './conv2d.ts';
 import { igemmWat } from './igemm-wat.ts';
 import { initBackend } from './index.ts';
 import { leakedBy, randomInput, relError, runOn } from './test-util.ts';
@@ -168,6 +168,21 @@ describe('convolutions through the FMA indirect GEMM on wasm', () => {
     };
     const cpu = await runOn('cpu', inputs(c), f);
     expect(relError(await runOn('wasm', inputs(c), f), cpu)).toBeLessThan(1e-5);
+  });
+
+  it.each([
+    ['an image layer (one channel; patches of 1,568)', [8, 28, 28, 1], [5, 5, 1, 16], 2, 'same'],
+    ['valid padding that leaves a row and a column of x unread', [8, 16, 16, 4], [3, 3, 4, 32], 2, 'valid'],
+  ] as const)('weight gradient of %s: x and dy read in place, matches cpu', async (_, xs, fs, s, pad) => {
+    const f = (x: tf.Tensor, w: tf.Tensor) =>
+      tf.grad((v: tf.Tensor) => tf.sum(tf.square(tf.conv2d(x as tf.Tensor4D, v as tf.Tensor4D, s, pad))))(w);
+    const engine = igemmInUse()!;
+    const spy = vi.spyOn(engine, 'conv');
+    const gradient = await runOn('wasm', [randomInput([...xs], 4), randomInput([...fs], 5)], f);
+    expect(spy.mock.calls.some((call) => call[5]?.filter === 'ihwo')).toBe(true);
+    spy.mockRestore();
+    const cpu = await runOn('cpu', [randomInput([...xs], 4), randomInput([...fs], 5)], f);
+    expect(relError(gradient, cpu)).toBeLessThan(1e-5);
   });
 
   it('leaves no tensor or buffer behind', () => {

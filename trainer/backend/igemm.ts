@@ -67,6 +67,12 @@ const MAX_PATCH = 4096;
  * layer's input gradient at 6,272 runs in 3.6 ms against 11 through a transpose and XNNPACK.
  */
 const MAX_ROW = 8192;
+/**
+ * A weight gradient read in place (layouts 'chwn' / 'ihwo') is taken with longer patches: an image layer's
+ * (12,544) would otherwise cost XNNPACK's conv plus transposing dy first. Measured per DCGAN step: 1.05-1.07x
+ * on two threads, 1.00-1.02x on one.
+ */
+const MAX_GRADIENT_PATCH = 16384;
 /** The memory's limit: 1 GiB (a DCGAN layer at batch 64 needs a few MB). */
 const MAX_PAGES = 16384;
 const PAGE = 65536;
@@ -137,7 +143,9 @@ async function create(threads: number): Promise<Igemm | string> {
     const i32 = new Int32Array(memory.buffer);
     if (layouts.x === 'chwn') {
       f32.set(x, l.xGiven / 4);
-      swapOuter(l.xGiven, l.x, g.cin, g.h * g.w, g.n);
+      // One image channel (g.n 1): [cin, h*w] to [h*w, cin], the same swap with the pixels as its inner axis.
+      if (g.n === 1) swapOuter(l.xGiven, l.x, g.cin, 1, g.h * g.w);
+      else swapOuter(l.xGiven, l.x, g.cin, g.h * g.w, g.n);
     } else {
       f32.set(x, l.x / 4);
     }
@@ -182,10 +190,10 @@ async function create(threads: number): Promise<Igemm | string> {
       const k = g.kh * g.kw * g.cin;
       return (
         g.cin % 4 === 0 &&
-        (layouts.x !== 'chwn' || g.n % 4 === 0) &&
+        (layouts.x !== 'chwn' || g.n % 4 === 0 || (g.n === 1 && (g.h * g.w) % 4 === 0)) &&
         4 * g.cout >= 3 * paddedColumns(g.cout) &&
         g.n * g.ho * g.wo * k * g.cout >= MIN_MACS &&
-        k <= (g.kh * g.kw === 1 ? MAX_ROW : MAX_PATCH) &&
+        k <= (g.kh * g.kw === 1 ? MAX_ROW : layouts.filter === 'ihwo' ? MAX_GRADIENT_PATCH : MAX_PATCH) &&
         layout(g, threads, layouts).bytes <= MAX_PAGES * PAGE
       );
     },
