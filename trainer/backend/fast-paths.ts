@@ -14,7 +14,7 @@ type Args = Parameters<tf.KernelFunc>[0];
 type FastPath = (args: Args, backend: HeapBackend) => tf.TensorInfo | undefined;
 
 /**
- * Sum or mean over exactly the leading axes (every bias and batch-norm gradient) as one pass over the wasm
+ * Sum or mean over the leading axes (every bias and batch-norm gradient) as one pass over the wasm
  * heap, accumulating in float64: wasm's own reduction transposes first (5.6 ms at [12544, 64]), and a matMul
  * with a row of ones packs the whole operand on every call (1.9 ms at [12544, 32]).
  */
@@ -23,11 +23,19 @@ function reduceLeading(args: Args, backend: HeapBackend, mean: boolean): tf.Tens
   const { axis, keepDims } = args.attrs as { axis: number | number[]; keepDims: boolean };
   if (x.dtype !== 'float32' || x.shape.length < 2) return undefined;
   const axes = tf.util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
-  if (axes.length >= x.shape.length || !axes.every((a, i) => a === i)) return undefined;
+  if (axes.length === 0) return undefined;
+  const last = axes.at(-1)!;
+  // Axes of size 1 before the last reduced one change nothing (A^T b's sum over axis 1 of [1, k, m]).
+  const leading = x.shape.slice(0, last + 1).every((d, i) => axes.includes(i) || d === 1);
+  if (last >= x.shape.length - 1 || !leading) return undefined;
   const rows = axes.reduce((p, a) => p * x.shape[a]!, 1);
-  const innerShape = x.shape.slice(axes.length);
+  const innerShape = x.shape.slice(last + 1);
   const inner = innerShape.reduce((p, d) => p * d, 1);
-  const out = allocF32(backend, keepDims ? [...axes.map(() => 1), ...innerShape] : innerShape);
+  const kept = x.shape.slice(0, last + 1).map((d, i) => (axes.includes(i) ? 1 : d));
+  const out = allocF32(
+    backend,
+    keepDims ? [...kept, ...innerShape] : [...kept.filter((_, i) => !axes.includes(i)), ...innerShape],
+  );
   // Views after the allocation, which may have grown (and so detached) the heap.
   const src = heapF32(backend, x);
   const dst = heapF32(backend, out);
