@@ -57,11 +57,11 @@ export function conv2dBackpropFilter(args: {
       rw.crop[1] === h && cw.crop[1] === w
         ? x
         : tf.slice(x, [0, rw.crop[0], cw.crop[0], 0], [n, rw.crop[1], cw.crop[1], c]);
-    const [, ch, cw2] = cropped.shape;
+    const [, hc, wc] = cropped.shape;
     const geometry: ConvGeometry = {
       n: c,
-      h: ch,
-      w: cw2,
+      h: hc,
+      w: wc,
       cin: n,
       ho: kh,
       wo: kw,

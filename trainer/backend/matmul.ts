@@ -57,7 +57,8 @@ export function wrapMatMul(original: tf.KernelConfig): tf.KernelConfig {
     const batch = (inputs.a!.shape.slice(0, -2) as number[]).reduce((p, d) => p * d, 1);
     const splitBias = bias != null && batch > 1;
     if (!a.transposeA && !a.transposeB && !splitBias) return original.kernelFunc({ inputs, attrs, backend });
-    if (a.transposeA && !a.transposeB && bias == null && inputs.b!.shape.at(-1) === 1) {
+    const plain = bias == null && preluActivationWeights == null && (a.activation ?? 'linear') === 'linear';
+    if (a.transposeA && !a.transposeB && plain && inputs.b!.shape.at(-1) === 1) {
       return transposedTimesVector(inputs.a!, inputs.b!, backend);
     }
     const temps: tf.Tensor[] = [];

@@ -207,7 +207,9 @@ describe('matMul (transposed operands, batched fused bias) on wasm matches cpu',
       const batched = tf.matMul(a3, tf.stack([b, tf.neg(b)]), true, false);
       expect(plain.shape).toEqual([13, 1]);
       expect(batched.shape).toEqual([2, 13, 1]);
-      return tf.concat([plain.flatten(), batched.flatten()]);
+      // With a fused activation it is not the plain product.
+      const activated = tf.fused.matMul({ a, b, transposeA: true, activation: 'relu' });
+      return tf.concat([plain.flatten(), batched.flatten(), activated.flatten()]);
     };
     expect(relError(await runOn('wasm', inputs, f), await runOn('cpu', inputs, f))).toBeLessThan(TOL);
   });
