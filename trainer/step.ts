@@ -111,10 +111,15 @@ export function drawsPerStep(gan: Gan, step: number): number {
 /** The run's draws before step `step`: every earlier step's, added up where they change with the step. */
 export function drawsBefore(gan: Gan, step: number): number {
   if (gan.phases.every((p) => typeof p.repeat !== 'function')) return step * drawsPerStep(gan, 0);
-  let total = 0;
-  for (let s = 0; s < step; s++) total += drawsPerStep(gan, s);
-  return total;
+  // Steps come in order, so the sum goes on from the last one asked for instead of from step 0 each time.
+  let sum = sums.get(gan);
+  if (sum === undefined || sum.step > step) sum = { step: 0, total: 0 };
+  for (; sum.step < step; sum.step++) sum.total += drawsPerStep(gan, sum.step);
+  sums.set(gan, sum);
+  return sum.total;
 }
+
+const sums = new WeakMap<Gan, { step: number; total: number }>();
 
 /**
  * Step `step`'s inputs, one per draw (drawsPerStep): the real batch and its labels, z, the labels a

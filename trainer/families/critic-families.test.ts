@@ -26,6 +26,11 @@ function spec(family: string, extra: Record<string, unknown> = {}): ExperimentSp
   return tinySpec(family, 'mnist', { hyperparameters: TINY, ...extra });
 }
 
+/** How many updates an optimizer has made (its first weight). */
+async function iterations(gan: Gan, optimizer: string): Promise<tf.Tensor> {
+  return (await gan.optimizers[optimizer]!.getWeights())[0]!.tensor;
+}
+
 function dispose(gan: Gan): void {
   for (const net of Object.values(gan.nets)) net.dispose();
   for (const opt of Object.values(gan.optimizers)) opt.dispose();
@@ -55,9 +60,8 @@ describe('critic updates', () => {
     await trainIn(dir, s);
     const gan = buildGan(s);
     await loadCheckpoint(new LocalArtifactSink(dir), gan, 2);
-    const iterations = async (name: string) => (await gan.optimizers[name]!.getWeights())[0]!.tensor;
-    expect((await iterations('D')).dataSync()[0]).toBe(6);
-    expect((await iterations('G')).dataSync()[0]).toBe(2);
+    expect((await iterations(gan, 'D')).dataSync()[0]).toBe(6);
+    expect((await iterations(gan, 'G')).dataSync()[0]).toBe(2);
     const critic = gan.nets.D!.trainableWeights.map((w) => w.read());
     expect(Math.max(...critic.map((w) => tf.max(tf.abs(w)).dataSync()[0]!))).toBeLessThanOrEqual(0.005);
     dispose(gan);
@@ -69,9 +73,8 @@ describe('critic updates', () => {
     await trainIn(dir, s);
     const gan = buildGan(s);
     await loadCheckpoint(new LocalArtifactSink(dir), gan, 26);
-    const iterations = async (name: string) => (await gan.optimizers[name]!.getWeights())[0]!.tensor;
-    expect((await iterations('D')).dataSync()[0]).toBe(25 * 3 + 2);
-    expect((await iterations('G')).dataSync()[0]).toBe(26);
+    expect((await iterations(gan, 'D')).dataSync()[0]).toBe(25 * 3 + 2);
+    expect((await iterations(gan, 'G')).dataSync()[0]).toBe(26);
     expect([0, 24, 25, 499, 500, 501].map((step) => drawsPerStep(gan, step))).toEqual([3, 3, 2, 2, 3, 2]);
     // Draws are numbered on across steps of either size: every update of the run sees its own batch.
     const data = openDataset('mnist', s.seed);
