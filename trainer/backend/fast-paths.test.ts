@@ -58,10 +58,31 @@ describe('wasm fast paths match the cpu backend', () => {
     x.dispose();
   });
 
+  it('a cast to its own dtype shares the data; other casts still convert', () => {
+    const x = tf.tensor1d([1.5, -2.25, 0]);
+    const buffers = tf.memory().numDataBuffers;
+    const same = tf.cast(x, 'float32');
+    expect(tf.memory().numDataBuffers).toBe(buffers);
+    expect(Array.from(same.dataSync())).toEqual([1.5, -2.25, 0]);
+    const ints = tf.cast(x, 'int32');
+    expect(ints.dtype).toBe('int32');
+    expect(Array.from(ints.dataSync())).toEqual([1, -2, 0]);
+    const back = tf.cast(ints, 'float32');
+    expect(back.dtype).toBe('float32');
+    expect(Array.from(back.dataSync())).toEqual([1, -2, 0]);
+    tf.dispose([x, same, ints, back]);
+  });
+
   it('leaks nothing', () => {
     const x = tf.randomNormal([16, 6, 6, 4]);
     expect(
-      leakedBy(() => [tf.sum(x, [0, 1, 2]), tf.mean(x, [0, 1]), tf.leakyRelu(x, 0.2), tf.clone(x)]),
+      leakedBy(() => [
+        tf.sum(x, [0, 1, 2]),
+        tf.mean(x, [0, 1]),
+        tf.leakyRelu(x, 0.2),
+        tf.clone(x),
+        tf.cast(x, 'float32'),
+      ]),
     ).toEqual({
       tensors: 0,
       dataIds: 0,

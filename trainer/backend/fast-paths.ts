@@ -5,7 +5,7 @@ import { allocF32, heapF32 } from './wasm-heap.ts';
 
 /**
  * Faster routes for element-wise and reduction kernels that wasm runs slowly at training shapes (batch 64,
- * [64,14,14,64]): Sum/Mean over the leading axes (every bias and batch-norm gradient), LeakyRelu, Identity.
+ * [64,14,14,64]): Sum/Mean over the leading axes (every bias and batch-norm gradient), LeakyRelu, Identity, Cast.
  * Anything else goes to wasm's own kernel.
  */
 
@@ -70,6 +70,10 @@ const identity: FastPath = (args, backend) => {
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 };
 
+/** A cast to the dtype it has: the input, shared (ReLU's gradient casts its float32 mask; wasm copies it). */
+const cast: FastPath = (args, backend) =>
+  args.inputs.x!.dtype === (args.attrs as { dtype: tf.DataType }).dtype ? identity(args, backend) : undefined;
+
 /**
  * (1 - alpha) * relu(x) + alpha * x: four of wasm's fast element-wise kernels (~1.8 ms at [64,14,14,64])
  * instead of its LeakyRelu (5.1 ms) or Maximum (11.5 ms).
@@ -89,6 +93,7 @@ export const FAST_PATHS: Record<string, FastPath> = {
   Mean: (args, backend) => reduceLeading(args, backend, true),
   LeakyRelu: leakyRelu,
   Identity: identity,
+  Cast: cast,
   Conv2D: conv2dIgemm,
   FusedConv2D: conv2dIgemm,
 };

@@ -4,7 +4,7 @@ import { conv2dBackpropFilterConfig } from './conv-backprop-filter.ts';
 import { conv2dBackpropInputConfig } from './conv-backprop-input.ts';
 import { cpuFallbackKernel } from './cpu-fallback.ts';
 import { FAST_PATHS, isFastPathWrapper, withFastPath } from './fast-paths.ts';
-import { LEAKY_RELU_GRAD, registerLeakyReluGradient } from './leaky-relu-grad.ts';
+import { registerLeakyReluGradient } from './leaky-relu-grad.ts';
 import { isMatMulWrapper, wrapMatMul } from './matmul.ts';
 import { unsortedSegmentSumConfig } from './segment-sum.ts';
 import { tileConfig } from './tile.ts';
@@ -29,7 +29,7 @@ export const replacedWasmKernels = new Map<string, tf.KernelConfig>();
 
 /**
  * Registers the project's wasm kernels (replacing wasm's own where it has one), the comparison gradients
- * and LeakyRelu's one-pass gradient. Safe to call more than once. Returns the kernel names.
+ * and LeakyRelu's gradient. Safe to call more than once. Returns the kernel names.
  */
 export function registerWasmKernels(): string[] {
   for (const config of WASM_KERNELS) {
@@ -49,12 +49,7 @@ export function registerWasmKernels(): string[] {
   }
   registerComparisonGradients();
   registerLeakyReluGradient();
-  return [
-    ...WASM_KERNELS.map((k) => k.kernelName),
-    ...WRAPPED_MATMULS,
-    ...Object.keys(FAST_PATHS),
-    LEAKY_RELU_GRAD,
-  ];
+  return [...WASM_KERNELS.map((k) => k.kernelName), ...WRAPPED_MATMULS, ...Object.keys(FAST_PATHS)];
 }
 
 function replace(name: string, existing: tf.KernelConfig | undefined, config: tf.KernelConfig): void {
