@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { heapKernels } from './heap-kernels.ts';
 import { initBackend } from './index.ts';
 import { leakedBy, randomInput, relError, runOn } from './test-util.ts';
 
@@ -55,6 +56,19 @@ describe('wasm fast paths match the cpu backend', () => {
       [1, -2],
       [3, 4],
     ]);
+    x.dispose();
+  });
+
+  it("sums over leading axes take the heap kernel's one pass", () => {
+    const heap = heapKernels()!;
+    const sumRows = vi.spyOn(heap, 'sumRows');
+    const x = tf.randomNormal([64, 7, 7, 16]);
+    tf.dispose([tf.sum(x, [0, 1, 2]), tf.mean(x, [0, 1])]);
+    expect(sumRows.mock.calls.map((c) => [c[2], c[3], c[4]])).toEqual([
+      [64 * 7 * 7, 16, 1],
+      [64 * 7, 7 * 16, 1 / (64 * 7)],
+    ]);
+    sumRows.mockRestore();
     x.dispose();
   });
 

@@ -1,6 +1,6 @@
-import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { COLS, igemmWat, ROWS } from './igemm-wat.ts';
+import { compileWat } from './wat.ts';
 
 /**
  * Convolutions with fused multiply-add on wasm, split over threads: the project's kernel (igemm-wat.ts) on a
@@ -103,7 +103,7 @@ type Kernel = (
 
 async function create(threads: number): Promise<Igemm | string> {
   const shared = threads > 1;
-  const module = await compile(shared);
+  const module = await compileWat('igemm.wat', igemmWat(shared), { relaxedSimd: true, threads: shared });
   if (typeof module === 'string') return module;
   const memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared });
   const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
@@ -303,37 +303,6 @@ function fillIndirection(table: Int32Array, xAddress: number, zeroAddress: numbe
           }
         }
       }
-    }
-  }
-}
-
-/**
- * Relaxed SIMD is standard from V8 11.4 (Node 22) and behind a flag in Node 20, which is turned on for this
- * module's compilation.
- */
-async function compile(shared: boolean): Promise<WebAssembly.Module | string> {
-  // Loaded here, not at import: only the wasm backend needs it.
-  const { default: wabtInit } = await import('wabt');
-  const wabt = await wabtInit();
-  const text = wabt.parseWat('igemm.wat', igemmWat(shared), {
-    simd: true,
-    relaxed_simd: true,
-    threads: shared,
-  });
-  let bytes: Uint8Array<ArrayBuffer>;
-  try {
-    bytes = new Uint8Array(text.toBinary({}).buffer);
-  } finally {
-    text.destroy();
-  }
-  try {
-    return new WebAssembly.Module(bytes);
-  } catch {
-    v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
-    try {
-      return new WebAssembly.Module(bytes);
-    } catch (err) {
-      return `relaxed SIMD unavailable (${(err as Error).message})`;
     }
   }
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { registerComparisonGradients } from './comparison-grads.ts';
 import { useIgemm } from './conv2d.ts';
+import { loadHeapKernels, useHeapKernels } from './heap-kernels.ts';
 import { createIgemm } from './igemm.ts';
 import { registerWasmKernels } from './wasm-kernels.ts';
 import { prepareWasmThreads, unrefWasmThreads } from './wasm-threads.ts';
@@ -115,6 +116,8 @@ async function loadWasm(): Promise<BackendInfo> {
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   const threads = wasm.getThreadsCount();
   useIgemm(typeof fma === 'string' ? undefined : fma);
+  const heap = await loadHeapKernels(tf.backend());
+  useHeapKernels(typeof heap === 'string' ? undefined : heap);
   const threadNote =
     xnnpackThreads > 1 && threads !== xnnpackThreads ? ` (GANZOO_WASM_THREADS=${wanted} not applied)` : '';
   const convolutions =
@@ -126,7 +129,8 @@ async function loadWasm(): Promise<BackendInfo> {
     tfjsBackend: 'wasm',
     detail:
       `SIMD ${simd ? 'on' : 'off'}, ${threads} thread${threads === 1 ? '' : 's'}${threadNote}; ` +
-      `project kernels: ${kernels.join(', ')}; convolutions: ${convolutions}`,
+      `project kernels: ${kernels.join(', ')}; convolutions: ${convolutions}; ` +
+      `heap kernels (sums, Adam, phase weave): ${typeof heap === 'string' ? heap : 'on'}`,
   };
 }
 

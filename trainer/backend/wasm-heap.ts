@@ -19,3 +19,12 @@ export function heapF32(backend: unknown, info: tf.TensorInfo): Float32Array {
 export function allocF32(backend: unknown, shape: number[]): tf.TensorInfo {
   return (backend as HeapBackend).makeOutput(shape, 'float32');
 }
+
+/** The byte address of a tensor's data on the wasm heap (for kernels that run on that memory). */
+export function addressOf(backend: unknown, info: tf.TensorInfo): number {
+  const data = (
+    backend as { dataIdMap: { get(id: tf.DataId): { memoryOffset: number } | undefined } }
+  ).dataIdMap.get(info.dataId);
+  if (data == null) throw new Error('tensor data not on the wasm backend');
+  return data.memoryOffset;
+}

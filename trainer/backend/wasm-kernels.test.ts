@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { heapKernels, useHeapKernels } from './heap-kernels.ts';
 import { initBackend } from './index.ts';
 import { type Input, leakedBy, randomInput, randomValues, relError, runOn } from './test-util.ts';
 import { WASM_KERNELS, WRAPPED_MATMULS } from './wasm-kernels.ts';
@@ -45,25 +46,41 @@ beforeAll(async () => {
 const withChannels = (c: ConvCase, ch: number): ConvCase => ({ ...c, x: [c.x[0], c.x[1], c.x[2], ch] });
 const INPUT_CASES = [...CASES.flatMap((c) => [c, withChannels(c, c.x[3] < 8 ? 9 : 3)]), FULL_BATCH];
 
+const backpropInput = (c: ConvCase) => (dy: tf.Tensor, filter: tf.Tensor) =>
+  tf
+    .engine()
+    .runKernel(
+      'Conv2DBackpropInput',
+      { dy, filter },
+      { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x },
+    ) as tf.Tensor;
+
 describe('Conv2DBackpropInput on wasm matches cpu', () => {
   for (const [i, c] of INPUT_CASES.entries()) {
     it(label(c), async () => {
       const inputs = [randomInput(dyShape(c), 10 + i), randomInput(filterShape(c), 20 + i)];
-      const run = (dy: tf.Tensor, filter: tf.Tensor) =>
-        tf.engine().runKernel(
-          'Conv2DBackpropInput',
-          { dy, filter },
-          {
-            strides: c.strides,
-            pad: c.pad,
-            dataFormat: 'NHWC',
-            inputShape: c.x,
-          },
-        ) as tf.Tensor;
+      const run = backpropInput(c);
       const [wasm, cpu] = [await runOn('wasm', inputs, run), await runOn('cpu', inputs, run)];
       expect(relError(wasm, cpu)).toBeLessThan(TOL);
     });
   }
+
+  it('weaves the phases on the heap (one copy each), and stacks them right without the heap kernels', async () => {
+    const c: ConvCase = { x: [2, 9, 9, 8], k: [4, 4], cout: 6, strides: 2, pad: 'same' };
+    const inputs = [randomInput(dyShape(c), 1), randomInput(filterShape(c), 2)];
+    const cpu = await runOn('cpu', inputs, backpropInput(c));
+    const heap = heapKernels()!;
+    const weave = vi.spyOn(heap, 'weave');
+    expect(relError(await runOn('wasm', inputs, backpropInput(c)), cpu)).toBeLessThan(TOL);
+    expect(weave).toHaveBeenCalledTimes(4);
+    weave.mockRestore();
+    useHeapKernels(undefined);
+    try {
+      expect(relError(await runOn('wasm', inputs, backpropInput(c)), cpu)).toBeLessThan(TOL);
+    } finally {
+      useHeapKernels(heap);
+    }
+  });
 });
 
 describe('Conv2DBackpropFilter on wasm matches cpu', () => {

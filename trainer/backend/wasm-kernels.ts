@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { registerFusedAdam } from './adam.ts';
 import { registerComparisonGradients } from './comparison-grads.ts';
 import { conv2dBackpropFilterConfig } from './conv-backprop-filter.ts';
 import { conv2dBackpropInputConfig } from './conv-backprop-input.ts';
@@ -29,7 +30,7 @@ export const replacedWasmKernels = new Map<string, tf.KernelConfig>();
 
 /**
  * Registers the project's wasm kernels (replacing wasm's own where it has one), the comparison gradients
- * and LeakyRelu's gradient. Safe to call more than once. Returns the kernel names.
+ * LeakyRelu's gradient and Adam's fused update. Safe to call more than once. Returns the kernel names.
  */
 export function registerWasmKernels(): string[] {
   for (const config of WASM_KERNELS) {
@@ -49,6 +50,7 @@ export function registerWasmKernels(): string[] {
   }
   registerComparisonGradients();
   registerLeakyReluGradient();
+  registerFusedAdam();
   return [...WASM_KERNELS.map((k) => k.kernelName), ...WRAPPED_MATMULS, ...Object.keys(FAST_PATHS)];
 }
 

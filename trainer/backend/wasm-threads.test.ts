@@ -7,7 +7,9 @@ beforeAll(async () => {
   process.env.GANZOO_WASM_THREADS = '2';
   const info = await initBackend('wasm');
   delete process.env.GANZOO_WASM_THREADS;
-  expect(info.detail).toMatch(/^SIMD on, 1 thread;.*convolutions: FMA indirect GEMM on 2 threads$/);
+  expect(info.detail).toMatch(
+    /^SIMD on, 1 thread;.*convolutions: FMA indirect GEMM on 2 threads;.*heap kernels.*: on$/,
+  );
 });
 
 describe('wasm with GANZOO_WASM_THREADS=2', threadedConvTests);
