@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { axisWindow } from './axis-window.ts';
-import { type ConvGeometry, col2im } from './col2im.ts';
 import { runOnCpu } from './cpu-fallback.ts';
-import { heapKernels } from './heap-kernels.ts';
+import { type HeapKernels, heapKernels, type PatchGeometry } from './heap-kernels.ts';
 import { phaseFilter } from './phase-filters.ts';
 import { asTensor } from './tensor-info.ts';
 import { allocF32, heapF32 } from './wasm-heap.ts';
@@ -71,9 +70,10 @@ export function conv2dBackpropInput(args: {
       attrs.pad,
       attrs.dimRoundingMode,
     );
+    const heap = heapKernels();
     const out =
-      info.inChannels < COL2IM_MAX_CHANNELS
-        ? viaCol2im(dy, filter, info, backend)
+      info.inChannels < COL2IM_MAX_CHANNELS && heap != null
+        ? viaCol2im(dy, filter, info, backend, heap)
         : viaPhases(dy, filter, info, backend);
     return out as unknown as tf.Tensor;
   });
@@ -168,18 +168,20 @@ const CHUNK_ELEMENTS = 1 << 22;
 
 /**
  * dx as col2im(dy x w^T): one matMul [pixels, cout] x [cout, kh*kw*cin] per batch chunk, then the patches
- * are added back onto dx in JS. For few input channels (the image layer), where it is several times faster.
+ * are added back onto dx (heap-kernels.ts). For few input channels (the image layer), where it is several
+ * times faster.
  */
 function viaCol2im(
   dy: tf.Tensor4D,
   filter: tf.Tensor4D,
   info: tf.backend_util.Conv2DInfo,
   backend: tf.KernelBackend,
+  heap: HeapKernels,
 ): tf.TensorInfo {
   const [n, h, w, cin] = info.inShape;
   const [, ho, wo, cout] = dy.shape;
   const { filterHeight: kh, filterWidth: kw } = info;
-  const g: ConvGeometry = {
+  const g: PatchGeometry = {
     h,
     w,
     c: cin,
@@ -202,7 +204,7 @@ function viaCol2im(
       const n1 = Math.min(n, n0 + chunk);
       const dyChunk = n1 - n0 === n ? dy : tf.slice(dy, [n0, 0, 0, 0], [n1 - n0, ho, wo, cout]);
       const cols = tf.matMul(tf.reshape(dyChunk, [(n1 - n0) * ho * wo, cout]) as tf.Tensor2D, wt);
-      col2im(heapF32(backend, cols), g, n0, n1, heapF32(backend, dx));
+      heap.col2im(cols, dx, g, n0, n1);
       cols.dispose();
     }
   });

@@ -10,6 +10,8 @@ import { compileWat } from './wat.ts';
 export interface HeapKernels {
   /** out[c] = scale * sum over rows r of x[r * inner + c], summed in float64. */
   sumRows(x: tf.TensorInfo, out: tf.TensorInfo, rows: number, inner: number, scale: number): void;
+  /** out = x where x > 0, else alpha * x (NaN stays NaN). */
+  leakyRelu(x: tf.TensorInfo, out: tf.TensorInfo, alpha: number): void;
   /**
    * One Adam update of a variable, in the order and float32 rounding of tfjs's AdamOptimizer: m' = m b1 +
    * g (1 - b1); s' = s b2 + g^2 (1 - b2); v' = (m'/c1) / (sqrt(s'/c2) + eps) * -lr + v, c1 and c2 the bias
@@ -20,6 +22,12 @@ export interface HeapKernels {
     out: { v: tf.TensorInfo; m: tf.TensorInfo; s: tf.TensorInfo },
     h: { beta1: number; beta2: number; c1: number; c2: number; epsilon: number; learningRate: number },
   ): void;
+  /**
+   * Adds patch rows back onto dx [n, h, w, c] (which the caller zeroes): cols has one row per output pixel
+   * (n, i, j) of batch items [n0, n1) and columns (kh, kw, c), as dy x w^T gives them; the adjoint of
+   * gathering those patches (a conv's input gradient).
+   */
+  col2im(cols: tf.TensorInfo, dx: tf.TensorInfo, g: PatchGeometry, n0: number, n1: number): void;
   /**
    * Copies x [outer, inner, pixel floats] into out with strides (in floats) between its outer and inner
    * steps, starting at offset: one output phase of a strided transposed conv into its place.
@@ -36,6 +44,21 @@ export interface HeapKernels {
       innerStride: number;
     },
   ): void;
+}
+
+/** Geometry of a 2-D convolution over NHWC data, stride and padding per axis. */
+export interface PatchGeometry {
+  h: number;
+  w: number;
+  c: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  padTop: number;
+  padLeft: number;
+  ho: number;
+  wo: number;
 }
 
 interface Backend {
@@ -74,6 +97,9 @@ export async function loadHeapKernels(backend: tf.KernelBackend): Promise<HeapKe
         wasm._free(acc);
       }
     },
+    leakyRelu(x, out, alpha) {
+      e.leakyRelu(at(x), at(out), sizeOf(x), Math.fround(alpha));
+    },
     adam(io, out, h) {
       const f = Math.fround;
       e.adam(
@@ -82,6 +108,25 @@ export async function loadHeapKernels(backend: tf.KernelBackend): Promise<HeapKe
         ...([h.beta1, 1 - h.beta1, h.beta2, 1 - h.beta2, h.c1, h.c2, h.epsilon, -h.learningRate].map(
           f,
         ) as Eight),
+      );
+    },
+    col2im(cols, dx, g, n0, n1) {
+      e.col2im(
+        at(cols),
+        at(dx),
+        n0,
+        n1,
+        g.h,
+        g.w,
+        g.c,
+        g.kh,
+        g.kw,
+        g.sh,
+        g.sw,
+        g.padTop,
+        g.padLeft,
+        g.ho,
+        g.wo,
       );
     },
     weave(x, out, w) {
@@ -108,7 +153,9 @@ type Seven = [number, number, number, number, number, number, number];
 type Eight = [number, number, number, number, number, number, number, number];
 interface Exports {
   sumRows(x: number, out: number, acc: number, rows: number, inner: number, scale: number): void;
+  leakyRelu(x: number, out: number, n: number, alpha: number): void;
   adam(...args: [...Seven, number, ...Eight]): void;
+  col2im(cols: number, dx: number, ...geometry: number[]): void;
   weave(
     x: number,
     out: number,
@@ -205,6 +252,30 @@ const WAT = `(module
         (f32.demote_f64 (f64.mul ${get('scale')} (f64.load (i32.add ${get('acc')} (i32.shl ${get('c')} (i32.const 3)))))))`,
     )})
 
+  (func (export "leakyRelu") (param $x i32) (param $out i32) (param $n i32) (param $alpha f32)
+    (local $i i32) (local $vec i32) (local $end i32) (local $v v128) (local $a v128) (local $one f32)
+    (local.set $vec (i32.shl (i32.and ${get('n')} (i32.const -4)) (i32.const 2)))
+    (local.set $end (i32.shl ${get('n')} (i32.const 2)))
+    (local.set $a (f32x4.splat ${get('alpha')}))
+    ${loop(
+      'vec',
+      'i',
+      'vec',
+      16,
+      `(local.set $v (v128.load (i32.add ${get('x')} ${get('i')})))
+      (v128.store (i32.add ${get('out')} ${get('i')})
+        (v128.bitselect ${get('v')} (f32x4.mul ${get('v')} ${get('a')}) (f32x4.gt ${get('v')} (v128.const f32x4 0 0 0 0))))`,
+    )}
+    ${loop(
+      'one',
+      'i',
+      'end',
+      4,
+      `(local.set $one (f32.load (i32.add ${get('x')} ${get('i')})))
+      (f32.store (i32.add ${get('out')} ${get('i')})
+        (select ${get('one')} (f32.mul ${get('one')} ${get('alpha')}) (f32.gt ${get('one')} (f32.const 0))))`,
+    )})
+
   (func (export "adam") (param $v i32) (param $m i32) (param $s i32) (param $g i32)
       (param $vo i32) (param $mo i32) (param $so i32) (param $n i32)
       (param $b1 f32) (param $k1 f32) (param $b2 f32) (param $k2 f32) (param $c1 f32) (param $c2 f32)
@@ -215,6 +286,64 @@ const WAT = `(module
     (local.set $end (i32.shl ${get('n')} (i32.const 2)))
     ${loop('vec', 'i', 'vec', 16, adamBody('f32x4'))}
     ${loop('one', 'i', 'end', 4, adamBody('f32'))})
+
+  (func (export "col2im") (param $cols i32) (param $dx i32) (param $n i32) (param $n1 i32) (param $h i32)
+      (param $w i32) (param $c i32) (param $kh i32) (param $kw i32) (param $sh i32) (param $sw i32)
+      (param $padTop i32) (param $padLeft i32) (param $ho i32) (param $wo i32)
+    (local $i i32) (local $j i32) (local $a i32) (local $b i32) (local $y i32) (local $x i32) (local $k i32)
+    (local $bytes i32) (local $dst i32)
+    (local.set $bytes (i32.shl ${get('c')} (i32.const 2)))
+    ${loop(
+      'items',
+      'n',
+      'n1',
+      1,
+      `(local.set $i (i32.const 0))
+      ${loop(
+        'rows',
+        'i',
+        'ho',
+        1,
+        `(local.set $j (i32.const 0))
+        ${loop(
+          'cols',
+          'j',
+          'wo',
+          1,
+          `(local.set $a (i32.const 0))
+          ${loop(
+            'taprows',
+            'a',
+            'kh',
+            1,
+            `(local.set $y (i32.add (i32.sub (i32.mul ${get('i')} ${get('sh')}) ${get('padTop')}) ${get('a')}))
+            (local.set $b (i32.const 0))
+            ${loop(
+              'taps',
+              'b',
+              'kw',
+              1,
+              `(local.set $x (i32.add (i32.sub (i32.mul ${get('j')} ${get('sw')}) ${get('padLeft')}) ${get('b')}))
+              ;; unsigned: a negative row or column is out of range too
+              (if (i32.and (i32.lt_u ${get('y')} ${get('h')}) (i32.lt_u ${get('x')} ${get('w')}))
+                (then
+                  (local.set $dst (i32.add ${get('dx')} (i32.mul ${get('bytes')}
+                    (i32.add (i32.mul (i32.add (i32.mul ${get('n')} ${get('h')}) ${get('y')}) ${get('w')}) ${get('x')}))))
+                  (local.set $k (i32.const 0))
+                  ${loop(
+                    'channels',
+                    'k',
+                    'bytes',
+                    4,
+                    `(f32.store (i32.add ${get('dst')} ${get('k')})
+                      (f32.add (f32.load (i32.add ${get('dst')} ${get('k')})) (f32.load (i32.add ${get('cols')} ${get('k')}))))`,
+                  )}))
+              (local.set $cols (i32.add ${get('cols')} ${get('bytes')}))`,
+            )}`,
+          )}`,
+        )}`,
+      )}`,
+    )})
 
   (func (export "weave") (param $x i32) (param $out i32) (param $outer i32) (param $inner i32) (param $bytes i32)
       (param $outerStride i32) (param $innerStride i32)

@@ -65,22 +65,28 @@ describe('Conv2DBackpropInput on wasm matches cpu', () => {
     });
   }
 
-  it('weaves the phases on the heap (one copy each), and stacks them right without the heap kernels', async () => {
-    const c: ConvCase = { x: [2, 9, 9, 8], k: [4, 4], cout: 6, strides: 2, pad: 'same' };
-    const inputs = [randomInput(dyShape(c), 1), randomInput(filterShape(c), 2)];
-    const cpu = await runOn('cpu', inputs, backpropInput(c));
-    const heap = heapKernels()!;
-    const weave = vi.spyOn(heap, 'weave');
-    expect(relError(await runOn('wasm', inputs, backpropInput(c)), cpu)).toBeLessThan(TOL);
-    expect(weave).toHaveBeenCalledTimes(4);
-    weave.mockRestore();
-    useHeapKernels(undefined);
-    try {
+  it.each([
+    ['weaves the phases on the heap (one copy each)', 8, 'weave', 4],
+    ["adds an image layer's patches back on the heap", 3, 'col2im', 1],
+  ] as const)(
+    '%s, and without the heap kernels splits and stacks the phases',
+    async (_, cin, kernel, calls) => {
+      const c: ConvCase = { x: [2, 9, 9, cin], k: [4, 4], cout: 6, strides: 2, pad: 'same' };
+      const inputs = [randomInput(dyShape(c), 1), randomInput(filterShape(c), 2)];
+      const cpu = await runOn('cpu', inputs, backpropInput(c));
+      const heap = heapKernels()!;
+      const spy = vi.spyOn(heap, kernel);
       expect(relError(await runOn('wasm', inputs, backpropInput(c)), cpu)).toBeLessThan(TOL);
-    } finally {
-      useHeapKernels(heap);
-    }
-  });
+      expect(spy).toHaveBeenCalledTimes(calls);
+      spy.mockRestore();
+      useHeapKernels(undefined);
+      try {
+        expect(relError(await runOn('wasm', inputs, backpropInput(c)), cpu)).toBeLessThan(TOL);
+      } finally {
+        useHeapKernels(heap);
+      }
+    },
+  );
 });
 
 describe('Conv2DBackpropFilter on wasm matches cpu', () => {
