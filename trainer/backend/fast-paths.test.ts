@@ -35,6 +35,37 @@ describe('wasm fast paths match the cpu backend', () => {
       [16, 8],
       (x: tf.Tensor) => tf.grad((v: tf.Tensor) => tf.sum(tf.square(tf.leakyRelu(v, 0.2))))(x),
     ],
+    [
+      'batch norm over channels, with scale and offset',
+      [8, 5, 5, 12],
+      (x: tf.Tensor) => {
+        const { mean, variance } = tf.moments(x, [0, 1, 2]);
+        return tf.batchNorm(x, mean, variance, tf.linspace(-1, 1, 12), tf.linspace(0.5, 2, 12), 1e-3);
+      },
+    ],
+    [
+      'batch norm over channels not a multiple of four, no scale or offset',
+      [6, 3, 3, 7],
+      (x: tf.Tensor) => {
+        const { mean, variance } = tf.moments(x, [0, 1, 2]);
+        return tf.batchNorm(x, mean, variance, undefined, undefined, 1e-5);
+      },
+    ],
+    [
+      'batch norm with statistics of the full shape (wasm own)',
+      [4, 6],
+      (x: tf.Tensor) => tf.batchNorm(x, tf.mul(x, 0.5), tf.add(tf.square(x), 1), undefined, undefined, 1e-3),
+    ],
+    [
+      'batch norm gradient',
+      [16, 2, 2, 8],
+      (x: tf.Tensor) =>
+        tf.grad((v: tf.Tensor) => {
+          const { mean, variance } = tf.moments(v, [0, 1, 2]);
+          const offset = tf.linspace(-1, 1, 8);
+          return tf.sum(tf.square(tf.batchNorm(v, mean, variance, offset, tf.linspace(0.5, 2, 8), 1e-3)));
+        })(x),
+    ],
   ] as const)('%s', async (_, shape, fn) => {
     const input = randomInput([...shape], 7);
     const wasm = await runOn('wasm', [input], fn);

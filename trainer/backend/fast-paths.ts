@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { conv2dIgemm } from './conv2d.ts';
 import { heapKernels } from './heap-kernels.ts';
-import { allocF32 } from './wasm-heap.ts';
+import { allocF32, heapF32 } from './wasm-heap.ts';
 
 /**
  * Faster routes for element-wise and reduction kernels that wasm runs slowly at training shapes (batch 64,
- * [64,14,14,64]): Sum/Mean over the leading axes (every bias and batch-norm gradient), LeakyRelu, Identity, Cast.
+ * [64,14,14,64]): Sum/Mean over the leading axes (every bias and batch-norm gradient), LeakyRelu, Identity, Cast,
+ * FusedBatchNorm.
  * Anything else goes to wasm's own kernel.
  */
 
@@ -63,12 +64,36 @@ const leakyRelu: FastPath = (args, backend) => {
   return out;
 };
 
+/**
+ * Batch norm with statistics over the last axis as one SIMD pass on the heap: wasm's kernel takes 2.7 ms at
+ * [64,7,7,128], a per-element loop. Per-channel factors in float64, then float32.
+ */
+const batchNorm: FastPath = (args, backend) => {
+  const heap = heapKernels();
+  const { x, mean, variance, offset, scale } = args.inputs;
+  const c = x!.shape.at(-1)!;
+  const perChannel = [mean, variance, offset, scale].every(
+    (t) => t == null || (t.dtype === 'float32' && tf.util.sizeFromShape(t.shape) === c),
+  );
+  if (heap == null || x!.dtype !== 'float32' || !perChannel) return undefined;
+  const eps = (args.attrs as { varianceEpsilon: number }).varianceEpsilon;
+  const out = allocF32(backend, x!.shape);
+  // Copies of the small inputs: the heap kernel allocates, which may move views.
+  const [m, v, o, s] = [mean, variance, offset, scale].map((t) =>
+    t == null ? undefined : heapF32(backend, t).slice(),
+  );
+  const a = new Float32Array(c).map((_, k) => (s?.[k] ?? 1) / Math.sqrt(v![k]! + eps));
+  heap.channelAffine(x!, out, { mean: m!, a, b: o ?? new Float32Array(c) });
+  return out;
+};
+
 export const FAST_PATHS: Record<string, FastPath> = {
   Sum: (args, backend) => reduceLeading(args, backend, false),
   Mean: (args, backend) => reduceLeading(args, backend, true),
   LeakyRelu: leakyRelu,
   Identity: identity,
   Cast: cast,
+  FusedBatchNorm: batchNorm,
   Conv2D: conv2dIgemm,
   FusedConv2D: conv2dIgemm,
 };

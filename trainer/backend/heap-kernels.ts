@@ -10,6 +10,15 @@ import { compileWat } from './wat.ts';
 export interface HeapKernels {
   /** out[c] = scale * sum over rows r of x[r * inner + c], summed in float64. */
   sumRows(x: tf.TensorInfo, out: tf.TensorInfo, rows: number, inner: number, scale: number): void;
+  /**
+   * Batch norm with given statistics over the last axis (c channels): out = (x - mean) * a + b, with a =
+   * scale / sqrt(variance + epsilon) and b the offset, per channel.
+   */
+  channelAffine(
+    x: tf.TensorInfo,
+    out: tf.TensorInfo,
+    perChannel: { mean: Float32Array; a: Float32Array; b: Float32Array },
+  ): void;
   /** out = x where x > 0, else alpha * x (NaN stays NaN). */
   leakyRelu(x: tf.TensorInfo, out: tf.TensorInfo, alpha: number): void;
   /**
@@ -97,6 +106,20 @@ export async function loadHeapKernels(backend: tf.KernelBackend): Promise<HeapKe
         wasm._free(acc);
       }
     },
+    channelAffine(x, out, { mean, a, b }) {
+      const c = mean.length;
+      const vectors = wasm._malloc(12 * c);
+      try {
+        // A view after the allocation, which may have grown the memory.
+        const f32 = new Float32Array(memory.buffer, vectors, 3 * c);
+        f32.set(mean);
+        f32.set(a, c);
+        f32.set(b, 2 * c);
+        e.channelAffine(at(x), at(out), vectors, sizeOf(x) / c, c);
+      } finally {
+        wasm._free(vectors);
+      }
+    },
     leakyRelu(x, out, alpha) {
       e.leakyRelu(at(x), at(out), sizeOf(x), Math.fround(alpha));
     },
@@ -154,6 +177,7 @@ type Eight = [number, number, number, number, number, number, number, number];
 interface Exports {
   sumRows(x: number, out: number, acc: number, rows: number, inner: number, scale: number): void;
   leakyRelu(x: number, out: number, n: number, alpha: number): void;
+  channelAffine(x: number, out: number, vectors: number, pixels: number, c: number): void;
   adam(...args: [...Seven, number, ...Eight]): void;
   col2im(cols: number, dx: number, ...geometry: number[]): void;
   weave(
@@ -250,6 +274,42 @@ const WAT = `(module
       1,
       `(f32.store (i32.add ${get('out')} (i32.shl ${get('c')} (i32.const 2)))
         (f32.demote_f64 (f64.mul ${get('scale')} (f64.load (i32.add ${get('acc')} (i32.shl ${get('c')} (i32.const 3)))))))`,
+    )})
+
+  (func (export "channelAffine") (param $x i32) (param $out i32) (param $vectors i32) (param $pixels i32)
+      (param $c i32)
+    (local $p i32) (local $k i32) (local $vec i32) (local $bytes i32) (local $mean i32) (local $a i32) (local $b i32)
+    (local.set $bytes (i32.shl ${get('c')} (i32.const 2)))
+    (local.set $vec (i32.and ${get('bytes')} (i32.const -16)))
+    ${loop(
+      'pixels',
+      'p',
+      'pixels',
+      1,
+      `(local.set $mean ${get('vectors')})
+      (local.set $a (i32.add ${get('vectors')} ${get('bytes')}))
+      (local.set $b (i32.add ${get('a')} ${get('bytes')}))
+      (local.set $k (i32.const 0))
+      ${loop(
+        'vec',
+        'k',
+        'vec',
+        16,
+        `(v128.store (i32.add ${get('out')} ${get('k')})
+          (f32x4.add (f32x4.mul (f32x4.sub (v128.load (i32.add ${get('x')} ${get('k')})) (v128.load (i32.add ${get('mean')} ${get('k')})))
+            (v128.load (i32.add ${get('a')} ${get('k')}))) (v128.load (i32.add ${get('b')} ${get('k')}))))`,
+      )}
+      ${loop(
+        'one',
+        'k',
+        'bytes',
+        4,
+        `(f32.store (i32.add ${get('out')} ${get('k')})
+          (f32.add (f32.mul (f32.sub (f32.load (i32.add ${get('x')} ${get('k')})) (f32.load (i32.add ${get('mean')} ${get('k')})))
+            (f32.load (i32.add ${get('a')} ${get('k')}))) (f32.load (i32.add ${get('b')} ${get('k')}))))`,
+      )}
+      (local.set $x (i32.add ${get('x')} ${get('bytes')}))
+      (local.set $out (i32.add ${get('out')} ${get('bytes')}))`,
     )})
 
   (func (export "leakyRelu") (param $x i32) (param $out i32) (param $n i32) (param $alpha f32)
