@@ -94,19 +94,14 @@ function viaPhases(
   const a = rowPlan.count;
   const b = colPlan.count;
   const live = rowPlan.phases.flatMap((rp) => colPlan.phases.map((cp) => rp.taps > 0 && cp.taps > 0));
-  // Allocate every phase filter before taking heap views: an allocation can move the heap.
   const subs = rowPlan.phases.flatMap((rp, i) =>
-    colPlan.phases.map((cp, j) =>
-      live[i * sw + j] ? allocF32(backend, [rp.taps, cp.taps, cout, cin]) : undefined,
-    ),
+    colPlan.phases.map((cp, j) => {
+      if (!live[i * sw + j]) return undefined;
+      const sub = allocF32(backend, [rp.taps, cp.taps, cout, cin]);
+      phaseFilter(backend, filter, rp, cp, sub);
+      return sub;
+    }),
   );
-  const wv = heapF32(backend, filter);
-  rowPlan.phases.forEach((rp, i) => {
-    colPlan.phases.forEach((cp, j) => {
-      const sub = subs[i * sw + j];
-      if (sub) phaseFilter(wv, filter.shape, rp, cp, heapF32(backend, sub));
-    });
-  });
   return tf.tidy(() => {
     const phases = rowPlan.phases.map((rp, i) =>
       colPlan.phases.map((cp, j) => {

@@ -19,6 +19,15 @@ export interface HeapKernels {
     out: tf.TensorInfo,
     perChannel: { mean: Float32Array; a: Float32Array; b: Float32Array },
   ): void;
+  /** out[outOffset + o*rows + r] = x[xOffset + r*cols + o]: a [rows, cols] block transposed (offsets in floats). */
+  transposeBlock(
+    x: tf.TensorInfo,
+    xOffset: number,
+    out: tf.TensorInfo,
+    outOffset: number,
+    rows: number,
+    cols: number,
+  ): void;
   /** out = x where x > 0, else alpha * x (NaN stays NaN). */
   leakyRelu(x: tf.TensorInfo, out: tf.TensorInfo, alpha: number): void;
   /**
@@ -120,6 +129,9 @@ export async function loadHeapKernels(backend: tf.KernelBackend): Promise<HeapKe
         wasm._free(vectors);
       }
     },
+    transposeBlock(x, xOffset, out, outOffset, rows, cols) {
+      e.transposeBlock(at(x) + 4 * xOffset, at(out) + 4 * outOffset, rows, cols);
+    },
     leakyRelu(x, out, alpha) {
       e.leakyRelu(at(x), at(out), sizeOf(x), Math.fround(alpha));
     },
@@ -177,6 +189,7 @@ type Eight = [number, number, number, number, number, number, number, number];
 interface Exports {
   sumRows(x: number, out: number, acc: number, rows: number, inner: number, scale: number): void;
   leakyRelu(x: number, out: number, n: number, alpha: number): void;
+  transposeBlock(x: number, out: number, rows: number, cols: number): void;
   channelAffine(x: number, out: number, vectors: number, pixels: number, c: number): void;
   adam(...args: [...Seven, number, ...Eight]): void;
   col2im(cols: number, dx: number, ...geometry: number[]): void;
@@ -312,6 +325,27 @@ const WAT = `(module
       (local.set $out (i32.add ${get('out')} ${get('bytes')}))`,
     )})
 
+  (func (export "transposeBlock") (param $x i32) (param $out i32) (param $rows i32) (param $cols i32)
+    (local $o i32) (local $r i32) (local $src i32) (local $rowBytes i32)
+    (local.set $rowBytes (i32.shl ${get('cols')} (i32.const 2)))
+    ${loop(
+      'cols',
+      'o',
+      'cols',
+      1,
+      `(local.set $src (i32.add ${get('x')} (i32.shl ${get('o')} (i32.const 2))))
+      (local.set $r (i32.const 0))
+      ${loop(
+        'rows',
+        'r',
+        'rows',
+        1,
+        `(f32.store ${get('out')} (f32.load ${get('src')}))
+        (local.set $out (i32.add ${get('out')} (i32.const 4)))
+        (local.set $src (i32.add ${get('src')} ${get('rowBytes')}))`,
+      )}`,
+    )})
+
   (func (export "leakyRelu") (param $x i32) (param $out i32) (param $n i32) (param $alpha f32)
     (local $i i32) (local $vec i32) (local $end i32) (local $v v128) (local $a v128) (local $one f32)
     (local.set $vec (i32.shl (i32.and ${get('n')} (i32.const -4)) (i32.const 2)))
@@ -407,7 +441,8 @@ const WAT = `(module
 
   (func (export "weave") (param $x i32) (param $out i32) (param $outer i32) (param $inner i32) (param $bytes i32)
       (param $outerStride i32) (param $innerStride i32)
-    (local $o i32) (local $j i32) (local $d i32)
+    (local $o i32) (local $j i32) (local $d i32) (local $k i32) (local $vec i32)
+    (local.set $vec (i32.and ${get('bytes')} (i32.const -16)))
     ${loop(
       'outer',
       'o',
@@ -420,7 +455,9 @@ const WAT = `(module
         'j',
         'inner',
         1,
-        `(memory.copy ${get('d')} ${get('x')} ${get('bytes')})
+        `(local.set $k (i32.const 0))
+        ${loop('vec', 'k', 'vec', 16, `(v128.store (i32.add ${get('d')} ${get('k')}) (v128.load (i32.add ${get('x')} ${get('k')})))`)}
+        (memory.copy (i32.add ${get('d')} ${get('vec')}) (i32.add ${get('x')} ${get('vec')}) (i32.sub ${get('bytes')} ${get('vec')}))
         (local.set $x (i32.add ${get('x')} ${get('bytes')}))
         (local.set $d (i32.add ${get('d')} ${get('innerStride')}))`,
       )}`,
