@@ -1,19 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
+import { type AdamInternals, adamInternals } from '../nn/adam-internals.ts';
 import { heapKernels } from './heap-kernels.ts';
 import { allocF32 } from './wasm-heap.ts';
-
-/** The parts of tfjs's AdamOptimizer its update reads and writes. */
-interface AdamState {
-  learningRate: number;
-  beta1: number;
-  beta2: number;
-  epsilon: number;
-  accBeta1: tf.Variable;
-  accBeta2: tf.Variable;
-  accumulatedFirstMoment: ({ originalName: string; variable: tf.Variable } | undefined)[];
-  accumulatedSecondMoment: ({ originalName: string; variable: tf.Variable } | undefined)[];
-  incrementIterations(): void;
-}
 
 type Gradients = tf.NamedTensorMap | { name: string; tensor: tf.Tensor }[];
 type Apply = (this: tf.AdamOptimizer, gradients: Gradients) => void;
@@ -32,11 +20,16 @@ export function registerFusedAdam(): void {
   proto.applyGradients = function (this: tf.AdamOptimizer, gradients: Gradients) {
     const heap = heapKernels();
     if (heap == null || tf.getBackend() !== 'wasm') return tfjsApply!.call(this, gradients);
-    fused(this as unknown as AdamState, gradients, heap);
+    fused(this, adamInternals(this, 'the fused Adam update'), gradients, heap);
   };
 }
 
-function fused(opt: AdamState, gradients: Gradients, heap: NonNullable<ReturnType<typeof heapKernels>>) {
+function fused(
+  optimizer: tf.AdamOptimizer,
+  opt: AdamInternals,
+  gradients: Gradients,
+  heap: NonNullable<ReturnType<typeof heapKernels>>,
+) {
   const named = Array.isArray(gradients)
     ? gradients.map((g) => [g.name, g.tensor] as const)
     : Object.entries(gradients).map(([name, g]) => [name, g] as const);
@@ -80,5 +73,6 @@ function fused(opt: AdamState, gradients: Gradients, heap: NonNullable<ReturnTyp
     opt.accBeta1.assign(tf.mul(opt.accBeta1, opt.beta1));
     opt.accBeta2.assign(tf.mul(opt.accBeta2, opt.beta2));
   });
-  opt.incrementIterations();
+  // tfjs's own step counter (protected), as its update ends.
+  (optimizer as unknown as { incrementIterations(): void }).incrementIterations();
 }

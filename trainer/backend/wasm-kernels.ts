@@ -5,10 +5,10 @@ import { conv2dBackpropFilterConfig } from './conv-backprop-filter.ts';
 import { conv2dBackpropInputConfig } from './conv-backprop-input.ts';
 import { cpuFallbackKernel } from './cpu-fallback.ts';
 import { FAST_PATHS, isFastPathWrapper, withFastPath } from './fast-paths.ts';
-import { registerLeakyReluGradient } from './leaky-relu-grad.ts';
 import { isMatMulWrapper, wrapMatMul } from './matmul.ts';
 import { unsortedSegmentSumConfig } from './segment-sum.ts';
 import { tileConfig } from './tile.ts';
+import { registerWasmGradients } from './wasm-gradients.ts';
 
 /** Kernels the wasm backend lacks for training, gets wrong, or runs far slower than another route. */
 export const WASM_KERNELS: tf.KernelConfig[] = [
@@ -29,8 +29,8 @@ export const WRAPPED_MATMULS = ['BatchMatMul', '_FusedMatMul'];
 export const replacedWasmKernels = new Map<string, tf.KernelConfig>();
 
 /**
- * Registers the project's wasm kernels (replacing wasm's own where it has one), the comparison gradients
- * LeakyRelu's gradient and Adam's fused update. Safe to call more than once. Returns the kernel names.
+ * Registers the project's wasm kernels (replacing wasm's own where it has one), the comparison gradients,
+ * LeakyRelu's and batch norm's gradients and Adam's fused update. Safe to call more than once. Returns the kernel names.
  */
 export function registerWasmKernels(): string[] {
   for (const config of WASM_KERNELS) {
@@ -49,7 +49,7 @@ export function registerWasmKernels(): string[] {
     replace(name, existing, withFastPath(existing));
   }
   registerComparisonGradients();
-  registerLeakyReluGradient();
+  registerWasmGradients();
   registerFusedAdam();
   return [...WASM_KERNELS.map((k) => k.kernelName), ...WRAPPED_MATMULS, ...Object.keys(FAST_PATHS)];
 }

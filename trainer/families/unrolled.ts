@@ -17,38 +17,14 @@ import {
   generatorNonSaturating,
   meanProbability,
 } from '../losses/bce.ts';
+import { adamInternals } from '../nn/adam-internals.ts';
 import { applyWithWeights, assertFunctionalChain } from '../nn/functional.ts';
 import { bcePhases } from './adversarial.ts';
 import { fakeOf, type GanFamily, type Phase } from './types.ts';
 import { vanilla } from './vanilla.ts';
 
-/** The state of tfjs's Adam that a look-ahead reads: fields tfjs keeps private, so checked at run time. */
-interface AdamInternals {
-  learningRate: number;
-  beta1: number;
-  beta2: number;
-  epsilon: number;
-  /** beta1^t and beta2^t for the optimizer's next step t. */
-  accBeta1: tf.Variable;
-  accBeta2: tf.Variable;
-  /** One moment per updated variable, in the order of the variable list; empty before the first update. */
-  accumulatedFirstMoment: { variable: tf.Variable }[];
-  accumulatedSecondMoment: { variable: tf.Variable }[];
-}
-
-function adamInternals(optimizer: tf.Optimizer): AdamInternals {
-  const o = optimizer as unknown as Partial<AdamInternals>;
-  if (
-    optimizer.getClassName() !== 'Adam' ||
-    typeof o.learningRate !== 'number' ||
-    !o.accBeta1 ||
-    !o.accBeta2 ||
-    !Array.isArray(o.accumulatedFirstMoment) ||
-    !Array.isArray(o.accumulatedSecondMoment)
-  )
-    throw new Error(`unrolled GAN: D's optimizer must be tfjs's Adam, got ${optimizer.getClassName()}`);
-  return o as AdamInternals;
-}
+/** Who needs D's optimizer to be Adam, for its error message. */
+const LOOK_AHEAD = "unrolled GAN: D's look-ahead";
 
 /**
  * Keeps sqrt differentiable where the second moment is exactly zero (a weight D has never moved): its
@@ -67,9 +43,9 @@ export function unrolledWeights(
   fake: tf.Tensor,
   steps: number,
 ): tf.Tensor[] {
-  const adam = adamInternals(optimizer);
+  const adam = adamInternals(optimizer, LOOK_AHEAD);
   const variables = D.trainableWeights.map((w) => w.read());
-  const moment = (state: { variable: tf.Variable }[], i: number) => {
+  const moment = (state: ({ variable: tf.Variable } | undefined)[], i: number) => {
     const m = state[i]?.variable;
     if (!m) return tf.zerosLike(variables[i]!);
     if (!tf.util.arraysEqual(m.shape, variables[i]!.shape))
@@ -113,7 +89,7 @@ export const unrolled: GanFamily<UnrolledHyperparameters> = {
     const { G, D } = gan.nets as { G: tf.LayersModel; D: tf.LayersModel };
     assertFunctionalChain(D);
     const dOptimizer = gan.optimizers.D!;
-    adamInternals(dOptimizer);
+    adamInternals(dOptimizer, LOOK_AHEAD);
     const gLoss = hp.loss === 'minimax' ? generatorMinimax : generatorNonSaturating;
     const { phases, generate } = bcePhases({ generator: G, discriminator: D, loss: hp.loss });
     const gPhase: Phase = {

@@ -63,3 +63,45 @@ describe("LeakyRelu's gradient on wasm", () => {
     x.dispose();
   });
 });
+
+/** A batch-normalised layer as tfjs-layers trains one: statistics of the batch, then scale and offset. */
+const normed = (x: tf.Tensor, scale: tf.Tensor, offset: tf.Tensor) => {
+  const { mean, variance } = tf.moments(x, [0, 1, 2]);
+  return tf.batchNorm(x, mean, variance, offset, scale, 1e-3);
+};
+
+describe("batch norm's gradient on wasm", () => {
+  it('matches cpu for x, scale and offset, through the batch statistics', async () => {
+    const inputs = [randomInput([16, 3, 3, 12], 1), randomInput([12], 2), randomInput([12], 3)];
+    const c = tf.linspace(-1, 2, 16 * 3 * 3 * 12).reshape([16, 3, 3, 12]);
+    const grads = (x: tf.Tensor, s: tf.Tensor, o: tf.Tensor) =>
+      tf.concat(
+        tf
+          .grads((a: tf.Tensor, b: tf.Tensor, d: tf.Tensor) => tf.sum(tf.mul(normed(a, b, d), c)))([x, s, o])
+          .map((g) => g.flatten()),
+      );
+    const [wasm, cpu] = [await runOn('wasm', inputs, grads), await runOn('cpu', inputs, grads)];
+    expect(relError(wasm, cpu)).toBeLessThan(1e-5);
+    c.dispose();
+  });
+
+  it('second order (a penalty on the gradient through it) matches cpu and is not zero', async () => {
+    const inputs = [randomInput([8, 2, 2, 8], 4), randomInput([8], 5), randomInput([8], 6)];
+    const penaltyGrad = (x: tf.Tensor, s: tf.Tensor, o: tf.Tensor) =>
+      tf.grad((sv: tf.Tensor) => {
+        const gx = tf.grad((xv: tf.Tensor) => tf.sum(tf.square(normed(xv, sv, o))))(x);
+        return tf.sum(tf.square(gx));
+      })(s);
+    const [wasm, cpu] = [await runOn('wasm', inputs, penaltyGrad), await runOn('cpu', inputs, penaltyGrad)];
+    expect(relError(wasm, cpu)).toBeLessThan(1e-4);
+    expect(Math.max(...Array.from(cpu).map(Math.abs))).toBeGreaterThan(1e-3);
+  });
+
+  it("is what tf.grad runs on wasm: no Tile, fewer kernels than tfjs's", async () => {
+    const x = tf.randomNormal([8, 4, 4, 8]);
+    const [s, o] = [tf.ones([8]), tf.zeros([8])];
+    const info = await tf.profile(() => tf.grad((v: tf.Tensor) => tf.sum(normed(v, s, o)))(x));
+    expect(info.kernelNames).not.toContain('Tile');
+    tf.dispose([x, s, o]);
+  });
+});
