@@ -27,14 +27,14 @@ const SPECS = {
 
 let dynamo: DynamoEmulator;
 let client: DynamoDBClient;
-/** A second API replica: its own client and connections. */
+/** A second API replica: its own client and connections, unsigned as `npm start`'s own (emulators.ts). */
 let otherClient: DynamoDBClient;
 
 beforeAll(async () => {
   dynamo = await startDynamoEmulator();
   await dynamo.createRunsTable(TABLE);
   client = dynamoClientFor(dynamo.endpoint);
-  otherClient = dynamoClientFor(dynamo.endpoint);
+  otherClient = dynamoClientFor(dynamo.endpoint, { unsigned: true });
 });
 
 afterAll(async () => {
@@ -100,6 +100,31 @@ async function seedRuns(owner: string, count: number, shape: (i: number) => Part
   await Promise.all(runs.map((r) => s.create(r)));
   return runs;
 }
+
+describe("npm start's unsigned emulator client", () => {
+  it('sends a well-formed header without a computed signature, which the emulator takes', async () => {
+    const headers: Record<string, string>[] = [];
+    otherClient.middlewareStack.add(
+      (next) => async (args) => {
+        headers.push({ ...(args.request as { headers: Record<string, string> }).headers });
+        return next(args);
+      },
+      { step: 'deserialize', name: 'captureHeaders' },
+    );
+    try {
+      const run = newRun(uid('owner'));
+      await replica().create(run);
+      expect(await store().get(run.id)).toEqual(run);
+    } finally {
+      otherClient.middlewareStack.remove('captureHeaders');
+    }
+    expect(headers.length).toBeGreaterThan(0);
+    for (const h of headers) {
+      expect(h.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=test\/\d{8}\/.+, Signature=unsigned$/);
+      expect(h['x-amz-date']).toMatch(/^\d{8}T\d{6}Z$/);
+    }
+  });
+});
 
 describe('DynamoRunStore create and get', () => {
   it('stores every field of the record and reads it back, strongly consistent', async () => {

@@ -242,13 +242,29 @@ export function s3ClientFor(endpoint: string): S3Client {
   });
 }
 
-export function dynamoClientFor(endpoint: string): DynamoDBClient {
+/**
+ * A client of a DynamoDB emulator. `unsigned` (only for the in-process emulator, dynalite) sends a
+ * well-formed SigV4 header without computing its signature: dynalite checks the header's form and date, never
+ * the signature, and hashing each body and its HMAC chain took about a sixth of the API's CPU per listing.
+ */
+export function dynamoClientFor(endpoint: string, o: { unsigned?: boolean } = {}): DynamoDBClient {
   return new DynamoDBClient({
     endpoint,
     region: EMULATOR_REGION,
     credentials: EMULATOR_CREDENTIALS,
     maxAttempts: 1,
+    ...(o.unsigned ? { signer: { sign: unsignedForEmulator } } : {}),
   });
+}
+
+async function unsignedForEmulator<R extends { headers: Record<string, string> }>(request: R): Promise<R> {
+  const date = new Date().toISOString().replace(/[-:]|\.\d{3}/g, '');
+  const scope = `${date.slice(0, 8)}/${EMULATOR_REGION}/dynamodb/aws4_request`;
+  request.headers['x-amz-date'] = date;
+  request.headers.authorization =
+    `AWS4-HMAC-SHA256 Credential=${EMULATOR_CREDENTIALS.accessKeyId}/${scope}, ` +
+    'SignedHeaders=host;x-amz-date, Signature=unsigned';
+  return request;
 }
 
 /** The runs table of shared/tables.ts as the CDK stack declares it, for every emulator that needs one. */

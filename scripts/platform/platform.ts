@@ -189,7 +189,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     );
     await Promise.all([dynamo.createRunsTable(LOCAL_TABLE), s3.createBucket(LOCAL_BUCKET)]);
 
-    const dynamoClient = dynamoClientFor(dynamo.endpoint);
+    const dynamoClient = dynamoClientFor(dynamo.endpoint, { unsigned: true });
     const s3Client = s3ClientFor(s3.endpoint);
     const signer = s3ClientFor(`${url}${S3_PATH_PREFIX}`);
     cleanup.push(() => {
