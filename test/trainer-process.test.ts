@@ -98,6 +98,36 @@ describe('trainer process', () => {
     expect(evaluation.modes.samples).toBe(evaluation.samples);
   });
 
+  it('under `npm run train`, Ctrl+C (SIGINT to the process group) writes a checkpoint before it stops', async () => {
+    const out = scratchDir('ctrl-c');
+    // Steps long enough (a few hundred ms on cpu) that a wrapper relaying the signal and then killing the
+    // trainer for not answering at once (tsx's command line does) would lose the step's work.
+    const args = ['run', 'train', '--', '--family', 'vanilla', '--dataset', 'ring8', '--steps', '100000'];
+    args.push(
+      '--batch',
+      '512',
+      '--hp',
+      'hiddenUnits=256',
+      '--checkpoint-every',
+      '100000',
+      '--metrics-every',
+      '1',
+    );
+    args.push('--out', out);
+    const p = spawn('npm', args, {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, GANZOO_BACKEND: 'cpu' },
+      detached: true,
+    });
+    const done = exited(p);
+    // Mid-step: the first step's metrics are written, the second step is running.
+    await until(() => existsSync(join(out, runFiles.metrics)), 'the first step');
+    process.kill(-p.pid!, 'SIGINT');
+    const { stderr } = await done;
+    expect(stderr).toContain('SIGINT: writing a checkpoint');
+    expect(checkpoints(out).at(-1)).toBeGreaterThan(0);
+  });
+
   it('writes a checkpoint on SIGTERM and exits with 143', async () => {
     const out = scratchDir('sigterm');
     const p = startTrainer(out);
