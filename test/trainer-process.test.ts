@@ -120,12 +120,19 @@ describe('trainer process', () => {
       detached: true,
     });
     const done = exited(p);
-    // Mid-step: the first step's metrics are written, the second step is running.
-    await until(() => existsSync(join(out, runFiles.metrics)), 'the first step');
-    process.kill(-p.pid!, 'SIGINT');
-    const { stderr } = await done;
-    expect(stderr).toContain('SIGINT: writing a checkpoint');
-    expect(checkpoints(out).at(-1)).toBeGreaterThan(0);
+    try {
+      // Mid-step: the first step's metrics are written, the second step is running.
+      await until(() => existsSync(join(out, runFiles.metrics)), 'the first step');
+      process.kill(-p.pid!, 'SIGINT');
+      const { stderr } = await done;
+      expect(stderr).toContain('SIGINT: writing a checkpoint');
+      expect(checkpoints(out).at(-1)).toBeGreaterThan(0);
+    } finally {
+      // Never leave the detached group training if the test fails early.
+      try {
+        process.kill(-p.pid!, 'SIGKILL');
+      } catch {}
+    }
   });
 
   it('writes a checkpoint on SIGTERM and exits with 143', async () => {
