@@ -93,10 +93,10 @@ function viaPhases(
   const colPlan = axisPlan(w, info.filterWidth, sw, info.padInfo.left);
   const a = rowPlan.count;
   const b = colPlan.count;
-  const live = rowPlan.phases.flatMap((rp) => colPlan.phases.map((cp) => rp.taps > 0 && cp.taps > 0));
-  const subs = rowPlan.phases.flatMap((rp, i) =>
-    colPlan.phases.map((cp, j) => {
-      if (!live[i * sw + j]) return undefined;
+  // A phase with no taps on an axis (kernel shorter than the stride) is all zeros: no filter.
+  const subs = rowPlan.phases.flatMap((rp) =>
+    colPlan.phases.map((cp) => {
+      if (rp.taps === 0 || cp.taps === 0) return undefined;
       const sub = allocF32(backend, [rp.taps, cp.taps, cout, cin]);
       phaseFilter(backend, filter, rp, cp, sub);
       return sub;

@@ -384,57 +384,50 @@ const WAT = `(module
   (func (export "col2im") (param $cols i32) (param $dx i32) (param $n i32) (param $n1 i32) (param $h i32)
       (param $w i32) (param $c i32) (param $kh i32) (param $kw i32) (param $sh i32) (param $sw i32)
       (param $padTop i32) (param $padLeft i32) (param $ho i32) (param $wo i32)
-    (local $i i32) (local $j i32) (local $a i32) (local $b i32) (local $y i32) (local $x i32) (local $k i32)
-    (local $bytes i32) (local $dst i32)
+    (local $p i32) (local $end i32) (local $plane i32) (local $i i32) (local $j i32) (local $a i32) (local $b i32)
+    (local $y i32) (local $x i32) (local $k i32) (local $bytes i32) (local $dst i32)
     (local.set $bytes (i32.shl ${get('c')} (i32.const 2)))
+    ;; One loop over the output pixels (n, i, j) of items [n, n1), one patch row each.
+    (local.set $plane (i32.mul ${get('ho')} ${get('wo')}))
+    (local.set $p (i32.mul ${get('n')} ${get('plane')}))
+    (local.set $end (i32.mul ${get('n1')} ${get('plane')}))
     ${loop(
-      'items',
-      'n',
-      'n1',
+      'pixels',
+      'p',
+      'end',
       1,
-      `(local.set $i (i32.const 0))
+      `(local.set $n (i32.div_u ${get('p')} ${get('plane')}))
+      (local.set $i (i32.rem_u (i32.div_u ${get('p')} ${get('wo')}) ${get('ho')}))
+      (local.set $j (i32.rem_u ${get('p')} ${get('wo')}))
+      (local.set $a (i32.const 0))
       ${loop(
-        'rows',
-        'i',
-        'ho',
+        'taprows',
+        'a',
+        'kh',
         1,
-        `(local.set $j (i32.const 0))
+        `(local.set $y (i32.add (i32.sub (i32.mul ${get('i')} ${get('sh')}) ${get('padTop')}) ${get('a')}))
+        (local.set $b (i32.const 0))
         ${loop(
-          'cols',
-          'j',
-          'wo',
+          'taps',
+          'b',
+          'kw',
           1,
-          `(local.set $a (i32.const 0))
-          ${loop(
-            'taprows',
-            'a',
-            'kh',
-            1,
-            `(local.set $y (i32.add (i32.sub (i32.mul ${get('i')} ${get('sh')}) ${get('padTop')}) ${get('a')}))
-            (local.set $b (i32.const 0))
-            ${loop(
-              'taps',
-              'b',
-              'kw',
-              1,
-              `(local.set $x (i32.add (i32.sub (i32.mul ${get('j')} ${get('sw')}) ${get('padLeft')}) ${get('b')}))
-              ;; unsigned: a negative row or column is out of range too
-              (if (i32.and (i32.lt_u ${get('y')} ${get('h')}) (i32.lt_u ${get('x')} ${get('w')}))
-                (then
-                  (local.set $dst (i32.add ${get('dx')} (i32.mul ${get('bytes')}
-                    (i32.add (i32.mul (i32.add (i32.mul ${get('n')} ${get('h')}) ${get('y')}) ${get('w')}) ${get('x')}))))
-                  (local.set $k (i32.const 0))
-                  ${loop(
-                    'channels',
-                    'k',
-                    'bytes',
-                    4,
-                    `(f32.store (i32.add ${get('dst')} ${get('k')})
-                      (f32.add (f32.load (i32.add ${get('dst')} ${get('k')})) (f32.load (i32.add ${get('cols')} ${get('k')}))))`,
-                  )}))
-              (local.set $cols (i32.add ${get('cols')} ${get('bytes')}))`,
-            )}`,
-          )}`,
+          `(local.set $x (i32.add (i32.sub (i32.mul ${get('j')} ${get('sw')}) ${get('padLeft')}) ${get('b')}))
+          ;; unsigned: a negative row or column is out of range too
+          (if (i32.and (i32.lt_u ${get('y')} ${get('h')}) (i32.lt_u ${get('x')} ${get('w')}))
+            (then
+              (local.set $dst (i32.add ${get('dx')} (i32.mul ${get('bytes')}
+                (i32.add (i32.mul (i32.add (i32.mul ${get('n')} ${get('h')}) ${get('y')}) ${get('w')}) ${get('x')}))))
+              (local.set $k (i32.const 0))
+              ${loop(
+                'channels',
+                'k',
+                'bytes',
+                4,
+                `(f32.store (i32.add ${get('dst')} ${get('k')})
+                  (f32.add (f32.load (i32.add ${get('dst')} ${get('k')})) (f32.load (i32.add ${get('cols')} ${get('k')}))))`,
+              )}))
+          (local.set $cols (i32.add ${get('cols')} ${get('bytes')}))`,
         )}`,
       )}`,
     )})
