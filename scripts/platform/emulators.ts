@@ -50,7 +50,25 @@ export interface DynamoEmulatorOptions extends EmulatorOptions {
    * event loop instead of taking turns with it (the local platform's listing latency under load).
    */
   thread?: boolean;
+  /**
+   * Called whenever a request that may change the tables (anything but a read: see DYNAMO_READS) arrives
+   * and again when it has been answered, whoever sent it: the platform's API or a trainer's own client.
+   * Only with `thread`.
+   */
+  onChange?: () => void;
 }
+
+/** The DynamoDB operations dynalite serves that change nothing; every other request counts as a change. */
+export const DYNAMO_READS = [
+  'BatchGetItem',
+  'DescribeTable',
+  'DescribeTimeToLive',
+  'GetItem',
+  'ListTables',
+  'ListTagsOfResource',
+  'Query',
+  'Scan',
+] as const;
 
 type BuildAppStores = NonNullable<NonNullable<Parameters<typeof buildApp>[0]>['stores']>;
 
@@ -151,9 +169,29 @@ async function dynaliteHere(options: Parameters<DynaliteFactory>[0], port: numbe
 }
 
 // Plain CommonJS, so the thread needs no TypeScript loader: it loads dynalite from the path resolved here.
+// With workerData.reads, each request that is not one of them is announced twice: as it arrives, and as it
+// is answered, so a reader's cache is dropped both before and after the change lands (list-cache.ts).
 const DYNALITE_THREAD = `
 const { parentPort, workerData } = require('node:worker_threads');
 const server = require(workerData.module)(workerData.options);
+if (workerData.reads) {
+  const reads = new Set(workerData.reads);
+  const [handler] = server.listeners('request');
+  server.removeAllListeners('request');
+  server.on('request', (req, res) => {
+    const target = String(req.headers['x-amz-target'] || '');
+    if (!reads.has(target.slice(target.indexOf('.') + 1))) {
+      parentPort.postMessage({ changed: true });
+      // dynalite ends its answer once the store has the change, even when the client is gone by then.
+      const end = res.end;
+      res.end = function (...args) {
+        parentPort.postMessage({ changed: true });
+        return end.apply(this, args);
+      };
+    }
+    handler(req, res);
+  });
+}
 server.once('error', (err) => parentPort.postMessage({ error: err.message, code: err.code }));
 server.listen(workerData.port, '127.0.0.1', () => parentPort.postMessage({ port: server.address().port }));
 parentPort.on('message', () => {
@@ -165,17 +203,24 @@ parentPort.on('message', () => {
 async function dynaliteThread(
   options: Parameters<DynaliteFactory>[0],
   port: number,
+  onChange: (() => void) | undefined,
 ): Promise<DynaliteHandle> {
   const worker = new Worker(DYNALITE_THREAD, {
     eval: true,
-    workerData: { module: requireHere.resolve('dynalite'), options, port },
+    workerData: {
+      module: requireHere.resolve('dynalite'),
+      options,
+      port,
+      ...(onChange ? { reads: DYNAMO_READS } : {}),
+    },
   });
-  type Message = { port?: number; stopped?: boolean; error?: string; code?: string };
+  type Message = { port?: number; stopped?: boolean; changed?: boolean; error?: string; code?: string };
+  if (onChange) worker.on('message', (m: Message) => m.changed && onChange());
   const next = () =>
     new Promise<Message>((resolve, reject) => {
       const onError = (err: Error) => done(() => reject(err));
       const onExit = (code: number) => done(() => reject(new Error(`dynalite's thread exited (${code})`)));
-      const onMessage = (m: Message) => done(() => resolve(m));
+      const onMessage = (m: Message) => m.changed || done(() => resolve(m));
       const done = (settle: () => void) => {
         worker.off('error', onError).off('exit', onExit).off('message', onMessage);
         settle();
@@ -205,14 +250,22 @@ async function dynaliteThread(
 export async function startDynamoEmulator(
   options: DynamoEmulatorOptions | number = {},
 ): Promise<DynamoEmulator> {
-  const { port = 0, dir, thread = false } = typeof options === 'number' ? { port: options } : options;
+  const {
+    port = 0,
+    dir,
+    thread = false,
+    onChange,
+  } = typeof options === 'number' ? { port: options } : options;
+  if (onChange && !thread) throw new Error('startDynamoEmulator: onChange needs thread: true');
   const dynaliteOptions = {
     createTableMs: 0,
     deleteTableMs: 0,
     updateTableMs: 0,
     ...(dir !== undefined ? { path: dir } : {}),
   };
-  const handle = await (thread ? dynaliteThread : dynaliteHere)(dynaliteOptions, port);
+  const handle = thread
+    ? await dynaliteThread(dynaliteOptions, port, onChange)
+    : await dynaliteHere(dynaliteOptions, port);
   const endpoint = `http://127.0.0.1:${handle.port}`;
   return {
     endpoint,

@@ -22,9 +22,10 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { createApp } from '../../functions/app.ts';
 import { staticTokenAuth } from '../../functions/auth.ts';
-import type { JobRunner } from '../../functions/ports.ts';
+import type { JobRunner, RunStore } from '../../functions/ports.ts';
 import { LocalRunner, type ReconcileResult } from '../../functions/runners/local-runner.ts';
 import { S3ArtifactStore } from '../../functions/stores/artifact-store.ts';
+import { ListCachedRunStore } from '../../functions/stores/list-cache.ts';
 import { DynamoRunStore } from '../../functions/stores/run-store.ts';
 import {
   dynamoClientFor,
@@ -54,6 +55,11 @@ export interface PlatformOptions {
    * earlier start are then not taken up.
    */
   runner?: JobRunner;
+  /**
+   * Keep listings until the table changes (functions/stores/list-cache.ts); default true. Off, every
+   * listing reads the table: how the benchmark measures that path.
+   */
+  listCache?: boolean;
   /** More environment for the trainers the local runner starts. */
   trainerEnv?: Record<string, string>;
   /** After SIGTERM, how long a trainer may take to checkpoint before SIGKILL (the local runner's default). */
@@ -73,7 +79,7 @@ export interface Platform {
   newToken: boolean;
   s3Endpoint: string;
   dynamoEndpoint: string;
-  runStore: DynamoRunStore;
+  runStore: RunStore;
   artifacts: S3ArtifactStore;
   runner: JobRunner;
   /** The local process runner, unless a custom runner was given. */
@@ -179,9 +185,16 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     cleanup.push(closeServer);
     const url = `http://127.0.0.1:${port}`;
 
+    // Listings are cached until the emulator sees a change to the table, whoever makes it (list-cache.ts).
+    const listCache = options.listCache ?? true;
+    let tableChanged = () => {};
     const [s3, dynamo] = await Promise.all([
       startS3Emulator({ dir: join(dataDir, 's3') }),
-      startDynamoEmulator({ dir: join(dataDir, 'dynamodb'), thread: true }),
+      startDynamoEmulator({
+        dir: join(dataDir, 'dynamodb'),
+        thread: true,
+        ...(listCache ? { onChange: () => tableChanged() } : {}),
+      }),
     ]);
     cleanup.push(
       () => s3.stop(),
@@ -199,7 +212,13 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     });
     // Undone in reverse: the server stops before the stores it uses (the earlier entry is then a no-op).
     cleanup.push(closeServer);
-    const runStore = new DynamoRunStore({ client: dynamoClient, table: LOCAL_TABLE });
+    const tableStore = new DynamoRunStore({ client: dynamoClient, table: LOCAL_TABLE });
+    let runStore: RunStore = tableStore;
+    if (listCache) {
+      const cached = new ListCachedRunStore(tableStore);
+      tableChanged = () => cached.invalidate();
+      runStore = cached;
+    }
     const artifacts = new S3ArtifactStore({ client: s3Client, bucket: LOCAL_BUCKET, presignClient: signer });
 
     let runner: JobRunner;
