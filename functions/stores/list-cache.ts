@@ -12,8 +12,11 @@
  */
 import type { ListQuery, RunPage, RunStore } from '../ports.ts';
 
-/** Enough for a few clients paging through 10,000 runs; the oldest listing goes first beyond it. */
-const DEFAULT_MAX_PAGES = 1_000;
+/**
+ * Some 4,000 runs' worth at the dashboard's 20 a page (a page of 20 is about 12 KB as JSON); the oldest
+ * listing goes first beyond it.
+ */
+const DEFAULT_MAX_PAGES = 200;
 
 export class ListCachedRunStore implements RunStore {
   private readonly pages = new Map<string, RunPage>();
