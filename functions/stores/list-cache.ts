@@ -3,12 +3,12 @@
  * polling `GET /experiments`. On this machine a listing that reaches the emulator costs some 4 ms of CPU
  * (the SDK, HTTP to dynalite, LevelDB), a cached one a tenth of that, and the trainers share those cores.
  *
- * Correct only where every change to the table is announced: this store's own writes drop the cache
- * before and after they land, and the platform calls invalidate() for each write the emulator sees
- * (scripts/platform/emulators.ts onChange), including a trainer's. A listing read while a change was under
- * way is returned but not kept. A change by another writer is visible as soon as its announcement arrives
- * (well under a millisecond), which is no weaker than the owner index itself: DynamoDB reads a global
- * secondary index eventually consistently. The cloud's API has no such announcement and uses no cache.
+ * Correct only where every change to the table is announced: this store's own writes drop the cache once
+ * they land, and the platform calls invalidate() for each write the emulator answers (scripts/platform/
+ * emulators.ts onChange), a trainer's included. A listing begun before a change is not kept past it. A change
+ * by another writer shows as soon as its announcement has crossed threads (well under a millisecond), no
+ * weaker than the owner index itself: DynamoDB reads a global secondary index eventually consistently. The
+ * cloud's API has no such announcement and uses no cache.
  */
 import type { ListQuery, RunPage, RunStore } from '../ports.ts';
 
@@ -19,41 +19,49 @@ import type { ListQuery, RunPage, RunStore } from '../ports.ts';
 const DEFAULT_MAX_PAGES = 200;
 
 export class ListCachedRunStore implements RunStore {
-  private readonly pages = new Map<string, RunPage>();
-  /** Moves at each change, so that a listing begun before it is not kept. */
-  private generation = 0;
+  /** Listings by query, answered or still being read: callers asking meanwhile share one read. */
+  private readonly pages = new Map<string, Promise<RunPage>>();
 
   constructor(
     private readonly store: RunStore,
     private readonly maxPages = DEFAULT_MAX_PAGES,
   ) {}
 
-  /** Forgets every listing: the table changed, or may be changing now. */
+  /**
+   * Forgets every listing: the table changed. One still being read is answered to whoever asked for it,
+   * but not kept.
+   */
   invalidate(): void {
-    this.generation++;
     this.pages.clear();
   }
 
-  async list(query: ListQuery): Promise<RunPage> {
+  list(query: ListQuery): Promise<RunPage> {
     const key = JSON.stringify([query.owner, query.limit, query.status, query.family, query.cursor]);
     const kept = this.pages.get(key);
     if (kept) return kept;
-    const generation = this.generation;
     // Frozen, since every later caller gets the same object.
-    const page = deepFreeze(await this.store.list(query));
-    if (generation === this.generation) {
-      if (this.pages.size >= this.maxPages) this.pages.delete(this.pages.keys().next().value!);
-      this.pages.set(key, page);
-    }
+    const page = this.store.list(query).then(deepFreeze);
+    if (this.pages.size >= this.maxPages) this.pages.delete(this.pages.keys().next().value!);
+    this.pages.set(key, page);
+    // A failed read is not kept: the next caller tries again.
+    page.catch(() => this.pages.get(key) === page && this.pages.delete(key));
     return page;
   }
 
-  create(...args: Parameters<RunStore['create']>): ReturnType<RunStore['create']> {
-    return this.changing(() => this.store.create(...args));
+  async create(...args: Parameters<RunStore['create']>): ReturnType<RunStore['create']> {
+    try {
+      return await this.store.create(...args);
+    } finally {
+      this.invalidate();
+    }
   }
 
-  update(...args: Parameters<RunStore['update']>): ReturnType<RunStore['update']> {
-    return this.changing(() => this.store.update(...args));
+  async update(...args: Parameters<RunStore['update']>): ReturnType<RunStore['update']> {
+    try {
+      return await this.store.update(...args);
+    } finally {
+      this.invalidate();
+    }
   }
 
   get(id: string): ReturnType<RunStore['get']> {
@@ -62,15 +70,6 @@ export class ListCachedRunStore implements RunStore {
 
   listUnfinished(): ReturnType<RunStore['listUnfinished']> {
     return this.store.listUnfinished();
-  }
-
-  private async changing<T>(write: () => Promise<T>): Promise<T> {
-    this.invalidate();
-    try {
-      return await write();
-    } finally {
-      this.invalidate();
-    }
   }
 }
 

@@ -51,9 +51,8 @@ export interface DynamoEmulatorOptions extends EmulatorOptions {
    */
   thread?: boolean;
   /**
-   * Called whenever a request that may change the tables (anything but a read: see DYNAMO_READS) arrives
-   * and again when it has been answered, whoever sent it: the platform's API or a trainer's own client.
-   * Only with `thread`.
+   * Called whenever a request that may change the tables (anything but a read: see DYNAMO_READS) has been
+   * answered, whoever sent it: the platform's API or a trainer's own client. Only with `thread`.
    */
   onChange?: () => void;
 }
@@ -169,8 +168,8 @@ async function dynaliteHere(options: Parameters<DynaliteFactory>[0], port: numbe
 }
 
 // Plain CommonJS, so the thread needs no TypeScript loader: it loads dynalite from the path resolved here.
-// With workerData.reads, each request that is not one of them is announced twice: as it arrives, and as it
-// is answered, so a reader's cache is dropped both before and after the change lands (list-cache.ts).
+// With workerData.reads, each request that is not one of them is announced as it is answered, after the
+// store has the change and before the client hears of it (list-cache.ts).
 const DYNALITE_THREAD = `
 const { parentPort, workerData } = require('node:worker_threads');
 const server = require(workerData.module)(workerData.options);
@@ -181,7 +180,6 @@ if (workerData.reads) {
   server.on('request', (req, res) => {
     const target = String(req.headers['x-amz-target'] || '');
     if (!reads.has(target.slice(target.indexOf('.') + 1))) {
-      parentPort.postMessage({ changed: true });
       // dynalite ends its answer once the store has the change, even when the client is gone by then.
       const end = res.end;
       res.end = function (...args) {
