@@ -48,20 +48,12 @@ export class ListCachedRunStore implements RunStore {
     return page;
   }
 
-  async create(...args: Parameters<RunStore['create']>): ReturnType<RunStore['create']> {
-    try {
-      return await this.store.create(...args);
-    } finally {
-      this.invalidate();
-    }
+  create(...args: Parameters<RunStore['create']>): ReturnType<RunStore['create']> {
+    return this.forgetAfter(this.store.create(...args));
   }
 
-  async update(...args: Parameters<RunStore['update']>): ReturnType<RunStore['update']> {
-    try {
-      return await this.store.update(...args);
-    } finally {
-      this.invalidate();
-    }
+  update(...args: Parameters<RunStore['update']>): ReturnType<RunStore['update']> {
+    return this.forgetAfter(this.store.update(...args));
   }
 
   get(id: string): ReturnType<RunStore['get']> {
@@ -70,6 +62,15 @@ export class ListCachedRunStore implements RunStore {
 
   listUnfinished(): ReturnType<RunStore['listUnfinished']> {
     return this.store.listUnfinished();
+  }
+
+  /** A write's result, once every listing is forgotten: whether the write landed or failed part way. */
+  private async forgetAfter<T>(write: Promise<T>): Promise<T> {
+    try {
+      return await write;
+    } finally {
+      this.invalidate();
+    }
   }
 }
 
