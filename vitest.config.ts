@@ -1,6 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 const INTEGRATION = 'test/integration/**/*.test.ts';
+const E2E = 'test/e2e/**/*.test.ts';
 
 export default defineConfig({
   test: {
@@ -14,7 +15,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['**/*.test.ts'],
-          exclude: ['**/node_modules/**', 'web/dist/**', INTEGRATION],
+          exclude: ['**/node_modules/**', 'web/dist/**', INTEGRATION, E2E],
         },
       },
       {
@@ -28,6 +29,15 @@ export default defineConfig({
           testTimeout: 300_000,
           globalSetup: ['test/integration/global-setup.ts'],
           setupFiles: ['test/integration/env.ts'],
+        },
+      },
+      {
+        // The dashboard in Debian's chromium, installed by the global set-up where it can be (test/e2e/chromium.ts).
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: [E2E],
+          globalSetup: ['test/e2e/global-setup.ts'],
         },
       },
     ],

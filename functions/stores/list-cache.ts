@@ -5,10 +5,10 @@
  *
  * Correct only where every change to the table is announced: this store's own writes drop the cache once
  * they land, and the platform calls invalidate() for each write the emulator answers (scripts/platform/
- * emulators.ts onChange), a trainer's included. A listing begun before a change is not kept past it. A change
- * by another writer shows as soon as its announcement has crossed threads (well under a millisecond), no
- * weaker than the owner index itself: DynamoDB reads a global secondary index eventually consistently. The
- * cloud's API has no such announcement and uses no cache.
+ * emulators.ts onChange), a trainer's included, before the writer hears that its write landed: so a listing
+ * that starts after any write was answered shows it, and no late announcement drops a listing read after the
+ * write. A listing begun before a change is not kept past it. The cloud's API has no such announcement and
+ * uses no cache.
  */
 import type { ListQuery, RunPage, RunStore } from '../ports.ts';
 

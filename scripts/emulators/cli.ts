@@ -1,12 +1,12 @@
 /**
- * `npx tsx scripts/emulators/cli.ts setup`   make the emulators' Python environment (idempotent; .ci/run)
+ * `npx tsx scripts/emulators/cli.ts setup`   make the emulators' Python environments (idempotent; .ci/run)
  * `npx tsx scripts/emulators/cli.ts start`   start LocalStack and moto on free loopback ports and print the
  *                                            variables that point `npm run test:integration` at them; Ctrl-C
  *                                            stops both
  * `npx tsx scripts/emulators/cli.ts health <localstack url> <moto url>`   exit 0 when both are healthy
  */
 import { localstackHealthy, motoHealthy, startAwsEmulators } from './emulators.ts';
-import { ensureVenv } from './venv.ts';
+import { ensureVenvs } from './venv.ts';
 
 const USAGE = 'usage: cli.ts setup | start | health <localstack url> <moto url>';
 
@@ -16,14 +16,15 @@ async function main(args: string[]): Promise<number> {
   switch (command) {
     case 'setup': {
       const started = Date.now();
-      const venv = await ensureVenv({ log });
+      const venvs = await ensureVenvs({ log });
+      const dirs = [venvs.moto.dir, venvs.localstack?.dir ?? '(no LocalStack: Python 3.13+ not found)'];
       console.log(
-        `emulators' environment ready in ${venv.dir} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+        `emulators' environments ready: ${dirs.join(', ')} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
       );
       return 0;
     }
     case 'start': {
-      const emulators = await startAwsEmulators(await ensureVenv({ log }), { log });
+      const emulators = await startAwsEmulators(await ensureVenvs({ log }), { log });
       console.log(`S3 ${emulators.s3}, DynamoDB and Batch ${emulators.moto} (logs in ${emulators.dir})`);
       if (emulators.localstack) {
         console.log(`export GANZOO_LOCALSTACK_URL=${emulators.localstack} GANZOO_MOTO_URL=${emulators.moto}`);

@@ -1,8 +1,8 @@
 /**
  * LocalStack (host mode, no Docker) and moto server as child processes on free loopback ports, for the
  * integration suite: LocalStack serves S3 (and SQS, EventBridge, IAM/STS), moto serves DynamoDB and Batch
- * (docs/TESTING.md says why). Both come from the virtual environment of venv.ts. LocalStack 4.14.0 needs
- * Python 3.13; in an environment made with an older one, S3 is routed to moto instead, and said so. Each
+ * (docs/TESTING.md says why). Each comes from its own virtual environment (venv.ts). LocalStack 4.14.0 needs
+ * Python 3.13; where only an older one is found, S3 is routed to moto instead, and said so. Each
  * writes its output to a log file, whose tail is in the error when it does not become healthy.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LOCALSTACK_PYTHON, runsLocalstack, type Venv } from './venv.ts';
+import { type EmulatorVenvs, LOCALSTACK_PYTHON } from './venv.ts';
 
 /** Services LocalStack is asked to serve; the suite uses S3, the rest are there for future tests. */
 export const LOCALSTACK_SERVICES = ['s3', 'sqs', 'events', 'iam', 'sts'] as const;
@@ -173,12 +173,16 @@ export function serviceEndpoints(localstack: string | undefined, moto: string): 
   return { s3: localstack ?? moto, dynamodb: moto, batch: moto, cognito: moto };
 }
 
-export async function startAwsEmulators(venv: Venv, options: StartOptions = {}): Promise<AwsEmulators> {
+export async function startAwsEmulators(
+  venvs: EmulatorVenvs,
+  options: StartOptions = {},
+): Promise<AwsEmulators> {
   const ms = (options.timeoutSeconds ?? 90) * 1000;
-  const withLocalstack = runsLocalstack(venv.pythonVersion);
+  const lsVenv = venvs.localstack;
+  const withLocalstack = lsVenv !== undefined;
   if (!withLocalstack) {
     options.log?.(
-      `LocalStack 4.14.0 needs Python ${LOCALSTACK_PYTHON.join('.')}+ and the emulators' environment has ${venv.pythonVersion.join('.')}: S3 is served by moto (docs/TESTING.md)`,
+      `LocalStack 4.14.0 needs Python ${LOCALSTACK_PYTHON.join('.')}+ and the newest found is ${venvs.moto.pythonVersion.join('.')}: S3 is served by moto (docs/TESTING.md)`,
     );
   }
   const dir = mkdtempSync(join(tmpdir(), 'ganzoo-aws-emulators-'));
@@ -195,10 +199,10 @@ export async function startAwsEmulators(venv: Venv, options: StartOptions = {}):
   };
   try {
     const healthy: Promise<void>[] = [];
-    if (withLocalstack) {
+    if (lsVenv) {
       const ls = startProcess(
         'localstack',
-        venv.python,
+        lsVenv.python,
         ['-m', 'localstack.runtime.main'],
         {
           ...base,
@@ -219,7 +223,7 @@ export async function startAwsEmulators(venv: Venv, options: StartOptions = {}):
     }
     const mt = startProcess(
       'moto',
-      venv.bin('moto_server'),
+      venvs.moto.bin('moto_server'),
       ['-H', '127.0.0.1', '-p', `${motoPort}`],
       base,
       dir,

@@ -1,9 +1,12 @@
 /**
- * The Python virtual environment that holds LocalStack and moto: requirements.txt names them, and
- * constraints.txt pins every package beneath them. Made once and reused: it lives in a cache folder named
- * after a hash of both files, so changing a pin makes a new one and an unchanged checkout (or a fresh clone
- * on the same machine) finds the old one. A marker file written after the install succeeds tells a finished
- * environment from one an interrupted install left behind.
+ * The Python virtual environments that hold LocalStack and moto, one each: `localstack.txt` and `moto.txt`
+ * name them, and constraints.txt pins every package beneath both. They cannot share one: LocalStack brings
+ * moto-ext, its fork of moto, which installs into the same `moto/` folder as moto, and which package's files
+ * end up there varies from one fresh install to the next (the fork's Cognito JWKS route answers 500).
+ * Each is made once and reused: it lives in a cache folder named after a hash of its files, so changing a pin
+ * makes a new one and an unchanged checkout (or a fresh clone on the same machine) finds the old one. A
+ * marker file written after the install succeeds, and its check passes, tells a finished environment from
+ * one an interrupted install left behind.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -12,9 +15,30 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const REQUIREMENTS = fileURLToPath(new URL('requirements.txt', import.meta.url));
+export type EmulatorEnv = 'localstack' | 'moto';
+const file = (name: string) => fileURLToPath(new URL(name, import.meta.url));
+export const REQUIREMENTS: Record<EmulatorEnv, string> = {
+  localstack: file('localstack.txt'),
+  moto: file('moto.txt'),
+};
 /** Every transitive package pinned too: releases after LocalStack 4.14.0 break it. */
-export const CONSTRAINTS = fileURLToPath(new URL('constraints.txt', import.meta.url));
+export const CONSTRAINTS = file('constraints.txt');
+/**
+ * What must hold once installed, as a Python program that exits non-zero with the reason. moto: the `moto`
+ * the interpreter imports is moto's own release, with no fork beside it.
+ */
+const CHECKS: Record<EmulatorEnv, string | undefined> = {
+  localstack: undefined,
+  moto: [
+    'import importlib.metadata as m, moto, sys',
+    'def version(name):',
+    '    try: return m.version(name)',
+    '    except m.PackageNotFoundError: return None',
+    "fork = version('moto-ext')",
+    "if fork or moto.__version__ != version('moto'):",
+    '    sys.exit(f\'moto imports {moto.__version__}, moto is {version("moto")}, moto-ext is {fork}\')',
+  ].join('\n'),
+};
 /** The installer, itself installed with the venv's pip. */
 const UV = 'uv==0.13.9';
 const MARKER = '.ganzoo-installed';
@@ -29,19 +53,25 @@ export interface Venv {
   bin(name: string): string;
 }
 
-function requirementsHash(): string {
+/** The environments the suite starts its emulators from; no LocalStack where Python is too old for it. */
+export interface EmulatorVenvs {
+  localstack?: Venv;
+  moto: Venv;
+}
+
+function requirementsHash(name: EmulatorEnv): string {
   const hash = createHash('sha256');
-  for (const file of [REQUIREMENTS, CONSTRAINTS]) hash.update(readFileSync(file));
+  for (const f of [REQUIREMENTS[name], CONSTRAINTS]) hash.update(readFileSync(f));
+  hash.update(CHECKS[name] ?? '');
   return hash.digest('hex').slice(0, 12);
 }
 
 /**
- * GANZOO_EMULATORS_VENV, else $XDG_CACHE_HOME (or ~/.cache)/ganzoo/emulators-{hash of the pins}-py{version}.
+ * {GANZOO_EMULATORS_DIR, else $XDG_CACHE_HOME (or ~/.cache)/ganzoo}/{name}-{hash of its pins}-py{version}.
  */
-export function venvDir(python: Python, env: NodeJS.ProcessEnv = process.env): string {
-  if (env.GANZOO_EMULATORS_VENV) return env.GANZOO_EMULATORS_VENV;
-  const cache = env.XDG_CACHE_HOME || join(homedir(), '.cache');
-  return join(cache, 'ganzoo', `emulators-${requirementsHash()}-py${python.version.join('.')}`);
+export function venvDir(name: EmulatorEnv, python: Python, env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.GANZOO_EMULATORS_DIR || join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'ganzoo');
+  return join(base, `${name}-${requirementsHash(name)}-py${python.version.join('.')}`);
 }
 
 function venvAt(dir: string, python: Python): Venv {
@@ -53,9 +83,9 @@ function venvAt(dir: string, python: Python): Venv {
   };
 }
 
-export function isInstalled(dir: string): boolean {
+export function isInstalled(name: EmulatorEnv, dir: string): boolean {
   const marker = join(dir, MARKER);
-  return existsSync(marker) && readFileSync(marker, 'utf8').trim() === requirementsHash();
+  return existsSync(marker) && readFileSync(marker, 'utf8').trim() === requirementsHash(name);
 }
 
 function run(cmd: string, args: string[], what: string): void {
@@ -158,24 +188,26 @@ async function withLock<T>(dir: string, fn: () => T): Promise<T> {
   }
 }
 
-/** The environment, made first when missing or unfinished. `log` hears what takes time. */
+/** One environment, made first when missing or unfinished. `log` hears what takes time. */
 export async function ensureVenv(
-  options: { env?: NodeJS.ProcessEnv; log?: (line: string) => void } = {},
+  name: EmulatorEnv,
+  options: { env?: NodeJS.ProcessEnv; log?: (line: string) => void; python?: Python } = {},
 ): Promise<Venv> {
   const env = options.env ?? process.env;
   const log = options.log ?? (() => {});
-  const python = findPython(env);
-  const dir = venvDir(python, env);
-  if (isInstalled(dir)) return venvAt(dir, python);
+  const python = options.python ?? findPython(env);
+  const dir = venvDir(name, python, env);
+  if (isInstalled(name, dir)) return venvAt(dir, python);
   mkdirSync(join(dir, '..'), { recursive: true });
   return withLock(dir, () => {
-    if (isInstalled(dir)) return venvAt(dir, python); // another process finished it while we waited
+    if (isInstalled(name, dir)) return venvAt(dir, python); // another process finished it while we waited
     const started = Date.now();
-    log(`emulator set-up: making ${dir} with ${python.cmd} (uv pip install -r ${REQUIREMENTS})`);
+    const requirements = REQUIREMENTS[name];
+    log(`emulator set-up: making ${dir} with ${python.cmd} (uv pip install -r ${requirements})`);
     rmSync(dir, { recursive: true, force: true });
     run(python.cmd, ['-m', 'venv', dir], `${python.cmd} -m venv ${dir}`);
     const venv = venvAt(dir, python);
-    // uv fetches the ~120 packages in parallel: about 35 s from cold where pip took over 5 minutes here.
+    // uv fetches the packages in parallel: about 35 s from cold where pip took over 5 minutes here.
     const pip = ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check'];
     run(venv.python, [...pip, UV], `pip install ${UV}`);
     run(
@@ -188,14 +220,26 @@ export async function ensureVenv(
         '--python',
         venv.python,
         '-r',
-        REQUIREMENTS,
+        requirements,
         '-c',
         CONSTRAINTS,
       ],
-      `uv pip install -r ${REQUIREMENTS} -c ${CONSTRAINTS}`,
+      `uv pip install -r ${requirements} -c ${CONSTRAINTS}`,
     );
-    writeFileSync(join(dir, MARKER), `${requirementsHash()}\n`);
-    log(`emulator set-up: installed in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    const check = CHECKS[name];
+    if (check) run(venv.python, ['-c', check], `the check of ${dir}`);
+    writeFileSync(join(dir, MARKER), `${requirementsHash(name)}\n`);
+    log(`emulator set-up: ${name} installed in ${((Date.now() - started) / 1000).toFixed(0)} s`);
     return venv;
   });
+}
+
+/** moto's environment, and LocalStack's where the Python found is new enough for it. */
+export async function ensureVenvs(
+  options: { env?: NodeJS.ProcessEnv; log?: (line: string) => void } = {},
+): Promise<EmulatorVenvs> {
+  const python = findPython(options.env ?? process.env);
+  const moto = await ensureVenv('moto', { ...options, python });
+  if (!runsLocalstack(python.version)) return { moto };
+  return { moto, localstack: await ensureVenv('localstack', { ...options, python }) };
 }

@@ -168,11 +168,15 @@ async function dynaliteHere(options: Parameters<DynaliteFactory>[0], port: numbe
 }
 
 // Plain CommonJS, so the thread needs no TypeScript loader: it loads dynalite from the path resolved here.
-// With workerData.reads, each request that is not one of them is announced as it is answered, after the
-// store has the change and before the client hears of it (list-cache.ts).
+// With workerData.reads, each request that is not one of them is announced once the store has the change,
+// and its answer is held until the main thread has acknowledged the announcement: so by the time any client
+// (the API or a trainer) hears that a write landed, the listing cache has already been told (list-cache.ts),
+// and no announcement is still on its way to drop a listing read after it.
 const DYNALITE_THREAD = `
 const { parentPort, workerData } = require('node:worker_threads');
 const server = require(workerData.module)(workerData.options);
+const held = new Map();
+let announced = 0;
 if (workerData.reads) {
   const reads = new Set(workerData.reads);
   const [handler] = server.listeners('request');
@@ -183,8 +187,10 @@ if (workerData.reads) {
       // dynalite ends its answer once the store has the change, even when the client is gone by then.
       const end = res.end;
       res.end = function (...args) {
-        parentPort.postMessage({ changed: true });
-        return end.apply(this, args);
+        const change = ++announced;
+        held.set(change, () => end.apply(this, args));
+        parentPort.postMessage({ changed: change });
+        return this;
       };
     }
     handler(req, res);
@@ -192,7 +198,15 @@ if (workerData.reads) {
 }
 server.once('error', (err) => parentPort.postMessage({ error: err.message, code: err.code }));
 server.listen(workerData.port, '127.0.0.1', () => parentPort.postMessage({ port: server.address().port }));
-parentPort.on('message', () => {
+parentPort.on('message', (m) => {
+  if (m && m.acknowledged !== undefined) {
+    const release = held.get(m.acknowledged);
+    held.delete(m.acknowledged);
+    if (release) release();
+    return;
+  }
+  for (const release of held.values()) release();
+  held.clear();
   server.closeAllConnections();
   server.close((err) => parentPort.postMessage({ stopped: true, error: err ? err.message : undefined }));
 });
@@ -212,13 +226,22 @@ async function dynaliteThread(
       ...(onChange ? { reads: DYNAMO_READS } : {}),
     },
   });
-  type Message = { port?: number; stopped?: boolean; changed?: boolean; error?: string; code?: string };
-  if (onChange) worker.on('message', (m: Message) => m.changed && onChange());
+  type Message = { port?: number; stopped?: boolean; changed?: number; error?: string; code?: string };
+  if (onChange) {
+    worker.on('message', (m: Message) => {
+      if (m.changed === undefined) return;
+      try {
+        onChange();
+      } finally {
+        worker.postMessage({ acknowledged: m.changed });
+      }
+    });
+  }
   const next = () =>
     new Promise<Message>((resolve, reject) => {
       const onError = (err: Error) => done(() => reject(err));
       const onExit = (code: number) => done(() => reject(new Error(`dynalite's thread exited (${code})`)));
-      const onMessage = (m: Message) => m.changed || done(() => resolve(m));
+      const onMessage = (m: Message) => m.changed !== undefined || done(() => resolve(m));
       const done = (settle: () => void) => {
         worker.off('error', onError).off('exit', onExit).off('message', onMessage);
         settle();
@@ -234,7 +257,7 @@ async function dynaliteThread(
     port: started.port,
     stop: async () => {
       const stopped = next();
-      worker.postMessage('stop');
+      worker.postMessage({ stop: true });
       const m = await stopped;
       // The store is closed by now. Left to exit by itself, the thread now and then never finished exiting
       // (within tens of stops on Node 20, with no JS left running: native teardown); terminate() does not hang.

@@ -4,15 +4,15 @@
  * and Debian's chromium driven by playwright-core, with the flags that keep it off the (closed) network.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BrowserContext, chromium } from 'playwright-core';
+import { ensureChromium } from './chromium.ts';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const ARTIFACTS = join(REPO_ROOT, 'test', 'e2e', 'artifacts');
-export const CHROMIUM = process.env.GANZOO_CHROMIUM ?? '/usr/bin/chromium';
 
 export { ensureWebBuilt } from '../../scripts/platform/web-build.ts';
 
@@ -85,16 +85,12 @@ export async function startNpmStart(env: Record<string, string> = {}): Promise<R
   };
 }
 
-/** Debian's chromium, headless, in a fresh profile; fails naming the fix when it is not installed. */
+/** Debian's chromium (chromium.ts), headless, in a fresh profile. */
 export async function launchChromium(): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `no chromium at ${CHROMIUM}: .ci/run installs Debian's (apt-get install chromium), or set GANZOO_CHROMIUM`,
-    );
-  }
+  const executablePath = ensureChromium();
   const profile = mkdtempSync(join(tmpdir(), 'ganzoo-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
+    executablePath,
     headless: true,
     viewport: { width: 1280, height: 900 },
     args: [

@@ -16,7 +16,7 @@ import {
   serviceEndpoints,
   startAwsEmulators,
 } from '../../scripts/emulators/emulators.ts';
-import { ensureVenv } from '../../scripts/emulators/venv.ts';
+import { ensureVenvs } from '../../scripts/emulators/venv.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -44,7 +44,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   let emulators: AwsEmulators;
   try {
     const log = (line: string) => console.log(line);
-    emulators = await startAwsEmulators(await ensureVenv({ log }), { log });
+    emulators = await startAwsEmulators(await ensureVenvs({ log }), { log });
   } catch (err) {
     throw new Error(
       `the integration suite could not start LocalStack and moto (docs/TESTING.md): ${(err as Error).message}`,

@@ -4,7 +4,7 @@
  * errors beside their fields, presets, the spec as JSON to copy, and "clone" from an existing run. The draft
  * lives in sessionStorage, so a sign-in in the middle of it loses nothing.
  */
-import { useEffect, useLayoutEffect, useMemo, useState } from 'preact/hooks';
+import { useLayoutEffect, useMemo, useState } from 'preact/hooks';
 import { ApiError, api } from '../api/client.ts';
 import type { DatasetInfo, Model } from '../api/types.ts';
 import { ErrorBox, Loading } from '../components/states.tsx';
@@ -146,14 +146,24 @@ function Field({
   );
 }
 
+/** The form's fields: the spec's own, then the family's hyperparameters. */
+function formFields(specSchema: JsonSchema, model: Model): FieldSpec[] {
+  return [
+    ...fieldsFromSchema(specSchema, '', ['family', 'dataset', 'hyperparameters']),
+    ...fieldsFromSchema(model.hyperparameters, 'hyperparameters'),
+  ];
+}
+
 function Form({ data, family }: { data: FormData; family?: string }) {
   const initial = useMemo<Draft>(() => {
     if (data.clone) {
+      // Filled in the first render: a form shown with defaults first could be read or sent as it stands.
       const spec = data.clone.spec;
+      const model = data.models.find((m) => m.id === spec.family) ?? data.models[0]!;
       return {
-        family: String(spec.family),
+        family: model.id,
         dataset: String(spec.dataset),
-        raw: {},
+        raw: rawFromSpec(formFields(data.specSchema, model), spec),
         idempotencyKey: newKey(),
       };
     }
@@ -170,18 +180,7 @@ function Form({ data, family }: { data: FormData; family?: string }) {
   const [copied, setCopied] = useState(false);
 
   const model = data.models.find((m) => m.id === draft.family) ?? data.models[0]!;
-  const fields = useMemo(
-    () => [
-      ...fieldsFromSchema(data.specSchema, '', ['family', 'dataset', 'hyperparameters']),
-      ...fieldsFromSchema(model.hyperparameters, 'hyperparameters'),
-    ],
-    [data.specSchema, model],
-  );
-
-  // A clone fills every field from the run's spec once the fields are known.
-  useEffect(() => {
-    if (data.clone) setDraft((d) => ({ ...d, raw: rawFromSpec(fields, data.clone!.spec) }));
-  }, [data.clone]);
+  const fields = useMemo(() => formFields(data.specSchema, model), [data.specSchema, model]);
 
   // Saved as soon as it changes (a layout effect runs before the browser can leave the page).
   useLayoutEffect(() => sessionStorage.setItem(DRAFT_KEY, JSON.stringify(draft)), [draft]);
@@ -367,16 +366,16 @@ function Form({ data, family }: { data: FormData; family?: string }) {
 
 export function NewExperimentPage({ clone, family }: { clone?: string; family?: string }) {
   const data = useAsync(() => loadForm(clone), [clone]);
+  // Only the data loaded for this clone: useAsync keeps the last data while the next loads.
+  const ready = data.data?.clone?.id === clone ? data.data : undefined;
   return (
     <>
       <h1 tabIndex={-1}>New experiment</h1>
       {data.error && <ErrorBox error={data.error} retry={data.reload} what="The form" />}
-      {!data.data && !data.error && <Loading what="the catalog" />}
-      {data.data && data.data.models.length === 0 && (
-        <p class="state empty">The API lists no trainable families.</p>
-      )}
-      {data.data && data.data.models.length > 0 && (
-        <Form key={`${clone}|${family}`} data={data.data} {...(family ? { family } : {})} />
+      {!ready && !data.error && <Loading what="the catalog" />}
+      {ready && ready.models.length === 0 && <p class="state empty">The API lists no trainable families.</p>}
+      {ready && ready.models.length > 0 && (
+        <Form key={`${clone}|${family}`} data={ready} {...(family ? { family } : {})} />
       )}
     </>
   );
