@@ -134,3 +134,29 @@ export function evaluationPictures(result: EvalResult): EvalPicture[] {
   // Only keys inside the run's eval folder: eval.json is data, not a way to presign arbitrary objects.
   return pictures.filter((p) => p.key.startsWith(runFiles.evalDir) && !p.key.includes('..'));
 }
+
+/** A metric of eval.json as a number, and which way is better. */
+export interface MetricValue {
+  value: number;
+  better: 'lower' | 'higher';
+}
+
+/**
+ * The headline numbers of an evaluation, by name, in the order they matter most: what a group summarises
+ * as mean ± sd and ranks its members by (the first one present).
+ */
+export function evalMetrics(result: EvalResult): Record<string, MetricValue> {
+  if (result.kind === 'points2d') {
+    return {
+      modesCovered: { value: result.modes.modesCovered, better: 'higher' },
+      hqPercent: { value: result.modes.hqPercent, better: 'higher' },
+    };
+  }
+  const metrics: Record<string, MetricValue> = { cfid: { value: result.cfid.value, better: 'lower' } };
+  if (result.codes)
+    metrics.codeAccuracy = { value: 100 * result.codes.bestMapping.accuracy, better: 'higher' };
+  if (result.classAccuracy)
+    metrics.classAccuracy = { value: 100 * result.classAccuracy.value, better: 'higher' };
+  metrics.classesCovered = { value: result.classes.all.covered, better: 'higher' };
+  return metrics;
+}

@@ -1,0 +1,329 @@
+/**
+ * Experiment groups: one base spec run over several seeds, or over a sweep of the family's hyperparameters
+ * (a grid, or random draws within the catalog's ranges). A group expands into ordinary member specs here,
+ * once, so the API, the CLI and the benchmarks agree on what a group means; each member is then an ordinary
+ * run. Pure: no AWS, no tfjs.
+ */
+import { z } from 'zod';
+import { familyInfo } from './catalog.ts';
+import type { MetricValue } from './evaluation.ts';
+import type { RunStatus } from './run.ts';
+import { type ExperimentSpec, type FieldIssue, validateSpec } from './spec.ts';
+
+/** The member limit when config names none: more is refused, naming `seeds` or `sweep`. */
+export const DEFAULT_MAX_GROUP_MEMBERS = 1000;
+
+const SeedSchema = z
+  .int()
+  .min(0)
+  .max(2 ** 31 - 1);
+const SweepValueSchema = z.union([z.number(), z.string(), z.boolean()]);
+
+/** A random sweep's range for a numeric hyperparameter; `log` draws evenly in log space (learning rates). */
+const RangeSchema = z.strictObject({
+  min: z.number(),
+  max: z.number(),
+  scale: z.enum(['linear', 'log']).default('linear'),
+});
+
+export const SweepSchema = z.discriminatedUnion('mode', [
+  z.strictObject({
+    mode: z.literal('grid'),
+    /** Every combination of these values runs once. */
+    parameters: z.record(z.string(), z.array(SweepValueSchema).min(1)),
+  }),
+  z.strictObject({
+    mode: z.literal('random'),
+    /** A range to draw from, or the values to choose among. */
+    parameters: z.record(z.string(), z.union([RangeSchema, z.array(SweepValueSchema).min(1)])),
+    samples: z.int().min(1).describe('Members to draw.'),
+    seed: SeedSchema.default(1).describe('Seeds the draws, so a sweep can be repeated exactly.'),
+  }),
+]);
+export type Sweep = z.output<typeof SweepSchema>;
+
+export const GroupRequestSchema = z
+  .strictObject({
+    spec: z.unknown().describe('The base experiment spec every member starts from.'),
+    seeds: z
+      .array(SeedSchema)
+      .min(1)
+      .optional()
+      .describe("One member per seed (the spec's seed is replaced)."),
+    sweep: SweepSchema.optional().describe(
+      "One member per point of the sweep over the family's hyperparameters.",
+    ),
+  })
+  .refine((g) => (g.seeds === undefined) !== (g.sweep === undefined), {
+    message: 'give either seeds or sweep, not both and not neither',
+  });
+export type GroupRequest = z.input<typeof GroupRequestSchema>;
+
+export interface GroupMember {
+  spec: ExperimentSpec;
+  /** What sets this member apart: its seed, or its swept hyperparameters. */
+  varies: Record<string, string | number | boolean>;
+}
+
+export type GroupExpansion =
+  | { ok: true; kind: 'seeds' | 'sweep'; members: GroupMember[] }
+  | { ok: false; issues: FieldIssue[] };
+
+function issuesAt(error: z.ZodError): FieldIssue[] {
+  return error.issues.map((i) => ({ field: i.path.map(String).join('.'), message: i.message }));
+}
+
+/** The members a grid of values makes: every combination, in the order the parameters were given. */
+function grid(parameters: Record<string, readonly (string | number | boolean)[]>) {
+  let points: Record<string, string | number | boolean>[] = [{}];
+  for (const [name, values] of Object.entries(parameters))
+    points = points.flatMap((p) => values.map((v) => ({ ...p, [name]: v })));
+  return points;
+}
+
+/** mulberry32: a small, well-mixed 32-bit generator; enough for drawing sweep points reproducibly. */
+function uniforms(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Whether the family's schema wants an integer for this hyperparameter (random draws are rounded then). */
+function isInteger(family: string, name: string): boolean {
+  const schema = z.toJSONSchema(familyInfo(family)!.hyperparameters, { io: 'input' }) as {
+    properties?: Record<string, { type?: string }>;
+  };
+  return schema.properties?.[name]?.type === 'integer';
+}
+
+function random(family: string, sweep: Extract<Sweep, { mode: 'random' }>) {
+  const next = uniforms(sweep.seed);
+  return Array.from({ length: sweep.samples }, () => {
+    const point: Record<string, string | number | boolean> = {};
+    for (const [name, p] of Object.entries(sweep.parameters)) {
+      const u = next();
+      if (Array.isArray(p)) {
+        point[name] = p[Math.min(p.length - 1, Math.floor(u * p.length))]!;
+        continue;
+      }
+      const v =
+        p.scale === 'log'
+          ? Math.exp(Math.log(p.min) + u * (Math.log(p.max) - Math.log(p.min)))
+          : p.min + u * (p.max - p.min);
+      point[name] = isInteger(family, name) ? Math.round(v) : v;
+    }
+    return point;
+  });
+}
+
+/**
+ * The values a sweep names for one parameter, each checked as a member would be, with where it sits in the
+ * request: an unknown hyperparameter or a value outside the catalog's range is refused naming that place.
+ */
+function checkSweep(base: ExperimentSpec, sweep: Sweep): FieldIssue[] {
+  const family = familyInfo(base.family)!;
+  const known = Object.keys((family.hyperparameters as unknown as z.ZodObject).shape);
+  const issues: FieldIssue[] = [];
+  for (const [name, p] of Object.entries(sweep.parameters)) {
+    const at = `sweep.parameters.${name}`;
+    if (!known.includes(name)) {
+      issues.push({
+        field: at,
+        message: `'${family.id}' has no hyperparameter '${name}' (it has ${known.join(', ')})`,
+      });
+      continue;
+    }
+    const probes: [string, unknown][] = Array.isArray(p)
+      ? p.map((v, i) => [`${at}.${i}`, v])
+      : [
+          [`${at}.min`, p.min],
+          [`${at}.max`, p.max],
+        ];
+    if (!Array.isArray(p)) {
+      if (!(p.min < p.max))
+        issues.push({ field: at, message: `min (${p.min}) must be below max (${p.max})` });
+      if (p.scale === 'log' && !(p.min > 0))
+        issues.push({ field: `${at}.min`, message: 'a log range needs min > 0' });
+    }
+    for (const [field, value] of probes) {
+      const r = validateSpec({ ...base, hyperparameters: { ...base.hyperparameters, [name]: value } });
+      if (!r.ok)
+        for (const i of r.issues)
+          issues.push({
+            field,
+            message: i.field === `hyperparameters.${name}` ? i.message : `${i.field}: ${i.message}`,
+          });
+    }
+  }
+  return issues;
+}
+
+/**
+ * A group request as its member specs, or the fields at fault: the base spec's (under `spec.`), the sweep's
+ * values, combinations the family refuses (under `sweep`), and a member count over `maxMembers` (naming
+ * `seeds` or `sweep`). Nothing is stored before this has passed.
+ */
+export function expandGroup(input: unknown, maxMembers = DEFAULT_MAX_GROUP_MEMBERS): GroupExpansion {
+  const outer = GroupRequestSchema.safeParse(input);
+  if (!outer.success) return { ok: false, issues: issuesAt(outer.error) };
+  const request = outer.data;
+  const base = validateSpec(request.spec);
+  if (!base.ok)
+    return {
+      ok: false,
+      issues: base.issues.map((i) => ({ ...i, field: ['spec', i.field].filter(Boolean).join('.') })),
+    };
+  const spec = base.spec;
+  if (request.seeds) {
+    if (request.seeds.length > maxMembers)
+      return {
+        ok: false,
+        issues: [
+          { field: 'seeds', message: `${request.seeds.length} seeds; a group holds at most ${maxMembers}` },
+        ],
+      };
+    if (new Set(request.seeds).size !== request.seeds.length)
+      return { ok: false, issues: [{ field: 'seeds', message: 'a seed is listed twice' }] };
+    return {
+      ok: true,
+      kind: 'seeds',
+      members: request.seeds.map((seed) => ({ spec: { ...spec, seed }, varies: { seed } })),
+    };
+  }
+  const sweep = request.sweep!;
+  const size =
+    sweep.mode === 'random'
+      ? sweep.samples
+      : Object.values(sweep.parameters).reduce((n, v) => n * v.length, 1);
+  if (size > maxMembers)
+    return {
+      ok: false,
+      issues: [{ field: 'sweep', message: `${size} members; a group holds at most ${maxMembers}` }],
+    };
+  const issues = checkSweep(spec, sweep);
+  if (issues.length) return { ok: false, issues };
+  const points = sweep.mode === 'grid' ? grid(sweep.parameters) : random(spec.family, sweep);
+  const members: GroupMember[] = [];
+  for (const point of points) {
+    // Each value passed alone; a combination can still break a rule across fields.
+    const r = validateSpec({ ...spec, hyperparameters: { ...spec.hyperparameters, ...point } });
+    if (!r.ok) {
+      const which = Object.entries(point)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ');
+      return {
+        ok: false,
+        issues: r.issues.map((i) => ({ field: 'sweep', message: `${which}: ${i.field}: ${i.message}` })),
+      };
+    }
+    members.push({ spec: r.spec, varies: point });
+  }
+  return { ok: true, kind: 'sweep', members };
+}
+
+export interface GroupStatus {
+  status: RunStatus;
+  /** Members per status. */
+  counts: Partial<Record<RunStatus, number>>;
+}
+
+/**
+ * A group's status from its members': QUEUED until one moves; RUNNING while any is on its way; once all
+ * have ended, SUCCEEDED if all did, CANCELLED if all were, else FAILED (the counts say how many of each).
+ */
+export function groupStatus(members: readonly RunStatus[]): GroupStatus {
+  const counts: Partial<Record<RunStatus, number>> = {};
+  for (const s of members) counts[s] = (counts[s] ?? 0) + 1;
+  const n = members.length;
+  const all = (s: RunStatus) => counts[s] === n;
+  const ended = (counts.SUCCEEDED ?? 0) + (counts.FAILED ?? 0) + (counts.CANCELLED ?? 0);
+  let status: RunStatus;
+  if (n === 0 || all('QUEUED')) status = 'QUEUED';
+  else if (ended < n) status = 'RUNNING';
+  else if (all('SUCCEEDED')) status = 'SUCCEEDED';
+  else if (all('CANCELLED')) status = 'CANCELLED';
+  else status = 'FAILED';
+  return { status, counts };
+}
+
+export interface Summary {
+  n: number;
+  mean: number;
+  /** Sample standard deviation (n - 1); 0 for a single value. */
+  sd: number;
+  min: number;
+  max: number;
+}
+
+/** mean ± sd (min, max) of finite values; undefined when there are none. */
+export function summarize(values: readonly number[]): Summary | undefined {
+  const v = values.filter(Number.isFinite);
+  if (v.length === 0) return undefined;
+  const mean = v.reduce((a, b) => a + b, 0) / v.length;
+  const sd = v.length > 1 ? Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (v.length - 1)) : 0;
+  return { n: v.length, mean, sd, min: Math.min(...v), max: Math.max(...v) };
+}
+
+/** "69.7 ± 12.5 (61.2-85.8, n=3)" */
+export function formatSummary(s: Summary, digits = 1): string {
+  return `${s.mean.toFixed(digits)} ± ${s.sd.toFixed(digits)} (${s.min.toFixed(digits)}-${s.max.toFixed(digits)}, n=${s.n})`;
+}
+
+/** One finished member, as a group's evaluation sees it. */
+export interface MemberResult {
+  runId: string;
+  varies: Record<string, string | number | boolean>;
+  metrics: Record<string, MetricValue>;
+}
+
+export interface GroupEvaluation {
+  members: number;
+  /** Each metric over every member that has it. */
+  metrics: Record<string, Summary & { better: MetricValue['better'] }>;
+  /** Sweeps: each metric at each value of each swept hyperparameter, values in the order first seen. */
+  bySweptValue: Record<string, { value: string | number | boolean; metrics: Record<string, Summary> }[]>;
+  /** The member best on the first metric all members share. */
+  best?: { runId: string; metric: string; value: number };
+}
+
+/** Members' evaluations joined: mean ± sd (min, max) per metric, per swept value, and the best member. */
+export function groupEvaluation(
+  members: readonly MemberResult[],
+  swept: readonly string[] = [],
+): GroupEvaluation {
+  const names = [...new Set(members.flatMap((m) => Object.keys(m.metrics)))];
+  const metrics: GroupEvaluation['metrics'] = {};
+  for (const name of names) {
+    const have = members.filter((m) => m.metrics[name]);
+    const s = summarize(have.map((m) => m.metrics[name]!.value));
+    if (s) metrics[name] = { ...s, better: have[0]!.metrics[name]!.better };
+  }
+  const bySweptValue: GroupEvaluation['bySweptValue'] = {};
+  for (const param of swept) {
+    const values = [...new Set(members.map((m) => m.varies[param]).filter((v) => v !== undefined))];
+    bySweptValue[param] = values.map((value) => {
+      const at = members.filter((m) => m.varies[param] === value);
+      const byMetric: Record<string, Summary> = {};
+      for (const name of names) {
+        const s = summarize(at.flatMap((m) => (m.metrics[name] ? [m.metrics[name].value] : [])));
+        if (s) byMetric[name] = s;
+      }
+      return { value: value!, metrics: byMetric };
+    });
+  }
+  const shared = names.find((n) => members.length > 0 && members.every((m) => m.metrics[n]));
+  let best: GroupEvaluation['best'];
+  if (shared) {
+    const sign = members[0]!.metrics[shared]!.better === 'lower' ? 1 : -1;
+    const winner = [...members].sort(
+      (a, b) => sign * (a.metrics[shared]!.value - b.metrics[shared]!.value),
+    )[0]!;
+    best = { runId: winner.runId, metric: shared, value: winner.metrics[shared]!.value };
+  }
+  return { members: members.length, metrics, bySweptValue, ...(best ? { best } : {}) };
+}
