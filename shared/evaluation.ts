@@ -27,7 +27,7 @@ export interface CfidResult {
 }
 
 export interface ModesResult {
-  /** Modes that are the nearest mode of at least one high-quality sample. */
+  /** Modes that are the nearest mode of at least 1% of the samples as high-quality samples (25 of 2,500). */
   modesCovered: number;
   modesTotal: number;
   /** 100 x high-quality samples / samples. */

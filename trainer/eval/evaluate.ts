@@ -35,7 +35,16 @@ import {
 } from './codes.ts';
 import { type GaussianStats, gaussianStats } from './frechet.ts';
 import { arithmeticGrid, interpolationGrid } from './latent-grids.ts';
-import { cfid, classAccuracy, classesCovered, classHistogram, HQ_SIGMAS, modesAndHq } from './metrics.ts';
+import {
+  cfid,
+  classAccuracy,
+  classesCovered,
+  classHistogram,
+  HQ_SIGMAS,
+  MODE_MIN_SHARE,
+  modeMinSamples,
+  modesAndHq,
+} from './metrics.ts';
 
 export const DEFAULT_IMAGE_SAMPLES = 10_000;
 export const DEFAULT_POINT_SAMPLES = 2_500;
@@ -305,7 +314,7 @@ export async function evaluateRun(run: string | ArtifactSink, opts: EvalOptions 
       modes: modesAndHq(points, m, HQ_SIGMAS),
       definitions: {
         hq: `a sample is high quality if within ${HQ_SIGMAS} sigma of its nearest mode`,
-        covered: 'a mode is covered if it is the nearest mode of at least one high-quality sample',
+        covered: `a mode is covered if it is the nearest mode of at least ${modeMinSamples(samples)} high-quality samples of ${samples} (${100 * MODE_MIN_SHARE}%)`,
         hqSigmas: HQ_SIGMAS,
         sigma: m.sigma,
         modes: m.modes,

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../data/rng.ts';
 import { GRID25, RING8, sampleMixture } from '../data/toy2d.ts';
 import { gaussianStats } from './frechet.ts';
-import { cfid, classAccuracy, classesCovered, classHistogram, modesAndHq } from './metrics.ts';
+import {
+  cfid,
+  classAccuracy,
+  classesCovered,
+  classHistogram,
+  modeMinSamples,
+  modesAndHq,
+} from './metrics.ts';
 
 function onModes(modes: [number, number][], perMode: number): Float32Array {
   return Float32Array.from(modes.flatMap(([x, y]) => Array.from({ length: perMode }, () => [x, y]).flat()));
@@ -34,6 +41,20 @@ describe('modesAndHq', () => {
     const r = modesAndHq(points, RING8);
     expect(r.modesCovered).toBe(2);
     expect(r.hqPercent).toBeCloseTo((100 * 2) / 3, 10);
+  });
+
+  it('covers a mode only with at least 1% of the samples (25 of 2,500) as its HQ samples', () => {
+    // Unrolled GAN's seed 4 as a new user saw it: most HQ samples on one mode, a handful on five others.
+    const heavy = onModes(RING8.modes.slice(0, 1), 2400);
+    const few = onModes(RING8.modes.slice(1, 2), 24);
+    const enough = onModes(RING8.modes.slice(2, 3), 25);
+    const rest = new Float32Array(2 * (2500 - 2400 - 24 - 25)).fill(0); // the centre: low quality
+    const r = modesAndHq(Float32Array.from([...heavy, ...few, ...enough, ...rest]), RING8);
+    expect(r.samples).toBe(2500);
+    expect(r.hqPerMode.slice(0, 3)).toEqual([2400, 24, 25]);
+    expect(r.modesCovered).toBe(2);
+    expect(modeMinSamples(2500)).toBe(25);
+    expect(modeMinSamples(70)).toBe(1);
   });
 
   it('finds every mode and ~99.7% HQ on samples of the true ring and grid', () => {

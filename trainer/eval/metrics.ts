@@ -56,6 +56,17 @@ export function classAccuracy(predictions: ArrayLike<number>, requested: ArrayLi
 /** A sample is high quality within this many sigma of its nearest mode (GANS.md). */
 export const HQ_SIGMAS = 3;
 
+/**
+ * A mode is covered when at least this share of all samples are high-quality samples nearest to it (GANS.md:
+ * 25 of 2,500), so a few stray samples do not cover a mode.
+ */
+export const MODE_MIN_SHARE = 0.01;
+
+/** High-quality samples a mode needs to count as covered, out of `samples` (at least one). */
+export function modeMinSamples(samples: number, share = MODE_MIN_SHARE): number {
+  return Math.max(1, Math.ceil(share * samples - 1e-9));
+}
+
 /** Modes covered and HQ% of 2D samples given as a flat [x0, y0, x1, y1, ...] array. */
 export function modesAndHq(points: ArrayLike<number>, mixture: Mixture, hqSigmas = HQ_SIGMAS): ModesResult {
   if (points.length % 2 !== 0) throw new Error(`point data of ${points.length} values is not N x 2`);
@@ -81,8 +92,9 @@ export function modesAndHq(points: ArrayLike<number>, mixture: Mixture, hqSigmas
       hqPerMode[best]!++;
     }
   }
+  const needed = modeMinSamples(samples);
   return {
-    modesCovered: hqPerMode.filter((c) => c > 0).length,
+    modesCovered: hqPerMode.filter((c) => c >= needed).length,
     modesTotal: mixture.modes.length,
     hqPercent: samples === 0 ? 0 : (100 * hqSamples) / samples,
     hqSamples,

@@ -23,7 +23,7 @@ export function evaluationFacts(e: EvalResult): EvalFact[] {
       {
         label: 'Modes covered',
         value: `${m.modesCovered} / ${m.modesTotal}`,
-        detail: 'a mode counts when it is the nearest mode of at least one high-quality sample',
+        detail: e.definitions.covered,
       },
       {
         label: 'High-quality samples',
