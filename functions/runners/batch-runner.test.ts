@@ -1,5 +1,6 @@
 import { BatchClient } from '@aws-sdk/client-batch';
 import { describe, expect, it } from 'vitest';
+import { BATCH_RETRY_RULES } from '../../shared/batch-job.ts';
 import type { RunRecord } from '../../shared/run.ts';
 import { GPU_TYPES, parseSpec } from '../../shared/spec.ts';
 import { BatchRunner, EVALUATE_ON_EXIT } from './batch-runner.ts';
@@ -78,6 +79,8 @@ describe('BatchRunner', () => {
             attempts: 4,
             evaluateOnExit: [
               { onStatusReason: 'Host EC2*', action: 'RETRY' },
+              { onExitCode: '143', action: 'RETRY' },
+              { onReason: 'Cannot*', action: 'RETRY' },
               { onReason: '*', action: 'EXIT' },
               { onExitCode: '*', action: 'EXIT' },
             ],
@@ -143,10 +146,13 @@ describe('BatchRunner', () => {
     expect(calls).toEqual([]);
   });
 
-  it('retries only host losses: the reclaim rule comes before every catch-all', () => {
-    expect(EVALUATE_ON_EXIT[0]).toEqual({ onStatusReason: 'Host EC2*', action: 'RETRY' });
-    expect(EVALUATE_ON_EXIT.slice(1).every((r) => r.action === 'EXIT')).toBe(true);
-    expect(EVALUATE_ON_EXIT.length).toBeLessThanOrEqual(5); // Batch's limit
+  it('retries before every catch-all, within the five rules Batch allows, and gives Batch its own copy', () => {
+    const firstExit = EVALUATE_ON_EXIT.findIndex((r) => r.action === 'EXIT');
+    expect(EVALUATE_ON_EXIT.slice(0, firstExit).every((r) => r.action === 'RETRY')).toBe(true);
+    expect(EVALUATE_ON_EXIT.slice(firstExit).map((r) => r.onReason ?? r.onExitCode)).toEqual(['*', '*']);
+    expect(EVALUATE_ON_EXIT.length).toBeLessThanOrEqual(5);
+    expect(EVALUATE_ON_EXIT).toEqual(BATCH_RETRY_RULES);
+    expect(EVALUATE_ON_EXIT[0]).not.toBe(BATCH_RETRY_RULES[0]);
   });
 
   it('keeps tag values within the characters Batch accepts', async () => {

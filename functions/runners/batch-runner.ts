@@ -1,9 +1,10 @@
 /**
  * Runs the trainer as an AWS Batch job: one job per run, on the queue of the spec's GPU type, Spot-first or
  * on-demand as the spec asks.
- * Batch retries an attempt only when the host went away (a Spot reclaim or an instance failure); the new
- * attempt resumes from the run's latest checkpoint. Anything else the trainer or Batch reports ends the job,
- * and the Batch state-change handler (functions/events/batch-state.ts) moves the run accordingly.
+ * Batch retries an attempt lost with its host, stopped by SIGTERM after a checkpoint, or whose container could
+ * not start (shared/batch-job.ts); the new attempt resumes from the run's latest checkpoint. Anything else the
+ * trainer or Batch reports ends the job, and the Batch state-change handler (functions/events/batch-state.ts)
+ * moves the run accordingly.
  */
 import {
   BatchClient,
@@ -12,6 +13,7 @@ import {
   type SubmitJobCommandInput,
   TerminateJobCommand,
 } from '@aws-sdk/client-batch';
+import { BATCH_RETRY_RULES } from '../../shared/batch-job.ts';
 import type { RunRecord } from '../../shared/run.ts';
 import type { GpuType } from '../../shared/spec.ts';
 import type { JobRunner } from '../ports.ts';
@@ -42,17 +44,8 @@ export interface BatchRunnerOptions {
 /** Tag keys on every job, so costs and jobs can be traced back to runs. */
 export const JOB_TAGS = { runId: 'ganzoo:run-id', owner: 'ganzoo:owner', family: 'ganzoo:family' } as const;
 
-/**
- * Batch matches these in order. The first keeps an attempt lost with its host (the status reason then
- * starts "Host EC2 (instance ...) terminated"); the rest end the job on any other failure, so a bad spec or
- * a crash in the trainer is not run again `retries` times. Batch retries when no rule matches, hence more
- * than one catch-all.
- */
-export const EVALUATE_ON_EXIT: EvaluateOnExit[] = [
-  { onStatusReason: 'Host EC2*', action: 'RETRY' },
-  { onReason: '*', action: 'EXIT' },
-  { onExitCode: '*', action: 'EXIT' },
-];
+/** Batch's retry rules, the job definition's own (shared/batch-job.ts), given again at SubmitJob. */
+export const EVALUATE_ON_EXIT: EvaluateOnExit[] = BATCH_RETRY_RULES.map((rule) => ({ ...rule }));
 
 export function jobNameFor(runId: string): string {
   return `ganzoo-${runId}`;

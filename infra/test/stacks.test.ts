@@ -154,16 +154,24 @@ describe('ComputeStack', () => {
     });
   });
 
-  it('retries host and Spot losses and exits on anything else, as the runner asks at SubmitJob', () => {
+  it('retries lost hosts, SIGTERM checkpoints and containers that could not start, as SubmitJob does', () => {
     const definitions = ofType(templates.compute, 'AWS::Batch::JobDefinition');
     expect(definitions).toHaveLength(1);
     const strategy = definitions[0]![1].Properties!.RetryStrategy as Record<string, unknown>;
     expect(strategy.Attempts).toBe(3);
+    // Batch matches in order and allows five rules; this exact list is the contract.
+    expect(strategy.EvaluateOnExit).toEqual([
+      { OnStatusReason: 'Host EC2*', Action: 'RETRY' },
+      { OnExitCode: '143', Action: 'RETRY' },
+      { OnReason: 'Cannot*', Action: 'RETRY' },
+      { OnReason: '*', Action: 'EXIT' },
+      { OnExitCode: '*', Action: 'EXIT' },
+    ]);
+    // The runner overrides the strategy at SubmitJob with the same rules, in Batch's API spelling.
     const cfnCase = EVALUATE_ON_EXIT.map((rule) =>
       Object.fromEntries(Object.entries(rule).map(([k, v]) => [k[0]!.toUpperCase() + k.slice(1), v])),
     );
     expect(strategy.EvaluateOnExit).toEqual(cfnCase);
-    expect(cfnCase[0]).toEqual({ OnStatusReason: 'Host EC2*', Action: 'RETRY' });
   });
 
   it('gives each GPU type a Spot and an on-demand environment of that type alone, scaling to zero', () => {
