@@ -1,6 +1,6 @@
 import { BatchClient } from '@aws-sdk/client-batch';
 import { describe, expect, it } from 'vitest';
-import { BATCH_RETRY_RULES } from '../../shared/batch-job.ts';
+import { BATCH_RETRY_RULES, FIRST_ATTEMPT_ENV } from '../../shared/batch-job.ts';
 import type { RunRecord } from '../../shared/run.ts';
 import { GPU_TYPES, parseSpec } from '../../shared/spec.ts';
 import { BatchRunner, EVALUATE_ON_EXIT } from './batch-runner.ts';
@@ -101,6 +101,20 @@ describe('BatchRunner', () => {
       retryStrategy: { attempts: 3 },
       timeout: { attemptDurationSeconds: 7200 },
     });
+  });
+
+  it("submits a run's later attempt to on-demand when asked, numbering from the run and with the attempts left", () => {
+    const runner = new BatchRunner({ ...options });
+    const later = run({ attempt: 2 }, { spot: true, retries: 3 });
+    const input = runner.submitInput(later, { onDemand: true });
+    expect(input.jobQueue).toBe('g4dn.xlarge-on-demand');
+    expect(input.containerOverrides?.environment).toContainEqual({ name: FIRST_ATTEMPT_ENV, value: '2' });
+    expect(input.retryStrategy?.attempts).toBe(2);
+    // Never fewer than one attempt, and a first job carries no first attempt.
+    expect(runner.submitInput(run({ attempt: 5 }, { retries: 2 })).retryStrategy?.attempts).toBe(1);
+    const first = runner.submitInput(run());
+    expect(first.containerOverrides?.environment?.map((e) => e.name)).not.toContain(FIRST_ATTEMPT_ENV);
+    expect(first.jobQueue).toBe('g4dn.xlarge-spot');
   });
 
   const combinations = GPU_TYPES.flatMap((gpu) => [

@@ -17,6 +17,11 @@ export interface GanzooConfig {
   maxVcpus: number;
   /** Days a checkpoint is kept; samples, metrics and the exported generator are kept. */
   checkpointRetentionDays: number;
+  /**
+   * Minutes a job may wait on a Spot-first queue while Batch reports no capacity for its instance type
+   * (CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY) before the queue cancels it and the run moves to on-demand.
+   */
+  spotCapacityWaitMinutes: number;
   /** Prefix of the sign-in page's domain (`{prefix}.auth.{region}.amazoncognito.com`); unique per region. */
   authDomainPrefix?: string;
 }
@@ -25,6 +30,7 @@ export const CONTEXT_KEYS = {
   gpuInstanceTypes: 'gpuInstanceTypes',
   maxVcpus: 'maxVcpus',
   checkpointRetentionDays: 'checkpointRetentionDays',
+  spotCapacityWaitMinutes: 'spotCapacityWaitMinutes',
   authDomainPrefix: 'authDomainPrefix',
 } as const;
 
@@ -32,6 +38,7 @@ export const DEFAULT_CONFIG: GanzooConfig = {
   gpuInstanceTypes: [...GPU_TYPES],
   maxVcpus: 16,
   checkpointRetentionDays: 30,
+  spotCapacityWaitMinutes: 30,
 };
 
 /** The largest instance offered has 8 vCPUs; a smaller ceiling could never launch it. */
@@ -81,6 +88,15 @@ export function parseConfig(context: Partial<Record<keyof GanzooConfig, unknown>
       context.checkpointRetentionDays,
       1,
       3650,
+    );
+  }
+  if (context.spotCapacityWaitMinutes !== undefined) {
+    // Batch's limits on a job state time limit: 600 to 86,400 seconds.
+    config.spotCapacityWaitMinutes = asInt(
+      CONTEXT_KEYS.spotCapacityWaitMinutes,
+      context.spotCapacityWaitMinutes,
+      10,
+      1440,
     );
   }
   const prefix = context.authDomainPrefix;

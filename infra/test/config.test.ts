@@ -21,6 +21,7 @@ describe('parseConfig', () => {
       maxVcpus: 64,
     });
     expect(parseConfig({ authDomainPrefix: 'my-gans' }).authDomainPrefix).toBe('my-gans');
+    expect(parseConfig({ spotCapacityWaitMinutes: '15' }).spotCapacityWaitMinutes).toBe(15);
   });
 
   it('names the key and the valid values when a value is wrong', () => {
@@ -31,6 +32,10 @@ describe('parseConfig', () => {
       'context \'maxVcpus\' is "4"; valid: an integer from 8 to 1024',
     );
     expect(() => parseConfig({ checkpointRetentionDays: 1.5 })).toThrow(/an integer from 1 to 3650/);
+    // Batch takes 600 to 86,400 seconds.
+    expect(() => parseConfig({ spotCapacityWaitMinutes: 5 })).toThrow(
+      "context 'spotCapacityWaitMinutes' is 5; valid: an integer from 10 to 1440",
+    );
     expect(() => parseConfig({ authDomainPrefix: 'My_Pool' })).toThrow(/lowercase letters/);
     expect(() => parseConfig({ authDomainPrefix: 'aws-gans' })).toThrow(/without 'aws'/);
   });

@@ -7,9 +7,10 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openApiDocument } from '../../functions/openapi.ts';
-import { EVALUATE_ON_EXIT } from '../../functions/runners/batch-runner.ts';
+import { BATCH_RUNNER_ENV, EVALUATE_ON_EXIT } from '../../functions/runners/batch-runner.ts';
 import { GPU_TYPES } from '../../shared/spec.ts';
 import { RUNS_TABLE } from '../../shared/tables.ts';
+import { DEFAULT_CONFIG } from '../lib/config.ts';
 import { CHECKPOINT_TAG } from '../lib/constructs/artifacts-bucket.ts';
 import { gpuConstructId } from '../lib/constructs/gpu-compute.ts';
 import { AUTHORIZED_METHODS, PUBLIC_PATHS } from '../lib/constructs/http-api.ts';
@@ -226,6 +227,28 @@ describe('ComputeStack', () => {
     }
   });
 
+  it('cancels a Spot-first job after the configured wait without capacity, and unrunnable jobs after 10 min', () => {
+    const resources = json(templates.compute).Resources;
+    const actions = (queue: Construct) =>
+      (resources[logicalId(queue)]!.Properties!.JobStateTimeLimitActions as Record<string, unknown>[]).map(
+        (a) => `${a.State} ${a.Reason} ${a.MaxTimeSeconds} ${a.Action}`,
+      );
+    const unrunnable = [
+      'RUNNABLE MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT 600 CANCEL',
+      'RUNNABLE MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE 600 CANCEL',
+    ];
+    const wait = DEFAULT_CONFIG.spotCapacityWaitMinutes * 60;
+    expect(wait).toBe(1800);
+    for (const c of built.stacks.compute.compute.capacity) {
+      expect(actions(c.spotQueue), c.instanceType).toEqual([
+        ...unrunnable,
+        `RUNNABLE CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY ${wait} CANCEL`,
+      ]);
+      // On-demand has nowhere further to go: its jobs wait for capacity.
+      expect(actions(c.onDemandQueue), c.instanceType).toEqual(unrunnable);
+    }
+  });
+
   it('needs no NAT gateway: public subnets with public IPs, gateway endpoints for S3 and DynamoDB', () => {
     templates.compute.resourceCountIs('AWS::EC2::NatGateway', 0);
     const subnets = ofType(templates.compute, 'AWS::EC2::Subnet');
@@ -411,11 +434,22 @@ describe('ApiStack', () => {
     expect(dynamo).toContain('dynamodb:Query');
   });
 
-  it('lets the status handler read and update run records, nothing more', () => {
-    const statements = statementsOf(json(templates.api), logicalId(built.stacks.api.events.handler.role));
+  it('lets the status handler update run records and submit a run to its on-demand queue, nothing more', () => {
+    const { events, app } = built.stacks.api;
+    const statements = statementsOf(json(templates.api), logicalId(events.handler.role));
     const dynamo = actionsOf(statements).filter((a) => a.startsWith('dynamodb:'));
     expect(dynamo.sort()).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
-    expect(actionsOf(statements).filter((a) => a.startsWith('s3:') || a.startsWith('batch:'))).toEqual([]);
+    expect(actionsOf(statements).filter((a) => a.startsWith('s3:'))).toEqual([]);
+    const batchActions = [...new Set(actionsOf(statements).filter((a) => a.startsWith('batch:')))].sort();
+    expect(batchActions).toEqual(['batch:SubmitJob', 'batch:TagResource', 'batch:TerminateJob']);
+    // The same environment as the API's Batch runner (functions/runners/batch-runner.ts BATCH_RUNNER_ENV).
+    const envOf = (fn: Construct) =>
+      (json(templates.api).Resources[logicalId(fn)]!.Properties!.Environment as { Variables: object })
+        .Variables as Record<string, unknown>;
+    const handlerEnv = envOf(events.handler.function);
+    expect(Object.keys(handlerEnv).sort()).toEqual([...BATCH_RUNNER_ENV].sort());
+    const apiEnv = envOf(app.function);
+    for (const key of BATCH_RUNNER_ENV) expect(render(handlerEnv[key]), key).toBe(render(apiEnv[key]));
   });
 
   it("writes the dashboard's config.json at deploy time", () => {
