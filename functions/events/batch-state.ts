@@ -6,12 +6,7 @@
  * A job its Spot-first queue cancelled for want of capacity (shared/batch-job.ts CAPACITY_REASONS) does not
  * end its run: the run's next attempt is submitted to the on-demand queue, and resumes from its checkpoint.
  */
-import {
-  CAPACITY_REASONS,
-  capacityCancelReason,
-  FIRST_ATTEMPT_ENV,
-  runAttempt,
-} from '../../shared/batch-job.ts';
+import { capacityCancelReason, FIRST_ATTEMPT_ENV, runAttempt } from '../../shared/batch-job.ts';
 import { assertRunId } from '../../shared/keys.ts';
 import { isTerminal, type RunRecord, type RunStatus, type StatusUpdate } from '../../shared/run.ts';
 import type { RunStore } from '../ports.ts';
