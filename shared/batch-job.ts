@@ -2,8 +2,10 @@
  * The trainer's AWS Batch job as the parts that meet it see it: the retry rules the job definition
  * (infra/) and SubmitJob (functions/runners/batch-runner.ts) both give Batch, the capacity reasons for which
  * the Spot-first queues cancel a job that waits too long and the Batch event handler moves the run to
- * on-demand capacity, and how a job's attempts number the run's. Plain data: no AWS SDK, no CDK.
+ * on-demand capacity, how a job's attempts number the run's, and what a job asks of its instance type.
+ * Plain data: no AWS SDK, no CDK.
  */
+import type { GpuType } from './spec.ts';
 
 /** One `evaluateOnExit` rule, spelled as Batch's API spells it (the CDK and CloudFormation capitalise). */
 export interface BatchRetryRule {
@@ -68,4 +70,24 @@ export function runAttempt(jobAttempt: number, firstAttempt: number | string | u
     );
   }
   return jobAttempt + first - 1;
+}
+
+/** What each GPU instance type offers (one GPU each), from EC2's instance type list. */
+export const GPU_INSTANCES = {
+  'g4dn.xlarge': { gpu: 'NVIDIA T4', vcpus: 4, memoryGiB: 16 },
+  'g4dn.2xlarge': { gpu: 'NVIDIA T4', vcpus: 8, memoryGiB: 32 },
+  'g5.xlarge': { gpu: 'NVIDIA A10G', vcpus: 4, memoryGiB: 16 },
+  'g5.2xlarge': { gpu: 'NVIDIA A10G', vcpus: 8, memoryGiB: 32 },
+} as const satisfies Record<GpuType, { gpu: string; vcpus: number; memoryGiB: number }>;
+
+/** Memory left to the ECS agent and the operating system on every instance. */
+const RESERVED_MEMORY_GIB = 2;
+
+/**
+ * A job's request on its instance type: all of its vCPUs and its memory but what the agent and the OS keep,
+ * so one run takes one whole instance and gets everything it is billed for.
+ */
+export function jobResources(gpu: GpuType): { vcpus: number; memoryMiB: number } {
+  const { vcpus, memoryGiB } = GPU_INSTANCES[gpu];
+  return { vcpus, memoryMiB: (memoryGiB - RESERVED_MEMORY_GIB) * 1024 };
 }

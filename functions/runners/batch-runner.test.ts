@@ -74,6 +74,11 @@ describe('BatchRunner', () => {
               { name: 'GANZOO_BUCKET', value: 'artifacts-bucket' },
               { name: 'GANZOO_TABLE', value: 'runs-table' },
             ],
+            // All of a g4dn.xlarge (4 vCPUs, 16 GiB) but 2 GiB for the ECS agent and the OS.
+            resourceRequirements: [
+              { type: 'VCPU', value: '4' },
+              { type: 'MEMORY', value: '14336' },
+            ],
           },
           retryStrategy: {
             attempts: 4,
@@ -117,35 +122,49 @@ describe('BatchRunner', () => {
     expect(first.jobQueue).toBe('g4dn.xlarge-spot');
   });
 
+  /** The whole instance but 2 GiB: what each type's request must be, written out. */
+  const SIZES = {
+    'g4dn.xlarge': { vcpus: '4', memoryMiB: '14336' },
+    'g4dn.2xlarge': { vcpus: '8', memoryMiB: '30720' },
+    'g5.xlarge': { vcpus: '4', memoryMiB: '14336' },
+    'g5.2xlarge': { vcpus: '8', memoryMiB: '30720' },
+  } as const;
   const combinations = GPU_TYPES.flatMap((gpu) => [
-    { gpu, spot: true, queue: `${gpu}-spot` },
-    { gpu, spot: false, queue: `${gpu}-on-demand` },
+    { gpu, spot: true, queue: `${gpu}-spot`, size: SIZES[gpu] },
+    { gpu, spot: false, queue: `${gpu}-on-demand`, size: SIZES[gpu] },
   ]);
-  it.each(combinations)('submits gpu $gpu with spot $spot to $queue', async ({ gpu, spot, queue }) => {
-    const { client, calls } = batchClientCapturingParameters({ jobId: 'job-gpu' });
-    await new BatchRunner({ client, ...options }).submit(run({}, { gpu, spot }));
-    expect(calls).toEqual([
-      {
-        command: 'SubmitJobCommand',
-        input: {
-          jobName: 'ganzoo-run-123',
-          jobQueue: queue,
-          jobDefinition: 'ganzoo-trainer:3',
-          containerOverrides: {
-            environment: [
-              { name: 'GANZOO_RUN_ID', value: 'run-123' },
-              { name: 'GANZOO_BUCKET', value: 'artifacts-bucket' },
-              { name: 'GANZOO_TABLE', value: 'runs-table' },
-            ],
+  it.each(combinations)(
+    'submits gpu $gpu with spot $spot to $queue, sized to its instance',
+    async ({ gpu, spot, queue, size }) => {
+      const { client, calls } = batchClientCapturingParameters({ jobId: 'job-gpu' });
+      await new BatchRunner({ client, ...options }).submit(run({}, { gpu, spot }));
+      expect(calls).toEqual([
+        {
+          command: 'SubmitJobCommand',
+          input: {
+            jobName: 'ganzoo-run-123',
+            jobQueue: queue,
+            jobDefinition: 'ganzoo-trainer:3',
+            containerOverrides: {
+              environment: [
+                { name: 'GANZOO_RUN_ID', value: 'run-123' },
+                { name: 'GANZOO_BUCKET', value: 'artifacts-bucket' },
+                { name: 'GANZOO_TABLE', value: 'runs-table' },
+              ],
+              resourceRequirements: [
+                { type: 'VCPU', value: size.vcpus },
+                { type: 'MEMORY', value: size.memoryMiB },
+              ],
+            },
+            retryStrategy: { attempts: 3, evaluateOnExit: EVALUATE_ON_EXIT },
+            timeout: { attemptDurationSeconds: 7200 },
+            tags: { 'ganzoo:run-id': 'run-123', 'ganzoo:owner': 'user-1', 'ganzoo:family': 'dcgan' },
+            propagateTags: true,
           },
-          retryStrategy: { attempts: 3, evaluateOnExit: EVALUATE_ON_EXIT },
-          timeout: { attemptDurationSeconds: 7200 },
-          tags: { 'ganzoo:run-id': 'run-123', 'ganzoo:owner': 'user-1', 'ganzoo:family': 'dcgan' },
-          propagateTags: true,
         },
-      },
-    ]);
-  });
+      ]);
+    },
+  );
 
   it('refuses a GPU type this deployment has no queue for, naming it and the configured ones', async () => {
     const { client, calls } = batchClientCapturingParameters({ jobId: 'j' });

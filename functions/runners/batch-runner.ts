@@ -13,7 +13,7 @@ import {
   type SubmitJobCommandInput,
   TerminateJobCommand,
 } from '@aws-sdk/client-batch';
-import { BATCH_RETRY_RULES, FIRST_ATTEMPT_ENV } from '../../shared/batch-job.ts';
+import { BATCH_RETRY_RULES, FIRST_ATTEMPT_ENV, jobResources } from '../../shared/batch-job.ts';
 import type { RunRecord } from '../../shared/run.ts';
 import { GPU_TYPES, type GpuType } from '../../shared/spec.ts';
 import type { JobRunner } from '../ports.ts';
@@ -82,11 +82,19 @@ export class BatchRunner implements JobRunner {
       { name: 'GANZOO_TABLE', value: this.options.table },
     ];
     if (run.attempt > 1) environment.push({ name: FIRST_ATTEMPT_ENV, value: String(run.attempt) });
+    // The job definition asks for the smallest type's share; each type gets all of its own instance.
+    const size = jobResources(resources.gpu);
     return {
       jobName: jobNameFor(run.id),
       jobQueue: resources.spot && !options.onDemand ? queues.spot : queues.onDemand,
       jobDefinition: this.options.jobDefinition,
-      containerOverrides: { environment },
+      containerOverrides: {
+        environment,
+        resourceRequirements: [
+          { type: 'VCPU', value: String(size.vcpus) },
+          { type: 'MEMORY', value: String(size.memoryMiB) },
+        ],
+      },
       retryStrategy: {
         attempts: Math.max(1, resources.retries - (run.attempt - 1)),
         evaluateOnExit: EVALUATE_ON_EXIT,

@@ -145,7 +145,12 @@ describe('ComputeStack', () => {
       PropagateTags: true,
       Timeout: { AttemptDurationSeconds: 120 * 60 },
       ContainerProperties: Match.objectLike({
-        ResourceRequirements: Match.arrayWith([{ Type: 'GPU', Value: '1' }]),
+        // The smallest type's whole instance but 2 GiB; SubmitJob sizes each run to its own type.
+        ResourceRequirements: Match.arrayWith([
+          { Type: 'MEMORY', Value: '14336' },
+          { Type: 'VCPU', Value: '4' },
+          { Type: 'GPU', Value: '1' },
+        ]),
         Environment: Match.arrayWith([
           Match.objectLike({ Name: 'GANZOO_BUCKET' }),
           Match.objectLike({ Name: 'GANZOO_TABLE' }),
