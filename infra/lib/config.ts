@@ -22,6 +22,11 @@ export interface GanzooConfig {
    * (CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY) before the queue cancels it and the run moves to on-demand.
    */
   spotCapacityWaitMinutes: number;
+  /**
+   * A monthly AWS Budgets alarm on the account's cost: the amount in US dollars and the address it e-mails.
+   * Both or neither; without them no budget is made.
+   */
+  budget?: { monthlyUsd: number; email: string };
   /** Prefix of the sign-in page's domain (`{prefix}.auth.{region}.amazoncognito.com`); unique per region. */
   authDomainPrefix?: string;
 }
@@ -31,6 +36,8 @@ export const CONTEXT_KEYS = {
   maxVcpus: 'maxVcpus',
   checkpointRetentionDays: 'checkpointRetentionDays',
   spotCapacityWaitMinutes: 'spotCapacityWaitMinutes',
+  budgetMonthlyUsd: 'budgetMonthlyUsd',
+  budgetEmail: 'budgetEmail',
   authDomainPrefix: 'authDomainPrefix',
 } as const;
 
@@ -68,7 +75,10 @@ function asInt(key: string, value: unknown, min: number, max: number): number {
   return n;
 }
 
-export function parseConfig(context: Partial<Record<keyof GanzooConfig, unknown>>): GanzooConfig {
+type ContextKey = (typeof CONTEXT_KEYS)[keyof typeof CONTEXT_KEYS];
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
+export function parseConfig(context: Partial<Record<ContextKey, unknown>>): GanzooConfig {
   const config: GanzooConfig = { ...DEFAULT_CONFIG };
   const types = context.gpuInstanceTypes;
   if (types !== undefined) {
@@ -99,6 +109,21 @@ export function parseConfig(context: Partial<Record<keyof GanzooConfig, unknown>
       1440,
     );
   }
+  const { budgetMonthlyUsd, budgetEmail } = context;
+  if (budgetMonthlyUsd !== undefined || budgetEmail !== undefined) {
+    if (budgetMonthlyUsd === undefined || budgetEmail === undefined) {
+      const [missing, given] =
+        budgetMonthlyUsd === undefined
+          ? [CONTEXT_KEYS.budgetMonthlyUsd, CONTEXT_KEYS.budgetEmail]
+          : [CONTEXT_KEYS.budgetEmail, CONTEXT_KEYS.budgetMonthlyUsd];
+      throw new ConfigError(missing, undefined, `set with '${given}': the budget needs both, or neither`);
+    }
+    const monthlyUsd = asInt(CONTEXT_KEYS.budgetMonthlyUsd, budgetMonthlyUsd, 1, 1_000_000);
+    if (typeof budgetEmail !== 'string' || !EMAIL.test(budgetEmail)) {
+      throw new ConfigError(CONTEXT_KEYS.budgetEmail, budgetEmail, 'an e-mail address');
+    }
+    config.budget = { monthlyUsd, email: budgetEmail };
+  }
   const prefix = context.authDomainPrefix;
   if (prefix !== undefined) {
     // Cognito refuses these words in a prefix; saying so here beats a failed deploy.
@@ -115,7 +140,7 @@ export function parseConfig(context: Partial<Record<keyof GanzooConfig, unknown>
 }
 
 export function configFromContext(node: Node): GanzooConfig {
-  const context: Partial<Record<keyof GanzooConfig, unknown>> = {};
+  const context: Partial<Record<ContextKey, unknown>> = {};
   for (const key of Object.values(CONTEXT_KEYS)) {
     const value = node.tryGetContext(key);
     if (value !== undefined) context[key] = value;
