@@ -59,7 +59,7 @@ describe('lambda handler', () => {
   });
 
   it('reads the queues by GPU type from GANZOO_JOB_QUEUES', async () => {
-    const { parseJobQueues } = await import('./lambda.ts');
+    const { parseJobQueues } = await import('./runners/batch-runner.ts');
     expect(parseJobQueues(ENV.GANZOO_JOB_QUEUES)).toEqual(QUEUES);
   });
 

@@ -13,52 +13,14 @@
  * reads it), the pool's signing keys are fetched from that endpoint, where emulators serve them.
  */
 import { handle } from 'hono/aws-lambda';
-import { GPU_TYPES, type GpuType } from '../shared/spec.ts';
 import { createApp } from './app.ts';
 import { cognitoJwtAuth } from './auth.ts';
-import { BatchRunner, type GpuQueues } from './runners/batch-runner.ts';
+import { BATCH_RUNNER_ENV, batchRunnerFromEnv } from './runners/batch-runner.ts';
+
 import { S3ArtifactStore } from './stores/artifact-store.ts';
 import { DynamoRunStore } from './stores/run-store.ts';
 
-const REQUIRED = [
-  'GANZOO_TABLE',
-  'GANZOO_BUCKET',
-  'GANZOO_JOB_QUEUES',
-  'GANZOO_JOB_DEFINITION',
-  'GANZOO_COGNITO_ISSUER',
-] as const;
-
-function queuesError(why: string): never {
-  throw new Error(`GANZOO_JOB_QUEUES ${why}`);
-}
-
-const nonEmpty = (v: unknown): v is string => typeof v === 'string' && v !== '';
-
-/** Checked at cold start, so a bad deployment fails every request plainly rather than some submits. */
-export function parseJobQueues(text: string): Partial<Record<GpuType, GpuQueues>> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    queuesError('is not valid JSON');
-  }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    queuesError('must be a JSON object of queues by GPU type');
-  }
-  const entries = Object.entries(parsed);
-  if (entries.length === 0) queuesError('names no GPU type');
-  const known: readonly string[] = GPU_TYPES;
-  const queues: Partial<Record<GpuType, GpuQueues>> = {};
-  for (const [type, value] of entries) {
-    if (!known.includes(type)) queuesError(`names unknown GPU type ${type}; known: ${GPU_TYPES.join(', ')}`);
-    const { spot, onDemand } = (value ?? {}) as Record<string, unknown>;
-    if (!nonEmpty(spot) || !nonEmpty(onDemand)) {
-      queuesError(`needs non-empty "spot" and "onDemand" queues for ${type}`);
-    }
-    queues[type as GpuType] = { spot, onDemand };
-  }
-  return queues;
-}
+const REQUIRED = [...BATCH_RUNNER_ENV, 'GANZOO_COGNITO_ISSUER'] as const;
 
 /** The JWKS location on a Cognito emulator: {endpoint}/{userPoolId}/.well-known/jwks.json. */
 function jwksFromEmulator(issuer: string, endpoint: string | undefined): { jwksUri?: string } {
@@ -77,12 +39,7 @@ export function appFromEnv(env: NodeJS.ProcessEnv) {
   return createApp({
     runStore: new DynamoRunStore({ table: e.GANZOO_TABLE }),
     artifacts: new S3ArtifactStore({ bucket: e.GANZOO_BUCKET }),
-    runner: new BatchRunner({
-      queues: parseJobQueues(e.GANZOO_JOB_QUEUES),
-      jobDefinition: e.GANZOO_JOB_DEFINITION,
-      bucket: e.GANZOO_BUCKET,
-      table: e.GANZOO_TABLE,
-    }),
+    runner: batchRunnerFromEnv(e),
     auth: cognitoJwtAuth({
       issuer: e.GANZOO_COGNITO_ISSUER,
       ...(clientIds?.length ? { clientIds } : {}),

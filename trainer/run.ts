@@ -5,6 +5,7 @@
  * after writing a checkpoint (start it again to resume).
  */
 
+import { FIRST_ATTEMPT_ENV, runAttempt } from '../shared/batch-job.ts';
 import { hasEvaluation } from '../shared/evaluation.ts';
 import { runFiles } from '../shared/keys.ts';
 import type { ExperimentSpec } from '../shared/spec.ts';
@@ -44,8 +45,11 @@ export async function runTrainerProcess(o: RunProcessOptions): Promise<number> {
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
 
-  // Batch numbers its attempts from 1, as the run record does.
-  const attemptEnv = process.env.AWS_BATCH_JOB_ATTEMPT ?? process.env.GANZOO_ATTEMPT;
+  // Batch numbers a job's attempts from 1; a job submitted again for the run starts further on.
+  const batchAttempt = process.env.AWS_BATCH_JOB_ATTEMPT;
+  const attemptEnv = batchAttempt
+    ? runAttempt(Number(batchAttempt), process.env[FIRST_ATTEMPT_ENV])
+    : process.env.GANZOO_ATTEMPT;
   const outcome = await train({
     runId: o.runId,
     spec: o.spec,

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FIRST_ATTEMPT_ENV } from '../../shared/batch-job.ts';
 import type { RunRecord } from '../../shared/run.ts';
 import { parseSpec } from '../../shared/spec.ts';
 import { type Emulators, startEmulators } from '../../test/emulators.ts';
@@ -81,6 +82,20 @@ describe('mapBatchState', () => {
     // Terminated before any attempt began: it still ends attempt 1.
     expect(mapBatchState(event('FAILED', [], { statusReason: 'cancelled' }).detail)).toMatchObject({
       update: { status: 'FAILED', attempt: 1 },
+    });
+  });
+
+  it("counts a resubmitted job's attempts from the run's attempt it started at", () => {
+    const resubmitted = (status: string, attempts: BatchAttempt[] = [], first = '3') => {
+      const e = event(status, attempts);
+      e.detail.container!.environment!.push({ name: FIRST_ATTEMPT_ENV, value: first });
+      return mapBatchState(e.detail);
+    };
+    expect(resubmitted('RUNNABLE')).toMatchObject({ update: { status: 'SUBMITTED', attempt: 3 } });
+    expect(resubmitted('STARTING', [hostLost])).toMatchObject({ update: { status: 'STARTING', attempt: 4 } });
+    expect(resubmitted('RUNNING', [], 'x')).toEqual({
+      ok: false,
+      why: `Batch job ${JOB}: ${FIRST_ATTEMPT_ENV} must be a whole number from 1, not "x"`,
     });
   });
 

@@ -3,17 +3,22 @@
  * outcome; these events cover what it cannot say (never started, killed, out of memory, host lost, timed
  * out). Every update goes through RunStore.update, i.e. shared/run.ts transition with a conditional write,
  * so events that arrive late, twice or out of order are refused or change nothing.
+ * A job its Spot-first queue cancelled for want of capacity (shared/batch-job.ts CAPACITY_REASONS) does not
+ * end its run: the run's next attempt is submitted to the on-demand queue, and resumes from its checkpoint.
  */
+import { capacityCancelReason, FIRST_ATTEMPT_ENV, runAttempt } from '../../shared/batch-job.ts';
 import { assertRunId } from '../../shared/keys.ts';
-import type { RunStatus, StatusUpdate } from '../../shared/run.ts';
+import { isTerminal, type RunRecord, type RunStatus, type StatusUpdate } from '../../shared/run.ts';
 import type { RunStore } from '../ports.ts';
-import { JOB_TAGS } from '../runners/batch-runner.ts';
+import { BATCH_RUNNER_ENV, type BatchRunner, batchRunnerFromEnv, JOB_TAGS } from '../runners/batch-runner.ts';
 import { DynamoRunStore } from '../stores/run-store.ts';
 
 /** The parts of a Batch job's description (the event's detail, as DescribeJobs returns it) read here. */
 export interface BatchJobDetail {
   jobId: string;
   jobName?: string;
+  /** The queue's ARN. */
+  jobQueue?: string;
   status: string;
   statusReason?: string;
   /** Finished attempts; an attempt that is running or about to run is not in it yet. */
@@ -53,10 +58,12 @@ export type BatchStateMapping =
   | { ok: true; runId: string; update: StatusUpdate }
   | { ok: false; why: string };
 
+const envOf = (detail: BatchJobDetail, name: string) =>
+  detail.container?.environment?.find((e) => e.name === name)?.value;
+
 /** The run an event is about: the id the runner put in the container's environment, else its tag. */
 export function runIdOf(detail: BatchJobDetail): string | undefined {
-  const fromEnv = detail.container?.environment?.find((e) => e.name === 'GANZOO_RUN_ID')?.value;
-  return fromEnv || detail.tags?.[JOB_TAGS.runId] || undefined;
+  return envOf(detail, 'GANZOO_RUN_ID') || detail.tags?.[JOB_TAGS.runId] || undefined;
 }
 
 /** Words a person can act on, from Batch's status reason and the last attempt's container. */
@@ -73,6 +80,8 @@ export function failureReason(detail: BatchJobDetail): string {
     hint = ': the attempt ran past resources.timeoutMinutes; raise it, or train fewer steps';
   } else if (/OutOfMemory|out of memory/i.test(text) || container?.exitCode === 137) {
     hint = ': out of memory; lower batchSize or choose a larger resources.gpu';
+  } else if (capacityCancelReason(statusReason)) {
+    hint = ': Batch found no capacity for the instance type; submit with another resources.gpu, or later';
   } else if (/^Host EC2/i.test(statusReason ?? '')) {
     hint = ': the instance was lost on every attempt; raise resources.retries or set resources.spot to false';
   } else if (container?.exitCode === 2) {
@@ -100,8 +109,14 @@ export function mapBatchState(detail: BatchJobDetail): BatchStateMapping {
   }
   const finished = detail.attempts?.length ?? 0;
   const done = status === 'SUCCEEDED' || status === 'FAILED';
-  // A job that failed before any attempt began (e.g. terminated while RUNNABLE) still ends attempt 1.
-  const attempt = done ? Math.max(1, finished) : finished + 1;
+  // A job that failed before any attempt began (e.g. terminated while RUNNABLE) still ends its first.
+  const jobAttempt = done ? Math.max(1, finished) : finished + 1;
+  let attempt: number;
+  try {
+    attempt = runAttempt(jobAttempt, envOf(detail, FIRST_ATTEMPT_ENV));
+  } catch (err) {
+    return { ok: false, why: `Batch job ${detail.jobId}: ${(err as Error).message}` };
+  }
   const update: StatusUpdate = { status, attempt };
   if (status === 'FAILED') update.reason = failureReason(detail);
   return { ok: true, runId, update };
@@ -109,11 +124,17 @@ export function mapBatchState(detail: BatchJobDetail): BatchStateMapping {
 
 export type BatchStateOutcome =
   | { outcome: 'applied' | 'unchanged'; runId: string; status: RunStatus; attempt: number }
+  | { outcome: 'moved to on-demand'; runId: string; jobId: string; attempt: number }
   | { outcome: 'refused'; runId: string; why: string }
   | { outcome: 'ignored'; why: string };
 
+/** What moving a run to on-demand capacity needs of the Batch runner. */
+export type OnDemandFallback = Pick<BatchRunner, 'submit' | 'cancel' | 'queuesFor'>;
+
 export interface BatchStateHandlerOptions {
   runStore: RunStore;
+  /** Submits a run that found no Spot capacity to on-demand; without it such a run fails with the reason. */
+  fallback?: OnDemandFallback;
   /** Where a refused or ignored event is noted (one line); CloudWatch Logs on Lambda. */
   log?: (line: string) => void;
 }
@@ -144,6 +165,10 @@ export function createBatchStateHandler(options: BatchStateHandlerOptions) {
       log(`batch-state: ignored: ${why}`);
       return { outcome: 'ignored', why };
     }
+    if (options.fallback && update.status === 'FAILED') {
+      const moved = await moveToOnDemand(options.fallback, current, event.detail);
+      if (moved) return moved;
+    }
     // Records the job id when the event gets there before the API's own write of it.
     const result = await runStore.update(runId, {
       ...update,
@@ -160,16 +185,56 @@ export function createBatchStateHandler(options: BatchStateHandlerOptions) {
       attempt: result.record.attempt,
     };
   };
+
+  /**
+   * A Spot-first job cancelled for want of capacity: its run's next attempt goes to the on-demand queue of
+   * its GPU type. Undefined when the event is anything else, or the run cannot move (it ended, asked for
+   * on-demand already, or the job was on the on-demand queue: there is nowhere further to go).
+   */
+  async function moveToOnDemand(
+    fallback: OnDemandFallback,
+    current: RunRecord,
+    detail: BatchJobDetail,
+  ): Promise<BatchStateOutcome | undefined> {
+    const capacity = capacityCancelReason(detail.statusReason);
+    if (!capacity || !current.spec.resources.spot || isTerminal(current.status)) return undefined;
+    const onDemandQueue = fallback.queuesFor(current.spec.resources.gpu).onDemand;
+    if (detail.jobQueue === onDemandQueue) return undefined;
+    const attempt = current.attempt + 1;
+    const next: RunRecord = { ...current, attempt };
+    const { jobId } = await fallback.submit(next, { onDemand: true });
+    const note = `no Spot capacity for ${current.spec.resources.gpu} (${capacity}): moved to on-demand`;
+    const result = await runStore.update(current.id, { status: 'SUBMITTED', attempt, jobId, note });
+    if (!result.ok || !result.changed) {
+      // Another delivery of this event moved the run first: the job just submitted must not train too.
+      await fallback.cancel({ ...next, jobId }, `run ${current.id} already moved to another job`);
+      const why = result.ok ? 'the run did not change' : result.reason;
+      log(`batch-state: run ${current.id}: on-demand job ${jobId} withdrawn: ${why}`);
+      return { outcome: 'refused', runId: current.id, why };
+    }
+    log(`batch-state: run ${current.id}: ${note}, attempt ${attempt} as Batch job ${jobId}`);
+    return { outcome: 'moved to on-demand', runId: current.id, jobId, attempt };
+  }
 }
 
 let fromEnvironment: ((event: BatchJobStateChangeEvent) => Promise<BatchStateOutcome>) | undefined;
 
-/** The Lambda entry point, on the runs table named by GANZOO_TABLE (as the trainer's job has it). */
+/**
+ * The Lambda entry point: the runs table named by GANZOO_TABLE, and the Batch runner's environment
+ * (BATCH_RUNNER_ENV: table, bucket, queues, job definition) to move runs to on-demand capacity.
+ */
 export async function handler(event: BatchJobStateChangeEvent): Promise<BatchStateOutcome> {
   if (!fromEnvironment) {
-    const table = process.env.GANZOO_TABLE;
-    if (!table) throw new Error('GANZOO_TABLE is not set: the Batch state handler needs the runs table');
-    fromEnvironment = createBatchStateHandler({ runStore: new DynamoRunStore({ table }) });
+    const env = process.env;
+    const missing = BATCH_RUNNER_ENV.filter((name) => !env[name]);
+    if (missing.length > 0) {
+      throw new Error(`the Batch state handler needs ${missing.join(', ')} in its environment`);
+    }
+    const e = env as Record<(typeof BATCH_RUNNER_ENV)[number], string>;
+    fromEnvironment = createBatchStateHandler({
+      runStore: new DynamoRunStore({ table: e.GANZOO_TABLE }),
+      fallback: batchRunnerFromEnv(e),
+    });
   }
   return fromEnvironment(event);
 }

@@ -1,5 +1,6 @@
 import { BatchClient } from '@aws-sdk/client-batch';
 import { describe, expect, it } from 'vitest';
+import { BATCH_RETRY_RULES, FIRST_ATTEMPT_ENV } from '../../shared/batch-job.ts';
 import type { RunRecord } from '../../shared/run.ts';
 import { GPU_TYPES, parseSpec } from '../../shared/spec.ts';
 import { BatchRunner, EVALUATE_ON_EXIT } from './batch-runner.ts';
@@ -73,11 +74,18 @@ describe('BatchRunner', () => {
               { name: 'GANZOO_BUCKET', value: 'artifacts-bucket' },
               { name: 'GANZOO_TABLE', value: 'runs-table' },
             ],
+            // All of a g4dn.xlarge (4 vCPUs, 16 GiB) but 2 GiB for the ECS agent and the OS.
+            resourceRequirements: [
+              { type: 'VCPU', value: '4' },
+              { type: 'MEMORY', value: '14336' },
+            ],
           },
           retryStrategy: {
             attempts: 4,
             evaluateOnExit: [
               { onStatusReason: 'Host EC2*', action: 'RETRY' },
+              { onExitCode: '143', action: 'RETRY' },
+              { onReason: 'Cannot*', action: 'RETRY' },
               { onReason: '*', action: 'EXIT' },
               { onExitCode: '*', action: 'EXIT' },
             ],
@@ -100,35 +108,63 @@ describe('BatchRunner', () => {
     });
   });
 
-  const combinations = GPU_TYPES.flatMap((gpu) => [
-    { gpu, spot: true, queue: `${gpu}-spot` },
-    { gpu, spot: false, queue: `${gpu}-on-demand` },
-  ]);
-  it.each(combinations)('submits gpu $gpu with spot $spot to $queue', async ({ gpu, spot, queue }) => {
-    const { client, calls } = batchClientCapturingParameters({ jobId: 'job-gpu' });
-    await new BatchRunner({ client, ...options }).submit(run({}, { gpu, spot }));
-    expect(calls).toEqual([
-      {
-        command: 'SubmitJobCommand',
-        input: {
-          jobName: 'ganzoo-run-123',
-          jobQueue: queue,
-          jobDefinition: 'ganzoo-trainer:3',
-          containerOverrides: {
-            environment: [
-              { name: 'GANZOO_RUN_ID', value: 'run-123' },
-              { name: 'GANZOO_BUCKET', value: 'artifacts-bucket' },
-              { name: 'GANZOO_TABLE', value: 'runs-table' },
-            ],
-          },
-          retryStrategy: { attempts: 3, evaluateOnExit: EVALUATE_ON_EXIT },
-          timeout: { attemptDurationSeconds: 7200 },
-          tags: { 'ganzoo:run-id': 'run-123', 'ganzoo:owner': 'user-1', 'ganzoo:family': 'dcgan' },
-          propagateTags: true,
-        },
-      },
-    ]);
+  it("submits a run's later attempt to on-demand when asked, numbering from the run and with the attempts left", () => {
+    const runner = new BatchRunner({ ...options });
+    const later = run({ attempt: 2 }, { spot: true, retries: 3 });
+    const input = runner.submitInput(later, { onDemand: true });
+    expect(input.jobQueue).toBe('g4dn.xlarge-on-demand');
+    expect(input.containerOverrides?.environment).toContainEqual({ name: FIRST_ATTEMPT_ENV, value: '2' });
+    expect(input.retryStrategy?.attempts).toBe(2);
+    // Never fewer than one attempt, and a first job carries no first attempt.
+    expect(runner.submitInput(run({ attempt: 5 }, { retries: 2 })).retryStrategy?.attempts).toBe(1);
+    const first = runner.submitInput(run());
+    expect(first.containerOverrides?.environment?.map((e) => e.name)).not.toContain(FIRST_ATTEMPT_ENV);
+    expect(first.jobQueue).toBe('g4dn.xlarge-spot');
   });
+
+  /** The whole instance but 2 GiB: what each type's request must be, written out. */
+  const SIZES = {
+    'g4dn.xlarge': { vcpus: '4', memoryMiB: '14336' },
+    'g4dn.2xlarge': { vcpus: '8', memoryMiB: '30720' },
+    'g5.xlarge': { vcpus: '4', memoryMiB: '14336' },
+    'g5.2xlarge': { vcpus: '8', memoryMiB: '30720' },
+  } as const;
+  const combinations = GPU_TYPES.flatMap((gpu) => [
+    { gpu, spot: true, queue: `${gpu}-spot`, size: SIZES[gpu] },
+    { gpu, spot: false, queue: `${gpu}-on-demand`, size: SIZES[gpu] },
+  ]);
+  it.each(combinations)(
+    'submits gpu $gpu with spot $spot to $queue, sized to its instance',
+    async ({ gpu, spot, queue, size }) => {
+      const { client, calls } = batchClientCapturingParameters({ jobId: 'job-gpu' });
+      await new BatchRunner({ client, ...options }).submit(run({}, { gpu, spot }));
+      expect(calls).toEqual([
+        {
+          command: 'SubmitJobCommand',
+          input: {
+            jobName: 'ganzoo-run-123',
+            jobQueue: queue,
+            jobDefinition: 'ganzoo-trainer:3',
+            containerOverrides: {
+              environment: [
+                { name: 'GANZOO_RUN_ID', value: 'run-123' },
+                { name: 'GANZOO_BUCKET', value: 'artifacts-bucket' },
+                { name: 'GANZOO_TABLE', value: 'runs-table' },
+              ],
+              resourceRequirements: [
+                { type: 'VCPU', value: size.vcpus },
+                { type: 'MEMORY', value: size.memoryMiB },
+              ],
+            },
+            retryStrategy: { attempts: 3, evaluateOnExit: EVALUATE_ON_EXIT },
+            timeout: { attemptDurationSeconds: 7200 },
+            tags: { 'ganzoo:run-id': 'run-123', 'ganzoo:owner': 'user-1', 'ganzoo:family': 'dcgan' },
+            propagateTags: true,
+          },
+        },
+      ]);
+    },
+  );
 
   it('refuses a GPU type this deployment has no queue for, naming it and the configured ones', async () => {
     const { client, calls } = batchClientCapturingParameters({ jobId: 'j' });
@@ -143,10 +179,13 @@ describe('BatchRunner', () => {
     expect(calls).toEqual([]);
   });
 
-  it('retries only host losses: the reclaim rule comes before every catch-all', () => {
-    expect(EVALUATE_ON_EXIT[0]).toEqual({ onStatusReason: 'Host EC2*', action: 'RETRY' });
-    expect(EVALUATE_ON_EXIT.slice(1).every((r) => r.action === 'EXIT')).toBe(true);
-    expect(EVALUATE_ON_EXIT.length).toBeLessThanOrEqual(5); // Batch's limit
+  it('retries before every catch-all, within the five rules Batch allows, and gives Batch its own copy', () => {
+    const firstExit = EVALUATE_ON_EXIT.findIndex((r) => r.action === 'EXIT');
+    expect(EVALUATE_ON_EXIT.slice(0, firstExit).every((r) => r.action === 'RETRY')).toBe(true);
+    expect(EVALUATE_ON_EXIT.slice(firstExit).map((r) => r.onReason ?? r.onExitCode)).toEqual(['*', '*']);
+    expect(EVALUATE_ON_EXIT.length).toBeLessThanOrEqual(5);
+    expect(EVALUATE_ON_EXIT).toEqual(BATCH_RETRY_RULES);
+    expect(EVALUATE_ON_EXIT[0]).not.toBe(BATCH_RETRY_RULES[0]);
   });
 
   it('keeps tag values within the characters Batch accepts', async () => {

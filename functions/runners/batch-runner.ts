@@ -1,9 +1,10 @@
 /**
  * Runs the trainer as an AWS Batch job: one job per run, on the queue of the spec's GPU type, Spot-first or
  * on-demand as the spec asks.
- * Batch retries an attempt only when the host went away (a Spot reclaim or an instance failure); the new
- * attempt resumes from the run's latest checkpoint. Anything else the trainer or Batch reports ends the job,
- * and the Batch state-change handler (functions/events/batch-state.ts) moves the run accordingly.
+ * Batch retries an attempt lost with its host, stopped by SIGTERM after a checkpoint, or whose container could
+ * not start (shared/batch-job.ts); the new attempt resumes from the run's latest checkpoint. Anything else the
+ * trainer or Batch reports ends the job, and the Batch state-change handler (functions/events/batch-state.ts)
+ * moves the run accordingly.
  */
 import {
   BatchClient,
@@ -12,8 +13,9 @@ import {
   type SubmitJobCommandInput,
   TerminateJobCommand,
 } from '@aws-sdk/client-batch';
+import { BATCH_RETRY_RULES, FIRST_ATTEMPT_ENV, jobResources } from '../../shared/batch-job.ts';
 import type { RunRecord } from '../../shared/run.ts';
-import type { GpuType } from '../../shared/spec.ts';
+import { GPU_TYPES, type GpuType } from '../../shared/spec.ts';
 import type { JobRunner } from '../ports.ts';
 
 /** The two queues of one GPU type (infra/lib/constructs/gpu-compute.ts). */
@@ -39,20 +41,16 @@ export interface BatchRunnerOptions {
   table: string;
 }
 
+export interface SubmitOptions {
+  /** The on-demand queue whatever the spec says: the run found no Spot capacity. */
+  onDemand?: boolean;
+}
+
 /** Tag keys on every job, so costs and jobs can be traced back to runs. */
 export const JOB_TAGS = { runId: 'ganzoo:run-id', owner: 'ganzoo:owner', family: 'ganzoo:family' } as const;
 
-/**
- * Batch matches these in order. The first keeps an attempt lost with its host (the status reason then
- * starts "Host EC2 (instance ...) terminated"); the rest end the job on any other failure, so a bad spec or
- * a crash in the trainer is not run again `retries` times. Batch retries when no rule matches, hence more
- * than one catch-all.
- */
-export const EVALUATE_ON_EXIT: EvaluateOnExit[] = [
-  { onStatusReason: 'Host EC2*', action: 'RETRY' },
-  { onReason: '*', action: 'EXIT' },
-  { onExitCode: '*', action: 'EXIT' },
-];
+/** Batch's retry rules, the job definition's own (shared/batch-job.ts), given again at SubmitJob. */
+export const EVALUATE_ON_EXIT: EvaluateOnExit[] = BATCH_RETRY_RULES.map((rule) => ({ ...rule }));
 
 export function jobNameFor(runId: string): string {
   return `ganzoo-${runId}`;
@@ -70,28 +68,37 @@ export class BatchRunner implements JobRunner {
     this.client = options.client ?? new BatchClient({});
   }
 
-  /** The SubmitJob parameters for a run; exported for tests and for reading what a run asks of Batch. */
-  submitInput(run: RunRecord): SubmitJobCommandInput {
+  /**
+   * The SubmitJob parameters for a run; exported for tests and for reading what a run asks of Batch. The
+   * job's first attempt is the run's `attempt`: a run submitted again (moved to on-demand capacity) keeps
+   * counting, and its job gets the attempts left of resources.retries (at least one).
+   */
+  submitInput(run: RunRecord, options: SubmitOptions = {}): SubmitJobCommandInput {
     const { resources } = run.spec;
-    const queues = this.options.queues[resources.gpu];
-    if (!queues) {
-      const configured = Object.keys(this.options.queues).join(', ') || 'none';
-      throw new Error(
-        `no Batch queue for GPU type ${resources.gpu} in this deployment; configured: ${configured}`,
-      );
-    }
+    const queues = this.queuesFor(resources.gpu);
+    const environment = [
+      { name: 'GANZOO_RUN_ID', value: run.id },
+      { name: 'GANZOO_BUCKET', value: this.options.bucket },
+      { name: 'GANZOO_TABLE', value: this.options.table },
+    ];
+    if (run.attempt > 1) environment.push({ name: FIRST_ATTEMPT_ENV, value: String(run.attempt) });
+    // The job definition asks for the smallest type's share; each type gets all of its own instance.
+    const size = jobResources(resources.gpu);
     return {
       jobName: jobNameFor(run.id),
-      jobQueue: resources.spot ? queues.spot : queues.onDemand,
+      jobQueue: resources.spot && !options.onDemand ? queues.spot : queues.onDemand,
       jobDefinition: this.options.jobDefinition,
       containerOverrides: {
-        environment: [
-          { name: 'GANZOO_RUN_ID', value: run.id },
-          { name: 'GANZOO_BUCKET', value: this.options.bucket },
-          { name: 'GANZOO_TABLE', value: this.options.table },
+        environment,
+        resourceRequirements: [
+          { type: 'VCPU', value: String(size.vcpus) },
+          { type: 'MEMORY', value: String(size.memoryMiB) },
         ],
       },
-      retryStrategy: { attempts: resources.retries, evaluateOnExit: EVALUATE_ON_EXIT },
+      retryStrategy: {
+        attempts: Math.max(1, resources.retries - (run.attempt - 1)),
+        evaluateOnExit: EVALUATE_ON_EXIT,
+      },
       timeout: { attemptDurationSeconds: resources.timeoutMinutes * 60 },
       tags: {
         [JOB_TAGS.runId]: run.id,
@@ -103,8 +110,18 @@ export class BatchRunner implements JobRunner {
     };
   }
 
-  async submit(run: RunRecord): Promise<{ jobId: string }> {
-    const out = await this.client.send(new SubmitJobCommand(this.submitInput(run)));
+  /** The queues of a GPU type, or an error naming the types this deployment has. */
+  queuesFor(gpu: GpuType): GpuQueues {
+    const queues = this.options.queues[gpu];
+    if (!queues) {
+      const configured = Object.keys(this.options.queues).join(', ') || 'none';
+      throw new Error(`no Batch queue for GPU type ${gpu} in this deployment; configured: ${configured}`);
+    }
+    return queues;
+  }
+
+  async submit(run: RunRecord, options: SubmitOptions = {}): Promise<{ jobId: string }> {
+    const out = await this.client.send(new SubmitJobCommand(this.submitInput(run, options)));
     if (!out.jobId) throw new Error(`Batch accepted run ${run.id} but returned no job id`);
     return { jobId: out.jobId };
   }
@@ -114,4 +131,57 @@ export class BatchRunner implements JobRunner {
     if (!run.jobId) return; // never submitted: there is no job to stop
     await this.client.send(new TerminateJobCommand({ jobId: run.jobId, reason: reason.slice(0, 1024) }));
   }
+}
+
+function queuesError(why: string): never {
+  throw new Error(`GANZOO_JOB_QUEUES ${why}`);
+}
+
+const nonEmpty = (v: unknown): v is string => typeof v === 'string' && v !== '';
+
+/**
+ * GANZOO_JOB_QUEUES, JSON: {"g4dn.xlarge": {"spot": arn, "onDemand": arn}}. Checked at cold start, so a bad
+ * deployment fails plainly rather than at some submits.
+ */
+export function parseJobQueues(text: string): Partial<Record<GpuType, GpuQueues>> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    queuesError('is not valid JSON');
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    queuesError('must be a JSON object of queues by GPU type');
+  }
+  const entries = Object.entries(parsed);
+  if (entries.length === 0) queuesError('names no GPU type');
+  const known: readonly string[] = GPU_TYPES;
+  const queues: Partial<Record<GpuType, GpuQueues>> = {};
+  for (const [type, value] of entries) {
+    if (!known.includes(type)) queuesError(`names unknown GPU type ${type}; known: ${GPU_TYPES.join(', ')}`);
+    const { spot, onDemand } = (value ?? {}) as Record<string, unknown>;
+    if (!nonEmpty(spot) || !nonEmpty(onDemand)) {
+      queuesError(`needs non-empty "spot" and "onDemand" queues for ${type}`);
+    }
+    queues[type as GpuType] = { spot, onDemand };
+  }
+  return queues;
+}
+
+/** The environment a Lambda that submits jobs reads (functions/lambda.ts, functions/events/batch-state.ts). */
+export const BATCH_RUNNER_ENV = [
+  'GANZOO_TABLE',
+  'GANZOO_BUCKET',
+  'GANZOO_JOB_QUEUES',
+  'GANZOO_JOB_DEFINITION',
+] as const;
+
+/** A runner from BATCH_RUNNER_ENV; the caller has checked the variables are set. */
+export function batchRunnerFromEnv(env: Record<(typeof BATCH_RUNNER_ENV)[number], string>): BatchRunner {
+  return new BatchRunner({
+    queues: parseJobQueues(env.GANZOO_JOB_QUEUES),
+    jobDefinition: env.GANZOO_JOB_DEFINITION,
+    bucket: env.GANZOO_BUCKET,
+    table: env.GANZOO_TABLE,
+  });
 }

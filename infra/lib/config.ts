@@ -17,6 +17,16 @@ export interface GanzooConfig {
   maxVcpus: number;
   /** Days a checkpoint is kept; samples, metrics and the exported generator are kept. */
   checkpointRetentionDays: number;
+  /**
+   * Minutes a job may wait on a Spot-first queue while Batch reports no capacity for its instance type
+   * (CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY) before the queue cancels it and the run moves to on-demand.
+   */
+  spotCapacityWaitMinutes: number;
+  /**
+   * A monthly AWS Budgets alarm on the account's cost: the amount in US dollars and the address it e-mails.
+   * Both or neither; without them no budget is made.
+   */
+  budget?: { monthlyUsd: number; email: string };
   /** Prefix of the sign-in page's domain (`{prefix}.auth.{region}.amazoncognito.com`); unique per region. */
   authDomainPrefix?: string;
 }
@@ -25,6 +35,9 @@ export const CONTEXT_KEYS = {
   gpuInstanceTypes: 'gpuInstanceTypes',
   maxVcpus: 'maxVcpus',
   checkpointRetentionDays: 'checkpointRetentionDays',
+  spotCapacityWaitMinutes: 'spotCapacityWaitMinutes',
+  budgetMonthlyUsd: 'budgetMonthlyUsd',
+  budgetEmail: 'budgetEmail',
   authDomainPrefix: 'authDomainPrefix',
 } as const;
 
@@ -32,6 +45,7 @@ export const DEFAULT_CONFIG: GanzooConfig = {
   gpuInstanceTypes: [...GPU_TYPES],
   maxVcpus: 16,
   checkpointRetentionDays: 30,
+  spotCapacityWaitMinutes: 30,
 };
 
 /** The largest instance offered has 8 vCPUs; a smaller ceiling could never launch it. */
@@ -61,7 +75,10 @@ function asInt(key: string, value: unknown, min: number, max: number): number {
   return n;
 }
 
-export function parseConfig(context: Partial<Record<keyof GanzooConfig, unknown>>): GanzooConfig {
+type ContextKey = (typeof CONTEXT_KEYS)[keyof typeof CONTEXT_KEYS];
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
+export function parseConfig(context: Partial<Record<ContextKey, unknown>>): GanzooConfig {
   const config: GanzooConfig = { ...DEFAULT_CONFIG };
   const types = context.gpuInstanceTypes;
   if (types !== undefined) {
@@ -83,6 +100,30 @@ export function parseConfig(context: Partial<Record<keyof GanzooConfig, unknown>
       3650,
     );
   }
+  if (context.spotCapacityWaitMinutes !== undefined) {
+    // Batch's limits on a job state time limit: 600 to 86,400 seconds.
+    config.spotCapacityWaitMinutes = asInt(
+      CONTEXT_KEYS.spotCapacityWaitMinutes,
+      context.spotCapacityWaitMinutes,
+      10,
+      1440,
+    );
+  }
+  const { budgetMonthlyUsd, budgetEmail } = context;
+  if (budgetMonthlyUsd !== undefined || budgetEmail !== undefined) {
+    if (budgetMonthlyUsd === undefined || budgetEmail === undefined) {
+      const [missing, given] =
+        budgetMonthlyUsd === undefined
+          ? [CONTEXT_KEYS.budgetMonthlyUsd, CONTEXT_KEYS.budgetEmail]
+          : [CONTEXT_KEYS.budgetEmail, CONTEXT_KEYS.budgetMonthlyUsd];
+      throw new ConfigError(missing, undefined, `set with '${given}': the budget needs both, or neither`);
+    }
+    const monthlyUsd = asInt(CONTEXT_KEYS.budgetMonthlyUsd, budgetMonthlyUsd, 1, 1_000_000);
+    if (typeof budgetEmail !== 'string' || !EMAIL.test(budgetEmail)) {
+      throw new ConfigError(CONTEXT_KEYS.budgetEmail, budgetEmail, 'an e-mail address');
+    }
+    config.budget = { monthlyUsd, email: budgetEmail };
+  }
   const prefix = context.authDomainPrefix;
   if (prefix !== undefined) {
     // Cognito refuses these words in a prefix; saying so here beats a failed deploy.
@@ -99,7 +140,7 @@ export function parseConfig(context: Partial<Record<keyof GanzooConfig, unknown>
 }
 
 export function configFromContext(node: Node): GanzooConfig {
-  const context: Partial<Record<keyof GanzooConfig, unknown>> = {};
+  const context: Partial<Record<ContextKey, unknown>> = {};
   for (const key of Object.values(CONTEXT_KEYS)) {
     const value = node.tryGetContext(key);
     if (value !== undefined) context[key] = value;

@@ -1,6 +1,7 @@
 /** The whole pipeline: the four stacks and what each hands the next. */
 import { join } from 'node:path';
 import type { App } from 'aws-cdk-lib';
+import { ensureWebBuilt } from '../../scripts/platform/web-build.ts';
 import { configFromContext } from './config.ts';
 import { bundleFunctions, REPO_ROOT } from './function-bundles.ts';
 import { ApiStack } from './stacks/api-stack.ts';
@@ -16,7 +17,10 @@ export interface GanzooStacks {
 }
 
 export interface GanzooPaths {
-  /** The built dashboard; default web/dist. */
+  /**
+   * The built dashboard, taken as it is (a placeholder page when missing). By default web/dist, built first
+   * when missing or older than its sources, so `cdk deploy` always ships the dashboard of the checkout.
+   */
   siteDirectory?: string;
 }
 
@@ -24,6 +28,8 @@ export interface GanzooPaths {
 export async function createStacks(app: App, paths: GanzooPaths = {}): Promise<GanzooStacks> {
   const config = configFromContext(app.node);
   const bundles = await bundleFunctions();
+  // The same build `npm start` makes (scripts/platform/web-build.ts); a failed build fails the synth.
+  if (paths.siteDirectory === undefined) ensureWebBuilt();
   const data = new DataStack(app, 'GanzooData', {
     description: 'ganzoo: artifacts bucket, runs table, users (retained on delete)',
     terminationProtection: true,

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -35,6 +35,15 @@ describe('npx cdk synth', () => {
       // cdk-nag runs as a validation plugin of the app (infra/bin/app.ts); a finding would have failed the synth.
       const report = JSON.parse(readFileSync(join(out, 'validation-report.json'), 'utf8'));
       expect(report.pluginReports).toEqual([]);
+      // The dashboard was built (or found up to date) and is what GanzooWeb deploys, not the placeholder.
+      const built = readFileSync(join(REPO_ROOT, 'web', 'dist', 'index.html'), 'utf8');
+      expect(built).toMatch(/<script type="module"[^>]* src="\.\/assets\/[^"]+\.js"/);
+      const staged = readdirSync(out)
+        .filter((name) => name.startsWith('asset.'))
+        .map((name) => join(out, name, 'index.html'))
+        .filter((path) => existsSync(path))
+        .map((path) => readFileSync(path, 'utf8'));
+      expect(staged).toContain(built);
       // Context lookups would have been cached next to cdk.json.
       expect(existsSync(join(REPO_ROOT, 'cdk.context.json'))).toBe(false);
     } finally {

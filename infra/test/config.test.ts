@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it, vi } from 'vitest';
 import { GPU_TYPES } from '../../shared/spec.ts';
 import { DEFAULT_CONFIG, parseConfig } from '../lib/config.ts';
@@ -21,6 +22,7 @@ describe('parseConfig', () => {
       maxVcpus: 64,
     });
     expect(parseConfig({ authDomainPrefix: 'my-gans' }).authDomainPrefix).toBe('my-gans');
+    expect(parseConfig({ spotCapacityWaitMinutes: '15' }).spotCapacityWaitMinutes).toBe(15);
   });
 
   it('names the key and the valid values when a value is wrong', () => {
@@ -31,8 +33,61 @@ describe('parseConfig', () => {
       'context \'maxVcpus\' is "4"; valid: an integer from 8 to 1024',
     );
     expect(() => parseConfig({ checkpointRetentionDays: 1.5 })).toThrow(/an integer from 1 to 3650/);
+    // Batch takes 600 to 86,400 seconds.
+    expect(() => parseConfig({ spotCapacityWaitMinutes: 5 })).toThrow(
+      "context 'spotCapacityWaitMinutes' is 5; valid: an integer from 10 to 1440",
+    );
     expect(() => parseConfig({ authDomainPrefix: 'My_Pool' })).toThrow(/lowercase letters/);
     expect(() => parseConfig({ authDomainPrefix: 'aws-gans' })).toThrow(/without 'aws'/);
+  });
+
+  it('takes a budget as an amount and an address together, and names the one missing', () => {
+    expect(parseConfig({}).budget).toBeUndefined();
+    expect(parseConfig({ budgetMonthlyUsd: '50', budgetEmail: 'me@example.com' }).budget).toEqual({
+      monthlyUsd: 50,
+      email: 'me@example.com',
+    });
+    expect(() => parseConfig({ budgetMonthlyUsd: 50 })).toThrow(
+      "context 'budgetEmail' is undefined; valid: set with 'budgetMonthlyUsd': the budget needs both, or neither",
+    );
+    expect(() => parseConfig({ budgetMonthlyUsd: 50, budgetEmail: 'nobody' })).toThrow(
+      'context \'budgetEmail\' is "nobody"; valid: an e-mail address',
+    );
+    expect(() => parseConfig({ budgetMonthlyUsd: 0, budgetEmail: 'me@example.com' })).toThrow(
+      /budgetMonthlyUsd.*an integer from 1/,
+    );
+  });
+
+  it('puts a monthly spend alarm in the data stack only when a budget is configured', async () => {
+    vi.stubEnv('CDK_VALIDATION', 'false');
+    const siteDirectory = join(REPO_ROOT, 'web', 'no-such-dist');
+    const { app, stacks } = await buildApp({
+      context: { budgetMonthlyUsd: '40', budgetEmail: 'owner@example.com' },
+      siteDirectory,
+    });
+    try {
+      const template = Template.fromStack(stacks.data);
+      template.resourceCountIs('AWS::Budgets::Budget', 1);
+      template.hasResourceProperties('AWS::Budgets::Budget', {
+        Budget: { BudgetType: 'COST', TimeUnit: 'MONTHLY', BudgetLimit: { Amount: 40, Unit: 'USD' } },
+        NotificationsWithSubscribers: [
+          {
+            Notification: Match.objectLike({ NotificationType: 'ACTUAL', Threshold: 80 }),
+            Subscribers: [{ SubscriptionType: 'EMAIL', Address: 'owner@example.com' }],
+          },
+          {
+            Notification: Match.objectLike({ NotificationType: 'FORECASTED', Threshold: 100 }),
+            Subscribers: [{ SubscriptionType: 'EMAIL', Address: 'owner@example.com' }],
+          },
+        ],
+      });
+      const without = await buildApp({ siteDirectory });
+      Template.fromStack(without.stacks.data).resourceCountIs('AWS::Budgets::Budget', 0);
+      rmSync(without.app.outdir, { recursive: true, force: true });
+    } finally {
+      vi.unstubAllEnvs();
+      rmSync(app.outdir, { recursive: true, force: true });
+    }
   });
 
   it('fails the synth on a bad -c value, before anything is built', async () => {

@@ -7,9 +7,10 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openApiDocument } from '../../functions/openapi.ts';
-import { EVALUATE_ON_EXIT } from '../../functions/runners/batch-runner.ts';
+import { BATCH_RUNNER_ENV, EVALUATE_ON_EXIT } from '../../functions/runners/batch-runner.ts';
 import { GPU_TYPES } from '../../shared/spec.ts';
 import { RUNS_TABLE } from '../../shared/tables.ts';
+import { DEFAULT_CONFIG } from '../lib/config.ts';
 import { CHECKPOINT_TAG } from '../lib/constructs/artifacts-bucket.ts';
 import { gpuConstructId } from '../lib/constructs/gpu-compute.ts';
 import { AUTHORIZED_METHODS, PUBLIC_PATHS } from '../lib/constructs/http-api.ts';
@@ -144,7 +145,12 @@ describe('ComputeStack', () => {
       PropagateTags: true,
       Timeout: { AttemptDurationSeconds: 120 * 60 },
       ContainerProperties: Match.objectLike({
-        ResourceRequirements: Match.arrayWith([{ Type: 'GPU', Value: '1' }]),
+        // The smallest type's whole instance but 2 GiB; SubmitJob sizes each run to its own type.
+        ResourceRequirements: Match.arrayWith([
+          { Type: 'MEMORY', Value: '14336' },
+          { Type: 'VCPU', Value: '4' },
+          { Type: 'GPU', Value: '1' },
+        ]),
         Environment: Match.arrayWith([
           Match.objectLike({ Name: 'GANZOO_BUCKET' }),
           Match.objectLike({ Name: 'GANZOO_TABLE' }),
@@ -154,16 +160,24 @@ describe('ComputeStack', () => {
     });
   });
 
-  it('retries host and Spot losses and exits on anything else, as the runner asks at SubmitJob', () => {
+  it('retries lost hosts, SIGTERM checkpoints and containers that could not start, as SubmitJob does', () => {
     const definitions = ofType(templates.compute, 'AWS::Batch::JobDefinition');
     expect(definitions).toHaveLength(1);
     const strategy = definitions[0]![1].Properties!.RetryStrategy as Record<string, unknown>;
     expect(strategy.Attempts).toBe(3);
+    // Batch matches in order and allows five rules; this exact list is the contract.
+    expect(strategy.EvaluateOnExit).toEqual([
+      { OnStatusReason: 'Host EC2*', Action: 'RETRY' },
+      { OnExitCode: '143', Action: 'RETRY' },
+      { OnReason: 'Cannot*', Action: 'RETRY' },
+      { OnReason: '*', Action: 'EXIT' },
+      { OnExitCode: '*', Action: 'EXIT' },
+    ]);
+    // The runner overrides the strategy at SubmitJob with the same rules, in Batch's API spelling.
     const cfnCase = EVALUATE_ON_EXIT.map((rule) =>
       Object.fromEntries(Object.entries(rule).map(([k, v]) => [k[0]!.toUpperCase() + k.slice(1), v])),
     );
     expect(strategy.EvaluateOnExit).toEqual(cfnCase);
-    expect(cfnCase[0]).toEqual({ OnStatusReason: 'Host EC2*', Action: 'RETRY' });
   });
 
   it('gives each GPU type a Spot and an on-demand environment of that type alone, scaling to zero', () => {
@@ -215,6 +229,28 @@ describe('ComputeStack', () => {
       expect(order(c.onDemandQueue), c.instanceType).toEqual([
         `{${logicalId(c.onDemand)}.ComputeEnvironmentArn}`,
       ]);
+    }
+  });
+
+  it('cancels a Spot-first job after the configured wait without capacity, and unrunnable jobs after 10 min', () => {
+    const resources = json(templates.compute).Resources;
+    const actions = (queue: Construct) =>
+      (resources[logicalId(queue)]!.Properties!.JobStateTimeLimitActions as Record<string, unknown>[]).map(
+        (a) => `${a.State} ${a.Reason} ${a.MaxTimeSeconds} ${a.Action}`,
+      );
+    const unrunnable = [
+      'RUNNABLE MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT 600 CANCEL',
+      'RUNNABLE MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE 600 CANCEL',
+    ];
+    const wait = DEFAULT_CONFIG.spotCapacityWaitMinutes * 60;
+    expect(wait).toBe(1800);
+    for (const c of built.stacks.compute.compute.capacity) {
+      expect(actions(c.spotQueue), c.instanceType).toEqual([
+        ...unrunnable,
+        `RUNNABLE CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY ${wait} CANCEL`,
+      ]);
+      // On-demand has nowhere further to go: its jobs wait for capacity.
+      expect(actions(c.onDemandQueue), c.instanceType).toEqual(unrunnable);
     }
   });
 
@@ -403,11 +439,22 @@ describe('ApiStack', () => {
     expect(dynamo).toContain('dynamodb:Query');
   });
 
-  it('lets the status handler read and update run records, nothing more', () => {
-    const statements = statementsOf(json(templates.api), logicalId(built.stacks.api.events.handler.role));
+  it('lets the status handler update run records and submit a run to its on-demand queue, nothing more', () => {
+    const { events, app } = built.stacks.api;
+    const statements = statementsOf(json(templates.api), logicalId(events.handler.role));
     const dynamo = actionsOf(statements).filter((a) => a.startsWith('dynamodb:'));
     expect(dynamo.sort()).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
-    expect(actionsOf(statements).filter((a) => a.startsWith('s3:') || a.startsWith('batch:'))).toEqual([]);
+    expect(actionsOf(statements).filter((a) => a.startsWith('s3:'))).toEqual([]);
+    const batchActions = [...new Set(actionsOf(statements).filter((a) => a.startsWith('batch:')))].sort();
+    expect(batchActions).toEqual(['batch:SubmitJob', 'batch:TagResource', 'batch:TerminateJob']);
+    // The same environment as the API's Batch runner (functions/runners/batch-runner.ts BATCH_RUNNER_ENV).
+    const envOf = (fn: Construct) =>
+      (json(templates.api).Resources[logicalId(fn)]!.Properties!.Environment as { Variables: object })
+        .Variables as Record<string, unknown>;
+    const handlerEnv = envOf(events.handler.function);
+    expect(Object.keys(handlerEnv).sort()).toEqual([...BATCH_RUNNER_ENV].sort());
+    const apiEnv = envOf(app.function);
+    for (const key of BATCH_RUNNER_ENV) expect(render(handlerEnv[key]), key).toBe(render(apiEnv[key]));
   });
 
   it("writes the dashboard's config.json at deploy time", () => {

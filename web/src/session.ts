@@ -5,7 +5,7 @@
  * the page they were on; forms keep their drafts in sessionStorage, so nothing typed is lost.
  */
 import type { CognitoConfig } from './config.ts';
-import { authorizeUrl, randomVerifier, s256Challenge, tokenRequestBody } from './lib/pkce.ts';
+import { authorizeUrl, randomVerifier, redirectUriFor, s256Challenge, tokenRequestBody } from './lib/pkce.ts';
 import { store } from './lib/store.ts';
 
 const TOKEN_KEY = 'ganzoo.token';
@@ -62,7 +62,7 @@ export function takeTokenFromUrl(): boolean {
 
 // ---- Cognito hosted UI, authorization code with PKCE ----
 
-const redirectUri = () => `${location.origin}${location.pathname}`;
+const redirectUri = () => redirectUriFor(location.origin, location.pathname);
 
 export async function startHostedSignIn(cognito: CognitoConfig): Promise<void> {
   const verifier = randomVerifier();

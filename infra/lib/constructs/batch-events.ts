@@ -1,23 +1,23 @@
-import { Duration } from 'aws-cdk-lib';
-import type * as batch from 'aws-cdk-lib/aws-batch';
-import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledge, acknowledgeScopedResources } from '../acknowledge.ts';
+import { type BatchSubmitTarget, batchRunnerEnvironment, grantSubmitJobs } from '../batch-submitter.ts';
 import { GanzooFunction } from './ganzoo-function.ts';
 
 export interface BatchEventsProps {
   /** functions/events/batch-state.ts, bundled. */
   bundle: string;
-  queues: batch.IJobQueue[];
-  table: dynamodb.ITable;
+  /** The queues whose jobs it follows, and what it submits a run's on-demand attempt with. */
+  submitTarget: BatchSubmitTarget;
 }
 
 /**
  * Batch job state changes of the trainer's queues -> functions/events/batch-state.ts -> run status, for what
- * the trainer cannot report itself (never started, killed, out of memory, host lost).
+ * the trainer cannot report itself (never started, killed, out of memory, host lost), and a run whose Spot
+ * job was cancelled for want of capacity -> its next attempt on the on-demand queue.
  */
 export class BatchEvents extends Construct {
   readonly rule: events.Rule;
@@ -36,13 +36,14 @@ export class BatchEvents extends Construct {
     this.handler = new GanzooFunction(this, 'Handler', {
       bundle: props.bundle,
       description: 'ganzoo: Batch job state changes -> run status',
-      environment: { GANZOO_TABLE: props.table.tableName },
+      environment: batchRunnerEnvironment(Stack.of(this), props.submitTarget),
       timeout: Duration.seconds(30),
       memorySize: 256,
       deadLetterQueue: this.deadLetterQueue,
     });
-    // RunStore.get and the conditional RunStore.update, nothing more.
-    props.table.grant(this.handler.role, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+    // RunStore.get and the conditional RunStore.update on the table; jobs to submit and withdraw.
+    props.submitTarget.table.grant(this.handler.role, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+    grantSubmitJobs(this.handler.role, props.submitTarget);
     acknowledgeScopedResources(
       this.handler.role,
       'index/* comes with the table grant; item actions do not apply to an index.',
@@ -54,7 +55,7 @@ export class BatchEvents extends Construct {
       eventPattern: {
         source: ['aws.batch'],
         detailType: ['Batch Job State Change'],
-        detail: { jobQueue: props.queues.map((q) => q.jobQueueArn) },
+        detail: { jobQueue: props.submitTarget.compute.queues.map((q) => q.jobQueueArn) },
       },
       targets: [
         new targets.LambdaFunction(this.handler.function, {

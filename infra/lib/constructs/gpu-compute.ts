@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as batch from 'aws-cdk-lib/aws-batch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
+import { CAPACITY_REASONS } from '../../../shared/batch-job.ts';
 import { acknowledge } from '../acknowledge.ts';
 import type { GpuInstanceType } from '../config.ts';
 import type { TrainingNetwork } from './training-network.ts';
@@ -11,6 +12,8 @@ export interface GpuComputeProps {
   instanceTypes: GpuInstanceType[];
   /** Ceiling of each compute environment. */
   maxVcpus: number;
+  /** Minutes a Spot-first job waits without capacity before its queue cancels it (config.ts). */
+  spotCapacityWaitMinutes: number;
 }
 
 /** A job that no compute environment can ever run would otherwise wait in RUNNABLE forever. */
@@ -22,6 +25,20 @@ const CANCEL_UNRUNNABLE: batch.JobStateTimeLimitAction[] = [
   maxTime: Duration.minutes(10),
   action: batch.JobStateTimeLimitActionsAction.CANCEL,
 }));
+
+/**
+ * On a Spot-first queue, a job Batch can find no capacity for (Spot short, or its quota 0) is cancelled after
+ * the configured wait; the Batch event handler (functions/events/batch-state.ts) then submits the run's next
+ * attempt to the on-demand queue. Without it the job would wait in RUNNABLE forever and block the queue:
+ * Batch moves on to the on-demand environment only when the Spot one is at its vCPU ceiling.
+ */
+function cancelWithoutCapacity(waitMinutes: number): batch.JobStateTimeLimitAction[] {
+  return CAPACITY_REASONS.map((reason) => ({
+    reason: reason as batch.JobStateTimeLimitActionsReason,
+    maxTime: Duration.minutes(waitMinutes),
+    action: batch.JobStateTimeLimitActionsAction.CANCEL,
+  }));
+}
 
 /**
  * The construct id of an instance type's capacity, e.g. g4dn.2xlarge -> G4dn2xlarge. Derived from the type
@@ -39,7 +56,10 @@ export interface GpuTypeCapacity {
   instanceType: GpuInstanceType;
   spot: batch.ManagedEc2EcsComputeEnvironment;
   onDemand: batch.ManagedEc2EcsComputeEnvironment;
-  /** Spot first; Batch moves a job on to on-demand capacity once the Spot environment is at its ceiling. */
+  /**
+   * Spot first; Batch moves a job on to on-demand capacity once the Spot environment is at its ceiling, and
+   * cancels it after a wait without capacity (the run then moves to the on-demand queue).
+   */
   spotQueue: batch.JobQueue;
   /** On-demand only, for runs that asked not to be interrupted. */
   onDemandQueue: batch.JobQueue;
@@ -98,7 +118,10 @@ export class GpuCompute extends Construct {
           { computeEnvironment: spot, order: 1 },
           { computeEnvironment: onDemand, order: 2 },
         ],
-        jobStateTimeLimitActions: CANCEL_UNRUNNABLE,
+        jobStateTimeLimitActions: [
+          ...CANCEL_UNRUNNABLE,
+          ...cancelWithoutCapacity(props.spotCapacityWaitMinutes),
+        ],
       });
       const onDemandQueue = new batch.JobQueue(scope, 'OnDemandQueue', {
         computeEnvironments: [{ computeEnvironment: onDemand, order: 1 }],

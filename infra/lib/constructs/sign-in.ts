@@ -17,6 +17,7 @@ export class SignIn extends Construct {
 
   constructor(scope: Construct, id: string, props: SignInProps) {
     super(scope, id);
+    // The dashboard sends its folder, `/`, whether opened as / or /index.html (web/src/lib/pkce.ts redirectUriFor).
     const returnUrl = `${props.dashboardOrigin}/`;
     this.client = new cognito.UserPoolClient(this, 'DashboardClient', {
       userPool: props.userPool,

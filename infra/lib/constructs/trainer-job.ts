@@ -9,6 +9,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { BATCH_RETRY_RULES, jobResources } from '../../../shared/batch-job.ts';
 import { ResourcesSchema } from '../../../shared/spec.ts';
 import { acknowledge, acknowledgeScopedResources, S3_GRANT_ACTION_FINDINGS } from '../acknowledge.ts';
 
@@ -25,17 +26,15 @@ export interface TrainerJobProps {
 
 /** Settled per run at SubmitJob (functions/runners/batch-runner.ts); these are the defaults for any other. */
 const DEFAULT_RESOURCES = ResourcesSchema.parse({});
+const DEFAULT_SIZE = jobResources(DEFAULT_RESOURCES.gpu);
 
 /**
- * Batch's retry rules, in the order Batch matches them: an attempt lost with its host (a Spot reclaim, an
- * instance failure) runs again and resumes from its checkpoint; any other failure ends the job, since a bad
- * spec or a crash fails the same way each time. Batch retries when no rule matches, so two catch-alls.
+ * Batch's retry rules (shared/batch-job.ts), the same list SubmitJob passes: a rule of Batch's API spelling
+ * becomes the CDK's, which CloudFormation renders back in the same order.
  */
-export const RETRY_STRATEGIES = [
-  batch.RetryStrategy.of(batch.Action.RETRY, batch.Reason.custom({ onStatusReason: 'Host EC2*' })),
-  batch.RetryStrategy.of(batch.Action.EXIT, batch.Reason.custom({ onReason: '*' })),
-  batch.RetryStrategy.of(batch.Action.EXIT, batch.Reason.custom({ onExitCode: '*' })),
-];
+export const RETRY_STRATEGIES = BATCH_RETRY_RULES.map(({ action, ...on }) =>
+  batch.RetryStrategy.of(batch.Action[action], batch.Reason.custom(on)),
+);
 
 /** The trainer's container image and the Batch job definition that runs it with one GPU. */
 export class TrainerJob extends Construct {
@@ -85,9 +84,9 @@ export class TrainerJob extends Construct {
     const container = new batch.EcsEc2ContainerDefinition(this, 'Container', {
       image: ecs.ContainerImage.fromDockerImageAsset(this.image),
       gpu: 1,
-      // All of a g4dn.xlarge/g5.xlarge (4 vCPUs, 16 GiB) but what the ECS agent and the OS keep.
-      cpu: 4,
-      memory: Size.gibibytes(14),
+      // The smallest type's share (shared/batch-job.ts jobResources); SubmitJob asks for the run's own type.
+      cpu: DEFAULT_SIZE.vcpus,
+      memory: Size.mebibytes(DEFAULT_SIZE.memoryMiB),
       jobRole: this.jobRole,
       environment: {
         GANZOO_BUCKET: props.bucket.bucketName,

@@ -1,10 +1,10 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { acknowledge, acknowledgeScopedResources, S3_GRANT_ACTION_FINDINGS } from '../acknowledge.ts';
+import { batchRunnerEnvironment, grantSubmitJobs } from '../batch-submitter.ts';
 import type { GanzooConfig } from '../config.ts';
 import { BatchEvents } from '../constructs/batch-events.ts';
 import { GanzooFunction } from '../constructs/ganzoo-function.ts';
@@ -38,6 +38,7 @@ export class ApiStack extends Stack {
     super(scope, id, props);
     const { bucket, table, userPool, compute, trainer, site } = props;
     const dashboardOrigin = site.origin;
+    const submitTarget = { bucket, table, compute, trainer };
 
     this.signIn = new SignIn(this, 'SignIn', {
       userPool,
@@ -49,10 +50,7 @@ export class ApiStack extends Stack {
       bundle: props.bundles.api,
       description: 'ganzoo: the HTTP API (functions/lambda.ts)',
       environment: {
-        GANZOO_TABLE: table.tableName,
-        GANZOO_BUCKET: bucket.bucketName,
-        GANZOO_JOB_QUEUES: this.toJsonString(compute.queueArns()),
-        GANZOO_JOB_DEFINITION: trainer.jobDefinitionName,
+        ...batchRunnerEnvironment(this, submitTarget),
         GANZOO_COGNITO_ISSUER: SignIn.issuer(userPool),
         GANZOO_COGNITO_CLIENT_IDS: this.signIn.client.userPoolClientId,
       },
@@ -72,28 +70,7 @@ export class ApiStack extends Stack {
     // Reads (and presigns reads of) run artifacts and writes a run's spec.json; nothing else in the bucket.
     bucket.grantRead(role, 'runs/*');
     bucket.grantPut(role, 'runs/*');
-    // grantSubmitJob names one revision; the API submits by name (TrainerJob.jobDefinitionName), which Batch
-    // authorizes on the name with or without the revision it picks.
-    const jobDefinition = (name: string) =>
-      this.formatArn({ service: 'batch', resource: 'job-definition', resourceName: name });
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['batch:SubmitJob'],
-        resources: [
-          ...compute.queues.map((q) => q.jobQueueArn),
-          jobDefinition(trainer.jobDefinitionName),
-          jobDefinition(`${trainer.jobDefinitionName}:*`),
-        ],
-      }),
-    );
-    // No grant covers these: SubmitJob with tags also needs TagResource on the new job, and cancelling a
-    // run terminates its job. Batch names jobs by id only, so job/* is as narrow as an ARN gets.
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['batch:TagResource', 'batch:TerminateJob'],
-        resources: [this.formatArn({ service: 'batch', resource: 'job', resourceName: '*' })],
-      }),
-    );
+    grantSubmitJobs(role, submitTarget);
 
     this.httpApi = new GanzooHttpApi(this, 'Http', {
       handler: this.app.function,
@@ -104,8 +81,7 @@ export class ApiStack extends Stack {
 
     this.events = new BatchEvents(this, 'BatchEvents', {
       bundle: props.bundles.batchState,
-      queues: compute.queues,
-      table,
+      submitTarget,
     });
 
     new RuntimeConfig(this, 'DashboardConfig', {
@@ -133,15 +109,5 @@ export class ApiStack extends Stack {
       '/runs/*',
       '/index/*',
     ]);
-    acknowledge(
-      role,
-      'A Batch job ARN holds only the id Batch generates, so the jobs the API tags and terminates are job/*.',
-      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:batch:<AWS::Region>:<AWS::AccountId>:job/*]',
-    );
-    acknowledge(
-      role,
-      "Any revision of the trainer's one job definition: the API submits by name, and Batch picks the revision.",
-      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:batch:<AWS::Region>:<AWS::AccountId>:job-definition/${trainer.jobDefinitionName}:*]`,
-    );
   }
 }

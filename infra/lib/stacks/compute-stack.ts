@@ -28,6 +28,7 @@ export class ComputeStack extends Stack {
       network,
       instanceTypes: props.config.gpuInstanceTypes,
       maxVcpus: props.config.maxVcpus,
+      spotCapacityWaitMinutes: props.config.spotCapacityWaitMinutes,
     });
     this.trainer = new TrainerJob(this, 'Trainer', {
       imageDirectory: props.imageDirectory,

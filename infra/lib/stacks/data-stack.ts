@@ -7,13 +7,17 @@ import type { GanzooConfig } from '../config.ts';
 import { ArtifactsBucket } from '../constructs/artifacts-bucket.ts';
 import { LogBucket } from '../constructs/log-bucket.ts';
 import { RunsTable } from '../constructs/runs-table.ts';
+import { SpendAlarm } from '../constructs/spend-alarm.ts';
 import { UserDirectory } from '../constructs/user-directory.ts';
 
 export interface DataStackProps extends StackProps {
   config: GanzooConfig;
 }
 
-/** What outlives every deploy: artifacts, run records, users, and the artifacts' access logs. Retained. */
+/**
+ * What outlives every deploy: artifacts, run records, users, and the artifacts' access logs (retained); and,
+ * when configured, the account's monthly spend alarm.
+ */
 export class DataStack extends Stack {
   readonly bucket: s3.Bucket;
   readonly table: dynamodb.Table;
@@ -29,5 +33,7 @@ export class DataStack extends Stack {
     }).bucket;
     this.table = new RunsTable(this, 'Runs').table;
     this.userPool = new UserDirectory(this, 'Users').userPool;
+    // Only when configured: a budget needs an address to tell, and an amount only its owner can choose.
+    if (props.config.budget) new SpendAlarm(this, 'Spend', props.config.budget);
   }
 }

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { authorizeUrl, base64url, randomVerifier, s256Challenge, tokenRequestBody } from './pkce.ts';
+import {
+  authorizeUrl,
+  base64url,
+  randomVerifier,
+  redirectUriFor,
+  s256Challenge,
+  tokenRequestBody,
+} from './pkce.ts';
 
 describe('PKCE', () => {
   it("derives RFC 7636's example challenge from its example verifier", async () => {
@@ -43,5 +50,13 @@ describe('PKCE', () => {
     expect(body.toString()).toBe(
       'grant_type=authorization_code&client_id=c1&code=k&redirect_uri=https%3A%2F%2Fd.example%2F&code_verifier=v',
     );
+  });
+
+  it('sends the one registered callback, the folder, whether the page was opened as / or /index.html', () => {
+    const origin = 'https://d111.cloudfront.net';
+    expect(redirectUriFor(origin, '/')).toBe(`${origin}/`);
+    expect(redirectUriFor(origin, '/index.html')).toBe(`${origin}/`);
+    // A dashboard served from a folder keeps it.
+    expect(redirectUriFor('http://127.0.0.1:8787', '/ui/index.html')).toBe('http://127.0.0.1:8787/ui/');
   });
 });

@@ -19,6 +19,15 @@ export async function s256Challenge(verifier: string): Promise<string> {
   return base64url(new Uint8Array(digest));
 }
 
+/**
+ * The address Cognito sends the browser back to: the dashboard's folder, so the page opened as
+ * https://host/index.html and as https://host/ both send https://host/, the one callback URL the app client
+ * registers (infra/lib/constructs/sign-in.ts). A redirect_uri not registered exactly is refused.
+ */
+export function redirectUriFor(origin: string, pathname: string): string {
+  return `${origin}${pathname.replace(/index\.html$/, '')}`;
+}
+
 export interface AuthorizeParams {
   authUrl: string;
   clientId: string;

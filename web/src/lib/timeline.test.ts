@@ -35,6 +35,26 @@ describe('timeline stages', () => {
     ]);
   });
 
+  it('shows a run moved to on-demand as SUBMITTED again, with the note saying why', () => {
+    const note =
+      'no Spot capacity for g5.xlarge (CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY): moved to on-demand';
+    const run: RunRecord = {
+      ...base,
+      status: 'SUBMITTED',
+      attempt: 2,
+      history: [
+        { status: 'QUEUED', attempt: 1, at: 't0' },
+        { status: 'SUBMITTED', attempt: 1, at: 't1' },
+        { status: 'SUBMITTED', attempt: 2, at: 't2', note },
+      ],
+    };
+    expect(timelineStages(run, {}).slice(1, 4)).toEqual([
+      { status: 'SUBMITTED', done: true, attempt: 1, at: 't1' },
+      { status: 'SUBMITTED', done: true, attempt: 2, at: 't2', note },
+      { status: 'STARTING', done: false },
+    ]);
+  });
+
   it('ends at the final status with nothing to come', () => {
     const run: RunRecord = {
       ...base,

@@ -8,6 +8,8 @@ export interface Stage {
   done: boolean;
   attempt?: number;
   at?: string;
+  /** Why the run entered it, when not the trainer's doing (e.g. moved to on-demand capacity). */
+  note?: string;
 }
 
 /**
@@ -17,7 +19,13 @@ export interface Stage {
 export function timelineStages(run: RunRecord, seen: Record<string, string>): Stage[] {
   const ended = !isActive(run.status);
   if (run.history?.length) {
-    const reached = run.history.map((e) => ({ status: e.status, done: true, attempt: e.attempt, at: e.at }));
+    const reached = run.history.map((e) => ({
+      status: e.status,
+      done: true,
+      attempt: e.attempt,
+      at: e.at,
+      ...(e.note ? { note: e.note } : {}),
+    }));
     const todo = ended
       ? []
       : FLOW.slice(FLOW.indexOf(run.status) + 1).map((s) => ({ status: s, done: false }));

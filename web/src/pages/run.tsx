@@ -43,6 +43,7 @@ function Timeline({
             <StatusBadge status={st.status} />
             {st.attempt !== undefined && st.attempt > 1 && <span class="attempt"> attempt {st.attempt}</span>}
             <span class="muted">{st.at ? ago(st.at) : ''}</span>
+            {st.note && <span class="note"> {st.note}</span>}
           </li>
         ))}
       </ol>
