@@ -108,6 +108,15 @@ export async function train(o: TrainOptions): Promise<TrainOutcome> {
   const previous = await o.status.read(o.runId);
   if (previous && isTerminal(previous.status)) {
     if (previous.status === 'SUCCEEDED') return { status: 'SUCCEEDED', steps: spec.steps };
+    // A cancelled run never trains again: Batch retries the job its cancel stopped (SIGTERM, exit 143),
+    // and that attempt must end at once, without a step, rather than fail or carry on.
+    if (previous.status === 'CANCELLED') {
+      return {
+        status: 'CANCELLED',
+        reason: `run ${o.runId} was cancelled${previous.reason ? ` (${previous.reason})` : ''}; not training it again`,
+        step: previous.progress?.step ?? 0,
+      };
+    }
     throw new Error(
       `run ${o.runId} already ended as ${previous.status}${previous.reason ? ` (${previous.reason})` : ''}; start a new run`,
     );
