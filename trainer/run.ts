@@ -13,6 +13,7 @@ import { evaluateRun, summarize } from './eval/evaluate.ts';
 import { train } from './loop.ts';
 import { progressPrinter } from './progress.ts';
 import { type ArtifactSink, locationOf, type StatusSink } from './sinks/types.ts';
+import { onStopSignals } from './stop-signals.ts';
 
 export interface RunProcessOptions {
   runId: string;
@@ -35,14 +36,14 @@ export async function runTrainerProcess(o: RunProcessOptions): Promise<number> {
 
   const stop = { requested: false };
   let signal: NodeJS.Signals | undefined;
-  const onSignal = (s: NodeJS.Signals) => {
-    if (stop.requested) process.exit(130);
-    signal = s;
-    stop.requested = true;
-    say(`\n${s}: writing a checkpoint, then stopping (again to abort)`);
-  };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
+  onStopSignals({
+    first: (s) => {
+      signal = s;
+      stop.requested = true;
+      say(`\n${s}: writing a checkpoint, then stopping (again to abort)`);
+    },
+    again: () => process.exit(130),
+  });
 
   // Batch numbers its attempts from 1, as the run record does.
   const attemptEnv = process.env.AWS_BATCH_JOB_ATTEMPT ?? process.env.GANZOO_ATTEMPT;

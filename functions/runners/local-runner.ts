@@ -255,6 +255,9 @@ export class LocalRunner implements JobRunner {
       cwd: this.options.cwd ?? REPO_ROOT,
       env: this.childEnv(entry),
       stdio: ['ignore', 'pipe', 'pipe'],
+      // A process group of its own: a terminal's Ctrl-C reaches the platform, which stops the trainer with
+      // one SIGTERM, and not the trainer as well (a second signal would stop it before its checkpoint).
+      detached: true,
     });
     let stderrTail = '';
     let spawnError: Error | undefined;
