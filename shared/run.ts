@@ -5,6 +5,7 @@
  *
  *   QUEUED -> SUBMITTED -> STARTING -> RUNNING -> SUCCEEDED | FAILED | CANCELLED
  *   RUNNING -> STARTING only for a retry, with a higher attempt.
+ *   FAILED | CANCELLED -> QUEUED only for a resume asked for by the owner, as the next attempt.
  */
 import type { ExperimentSpec } from './spec.ts';
 
@@ -82,6 +83,11 @@ export const RUN_LIST_FIELDS = RUN_FIELDS.filter((f) => f !== 'history');
 
 export interface StatusUpdate {
   status: RunStatus;
+  /**
+   * The owner asked to continue a FAILED or CANCELLED run from its last checkpoint: the run moves to QUEUED
+   * as the next attempt, and the ended attempt's job id and reason are dropped.
+   */
+  resume?: boolean;
   /** Defaults to the record's current attempt. */
   attempt?: number;
   jobId?: string;
@@ -118,6 +124,7 @@ export function transition(current: RunRecord, update: StatusUpdate): Transition
       reason: `update for attempt ${attempt} arrived after attempt ${current.attempt} began`,
     };
   }
+  if (update.resume) return resume(current, update, attempt);
   if (isTerminal(from)) {
     if (from === to && attempt === current.attempt) return { ok: true, changed: false, record: current };
     return { ok: false, reason: `run ${current.id} already ended as ${from}` };
@@ -149,4 +156,37 @@ export function transition(current: RunRecord, update: StatusUpdate): Transition
     ...(update.reason !== undefined ? { reason: update.reason } : {}),
   };
   return { ok: true, changed: true, record };
+}
+
+/** Whether a run can be continued from its last checkpoint (POST /experiments/{id}/resume). */
+export function isResumable(status: RunStatus): boolean {
+  return status === 'FAILED' || status === 'CANCELLED';
+}
+
+function resume(current: RunRecord, update: StatusUpdate, attempt: number): TransitionResult {
+  if (!isResumable(current.status)) {
+    return {
+      ok: false,
+      reason: `run ${current.id} is ${current.status}; only a FAILED or CANCELLED run resumes`,
+    };
+  }
+  if (update.status !== 'QUEUED' || attempt !== current.attempt + 1) {
+    return {
+      ok: false,
+      reason: `a resume of run ${current.id} is QUEUED as attempt ${current.attempt + 1}, not ${update.status} as attempt ${attempt}`,
+    };
+  }
+  const at = update.at ?? new Date().toISOString();
+  const { jobId: _job, reason: _reason, ...rest } = current;
+  return {
+    ok: true,
+    changed: true,
+    record: {
+      ...rest,
+      status: 'QUEUED',
+      attempt,
+      updatedAt: at,
+      history: [...(current.history ?? []), { status: 'QUEUED', attempt, at }],
+    },
+  };
 }
