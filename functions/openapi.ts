@@ -513,4 +513,3 @@ export function openApiDocument(): JsonSchema {
 
 export type ListQuery = z.output<typeof ListQuerySchema>;
 export type MetricsLine = z.output<typeof MetricsLineSchema>;
-export type ResumedRun = z.output<typeof ResumedRunSchema>;

@@ -158,6 +158,12 @@ export function transition(current: RunRecord, update: StatusUpdate): Transition
   return { ok: true, changed: true, record };
 }
 
+/** What POST /experiments/{id}/resume answers: the run submitted again, and the step it continues from. */
+export interface ResumedRun extends RunRecord {
+  /** The step of the run's latest checkpoint when it was resumed (0: from the start). */
+  resumeFrom: number;
+}
+
 /** Whether a run can be continued from its last checkpoint (POST /experiments/{id}/resume). */
 export function isResumable(status: RunStatus): boolean {
   return status === 'FAILED' || status === 'CANCELLED';
@@ -189,4 +195,20 @@ function resume(current: RunRecord, update: StatusUpdate, attempt: number): Tran
       history: [...(current.history ?? []), { status: 'QUEUED', attempt, at }],
     },
   };
+}
+
+/** A Batch job as a run's attempts see it: its id, and the run's attempt its own first attempt is. */
+export interface RunJob {
+  id: string;
+  /** The run's attempt when the job was submitted (GANZOO_FIRST_ATTEMPT); Batch's attempt k is this + k - 1. */
+  firstAttempt: number;
+}
+
+/**
+ * Whether a job may still act for a run: the run names it, or names no job yet and its current attempt
+ * began with this job (a run is resumed as a new job; the job it left may still be retried by Batch and
+ * must then neither train nor move the run).
+ */
+export function jobOwnsRun(run: { jobId?: string; attempt: number }, job: RunJob): boolean {
+  return run.jobId === undefined ? job.firstAttempt === run.attempt : run.jobId === job.id;
 }

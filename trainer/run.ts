@@ -45,9 +45,15 @@ export async function runTrainerProcess(o: RunProcessOptions): Promise<number> {
     again: () => process.exit(130),
   });
 
-  // Batch numbers its attempts from 1, as the run record does.
-  const attemptEnv = process.env.AWS_BATCH_JOB_ATTEMPT ?? process.env.GANZOO_ATTEMPT;
+  // Batch numbers a job's attempts from 1; a resumed run's job starts at the run's attempt then
+  // (GANZOO_FIRST_ATTEMPT, set by functions/runners/batch-runner.ts).
+  const batchAttempt = process.env.AWS_BATCH_JOB_ATTEMPT;
+  const jobId = process.env.AWS_BATCH_JOB_ID;
+  const firstAttempt = Number(process.env.GANZOO_FIRST_ATTEMPT ?? 1);
+  const attemptEnv =
+    batchAttempt !== undefined ? String(firstAttempt - 1 + Number(batchAttempt)) : process.env.GANZOO_ATTEMPT;
   const outcome = await train({
+    ...(jobId ? { job: { id: jobId, firstAttempt } } : {}),
     runId: o.runId,
     spec: o.spec,
     artifacts,

@@ -5,9 +5,9 @@
  * so events that arrive late, twice or out of order are refused or change nothing.
  */
 import { assertRunId } from '../../shared/keys.ts';
-import type { RunStatus, StatusUpdate } from '../../shared/run.ts';
+import { jobOwnsRun, type RunStatus, type StatusUpdate } from '../../shared/run.ts';
 import type { RunStore } from '../ports.ts';
-import { JOB_TAGS } from '../runners/batch-runner.ts';
+import { FIRST_ATTEMPT_ENV, JOB_TAGS } from '../runners/batch-runner.ts';
 import { DynamoRunStore } from '../stores/run-store.ts';
 
 /** The parts of a Batch job's description (the event's detail, as DescribeJobs returns it) read here. */
@@ -59,6 +59,13 @@ export function runIdOf(detail: BatchJobDetail): string | undefined {
   return fromEnv || detail.tags?.[JOB_TAGS.runId] || undefined;
 }
 
+/** The run's attempt the job began with (jobs submitted before it was passed began with attempt 1). */
+export function firstAttemptOf(detail: BatchJobDetail): number {
+  const value = detail.container?.environment?.find((e) => e.name === FIRST_ATTEMPT_ENV)?.value;
+  const n = Number(value);
+  return Number.isInteger(n) && n >= 1 ? n : 1;
+}
+
 /** Words a person can act on, from Batch's status reason and the last attempt's container. */
 export function failureReason(detail: BatchJobDetail): string {
   const last = detail.attempts?.at(-1);
@@ -85,8 +92,8 @@ export function failureReason(detail: BatchJobDetail): string {
 
 /**
  * Maps a Batch job state to a run update. The attempt counts Batch's finished attempts, plus the one on its
- * way while the job is not yet done; Batch numbers attempts from 1 as the run record and the trainer
- * (AWS_BATCH_JOB_ATTEMPT) do. Pure, so it is tested without a store.
+ * way while the job is not yet done, from the run's attempt the job began with (a resumed run's job begins
+ * past 1), as the trainer counts them (AWS_BATCH_JOB_ATTEMPT). Pure, so it is tested without a store.
  */
 export function mapBatchState(detail: BatchJobDetail): BatchStateMapping {
   const status = RUN_STATUS_OF[detail.status];
@@ -101,7 +108,7 @@ export function mapBatchState(detail: BatchJobDetail): BatchStateMapping {
   const finished = detail.attempts?.length ?? 0;
   const done = status === 'SUCCEEDED' || status === 'FAILED';
   // A job that failed before any attempt began (e.g. terminated while RUNNABLE) still ends attempt 1.
-  const attempt = done ? Math.max(1, finished) : finished + 1;
+  const attempt = firstAttemptOf(detail) - 1 + (done ? Math.max(1, finished) : finished + 1);
   const update: StatusUpdate = { status, attempt };
   if (status === 'FAILED') update.reason = failureReason(detail);
   return { ok: true, runId, update };
@@ -138,9 +145,9 @@ export function createBatchStateHandler(options: BatchStateHandlerOptions) {
       log(`batch-state: ignored: ${why}`);
       return { outcome: 'ignored', why };
     }
-    // A run points at one job; a job it was moved away from must not steer it.
-    if (current.jobId !== undefined && current.jobId !== event.detail.jobId) {
-      const why = `run ${runId} belongs to Batch job ${current.jobId}, not ${event.detail.jobId}`;
+    // A run points at one job; a job it was moved away from (a resume) must not steer it.
+    if (!jobOwnsRun(current, { id: event.detail.jobId, firstAttempt: firstAttemptOf(event.detail) })) {
+      const why = `run ${runId} belongs to ${current.jobId ? `Batch job ${current.jobId}` : `attempt ${current.attempt}`}, not Batch job ${event.detail.jobId}`;
       log(`batch-state: ignored: ${why}`);
       return { outcome: 'ignored', why };
     }

@@ -9,7 +9,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { z } from 'zod';
 import { type EvalResult, evaluationPictures, hasEvaluation } from '../../shared/evaluation.ts';
 import { assertRunId, runFiles } from '../../shared/keys.ts';
-import { isResumable, isTerminal, RUN_FIELDS, type RunRecord } from '../../shared/run.ts';
+import { isResumable, isTerminal, type ResumedRun, RUN_FIELDS, type RunRecord } from '../../shared/run.ts';
 import { type ExperimentSpec, validateSpec } from '../../shared/spec.ts';
 import type { ApiEnv } from '../auth.ts';
 import { ApiProblem, type ErrorLogger, invalidRequest, issuesOf, notFound } from '../errors.ts';
@@ -344,7 +344,8 @@ export function experimentRoutes(deps: ExperimentDeps) {
       const checkpoint = await artifacts.latestCheckpoint(run.id);
       const record = await startJob(result.record);
       c.header('location', `/experiments/${record.id}`);
-      return c.json({ ...publicRun(record), resumeFrom: checkpoint ?? 0 });
+      const resumed: ResumedRun = { ...publicRun(record), resumeFrom: checkpoint ?? 0 };
+      return c.json(resumed);
     })
 
     .get('/:id/metrics', async (c) => {

@@ -72,6 +72,7 @@ describe('BatchRunner', () => {
               { name: 'GANZOO_RUN_ID', value: 'run-123' },
               { name: 'GANZOO_BUCKET', value: 'artifacts-bucket' },
               { name: 'GANZOO_TABLE', value: 'runs-table' },
+              { name: 'GANZOO_FIRST_ATTEMPT', value: '1' },
             ],
           },
           retryStrategy: {
@@ -119,6 +120,7 @@ describe('BatchRunner', () => {
               { name: 'GANZOO_RUN_ID', value: 'run-123' },
               { name: 'GANZOO_BUCKET', value: 'artifacts-bucket' },
               { name: 'GANZOO_TABLE', value: 'runs-table' },
+              { name: 'GANZOO_FIRST_ATTEMPT', value: '1' },
             ],
           },
           retryStrategy: { attempts: 3, evaluateOnExit: EVALUATE_ON_EXIT },

@@ -54,6 +54,9 @@ export const EVALUATE_ON_EXIT: EvaluateOnExit[] = [
   { onExitCode: '*', action: 'EXIT' },
 ];
 
+/** The job's environment variable with the run's attempt at submit (shared/run.ts RunJob.firstAttempt). */
+export const FIRST_ATTEMPT_ENV = 'GANZOO_FIRST_ATTEMPT';
+
 export function jobNameFor(runId: string): string {
   return `ganzoo-${runId}`;
 }
@@ -89,6 +92,8 @@ export class BatchRunner implements JobRunner {
           { name: 'GANZOO_RUN_ID', value: run.id },
           { name: 'GANZOO_BUCKET', value: this.options.bucket },
           { name: 'GANZOO_TABLE', value: this.options.table },
+          // A resumed run is a new job: its Batch attempt 1 is the run's attempt now.
+          { name: FIRST_ATTEMPT_ENV, value: String(run.attempt) },
         ],
       },
       retryStrategy: { attempts: resources.retries, evaluateOnExit: EVALUATE_ON_EXIT },

@@ -174,4 +174,56 @@ describe('the trainer job under signals', () => {
     expect(outcome.outcome).toBe('refused');
     expect(await storedRun(d, run.id)).toEqual(record);
   });
+
+  it('a cancelled run resumed through the API continues as a new Batch job from its checkpoint; the old job no longer trains', async () => {
+    const spec = { ...SPEC, steps: 400, sampleEvery: 10, checkpointEvery: 100_000 };
+    const { run, job } = await submitRun(d, spec);
+    const sink = runArtifacts(d, run.id);
+    const api = requestAs(d.app());
+    const trainer = startTrainerJob(job, { attempt: 1 });
+    await until(async () => (await sampleSteps(sink)).includes(20), 'the sample of step 20');
+    expect((await api(`/experiments/${run.id}/cancel`, { method: 'POST' })).status).toBe(200);
+    trainer.child.kill('SIGTERM');
+    expect((await trainer.exited).code).toBe(143);
+    const checkpoint = await latestCheckpoint(sink);
+    expect(checkpoint).toBeGreaterThanOrEqual(20);
+
+    const res = await api(`/experiments/${run.id}/resume`, { method: 'POST' });
+    expect(res.status).toBe(200);
+    const resumed = (await res.json()) as { jobId: string; attempt: number; resumeFrom: number };
+    expect(resumed).toMatchObject({ attempt: 2, resumeFrom: checkpoint });
+    expect(resumed.jobId).not.toBe(run.jobId);
+    const newJob = await d.job(resumed.jobId);
+    expect(newJob.container?.environment).toContainEqual({ name: 'GANZOO_FIRST_ATTEMPT', value: '2' });
+
+    // Batch's retry of the old job (its attempt 2) starts too: it must not train the resumed run.
+    const keys = await d.keys();
+    const stale = await startTrainerJob(job, { attempt: 2 }).exited;
+    expect(stale.code, stale.stderr).toBe(0);
+    expect(stale.stderr).toContain(`job ${job.jobId} no longer trains run ${run.id}`);
+    expect(await d.keys()).toEqual(keys);
+
+    // The new job's first attempt is the run's attempt 2, from the checkpoint, to the end.
+    const next = await startTrainerJob(newJob, { attempt: 1 }).exited;
+    expect(next.code, next.stderr).toBe(0);
+    expect(next.stderr).toContain(`resuming from checkpoint at step ${checkpoint}`);
+    const done = await storedRun(d, run.id);
+    expect(done).toMatchObject({ status: 'SUCCEEDED', attempt: 2, jobId: resumed.jobId });
+    expect(done.reason).toBeUndefined();
+    // Every sample step once, across both attempts.
+    expect(await sampleSteps(sink)).toEqual(Array.from({ length: 41 }, (_, i) => i * 10));
+
+    // Events of the old job are ignored; the new job's map to the run's attempt 2.
+    const handle = createBatchStateHandler({
+      runStore: new DynamoRunStore({ table: d.table }),
+      log: () => {},
+    });
+    const old = await d.job(job.jobId!);
+    expect((await handle({ detail: { ...old, jobId: old.jobId!, status: 'FAILED' } as never })).outcome).toBe(
+      'ignored',
+    );
+    const fresh = await d.job(resumed.jobId);
+    const outcome = await handle({ detail: { ...fresh, jobId: fresh.jobId!, status: 'SUCCEEDED' } as never });
+    expect(outcome).toMatchObject({ outcome: 'unchanged', attempt: 2 });
+  });
 });

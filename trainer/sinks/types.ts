@@ -34,5 +34,8 @@ export interface StatusSink {
   /** The run's recorded status and attempt, if any: tells a restarted trainer which attempt it is. */
   read(
     runId: string,
-  ): Promise<{ status: RunStatus; attempt: number; reason?: string; progress?: RunProgress } | undefined>;
+  ): Promise<
+    | { status: RunStatus; attempt: number; reason?: string; progress?: RunProgress; jobId?: string }
+    | undefined
+  >;
 }
