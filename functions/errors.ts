@@ -16,6 +16,7 @@ export const PROBLEM_KINDS = {
   unauthorized: { status: 401, title: 'Authentication required' },
   'not-found': { status: 404, title: 'Not found' },
   'run-finished': { status: 409, title: 'The run has already finished' },
+  'run-not-resumable': { status: 409, title: 'Only a FAILED or CANCELLED run can be resumed' },
   'payload-too-large': { status: 413, title: 'Request body too large' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
   'idempotency-key-reused': { status: 422, title: 'Idempotency key reused for a different request' },

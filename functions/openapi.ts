@@ -104,6 +104,15 @@ export const RunSchema = z.object({
     ),
 });
 
+export const ResumedRunSchema = RunSchema.extend({
+  resumeFrom: z
+    .int()
+    .min(0)
+    .describe(
+      "The step of the run's latest checkpoint, where the new attempt continues (0: from the start).",
+    ),
+});
+
 const RunPageSchema = z.object({
   runs: z
     .array(RunSchema)
@@ -210,6 +219,7 @@ type JsonSchema = Record<string, unknown>;
 const components = z.registry<{ id: string }>();
 export const RESPONSE_SCHEMAS = {
   Run: RunSchema,
+  ResumedRun: ResumedRunSchema,
   RunPage: RunPageSchema,
   Metrics: MetricsSchema,
   Samples: SamplesSchema,
@@ -385,6 +395,21 @@ export function openApiDocument(): JsonSchema {
           responses: {
             '200': ok('The run, CANCELLED.', 'Run'),
             ...problems('not-found', 'run-finished', 'upstream-failed'),
+          },
+        }),
+      },
+      '/experiments/{id}/resume': {
+        post: operation({
+          summary: 'Resume a FAILED or CANCELLED run',
+          description:
+            "Continues the run from its latest checkpoint as its next attempt, through the same runner as a submit (a Batch job in the cloud, a trainer process locally): the run goes QUEUED with the attempt raised, drops the ended attempt's reason and job id, and is submitted. A run that has not ended, or SUCCEEDED, cannot be resumed (409).",
+          tags: ['experiments'],
+          parameters: owned,
+          responses: {
+            '200': ok('The run, submitted again, and the step it resumes from.', 'ResumedRun', {
+              Location: { description: 'The run.', schema: { type: 'string' } },
+            }),
+            ...problems('not-found', 'run-not-resumable', 'upstream-failed'),
           },
         }),
       },

@@ -52,6 +52,8 @@ export interface ArtifactStore {
     runId: string,
     page: { limit: number; cursor?: string },
   ): Promise<{ samples: SampleRef[]; nextCursor?: string }>;
+  /** The step of the run's latest complete checkpoint (its state.json written), or undefined. */
+  latestCheckpoint(runId: string): Promise<number | undefined>;
   /** A presigned GET URL for a run-relative key, or undefined when the object does not exist. */
   presign(runId: string, key: string, expiresSeconds?: number): Promise<string | undefined>;
 }

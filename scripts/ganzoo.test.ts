@@ -76,7 +76,7 @@ describe('ganzoo arguments', () => {
       }
       throw new Error(`'${line}' was accepted`);
     };
-    expect(wrong('fly')).toBe("unknown command 'fly' (one of submit, list, watch, cancel, pull)");
+    expect(wrong('fly')).toBe("unknown command 'fly' (one of submit, list, watch, cancel, resume, pull)");
     expect(wrong('submit --family dcgan')).toBe('submit needs a spec file, or --family and --dataset');
     expect(wrong('submit a.json b.json')).toBe("'submit' takes at most one spec file");
     expect(wrong('submit a.json --steps many')).toBe("--steps expects a number, got 'many'");
@@ -248,6 +248,26 @@ describe('ganzoo against the API', () => {
     expect(again.err).toBe(
       `error: POST /experiments/${id}/cancel: 409 run ${id} already ended as CANCELLED (cancelled on request); there is nothing to cancel\n`,
     );
+  });
+
+  it('resumes a cancelled run from its latest checkpoint, and says why it cannot resume a running one', async () => {
+    const submitted = await cli('submit', '--family', 'vanilla', '--dataset', 'ring8', '--steps', '50');
+    const id = /submitted run (\S+):/.exec(submitted.out)![1]!;
+    const running = await cli('resume', id);
+    expect(running.code).toBe(1);
+    expect(running.err).toBe(
+      `error: POST /experiments/${id}/resume: 409 run ${id} is SUBMITTED; only a FAILED or CANCELLED run can be resumed\n`,
+    );
+    await cli('cancel', id);
+    await artifacts.put(id, runFiles.checkpointState(20), '{}', 'application/json');
+    const resumed = await cli('resume', id);
+    expect(resumed).toEqual({
+      code: 0,
+      out: `resumed run ${id} as attempt 2 from step 20 (SUBMITTED)\n`,
+      err: '',
+    });
+    expect(jobs.filter((j) => j === `submit ${id}`)).toHaveLength(2);
+    expect(await runStore.get(id)).toMatchObject({ status: 'SUBMITTED', attempt: 2 });
   });
 
   it('prints what the API refused, field by field, and a missing token', async () => {

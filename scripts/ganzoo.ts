@@ -1,5 +1,5 @@
 /**
- * `npx ganzoo`: submit, list, watch, cancel and download runs through the HTTP API, from a terminal.
+ * `npx ganzoo`: submit, list, watch, cancel, resume and download runs through the HTTP API, from a terminal.
  * The API's address and token come from --api/--token or GANZOO_API_URL/GANZOO_TOKEN.
  * Exit codes: 0 done, 1 the API refused or failed (or a watched run did not succeed), 2 bad arguments.
  */
@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { EvalPicture, EvalResult } from '../shared/evaluation.ts';
 import { runFiles } from '../shared/keys.ts';
-import { isTerminal, type RunRecord } from '../shared/run.ts';
+import { isTerminal, type ResumedRun, type RunRecord } from '../shared/run.ts';
 import { describeProgress } from '../trainer/progress.ts';
 
 export const USAGE = `usage: ganzoo <command> [options]
@@ -24,6 +24,7 @@ commands:
   list [--status S] [--family ID] [--limit N] [--cursor C] [--all]
   watch ID [--interval SECONDS]    follow a run until it ends, then show where its samples are
   cancel ID
+  resume ID [--watch]              continue a FAILED or CANCELLED run from its latest checkpoint, as a new attempt
   pull ID [--out DIR]              download the sample grids, the generator and the evaluation (default DIR: ./ID)
 
 options for every command:
@@ -36,7 +37,7 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-const COMMANDS = ['submit', 'list', 'watch', 'cancel', 'pull'] as const;
+const COMMANDS = ['submit', 'list', 'watch', 'cancel', 'resume', 'pull'] as const;
 type CommandName = (typeof COMMANDS)[number];
 
 /** Spec flags and the spec field each sets. */
@@ -90,6 +91,7 @@ const ALLOWED: Record<CommandName, string[]> = {
   list: ['status', 'family', 'limit', 'cursor', 'all'],
   watch: ['interval'],
   cancel: [],
+  resume: ['watch', 'interval'],
   pull: ['out'],
 };
 
@@ -107,6 +109,7 @@ export type Command =
         | { name: 'list'; status?: string; family?: string; limit?: number; cursor?: string; all: boolean }
         | { name: 'watch'; id: string; intervalMs: number }
         | { name: 'cancel'; id: string }
+        | { name: 'resume'; id: string; watch: boolean; intervalMs: number }
         | { name: 'pull'; id: string; out: string }
       ));
 
@@ -233,6 +236,8 @@ export function parseCommand(argv: string[], env: Record<string, string | undefi
       return { name: 'watch', id: onlyId(), intervalMs, ...connection() };
     case 'cancel':
       return { name: 'cancel', id: onlyId(), ...connection() };
+    case 'resume':
+      return { name: 'resume', id: onlyId(), watch: v.watch === true, intervalMs, ...connection() };
     case 'pull': {
       const id = onlyId();
       return { name: 'pull', id, out: str('out') ?? id, ...connection() };
@@ -609,6 +614,15 @@ async function execute(command: Exclude<Command, { name: 'help' }>, io: Io): Pro
       if (command.json) print(run);
       else io.out(`run ${run.id} ${run.status}${run.reason ? `: ${run.reason}` : ''}\n`);
       return 0;
+    }
+    case 'resume': {
+      const run = await api.request<ResumedRun>('POST', `${runPath(command.id)}/resume`);
+      if (command.json && !command.watch) print(run);
+      else
+        io.out(
+          `resumed run ${run.id} as attempt ${run.attempt} from step ${run.resumeFrom} (${run.status})\n`,
+        );
+      return command.watch ? watch(api, io, run.id, command.intervalMs, command.json) : 0;
     }
     case 'pull':
       return pull(api, io, command.id, command.out);

@@ -3,9 +3,12 @@
  *   PORT             the port on 127.0.0.1 (default 8787; 0 for any free one)
  *   GANZOO_DATA_DIR  where runs, artifacts, logs and the token are kept (default .data/ in the checkout)
  * Ctrl-C (or SIGTERM) stops running trainers with a checkpoint; the next start resumes them. A second
- * Ctrl-C stops at once.
+ * Ctrl-C, a second or more after the first, stops at once (the copies of one Ctrl-C that reach the process
+ * group and any wrapper arrive together and count once). Run as `node --import tsx` (package.json): tsx's
+ * command line would relay each signal once more.
  */
 import { relative, resolve } from 'node:path';
+import { onStopSignals } from '../trainer/stop-signals.ts';
 import { DEFAULT_DATA_DIR, DEFAULT_PORT, type Platform, startPlatform } from './platform/platform.ts';
 import { ensureWebBuilt, webBuildStale } from './platform/web-build.ts';
 
@@ -101,31 +104,29 @@ try {
 }
 console.log(banner(platform));
 
-let stopping = false;
-const stop = (signal: NodeJS.Signals) => {
-  if (stopping) {
-    // A second signal: the user will not wait for checkpoints. Trainers must not outlive us.
+onStopSignals({
+  // A second Ctrl-C, after a pause: the user will not wait for checkpoints. Trainers must not outlive us.
+  again: (signal) => {
     console.error(`\n${signal} again: stopping now, without waiting for checkpoints`);
     for (const job of platform.localRunner?.jobs() ?? []) {
       if (job.pid !== undefined) process.kill(job.pid, 'SIGKILL');
     }
     process.exit(130);
-  }
-  stopping = true;
-  const running = platform.localRunner?.jobs().filter((j) => j.state === 'running') ?? [];
-  console.log(
-    `\n${signal}: stopping${running.length ? `; ${running.length} trainer(s) writing a checkpoint first` : ''}...`,
-  );
-  platform.stop().then(
-    () => {
-      console.log('stopped.');
-      process.exit(0);
-    },
-    (err: Error) => {
-      console.error(`stopping failed: ${err.message}`);
-      process.exit(1);
-    },
-  );
-};
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
+  },
+  first: (signal) => {
+    const running = platform.localRunner?.jobs().filter((j) => j.state === 'running') ?? [];
+    console.log(
+      `\n${signal}: stopping${running.length ? `; ${running.length} trainer(s) writing a checkpoint first` : ''}...`,
+    );
+    platform.stop().then(
+      () => {
+        console.log('stopped.');
+        process.exit(0);
+      },
+      (err: Error) => {
+        console.error(`stopping failed: ${err.message}`);
+        process.exit(1);
+      },
+    );
+  },
+});

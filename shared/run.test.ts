@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type RunRecord, type StatusUpdate, transition } from './run.ts';
+import { isResumable, type RunRecord, type StatusUpdate, transition } from './run.ts';
 import { parseSpec } from './spec.ts';
 
 const base: RunRecord = {
@@ -128,5 +128,43 @@ describe('run status machine', () => {
     expect(late.ok && late.changed).toBe(false);
     const next = transition(r, { status: 'RUNNING', progress: { step: 60, totalSteps: 100 } });
     expect(next.ok && next.record.progress?.step).toBe(60);
+  });
+
+  it('resumes a FAILED or CANCELLED run as the next attempt, QUEUED, without the old job or reason', () => {
+    for (const ended of ['FAILED', 'CANCELLED'] as const) {
+      const r = apply(
+        base,
+        { status: 'SUBMITTED', jobId: 'j' },
+        { status: 'RUNNING' },
+        {
+          status: ended,
+          reason: 'why',
+        },
+      );
+      const t = transition(r, { status: 'QUEUED', attempt: 2, resume: true, at: '2026-01-02T00:00:00Z' });
+      expect(t.ok && t.record).toMatchObject({ status: 'QUEUED', attempt: 2 });
+      if (!t.ok) continue;
+      expect(t.record.jobId).toBeUndefined();
+      expect(t.record.reason).toBeUndefined();
+      expect(t.record.history?.at(-1)).toEqual({ status: 'QUEUED', attempt: 2, at: '2026-01-02T00:00:00Z' });
+      // Then as any attempt does.
+      expect(apply(t.record, { status: 'SUBMITTED', jobId: 'k' }, { status: 'RUNNING' }).status).toBe(
+        'RUNNING',
+      );
+      // A second resume of the same ended attempt (a retried request) finds the run no longer ended.
+      expect(transition(t.record, { status: 'QUEUED', attempt: 2, resume: true }).ok).toBe(false);
+    }
+  });
+
+  it('refuses a resume of a run that has not ended or SUCCEEDED, or to another status or attempt', () => {
+    expect(isResumable('SUCCEEDED')).toBe(false);
+    for (const status of ['QUEUED', 'RUNNING', 'SUCCEEDED'] as const) {
+      expect(transition({ ...base, status }, { status: 'QUEUED', attempt: 2, resume: true }).ok).toBe(false);
+    }
+    const failed: RunRecord = { ...base, status: 'FAILED' };
+    expect(transition(failed, { status: 'RUNNING', attempt: 2, resume: true }).ok).toBe(false);
+    expect(transition(failed, { status: 'QUEUED', attempt: 3, resume: true }).ok).toBe(false);
+    // Without the resume flag an ended run stays ended.
+    expect(transition(failed, { status: 'QUEUED', attempt: 2 }).ok).toBe(false);
   });
 });

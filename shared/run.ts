@@ -6,6 +6,7 @@
  *   QUEUED -> SUBMITTED -> STARTING -> RUNNING -> SUCCEEDED | FAILED | CANCELLED
  *   RUNNING -> STARTING only for a retry, with a higher attempt.
  *   -> SUBMITTED with a higher attempt only with a new job (the run moved to other capacity).
+ *   FAILED | CANCELLED -> QUEUED only for a resume asked for by the owner, as the next attempt.
  */
 import type { ExperimentSpec } from './spec.ts';
 
@@ -85,6 +86,11 @@ export const RUN_LIST_FIELDS = RUN_FIELDS.filter((f) => f !== 'history');
 
 export interface StatusUpdate {
   status: RunStatus;
+  /**
+   * The owner asked to continue a FAILED or CANCELLED run from its last checkpoint: the run moves to QUEUED
+   * as the next attempt, and the ended attempt's job id and reason are dropped.
+   */
+  resume?: boolean;
   /** Defaults to the record's current attempt. */
   attempt?: number;
   jobId?: string;
@@ -123,6 +129,7 @@ export function transition(current: RunRecord, update: StatusUpdate): Transition
       reason: `update for attempt ${attempt} arrived after attempt ${current.attempt} began`,
     };
   }
+  if (update.resume) return resume(current, update, attempt);
   if (isTerminal(from)) {
     if (from === to && attempt === current.attempt) return { ok: true, changed: false, record: current };
     return { ok: false, reason: `run ${current.id} already ended as ${from}` };
@@ -167,4 +174,59 @@ export function transition(current: RunRecord, update: StatusUpdate): Transition
     ...(update.reason !== undefined ? { reason: update.reason } : {}),
   };
   return { ok: true, changed: true, record };
+}
+
+/** What POST /experiments/{id}/resume answers: the run submitted again, and the step it continues from. */
+export interface ResumedRun extends RunRecord {
+  /** The step of the run's latest checkpoint when it was resumed (0: from the start). */
+  resumeFrom: number;
+}
+
+/** Whether a run can be continued from its last checkpoint (POST /experiments/{id}/resume). */
+export function isResumable(status: RunStatus): boolean {
+  return status === 'FAILED' || status === 'CANCELLED';
+}
+
+function resume(current: RunRecord, update: StatusUpdate, attempt: number): TransitionResult {
+  if (!isResumable(current.status)) {
+    return {
+      ok: false,
+      reason: `run ${current.id} is ${current.status}; only a FAILED or CANCELLED run resumes`,
+    };
+  }
+  if (update.status !== 'QUEUED' || attempt !== current.attempt + 1) {
+    return {
+      ok: false,
+      reason: `a resume of run ${current.id} is QUEUED as attempt ${current.attempt + 1}, not ${update.status} as attempt ${attempt}`,
+    };
+  }
+  const at = update.at ?? new Date().toISOString();
+  const { jobId: _job, reason: _reason, ...rest } = current;
+  return {
+    ok: true,
+    changed: true,
+    record: {
+      ...rest,
+      status: 'QUEUED',
+      attempt,
+      updatedAt: at,
+      history: [...(current.history ?? []), { status: 'QUEUED', attempt, at }],
+    },
+  };
+}
+
+/** A Batch job as a run's attempts see it: its id, and the run's attempt its own first attempt is. */
+export interface RunJob {
+  id: string;
+  /** The run's attempt when the job was submitted (GANZOO_FIRST_ATTEMPT); Batch's attempt k is this + k - 1. */
+  firstAttempt: number;
+}
+
+/**
+ * Whether a job may still act for a run: the run names it, or names no job yet and its current attempt
+ * began with this job (a run is resumed as a new job; the job it left may still be retried by Batch and
+ * must then neither train nor move the run).
+ */
+export function jobOwnsRun(run: { jobId?: string; attempt: number }, job: RunJob): boolean {
+  return run.jobId === undefined ? job.firstAttempt === run.attempt : run.jobId === job.id;
 }

@@ -61,6 +61,49 @@ describe('run folders', () => {
   });
 });
 
+describe('a run that has ended', () => {
+  it('is not trained again once cancelled: no network built, no step, no report, nothing written', async () => {
+    const dir = scratchDir('cancelled');
+    const spec = tinySpec('vanilla', 'ring8', { steps: 6 });
+    await trainIn(dir, spec, { stop: { requested: true } });
+    const status = new FileStatusSink(dir);
+    await status.report({
+      runId: 'test-run',
+      status: 'CANCELLED',
+      attempt: 1,
+      reason: 'cancelled on request',
+    });
+    const sink = new LocalArtifactSink(dir);
+    const before = await sink.list('');
+    const statusBefore = await sink.get(runFiles.status);
+    let built = false;
+    const outcome = await trainIn(dir, spec, {
+      attempt: 2,
+      build: (s) => {
+        built = true;
+        return buildGan(s);
+      },
+    });
+    expect(outcome).toEqual({
+      status: 'CANCELLED',
+      step: 1,
+      reason: 'run test-run was cancelled (cancelled on request); not training it again',
+    });
+    expect(built).toBe(false);
+    expect(await sink.list('')).toEqual(before);
+    expect(await sink.get(runFiles.status)).toEqual(statusBefore);
+  });
+
+  it('refuses a FAILED run', async () => {
+    const dir = scratchDir('failed');
+    const status = new FileStatusSink(dir);
+    await status.report({ runId: 'test-run', status: 'FAILED', attempt: 1, reason: 'diverged at step 3' });
+    await expect(trainIn(dir, tinySpec('vanilla', 'ring8'))).rejects.toThrow(
+      /already ended as FAILED \(diverged at step 3\)/,
+    );
+  });
+});
+
 describe('end of a run', () => {
   it('runs the evaluation after the generator is exported, as RUNNING/evaluating, before SUCCEEDED', async () => {
     const dir = scratchDir('evaluate-hook');

@@ -8,7 +8,7 @@ import { isDeepStrictEqual } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { datasetInfo } from '../shared/datasets.ts';
 import { runFiles, stepOfKey } from '../shared/keys.ts';
-import { isTerminal, type RunProgress } from '../shared/run.ts';
+import { isTerminal, jobOwnsRun, type RunJob, type RunProgress } from '../shared/run.ts';
 import { type ExperimentSpec, parseStoredSpec } from '../shared/spec.ts';
 import { type CheckpointState, latestCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import { openDataset } from './data/index.ts';
@@ -44,6 +44,8 @@ export interface TrainOptions {
   status: StatusSink;
   backend: string;
   attempt?: number;
+  /** The Batch job this process runs as; a job the run has moved away from (a resume) does not train. */
+  job?: RunJob;
   /** Set `requested` (e.g. from a SIGTERM handler) to checkpoint and return at the end of the current step. */
   stop?: { requested: boolean };
   onProgress?: (p: ProgressEvent) => void;
@@ -108,9 +110,25 @@ export async function train(o: TrainOptions): Promise<TrainOutcome> {
   const previous = await o.status.read(o.runId);
   if (previous && isTerminal(previous.status)) {
     if (previous.status === 'SUCCEEDED') return { status: 'SUCCEEDED', steps: spec.steps };
+    // A cancelled run never trains again: Batch retries the job its cancel stopped (SIGTERM, exit 143),
+    // and that attempt must end at once, without a step, rather than fail or carry on.
+    if (previous.status === 'CANCELLED') {
+      return {
+        status: 'CANCELLED',
+        reason: `run ${o.runId} was cancelled${previous.reason ? ` (${previous.reason})` : ''}; not training it again`,
+        step: previous.progress?.step ?? 0,
+      };
+    }
     throw new Error(
       `run ${o.runId} already ended as ${previous.status}${previous.reason ? ` (${previous.reason})` : ''}; start a new run`,
     );
+  }
+  if (o.job && previous && !jobOwnsRun(previous, o.job)) {
+    return {
+      status: 'CANCELLED',
+      reason: `job ${o.job.id} no longer trains run ${o.runId}: it was resumed as attempt ${previous.attempt}${previous.jobId ? ` (job ${previous.jobId})` : ''}`,
+      step: previous.progress?.step ?? 0,
+    };
   }
   // A restart of a run that had started is a new attempt (Batch passes its own count in o.attempt).
   const attempt =

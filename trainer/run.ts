@@ -14,6 +14,7 @@ import { evaluateRun, summarize } from './eval/evaluate.ts';
 import { train } from './loop.ts';
 import { progressPrinter } from './progress.ts';
 import { type ArtifactSink, locationOf, type StatusSink } from './sinks/types.ts';
+import { onStopSignals } from './stop-signals.ts';
 
 export interface RunProcessOptions {
   runId: string;
@@ -36,21 +37,25 @@ export async function runTrainerProcess(o: RunProcessOptions): Promise<number> {
 
   const stop = { requested: false };
   let signal: NodeJS.Signals | undefined;
-  const onSignal = (s: NodeJS.Signals) => {
-    if (stop.requested) process.exit(130);
-    signal = s;
-    stop.requested = true;
-    say(`\n${s}: writing a checkpoint, then stopping (again to abort)`);
-  };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
+  onStopSignals({
+    first: (s) => {
+      signal = s;
+      stop.requested = true;
+      say(`\n${s}: writing a checkpoint, then stopping (again to abort)`);
+    },
+    again: () => process.exit(130),
+  });
 
-  // Batch numbers a job's attempts from 1; a job submitted again for the run starts further on.
+  // Batch numbers a job's attempts from 1; a job submitted again for the run (a resume, or a move to
+  // on-demand capacity) starts further on (GANZOO_FIRST_ATTEMPT, set by functions/runners/batch-runner.ts).
   const batchAttempt = process.env.AWS_BATCH_JOB_ATTEMPT;
+  const jobId = process.env.AWS_BATCH_JOB_ID;
+  const firstAttempt = runAttempt(1, process.env[FIRST_ATTEMPT_ENV]);
   const attemptEnv = batchAttempt
-    ? runAttempt(Number(batchAttempt), process.env[FIRST_ATTEMPT_ENV])
+    ? String(runAttempt(Number(batchAttempt), process.env[FIRST_ATTEMPT_ENV]))
     : process.env.GANZOO_ATTEMPT;
   const outcome = await train({
+    ...(jobId ? { job: { id: jobId, firstAttempt } } : {}),
     runId: o.runId,
     spec: o.spec,
     artifacts,

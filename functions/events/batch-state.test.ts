@@ -275,7 +275,7 @@ describe('the Batch state handler on the runs table', () => {
     ]);
     expect(await store.get('run-1')).toMatchObject({ status: 'SUBMITTED' });
     expect(lines).toEqual([
-      `batch-state: ignored: run run-1 belongs to Batch job another-job, not ${JOB}`,
+      `batch-state: ignored: run run-1 belongs to Batch job another-job, not Batch job ${JOB}`,
       `batch-state: ignored: run run-9 (Batch job ${JOB}) is not in the store`,
     ]);
   });

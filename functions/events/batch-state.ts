@@ -8,7 +8,13 @@
  */
 import { capacityCancelReason, FIRST_ATTEMPT_ENV, runAttempt } from '../../shared/batch-job.ts';
 import { assertRunId } from '../../shared/keys.ts';
-import { isTerminal, type RunRecord, type RunStatus, type StatusUpdate } from '../../shared/run.ts';
+import {
+  isTerminal,
+  jobOwnsRun,
+  type RunRecord,
+  type RunStatus,
+  type StatusUpdate,
+} from '../../shared/run.ts';
 import type { RunStore } from '../ports.ts';
 import { BATCH_RUNNER_ENV, type BatchRunner, batchRunnerFromEnv, JOB_TAGS } from '../runners/batch-runner.ts';
 import { DynamoRunStore } from '../stores/run-store.ts';
@@ -66,6 +72,12 @@ export function runIdOf(detail: BatchJobDetail): string | undefined {
   return envOf(detail, 'GANZOO_RUN_ID') || detail.tags?.[JOB_TAGS.runId] || undefined;
 }
 
+/** The run's attempt the job began with (jobs submitted before it was passed began with attempt 1). */
+export function firstAttemptOf(detail: BatchJobDetail): number {
+  const n = Number(envOf(detail, FIRST_ATTEMPT_ENV));
+  return Number.isInteger(n) && n >= 1 ? n : 1;
+}
+
 /** Words a person can act on, from Batch's status reason and the last attempt's container. */
 export function failureReason(detail: BatchJobDetail): string {
   const last = detail.attempts?.at(-1);
@@ -94,8 +106,8 @@ export function failureReason(detail: BatchJobDetail): string {
 
 /**
  * Maps a Batch job state to a run update. The attempt counts Batch's finished attempts, plus the one on its
- * way while the job is not yet done; Batch numbers attempts from 1 as the run record and the trainer
- * (AWS_BATCH_JOB_ATTEMPT) do. Pure, so it is tested without a store.
+ * way while the job is not yet done, from the run's attempt the job began with (a resumed run's job begins
+ * past 1), as the trainer counts them (AWS_BATCH_JOB_ATTEMPT). Pure, so it is tested without a store.
  */
 export function mapBatchState(detail: BatchJobDetail): BatchStateMapping {
   const status = RUN_STATUS_OF[detail.status];
@@ -159,9 +171,9 @@ export function createBatchStateHandler(options: BatchStateHandlerOptions) {
       log(`batch-state: ignored: ${why}`);
       return { outcome: 'ignored', why };
     }
-    // A run points at one job; a job it was moved away from must not steer it.
-    if (current.jobId !== undefined && current.jobId !== event.detail.jobId) {
-      const why = `run ${runId} belongs to Batch job ${current.jobId}, not ${event.detail.jobId}`;
+    // A run points at one job; a job it was moved away from (a resume) must not steer it.
+    if (!jobOwnsRun(current, { id: event.detail.jobId, firstAttempt: firstAttemptOf(event.detail) })) {
+      const why = `run ${runId} belongs to ${current.jobId ? `Batch job ${current.jobId}` : `attempt ${current.attempt}`}, not Batch job ${event.detail.jobId}`;
       log(`batch-state: ignored: ${why}`);
       return { outcome: 'ignored', why };
     }

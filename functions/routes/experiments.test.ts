@@ -311,6 +311,77 @@ describe('GET /experiments/{id}', () => {
   });
 });
 
+describe('POST /experiments/{id}/resume', () => {
+  const resume = (id: string, as: 'one' | 'two' = 'one') =>
+    h.request(`/experiments/${id}/resume`, { method: 'POST', as });
+
+  it('submits a CANCELLED or FAILED run again as its next attempt, from its latest checkpoint', async () => {
+    const cancelled = await submitted();
+    await h.request(`/experiments/${cancelled.id}/cancel`, { method: 'POST' });
+    await h.artifacts.put(cancelled.id, runFiles.checkpointState(40), '{}', 'application/json');
+    h.runner.reset();
+    const res = await resume(cancelled.id);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('location')).toBe(`/experiments/${cancelled.id}`);
+    const body = await json<RunRecord & { resumeFrom: number }>(res);
+    expect(body).toMatchObject({ status: 'SUBMITTED', attempt: 2, resumeFrom: 40 });
+    // The ended attempt's reason is gone; the new job is recorded.
+    expect(body.reason).toBeUndefined();
+    expect(body.jobId).toBe(`job-${cancelled.id}`);
+    expect(h.runner.submits).toEqual([
+      expect.objectContaining({ id: cancelled.id, status: 'QUEUED', attempt: 2 }),
+    ]);
+    expect(h.runner.submits[0]!.jobId).toBeUndefined();
+    const { resumeFrom: _, ...record } = body;
+    expect(await h.runStore.get(cancelled.id)).toEqual(record);
+    expect(body.history?.map((e) => `${e.status} ${e.attempt}`)).toEqual([
+      'QUEUED 1',
+      'SUBMITTED 1',
+      'CANCELLED 1',
+      'QUEUED 2',
+      'SUBMITTED 2',
+    ]);
+
+    const failed = await submitted();
+    for (const status of ['STARTING', 'RUNNING'] as const) await h.runStore.update(failed.id, { status });
+    await h.runStore.update(failed.id, { status: 'FAILED', reason: 'the trainer was killed by SIGKILL' });
+    const again = await json<RunRecord & { resumeFrom: number }>(await resume(failed.id));
+    expect(again).toMatchObject({ status: 'SUBMITTED', attempt: 2, resumeFrom: 0 });
+  });
+
+  it("answers 409 for a run that has not ended or SUCCEEDED, and 404 for another owner's run", async () => {
+    const run = await submitted();
+    const body = await expectProblem(await resume(run.id), 409, 'run-not-resumable');
+    expect(body).toMatchObject({ status: 409, runStatus: 'SUBMITTED' });
+    expect(body.detail).toBe(`run ${run.id} is SUBMITTED; only a FAILED or CANCELLED run can be resumed`);
+    for (const status of ['STARTING', 'RUNNING', 'SUCCEEDED'] as const)
+      await h.runStore.update(run.id, { status });
+    await expectProblem(await resume(run.id), 409, 'run-not-resumable');
+    await h.request(`/experiments/${run.id}/cancel`, { method: 'POST' });
+    await expectProblem(await resume(run.id, 'two'), 404, 'not-found');
+    h.runner.reset();
+    expect(h.runner.submits).toHaveLength(0);
+  });
+
+  it('resumes once when two requests race: the other gets 409', async () => {
+    const run = await submitted();
+    await h.request(`/experiments/${run.id}/cancel`, { method: 'POST' });
+    h.runner.reset();
+    const answers = await Promise.all([resume(run.id), resume(run.id)]);
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 409]);
+    expect(h.runner.submits).toHaveLength(1);
+    expect(await h.runStore.get(run.id)).toMatchObject({ status: 'SUBMITTED', attempt: 2 });
+  });
+
+  it('ends the run FAILED with a 502 when the runner refuses the job', async () => {
+    const run = await submitted();
+    await h.request(`/experiments/${run.id}/cancel`, { method: 'POST' });
+    h.runner.submitError = new Error('no capacity');
+    await expectProblem(await resume(run.id), 502, 'upstream-failed');
+    expect(await h.runStore.get(run.id)).toMatchObject({ status: 'FAILED', attempt: 2 });
+  });
+});
+
 describe('POST /experiments/{id}/cancel', () => {
   it('stops the job and ends the run CANCELLED', async () => {
     const run = await submitted();

@@ -1,5 +1,5 @@
 /**
- * /experiments: submit, list, read and cancel runs, and read what they produced (metrics, sample grids,
+ * /experiments: submit, list, read, cancel and resume runs, and read what they produced (metrics, sample grids,
  * the exported generator). Every run belongs to the caller who submitted it; another caller's run answers
  * 404 exactly like a missing one, so ids cannot be probed.
  */
@@ -9,7 +9,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { z } from 'zod';
 import { type EvalResult, evaluationPictures, hasEvaluation } from '../../shared/evaluation.ts';
 import { assertRunId, runFiles } from '../../shared/keys.ts';
-import { isTerminal, RUN_FIELDS, type RunRecord } from '../../shared/run.ts';
+import { isResumable, isTerminal, type ResumedRun, RUN_FIELDS, type RunRecord } from '../../shared/run.ts';
 import { type ExperimentSpec, validateSpec } from '../../shared/spec.ts';
 import type { ApiEnv } from '../auth.ts';
 import { ApiProblem, type ErrorLogger, invalidRequest, issuesOf, notFound } from '../errors.ts';
@@ -184,6 +184,46 @@ export function experimentRoutes(deps: ExperimentDeps) {
     }
   }
 
+  /**
+   * Hands a QUEUED run to the runner and records SUBMITTED with its job id. A run the runner refused ends
+   * FAILED (502); the record as it then stands is returned.
+   */
+  async function startJob(run: RunRecord): Promise<RunRecord> {
+    let jobId: string;
+    try {
+      ({ jobId } = await runner.submit(run));
+    } catch (err) {
+      const reason = `the training job could not be submitted: ${message(err)}`;
+      await fail(run, reason);
+      throw new ApiProblem('upstream-failed', `run ${run.id} failed: ${reason}`, {
+        cause: err,
+        members: { runId: run.id },
+      });
+    }
+    const submitted = await runStore.update(run.id, {
+      status: 'SUBMITTED',
+      jobId,
+      at: now().toISOString(),
+    });
+    let record = submitted.ok ? submitted.record : await runStore.get(run.id);
+    if (!submitted.ok && record && !isTerminal(record.status) && record.jobId === undefined) {
+      // The trainer got ahead of us (a local job reports STARTING at once): keep its status, record the job.
+      const withJob = await runStore.update(run.id, {
+        status: record.status,
+        jobId,
+        at: now().toISOString(),
+      });
+      if (withJob.ok) record = withJob.record;
+    }
+    if (!submitted.ok && record?.status === 'CANCELLED') {
+      // Cancelled while being submitted: the cancel found no job to stop, so stop it here.
+      await runner.cancel({ ...record, jobId }, CANCEL_REASON).catch((err: unknown) => {
+        deps.log(`run ${run.id}: job ${jobId} of a cancelled run could not be stopped`, err);
+      });
+    }
+    return record ?? run;
+  }
+
   return new Hono<ApiEnv>()
     .post('/', requireJson, specSizeLimit, async (c) => {
       const key = idempotencyKey(c);
@@ -229,39 +269,7 @@ export function experimentRoutes(deps: ExperimentDeps) {
         });
       }
 
-      let jobId: string;
-      try {
-        ({ jobId } = await runner.submit(run));
-      } catch (err) {
-        const reason = `the training job could not be submitted: ${message(err)}`;
-        await fail(run, reason);
-        throw new ApiProblem('upstream-failed', `run ${run.id} failed: ${reason}`, {
-          cause: err,
-          members: { runId: run.id },
-        });
-      }
-      const submitted = await runStore.update(run.id, {
-        status: 'SUBMITTED',
-        jobId,
-        at: now().toISOString(),
-      });
-      let record = submitted.ok ? submitted.record : await runStore.get(run.id);
-      if (!submitted.ok && record && !isTerminal(record.status) && record.jobId === undefined) {
-        // The trainer got ahead of us (a local job reports STARTING at once): keep its status, record the job.
-        const withJob = await runStore.update(run.id, {
-          status: record.status,
-          jobId,
-          at: now().toISOString(),
-        });
-        if (withJob.ok) record = withJob.record;
-      }
-      if (!submitted.ok && record?.status === 'CANCELLED') {
-        // Cancelled while being submitted: the cancel found no job to stop, so stop it here.
-        await runner.cancel({ ...record, jobId }, CANCEL_REASON).catch((err: unknown) => {
-          deps.log(`run ${run.id}: job ${jobId} of a cancelled run could not be stopped`, err);
-        });
-      }
-      record ??= run;
+      const record = await startJob(run);
       c.header('location', `/experiments/${record.id}`);
       return c.json(publicRun(record), 201);
     })
@@ -311,6 +319,33 @@ export function experimentRoutes(deps: ExperimentDeps) {
       const current = await runStore.get(run.id);
       if (current && isTerminal(current.status)) throw finished(current);
       throw new Error(`run ${run.id}: CANCELLED refused: ${result.reason}`);
+    })
+
+    .post('/:id/resume', async (c) => {
+      const run = await ownedRun(c);
+      const notResumable = (r: RunRecord) =>
+        new ApiProblem(
+          'run-not-resumable',
+          `run ${r.id} is ${r.status}; only a FAILED or CANCELLED run can be resumed`,
+          { members: { runStatus: r.status } },
+        );
+      if (!isResumable(run.status)) throw notResumable(run);
+      const result = await runStore.update(run.id, {
+        status: 'QUEUED',
+        attempt: run.attempt + 1,
+        resume: true,
+        at: now().toISOString(),
+      });
+      if (!result.ok) {
+        // Another request resumed it (or it changed) between our read and our write.
+        const current = await runStore.get(run.id);
+        throw notResumable(current ?? run);
+      }
+      const checkpoint = await artifacts.latestCheckpoint(run.id);
+      const record = await startJob(result.record);
+      c.header('location', `/experiments/${record.id}`);
+      const resumed: ResumedRun = { ...publicRun(record), resumeFrom: checkpoint ?? 0 };
+      return c.json(resumed);
     })
 
     .get('/:id/metrics', async (c) => {

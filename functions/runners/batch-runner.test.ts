@@ -73,6 +73,7 @@ describe('BatchRunner', () => {
               { name: 'GANZOO_RUN_ID', value: 'run-123' },
               { name: 'GANZOO_BUCKET', value: 'artifacts-bucket' },
               { name: 'GANZOO_TABLE', value: 'runs-table' },
+              { name: 'GANZOO_FIRST_ATTEMPT', value: '1' },
             ],
             // All of a g4dn.xlarge (4 vCPUs, 16 GiB) but 2 GiB for the ECS agent and the OS.
             resourceRequirements: [
@@ -115,10 +116,10 @@ describe('BatchRunner', () => {
     expect(input.jobQueue).toBe('g4dn.xlarge-on-demand');
     expect(input.containerOverrides?.environment).toContainEqual({ name: FIRST_ATTEMPT_ENV, value: '2' });
     expect(input.retryStrategy?.attempts).toBe(2);
-    // Never fewer than one attempt, and a first job carries no first attempt.
+    // Never fewer than one attempt, and a first job begins at attempt 1.
     expect(runner.submitInput(run({ attempt: 5 }, { retries: 2 })).retryStrategy?.attempts).toBe(1);
     const first = runner.submitInput(run());
-    expect(first.containerOverrides?.environment?.map((e) => e.name)).not.toContain(FIRST_ATTEMPT_ENV);
+    expect(first.containerOverrides?.environment).toContainEqual({ name: FIRST_ATTEMPT_ENV, value: '1' });
     expect(first.jobQueue).toBe('g4dn.xlarge-spot');
   });
 
@@ -150,6 +151,7 @@ describe('BatchRunner', () => {
                 { name: 'GANZOO_RUN_ID', value: 'run-123' },
                 { name: 'GANZOO_BUCKET', value: 'artifacts-bucket' },
                 { name: 'GANZOO_TABLE', value: 'runs-table' },
+                { name: 'GANZOO_FIRST_ATTEMPT', value: '1' },
               ],
               resourceRequirements: [
                 { type: 'VCPU', value: size.vcpus },

@@ -81,7 +81,8 @@ export class BatchRunner implements JobRunner {
       { name: 'GANZOO_BUCKET', value: this.options.bucket },
       { name: 'GANZOO_TABLE', value: this.options.table },
     ];
-    if (run.attempt > 1) environment.push({ name: FIRST_ATTEMPT_ENV, value: String(run.attempt) });
+    // A job submitted again (a resume, a move to on-demand) is a new job: its Batch attempt 1 is the run's attempt now.
+    environment.push({ name: FIRST_ATTEMPT_ENV, value: String(run.attempt) });
     // The job definition asks for the smallest type's share; each type gets all of its own instance.
     const size = jobResources(resources.gpu);
     return {

@@ -7,8 +7,11 @@ import type { RunRecord } from '../../shared/run.ts';
 import { type ExperimentSpec, parseSpec } from '../../shared/spec.ts';
 import { EMULATOR_CREDENTIALS, type Emulators, startEmulators } from '../../test/emulators.ts';
 import { scratchDir, tinySpec } from '../../trainer/test-util.ts';
+import { createApp } from '../app.ts';
+import { staticTokenAuth } from '../auth.ts';
+import { S3ArtifactStore } from '../stores/artifact-store.ts';
 import { DynamoRunStore } from '../stores/run-store.ts';
-import { LocalRunner, type LocalRunnerOptions, lastLines } from './local-runner.ts';
+import { LocalRunner, type LocalRunnerOptions, trainerSaid } from './local-runner.ts';
 
 /**
  * Stands in for trainer/job.ts where only the process matters: what it does follows from the run id's
@@ -33,7 +36,9 @@ console.log(['env', process.env.GANZOO_BUCKET, process.env.GANZOO_TABLE, process
   process.env.GANZOO_RUN_DIR ?? 'no-run-dir'].join(' '));
 if (mode === 'ok' || (mode === 'resume' && attempt > 1)) setTimeout(() => { order('end'); process.exit(0); }, 50);
 if (mode === 'fail') {
-  for (let i = 1; i <= 8; i++) console.error('line ' + i);
+  for (let i = 1; i <= 8; i++) console.error('step ' + i + '/8 | ETA ?');
+  console.error('error: S3 unavailable');
+  console.error('step 8/8 | ETA ?');
   process.exit(1);
 }
 `;
@@ -162,16 +167,17 @@ describe('LocalRunner', () => {
     await r.idle();
   });
 
-  it('marks a run FAILED when its trainer exits non-zero, with the last stderr lines', async () => {
+  it('marks a run FAILED when its trainer exits non-zero, in one line: its error, not its progress', async () => {
     const r = runner();
-    await r.submit(await stored('fail-1'));
+    await r.submit(await stored('fail-1', {}, { retries: 3 }));
     await r.idle();
     const run = await store.get('fail-1');
-    expect(run?.status).toBe('FAILED');
+    // Not retried: an error the trainer reports would recur.
+    expect(run).toMatchObject({ status: 'FAILED', attempt: 1 });
     expect(run?.reason).toBe(
-      `the trainer exited with code 1: line 4 | line 5 | line 6 | line 7 | line 8 (log: ${r.logPath('fail-1')})`,
+      `attempt 1: the trainer exited with code 1: error: S3 unavailable; resume continues from its latest checkpoint; log: ${r.logPath('fail-1')}`,
     );
-    expect(log(r, 'fail-1')).toContain('line 1\n');
+    expect(log(r, 'fail-1')).toContain('step 1/8 | ETA ?\n');
   });
 
   it('cancels a running trainer with SIGTERM and records the reason', async () => {
@@ -235,7 +241,7 @@ describe('LocalRunner', () => {
     expect(await store.get('wait-1')).toMatchObject({
       status: 'FAILED',
       attempt: 1,
-      reason: 'attempt 1 was stopped (143), and the run has no attempts left (resources.retries is 1)',
+      reason: `attempt 1 was stopped (143), and the run has no attempts left (resources.retries is 1); resume continues from its latest checkpoint; log: ${r.logPath('wait-1')}`,
     });
   });
 
@@ -267,7 +273,7 @@ describe('LocalRunner', () => {
     expect(await store.get('ok-starting')).toMatchObject({ status: 'STARTING', attempt: 3 });
     expect(await store.get('ok-submitted')).toMatchObject({ status: 'SUBMITTED', attempt: 1 });
     expect((await store.get('ok-spent'))?.reason).toBe(
-      'the runner stopped while attempt 3 was RUNNING, and the run has no attempts left (resources.retries is 3)',
+      `the runner stopped while attempt 3 was RUNNING, and the run has no attempts left (resources.retries is 3); resume continues from its latest checkpoint; log: ${r.logPath('ok-spent')}`,
     );
     expect(await store.get('ok-queued')).toMatchObject({ status: 'QUEUED' });
     expect(log(r, 'resume-running')).toContain('fake trainer resume-running attempt 2');
@@ -292,9 +298,32 @@ describe('LocalRunner', () => {
     expect((await store.get('ok-1'))?.reason).toMatch(/^the trainer could not be started: spawn .*ENOENT/);
   });
 
-  it('keeps the reason short', () => {
-    expect(lastLines('a\n\nb\r\nc\rd\n', 3)).toBe('b | c | d');
-    expect(lastLines('x'.repeat(2000), 5, 10)).toBe(`...${'x'.repeat(10)}`);
+  it("keeps the reason to the trainer's error line, short", () => {
+    expect(trainerSaid('step 1/9\nerror: a\nstep 2/9\r\nfailed: diverged\rstep 3/9\n')).toBe(
+      'failed: diverged',
+    );
+    expect(trainerSaid('a\n\nb\n')).toBe('b');
+    expect(trainerSaid(`error: ${'x'.repeat(2000)}`, 10)).toBe('error: xxx...');
+  });
+
+  it('starts a resumed attempt once the cancelled one has stopped, not beside it', async () => {
+    const r = runner();
+    const run = await stored('resume-1', {}, { retries: 1 });
+    await r.submit(run);
+    await started(r, 'resume-1');
+    await r.cancel(run, 'cancelled');
+    // The API's resume: the run QUEUED as attempt 2, submitted while attempt 1 is still stopping.
+    await store.update('resume-1', { status: 'CANCELLED', reason: 'cancelled' });
+    const resumed = await store.update('resume-1', { status: 'QUEUED', attempt: 2, resume: true });
+    expect(resumed.ok).toBe(true);
+    expect(await r.submit(resumed.ok ? resumed.record : run)).toEqual({ jobId: 'local-resume-1-2' });
+    await started(r, 'resume-1', 2);
+    await r.idle();
+    expect(log(r, 'resume-1')).toMatch(
+      /checkpoint written[\s\S]*ended with exit code 143[\s\S]*attempt 2 starts/,
+    );
+    // retries counts afresh from the resume: attempt 2 of a run with resources.retries 1 may run.
+    expect(await store.get('resume-1')).toMatchObject({ status: 'QUEUED', attempt: 2 });
   });
 });
 
@@ -318,8 +347,27 @@ describe('LocalRunner with the real trainer', () => {
     return { ...run, spec };
   }
 
+  const artifacts = () => new S3ArtifactStore({ client: emulators.s3Client(), bucket });
   const realRunner = () =>
-    runner({ trainerArgs: undefined, env: { GANZOO_BACKEND: 'wasm', GANZOO_RETRY_ATTEMPTS: '2' } });
+    runner({
+      trainerArgs: undefined,
+      env: { GANZOO_BACKEND: 'wasm', GANZOO_RETRY_ATTEMPTS: '2' },
+      artifacts: artifacts(),
+    });
+  // Long enough to be killed between checkpoints; tiny steps, so the whole run takes seconds.
+  const killable = tinySpec('vanilla', 'ring8', { steps: 1500, checkpointEvery: 50, sampleEvery: 1500 });
+
+  /** SIGKILL once the run has a checkpoint past step 0; the checkpoint it had then. */
+  async function killAfterCheckpoint(r: LocalRunner, id: string): Promise<number> {
+    const store = artifacts();
+    let at: number | undefined;
+    await until(async () => {
+      at = await store.latestCheckpoint(id);
+      return (at ?? 0) > 0;
+    }, 'a checkpoint');
+    process.kill(r.jobs()[0]!.pid!, 'SIGKILL');
+    return at!;
+  }
 
   it('trains a tiny run to SUCCEEDED through the emulators', async () => {
     const r = realRunner();
@@ -347,6 +395,71 @@ describe('LocalRunner with the real trainer', () => {
     });
     expect(log(r, 'real-2')).toMatch(
       /ended with exit code 143[\s\S]*attempt 2 starts[\s\S]*resuming from checkpoint/,
+    );
+  });
+
+  it('retries a trainer killed by SIGKILL mid-run as the next attempt, from its latest checkpoint', async () => {
+    const r = realRunner();
+    await r.submit(
+      await storedWithSpec('real-3', { ...killable, resources: { ...killable.resources, retries: 2 } }),
+    );
+    const seen = await killAfterCheckpoint(r, 'real-3');
+    await r.idle();
+    const record = await store.get('real-3');
+    expect(record, log(r, 'real-3')).toMatchObject({
+      status: 'SUCCEEDED',
+      attempt: 2,
+      jobId: 'local-real-3-2',
+    });
+    expect(record?.history?.filter((e) => e.status === 'STARTING').map((e) => e.attempt)).toEqual([1, 2]);
+    const from =
+      /ended with signal SIGKILL ===\n=== .* attempt 2 starts ===\n(?:.*\n)*?resuming from checkpoint at step (\d+)/.exec(
+        log(r, 'real-3'),
+      );
+    expect(Number(from?.[1])).toBeGreaterThanOrEqual(seen);
+    expect(notes.join('\n')).toMatch(
+      /attempt 1: the trainer was killed by SIGKILL .*; resuming as attempt 2/,
+    );
+  });
+
+  it('fails a run killed by SIGKILL with no attempts left in one line, and the API resumes it from its checkpoint', async () => {
+    const r = realRunner();
+    const spec = { ...killable, resources: { ...killable.resources, retries: 1 } };
+    await r.submit(await storedWithSpec('real-4', spec));
+    await killAfterCheckpoint(r, 'real-4');
+    await r.idle();
+    const failed = await store.get('real-4');
+    const checkpoint = await artifacts().latestCheckpoint('real-4');
+    expect(failed).toMatchObject({ status: 'FAILED', attempt: 1 });
+    expect(failed?.reason).toMatch(
+      new RegExp(
+        `^attempt 1: the trainer was killed by SIGKILL( at step \\d+)? \\(the kernel sends SIGKILL when memory runs out; lower batchSize if it recurs\\), and the run has no attempts left \\(resources.retries is 1\\); latest checkpoint: step ${checkpoint}, where resume continues; log: ${r.logPath('real-4')}$`,
+      ),
+    );
+
+    // Resumed through the API with this runner: attempt 2 continues from that checkpoint to the end.
+    const app = createApp({
+      runStore: store,
+      artifacts: artifacts(),
+      runner: r,
+      auth: staticTokenAuth('t', 'user-1'),
+    });
+    const res = await app.request('/experiments/real-4/resume', {
+      method: 'POST',
+      headers: { authorization: 'Bearer t' },
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: 'SUBMITTED', attempt: 2, resumeFrom: checkpoint });
+    await until(
+      async () => (await store.get('real-4'))?.status === 'SUCCEEDED',
+      'the resumed run to end',
+      90_000,
+    );
+    const done = await store.get('real-4');
+    expect(done).toMatchObject({ status: 'SUCCEEDED', attempt: 2, jobId: 'local-real-4-2' });
+    expect(done?.reason).toBeUndefined();
+    expect(log(r, 'real-4')).toMatch(
+      new RegExp(`attempt 2 starts ===\\n(?:.*\\n)*?resuming from checkpoint at step ${checkpoint}\\n`),
     );
   });
 });

@@ -2,7 +2,12 @@
  * Runs the trainer on this machine: one child process per run (trainer/job.ts, as the Batch container
  * runs it), at most `concurrency` at a time and the rest waiting in order. The trainer reports its own
  * progress and outcome to the runs table; this runner reports what the trainer cannot: a crash, a cancel,
- * a stop nobody asked for (resumed as the next attempt), and runs a previous process left behind.
+ * a stop nobody asked for, and runs a previous process left behind.
+ * It keeps Batch's promise: a trainer stopped from outside (SIGTERM or SIGINT after a checkpoint) or killed
+ * without a chance to write one (SIGKILL, as the kernel's out-of-memory killer sends) is started again as
+ * the run's next attempt, from its latest checkpoint, while `resources.retries` allows. A trainer that
+ * exits with an error is not: a retry would fail the same way. Each failure is recorded as one line a
+ * person can act on: what happened, at which step, the latest checkpoint and where the log is.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
@@ -10,7 +15,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assertRunId } from '../../shared/keys.ts';
 import type { RunRecord, StatusUpdate } from '../../shared/run.ts';
-import type { JobRunner, RunStore } from '../ports.ts';
+import type { ArtifactStore, JobRunner, RunStore } from '../ports.ts';
 
 export interface LocalRunnerOptions {
   runStore: RunStore;
@@ -36,6 +41,8 @@ export interface LocalRunnerOptions {
   env?: Record<string, string>;
   /** Where the runner's own notes go (a run's store write failed, ...); default stderr. */
   log?: (line: string) => void;
+  /** The runs' artifacts, to name the latest checkpoint in a failure's reason. */
+  artifacts?: Pick<ArtifactStore, 'latestCheckpoint'>;
 }
 
 export interface LocalJob {
@@ -74,21 +81,23 @@ interface Running {
 const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const DEFAULT_TRAINER_ARGS = ['--import', 'tsx', 'trainer/job.ts'];
 const STDERR_TAIL_BYTES = 8_192;
-const REASON_LINES = 5;
 const REASON_CHARS = 1_500;
 
 export function localJobId(runId: string, attempt: number): string {
   return `local-${runId}-${attempt}`;
 }
 
-/** The last lines a process wrote, for a reason a person can read without opening the log. */
-export function lastLines(text: string, count = REASON_LINES, maxChars = REASON_CHARS): string {
+/**
+ * What the trainer said about its failure, for a one-line reason: its last `failed:` or `error:` line (run.ts
+ * and job.ts write those), else its last line; never its progress lines.
+ */
+export function trainerSaid(text: string, maxChars = REASON_CHARS): string {
   const lines = text
     .split(/\r?\n|\r/)
     .map((l) => l.trim())
     .filter(Boolean);
-  const tail = lines.slice(-count).join(' | ');
-  return tail.length > maxChars ? `...${tail.slice(-maxChars)}` : tail;
+  const said = lines.findLast((l) => /^(failed|error):/.test(l)) ?? lines.at(-1) ?? '';
+  return said.length > maxChars ? `${said.slice(0, maxChars)}...` : said;
 }
 
 export class LocalRunner implements JobRunner {
@@ -98,6 +107,8 @@ export class LocalRunner implements JobRunner {
   private readonly killGraceMs: number;
   private readonly log: (line: string) => void;
   private idleWaiters: (() => void)[] = [];
+  /** A later attempt submitted while the previous one's process is still stopping: started once it has. */
+  private readonly next = new Map<string, Entry>();
   private closed = false;
 
   constructor(private readonly options: LocalRunnerOptions) {
@@ -128,11 +139,27 @@ export class LocalRunner implements JobRunner {
   async submit(run: RunRecord): Promise<{ jobId: string }> {
     if (this.closed) throw new Error('the local runner is shutting down');
     assertRunId(run.id);
+    const entry = { runId: run.id, attempt: run.attempt, retries: this.attemptsOf(run) };
     // A second submit of a run it already holds (e.g. a retried request) is the same job.
     const held = this.running.get(run.id)?.entry ?? this.queue.find((e) => e.runId === run.id);
-    if (held) return { jobId: localJobId(held.runId, held.attempt) };
-    this.enqueue({ runId: run.id, attempt: run.attempt, retries: run.spec.resources.retries });
+    if (held && held.attempt >= run.attempt) return { jobId: localJobId(held.runId, held.attempt) };
+    if (held) {
+      // A resume of a run whose cancelled attempt is still writing its checkpoint: it follows that one.
+      this.next.set(run.id, entry);
+    } else {
+      this.enqueue(entry);
+    }
     return { jobId: localJobId(run.id, run.attempt) };
+  }
+
+  /**
+   * The last attempt number this runner may start for the run: `resources.retries` attempts in all, counted
+   * afresh from the attempt a resume began (history's last QUEUED entry), as a resumed run is a new job.
+   */
+  private attemptsOf(run: RunRecord): number {
+    const retries = run.spec?.resources?.retries ?? 0;
+    const queued = run.history?.findLast((e) => e.status === 'QUEUED')?.attempt ?? 1;
+    return queued - 1 + retries;
   }
 
   /** Drops a queued run, or stops a running one: SIGTERM (it checkpoints), then SIGKILL after the grace. */
@@ -160,9 +187,8 @@ export class LocalRunner implements JobRunner {
     for (const run of runs) {
       if (!['SUBMITTED', 'STARTING', 'RUNNING'].includes(run.status)) continue;
       if (this.running.has(run.id) || this.queue.some((e) => e.runId === run.id)) continue;
-      const retries = run.spec?.resources?.retries;
-      const entry = { runId: run.id, attempt: run.attempt, retries: retries ?? 0 };
-      if (retries === undefined) {
+      const entry = { runId: run.id, attempt: run.attempt, retries: this.attemptsOf(run) };
+      if (run.spec?.resources?.retries === undefined) {
         const reason = 'cannot be resumed after a restart: its record has no spec';
         const ok = await this.record(entry, { status: 'FAILED', reason });
         result[ok ? 'failed' : 'skipped'].push(run.id);
@@ -255,6 +281,9 @@ export class LocalRunner implements JobRunner {
       cwd: this.options.cwd ?? REPO_ROOT,
       env: this.childEnv(entry),
       stdio: ['ignore', 'pipe', 'pipe'],
+      // A process group of its own: a terminal's Ctrl-C reaches the platform, which stops the trainer with
+      // one SIGTERM, and not the trainer as well (a second signal would stop it before its checkpoint).
+      detached: true,
     });
     let stderrTail = '';
     let spawnError: Error | undefined;
@@ -309,17 +338,51 @@ export class LocalRunner implements JobRunner {
       } else if (ended.spawnError) {
         const reason = `the trainer could not be started: ${ended.spawnError.message}`;
         await this.record(entry, { status: 'FAILED', reason });
+      } else if (signal !== null) {
+        // Killed without a chance to checkpoint (SIGKILL from the out-of-memory killer or kill -9): as Batch
+        // retries an attempt lost with its host, the next attempt resumes from the latest checkpoint.
+        const at = await this.stepReached(entry);
+        const why = `attempt ${entry.attempt}: the trainer was killed by ${signal}${at}${
+          signal === 'SIGKILL'
+            ? ' (the kernel sends SIGKILL when memory runs out; lower batchSize if it recurs)'
+            : ''
+        }`;
+        if (!this.closed) await this.retry(entry, why);
       } else {
-        const how = code !== null ? `exited with code ${code}` : `was killed by ${signal}`;
-        const said = lastLines(ended.tail);
+        const said = trainerSaid(ended.tail);
+        const at = await this.stepReached(entry);
         await this.record(entry, {
           status: 'FAILED',
-          reason: `the trainer ${how}${said ? `: ${said}` : ''} (log: ${this.logPath(entry.runId)})`,
+          reason: `attempt ${entry.attempt}: the trainer exited with code ${code}${at}${said ? `: ${said}` : ''}; ${await this.whereToGoOn(entry)}`,
         });
       }
     } finally {
+      const next = this.next.get(entry.runId);
+      this.next.delete(entry.runId);
+      if (next && !this.closed) this.enqueue(next, true);
       this.pump();
     }
+  }
+
+  /** " at step N", from the run's last heartbeat, or nothing when it has none. */
+  private async stepReached(entry: Entry): Promise<string> {
+    const step = await this.options.runStore.get(entry.runId).then(
+      (run) => (run?.attempt === entry.attempt ? run.progress?.step : undefined),
+      () => undefined,
+    );
+    return step === undefined ? '' : ` at step ${step}`;
+  }
+
+  /** The end of a failure's reason: the latest checkpoint, where the log is, and how to go on. */
+  private async whereToGoOn(entry: Entry): Promise<string> {
+    const checkpoint = await this.options.artifacts?.latestCheckpoint(entry.runId).catch(() => undefined);
+    const from =
+      checkpoint === undefined
+        ? this.options.artifacts
+          ? 'no checkpoint yet; resume restarts it from step 0'
+          : 'resume continues from its latest checkpoint'
+        : `latest checkpoint: step ${checkpoint}, where resume continues`;
+    return `${from}; log: ${this.logPath(entry.runId)}`;
   }
 
   /**
@@ -331,7 +394,7 @@ export class LocalRunner implements JobRunner {
     if (next > entry.retries) {
       const ok = await this.record(entry, {
         status: 'FAILED',
-        reason: `${why}, and the run has no attempts left (resources.retries is ${entry.retries})`,
+        reason: `${why}, and the run has no attempts left (resources.retries is ${entry.retries}); ${await this.whereToGoOn(entry)}`,
       });
       return ok ? 'failed' : 'skipped';
     }

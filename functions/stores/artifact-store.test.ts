@@ -137,4 +137,18 @@ describe('S3ArtifactStore', () => {
     }
     await expect(s.listSamples(a, { limit: 0 })).rejects.toThrow(RangeError);
   });
+
+  it('finds the latest complete checkpoint: one whose state.json was written', async () => {
+    const s = store();
+    const id = runId();
+    expect(await s.latestCheckpoint(id)).toBeUndefined();
+    for (const step of [100, 200]) {
+      await s.put(id, `${runFiles.checkpoint(step)}g.bin`, png(step), 'application/octet-stream');
+      await s.put(id, runFiles.checkpointState(step), '{}', 'application/json');
+    }
+    // Step 300 was being written when its trainer died: no state.json.
+    await s.put(id, `${runFiles.checkpoint(300)}g.bin`, png(3), 'application/octet-stream');
+    expect(await s.latestCheckpoint(id)).toBe(200);
+    expect(await s.latestCheckpoint(runId())).toBeUndefined();
+  });
 });

@@ -166,6 +166,25 @@ export class S3ArtifactStore implements ArtifactStore {
     return token ? { samples, nextCursor: encodeCursor(runId, token) } : { samples };
   }
 
+  async latestCheckpoint(runId: string): Promise<number | undefined> {
+    const Prefix = runPrefix(runId) + runFiles.checkpointsDir;
+    let latest: number | undefined;
+    let ContinuationToken: string | undefined;
+    do {
+      const out = await this.send('ListObjectsV2', Prefix, () =>
+        this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix, ContinuationToken })),
+      );
+      for (const { Key } of out.Contents ?? []) {
+        const step = Key === undefined ? undefined : stepOfKey(Key);
+        // Complete checkpoints only: state.json is written last.
+        if (step === undefined || Key !== runKey(runId, runFiles.checkpointState(step))) continue;
+        if (latest === undefined || step > latest) latest = step;
+      }
+      ContinuationToken = out.IsTruncated ? out.NextContinuationToken : undefined;
+    } while (ContinuationToken);
+    return latest;
+  }
+
   async presign(
     runId: string,
     key: string,

@@ -236,6 +236,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         dynamoEndpoint: dynamo.endpoint,
         region: EMULATOR_REGION,
         credentials: EMULATOR_CREDENTIALS,
+        artifacts,
         ...(options.trainerEnv ? { env: options.trainerEnv } : {}),
         ...(options.killGraceMs !== undefined ? { killGraceMs: options.killGraceMs } : {}),
         ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),

@@ -3,7 +3,7 @@
  * Signs in from the printed link, submits a tiny DCGAN run from the form, watches it reach SUCCEEDED, steps
  * its gallery, clones it into a second run, compares the two under one slider, generates images from the
  * exported generators in the browser (a conditional one by class), checks the catalog against GET /models, keeps a form draft across an
- * expired session, cancels a run, and shows a lost API connection. Screenshots go to test/e2e/artifacts/.
+ * expired session, cancels and resumes a run, and shows a lost API connection. Screenshots go to test/e2e/artifacts/.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -335,7 +335,7 @@ describe('the dashboard against npm start', () => {
     await expect.poll(() => page.getByLabel(/^Seed/).inputValue(), { timeout: POLL_TIMEOUT }).toBe('4242');
   });
 
-  it('cancels a running run from its page', async () => {
+  it('cancels a running run from its page, and resumes it', async () => {
     const id = await submitViaApi({ family: 'vanilla', dataset: 'ring8', steps: 100_000, batchSize: 8 });
     await go(`#/runs/${id}`);
     page.once('dialog', (d) => void d.accept());
@@ -343,6 +343,15 @@ describe('the dashboard against npm start', () => {
     await waitForStatus('CANCELLED');
     await page.getByText('Reason: cancelled on request').waitFor();
     expect(await page.getByRole('button', { name: 'Cancel run' }).count()).toBe(0);
+
+    // Resume: the run goes on as attempt 2, from the checkpoint its cancel wrote.
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await page.getByText(/^Resumed as attempt 2, from (the checkpoint at step \d+|the start)\.$/).waitFor();
+    await waitForStatus('RUNNING');
+    expect(await page.getByRole('button', { name: 'Resume' }).count()).toBe(0);
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Cancel run' }).click();
+    await waitForStatus('CANCELLED');
   });
 
   it('shows a lost API connection instead of hiding it', async () => {

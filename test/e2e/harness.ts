@@ -30,7 +30,7 @@ export interface RunningPlatform {
 /** `npm start` on a free port and a fresh data folder, until its banner shows the dashboard link. */
 export async function startNpmStart(env: Record<string, string> = {}): Promise<RunningPlatform> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ganzoo-e2e-'));
-  // Its own process group, so stop() reaches npm, tsx and the trainers it started, and nothing else.
+  // Its own process group, so stop() reaches npm and the platform (which stops its trainers), and nothing else.
   const child: ChildProcess = spawn('npm', ['start', '--silent'], {
     cwd: REPO_ROOT,
     env: { ...process.env, PORT: '0', GANZOO_DATA_DIR: dataDir, GANZOO_BACKEND: 'wasm', ...env },
@@ -40,7 +40,9 @@ export async function startNpmStart(env: Record<string, string> = {}): Promise<R
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  // 'close', not 'exit': npm exits as soon as its shell does, while the platform (which holds npm's output)
+  // is still stopping its trainers.
+  const exited = new Promise<void>((done) => child.once('close', () => done()));
   const banner = await new Promise<RegExpExecArray>((resolveBanner, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`npm start printed no dashboard link in 60 s:\n${out}`)),

@@ -1,17 +1,20 @@
 /**
  * The trainer's job, writing to S3 (LocalStack) and DynamoDB (moto), stopped the two ways Batch and the
  * machine stop it: SIGKILL at random steps, several times in one run (it resumes each time and the run's
- * artifacts come out as if it never stopped), and SIGTERM (a checkpoint is written before it exits).
+ * artifacts come out as if it never stopped), and SIGTERM (a checkpoint is written before it exits), also
+ * after a cancel through the API, whose retried attempt must end without training.
  * GANZOO_FAULT_SEED replays a failing choice of steps.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBatchStateHandler } from '../../functions/events/batch-state.ts';
+import { DynamoRunStore } from '../../functions/stores/run-store.ts';
 import { runFiles } from '../../shared/keys.ts';
 import { parseSpec } from '../../shared/spec.ts';
 import { latestCheckpoint, loadCheckpoint } from '../../trainer/checkpoint.ts';
 import { buildGan } from '../../trainer/loop.ts';
 import type { ArtifactSink } from '../../trainer/sinks/types.ts';
 import { TINY_SPEC } from '../api-harness.ts';
-import { type Deployment, deploy, runArtifacts, storedRun, submitRun } from './aws.ts';
+import { type Deployment, deploy, requestAs, runArtifacts, storedRun, submitRun } from './aws.ts';
 import { startTrainerJob, until } from './trainer-job.ts';
 
 const STEPS = 60;
@@ -129,5 +132,98 @@ describe('the trainer job under signals', () => {
     expect((await metricSteps(sink)).at(-1)).toBeLessThanOrEqual(at!);
     // Stopped, not failed: the run is still the job's to resume.
     expect((await storedRun(d, run.id)).status).toBe('RUNNING');
+  });
+
+  it('a run cancelled through the API stops with 143, and the retried attempt exits 0 without a step', async () => {
+    const spec = { ...SPEC, steps: 5000, sampleEvery: 10, checkpointEvery: 100_000 };
+    const { run, job } = await submitRun(d, spec);
+    const sink = runArtifacts(d, run.id);
+    const trainer = startTrainerJob(job, { attempt: 1 });
+    await until(async () => (await sampleSteps(sink)).includes(20), 'the sample of step 20');
+
+    // The cancel asks Batch to terminate the job (TerminateJob), then records CANCELLED; Batch then sends
+    // the container SIGTERM, which moto cannot do, so the test sends it.
+    const cancelled = await requestAs(d.app())(`/experiments/${run.id}/cancel`, { method: 'POST' });
+    expect(cancelled.status).toBe(200);
+    trainer.child.kill('SIGTERM');
+    const first = await trainer.exited;
+    expect(first.code, first.stderr).toBe(143);
+    expect(first.stderr).toContain('SIGTERM: writing a checkpoint');
+    const record = await storedRun(d, run.id);
+    expect(record).toMatchObject({ status: 'CANCELLED', attempt: 1, reason: 'cancelled on request' });
+
+    // Exit code 143 is one Batch's retry strategy retries: the same job's attempt 2 starts.
+    const keys = await d.keys();
+    const metrics = await metricSteps(sink);
+    const retried = await startTrainerJob(job, { attempt: 2 }).exited;
+    expect(retried.code, retried.stderr).toBe(0);
+    expect(retried.stderr).toMatch(/cancelled: run \S+ was cancelled \(cancelled on request\); not training/);
+    expect(retried.stderr).not.toMatch(/step \d+\/|resuming from checkpoint/);
+    // Not a step: not an object written in S3, not a metrics line, not a status write.
+    expect(await d.keys()).toEqual(keys);
+    expect(await metricSteps(sink)).toEqual(metrics);
+    expect(await storedRun(d, run.id)).toEqual(record);
+
+    // Batch then reports the job SUCCEEDED (the retry exited 0): the run stays CANCELLED.
+    const handle = createBatchStateHandler({
+      runStore: new DynamoRunStore({ table: d.table }),
+      log: () => {},
+    });
+    const done = await d.job(run.jobId!);
+    const outcome = await handle({ detail: { ...done, jobId: done.jobId!, status: 'SUCCEEDED' } as never });
+    expect(outcome.outcome).toBe('refused');
+    expect(await storedRun(d, run.id)).toEqual(record);
+  });
+
+  it('a cancelled run resumed through the API continues as a new Batch job from its checkpoint; the old job no longer trains', async () => {
+    const spec = { ...SPEC, steps: 400, sampleEvery: 10, checkpointEvery: 100_000 };
+    const { run, job } = await submitRun(d, spec);
+    const sink = runArtifacts(d, run.id);
+    const api = requestAs(d.app());
+    const trainer = startTrainerJob(job, { attempt: 1 });
+    await until(async () => (await sampleSteps(sink)).includes(20), 'the sample of step 20');
+    expect((await api(`/experiments/${run.id}/cancel`, { method: 'POST' })).status).toBe(200);
+    trainer.child.kill('SIGTERM');
+    expect((await trainer.exited).code).toBe(143);
+    const checkpoint = await latestCheckpoint(sink);
+    expect(checkpoint).toBeGreaterThanOrEqual(20);
+
+    const res = await api(`/experiments/${run.id}/resume`, { method: 'POST' });
+    expect(res.status).toBe(200);
+    const resumed = (await res.json()) as { jobId: string; attempt: number; resumeFrom: number };
+    expect(resumed).toMatchObject({ attempt: 2, resumeFrom: checkpoint });
+    expect(resumed.jobId).not.toBe(run.jobId);
+    const newJob = await d.job(resumed.jobId);
+    expect(newJob.container?.environment).toContainEqual({ name: 'GANZOO_FIRST_ATTEMPT', value: '2' });
+
+    // Batch's retry of the old job (its attempt 2) starts too: it must not train the resumed run.
+    const keys = await d.keys();
+    const stale = await startTrainerJob(job, { attempt: 2 }).exited;
+    expect(stale.code, stale.stderr).toBe(0);
+    expect(stale.stderr).toContain(`job ${job.jobId} no longer trains run ${run.id}`);
+    expect(await d.keys()).toEqual(keys);
+
+    // The new job's first attempt is the run's attempt 2, from the checkpoint, to the end.
+    const next = await startTrainerJob(newJob, { attempt: 1 }).exited;
+    expect(next.code, next.stderr).toBe(0);
+    expect(next.stderr).toContain(`resuming from checkpoint at step ${checkpoint}`);
+    const done = await storedRun(d, run.id);
+    expect(done).toMatchObject({ status: 'SUCCEEDED', attempt: 2, jobId: resumed.jobId });
+    expect(done.reason).toBeUndefined();
+    // Every sample step once, across both attempts.
+    expect(await sampleSteps(sink)).toEqual(Array.from({ length: 41 }, (_, i) => i * 10));
+
+    // Events of the old job are ignored; the new job's map to the run's attempt 2.
+    const handle = createBatchStateHandler({
+      runStore: new DynamoRunStore({ table: d.table }),
+      log: () => {},
+    });
+    const old = await d.job(job.jobId!);
+    expect((await handle({ detail: { ...old, jobId: old.jobId!, status: 'FAILED' } as never })).outcome).toBe(
+      'ignored',
+    );
+    const fresh = await d.job(resumed.jobId);
+    const outcome = await handle({ detail: { ...fresh, jobId: fresh.jobId!, status: 'SUCCEEDED' } as never });
+    expect(outcome).toMatchObject({ outcome: 'unchanged', attempt: 2 });
   });
 });

@@ -48,12 +48,14 @@ function isConditionFailure(err: unknown): boolean {
 
 /**
  * The one conditional write of a run's status, shared by the trainer's sink and the API's run store: sets
- * status, attempt, updatedAt and the named fields, only if the item is still the version that was read
- * (same status, attempt and updatedAt), so a late or concurrent writer never moves a run backwards.
+ * status, attempt, updatedAt and the named fields (removing those the transition dropped), only if the item
+ * is still the version that was read (same status, attempt and updatedAt), so a late or concurrent writer
+ * never moves a run backwards.
  */
 export function statusWriteInput(
   table: string,
-  read: Pick<RunState, 'id' | 'status' | 'attempt' | 'updatedAt'>,
+  read: Pick<RunState, 'id' | 'status' | 'attempt' | 'updatedAt'> &
+    Partial<Pick<RunState, 'jobId' | 'progress' | 'reason' | 'history'>>,
   next: RunState,
   fields: readonly ('jobId' | 'progress' | 'reason' | 'history')[],
 ): UpdateItemCommandInput {
@@ -70,11 +72,16 @@ export function statusWriteInput(
     ':readAttempt': read.attempt,
   };
   const sets = ['#status = :status', '#attempt = :attempt', '#updatedAt = :updatedAt'];
+  const removes: string[] = [];
   for (const field of fields) {
     if (next[field] !== undefined) {
       names[`#${field}`] = field;
       values[`:${field}`] = next[field];
       sets.push(`#${field} = :${field}`);
+    } else if (read[field] !== undefined) {
+      // Dropped by the transition (a resume drops the ended attempt's job and reason).
+      names[`#${field}`] = field;
+      removes.push(`#${field}`);
     }
   }
   let condition = '#status = :readStatus AND #attempt = :readAttempt';
@@ -88,7 +95,7 @@ export function statusWriteInput(
   return {
     TableName: table,
     Key: { id: { S: read.id } },
-    UpdateExpression: `SET ${sets.join(', ')}`,
+    UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
     ConditionExpression: condition,
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: marshall(values, MARSHALL) as Record<string, AttributeValue>,

@@ -32,5 +32,10 @@ export interface TrainerStatus {
 export interface StatusSink {
   report(status: TrainerStatus): Promise<void>;
   /** The run's recorded status and attempt, if any: tells a restarted trainer which attempt it is. */
-  read(runId: string): Promise<{ status: RunStatus; attempt: number; reason?: string } | undefined>;
+  read(
+    runId: string,
+  ): Promise<
+    | { status: RunStatus; attempt: number; reason?: string; progress?: RunProgress; jobId?: string }
+    | undefined
+  >;
 }

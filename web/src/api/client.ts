@@ -13,6 +13,7 @@ import type {
   Metrics,
   Model,
   Problem,
+  ResumedRun,
   RunPage,
   RunRecord,
   RunStatus,
@@ -104,6 +105,7 @@ export const api = {
       body: JSON.stringify(spec),
     }),
   cancel: (id: string) => request<RunRecord>(`/experiments/${enc(id)}/cancel`, { method: 'POST' }),
+  resume: (id: string) => request<ResumedRun>(`/experiments/${enc(id)}/resume`, { method: 'POST' }),
   metrics: (id: string, points?: number) =>
     request<Metrics>(`/experiments/${enc(id)}/metrics${points ? `?points=${points}` : ''}`),
   samplesPage: (id: string, cursor?: string) =>

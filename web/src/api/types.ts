@@ -2,11 +2,11 @@
 import type { FamilyInfo } from '../../../shared/catalog.ts';
 import type { DatasetInfo } from '../../../shared/datasets.ts';
 import type { EvalPicture, EvalResult } from '../../../shared/evaluation.ts';
-import type { RunRecord, RunStatus } from '../../../shared/run.ts';
+import type { ResumedRun, RunRecord, RunStatus } from '../../../shared/run.ts';
 import type { ExperimentSpec, FieldIssue } from '../../../shared/spec.ts';
 import type { JsonSchema } from '../lib/schema-form.ts';
 
-export type { DatasetInfo, ExperimentSpec, FieldIssue, RunRecord, RunStatus };
+export type { DatasetInfo, ExperimentSpec, FieldIssue, ResumedRun, RunRecord, RunStatus };
 
 export interface RunPage {
   runs: RunRecord[];

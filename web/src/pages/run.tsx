@@ -1,10 +1,11 @@
 /**
  * One run: status timeline (with retry attempts), live progress, loss and metric curves, the sample
- * gallery, the evaluation, the spec, and cancel / clone / compare / playground. Polls while the run is active.
+ * gallery, the evaluation, the spec, and cancel / resume / clone / compare / playground. Polls while the run is active.
  */
 
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { isResumable } from '../../../shared/run.ts';
 import { ApiError, api } from '../api/client.ts';
 import { isActive, type Metrics, type RunRecord, type SampleRef } from '../api/types.ts';
 import { EvaluationView } from '../components/evaluation.tsx';
@@ -127,7 +128,8 @@ export function RunPage({ id }: { id: string }) {
   const [samples, setSamples] = useState<SampleRef[]>();
   const [samplesError, setSamplesError] = useState<Error>();
   const [seen, setSeen] = useState<Record<string, string>>({});
-  const [cancelError, setCancelError] = useState<Error>();
+  const [actionError, setActionError] = useState<Error>();
+  const [resumedFrom, setResumedFrom] = useState<number>();
   const lastSample = useRef<number | undefined>(undefined);
 
   const r = run.data;
@@ -171,13 +173,24 @@ export function RunPage({ id }: { id: string }) {
   );
 
   const cancel = async () => {
-    if (!confirm(`Cancel run ${id}? Its trainer stops and the run cannot be resumed.`)) return;
+    if (!confirm(`Cancel run ${id}? Its trainer stops with a checkpoint; Resume continues from it.`)) return;
     try {
       await api.cancel(id);
-      setCancelError(undefined);
+      setActionError(undefined);
       run.reload();
     } catch (err) {
-      setCancelError(err as Error);
+      setActionError(err as Error);
+    }
+  };
+
+  const resume = async () => {
+    try {
+      const resumed = await api.resume(id);
+      setActionError(undefined);
+      setResumedFrom(resumed.resumeFrom);
+      run.reload();
+    } catch (err) {
+      setActionError(err as Error);
     }
   };
 
@@ -198,6 +211,11 @@ export function RunPage({ id }: { id: string }) {
             Cancel run
           </button>
         )}
+        {isResumable(r.status) && (
+          <button type="button" onClick={resume} title="Continue from the latest checkpoint as a new attempt">
+            Resume
+          </button>
+        )}
         <a class="button" href={href({ page: 'new', clone: r.id })}>
           Clone
         </a>
@@ -210,7 +228,13 @@ export function RunPage({ id }: { id: string }) {
           </a>
         )}
       </div>
-      {cancelError && <ErrorBox error={cancelError} what="" />}
+      {actionError && <ErrorBox error={actionError} what="" />}
+      {resumedFrom !== undefined && active && (
+        <p class="muted" role="status">
+          Resumed as attempt {r.attempt}, from{' '}
+          {resumedFrom ? `the checkpoint at step ${resumedFrom}` : 'the start'}.
+        </p>
+      )}
       <Progress run={r} />
       <Timeline run={r} seen={seen} {...(metrics.data ? { metrics: metrics.data } : {})} />
       <section aria-labelledby="gallery-h">
