@@ -17,7 +17,7 @@ import type { Gan } from './families/types.ts';
 import { Init } from './nn/init.ts';
 import { fixedSampleInputs, renderSamples } from './samples.ts';
 import { sinkSaver } from './sinks/model-io.ts';
-import { RetriesExhausted } from './sinks/retry.ts';
+import { RetriesExhausted } from '../shared/storage/retry.ts';
 import type { ArtifactSink, StatusSink, TrainerStatus } from './sinks/types.ts';
 import { createStepper, disposeStepInputs, stepInputs } from './step.ts';
 

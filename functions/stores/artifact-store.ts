@@ -3,18 +3,15 @@
  * Browsers never get bucket access: they get presigned GET URLs, signed for the endpoint they can reach.
  */
 
-import {
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  type ListObjectsV2CommandOutput,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { runFiles, runKey, runPrefix, stepOfKey } from '../../shared/keys.ts';
-import { type RetryTuning, withRetry } from '../../trainer/sinks/retry.ts';
-import { s3ClientFromEnv } from '../../trainer/sinks/s3.ts';
+import type { RetryTuning } from '../../shared/storage/retry.ts';
+import {
+  assertRelativeKey,
+  httpStatusOf,
+  S3Objects,
+  s3ClientFromEnv,
+} from '../../shared/storage/s3-objects.ts';
 import type { ArtifactStore, SampleRef } from '../ports.ts';
 import { API_RETRY, BadCursor } from './run-store.ts';
 
@@ -36,16 +33,6 @@ export interface S3ArtifactStoreOptions {
   /** Lifetime of presigned URLs unless a call says otherwise; 1 hour by default. */
   expiresSeconds?: number;
   retry?: Partial<RetryTuning>;
-}
-
-function httpStatus(err: unknown): number | undefined {
-  return (err as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
-}
-
-/** A missing object; a missing bucket is a configuration error and must not read as "no such key". */
-function isMissing(err: unknown): boolean {
-  const name = (err as { name?: string } | undefined)?.name;
-  return name === 'NoSuchKey' || name === 'NotFound' || (httpStatus(err) === 404 && name !== 'NoSuchBucket');
 }
 
 function checkExpires(seconds: number): number {
@@ -75,15 +62,15 @@ function decodeCursor(runId: string, cursor: string): string {
 
 export class S3ArtifactStore implements ArtifactStore {
   readonly bucket: string;
-  private readonly client: S3Client;
+  private readonly objects: S3Objects;
   private readonly presignClient: S3Client;
   private readonly expiresSeconds: number;
-  private readonly retry: RetryTuning;
 
   constructor(options: S3ArtifactStoreOptions) {
     if (!options.bucket) throw new Error('S3ArtifactStore needs a bucket name');
     this.bucket = options.bucket;
-    this.client = options.client ?? s3ClientFromEnv();
+    const client = options.client ?? s3ClientFromEnv();
+    this.objects = new S3Objects({ bucket: this.bucket, client, retry: { ...API_RETRY, ...options.retry } });
     this.presignClient =
       options.presignClient ??
       (options.presignEndpoint !== undefined
@@ -91,45 +78,25 @@ export class S3ArtifactStore implements ArtifactStore {
             endpoint: options.presignEndpoint,
             forcePathStyle: true,
             // Sign as the API's client would: same region and identity, another host.
-            region: this.client.config.region,
-            credentials: this.client.config.credentials,
+            region: client.config.region,
+            credentials: client.config.credentials,
           })
-        : this.client);
+        : client);
     this.expiresSeconds = checkExpires(options.expiresSeconds ?? 3600);
-    this.retry = { ...API_RETRY, ...options.retry };
   }
 
   private key(runId: string, relative: string): string {
     // A run-relative key may not climb out of its run, as in the trainer's sinks.
-    if (relative.startsWith('/') || relative.split('/').includes('..')) {
-      throw new Error(`key '${relative}' escapes the run prefix`);
-    }
+    assertRelativeKey(relative);
     return runKey(runId, relative);
   }
 
-  private send<T>(operation: string, key: string, fn: () => Promise<T>): Promise<T> {
-    return withRetry(fn, { ...this.retry, what: `${operation} s3://${this.bucket}/${key}`, service: 'S3' });
-  }
-
   async put(runId: string, key: string, body: Uint8Array | string, contentType: string): Promise<void> {
-    const Key = this.key(runId, key);
-    const Body = typeof body === 'string' ? new TextEncoder().encode(body) : body;
-    await this.send('PutObject', Key, () =>
-      this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key, Body, ContentType: contentType })),
-    );
+    return this.objects.put(this.key(runId, key), body, contentType);
   }
 
   async get(runId: string, key: string): Promise<Uint8Array | undefined> {
-    const Key = this.key(runId, key);
-    try {
-      return await this.send('GetObject', Key, async () => {
-        const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key }));
-        return out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
-      });
-    } catch (err) {
-      if (isMissing(err)) return undefined;
-      throw err;
-    }
+    return this.objects.get(this.key(runId, key));
   }
 
   async listSamples(
@@ -139,18 +106,14 @@ export class S3ArtifactStore implements ArtifactStore {
     if (!Number.isInteger(page.limit) || page.limit < 1 || page.limit > 1000) {
       throw new RangeError(`limit must be an integer from 1 to 1000, not ${page.limit}`);
     }
-    const Prefix = runPrefix(runId) + runFiles.samplesDir;
-    const ContinuationToken = page.cursor === undefined ? undefined : decodeCursor(runId, page.cursor);
-    let out: ListObjectsV2CommandOutput;
+    const prefix = runPrefix(runId) + runFiles.samplesDir;
+    const token = page.cursor === undefined ? undefined : decodeCursor(runId, page.cursor);
+    let out: Awaited<ReturnType<S3Objects['page']>>;
     try {
-      out = await this.send('ListObjectsV2', Prefix, () =>
-        this.client.send(
-          new ListObjectsV2Command({ Bucket: this.bucket, Prefix, MaxKeys: page.limit, ContinuationToken }),
-        ),
-      );
+      out = await this.objects.page(prefix, { limit: page.limit, ...(token ? { token } : {}) });
     } catch (err) {
       // S3 answers a token it did not issue with 400 InvalidArgument.
-      if (ContinuationToken !== undefined && httpStatus(err) === 400) {
+      if (token !== undefined && httpStatusOf(err) === 400) {
         throw new BadCursor('S3 did not accept the continuation token');
       }
       throw err;
@@ -160,28 +123,23 @@ export class S3ArtifactStore implements ArtifactStore {
     for (const { Key } of out.Contents ?? []) {
       const step = Key === undefined ? undefined : stepOfKey(Key);
       if (Key === undefined || step === undefined || Key !== runKey(runId, runFiles.sample(step))) continue;
-      samples.push({ step, url: await this.sign(Key, this.expiresSeconds) });
+      samples.push({
+        step,
+        url: await this.objects.presignGet(Key, this.expiresSeconds, this.presignClient),
+      });
     }
-    const token = out.IsTruncated ? out.NextContinuationToken : undefined;
-    return token ? { samples, nextCursor: encodeCursor(runId, token) } : { samples };
+    const next = out.IsTruncated ? out.NextContinuationToken : undefined;
+    return next ? { samples, nextCursor: encodeCursor(runId, next) } : { samples };
   }
 
   async latestCheckpoint(runId: string): Promise<number | undefined> {
-    const Prefix = runPrefix(runId) + runFiles.checkpointsDir;
     let latest: number | undefined;
-    let ContinuationToken: string | undefined;
-    do {
-      const out = await this.send('ListObjectsV2', Prefix, () =>
-        this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix, ContinuationToken })),
-      );
-      for (const { Key } of out.Contents ?? []) {
-        const step = Key === undefined ? undefined : stepOfKey(Key);
-        // Complete checkpoints only: state.json is written last.
-        if (step === undefined || Key !== runKey(runId, runFiles.checkpointState(step))) continue;
-        if (latest === undefined || step > latest) latest = step;
-      }
-      ContinuationToken = out.IsTruncated ? out.NextContinuationToken : undefined;
-    } while (ContinuationToken);
+    for (const key of await this.objects.keys(runPrefix(runId) + runFiles.checkpointsDir)) {
+      const step = stepOfKey(key);
+      // Complete checkpoints only: state.json is written last.
+      if (step === undefined || key !== runKey(runId, runFiles.checkpointState(step))) continue;
+      if (latest === undefined || step > latest) latest = step;
+    }
     return latest;
   }
 
@@ -192,22 +150,8 @@ export class S3ArtifactStore implements ArtifactStore {
   ): Promise<string | undefined> {
     checkExpires(expiresSeconds);
     const Key = this.key(runId, key);
-    try {
-      await this.send('HeadObject', Key, () =>
-        this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key })),
-      );
-    } catch (err) {
-      // HEAD answers carry no error body, so a missing bucket also reads as a missing object here.
-      if (isMissing(err)) return undefined;
-      throw err;
-    }
-    return this.sign(Key, expiresSeconds);
-  }
-
-  /** Signing is computed locally: no request to S3. */
-  private sign(Key: string, expiresIn: number): Promise<string> {
-    return getSignedUrl(this.presignClient, new GetObjectCommand({ Bucket: this.bucket, Key }), {
-      expiresIn,
-    });
+    if (!(await this.objects.exists(Key))) return undefined;
+    // Signing is computed locally: no request to S3.
+    return this.objects.presignGet(Key, expiresSeconds, this.presignClient);
   }
 }

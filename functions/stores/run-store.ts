@@ -28,10 +28,10 @@ import {
   type TransitionResult,
   transition,
 } from '../../shared/run.ts';
-import { FAMILY_ATTRIBUTE, MARSHALL, runFromItem, runItem } from '../../shared/run-item.ts';
+import { FAMILY_ATTRIBUTE, MARSHALL, runFromItem, runItem } from '../../shared/storage/run-item.ts';
 import { IDEMPOTENCY_PREFIX, RUNS_TABLE } from '../../shared/tables.ts';
 import { dynamoClientFromEnv, statusWriteInput } from '../../trainer/sinks/dynamodb.ts';
-import { type RetryTuning, warnRetry, withRetry } from '../../trainer/sinks/retry.ts';
+import { type RetryTuning, warnRetry, withRetry } from '../../shared/storage/retry.ts';
 import { finiteProgress, nextTimestamp } from '../../trainer/sinks/status-file.ts';
 import type { ListQuery, RunPage, RunStore } from '../ports.ts';
 

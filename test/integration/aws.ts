@@ -25,7 +25,8 @@ import { runPrefix } from '../../shared/keys.ts';
 import type { RunRecord } from '../../shared/run.ts';
 import type { GpuType } from '../../shared/spec.ts';
 import { dynamoClientFromEnv } from '../../trainer/sinks/dynamodb.ts';
-import { S3ArtifactSink, s3ClientFromEnv } from '../../trainer/sinks/s3.ts';
+import { s3ClientFromEnv } from '../../shared/storage/s3-objects.ts';
+import { S3ArtifactSink } from '../../trainer/sinks/s3.ts';
 
 export const GPU: GpuType = 'g4dn.xlarge';
 export const TOKEN = 'integration-token';

@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { datasetCacheKey } from '../../shared/keys.ts';
-import { S3ArtifactSink, s3ClientFromEnv } from '../sinks/s3.ts';
+import { s3ClientFromEnv } from '../../shared/storage/s3-objects.ts';
+import { S3ArtifactSink } from '../sinks/s3.ts';
 import { MNIST_FILES, mnistPackageDir, sha256 } from './mnist.ts';
 
 /**

@@ -15,7 +15,7 @@ import {
   startOutageProxy,
 } from '../../test/emulators.ts';
 import { DynamoStatusSink } from './dynamodb.ts';
-import { RetriesExhausted } from './retry.ts';
+import { RetriesExhausted } from '../../shared/storage/retry.ts';
 import { StatusRefused } from './status-file.ts';
 
 // The shared status contract (happy path, late heartbeats, cancel, retry attempts, races) runs against

@@ -15,8 +15,8 @@ import {
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { MARSHALL, runFromItem, runItem } from '../../shared/run-item.ts';
-import { type RetryTuning, retryTuningFromEnv, warnRetry, withRetry } from './retry.ts';
+import { MARSHALL, runFromItem, runItem } from '../../shared/storage/run-item.ts';
+import { type RetryTuning, retryTuningFromEnv, warnRetry, withRetry } from '../../shared/storage/retry.ts';
 import { applyReport, newRunState, type RunSeed, type RunState } from './status-file.ts';
 import type { StatusSink, TrainerStatus } from './types.ts';
 

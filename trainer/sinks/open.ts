@@ -5,7 +5,7 @@
 import { runPrefix } from '../../shared/keys.ts';
 import { DynamoStatusSink } from './dynamodb.ts';
 import { LocalArtifactSink } from './local.ts';
-import type { RetryTuning } from './retry.ts';
+import type { RetryTuning } from '../../shared/storage/retry.ts';
 import { S3ArtifactSink } from './s3.ts';
 import { FileStatusSink, type RunSeed } from './status-file.ts';
 import type { ArtifactSink, StatusSink } from './types.ts';

@@ -8,8 +8,9 @@ import {
   startOutageProxy,
   startS3Emulator,
 } from '../../test/emulators.ts';
-import { RetriesExhausted } from './retry.ts';
-import { S3ArtifactSink, s3ClientFromEnv } from './s3.ts';
+import { RetriesExhausted } from '../../shared/storage/retry.ts';
+import { s3ClientFromEnv } from '../../shared/storage/s3-objects.ts';
+import { S3ArtifactSink } from './s3.ts';
 
 const BUCKET = 'ganzoo-test';
 const quiet = { onRetry: () => {} };

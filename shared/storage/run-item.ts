@@ -8,7 +8,7 @@
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import type { ExperimentSpec } from './spec.ts';
+import type { ExperimentSpec } from '../spec.ts';
 
 export const MARSHALL = { removeUndefinedValues: true, convertClassInstanceToMap: true } as const;
 
