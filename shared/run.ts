@@ -230,3 +230,28 @@ export interface RunJob {
 export function jobOwnsRun(run: { jobId?: string; attempt: number }, job: RunJob): boolean {
   return run.jobId === undefined ? job.firstAttempt === run.attempt : run.jobId === job.id;
 }
+
+/**
+ * A timestamp strictly after `previous`: updatedAt doubles as the record's version for conditional
+ * writes, so two writes in the same millisecond (or a writer with a slow clock) must still differ.
+ */
+export function nextTimestamp(previous: string | undefined, now = Date.now()): string {
+  const prev = previous === undefined ? Number.NaN : Date.parse(previous);
+  return new Date(Number.isFinite(prev) && prev >= now ? prev + 1 : now).toISOString();
+}
+
+/** Drops NaN and infinite numbers: neither JSON nor DynamoDB can hold them, and a diverged loss is still news. */
+export function finiteProgress(progress: RunProgress): RunProgress {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(progress)) {
+    if (typeof v === 'number' && !Number.isFinite(v)) continue;
+    if (k === 'losses' && v && typeof v === 'object') {
+      out[k] = Object.fromEntries(
+        Object.entries(v).filter(([, n]) => typeof n === 'number' && Number.isFinite(n)),
+      );
+    } else if (v !== undefined) {
+      out[k] = v;
+    }
+  }
+  return out as unknown as RunProgress;
+}

@@ -10,6 +10,7 @@ import { datasetInfo } from '../shared/datasets.ts';
 import { runFiles, stepOfKey } from '../shared/keys.ts';
 import { isTerminal, jobOwnsRun, type RunJob, type RunProgress } from '../shared/run.ts';
 import { type ExperimentSpec, parseStoredSpec } from '../shared/spec.ts';
+import { RetriesExhausted } from '../shared/storage/retry.ts';
 import { type CheckpointState, latestCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import { openDataset } from './data/index.ts';
 import { familyImplementation } from './families/index.ts';
@@ -17,7 +18,6 @@ import type { Gan } from './families/types.ts';
 import { Init } from './nn/init.ts';
 import { fixedSampleInputs, renderSamples } from './samples.ts';
 import { sinkSaver } from './sinks/model-io.ts';
-import { RetriesExhausted } from '../shared/storage/retry.ts';
 import type { ArtifactSink, StatusSink, TrainerStatus } from './sinks/types.ts';
 import { createStepper, disposeStepInputs, stepInputs } from './step.ts';
 

@@ -7,8 +7,8 @@
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../shared/run.ts';
-import { runItem } from '../../shared/storage/run-item.ts';
 import { parseSpec } from '../../shared/spec.ts';
+import { runItem } from '../../shared/storage/run-item.ts';
 import { type DynamoEmulator, dynamoClientFor, startDynamoEmulator } from '../../test/emulators.ts';
 import type { ListQuery, RunPage, RunStore } from '../ports.ts';
 import { ListCachedRunStore } from './list-cache.ts';

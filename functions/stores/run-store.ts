@@ -22,17 +22,23 @@ import {
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { assertRunId } from '../../shared/keys.ts';
 import {
+  finiteProgress,
+  nextTimestamp,
   RUN_LIST_FIELDS,
   type RunRecord,
   type StatusUpdate,
   type TransitionResult,
   transition,
 } from '../../shared/run.ts';
-import { FAMILY_ATTRIBUTE, MARSHALL, runFromItem, runItem } from '../../shared/storage/run-item.ts';
-import { IDEMPOTENCY_PREFIX, RUNS_TABLE } from '../../shared/tables.ts';
-import { dynamoClientFromEnv, statusWriteInput } from '../../trainer/sinks/dynamodb.ts';
 import { type RetryTuning, warnRetry, withRetry } from '../../shared/storage/retry.ts';
-import { finiteProgress, nextTimestamp } from '../../trainer/sinks/status-file.ts';
+import { FAMILY_ATTRIBUTE, MARSHALL, runFromItem, runItem } from '../../shared/storage/run-item.ts';
+import {
+  dynamoClientFromEnv,
+  isConditionFailure,
+  retryOnConflict,
+  statusWriteInput,
+} from '../../shared/storage/runs-table.ts';
+import { IDEMPOTENCY_PREFIX, RUNS_TABLE } from '../../shared/tables.ts';
 import type { ListQuery, RunPage, RunStore } from '../ports.ts';
 
 /** A pagination cursor that this store did not hand out (or that was altered); the API answers 400. */
@@ -77,10 +83,6 @@ export interface DynamoRunStoreOptions {
    * deciding the claimant died between its two writes and making the run itself.
    */
   claimGraceMs?: number;
-}
-
-function isConditionFailure(err: unknown): boolean {
-  return (err as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException';
 }
 
 /** The idempotency item's id. '%' and '#' in the owner are escaped so that no two (owner, key) pairs meet. */
@@ -354,10 +356,11 @@ export class DynamoRunStore implements RunStore {
   }
 
   async update(id: string, update: StatusUpdate): Promise<TransitionResult> {
-    for (let attempt = 1; attempt <= this.conflictAttempts; attempt++) {
-      if (attempt > 1) await sleep(Math.random() * 20 * attempt);
+    const what = `run ${id}: ${update.status}`;
+    // Another writer in between: read again and apply the update on top of theirs.
+    return retryOnConflict({ attempts: this.conflictAttempts, what, table: this.table }, async () => {
       const current = await this.get(id);
-      if (current === undefined) return { ok: false, reason: `run ${id} does not exist` };
+      if (current === undefined) return { ok: false, reason: `run ${id} does not exist` } as const;
       const atMs = update.at === undefined ? Number.NaN : Date.parse(update.at);
       const result = transition(current, {
         ...update,
@@ -365,18 +368,9 @@ export class DynamoRunStore implements RunStore {
         // updatedAt is the version the next conditional write checks, so it must move forward.
         at: nextTimestamp(current.updatedAt, Number.isFinite(atMs) ? atMs : Date.now()),
       });
-      if (!result.ok || !result.changed) return result;
-      try {
-        await this.write(current, result.record);
-        return result;
-      } catch (err) {
-        if (!isConditionFailure(err)) throw err;
-        // Another writer got in between: read again and apply the update on top of theirs.
-      }
-    }
-    throw new Error(
-      `run ${id}: ${update.status} not written: ${this.conflictAttempts} conditional writes to ${this.table} lost to other writers`,
-    );
+      if (result.ok && result.changed) await this.write(current, result.record);
+      return result;
+    });
   }
 
   /** Writes the fields a transition may change, only if the item is still the version `read`. */

@@ -1,8 +1,8 @@
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
 import type { RunRecord } from '../run.ts';
-import { runFromItem, runItem } from './run-item.ts';
 import { parseSpec } from '../spec.ts';
+import { runFromItem, runItem } from './run-item.ts';
 
 const run: RunRecord = {
   id: 'r-1',

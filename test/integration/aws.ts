@@ -24,7 +24,7 @@ import { runsTableInput } from '../../scripts/platform/emulators.ts';
 import { runPrefix } from '../../shared/keys.ts';
 import type { RunRecord } from '../../shared/run.ts';
 import type { GpuType } from '../../shared/spec.ts';
-import { dynamoClientFromEnv } from '../../trainer/sinks/dynamodb.ts';
+import { dynamoClientFromEnv } from '../../shared/storage/runs-table.ts';
 import { s3ClientFromEnv } from '../../shared/storage/s3-objects.ts';
 import { S3ArtifactSink } from '../../trainer/sinks/s3.ts';
 

@@ -7,6 +7,7 @@ import {
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseSpec } from '../../shared/spec.ts';
+import { RetriesExhausted } from '../../shared/storage/retry.ts';
 import {
   type DynamoEmulator,
   dynamoClientFor,
@@ -15,7 +16,6 @@ import {
   startOutageProxy,
 } from '../../test/emulators.ts';
 import { DynamoStatusSink } from './dynamodb.ts';
-import { RetriesExhausted } from '../../shared/storage/retry.ts';
 import { StatusRefused } from './status-file.ts';
 
 // The shared status contract (happy path, late heartbeats, cancel, retry attempts, races) runs against

@@ -4,33 +4,17 @@
  * writer (the API cancelling, a Batch event, a second reporter) got in between, it reads again.
  */
 
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  type AttributeValue,
-  DynamoDBClient,
-  type DynamoDBClientConfig,
+  type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   UpdateItemCommand,
-  type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
-import { MARSHALL, runFromItem, runItem } from '../../shared/storage/run-item.ts';
 import { type RetryTuning, retryTuningFromEnv, warnRetry, withRetry } from '../../shared/storage/retry.ts';
+import { runFromItem, runItem } from '../../shared/storage/run-item.ts';
+import { dynamoClientFromEnv, retryOnConflict, statusWriteInput } from '../../shared/storage/runs-table.ts';
 import { applyReport, newRunState, type RunSeed, type RunState } from './status-file.ts';
 import type { StatusSink, TrainerStatus } from './types.ts';
-
-/**
- * A DynamoDB client from the default provider chain (the SDK reads AWS_ENDPOINT_URL_DYNAMODB itself),
- * with the SDK's retries off because withRetry owns retrying.
- */
-export function dynamoClientFromEnv(config: DynamoDBClientConfig = {}): DynamoDBClient {
-  return new DynamoDBClient({
-    maxAttempts: 1,
-    requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
-    ...config,
-  });
-}
 
 export interface DynamoStatusSinkOptions {
   client?: DynamoDBClient;
@@ -40,66 +24,6 @@ export interface DynamoStatusSinkOptions {
   retry?: Partial<RetryTuning>;
   /** Re-reads after a conditional write lost to another writer, before giving up. */
   conflictAttempts?: number;
-}
-
-function isConditionFailure(err: unknown): boolean {
-  return (err as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException';
-}
-
-/**
- * The one conditional write of a run's status, shared by the trainer's sink and the API's run store: sets
- * status, attempt, updatedAt and the named fields (removing those the transition dropped), only if the item
- * is still the version that was read (same status, attempt and updatedAt), so a late or concurrent writer
- * never moves a run backwards.
- */
-export function statusWriteInput(
-  table: string,
-  read: Pick<RunState, 'id' | 'status' | 'attempt' | 'updatedAt'> &
-    Partial<Pick<RunState, 'jobId' | 'progress' | 'reason' | 'history'>>,
-  next: RunState,
-  fields: readonly ('jobId' | 'progress' | 'reason' | 'history')[],
-): UpdateItemCommandInput {
-  const names: Record<string, string> = {
-    '#status': 'status',
-    '#attempt': 'attempt',
-    '#updatedAt': 'updatedAt',
-  };
-  const values: Record<string, unknown> = {
-    ':status': next.status,
-    ':attempt': next.attempt,
-    ':updatedAt': next.updatedAt,
-    ':readStatus': read.status,
-    ':readAttempt': read.attempt,
-  };
-  const sets = ['#status = :status', '#attempt = :attempt', '#updatedAt = :updatedAt'];
-  const removes: string[] = [];
-  for (const field of fields) {
-    if (next[field] !== undefined) {
-      names[`#${field}`] = field;
-      values[`:${field}`] = next[field];
-      sets.push(`#${field} = :${field}`);
-    } else if (read[field] !== undefined) {
-      // Dropped by the transition (a resume drops the ended attempt's job and reason).
-      names[`#${field}`] = field;
-      removes.push(`#${field}`);
-    }
-  }
-  let condition = '#status = :readStatus AND #attempt = :readAttempt';
-  // Items written before updatedAt existed have none; the condition must still pin the version read.
-  if (read.updatedAt !== undefined) {
-    values[':readUpdatedAt'] = read.updatedAt;
-    condition += ' AND #updatedAt = :readUpdatedAt';
-  } else {
-    condition += ' AND attribute_not_exists(#updatedAt)';
-  }
-  return {
-    TableName: table,
-    Key: { id: { S: read.id } },
-    UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-    ConditionExpression: condition,
-    ExpressionAttributeNames: names,
-    ExpressionAttributeValues: marshall(values, MARSHALL) as Record<string, AttributeValue>,
-  };
 }
 
 export class DynamoStatusSink implements StatusSink {
@@ -137,24 +61,13 @@ export class DynamoStatusSink implements StatusSink {
   }
 
   async report(status: TrainerStatus): Promise<void> {
-    for (let attempt = 1; attempt <= this.conflictAttempts; attempt++) {
-      if (attempt > 1) await sleep(Math.random() * 20 * attempt);
+    const what = `run ${status.runId}: ${status.status}`;
+    // Another writer in between (the API cancelling, a Batch event): read again, apply on top of theirs.
+    await retryOnConflict({ attempts: this.conflictAttempts, what, table: this.table }, async () => {
       const current = await this.read(status.runId);
-      try {
-        if (current === undefined) {
-          await this.create(status);
-        } else {
-          await this.update(current, status);
-        }
-        return;
-      } catch (err) {
-        if (!isConditionFailure(err)) throw err;
-        // Someone else wrote in between: read again and re-apply on top of their write.
-      }
-    }
-    throw new Error(
-      `run ${status.runId}: ${status.status} not written: ${this.conflictAttempts} conditional writes to ${this.table} lost to other writers`,
-    );
+      if (current === undefined) await this.create(status);
+      else await this.update(current, status);
+    });
   }
 
   private async create(status: TrainerStatus): Promise<void> {

@@ -3,9 +3,9 @@
  * trainer's job; without them a run writes into a local folder.
  */
 import { runPrefix } from '../../shared/keys.ts';
+import type { RetryTuning } from '../../shared/storage/retry.ts';
 import { DynamoStatusSink } from './dynamodb.ts';
 import { LocalArtifactSink } from './local.ts';
-import type { RetryTuning } from '../../shared/storage/retry.ts';
 import { S3ArtifactSink } from './s3.ts';
 import { FileStatusSink, type RunSeed } from './status-file.ts';
 import type { ArtifactSink, StatusSink } from './types.ts';

@@ -1,6 +1,8 @@
 import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runFiles, runPrefix } from '../../shared/keys.ts';
+import { RetriesExhausted } from '../../shared/storage/retry.ts';
+import { s3ClientFromEnv } from '../../shared/storage/s3-objects.ts';
 import {
   type Outage,
   type S3Emulator,
@@ -8,8 +10,6 @@ import {
   startOutageProxy,
   startS3Emulator,
 } from '../../test/emulators.ts';
-import { RetriesExhausted } from '../../shared/storage/retry.ts';
-import { s3ClientFromEnv } from '../../shared/storage/s3-objects.ts';
 import { S3ArtifactSink } from './s3.ts';
 
 const BUCKET = 'ganzoo-test';

@@ -2,10 +2,11 @@ import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nextTimestamp } from '../../shared/run.ts';
 import { type DynamoEmulator, dynamoClientFor, startDynamoEmulator } from '../../test/emulators.ts';
 import { DynamoStatusSink } from './dynamodb.ts';
 import { LocalArtifactSink } from './local.ts';
-import { FileStatusSink, nextTimestamp, type RunState, StatusRefused } from './status-file.ts';
+import { FileStatusSink, type RunState, StatusRefused } from './status-file.ts';
 import type { StatusSink, TrainerStatus } from './types.ts';
 
 let dir: string;

@@ -7,7 +7,13 @@ import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/prom
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runFiles } from '../../shared/keys.ts';
-import { type RunProgress, type RunRecord, type RunStatus, transition } from '../../shared/run.ts';
+import {
+  finiteProgress,
+  nextTimestamp,
+  type RunRecord,
+  type RunStatus,
+  transition,
+} from '../../shared/run.ts';
 import type { ExperimentSpec } from '../../shared/spec.ts';
 import type { StatusSink, TrainerStatus } from './types.ts';
 
@@ -57,31 +63,6 @@ export function newRunState(runId: string, attempt: number, seed: RunSeed = {}, 
 
 function nowIso(): string {
   return new Date().toISOString();
-}
-
-/**
- * A timestamp strictly after `previous`: updatedAt doubles as the record's version for conditional
- * writes, so two writes in the same millisecond (or a writer with a slow clock) must still differ.
- */
-export function nextTimestamp(previous: string | undefined, now = Date.now()): string {
-  const prev = previous === undefined ? Number.NaN : Date.parse(previous);
-  return new Date(Number.isFinite(prev) && prev >= now ? prev + 1 : now).toISOString();
-}
-
-/** Drops NaN and infinite numbers: neither JSON nor DynamoDB can hold them, and a diverged loss is still news. */
-export function finiteProgress(progress: RunProgress): RunProgress {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(progress)) {
-    if (typeof v === 'number' && !Number.isFinite(v)) continue;
-    if (k === 'losses' && v && typeof v === 'object') {
-      out[k] = Object.fromEntries(
-        Object.entries(v).filter(([, n]) => typeof n === 'number' && Number.isFinite(n)),
-      );
-    } else if (v !== undefined) {
-      out[k] = v;
-    }
-  }
-  return out as unknown as RunProgress;
 }
 
 /**
