@@ -151,6 +151,80 @@ export const DATASETS = [
     preview: preview('mnist'),
   }),
   entry({
+    id: 'mnist32',
+    title: 'MNIST 32 x 32',
+    kind: 'labelled',
+    shape: [32, 32, 1],
+    count: 60_000,
+    classes: 10,
+    classNames: MNIST_CLASSES,
+    description:
+      "MNIST's digits padded with 2 background pixels on every side to 32x32, the size of networks built for CIFAR-10.",
+    sources: MNIST_SOURCES,
+    files: MNIST_IDX,
+    licence: MNIST_LICENCE,
+    preview: preview('mnist32'),
+  }),
+  entry({
+    id: 'fashion-mnist',
+    title: 'Fashion-MNIST',
+    kind: 'labelled',
+    shape: [28, 28, 1],
+    count: 60_000,
+    classes: 10,
+    classNames: [
+      'T-shirt/top',
+      'Trouser',
+      'Pullover',
+      'Dress',
+      'Coat',
+      'Sandal',
+      'Shirt',
+      'Sneaker',
+      'Bag',
+      'Ankle boot',
+    ],
+    description:
+      "70,000 Zalando article images (60,000 train, 10,000 test), 28x28 greyscale in 10 classes, in MNIST's IDX format.",
+    sources: [
+      {
+        type: 'package',
+        registry: 'debian',
+        name: 'dataset-fashion-mnist',
+        version: '0.0~git20200523.55506a9-1',
+        file: {
+          name: 'dataset-fashion-mnist_0.0~git20200523.55506a9-1_all.deb',
+          sha256: '39e172fe32dd318ebb3e512220c3beea2fa47d7e20bab348fb4e0922d6beefc0',
+        },
+      },
+      {
+        type: 'download',
+        mirrors: ['http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/'],
+        compression: 'gzip',
+      },
+    ],
+    files: [
+      {
+        name: 'train-images-idx3-ubyte',
+        sha256: 'c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888',
+      },
+      {
+        name: 'train-labels-idx1-ubyte',
+        sha256: 'bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9',
+      },
+      {
+        name: 't10k-images-idx3-ubyte',
+        sha256: '5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b',
+      },
+      {
+        name: 't10k-labels-idx1-ubyte',
+        sha256: '0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34',
+      },
+    ],
+    licence: 'MIT (Expat), copyright 2017 Zalando SE.',
+    preview: preview('fashion-mnist'),
+  }),
+  entry({
     id: 'ring8',
     title: 'Ring of 8 Gaussians',
     kind: 'points2d',

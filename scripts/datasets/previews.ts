@@ -8,8 +8,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DATASET_IDS, DATASETS, type DatasetId } from '../../shared/datasets.ts';
-import { prepareDataset } from '../../trainer/data/download.ts';
 import { openDataset } from '../../trainer/data/index.ts';
+import { prepareDataset } from '../../trainer/data/prepare.ts';
 import { PREVIEW_SEED, renderPreview } from '../../trainer/data/preview.ts';
 
 const PUBLIC = resolve(dirname(fileURLToPath(import.meta.url)), '../../web/public');
