@@ -93,6 +93,9 @@ export type DatasetInfo = z.infer<typeof DatasetInfoSchema>;
 // Not under datasets/: under `npm start` that path is the API's.
 const preview = (id: string) => `dataset-previews/${id}.png`;
 
+/** Side of the square crops the photos dataset yields (fixed: SRGAN's high-resolution crops are this size). */
+export const PHOTO_CROP = 128;
+
 const MNIST_CLASSES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
 /** The four IDX files of MNIST as published (sha256 of the uncompressed files). */
@@ -223,6 +226,44 @@ export const DATASETS = [
     ],
     licence: 'MIT (Expat), copyright 2017 Zalando SE.',
     preview: preview('fashion-mnist'),
+  }),
+  entry({
+    id: 'photos',
+    title: 'Photographs (scikit-image)',
+    kind: 'images',
+    shape: [PHOTO_CROP, PHOTO_CROP, 3],
+    count: 5,
+    classes: 0,
+    classNames: [],
+    description: `Random ${PHOTO_CROP}x${PHOTO_CROP} crops of five colour photographs shipped in scikit-image's wheel (an astronaut 512x512, a cat 451x300, a coffee cup 600x400, a stereo pair of a motorcycle 741x500), each crop at a place drawn from the seed and the step; the label is the photograph's index.`,
+    sources: [
+      {
+        type: 'package',
+        registry: 'pypi',
+        name: 'scikit-image',
+        version: '0.24.0',
+        file: {
+          name: 'scikit_image-0.24.0-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl',
+          sha256: 'fa27b3a0dbad807b966b8db2d78da734cb812ca4787f7fbb143764800ce2fa9c',
+        },
+      },
+    ],
+    files: [
+      { name: 'astronaut.png', sha256: '88431cd9653ccd539741b555fb0a46b61558b301d4110412b5bc28b5e3ea6cb5' },
+      { name: 'chelsea.png', sha256: '596aa1e7cb875eb79f437e310381d26b338a81c2da23439704a73c4651e8c4bb' },
+      { name: 'coffee.png', sha256: 'cc02f8ca188b167c775a7101b5d767d1e71792cf762c33d6fa15a4599b5a8de7' },
+      {
+        name: 'motorcycle_left.png',
+        sha256: 'db18e9c4157617403c3537a6ba355dfeafe9a7eabb6b9b94cb33f6525dd49179',
+      },
+      {
+        name: 'motorcycle_right.png',
+        sha256: '5fc913ae870e42a4b662314bc904d1786bcad8e2f0b9b67dba5a229406357797',
+      },
+    ],
+    licence:
+      'astronaut: public domain (NASA); chelsea and coffee: CC0 (their photographers); the motorcycle pair: from the Middlebury 2014 stereo benchmark, no licence stated (cite Scharstein et al., GCPR 2014); scikit-image itself is BSD-3-Clause.',
+    preview: preview('photos'),
   }),
   entry({
     id: 'ring8',

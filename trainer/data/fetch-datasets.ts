@@ -7,7 +7,7 @@ import { DATASET_IDS, type DatasetId } from '../../shared/datasets.ts';
 import { prepareDataset } from './prepare.ts';
 
 /** What a machine without the cloud can fetch (cifar10 is fetched by the run itself, cached in its bucket). */
-export const LOCAL_DATASETS: readonly DatasetId[] = ['fashion-mnist'];
+export const LOCAL_DATASETS: readonly DatasetId[] = ['fashion-mnist', 'photos'];
 
 const asked = process.argv.slice(2);
 for (const id of asked) {

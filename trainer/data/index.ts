@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { type DatasetId, type DatasetInfo, datasetInfo } from '../../shared/datasets.ts';
 import { loadFashionMnist } from './fashion-mnist.ts';
 import { type ImageSet, loadMnist, padImages } from './mnist.ts';
+import { loadPhotos, photoCrops } from './photos.ts';
 import { Rng, Stream } from './rng.ts';
 import { MIXTURES, sampleMixture } from './toy2d.ts';
 
@@ -70,6 +71,7 @@ const IMAGE_SETS: Partial<Record<DatasetId, () => ImageSet>> = {
 export function openDataset(id: DatasetId, seed: number): TrainingData {
   const info = datasetInfo(id);
   if (info.kind === 'points2d') return mixtureData(info, seed);
+  if (id === 'photos') return photoCrops(info, loadPhotos(), seed);
   const load = IMAGE_SETS[id];
   if (load) return imageData(info, load(), seed);
   throw new Error(`dataset '${id}' has no loader`);

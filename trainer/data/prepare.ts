@@ -10,6 +10,7 @@ import { s3ClientFromEnv } from '../sinks/s3.ts';
 import { type EnsureFilesOptions, ensureMnist, mnistNeedsDownload } from './download.ts';
 import { ensureFashionMnist } from './fashion-mnist.ts';
 import { mnistPackageDir } from './mnist.ts';
+import { ensurePhotos } from './photos.ts';
 
 export interface PrepareDatasetOptions extends Omit<EnsureFilesOptions, 's3'> {
   env?: NodeJS.ProcessEnv;
@@ -41,6 +42,8 @@ export async function prepareDataset(
     }
     case 'fashion-mnist':
       return ensureFashionMnist({ ...rest, ...s3, env });
+    case 'photos':
+      return ensurePhotos({ env, ...(rest.log ? { log: rest.log } : {}) });
     case 'ring8':
     case 'grid25':
       return undefined;

@@ -14,9 +14,9 @@ export const PREVIEW_SEED = 1;
 /** Points drawn for a 2D set's scatter. */
 const PREVIEW_POINTS = 2500;
 
-/** Items in a preview grid: 8 x 8 of small images, 4 x 4 of larger ones (the picture stays near 512 px). */
+/** Items in a preview grid: 8 x 8 of small images, 3 x 3 of 128-pixel crops (the picture stays under 400 px). */
 export function previewCount(shape: readonly number[]): number {
-  const columns = Math.max(2, Math.min(8, Math.floor(512 / shape[1]!)));
+  const columns = Math.max(2, Math.min(8, Math.floor(400 / shape[1]!)));
   return columns * columns;
 }
 
