@@ -228,6 +228,31 @@ export const DATASETS = [
     preview: preview('fashion-mnist'),
   }),
   entry({
+    id: 'cifar10',
+    title: 'CIFAR-10',
+    kind: 'labelled',
+    shape: [32, 32, 3],
+    count: 50_000,
+    classes: 10,
+    classNames: ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'],
+    description:
+      '60,000 32x32 colour images (50,000 train, 10,000 test) in 10 classes. Downloaded by a cloud run from its canonical source, checked, and cached in the run bucket for later runs.',
+    sources: [{ type: 'download', mirrors: ['https://www.cs.toronto.edu/~kriz/'], compression: 'none' }],
+    files: [
+      {
+        name: 'cifar-10-binary.tar.gz',
+        // The authors publish only the MD5 (cs.toronto.edu/~kriz/cifar.html); the sha256 is that of the
+        // 170,052,171-byte archive with that MD5, as independently recorded elsewhere. Both are checked.
+        sha256: 'c4a38c50a1bc5f3a1c5537f2155ab9d68f9f25eb1ed8d9ddda3db29a59bca1dd',
+        md5: 'c32a1d4ab5d03f1284b67883e8d87530',
+        bytes: 170_052_171,
+      },
+    ],
+    licence:
+      'No licence is stated; its authors ask that Krizhevsky (2009), Learning Multiple Layers of Features from Tiny Images, be cited.',
+    preview: null,
+  }),
+  entry({
     id: 'photos',
     title: 'Photographs (scikit-image)',
     kind: 'images',

@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { type DatasetId, type DatasetInfo, datasetInfo } from '../../shared/datasets.ts';
+import { loadCifar10 } from './cifar10.ts';
 import { loadFashionMnist } from './fashion-mnist.ts';
 import { type ImageSet, loadMnist, padImages } from './mnist.ts';
 import { loadPhotos, photoCrops } from './photos.ts';
@@ -66,6 +67,7 @@ const IMAGE_SETS: Partial<Record<DatasetId, () => ImageSet>> = {
   mnist: () => loadMnist('train'),
   mnist32: () => padImages(loadMnist('train'), 32),
   'fashion-mnist': () => loadFashionMnist('train'),
+  cifar10: () => loadCifar10('train'),
 };
 
 export function openDataset(id: DatasetId, seed: number): TrainingData {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DatasetId } from '../../shared/datasets.ts';
 import { s3ClientFromEnv } from '../sinks/s3.ts';
+import { cifar10Dir, ensureCifar10 } from './cifar10.ts';
 import { type EnsureFilesOptions, ensureMnist, mnistNeedsDownload } from './download.ts';
 import { ensureFashionMnist } from './fashion-mnist.ts';
 import { mnistPackageDir } from './mnist.ts';
@@ -42,6 +43,14 @@ export async function prepareDataset(
     }
     case 'fashion-mnist':
       return ensureFashionMnist({ ...rest, ...s3, env });
+    case 'cifar10':
+      try {
+        return await ensureCifar10(cacheDir ?? cifar10Dir(env), { ...rest, ...s3 });
+      } catch (err) {
+        throw new Error(
+          `cifar10 is downloaded from its canonical source and cached in the run bucket${bucket ? ` (s3://${bucket}/datasets/cifar10/)` : ''}; it could not be had here:\n${(err as Error).message}`,
+        );
+      }
     case 'photos':
       return ensurePhotos({ env, ...(rest.log ? { log: rest.log } : {}) });
     case 'ring8':
