@@ -1,6 +1,5 @@
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,15 +7,13 @@ import { join } from 'node:path';
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Emulators, startEmulators } from '../../test/emulators.ts';
+import { makeCifar10Archive } from '../../test/fixtures/cifar10-archive.ts';
 import { ensureCifar10, loadCifar10 } from './cifar10.ts';
 import { sha256 } from './mnist.ts';
 import { readTar } from './tar.ts';
 
-/**
- * A small archive in the real format, made by the system's tar: cifar-10-batches-bin/ with five training
- * batches of 4 records and a test batch of 3 (label byte, then 1,024 red, 1,024 green, 1,024 blue bytes),
- * served from 127.0.0.1 as is under /good/ and with one byte changed under /bad/.
- */
+/** A small archive in the real format (test/fixtures), served from 127.0.0.1 as is under /good/ and with
+ * one byte changed under /bad/. */
 const TRAIN_PER_BATCH = 4;
 let root: string;
 let archive: Uint8Array;
@@ -27,41 +24,9 @@ const requests: string[] = [];
 let emulators: Emulators;
 let s3: S3Client;
 
-/** Record r of batch b: label (b + r) % 10, and channel c of pixel p holds (r * 7 + b * 13 + c * 50 + p) % 256. */
-function record(b: number, r: number): Uint8Array {
-  const out = new Uint8Array(3073);
-  out[0] = (b + r) % 10;
-  for (let c = 0; c < 3; c++)
-    for (let p = 0; p < 1024; p++) out[1 + c * 1024 + p] = (r * 7 + b * 13 + c * 50 + p) % 256;
-  return out;
-}
-
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'ganzoo-cifar-test-'));
-  const src = join(root, 'src', 'cifar-10-batches-bin');
-  await mkdir(src, { recursive: true });
-  const names = [
-    'data_batch_1',
-    'data_batch_2',
-    'data_batch_3',
-    'data_batch_4',
-    'data_batch_5',
-    'test_batch',
-  ];
-  for (const [b, name] of names.entries()) {
-    const n = name === 'test_batch' ? 3 : TRAIN_PER_BATCH;
-    await writeFile(
-      join(src, `${name}.bin`),
-      Buffer.concat(Array.from({ length: n }, (_, r) => record(b, r))),
-    );
-  }
-  await writeFile(join(src, 'batches.meta.txt'), 'airplane\nautomobile\n');
-  const tgz = join(root, 'cifar-10-binary.tar.gz');
-  const tar = spawnSync('tar', ['-czf', tgz, '-C', join(root, 'src'), 'cifar-10-batches-bin'], {
-    encoding: 'utf8',
-  });
-  if (tar.status !== 0) throw new Error(`tar: ${tar.stderr}`);
-  archive = new Uint8Array(await readFile(tgz));
+  archive = await makeCifar10Archive(root, TRAIN_PER_BATCH);
   pin = {
     name: 'cifar-10-binary.tar.gz',
     sha256: sha256(archive),
