@@ -24,7 +24,7 @@ interface FamilyDeclaration<S extends z.ZodType = z.ZodType> {
 }
 
 export interface FamilyInfo<S extends z.ZodType = z.ZodType> extends FamilyDeclaration<S> {
-  /** Every built-in dataset of the kinds it trains on (derived from `kinds`). */
+  /** Every built-in dataset of the kinds it trains on (derived from `kinds`, in their order). */
   datasets: readonly DatasetId[];
 }
 
@@ -32,7 +32,8 @@ export interface FamilyInfo<S extends z.ZodType = z.ZodType> extends FamilyDecla
 function withDatasets<const F extends readonly FamilyDeclaration[]>(families: F) {
   return families.map((f) => ({
     ...f,
-    datasets: DATASETS.filter((d) => f.kinds.includes(d.kind)).map((d) => d.id as DatasetId),
+    // In the order of the family's kinds, so its first dataset (the form's default) is its usual one.
+    datasets: f.kinds.flatMap((kind) => DATASETS.filter((d) => d.kind === kind).map((d) => d.id as DatasetId)),
   })) as { [K in keyof F]: F[K] & { datasets: readonly DatasetId[] } };
 }
 
@@ -250,7 +251,7 @@ export const FAMILIES = withDatasets([
     },
     axis: 'image-quality',
     summary: 'MLP generator and discriminator trained with the minimax or non-saturating BCE loss.',
-    kinds: ['points2d', 'labelled', 'images'],
+    kinds: ['labelled', 'points2d', 'images'],
     hyperparameters: vanilla,
   },
   {
