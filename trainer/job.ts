@@ -6,7 +6,6 @@
  */
 import { assertRunId, runFiles } from '../shared/keys.ts';
 import { type ExperimentSpec, parseStoredSpec, SpecError } from '../shared/spec.ts';
-import { prepareDataset } from './data/download.ts';
 import { exitWith, runTrainerProcess } from './run.ts';
 import { openSinks } from './sinks/open.ts';
 
@@ -33,7 +32,5 @@ exitWith(async () => {
     const why = err instanceof SpecError ? err.message : `not JSON (${(err as Error).message})`;
     return fail(`run ${runId}: stored ${runFiles.spec} is invalid: ${why}`);
   }
-  // In the cloud, MNIST may come from its canonical mirror (checksummed, cached in S3) instead of the package.
-  await prepareDataset(spec.dataset);
   return runTrainerProcess({ runId, spec, sinks, quiet: process.env.GANZOO_QUIET === '1' });
 });

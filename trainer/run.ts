@@ -10,6 +10,7 @@ import { hasEvaluation } from '../shared/evaluation.ts';
 import { runFiles } from '../shared/keys.ts';
 import type { ExperimentSpec } from '../shared/spec.ts';
 import { initBackend } from './backend/index.ts';
+import { prepareDataset } from './data/prepare.ts';
 import { evaluateRun, summarize } from './eval/evaluate.ts';
 import { train } from './loop.ts';
 import { progressPrinter } from './progress.ts';
@@ -33,6 +34,9 @@ export async function runTrainerProcess(o: RunProcessOptions): Promise<number> {
     `run ${o.runId}: ${o.spec.family} on ${o.spec.dataset}, ${o.spec.steps} steps, batch ${o.spec.batchSize}`,
   );
   say(`backend: ${backend.name} (${backend.detail})`);
+  // Files a dataset needs are fetched and checked now (in the cloud, MNIST may come from its canonical
+  // mirror, checksummed and cached in S3), so a missing dataset fails the run before any training.
+  await prepareDataset(o.spec.dataset);
   say(`artifacts: ${artifacts.location}`);
 
   const stop = { requested: false };

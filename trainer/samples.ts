@@ -1,6 +1,6 @@
 /** Renders the generator's output for the fixed sample inputs as the PNG a gallery shows. */
 import * as tf from '@tensorflow/tfjs';
-import type { DatasetInfo } from '../shared/datasets.ts';
+import { type DatasetInfo, holdsImages } from '../shared/datasets.ts';
 import { MIXTURES } from './data/toy2d.ts';
 import type { Gan } from './families/types.ts';
 import { codeTensor, fixedLatents, oneHotLabels } from './latents.ts';
@@ -12,7 +12,7 @@ export const CONDITIONAL_COLUMNS = 8;
 
 /** How many fixed latents a sample picture uses: an 8x8 grid of images, or a 2,500-point scatter. */
 export function sampleCount(dataset: DatasetInfo): number {
-  return dataset.kind === 'images' ? 64 : 2500;
+  return holdsImages(dataset) ? 64 : 2500;
 }
 
 /** The generator's inputs for every sample grid of a run, and how many images a grid row holds. */

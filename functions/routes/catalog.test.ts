@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAMILIES } from '../../shared/catalog.ts';
 import { DATASETS } from '../../shared/datasets.ts';
@@ -35,7 +36,11 @@ describe('GET /models', () => {
     expect(models.map((m) => m.id)).toEqual(FAMILIES.map((f) => f.id));
     for (const m of models) {
       const family = FAMILIES.find((f) => f.id === m.id)!;
-      expect(m).toMatchObject({ title: family.title, datasets: [...family.datasets] });
+      expect(m).toMatchObject({
+        title: family.title,
+        kinds: [...family.kinds],
+        datasets: [...family.datasets],
+      });
       expect(m.defaults).toEqual(family.hyperparameters.parse({}));
       expect(m.hyperparameters).toMatchObject({ type: 'object', additionalProperties: false });
       // What a form needs: every field optional, described, and defaulted as the spec will default it.
@@ -56,10 +61,18 @@ describe('GET /models', () => {
 });
 
 describe('GET /datasets', () => {
-  it('lists the dataset catalog', async () => {
+  it('lists the dataset catalog, each built-in with its kind, source, licence and a preview the dashboard serves', async () => {
     const res = await h.request('/datasets');
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ datasets: DATASETS });
+    const body = (await res.json()) as { datasets: (typeof DATASETS)[number][] };
+    expect(body).toEqual({ datasets: DATASETS });
+    for (const d of body.datasets) {
+      expect(d.sources.length, d.id).toBeGreaterThan(0);
+      expect(d.licence, d.id).toBeTruthy();
+      // Previews are the dashboard's static files (web/public is copied into web/dist as it is).
+      if (d.preview)
+        expect(existsSync(new URL(`../../web/public/${d.preview}`, import.meta.url)), d.id).toBe(true);
+    }
   });
 
   it('needs a token', async () => {

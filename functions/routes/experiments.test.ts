@@ -98,13 +98,22 @@ describe('POST /experiments', () => {
     expect(hp.errors).toEqual([{ field: 'hyperparameters.latentDim', message: expect.any(String) }]);
   });
 
-  it("answers 400 for a dataset the family does not train on, naming 'dataset'", async () => {
-    const body = await expectProblem(
-      await h.submit({ family: 'dcgan', dataset: 'ring8' }),
-      400,
-      'invalid-request',
-    );
-    expect(body.errors).toEqual([{ field: 'dataset', message: expect.stringContaining('mnist') }]);
+  it("answers 400 for a dataset the family does not train on, naming 'dataset', the family and the dataset", async () => {
+    const cases = [
+      [
+        { family: 'dcgan', dataset: 'ring8' },
+        "family 'dcgan' trains on class-labelled images or images; dataset 'ring8' holds 2D points",
+      ],
+      [
+        { family: 'unrolled', dataset: 'mnist' },
+        "family 'unrolled' trains on 2D points; dataset 'mnist' holds class-labelled images",
+      ],
+    ] as const;
+    for (const [spec, message] of cases) {
+      const body = await expectProblem(await h.submit(spec), 400, 'invalid-request');
+      expect(body.errors).toEqual([{ field: 'dataset', message }]);
+    }
+    expect(h.runner.submits).toHaveLength(0);
   });
 
   it('answers 400 for a body that is not JSON, or empty', async () => {

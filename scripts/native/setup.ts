@@ -15,23 +15,27 @@
  */
 
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import {
   cpSync,
-  createReadStream,
   existsSync,
   mkdirSync,
-  readdirSync,
   readFileSync,
   realpathSync,
   rmSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import {
+  fileDigest as digest,
+  pipDownload,
+  runCommand as run,
+  StepError,
+  userCacheDir,
+  type WheelPin,
+} from '../../trainer/data/fetch-tools.ts';
 
 const PIN = {
   tfjsNode: {
@@ -41,12 +45,16 @@ const PIN = {
   },
   // 2.9.1 (what tfjs-node 4.22 was released with) keeps its C API inside the Python extension, which needs
   // libpython; from 2.12 the wheel ships libtensorflow_cc.so.2 with the C API and no Python symbols.
+  // The wheel is only unzipped, so any Python tag will do; 3.11 and this platform tag name one file.
   tensorflow: {
+    name: 'tensorflow-cpu',
     version: '2.16.2',
     file: 'tensorflow_cpu-2.16.2-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl',
     sha256: 'c855cb6bf05d32dd5928086b03a5f6b4189b63c22b95e017703cbee4291023ca',
+    pythonVersion: '3.11',
+    platform: 'manylinux2014_x86_64',
   },
-} as const;
+} as const satisfies { tensorflow: WheelPin } & Record<string, unknown>;
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '../..');
@@ -54,27 +62,8 @@ const TARGET = join(ROOT, 'node_modules/@tensorflow/tfjs-node');
 const KEY = `tfjs-node-${PIN.tfjsNode.version}-tensorflow-${PIN.tensorflow.version}`;
 const MARKER = '.ganzoo-native';
 
-class StepError extends Error {}
-
 function log(message: string): void {
   console.log(`setup:native: ${message}`);
-}
-
-/** Runs a command; on failure throws with the step's name and the end of its output. */
-function run(step: string, cmd: string, args: string[], cwd?: string): string {
-  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', maxBuffer: 64 << 20 });
-  if (r.error) throw new StepError(`${step}: could not run ${cmd} (${r.error.message})`);
-  if (r.status !== 0) {
-    const out = `${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-25).join('\n');
-    throw new StepError(`${step}: \`${cmd} ${args.join(' ')}\` exited with ${r.status}\n${out}`);
-  }
-  return r.stdout;
-}
-
-async function digest(file: string, algorithm: 'sha256' | 'sha512', encoding: 'hex' | 'base64') {
-  const hash = createHash(algorithm);
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest(encoding);
 }
 
 /** A cache step: skipped when its done-file exists; otherwise its folder is cleared and rebuilt. */
@@ -125,31 +114,8 @@ function napiVersion(pkg: { binary: { napi_versions: number[] } }): number {
 
 async function tensorflowDeps(dir: string): Promise<void> {
   const download = join(dir, 'download');
-  const { version, file, sha256 } = PIN.tensorflow;
   const python = process.env.GANZOO_PYTHON ?? 'python3';
-  // The wheel is only unzipped, so any Python tag will do; 3.11 and this platform tag name one file.
-  run('download tensorflow-cpu wheel', python, [
-    '-m',
-    'pip',
-    'download',
-    '--no-deps',
-    '--only-binary=:all:',
-    '--python-version',
-    '3.11',
-    '--platform',
-    'manylinux2014_x86_64',
-    '--dest',
-    download,
-    `tensorflow-cpu==${version}`,
-  ]);
-  const wheel = join(download, file);
-  if (!existsSync(wheel)) {
-    throw new StepError(
-      `download tensorflow-cpu wheel: expected ${file}, got ${readdirSync(download).join(', ')}`,
-    );
-  }
-  const got = await digest(wheel, 'sha256', 'hex');
-  if (got !== sha256) throw new StepError(`check wheel: ${file} has sha256 ${got}, expected ${sha256}`);
+  const wheel = await pipDownload(PIN.tensorflow, download);
   run('extract wheel', python, [join(HERE, 'extract-wheel.py'), wheel, join(dir, 'deps')]);
   rmSync(download, { recursive: true, force: true });
 }
@@ -263,9 +229,7 @@ async function main(): Promise<void> {
       `platform: this route uses the Linux x86_64 wheel; not for ${process.platform}-${process.arch}`,
     );
   }
-  const base =
-    process.env.GANZOO_NATIVE_CACHE ??
-    join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'ganzoo/native');
+  const base = process.env.GANZOO_NATIVE_CACHE ?? userCacheDir('native');
   const cache = join(base, KEY);
   if (values.force) rmSync(cache, { recursive: true, force: true });
   const tf = join(cache, 'tensorflow');

@@ -23,6 +23,7 @@ function newestMtime(path: string): number {
 export function webBuildStale(): boolean {
   const sources = Math.max(
     newestMtime(join(WEB, 'src')),
+    newestMtime(join(WEB, 'public')),
     newestMtime(join(WEB, 'index.html')),
     newestMtime(join(WEB, 'vite.config.ts')),
   );

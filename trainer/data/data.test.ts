@@ -69,6 +69,20 @@ describe('training batches', () => {
   });
 });
 
+describe('mnist32', () => {
+  it("is MNIST's same batch, each digit centred in a 2-pixel background border", () => {
+    const a = openDataset('mnist', 3).batch(5, 4);
+    const b = openDataset('mnist32', 3).batch(5, 4);
+    expect(b.x.shape).toEqual([4, 32, 32, 1]);
+    expect(Array.from(b.labels.dataSync())).toEqual(Array.from(a.labels.dataSync()));
+    const inner = b.x.slice([0, 2, 2, 0], [4, 28, 28, 1]);
+    expect(Array.from(inner.dataSync())).toEqual(Array.from(a.x.dataSync()));
+    const border = b.x.sum().sub(inner.sum()).dataSync()[0]!;
+    expect(border).toBe(-(4 * (32 * 32 - 28 * 28)));
+    tf.dispose([a.x, a.labels, b.x, b.labels, inner]);
+  });
+});
+
 describe('toy mixtures', () => {
   it.each([
     ['ring8', RING8, 8],

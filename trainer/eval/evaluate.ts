@@ -6,7 +6,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import { datasetInfo } from '../../shared/datasets.ts';
+import { datasetInfo, holdsImages } from '../../shared/datasets.ts';
 import {
   type BackendRecord,
   type CfidResult,
@@ -279,7 +279,7 @@ export async function evaluateRun(run: string | ArtifactSink, opts: EvalOptions 
   const generator = await loadGenerator(sink);
   const gInputs = inputsOf(spec, generator, dir);
   const { latentDim, noise } = gInputs;
-  if (gInputs.classes !== undefined && info.kind !== 'images') {
+  if (gInputs.classes !== undefined && !holdsImages(info)) {
     generator.dispose();
     throw new EvalInputError(`conditional generators are evaluated on images only, not '${spec.dataset}'`);
   }

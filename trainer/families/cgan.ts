@@ -11,6 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { CganHyperparameters } from '../../shared/catalog.ts';
+import { holdsImages } from '../../shared/datasets.ts';
 import { assertShape, concatenate, dense, input, tileOver } from '../nn/layers.ts';
 import { adam, bcePhases } from './adversarial.ts';
 import { dcganGenerator, dcganTrunk } from './dcgan.ts';
@@ -20,7 +21,7 @@ export const cgan: GanFamily<CganHyperparameters> = {
   id: 'cgan',
   build({ hyperparameters: hp, dataset, init }) {
     const [height, width, channels] = dataset.shape as [number, number, number];
-    if (dataset.kind !== 'images' || height % 4 !== 0 || width % 4 !== 0)
+    if (!holdsImages(dataset) || height % 4 !== 0 || width % 4 !== 0)
       throw new Error(`cgan needs images with sides divisible by 4, got ${dataset.shape.join('x')}`);
     const classes = dataset.classes;
     if (classes < 2) throw new Error(`cgan needs a labelled dataset, '${dataset.id}' has ${classes} classes`);

@@ -5,7 +5,7 @@
  * spectral normalisation of every layer optional.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { DatasetInfo } from '../../shared/datasets.ts';
+import { type DatasetInfo, holdsImages } from '../../shared/datasets.ts';
 import type { Init } from '../nn/init.ts';
 import { dense, input } from '../nn/layers.ts';
 import { dcgan, dcganTrunk, type TrunkOptions } from './dcgan.ts';
@@ -37,7 +37,7 @@ export function dcganCritic(
   init: Init,
   o: CriticOptions,
 ): tf.LayersModel {
-  if (dataset.kind !== 'images') throw new Error(`the DCGAN critic needs images, '${dataset.id}' is not`);
+  if (!holdsImages(dataset)) throw new Error(`the DCGAN critic needs images, '${dataset.id}' is not`);
   const x = input([...dataset.shape], 'x');
   const trunk = dcganTrunk(x, dChannels, init, o);
   const score = dense(trunk, {

@@ -14,6 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { InfoganHyperparameters } from '../../shared/catalog.ts';
+import { holdsImages } from '../../shared/datasets.ts';
 import {
   discriminatorBce,
   generatorMinimax,
@@ -39,7 +40,7 @@ export const infogan: GanFamily<InfoganHyperparameters> = {
   id: 'infogan',
   build({ hyperparameters: hp, dataset, init }) {
     const [height, width, channels] = dataset.shape as [number, number, number];
-    if (dataset.kind !== 'images' || height % 4 !== 0 || width % 4 !== 0)
+    if (!holdsImages(dataset) || height % 4 !== 0 || width % 4 !== 0)
       throw new Error(`infogan needs images with sides divisible by 4, got ${dataset.shape.join('x')}`);
     const codes: LatentCodes = { categorical: hp.categoricalCodes, continuous: hp.continuousCodes };
     const codeWidth = codes.categorical + codes.continuous;

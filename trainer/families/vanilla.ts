@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { VanillaHyperparameters } from '../../shared/catalog.ts';
+import { holdsImages } from '../../shared/datasets.ts';
 import { dense, flatten, input, reshape } from '../nn/layers.ts';
 import { adam, bcePhases } from './adversarial.ts';
 import type { GanFamily } from './types.ts';
@@ -13,7 +14,7 @@ export const vanilla: GanFamily<VanillaHyperparameters> = {
   build({ hyperparameters: hp, dataset, init }) {
     const sampleShape = [...dataset.shape];
     const outUnits = sampleShape.reduce((a, b) => a * b, 1);
-    const isImage = dataset.kind === 'images';
+    const isImage = holdsImages(dataset);
 
     const z = input([hp.latentDim], 'z');
     let h = z;

@@ -1,5 +1,8 @@
-/** A minimal PNG encoder (8-bit greyscale or RGB, no interlace) over node:zlib: no image library needed. */
-import { deflateSync } from 'node:zlib';
+/**
+ * A minimal PNG encoder and decoder (8-bit greyscale, RGB or RGBA, no interlace) over node:zlib: no image
+ * library needed.
+ */
+import { deflateSync, inflateSync } from 'node:zlib';
 
 const CRC_TABLE = (() => {
   const t = new Uint32Array(256);
@@ -65,4 +68,80 @@ export function encodePng(img: RasterImage): Uint8Array {
     o += p.length;
   }
   return out;
+}
+
+const COLOUR_CHANNELS: Record<number, number> = { 0: 1, 2: 3, 4: 2, 6: 4 };
+
+function paeth(a: number, b: number, c: number): number {
+  const p = a + b - c;
+  const pa = Math.abs(p - a);
+  const pb = Math.abs(p - b);
+  const pc = Math.abs(p - c);
+  return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+}
+
+/**
+ * Decodes an 8-bit, non-interlaced PNG (greyscale, RGB, or either with alpha) to greyscale or RGB pixels;
+ * alpha is dropped. Other PNGs (palette, 16-bit, interlaced) are refused naming what they are.
+ */
+export function decodePng(bytes: Uint8Array, name = 'PNG'): RasterImage {
+  const signature = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+  if (bytes.length < 8 || signature.some((b, i) => bytes[i] !== b))
+    throw new Error(`${name}: not a PNG file`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let width = 0;
+  let height = 0;
+  let colour = -1;
+  const idat: Uint8Array[] = [];
+  for (let o = 8; o + 12 <= bytes.length; ) {
+    const length = view.getUint32(o);
+    const type = String.fromCharCode(...bytes.subarray(o + 4, o + 8));
+    if (o + 12 + length > bytes.length) throw new Error(`${name}: truncated ${type} chunk`);
+    const data = bytes.subarray(o + 8, o + 8 + length);
+    if (crc32(bytes.subarray(o + 4, o + 8 + length)) !== view.getUint32(o + 8 + length))
+      throw new Error(`${name}: ${type} chunk fails its CRC`);
+    if (type === 'IHDR') {
+      const h = new DataView(data.buffer, data.byteOffset, data.byteLength);
+      width = h.getUint32(0);
+      height = h.getUint32(4);
+      colour = data[9]!;
+      if (data[8] !== 8) throw new Error(`${name}: ${data[8]}-bit samples; only 8-bit PNGs are read`);
+      if (!(colour in COLOUR_CHANNELS))
+        throw new Error(`${name}: colour type ${colour} (palette) is not read`);
+      if (data[12] !== 0) throw new Error(`${name}: interlaced PNGs are not read`);
+    } else if (type === 'IDAT') idat.push(data);
+    else if (type === 'IEND') break;
+    o += 12 + length;
+  }
+  if (colour < 0 || idat.length === 0) throw new Error(`${name}: no image header or data`);
+  const inChannels = COLOUR_CHANNELS[colour]!;
+  const stride = width * inChannels;
+  const raw = inflateSync(Buffer.concat(idat));
+  if (raw.length !== (stride + 1) * height)
+    throw new Error(`${name}: ${raw.length} bytes of image data, expected ${(stride + 1) * height}`);
+  const rows = new Uint8Array(stride * height);
+  for (let y = 0; y < height; y++) {
+    const filter = raw[y * (stride + 1)]!;
+    const line = raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1));
+    const out = rows.subarray(y * stride, (y + 1) * stride);
+    const up = y > 0 ? rows.subarray((y - 1) * stride, y * stride) : new Uint8Array(stride);
+    for (let x = 0; x < stride; x++) {
+      const a = x >= inChannels ? out[x - inChannels]! : 0;
+      const b = up[x]!;
+      const c = x >= inChannels ? up[x - inChannels]! : 0;
+      const v = line[x]!;
+      if (filter === 0) out[x] = v;
+      else if (filter === 1) out[x] = v + a;
+      else if (filter === 2) out[x] = v + b;
+      else if (filter === 3) out[x] = v + ((a + b) >> 1);
+      else if (filter === 4) out[x] = v + paeth(a, b, c);
+      else throw new Error(`${name}: unknown filter ${filter} on row ${y}`);
+    }
+  }
+  const channels = inChannels >= 3 ? 3 : 1;
+  if (channels === inChannels) return { width, height, channels, pixels: rows };
+  const pixels = new Uint8Array(width * height * channels);
+  for (let i = 0; i < width * height; i++)
+    for (let k = 0; k < channels; k++) pixels[i * channels + k] = rows[i * inChannels + k]!;
+  return { width, height, channels, pixels };
 }

@@ -66,6 +66,21 @@ async function loadForm(cloneId?: string): Promise<FormData> {
   };
 }
 
+/** What the chosen dataset is, with its preview grid (a static file of the dashboard). */
+function DatasetNote({ info }: { info: DatasetInfo | undefined }) {
+  if (!info) return null;
+  return (
+    <div class="dataset-note">
+      {info.preview && (
+        <img class="preview" src={info.preview} alt={`A preview of ${info.title}`} loading="lazy" />
+      )}
+      <small class="help">
+        {info.description} {info.licence}
+      </small>
+    </div>
+  );
+}
+
 function Field({
   field,
   raw,
@@ -287,6 +302,7 @@ function Form({ data, family }: { data: FormData; family?: string }) {
               {apiErrors.dataset}
             </small>
           )}
+          <DatasetNote info={data.datasets.find((x) => x.id === draft.dataset)} />
         </div>
         <fieldset class="presets">
           <legend>Presets</legend>

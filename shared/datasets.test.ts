@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { FAMILIES } from './catalog.ts';
+import { DATASETS, DatasetInfoSchema, datasetInfo, describeKind, holdsImages } from './datasets.ts';
+import { validateSpec } from './spec.ts';
+
+describe('the dataset catalog', () => {
+  it('holds entries its own schema accepts, with unique ids and consistent classes', () => {
+    expect(new Set(DATASETS.map((d) => d.id)).size).toBe(DATASETS.length);
+    for (const d of DATASETS) {
+      expect(DatasetInfoSchema.parse(d)).toEqual(d);
+      expect(d.classNames.length === 0 || d.classNames.length === d.classes, d.id).toBe(true);
+      expect(d.shape.length, d.id).toBe(holdsImages(d) ? 3 : 1);
+    }
+  });
+
+  it('gives every family at least one dataset, and every dataset of a family a valid spec', () => {
+    for (const f of FAMILIES) {
+      expect(f.datasets.length, f.id).toBeGreaterThan(0);
+      for (const id of f.datasets) expect(f.kinds).toContain(datasetInfo(id).kind);
+    }
+  });
+
+  it('refuses every family-dataset pair of the wrong kind, naming both', () => {
+    let refused = 0;
+    for (const f of FAMILIES) {
+      for (const d of DATASETS) {
+        const r = validateSpec({ family: f.id, dataset: d.id });
+        if ((f.kinds as readonly string[]).includes(d.kind)) {
+          expect(r.ok, `${f.id} on ${d.id}`).toBe(true);
+          continue;
+        }
+        refused++;
+        expect(r.ok ? [] : r.issues).toEqual([
+          {
+            field: 'dataset',
+            message: expect.stringMatching(
+              new RegExp(`^family '${f.id}' trains on .*; dataset '${d.id}' holds ${describeKind(d.kind)}$`),
+            ),
+          },
+        ]);
+      }
+    }
+    expect(refused).toBeGreaterThan(0);
+  });
+});
