@@ -491,7 +491,13 @@ describe('the built entry point', () => {
   }
 
   it('reads the run id, bucket and table batch-runner.ts sends, and each one matters', async () => {
-    expect(Object.keys(batchEnv).sort()).toEqual(['GANZOO_BUCKET', 'GANZOO_RUN_ID', 'GANZOO_TABLE']);
+    // The fourth, the job's first attempt, only numbers attempts (shared/batch-job.ts runAttempt's tests).
+    expect(Object.keys(batchEnv).sort()).toEqual([
+      'GANZOO_BUCKET',
+      'GANZOO_FIRST_ATTEMPT',
+      'GANZOO_RUN_ID',
+      'GANZOO_TABLE',
+    ]);
     const all = await start(batchEnv);
     // No spec stored: the job got as far as reading it from the bucket it was told, for the run it was told.
     expect(all.stderr).toContain(`run ${runId} has no ${runFiles.spec} at s3://${bucket}/runs/${runId}/`);
