@@ -10,6 +10,20 @@ import { LATENT_NOISES } from './latent.ts';
 /** The survey's five axes. */
 export type SurveyAxis = 'image-quality' | 'training-method' | 'control' | 'image-to-image' | 'application';
 
+/**
+ * A rule between hyperparameters that no one field's schema can state. parseSpec refuses a spec that breaks
+ * it, naming `field`, so a spec the API accepts never fails on the trainer.
+ */
+export interface CrossFieldRule<H = Record<string, unknown>> {
+  /** The field an error names (the one to change). */
+  field: string;
+  /** Every field the rule reads; an error gives their values. */
+  fields: readonly string[];
+  /** The rule as a person reads it, e.g. "sigmaMin < sigmaInit < sigmaMax". */
+  rule: string;
+  holds(hyperparameters: H): boolean;
+}
+
 export interface FamilyInfo<S extends z.ZodType = z.ZodType> {
   id: string;
   title: string;
@@ -19,6 +33,8 @@ export interface FamilyInfo<S extends z.ZodType = z.ZodType> {
   datasets: readonly DatasetId[];
   /** Strict schema of `hyperparameters`; every field has a default. */
   hyperparameters: S;
+  /** Rules between the hyperparameters, checked once each field is valid. */
+  rules?: readonly CrossFieldRule<z.output<S>>[];
 }
 
 const lossChoice = z
@@ -110,6 +126,16 @@ const presgan = vanilla.extend({
     .default(2)
     .describe('HMC transitions per step, started from the z that made each sample; the last state is used.'),
 });
+
+const presganRules: readonly CrossFieldRule<z.output<typeof presgan>>[] = [
+  {
+    field: 'sigmaInit',
+    fields: ['sigmaMin', 'sigmaInit', 'sigmaMax'],
+    rule: 'sigmaMin < sigmaInit < sigmaMax',
+    // sigma is a sigmoid between the bounds, so its initial value must lie strictly inside them.
+    holds: (hp) => hp.sigmaMin < hp.sigmaInit && hp.sigmaInit < hp.sigmaMax,
+  },
+];
 
 // WGAN, WGAN-GP and SNGAN keep DCGAN's networks (widths and latent) and change the critic and its training.
 const dcganNetworks = dcgan.pick({ latentDim: true, gChannels: true, dChannels: true });
@@ -297,6 +323,7 @@ export const FAMILIES = [
       "The Vanilla GAN's networks with a learned noise scale on G's output and an entropy bonus for G, its gradient estimated with HMC samples of z given x.",
     datasets: ['ring8', 'grid25', 'mnist'],
     hyperparameters: presgan,
+    rules: presganRules,
   },
   {
     id: 'wgan',
@@ -379,4 +406,17 @@ export type InfoganHyperparameters = Hyperparameters<'infogan'>;
 
 export function familyInfo(id: string): FamilyInfo | undefined {
   return FAMILIES.find((f) => f.id === id);
+}
+
+/** The rules `hyperparameters` (already valid field by field) break, as field and message. */
+export function brokenRules(
+  family: FamilyInfo,
+  hyperparameters: Record<string, unknown>,
+): { field: string; message: string }[] {
+  return (family.rules ?? [])
+    .filter((r) => !r.holds(hyperparameters))
+    .map((r) => ({
+      field: r.field,
+      message: `${r.rule} must hold, got ${r.fields.map((f) => `${f} = ${String(hyperparameters[f])}`).join(', ')}`,
+    }));
 }

@@ -40,6 +40,11 @@ export interface ProgressEvent extends RunProgress {
 export interface TrainOptions {
   runId: string;
   spec: ExperimentSpec;
+  /**
+   * The spec was read from this run's spec.json (the job does): it is not written or compared again. Else
+   * a fresh run folder gets the spec, and a folder holding another spec is refused.
+   */
+  specStored?: boolean;
   artifacts: ArtifactSink;
   status: StatusSink;
   backend: string;
@@ -84,8 +89,9 @@ async function ensureSpec(artifacts: ArtifactSink, spec: ExperimentSpec): Promis
   if (existing === undefined) {
     return artifacts.put(runFiles.spec, JSON.stringify(spec, null, 2), 'application/json');
   }
-  // Compared once parsed, so a spec stored before a field with a default was added still matches.
-  if (!isDeepStrictEqual(withDefaults(JSON.parse(decoder.decode(existing))), withDefaults(spec))) {
+  // Compared once parsed (the given spec is), so a spec stored before a field with a default was added
+  // still matches.
+  if (!isDeepStrictEqual(withDefaults(JSON.parse(decoder.decode(existing))), spec)) {
     throw new Error(
       `${artifacts.location} already holds a run with a different spec; use a new run id or folder`,
     );
@@ -104,7 +110,7 @@ async function readMetrics(artifacts: ArtifactSink, upToStep: number): Promise<s
 
 export async function train(o: TrainOptions): Promise<TrainOutcome> {
   const { spec, artifacts } = o;
-  await ensureSpec(artifacts, spec);
+  if (!o.specStored) await ensureSpec(artifacts, spec);
   const previous = await o.status.read(o.runId);
   if (previous && isTerminal(previous.status)) {
     if (previous.status === 'SUCCEEDED') return { status: 'SUCCEEDED', steps: spec.steps };

@@ -16,12 +16,13 @@ import {
 } from '../../shared/evaluation.ts';
 import { runFiles } from '../../shared/keys.ts';
 import { type LatentNoise, latentNoiseOf } from '../../shared/latent.ts';
-import { type ExperimentSpec, parseStoredSpec, SpecError } from '../../shared/spec.ts';
+import type { ExperimentSpec } from '../../shared/spec.ts';
 import { loadMnist } from '../data/mnist.ts';
 import { Rng, Stream } from '../data/rng.ts';
 import { MIXTURES, type Mixture } from '../data/toy2d.ts';
 import type { LatentCodes } from '../families/types.ts';
 import { codeTensor, latentValues, oneHotLabels } from '../latents.ts';
+import { readRunSpec } from '../run-spec.ts';
 import { LocalArtifactSink } from '../sinks/local.ts';
 import { sinkLoader } from '../sinks/model-io.ts';
 import { type ArtifactSink, locationOf } from '../sinks/types.ts';
@@ -45,7 +46,10 @@ export const HISTOGRAM_SMALL = 1_000;
 export const CLASS_MIN_SHARE = 0.01;
 export const EVAL_VERSION = 1;
 
-/** Problems with what was asked for (missing folder, spec or generator; unsupported dataset). */
+/**
+ * Problems with what was asked for (missing folder or generator; unsupported dataset). A missing or invalid
+ * spec is a RunSpecError (run-spec.ts).
+ */
 export class EvalInputError extends Error {
   constructor(message: string) {
     super(message);
@@ -66,6 +70,8 @@ export interface EvalOptions {
   backend?: BackendRecord;
   /** Write {dir}/eval.json (default true). */
   write?: boolean;
+  /** The run's spec when the caller has already read it (the trainer at the end of a run); else read. */
+  spec?: ExperimentSpec;
 }
 
 /** A run folder as an artifact sink; a missing folder is an EvalInputError naming it. */
@@ -77,26 +83,6 @@ export function runFolder(dir: string): LocalArtifactSink {
 }
 
 const sinkOf = (run: string | ArtifactSink) => (typeof run === 'string' ? runFolder(run) : run);
-
-/** The run's parsed spec; every way it can be missing or wrong is an EvalInputError naming it. */
-export async function readRunSpec(run: string | ArtifactSink): Promise<ExperimentSpec> {
-  const sink = sinkOf(run);
-  const at = locationOf(sink, runFiles.spec);
-  const bytes = await sink.get(runFiles.spec);
-  if (!bytes) throw new EvalInputError(`no ${runFiles.spec} in ${sink.location}`);
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder().decode(bytes));
-  } catch (err) {
-    throw new EvalInputError(`${at} is not JSON: ${(err as Error).message}`);
-  }
-  try {
-    return parseStoredSpec(json);
-  } catch (err) {
-    if (err instanceof SpecError) throw new EvalInputError(`${at} is not a valid spec: ${err.message}`);
-    throw err;
-  }
-}
 
 async function loadGenerator(sink: ArtifactSink): Promise<tf.LayersModel> {
   const at = locationOf(sink, runFiles.generatorModel);
@@ -259,7 +245,7 @@ export async function evaluateRun(run: string | ArtifactSink, opts: EvalOptions 
   }
   const sink = sinkOf(run);
   const dir = sink.location;
-  const spec = await readRunSpec(sink);
+  const spec = opts.spec ?? (await readRunSpec(sink));
   const info = datasetInfo(spec.dataset);
   const mixture: Mixture | undefined = MIXTURES[spec.dataset];
   if (!hasEvaluation(spec.dataset)) {

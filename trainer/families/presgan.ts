@@ -44,11 +44,8 @@ function normalLike(t: tf.Tensor, rng: Rng): tf.Tensor {
 export const presgan: GanFamily<PresganHyperparameters> = {
   id: 'presgan',
   build(ctx) {
+    // sigmaMin < sigmaInit < sigmaMax holds: the catalog declares it and parseSpec refuses a spec without it.
     const hp = ctx.hyperparameters;
-    if (!(hp.sigmaMin < hp.sigmaInit && hp.sigmaInit < hp.sigmaMax))
-      throw new Error(
-        `presgan needs sigmaMin < sigmaInit < sigmaMax, got ${hp.sigmaMin}, ${hp.sigmaInit}, ${hp.sigmaMax}`,
-      );
     const gan = vanilla.build(ctx);
     const { G, D } = gan.nets as { G: tf.LayersModel; D: tf.LayersModel };
     const sampleShape = [...ctx.dataset.shape];
