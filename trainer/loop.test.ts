@@ -5,7 +5,7 @@ import type { ExperimentSpec } from '../shared/spec.ts';
 import { initBackend } from './backend/index.ts';
 import { latestCheckpoint } from './checkpoint.ts';
 import { familyContract } from './families/contract-tests.ts';
-import type { Gan } from './families/types.ts';
+import type { Gan } from './gan.ts';
 import { buildGan } from './loop.ts';
 import { readRunSpec } from './run-spec.ts';
 import { LocalArtifactSink } from './sinks/local.ts';

@@ -13,7 +13,7 @@ import { type ExperimentSpec, parseStoredSpec } from '../shared/spec.ts';
 import { type CheckpointState, latestCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import { openDataset } from './data/index.ts';
 import { familyImplementation } from './families/index.ts';
-import type { Gan } from './families/types.ts';
+import type { Gan } from './gan.ts';
 import { Init } from './nn/init.ts';
 import { fixedSampleInputs, renderSamples } from './samples.ts';
 import { sinkSaver } from './sinks/model-io.ts';

@@ -12,7 +12,7 @@ import type { BestMapping } from '../../shared/evaluation.ts';
 import type { LatentNoise } from '../../shared/latent.ts';
 import type { ExperimentSpec } from '../../shared/spec.ts';
 import { Rng, Stream } from '../data/rng.ts';
-import type { LatentCodes } from '../families/types.ts';
+import type { LatentCodes } from '../gan.ts';
 import { codeTensor, latentValues } from '../latents.ts';
 import { imageGrid } from '../render/grid.ts';
 import { encodePng } from '../render/png.ts';

@@ -20,7 +20,7 @@ import type { ExperimentSpec } from '../../shared/spec.ts';
 import { loadMnist } from '../data/mnist.ts';
 import { Rng, Stream } from '../data/rng.ts';
 import { MIXTURES, type Mixture } from '../data/toy2d.ts';
-import type { LatentCodes } from '../families/types.ts';
+import type { LatentCodes } from '../gan.ts';
 import { codeTensor, latentValues, oneHotLabels } from '../latents.ts';
 import { readRunSpec } from '../run-spec.ts';
 import { LocalArtifactSink } from '../sinks/local.ts';
