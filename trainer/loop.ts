@@ -14,9 +14,9 @@ import { type CheckpointState, latestCheckpoint, loadCheckpoint, saveCheckpoint 
 import { openDataset } from './data/index.ts';
 import { familyImplementation } from './families/index.ts';
 import type { Gan } from './gan.ts';
+import { exportGenerator } from './generator.ts';
 import { Init } from './nn/init.ts';
 import { fixedSampleInputs, renderSamples } from './samples.ts';
-import { sinkSaver } from './sinks/model-io.ts';
 import { RetriesExhausted } from './sinks/retry.ts';
 import type { ArtifactSink, StatusSink, TrainerStatus } from './sinks/types.ts';
 import { createStepper, disposeStepInputs, stepInputs } from './step.ts';
@@ -259,7 +259,7 @@ export async function train(o: TrainOptions): Promise<TrainOutcome> {
 
     if ((await latestCheckpoint(artifacts)) !== spec.steps) await checkpoint(spec.steps);
     await flushMetrics();
-    await gan.generator.save(sinkSaver(artifacts, runFiles.generatorDir));
+    await exportGenerator(gan, spec, artifacts);
     lastProgress = { ...lastProgress, step: spec.steps, etaSeconds: 0 };
     if (o.evaluate) {
       await report('RUNNING', undefined, 'evaluating');
