@@ -1,11 +1,11 @@
 /**
  * The job entry point: what the container runs on Batch and what the local runner starts. Everything comes
  * from the environment: GANZOO_RUN_ID, and either GANZOO_BUCKET (+ GANZOO_TABLE) for S3/DynamoDB or
- * GANZOO_RUN_DIR for a local folder. The spec is the run's stored spec.json, written when it was submitted: read and parsed here once, then
- * handed on to the loop and the evaluation.
+ * GANZOO_RUN_DIR for a local folder. The spec is the run's stored spec.json, written when it was submitted:
+ * read and parsed here once, then handed on to the loop and the evaluation.
  * Exit codes as in run.ts; 2 when the environment or the stored spec is unusable (a retry cannot fix it).
  */
-import { assertRunId } from '../shared/keys.ts';
+import { assertRunId, runFiles } from '../shared/keys.ts';
 import type { ExperimentSpec } from '../shared/spec.ts';
 import { prepareDataset } from './data/download.ts';
 import { exitWith, runTrainerProcess } from './run.ts';
@@ -30,8 +30,11 @@ exitWith(async () => {
   try {
     spec = await readRunSpec(sinks.artifacts);
   } catch (err) {
-    if (err instanceof RunSpecError) return fail(`run ${runId}: ${err.message}`);
-    throw err;
+    if (!(err instanceof RunSpecError)) throw err;
+    if (err.fault === 'missing')
+      return fail(`run ${runId} has no ${runFiles.spec} at ${sinks.artifacts.location}`);
+    const why = err.fault === 'not JSON' ? `not JSON (${err.detail})` : err.detail;
+    return fail(`run ${runId}: stored ${runFiles.spec} is invalid: ${why}`);
   }
   // In the cloud, MNIST may come from its canonical mirror (checksummed, cached in S3) instead of the package.
   await prepareDataset(spec.dataset);

@@ -8,7 +8,12 @@ import { type ArtifactSink, locationOf } from './sinks/types.ts';
 
 /** The run's spec is missing, not JSON or not a valid spec; the message names the object and the fault. */
 export class RunSpecError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly fault: 'missing' | 'not JSON' | 'invalid',
+    /** What is wrong without where: the JSON parser's or the spec's own message. */
+    readonly detail = '',
+  ) {
     super(message);
     this.name = 'RunSpecError';
   }
@@ -18,17 +23,19 @@ export class RunSpecError extends Error {
 export async function readRunSpec(sink: ArtifactSink): Promise<ExperimentSpec> {
   const at = locationOf(sink, runFiles.spec);
   const bytes = await sink.get(runFiles.spec);
-  if (!bytes) throw new RunSpecError(`no ${runFiles.spec} in ${sink.location}`);
+  if (!bytes) throw new RunSpecError(`no ${runFiles.spec} in ${sink.location}`, 'missing');
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder().decode(bytes));
   } catch (err) {
-    throw new RunSpecError(`${at} is not JSON: ${(err as Error).message}`);
+    const detail = (err as Error).message;
+    throw new RunSpecError(`${at} is not JSON: ${detail}`, 'not JSON', detail);
   }
   try {
     return parseStoredSpec(json);
   } catch (err) {
-    if (err instanceof SpecError) throw new RunSpecError(`${at} is not a valid spec: ${err.message}`);
+    if (err instanceof SpecError)
+      throw new RunSpecError(`${at} is not a valid spec: ${err.message}`, 'invalid', err.message);
     throw err;
   }
 }
