@@ -14,6 +14,7 @@ import { BatchRunner } from '../functions/runners/batch-runner.ts';
 import { runFiles } from '../shared/keys.ts';
 import { parseSpec } from '../shared/spec.ts';
 import { type Emulators, startEmulators } from '../test/emulators.ts';
+import { KERNELS_DIR } from './backend/wat.ts';
 import { WEIGHTS_DIR } from './eval/classifier.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -251,6 +252,20 @@ describe('trainer/Dockerfile', () => {
         posix.join(posix.dirname(script), relative, file),
       );
       expect(ignored(`trainer/eval/weights/${file}`), file).toBe(false);
+    }
+  });
+
+  it("puts the wasm kernels' .wat sources where the bundle loads them from (beside the bundle)", () => {
+    const script = posix.resolve(workdir(final), entryPoint()!.at(-1)!);
+    // wat.ts finds the sources relative to its own module, which in the image is the bundle.
+    const relative = posix.relative(join(ROOT, 'trainer', 'backend'), KERNELS_DIR);
+    for (const file of ['igemm.wat', 'heap-kernels.wat']) {
+      expect(existsSync(join(KERNELS_DIR, file)), file).toBe(true);
+      const inBuild = posix.resolve(workdir(build!), 'trainer/backend/kernels', file);
+      expect(landsAt(final, build!.name!, inBuild), file).toBe(
+        posix.join(posix.dirname(script), relative, file),
+      );
+      expect(ignored(`trainer/backend/kernels/${file}`), file).toBe(false);
     }
   });
 
