@@ -241,32 +241,32 @@ describe('trainer/Dockerfile', () => {
     expect(final.body.some((i) => i.op === 'CMD')).toBe(false);
   });
 
-  it('puts the evaluation classifier where the bundle loads it from (beside the bundle)', () => {
+  /**
+   * `files` of the repository folder `dir`, which the module in `moduleDir` finds relative to itself: in the
+   * image that module is the bundle, so the files must land at the same place relative to it.
+   */
+  function expectBesideTheBundle(moduleDir: string, dir: string, files: string[]): void {
     const script = posix.resolve(workdir(final), entryPoint()!.at(-1)!);
-    // classifier.ts finds its weights relative to its own module, which in the image is the bundle.
-    const relative = posix.relative(join(ROOT, 'trainer', 'eval'), WEIGHTS_DIR);
-    for (const file of ['model.json', 'weights.bin', 'training.json']) {
-      expect(existsSync(join(WEIGHTS_DIR, file)), file).toBe(true);
-      const inBuild = posix.resolve(workdir(build!), 'trainer/eval/weights', file);
+    const relative = posix.relative(join(ROOT, moduleDir), dir);
+    const inRepo = posix.relative(ROOT, dir);
+    for (const file of files) {
+      expect(existsSync(join(dir, file)), file).toBe(true);
+      const inBuild = posix.resolve(workdir(build!), inRepo, file);
       expect(landsAt(final, build!.name!, inBuild), file).toBe(
         posix.join(posix.dirname(script), relative, file),
       );
-      expect(ignored(`trainer/eval/weights/${file}`), file).toBe(false);
+      expect(ignored(`${inRepo}/${file}`), file).toBe(false);
     }
+  }
+
+  it('puts the evaluation classifier where the bundle loads it from (beside the bundle)', () => {
+    // classifier.ts finds its weights relative to its own module.
+    expectBesideTheBundle('trainer/eval', WEIGHTS_DIR, ['model.json', 'weights.bin', 'training.json']);
   });
 
   it("puts the wasm kernels' .wat sources where the bundle loads them from (beside the bundle)", () => {
-    const script = posix.resolve(workdir(final), entryPoint()!.at(-1)!);
-    // wat.ts finds the sources relative to its own module, which in the image is the bundle.
-    const relative = posix.relative(join(ROOT, 'trainer', 'backend'), KERNELS_DIR);
-    for (const file of ['igemm.wat', 'heap-kernels.wat']) {
-      expect(existsSync(join(KERNELS_DIR, file)), file).toBe(true);
-      const inBuild = posix.resolve(workdir(build!), 'trainer/backend/kernels', file);
-      expect(landsAt(final, build!.name!, inBuild), file).toBe(
-        posix.join(posix.dirname(script), relative, file),
-      );
-      expect(ignored(`trainer/backend/kernels/${file}`), file).toBe(false);
-    }
+    // wat.ts finds the sources relative to its own module.
+    expectBesideTheBundle('trainer/backend', KERNELS_DIR, ['igemm.wat', 'heap-kernels.wat']);
   });
 
   it('puts node_modules where the bundle resolves its packages from', () => {
