@@ -2,11 +2,8 @@
  * `npm run bench:lambda`: the API's Lambda bundle (functions/lambda.ts) as a deployment would build it, its
  * size against the 1 MB target, and a check that the bundle itself starts and answers GET /health.
  *
- * esbuild, minified, platform node, target node20, ESM (.mjs, which the nodejs20.x runtime loads as a
- * module). The AWS SDK v3 is bundled, not left to the runtime's copy: the runtime's SDK version is AWS's
- * choice and changes under a deployed function, while a bundle runs the version the tests ran, and
- * tree-shaking keeps only the clients and commands the API uses. The size with the SDK external is measured
- * too, to show what bundling it costs.
+ * Built with the deployment's own esbuild options (infra/lib/lambda-build-options.ts). The size with the
+ * AWS SDK external is measured too, to show what bundling it costs.
  *
  * Writes the bundles to a fresh temp folder laid out like a CDK asset (asset.{hash}/index.mjs) and
  * bench/results/lambda-size.json.
@@ -18,47 +15,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { type BuildOptions, build, type Plugin } from 'esbuild';
+import { build } from 'esbuild';
+import { LAMBDA_BUILD_OPTIONS } from '../infra/lib/lambda-build-options.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ENTRY = join(ROOT, 'functions', 'lambda.ts');
 const RESULTS = join(ROOT, 'bench', 'results', 'lambda-size.json');
 const TARGET_BYTES = 1_000_000;
-
-// Bundled CommonJS dependencies call require() for Node built-ins; an ES module has no require of its own.
-const REQUIRE_SHIM =
-  "import { createRequire as __ganzooRequire } from 'node:module';\nconst require = __ganzooRequire(import.meta.url);";
-
-/**
- * zod re-exports every language pack it has as `z.locales`, which keeps all of them (a quarter of the
- * bundle) in the output although the API only speaks English and never reads z.locales. The pack index is
- * replaced by one that has English only, the locale zod sets up at load.
- */
-const englishOnlyZod: Plugin = {
-  name: 'zod-english-only',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, () => ({
-      contents: "export { default as en } from './en.js';",
-      loader: 'js',
-    }));
-  },
-};
-
-export const LAMBDA_BUILD_OPTIONS: BuildOptions = {
-  entryPoints: [ENTRY],
-  bundle: true,
-  minify: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'esm',
-  // The package "module" fields point at ES builds, which tree-shake better than the CommonJS ones.
-  mainFields: ['module', 'main'],
-  banner: { js: REQUIRE_SHIM },
-  legalComments: 'none',
-  plugins: [englishOnlyZod],
-  metafile: true,
-  logLevel: 'warning',
-};
 
 interface Variant {
   name: string;
@@ -74,6 +37,7 @@ async function bundle(out: string, sdk: Variant['sdk']): Promise<Variant> {
   const staging = join(out, `staging-${sdk}`);
   const result = await build({
     ...LAMBDA_BUILD_OPTIONS,
+    entryPoints: [ENTRY],
     outfile: join(staging, 'index.mjs'),
     ...(sdk === 'external' ? { external: ['@aws-sdk/*', '@smithy/*'] } : {}),
   });
@@ -188,5 +152,4 @@ async function main(): Promise<void> {
   if (!smoke.ok) process.exitCode = 1;
 }
 
-// Importable for its build options (e.g. by the CDK app) without running the benchmark.
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();
+await main();

@@ -18,11 +18,11 @@ import { parseSpec } from '../shared/spec.ts';
 import { initBackend } from '../trainer/backend/index.ts';
 import { latestCheckpoint, loadCheckpoint } from '../trainer/checkpoint.ts';
 import { evaluateRun } from '../trainer/eval/evaluate.ts';
+import { exportGenerator } from '../trainer/generator.ts';
 import { buildGan, train } from '../trainer/loop.ts';
 import { progressPrinter } from '../trainer/progress.ts';
 import { fixedSampleInputs, renderSamples } from '../trainer/samples.ts';
 import { LocalArtifactSink } from '../trainer/sinks/local.ts';
-import { sinkSaver } from '../trainer/sinks/model-io.ts';
 import { FileStatusSink } from '../trainer/sinks/status-file.ts';
 
 /**
@@ -235,7 +235,7 @@ async function trainAndEvaluate(
     const gan = buildGan(spec);
     const dataset = datasetInfo(spec.dataset);
     await loadCheckpoint(artifacts, gan, (await latestCheckpoint(artifacts))!);
-    await gan.generator.save(sinkSaver(artifacts, runFiles.generatorDir));
+    await exportGenerator(gan, spec, artifacts);
     const fixed = fixedSampleInputs(spec.seed, dataset, gan);
     await artifacts.put(runFiles.sample(step), renderSamples(gan.generator, fixed, dataset));
     tf.dispose(fixed.inputs);

@@ -7,6 +7,10 @@
  *
  *   npm run bench:train [-- --backends wasm,cpu --steps 10 --repeats 3 --models dcgan-wide,dcgan-narrow]
  *
+ * Peak memory per model: tfjs's tensor bytes at their highest during one extra step after the timed ones
+ * (tf.profile snapshots the engine's byte count after every kernel; run apart so it does not slow the timed
+ * steps), and the process's resident set, sampled after every step of the model, warm-up included.
+ *
  * Writes bench/results/train-speed-wasm-threads-{GANZOO_WASM_THREADS or 1}.json and prints a table (with
  * --models, a file named after them too, so the full tables stay).
  */
@@ -70,6 +74,10 @@ interface Row {
   imagesPerSecond: number;
   stepMs: number;
   repeats: number[];
+  /** tfjs's tensor bytes at their highest during one step (G, D and optimizer state included). */
+  peakTensorBytes: number;
+  /** The process's resident set at its highest after any step of this model. */
+  peakRssBytes: number;
 }
 
 async function measure(model: (typeof MODELS)[number]): Promise<Omit<Row, 'backend' | 'detail'>> {
@@ -82,10 +90,12 @@ async function measure(model: (typeof MODELS)[number]): Promise<Omit<Row, 'backe
   const gan = buildGan(spec);
   const data = openDataset(spec.dataset, spec.seed);
   const step = createStepper(gan);
+  let peakRssBytes = 0;
   const run = (i: number) => {
     const inputs = stepInputs(gan, data, spec.seed, i, BATCH);
     step(inputs);
     disposeStepInputs(inputs);
+    peakRssBytes = Math.max(peakRssBytes, process.memoryUsage.rss());
   };
   for (let i = 0; i < 3; i++) run(i); // warm-up: kernels compiled, optimizer state allocated
   const rates: number[] = [];
@@ -94,6 +104,7 @@ async function measure(model: (typeof MODELS)[number]): Promise<Omit<Row, 'backe
     for (let i = 0; i < STEPS; i++) run(3 + r * STEPS + i);
     rates.push((STEPS * BATCH * 1000) / (performance.now() - t0));
   }
+  const { peakBytes: peakTensorBytes } = await tf.profile(() => run(3 + REPEATS * STEPS));
   for (const net of Object.values(gan.nets)) net.dispose();
   for (const opt of Object.values(gan.optimizers)) opt.dispose();
   const ips = median(rates);
@@ -103,8 +114,12 @@ async function measure(model: (typeof MODELS)[number]): Promise<Omit<Row, 'backe
     imagesPerSecond: Math.round(ips * 10) / 10,
     stepMs: Math.round((BATCH * 1000) / ips),
     repeats: rates.map((x) => Math.round(x)),
+    peakTensorBytes,
+    peakRssBytes,
   };
 }
+
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
 const rows: Row[] = [];
 const skipped: Record<string, string> = {};
@@ -122,7 +137,7 @@ for (const backend of args.backends.split(',')) {
     const row = { backend, detail, ...(await measure(model)) };
     rows.push(row);
     console.log(
-      `  ${row.model.padEnd(13)} ${String(row.imagesPerSecond).padStart(7)} img/s  ${row.stepMs} ms/step  (repeats ${row.repeats.join(', ')})`,
+      `  ${row.model.padEnd(13)} ${String(row.imagesPerSecond).padStart(7)} img/s  ${row.stepMs} ms/step  (repeats ${row.repeats.join(', ')})  peak tensors ${mib(row.peakTensorBytes)}, RSS ${mib(row.peakRssBytes)}`,
     );
   }
 }
@@ -135,7 +150,7 @@ const result = {
   loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
   date: new Date().toISOString(),
   machine: { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version, tfjs: tf.version.tfjs },
-  method: `median of ${REPEATS} repeats of ${STEPS} full steps (D + G) after 3 warm-up steps, batch ${BATCH}, MNIST (ring8 where the model name says so)`,
+  method: `median of ${REPEATS} repeats of ${STEPS} full steps (D + G) after 3 warm-up steps, batch ${BATCH}, MNIST (ring8 where the model name says so); peakTensorBytes: tf.profile's peakBytes over one more step; peakRssBytes: the highest process.memoryUsage.rss() after any of the model's steps (the process runs the models in turn, so memory a model leaves behind shows in the next)`,
   rows,
   skipped,
 };

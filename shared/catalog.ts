@@ -10,6 +10,20 @@ import { LATENT_NOISES } from './latent.ts';
 /** The survey's five axes. */
 export type SurveyAxis = 'image-quality' | 'training-method' | 'control' | 'image-to-image' | 'application';
 
+/**
+ * A rule between hyperparameters that no one field's schema can state. parseSpec refuses a spec that breaks
+ * it, naming `field`, so a spec the API accepts never fails on the trainer.
+ */
+export interface CrossFieldRule<H = Record<string, unknown>> {
+  /** The field an error names (the one to change). */
+  field: string;
+  /** Every field the rule reads; an error gives their values. */
+  fields: readonly string[];
+  /** The rule as a person reads it, e.g. "sigmaMin < sigmaInit < sigmaMax". */
+  rule: string;
+  holds(hyperparameters: H): boolean;
+}
+
 /** A family as declared below; FamilyInfo adds what is derived from it. */
 interface FamilyDeclaration<S extends z.ZodType = z.ZodType> {
   id: string;
@@ -21,6 +35,8 @@ interface FamilyDeclaration<S extends z.ZodType = z.ZodType> {
   kinds: readonly DatasetKind[];
   /** Strict schema of `hyperparameters`; every field has a default. */
   hyperparameters: S;
+  /** Rules between the hyperparameters, checked once each field is valid. */
+  rules?: readonly CrossFieldRule<z.output<S>>[];
 }
 
 export interface FamilyInfo<S extends z.ZodType = z.ZodType> extends FamilyDeclaration<S> {
@@ -128,6 +144,16 @@ const presgan = vanilla.extend({
     .default(2)
     .describe('HMC transitions per step, started from the z that made each sample; the last state is used.'),
 });
+
+const presganRules: readonly CrossFieldRule<z.output<typeof presgan>>[] = [
+  {
+    field: 'sigmaInit',
+    fields: ['sigmaMin', 'sigmaInit', 'sigmaMax'],
+    rule: 'sigmaMin < sigmaInit < sigmaMax',
+    // sigma is a sigmoid between the bounds, so its initial value must lie strictly inside them.
+    holds: (hp) => hp.sigmaMin < hp.sigmaInit && hp.sigmaInit < hp.sigmaMax,
+  },
+];
 
 // WGAN, WGAN-GP and SNGAN keep DCGAN's networks (widths and latent) and change the critic and its training.
 const dcganNetworks = dcgan.pick({ latentDim: true, gChannels: true, dChannels: true });
@@ -315,6 +341,7 @@ export const FAMILIES = withDatasets([
       "The Vanilla GAN's networks with a learned noise scale on G's output and an entropy bonus for G, its gradient estimated with HMC samples of z given x.",
     kinds: ['points2d', 'labelled', 'images'],
     hyperparameters: presgan,
+    rules: presganRules,
   },
   {
     id: 'wgan',
@@ -403,4 +430,17 @@ export function familyInfo(id: string): FamilyInfo | undefined {
 export function datasetMismatch(family: FamilyInfo, dataset: DatasetInfo): string | undefined {
   if (family.kinds.includes(dataset.kind)) return undefined;
   return `family '${family.id}' trains on ${family.kinds.map(describeKind).join(' or ')}; dataset '${dataset.id}' holds ${describeKind(dataset.kind)}`;
+}
+
+/** The rules `hyperparameters` (already valid field by field) break, as field and message. */
+export function brokenRules(
+  family: FamilyInfo,
+  hyperparameters: Record<string, unknown>,
+): { field: string; message: string }[] {
+  return (family.rules ?? [])
+    .filter((r) => !r.holds(hyperparameters))
+    .map((r) => ({
+      field: r.field,
+      message: `${r.rule} must hold, got ${r.fields.map((f) => `${f} = ${String(hyperparameters[f])}`).join(', ')}`,
+    }));
 }

@@ -8,6 +8,7 @@
  *   runs/{runId}/samples/{step}.png     (step zero-padded to 8 digits so listings sort by step)
  *   runs/{runId}/checkpoints/{step}/... (state.json is written last and marks the checkpoint complete)
  *   runs/{runId}/generator/model.json   (+ weights.bin: a tfjs layers model for the browser)
+ *   runs/{runId}/generator/descriptor.json (its inputs, outputs and abilities: shared/generator.ts)
  *   runs/{runId}/eval.json
  *   runs/{runId}/eval/latent-interpolation.png, eval/latent-arithmetic.png
  *   runs/{runId}/eval/code-traversal-{index}.png   (InfoGAN's continuous codes)
@@ -55,6 +56,8 @@ export const runFiles = {
   generatorDir: 'generator/',
   generatorModel: 'generator/model.json',
   generatorWeights: 'generator/weights.bin',
+  /** What the generator takes and gives (shared/generator.ts); absent for generators exported before it. */
+  generatorDescriptor: 'generator/descriptor.json',
 } as const;
 
 export function runPrefix(runId: string): string {

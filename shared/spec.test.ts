@@ -53,6 +53,32 @@ describe('experiment spec', () => {
     expect(() => parseSpec({ family: 'vanilla', dataset: 'ring8', steps: 1.5 })).toThrow(/steps/);
   });
 
+  it("refuses a spec that breaks a family's cross-field rule, naming the field and the rule", () => {
+    const presgan = (hp: object) => ({ family: 'presgan', dataset: 'ring8', hyperparameters: hp });
+    for (const hp of [{ sigmaInit: 0.5 }, { sigmaInit: 0.001 }, { sigmaMin: 0.2, sigmaMax: 0.1 }]) {
+      const r = validateSpec(presgan(hp));
+      expect(r.ok, JSON.stringify(hp)).toBe(false);
+      expect(!r.ok && r.issues).toEqual([
+        {
+          field: 'hyperparameters.sigmaInit',
+          message: expect.stringMatching(/^sigmaMin < sigmaInit < sigmaMax/),
+        },
+      ]);
+    }
+    expect(() => parseSpec(presgan({ sigmaInit: 0.5 }))).toThrow(
+      'hyperparameters.sigmaInit: sigmaMin < sigmaInit < sigmaMax must hold, got sigmaMin = 0.001, sigmaInit = 0.5, sigmaMax = 0.3',
+    );
+    expect(
+      parseSpec(presgan({ sigmaMin: 0.01, sigmaInit: 0.02, sigmaMax: 0.03 })).hyperparameters,
+    ).toMatchObject({
+      sigmaInit: 0.02,
+    });
+    // A field out of its own range is named alone, not as a broken rule as well.
+    const bad = validateSpec(presgan({ sigmaInit: -1 }));
+    expect(!bad.ok && bad.issues.map((i) => i.field)).toEqual(['hyperparameters.sigmaInit']);
+    expect(!bad.ok && bad.issues[0]?.message).not.toMatch(/must hold/);
+  });
+
   it('rejects unknown families and datasets a family does not train on', () => {
     expect(() => parseSpec({ family: 'nope', dataset: 'mnist' })).toThrow(SpecError);
     const r = validateSpec({ family: 'dcgan', dataset: 'ring8' });

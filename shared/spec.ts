@@ -4,7 +4,7 @@
  * name the field.
  */
 import { z } from 'zod';
-import { datasetMismatch, FAMILY_IDS, type FamilyId, familyInfo } from './catalog.ts';
+import { brokenRules, datasetMismatch, FAMILY_IDS, type FamilyId, familyInfo } from './catalog.ts';
 import { DATASET_IDS, type DatasetId, datasetInfo } from './datasets.ts';
 
 export const GPU_TYPES = ['g4dn.xlarge', 'g4dn.2xlarge', 'g5.xlarge', 'g5.2xlarge'] as const;
@@ -112,6 +112,11 @@ export function validateSpec(input: unknown): SpecResult {
   const sent = (input as { hyperparameters?: unknown }).hyperparameters ?? {};
   const hp = family.hyperparameters.safeParse(sent);
   if (!hp.success) issues.push(...toIssues(hp.error, 'hyperparameters'));
+  else {
+    for (const { field, message } of brokenRules(family, hp.data as Record<string, unknown>)) {
+      issues.push({ field: `hyperparameters.${field}`, message });
+    }
+  }
   if (issues.length > 0) return { ok: false, issues };
   return { ok: true, spec: { ...base, hyperparameters: hp.data as Record<string, unknown> } };
 }

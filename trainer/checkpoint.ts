@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { runFiles, stepOfKey } from '../shared/keys.ts';
-import type { Gan } from './families/types.ts';
+import type { Gan } from './gan.ts';
 import { type ArtifactSink, locationOf } from './sinks/types.ts';
 
 export interface CheckpointState {

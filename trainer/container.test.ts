@@ -22,6 +22,7 @@ import { BatchRunner } from '../functions/runners/batch-runner.ts';
 import { runFiles } from '../shared/keys.ts';
 import { parseSpec } from '../shared/spec.ts';
 import { type Emulators, startEmulators } from '../test/emulators.ts';
+import { KERNELS_DIR } from './backend/wat.ts';
 import { WEIGHTS_DIR } from './eval/classifier.ts';
 import { imageManifest, LOADED_BY_NAME, type Manifest } from './image-manifest.ts';
 
@@ -252,18 +253,32 @@ describe('trainer/Dockerfile', () => {
     expect(final.body.some((i) => i.op === 'CMD')).toBe(false);
   });
 
-  it('puts the evaluation classifier where the bundle loads it from (beside the bundle)', () => {
+  /**
+   * `files` of the repository folder `dir`, which the module in `moduleDir` finds relative to itself: in the
+   * image that module is the bundle, so the files must land at the same place relative to it.
+   */
+  function expectBesideTheBundle(moduleDir: string, dir: string, files: string[]): void {
     const script = posix.resolve(workdir(final), entryPoint()!.at(-1)!);
-    // classifier.ts finds its weights relative to its own module, which in the image is the bundle.
-    const relative = posix.relative(join(ROOT, 'trainer', 'eval'), WEIGHTS_DIR);
-    for (const file of ['model.json', 'weights.bin', 'training.json']) {
-      expect(existsSync(join(WEIGHTS_DIR, file)), file).toBe(true);
-      const inBuild = posix.resolve(workdir(build!), 'trainer/eval/weights', file);
+    const relative = posix.relative(join(ROOT, moduleDir), dir);
+    const inRepo = posix.relative(ROOT, dir);
+    for (const file of files) {
+      expect(existsSync(join(dir, file)), file).toBe(true);
+      const inBuild = posix.resolve(workdir(build!), inRepo, file);
       expect(landsAt(final, build!.name!, inBuild), file).toBe(
         posix.join(posix.dirname(script), relative, file),
       );
-      expect(ignored(`trainer/eval/weights/${file}`), file).toBe(false);
+      expect(ignored(`${inRepo}/${file}`), file).toBe(false);
     }
+  }
+
+  it('puts the evaluation classifier where the bundle loads it from (beside the bundle)', () => {
+    // classifier.ts finds its weights relative to its own module.
+    expectBesideTheBundle('trainer/eval', WEIGHTS_DIR, ['model.json', 'weights.bin', 'training.json']);
+  });
+
+  it("puts the wasm kernels' .wat sources where the bundle loads them from (beside the bundle)", () => {
+    // wat.ts finds the sources relative to its own module.
+    expectBesideTheBundle('trainer/backend', KERNELS_DIR, ['igemm.wat', 'heap-kernels.wat']);
   });
 
   it('puts node_modules where the bundle resolves its packages from', () => {

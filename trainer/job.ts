@@ -1,12 +1,14 @@
 /**
  * The job entry point: what the container runs on Batch and what the local runner starts. Everything comes
  * from the environment: GANZOO_RUN_ID, and either GANZOO_BUCKET (+ GANZOO_TABLE) for S3/DynamoDB or
- * GANZOO_RUN_DIR for a local folder. The spec is the run's stored spec.json, written when it was submitted.
+ * GANZOO_RUN_DIR for a local folder. The spec is the run's stored spec.json, written when it was submitted:
+ * read and parsed here once, then handed on to the loop and the evaluation.
  * Exit codes as in run.ts; 2 when the environment or the stored spec is unusable (a retry cannot fix it).
  */
 import { assertRunId, runFiles } from '../shared/keys.ts';
-import { type ExperimentSpec, parseStoredSpec, SpecError } from '../shared/spec.ts';
+import type { ExperimentSpec } from '../shared/spec.ts';
 import { exitWith, runTrainerProcess } from './run.ts';
+import { RunSpecError, readRunSpec } from './run-spec.ts';
 import { openSinks } from './sinks/open.ts';
 
 exitWith(async () => {
@@ -23,14 +25,15 @@ exitWith(async () => {
   }
   const out = process.env.GANZOO_RUN_DIR;
   const sinks = openSinks({ runId, ...(out ? { out } : {}) });
-  const bytes = await sinks.artifacts.get(runFiles.spec);
-  if (!bytes) return fail(`run ${runId} has no ${runFiles.spec} at ${sinks.artifacts.location}`);
   let spec: ExperimentSpec;
   try {
-    spec = parseStoredSpec(JSON.parse(new TextDecoder().decode(bytes)));
+    spec = await readRunSpec(sinks.artifacts);
   } catch (err) {
-    const why = err instanceof SpecError ? err.message : `not JSON (${(err as Error).message})`;
+    if (!(err instanceof RunSpecError)) throw err;
+    if (err.fault === 'missing')
+      return fail(`run ${runId} has no ${runFiles.spec} at ${sinks.artifacts.location}`);
+    const why = err.fault === 'not JSON' ? `not JSON (${err.detail})` : err.detail;
     return fail(`run ${runId}: stored ${runFiles.spec} is invalid: ${why}`);
   }
-  return runTrainerProcess({ runId, spec, sinks, quiet: process.env.GANZOO_QUIET === '1' });
+  return runTrainerProcess({ runId, spec, specStored: true, sinks, quiet: process.env.GANZOO_QUIET === '1' });
 });

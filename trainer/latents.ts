@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LatentNoise } from '../shared/latent.ts';
 import { Rng, Stream } from './data/rng.ts';
-import type { LatentCodes } from './families/types.ts';
+import type { LatentCodes } from './gan.ts';
 
 /** n values of z from `rng`: standard normal, or uniform in [-1, 1]. */
 export function latentValues(rng: Rng, n: number, noise: LatentNoise = 'normal'): Float32Array {

@@ -4,10 +4,10 @@ import { runFiles } from '../shared/keys.ts';
 import type { ExperimentSpec } from '../shared/spec.ts';
 import { initBackend } from './backend/index.ts';
 import { latestCheckpoint } from './checkpoint.ts';
-import { readRunSpec } from './eval/evaluate.ts';
 import { familyContract } from './families/contract-tests.ts';
-import type { Gan } from './families/types.ts';
+import type { Gan } from './gan.ts';
 import { buildGan } from './loop.ts';
+import { readRunSpec } from './run-spec.ts';
 import { LocalArtifactSink } from './sinks/local.ts';
 import { FileStatusSink } from './sinks/status-file.ts';
 import type { StatusSink } from './sinks/types.ts';
@@ -57,7 +57,7 @@ describe('run folders', () => {
     const today = tinySpec('infogan', 'mnist', { steps: 2, hyperparameters });
     await expect(trainIn(dir, today)).rejects.toThrow(/different spec/);
     expect(await trainIn(dir, trained)).toEqual({ status: 'SUCCEEDED', steps: 2 });
-    expect((await readRunSpec(dir)).hyperparameters.noise).toBe('normal');
+    expect((await readRunSpec(new LocalArtifactSink(dir))).hyperparameters.noise).toBe('normal');
   });
 });
 

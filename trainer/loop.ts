@@ -14,10 +14,10 @@ import { RetriesExhausted } from '../shared/storage/retry.ts';
 import { type CheckpointState, latestCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import { openDataset } from './data/index.ts';
 import { familyImplementation } from './families/index.ts';
-import type { Gan } from './families/types.ts';
+import type { Gan } from './gan.ts';
+import { exportGenerator } from './generator.ts';
 import { Init } from './nn/init.ts';
 import { fixedSampleInputs, renderSamples } from './samples.ts';
-import { sinkSaver } from './sinks/model-io.ts';
 import type { ArtifactSink, StatusSink, TrainerStatus } from './sinks/types.ts';
 import { createStepper, disposeStepInputs, stepInputs } from './step.ts';
 
@@ -40,6 +40,11 @@ export interface ProgressEvent extends RunProgress {
 export interface TrainOptions {
   runId: string;
   spec: ExperimentSpec;
+  /**
+   * The spec was read from this run's spec.json (the job does): it is not written or compared again. Else
+   * a fresh run folder gets the spec, and a folder holding another spec is refused.
+   */
+  specStored?: boolean;
   artifacts: ArtifactSink;
   status: StatusSink;
   backend: string;
@@ -86,8 +91,9 @@ async function ensureSpec(artifacts: ArtifactSink, spec: ExperimentSpec): Promis
   if (existing === undefined) {
     return artifacts.put(runFiles.spec, JSON.stringify(spec, null, 2), 'application/json');
   }
-  // Compared once parsed, so a spec stored before a field with a default was added still matches.
-  if (!isDeepStrictEqual(withDefaults(JSON.parse(decoder.decode(existing))), withDefaults(spec))) {
+  // Compared once parsed (the given spec is), so a spec stored before a field with a default was added
+  // still matches.
+  if (!isDeepStrictEqual(withDefaults(JSON.parse(decoder.decode(existing))), spec)) {
     throw new Error(
       `${artifacts.location} already holds a run with a different spec; use a new run id or folder`,
     );
@@ -106,7 +112,7 @@ async function readMetrics(artifacts: ArtifactSink, upToStep: number): Promise<s
 
 export async function train(o: TrainOptions): Promise<TrainOutcome> {
   const { spec, artifacts } = o;
-  await ensureSpec(artifacts, spec);
+  if (!o.specStored) await ensureSpec(artifacts, spec);
   const previous = await o.status.read(o.runId);
   if (previous && isTerminal(previous.status)) {
     if (previous.status === 'SUCCEEDED') return { status: 'SUCCEEDED', steps: spec.steps };
@@ -271,7 +277,7 @@ export async function train(o: TrainOptions): Promise<TrainOutcome> {
 
     if ((await latestCheckpoint(artifacts)) !== spec.steps) await checkpoint(spec.steps);
     await flushMetrics();
-    await gan.generator.save(sinkSaver(artifacts, runFiles.generatorDir));
+    await exportGenerator(gan, spec, artifacts);
     lastProgress = { ...lastProgress, step: spec.steps, etaSeconds: 0 };
     if (o.evaluate) {
       await report('RUNNING', undefined, 'evaluating');

@@ -20,6 +20,8 @@ import { onStopSignals } from './stop-signals.ts';
 export interface RunProcessOptions {
   runId: string;
   spec: ExperimentSpec;
+  /** The spec was read from the run's own spec.json (the job): nothing to write or compare there. */
+  specStored?: boolean;
   sinks: { artifacts: ArtifactSink; status: StatusSink };
   backend?: string;
   quiet?: boolean;
@@ -62,6 +64,7 @@ export async function runTrainerProcess(o: RunProcessOptions): Promise<number> {
     ...(jobId ? { job: { id: jobId, firstAttempt } } : {}),
     runId: o.runId,
     spec: o.spec,
+    ...(o.specStored ? { specStored: true } : {}),
     artifacts,
     status,
     backend: backend.name,
@@ -73,7 +76,7 @@ export async function runTrainerProcess(o: RunProcessOptions): Promise<number> {
           evaluate: async () => {
             say(`evaluating the generator (${at(runFiles.eval)})`);
             try {
-              say(summarize(await evaluateRun(artifacts, { backend })));
+              say(summarize(await evaluateRun(artifacts, { spec: o.spec, backend })));
             } catch (err) {
               // The training itself succeeded: the run keeps its generator, and the evaluation can be
               // made again with `npm run eval` on its artifacts.

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { type DatasetInfo, holdsImages } from '../shared/datasets.ts';
 import { MIXTURES } from './data/toy2d.ts';
-import type { Gan } from './families/types.ts';
+import type { Gan } from './gan.ts';
 import { codeTensor, fixedLatents, oneHotLabels } from './latents.ts';
 import { imageGrid, scatterPlot } from './render/grid.ts';
 import { encodePng } from './render/png.ts';

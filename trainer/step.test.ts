@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from './backend/index.ts';
 import { openDataset } from './data/index.ts';
-import type { Gan } from './families/types.ts';
+import type { Gan } from './gan.ts';
 import { buildGan } from './loop.ts';
 import { createStepper, disposeStepInputs, stepInputs } from './step.ts';
 import { TINY_HYPERPARAMETERS, tinySpec } from './test-util.ts';

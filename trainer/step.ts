@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { TrainingData } from './data/index.ts';
-import type { Gan, Phase, PhaseResult, StepInputs } from './families/types.ts';
+import type { Gan, Phase, PhaseResult, StepInputs } from './gan.ts';
 import { codeBatch, labelBatch, latentBatch } from './latents.ts';
 
 /** Trainable variables of the named networks, in a stable order. */

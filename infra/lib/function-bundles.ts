@@ -1,7 +1,7 @@
 /**
- * The Lambda functions' code, bundled here with the API's own esbuild options (bench/lambda-size.ts), which
- * NodejsFunction cannot take: they include an esbuild plugin, and plugins need esbuild's async API while
- * NodejsFunction runs the esbuild command line. Bundling is local, never in Docker.
+ * The Lambda functions' code, bundled here with the API's own esbuild options (lambda-build-options.ts),
+ * which NodejsFunction cannot take: they include an esbuild plugin, and plugins need esbuild's async API
+ * while NodejsFunction runs the esbuild command line. Bundling is local, never in Docker.
  *
  * Each bundle lands in a folder named by the hash of its contents under node_modules/.cache, so the folder is
  * complete before anyone reads it and parallel synths (test workers) never see each other's half-written
@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:f
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { LAMBDA_BUILD_OPTIONS } from '../../bench/lambda-size.ts';
+import { LAMBDA_BUILD_OPTIONS } from './lambda-build-options.ts';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CACHE = join(REPO_ROOT, 'node_modules', '.cache', 'ganzoo-functions');

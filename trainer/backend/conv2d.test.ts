@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { conv2dIgemm, igemmInUse } from './conv2d.ts';
-import { igemmWat } from './igemm-wat.ts';
 import { initBackend } from './index.ts';
 import { leakedBy, randomInput, relError, runOn } from './test-util.ts';
+import { kernelSource } from './wat.ts';
 
 beforeAll(async () => {
   const info = await initBackend('wasm');
@@ -193,7 +193,8 @@ describe('convolutions through the FMA indirect GEMM on wasm', () => {
   });
 
   it('imports shared memory when the backend runs threads', () => {
-    expect(igemmWat(true)).toMatch(/\(memory 1 65536 shared\)/);
-    expect(igemmWat(false)).not.toMatch(/shared/);
+    expect(kernelSource('igemm', { sharedMemory: true })).toMatch(/\(memory 1 65536 shared\)/);
+    expect(kernelSource('igemm')).toMatch(/\(import "env" "memory" \(memory 1 65536\)\)/);
+    expect(kernelSource('igemm')).not.toMatch(/\(memory[^)]*shared/);
   });
 });

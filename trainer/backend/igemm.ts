@@ -1,9 +1,8 @@
 import { Worker } from 'node:worker_threads';
-import { COLS, igemmWat, ROWS } from './igemm-wat.ts';
-import { compileWat } from './wat.ts';
+import { compileKernel } from './wat.ts';
 
 /**
- * Convolutions with fused multiply-add on wasm, split over threads: the project's kernel (igemm-wat.ts) on a
+ * Convolutions with fused multiply-add on wasm, split over threads: the project's kernel (kernels/igemm.wat) on a
  * memory of its own. XNNPACK, as built into tfjs-backend-wasm 4.22, multiplies and adds separately
  * (baseline SIMD), which caps it near 8 flops a cycle; its threads also spin between operations, which would
  * take the core a helper here needs. So each call copies its input in and its output out (a few percent of
@@ -55,6 +54,10 @@ export interface Igemm {
   ): void;
 }
 
+/** Output rows per block and columns per pass of the microkernel, as kernels/igemm.wat is written. */
+export const ROWS = 6;
+export const COLS = 8;
+
 /**
  * Below this many multiply-adds, setting up (copies, indirection table, packed filter) costs more than it
  * saves; above this many patch values per output row, a block's packed patches no longer stay in cache (the
@@ -103,7 +106,7 @@ type Kernel = (
 
 async function create(threads: number): Promise<Igemm | string> {
   const shared = threads > 1;
-  const module = await compileWat('igemm.wat', igemmWat(shared), { relaxedSimd: true, threads: shared });
+  const module = await compileKernel('igemm', { relaxedSimd: true, sharedMemory: shared });
   if (typeof module === 'string') return module;
   const memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared });
   const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;

@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runFiles } from '../../shared/keys.ts';
 import { initBackend } from '../backend/index.ts';
-import { EvalInputError, evaluateRun, readRunSpec, realFloorCfid, summarize } from './evaluate.ts';
+import { RunSpecError, readRunSpec } from '../run-spec.ts';
+import { EvalInputError, evaluateRun, realFloorCfid, runFolder, summarize } from './evaluate.ts';
 
 const USAGE =
   'usage: npm run eval -- DIR [--samples N] [--seed S] [--backend NAME] | --real-floor [--samples N]';
@@ -50,14 +51,14 @@ export async function main(argv: string[], out = console.log, err = console.erro
     }
     const dir = positionals[0]!;
     // Input checks before the backend starts, so a typo fails fast.
-    await readRunSpec(dir);
+    const spec = await readRunSpec(runFolder(dir));
     const backend = await initBackend(values.backend);
-    const result = await evaluateRun(dir, { samples, seed, backend });
+    const result = await evaluateRun(dir, { spec, samples, seed, backend });
     out(summarize(result));
     out(`wrote ${join(dir, runFiles.eval)}`);
     return 0;
   } catch (e) {
-    if (e instanceof EvalInputError) {
+    if (e instanceof EvalInputError || e instanceof RunSpecError) {
       err(`eval: ${e.message}`);
       return 2;
     }

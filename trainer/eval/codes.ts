@@ -10,9 +10,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BestMapping } from '../../shared/evaluation.ts';
 import type { LatentNoise } from '../../shared/latent.ts';
-import type { ExperimentSpec } from '../../shared/spec.ts';
 import { Rng, Stream } from '../data/rng.ts';
-import type { LatentCodes } from '../families/types.ts';
+import type { LatentCodes } from '../gan.ts';
 import { codeTensor, latentValues } from '../latents.ts';
 import { imageGrid } from '../render/grid.ts';
 import { encodePng } from '../render/png.ts';
@@ -95,16 +94,6 @@ export function bestMappingAccuracy(
   const mapping = Array.from({ length: k }, (_, r) => (assignment[r]! < classes ? assignment[r]! : -1));
   const right = mapping.reduce((s, y, r) => s + (y >= 0 ? confusion[r]![y]! : 0), 0);
   return { accuracy: codes.length ? right / codes.length : 0, mapping, confusion, samples: codes.length };
-}
-
-/** The latent codes a spec's hyperparameters give (InfoGAN's categoricalCodes, continuousCodes), if any. */
-export function codesOf(spec: ExperimentSpec): LatentCodes | undefined {
-  const { categoricalCodes, continuousCodes } = spec.hyperparameters;
-  if (typeof categoricalCodes !== 'number') return undefined;
-  return {
-    categorical: categoricalCodes,
-    continuous: typeof continuousCodes === 'number' ? continuousCodes : 0,
-  };
 }
 
 /** The categorical code value of eval sample i: uniform over the values. */

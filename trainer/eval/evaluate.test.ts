@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImageEval, PointsEval } from '../../shared/evaluation.ts';
+import { runFiles } from '../../shared/keys.ts';
 import { initBackend } from '../backend/index.ts';
 import { loadMnist } from '../data/mnist.ts';
 import { train } from '../loop.ts';
@@ -189,5 +190,10 @@ describe('evaluateRun on a conditional generator', () => {
     expect(r.classAccuracy!.value).toBeGreaterThanOrEqual(0);
     expect(r.classAccuracy!.value).toBeLessThanOrEqual(1);
     expect(Number.isFinite(r.cfid.value)).toBe(true);
+
+    // The same generator as if exported before descriptors: the one derived from the spec reads it alike.
+    rmSync(join(dir, runFiles.generatorDescriptor));
+    const derived = (await evaluateRun(dir, { samples: 100, classifier, write: false })) as ImageEval;
+    expect({ ...derived, createdAt: '', seconds: 0 }).toEqual({ ...r, createdAt: '', seconds: 0 });
   });
 });

@@ -16,23 +16,19 @@ import {
 } from '../../shared/evaluation.ts';
 import { runFiles } from '../../shared/keys.ts';
 import { type LatentNoise, latentNoiseOf } from '../../shared/latent.ts';
-import { type ExperimentSpec, parseStoredSpec, SpecError } from '../../shared/spec.ts';
+import type { ExperimentSpec } from '../../shared/spec.ts';
 import { loadMnist } from '../data/mnist.ts';
 import { Rng, Stream } from '../data/rng.ts';
 import { MIXTURES, type Mixture } from '../data/toy2d.ts';
-import type { LatentCodes } from '../families/types.ts';
+import type { LatentCodes } from '../gan.ts';
+import { type ReadDescriptor, readGeneratorDescriptor } from '../generator.ts';
 import { codeTensor, latentValues, oneHotLabels } from '../latents.ts';
+import { readRunSpec } from '../run-spec.ts';
 import { LocalArtifactSink } from '../sinks/local.ts';
 import { sinkLoader } from '../sinks/model-io.ts';
 import { type ArtifactSink, locationOf } from '../sinks/types.ts';
 import { analyze, FEATURE_LAYER, loadClassifier, NUM_CLASSES, readTrainingRecord } from './classifier.ts';
-import {
-  bestMappingAccuracy,
-  codesOf,
-  codeTraversalGrid,
-  evalCodeValue,
-  evalContinuousCodes,
-} from './codes.ts';
+import { bestMappingAccuracy, codeTraversalGrid, evalCodeValue, evalContinuousCodes } from './codes.ts';
 import { type GaussianStats, gaussianStats } from './frechet.ts';
 import { arithmeticGrid, interpolationGrid } from './latent-grids.ts';
 import {
@@ -54,7 +50,10 @@ export const HISTOGRAM_SMALL = 1_000;
 export const CLASS_MIN_SHARE = 0.01;
 export const EVAL_VERSION = 1;
 
-/** Problems with what was asked for (missing folder, spec or generator; unsupported dataset). */
+/**
+ * Problems with what was asked for (missing folder or generator; unsupported dataset). A missing or invalid
+ * spec is a RunSpecError (run-spec.ts).
+ */
 export class EvalInputError extends Error {
   constructor(message: string) {
     super(message);
@@ -75,6 +74,8 @@ export interface EvalOptions {
   backend?: BackendRecord;
   /** Write {dir}/eval.json (default true). */
   write?: boolean;
+  /** The run's spec when the caller has already read it (the trainer at the end of a run); else read. */
+  spec?: ExperimentSpec;
 }
 
 /** A run folder as an artifact sink; a missing folder is an EvalInputError naming it. */
@@ -86,26 +87,6 @@ export function runFolder(dir: string): LocalArtifactSink {
 }
 
 const sinkOf = (run: string | ArtifactSink) => (typeof run === 'string' ? runFolder(run) : run);
-
-/** The run's parsed spec; every way it can be missing or wrong is an EvalInputError naming it. */
-export async function readRunSpec(run: string | ArtifactSink): Promise<ExperimentSpec> {
-  const sink = sinkOf(run);
-  const at = locationOf(sink, runFiles.spec);
-  const bytes = await sink.get(runFiles.spec);
-  if (!bytes) throw new EvalInputError(`no ${runFiles.spec} in ${sink.location}`);
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder().decode(bytes));
-  } catch (err) {
-    throw new EvalInputError(`${at} is not JSON: ${(err as Error).message}`);
-  }
-  try {
-    return parseStoredSpec(json);
-  } catch (err) {
-    if (err instanceof SpecError) throw new EvalInputError(`${at} is not a valid spec: ${err.message}`);
-    throw err;
-  }
-}
 
 async function loadGenerator(sink: ArtifactSink): Promise<tf.LayersModel> {
   const at = locationOf(sink, runFiles.generatorModel);
@@ -120,8 +101,8 @@ async function loadGenerator(sink: ArtifactSink): Promise<tf.LayersModel> {
 }
 
 /**
- * What the generator takes: z [N, latentDim], and for a conditional one a one-hot label [N, classes], or
- * for one with latent codes (InfoGAN) the codes [N, categorical + continuous].
+ * What evaluation feeds the generator, read off its descriptor: z [N, latentDim], and for a conditional one
+ * a one-hot label [N, classes], or for one with latent codes (InfoGAN) the codes [N, categorical + continuous].
  */
 interface GeneratorInputs {
   latentDim: number;
@@ -130,47 +111,71 @@ interface GeneratorInputs {
   codes?: LatentCodes;
 }
 
-function inputsOf(spec: ExperimentSpec, generator: tf.LayersModel, dir: string): GeneratorInputs {
-  if (generator.inputs.length !== 1 && generator.inputs.length !== 2) {
+/** The descriptor's inputs, checked against the model's; every mismatch is an EvalInputError naming both. */
+function inputsOf(
+  { descriptor, from }: ReadDescriptor,
+  generator: tf.LayersModel,
+  dir: string,
+): GeneratorInputs {
+  const listed = descriptor.inputs;
+  if (generator.inputs.length !== listed.length) {
     throw new EvalInputError(
-      `the generator in ${dir} takes ${generator.inputs.length} inputs; expected z, or z and a one-hot label`,
+      `the generator in ${dir} takes ${generator.inputs.length} inputs; ${from} lists ${listed.length} (${listed.map((i) => `${i.name}: ${i.kind}`).join(', ')})`,
+    );
+  }
+  const [latent, second] = listed;
+  if (latent?.kind !== 'latent' || (second && second.kind !== 'class' && second.kind !== 'code')) {
+    throw new EvalInputError(
+      `${from}: the generator takes ${listed.map((i) => i.kind).join(', ')}; evaluation feeds z, or z and a one-hot label or latent codes`,
+    );
+  }
+  const modelShape = (i: number) => generator.inputs[i]!.shape;
+  const fits = (i: number) => {
+    const s = modelShape(i);
+    return s.length === listed[i]!.shape.length + 1 && listed[i]!.shape.every((d, k) => s[k + 1] === d);
+  };
+  if (!fits(0)) {
+    const z = modelShape(0);
+    throw new EvalInputError(
+      z.length !== 2 || typeof z[1] !== 'number'
+        ? `the generator in ${dir} takes input shape [${z}], expected [N, latentDim]`
+        : `${from}: latentDim is ${latent.shape[0]} but the generator in ${dir} takes z of size ${z[1]}`,
     );
   }
   let classes: number | undefined;
-  const codes = codesOf(spec);
-  if (codes) {
-    const width = generator.inputs[1]?.shape;
-    if (width?.length !== 2 || width[1] !== codes.categorical + codes.continuous)
+  let codes: LatentCodes | undefined;
+  if (second?.kind === 'code') {
+    codes = { categorical: second.categorical, continuous: second.continuous };
+    if (!fits(1))
       throw new EvalInputError(
-        `the spec gives ${codes.categorical} + ${codes.continuous} latent codes but the generator in ${dir} takes [${width}] beside z`,
+        `${from}: ${codes.categorical} + ${codes.continuous} latent codes, but the generator in ${dir} takes [${modelShape(1)}] beside z`,
       );
-  } else if (generator.inputs.length === 2) {
-    const label = generator.inputs[1]!.shape;
-    if (label.length !== 2 || label[1] !== NUM_CLASSES) {
+  } else if (second?.kind === 'class') {
+    if (!fits(1) || second.classes !== NUM_CLASSES) {
       throw new EvalInputError(
-        `the generator in ${dir} takes a second input of shape [${label}], expected a one-hot label [N, ${NUM_CLASSES}]`,
+        `the generator in ${dir} takes a second input of shape [${modelShape(1)}], expected a one-hot label [N, ${NUM_CLASSES}]`,
       );
     }
-    classes = NUM_CLASSES;
-  }
-  const fromModel = generator.inputs[0]!.shape;
-  const fromSpec = spec.hyperparameters.latentDim;
-  if (fromModel.length !== 2 || typeof fromModel[1] !== 'number') {
-    throw new EvalInputError(
-      `the generator in ${dir} takes input shape [${fromModel}], expected [N, latentDim]`,
-    );
-  }
-  if (typeof fromSpec === 'number' && fromSpec !== fromModel[1]) {
-    throw new EvalInputError(
-      `spec.hyperparameters.latentDim is ${fromSpec} but the generator in ${dir} takes z of size ${fromModel[1]}`,
-    );
+    classes = second.classes;
   }
   return {
-    latentDim: fromModel[1],
-    noise: latentNoiseOf(spec),
+    latentDim: latent.shape[0]!,
+    noise: latentNoiseOf(descriptor),
     ...(classes !== undefined ? { classes } : {}),
     ...(codes ? { codes } : {}),
   };
+}
+
+async function describedBy(
+  sink: ArtifactSink,
+  spec: ExperimentSpec,
+  generator: tf.LayersModel,
+): Promise<ReadDescriptor> {
+  try {
+    return await readGeneratorDescriptor(sink, spec, generator);
+  } catch (err) {
+    throw new EvalInputError((err as Error).message);
+  }
 }
 
 /** The class a conditional generator is asked for in eval sample i: uniform over the classes. */
@@ -268,7 +273,7 @@ export async function evaluateRun(run: string | ArtifactSink, opts: EvalOptions 
   }
   const sink = sinkOf(run);
   const dir = sink.location;
-  const spec = await readRunSpec(sink);
+  const spec = opts.spec ?? (await readRunSpec(sink));
   const info = datasetInfo(spec.dataset);
   const mixture: Mixture | undefined = MIXTURES[spec.dataset];
   if (!hasEvaluation(spec.dataset)) {
@@ -277,7 +282,13 @@ export async function evaluateRun(run: string | ArtifactSink, opts: EvalOptions 
     );
   }
   const generator = await loadGenerator(sink);
-  const gInputs = inputsOf(spec, generator, dir);
+  let gInputs: GeneratorInputs;
+  try {
+    gInputs = inputsOf(await describedBy(sink, spec, generator), generator, dir);
+  } catch (err) {
+    generator.dispose();
+    throw err;
+  }
   const { latentDim, noise } = gInputs;
   if (gInputs.classes !== undefined && !holdsImages(info)) {
     generator.dispose();

@@ -11,18 +11,16 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { CganHyperparameters } from '../../shared/catalog.ts';
-import { holdsImages } from '../../shared/datasets.ts';
+import type { GanFamily } from '../gan.ts';
+import { dcganGenerator, dcganImageShape, dcganTrunk } from '../nn/dcgan.ts';
 import { assertShape, concatenate, dense, input, tileOver } from '../nn/layers.ts';
-import { adam, bcePhases } from './adversarial.ts';
-import { dcganGenerator, dcganTrunk } from './dcgan.ts';
-import type { GanFamily } from './types.ts';
+import { adam } from '../nn/optimizers.ts';
+import { bcePhases } from '../phases/adversarial.ts';
 
 export const cgan: GanFamily<CganHyperparameters> = {
   id: 'cgan',
   build({ hyperparameters: hp, dataset, init }) {
-    const [height, width, channels] = dataset.shape as [number, number, number];
-    if (!holdsImages(dataset) || height % 4 !== 0 || width % 4 !== 0)
-      throw new Error(`cgan needs images with sides divisible by 4, got ${dataset.shape.join('x')}`);
+    const [height, width, channels] = dcganImageShape(dataset, 'cgan');
     const classes = dataset.classes;
     if (classes < 2) throw new Error(`cgan needs a labelled dataset, '${dataset.id}' has ${classes} classes`);
 
@@ -43,7 +41,7 @@ export const cgan: GanFamily<CganHyperparameters> = {
 
     return {
       nets: { G, D },
-      optimizers: { G: adam(hp.learningRate, hp.beta1), D: adam(hp.learningRate, hp.beta1) },
+      optimizers: { G: adam(hp), D: adam(hp) },
       ...bcePhases({ generator: G, discriminator: D, loss: hp.loss, classes }),
       generator: G,
       latentDim: hp.latentDim,

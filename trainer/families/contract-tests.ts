@@ -1,12 +1,15 @@
 /**
  * The contract every family's tests check through the real loop, on tiny networks: a few steps train and
- * write the run layout without leaking tensors, a checkpoint restores every network exactly, and a run
+ * write the run layout without leaking tensors (the generator's descriptor included), a checkpoint restores every network exactly, and a run
  * stopped midway and resumed ends where an uninterrupted one does.
  */
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
+import { descriptorFromSpec } from '../../shared/generator.ts';
 import { runFiles } from '../../shared/keys.ts';
+import type { ExperimentSpec } from '../../shared/spec.ts';
 import { latestCheckpoint, loadCheckpoint } from '../checkpoint.ts';
+import { readGeneratorDescriptor } from '../generator.ts';
 import { fixedLatents, oneHotLabels } from '../latents.ts';
 import { buildGan } from '../loop.ts';
 import { LocalArtifactSink } from '../sinks/local.ts';
@@ -21,6 +24,23 @@ function sampleThree(g: tf.LayersModel, seed: number): number[] {
   const values = Array.from(out.dataSync());
   tf.dispose([...inputs, out]);
   return values;
+}
+
+/**
+ * The exported generator's descriptor fits its model (names, shapes) and is what the fallback for a
+ * generator exported before descriptors derives from the spec, so old and new exports are read alike.
+ */
+async function checkDescriptor(dir: string, spec: ExperimentSpec): Promise<void> {
+  const sink = new LocalArtifactSink(dir);
+  const g = await tf.loadLayersModel(sinkLoader(sink, runFiles.generatorDir));
+  const { descriptor, from } = await readGeneratorDescriptor(sink, spec, g);
+  expect(from).toMatch(/generator\/descriptor\.json$/);
+  expect(descriptor.family).toBe(spec.family);
+  const modelInputs = g.inputs.map((t, i) => ({ name: g.inputNames[i]!, shape: t.shape.slice(1) }));
+  expect(descriptor.inputs.map(({ name, shape }) => ({ name, shape }))).toEqual(modelInputs);
+  expect(descriptor.outputs[0]!.shape).toEqual(g.outputs[0]!.shape.slice(1));
+  expect(descriptor).toEqual(descriptorFromSpec(spec, modelInputs));
+  g.dispose();
 }
 
 async function exportedSamples(dir: string, seed: number): Promise<number[]> {
@@ -66,6 +86,7 @@ export function familyContract(
       }
       expect(await latestCheckpoint(sink)).toBe(4);
       expect((await exportedSamples(dir, s.seed)).every(Number.isFinite)).toBe(true);
+      await checkDescriptor(dir, s);
       const status = JSON.parse(new TextDecoder().decode(await sink.get(runFiles.status))) as {
         status: string;
       };

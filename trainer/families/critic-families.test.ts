@@ -8,13 +8,13 @@ import type { ExperimentSpec } from '../../shared/spec.ts';
 import { initBackend } from '../backend/index.ts';
 import { loadCheckpoint } from '../checkpoint.ts';
 import { openDataset } from '../data/index.ts';
+import type { Gan } from '../gan.ts';
 import { buildGan } from '../loop.ts';
 import { spectralNormLayers } from '../nn/spectral-norm.ts';
 import { LocalArtifactSink } from '../sinks/local.ts';
 import { disposeStepInputs, drawsBefore, drawsPerStep, stepInputs } from '../step.ts';
 import { metricsOf, scratchDir, tinySpec, trainIn } from '../test-util.ts';
 import { familyContract } from './contract-tests.ts';
-import type { Gan } from './types.ts';
 
 beforeAll(async () => {
   await initBackend('wasm');

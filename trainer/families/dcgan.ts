@@ -1,128 +1,21 @@
 /**
- * DCGAN (Radford et al. 2015): G projects z to a small feature map and upsamples with strided transposed
- * convolutions, batch norm and ReLU, ending in tanh; D downsamples with strided convolutions and LeakyReLU
- * (no batch norm on its input layer), ending in one logit. For 28x28 MNIST: 7x7 -> 14x14 -> 28x28.
+ * DCGAN (Radford et al. 2015): the transposed-conv generator and strided-conv discriminator of nn/dcgan.ts,
+ * the BCE game, Adam for both.
  */
-import * as tf from '@tensorflow/tfjs';
 import type { DcganHyperparameters } from '../../shared/catalog.ts';
-import type { Init } from '../nn/init.ts';
-import {
-  assertShape,
-  concatenate,
-  conv,
-  deconv,
-  dense,
-  flatten,
-  input,
-  reshape,
-  tileOver,
-} from '../nn/layers.ts';
-import { adam, bcePhases } from './adversarial.ts';
-import type { GanFamily } from './types.ts';
-
-export const KERNEL = 5;
-
-/** How a family varies DCGAN's generator body. */
-export interface GeneratorOptions {
-  /** Units of a fully-connected hidden layer (BN) before the projection (InfoGAN's FC 1,024); 0: none. */
-  hiddenUnits?: number;
-  /** Join the `side` input again, tiled, to the first feature map (default true). */
-  rejoinSide?: boolean;
-}
-
-/**
- * DCGAN's generator body, shared by the families that build on it: z -> dense (BN, ReLU) to a map a quarter
- * of the image's sides -> deconv (BN, ReLU) -> deconv tanh. A `side` input (a conditional GAN's label,
- * InfoGAN's codes) is joined to z and, unless `rejoinSide` is false, again, tiled, to the first feature map.
- */
-export function dcganGenerator(
-  z: tf.SymbolicTensor,
-  side: tf.SymbolicTensor | undefined,
-  gChannels: number,
-  [height, width, channels]: [number, number, number],
-  init: Init,
-  { hiddenUnits = 0, rejoinSide = true }: GeneratorOptions = {},
-): tf.SymbolicTensor {
-  const [h0, w0] = [height / 4, width / 4];
-  let g = side ? concatenate([z, side]) : z;
-  if (hiddenUnits > 0)
-    g = dense(g, { units: hiddenUnits, batchNorm: true, activation: 'relu', init, normalInit: true });
-  g = dense(g, {
-    units: h0 * w0 * gChannels,
-    batchNorm: true,
-    activation: 'relu',
-    init,
-    normalInit: true,
-  });
-  g = reshape(g, [h0, w0, gChannels]);
-  if (side && rejoinSide) g = concatenate([g, tileOver(side, h0, w0)]);
-  g = deconv(g, {
-    filters: gChannels / 2,
-    kernel: KERNEL,
-    strides: 2,
-    batchNorm: true,
-    activation: 'relu',
-    init,
-  });
-  return deconv(g, { filters: channels, kernel: KERNEL, strides: 2, activation: 'tanh', init });
-}
-
-/** How a family varies DCGAN's discriminator trunk. */
-export interface TrunkOptions {
-  /** Units of a fully-connected hidden layer (BN, LeakyReLU) after the convs (InfoGAN's FC 1,024); 0: none. */
-  hiddenUnits?: number;
-  /** Batch norm on the second conv (default true); a gradient penalty needs per-sample scores. */
-  batchNorm?: boolean;
-  /** Spectral normalisation of every layer (SNGAN). */
-  spectralNorm?: boolean;
-}
-
-/**
- * DCGAN's discriminator trunk: conv1 (LeakyReLU, no BN on the input layer) -> conv2 (BN, LeakyReLU),
- * flattened, then the optional hidden dense layer (BN, LeakyReLU).
- */
-export function dcganTrunk(
-  x: tf.SymbolicTensor,
-  dChannels: number,
-  init: Init,
-  { hiddenUnits = 0, batchNorm = true, spectralNorm = false }: TrunkOptions = {},
-): tf.SymbolicTensor {
-  const layer = { kernel: KERNEL, strides: 2, activation: 'leakyRelu', init, spectralNorm } as const;
-  const d = conv(x, { ...layer, name: 'conv1', filters: dChannels });
-  const trunk = flatten(conv(d, { ...layer, name: 'conv2', filters: dChannels * 2, batchNorm }));
-  return hiddenUnits > 0
-    ? dense(trunk, {
-        units: hiddenUnits,
-        batchNorm: true,
-        activation: 'leakyRelu',
-        init,
-        normalInit: true,
-        spectralNorm,
-      })
-    : trunk;
-}
+import type { GanFamily } from '../gan.ts';
+import { dcganDiscriminatorModel, dcganGeneratorModel } from '../nn/dcgan.ts';
+import { adam } from '../nn/optimizers.ts';
+import { bcePhases } from '../phases/adversarial.ts';
 
 export const dcgan: GanFamily<DcganHyperparameters> = {
   id: 'dcgan',
   build({ hyperparameters: hp, dataset, init }) {
-    const [height, width, channels] = dataset.shape as [number, number, number];
-    if (height % 4 !== 0 || width % 4 !== 0)
-      throw new Error(`dcgan needs image sides divisible by 4, got ${height}x${width}`);
-    const z = input([hp.latentDim], 'z');
-    const g = dcganGenerator(z, undefined, hp.gChannels, [height, width, channels], init);
-    const G = tf.model({
-      inputs: z,
-      outputs: assertShape(g, [null, height, width, channels], 'dcgan G'),
-      name: 'generator',
-    });
-
-    const x = input([height, width, channels], 'x');
-    const d = dense(dcganTrunk(x, hp.dChannels, init), { units: 1, init, normalInit: true });
-    const D = tf.model({ inputs: x, outputs: d, name: 'discriminator' });
-
+    const G = dcganGeneratorModel(hp.latentDim, hp.gChannels, dataset, init, 'dcgan');
+    const D = dcganDiscriminatorModel(hp.dChannels, dataset, init, { name: 'discriminator' });
     return {
       nets: { G, D },
-      optimizers: { G: adam(hp.learningRate, hp.beta1), D: adam(hp.learningRate, hp.beta1) },
+      optimizers: { G: adam(hp), D: adam(hp) },
       ...bcePhases({ generator: G, discriminator: D, loss: hp.loss }),
       generator: G,
       latentDim: hp.latentDim,

@@ -1,11 +1,11 @@
 /** Family id -> implementation. Exactly the catalog's families, checked at load. */
 import { FAMILY_IDS, type FamilyId } from '../../shared/catalog.ts';
+import type { GanFamily } from '../gan.ts';
 import { cgan } from './cgan.ts';
 import { dcgan } from './dcgan.ts';
 import { infogan } from './infogan.ts';
 import { presgan } from './presgan.ts';
 import { sngan } from './sngan.ts';
-import type { GanFamily } from './types.ts';
 import { unrolled } from './unrolled.ts';
 import { vanilla } from './vanilla.ts';
 import { wgan, wganGp } from './wgan.ts';

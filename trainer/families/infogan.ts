@@ -14,18 +14,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { InfoganHyperparameters } from '../../shared/catalog.ts';
-import { holdsImages } from '../../shared/datasets.ts';
-import {
-  discriminatorBce,
-  generatorMinimax,
-  generatorNonSaturating,
-  meanProbability,
-} from '../losses/bce.ts';
+import { fakeOf, type GanFamily, type LatentCodes, type StepInputs } from '../gan.ts';
+import { discriminatorBce, generatorBce, meanProbability } from '../losses/bce.ts';
 import { categoricalInfoLoss, continuousInfoLoss } from '../losses/info.ts';
+import { dcganGenerator, dcganImageShape, dcganTrunk } from '../nn/dcgan.ts';
 import { assertShape, dense, input } from '../nn/layers.ts';
-import { adam } from './adversarial.ts';
-import { dcganGenerator, dcganTrunk } from './dcgan.ts';
-import { fakeOf, type GanFamily, type LatentCodes, type StepInputs } from './types.ts';
+import { adam } from '../nn/optimizers.ts';
 
 /** The information loss of Q's output [N, K + C] against the codes [N, K + C] G was given. */
 function infoLosses(q: tf.Tensor, codes: tf.Tensor, { categorical: k, continuous: c }: LatentCodes) {
@@ -39,9 +33,7 @@ function infoLosses(q: tf.Tensor, codes: tf.Tensor, { categorical: k, continuous
 export const infogan: GanFamily<InfoganHyperparameters> = {
   id: 'infogan',
   build({ hyperparameters: hp, dataset, init }) {
-    const [height, width, channels] = dataset.shape as [number, number, number];
-    if (!holdsImages(dataset) || height % 4 !== 0 || width % 4 !== 0)
-      throw new Error(`infogan needs images with sides divisible by 4, got ${dataset.shape.join('x')}`);
+    const [height, width, channels] = dcganImageShape(dataset, 'infogan');
     const codes: LatentCodes = { categorical: hp.categoricalCodes, continuous: hp.continuousCodes };
     const codeWidth = codes.categorical + codes.continuous;
 
@@ -64,7 +56,7 @@ export const infogan: GanFamily<InfoganHyperparameters> = {
     const q = assertShape(dense(qHidden, { units: codeWidth, init }), [null, codeWidth], 'infogan Q');
     const D = tf.model({ inputs: x, outputs: [logit, q], name: 'discriminator' });
 
-    const gLoss = hp.loss === 'minimax' ? generatorMinimax : generatorNonSaturating;
+    const gLoss = generatorBce(hp.loss);
     const judge = (images: tf.Tensor) => D.apply(images, { training: true }) as [tf.Tensor, tf.Tensor];
     const codesOf = (inputs: StepInputs) => {
       if (!inputs.codes) throw new Error('an infogan step needs codes');
@@ -89,7 +81,7 @@ export const infogan: GanFamily<InfoganHyperparameters> = {
 
     return {
       nets: { G, D },
-      optimizers: { G: adam(hp.gLearningRate, hp.beta1), D: adam(hp.learningRate, hp.beta1) },
+      optimizers: { G: adam({ ...hp, learningRate: hp.gLearningRate }), D: adam(hp) },
       phases: [
         {
           name: 'D',

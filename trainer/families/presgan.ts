@@ -13,17 +13,13 @@
 import * as tf from '@tensorflow/tfjs';
 import type { PresganHyperparameters } from '../../shared/catalog.ts';
 import { Rng, Stream } from '../data/rng.ts';
-import {
-  discriminatorBce,
-  generatorMinimax,
-  generatorNonSaturating,
-  meanProbability,
-} from '../losses/bce.ts';
+import type { GanFamily, StepInputs } from '../gan.ts';
+import { discriminatorBce, generatorBce, meanProbability } from '../losses/bce.ts';
 import { entropySurrogate } from '../losses/entropy.ts';
 import { hmc } from '../nn/hmc.ts';
 import { input } from '../nn/layers.ts';
-import type { GanFamily, StepInputs } from './types.ts';
-import { vanilla } from './vanilla.ts';
+import { mlpDiscriminator, mlpGenerator } from '../nn/mlp.ts';
+import { adam } from '../nn/optimizers.ts';
 
 /** Purposes of the per-step noise this family draws (with Stream.familyNoise). */
 const Noise = { realD: 1, fakeD: 2, fakeG: 3, hmc: 4 } as const;
@@ -43,17 +39,13 @@ function normalLike(t: tf.Tensor, rng: Rng): tf.Tensor {
 
 export const presgan: GanFamily<PresganHyperparameters> = {
   id: 'presgan',
-  build(ctx) {
-    const hp = ctx.hyperparameters;
-    if (!(hp.sigmaMin < hp.sigmaInit && hp.sigmaInit < hp.sigmaMax))
-      throw new Error(
-        `presgan needs sigmaMin < sigmaInit < sigmaMax, got ${hp.sigmaMin}, ${hp.sigmaInit}, ${hp.sigmaMax}`,
-      );
-    const gan = vanilla.build(ctx);
-    const { G, D } = gan.nets as { G: tf.LayersModel; D: tf.LayersModel };
-    const sampleShape = [...ctx.dataset.shape];
+  build({ hyperparameters: hp, dataset, init }) {
+    const G = mlpGenerator(hp, dataset, init);
+    const D = mlpDiscriminator(hp, dataset, init);
+    const sampleShape = [...dataset.shape];
     const units = sampleShape.reduce((a, b) => a * b, 1);
 
+    // sigmaMin < sigmaInit < sigmaMax holds: the catalog declares it, so parseSpec refuses a spec without it.
     const share = (hp.sigmaInit - hp.sigmaMin) / (hp.sigmaMax - hp.sigmaMin);
     const one = input([1], 'one');
     const raw = tf.layers
@@ -74,7 +66,7 @@ export const presgan: GanFamily<PresganHyperparameters> = {
         [1, ...sampleShape],
       );
     const mean = (z: tf.Tensor) => G.apply(z, { training: true }) as tf.Tensor;
-    const gLoss = hp.loss === 'minimax' ? generatorMinimax : generatorNonSaturating;
+    const gLoss = generatorBce(hp.loss);
 
     /** Posterior samples of z given x (constants), started at z. */
     const posterior = (inputs: StepInputs, x: tf.Tensor, s: tf.Tensor) => {
@@ -95,8 +87,11 @@ export const presgan: GanFamily<PresganHyperparameters> = {
     };
 
     return {
-      ...gan,
       nets: { G, D, S },
+      // G's optimizer updates G and S.
+      optimizers: { G: adam(hp), D: adam(hp) },
+      generator: G,
+      latentDim: hp.latentDim,
       phases: [
         {
           name: 'D',

@@ -4,12 +4,13 @@
  * generator. Each normalised layer's sigma (the spectral norm of the kernel it applies, ~1) is logged as
  * sigma/D/{layer}.
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import type { SnganHyperparameters } from '../../shared/catalog.ts';
+import { fakeOf, type GanFamily, type StepInputs } from '../gan.ts';
 import { discriminatorHinge, generatorHinge } from '../losses/hinge.ts';
+import { dcganDiscriminatorModel, dcganGeneratorModel } from '../nn/dcgan.ts';
+import { adam } from '../nn/optimizers.ts';
 import { sigmaMetrics } from '../nn/spectral-norm.ts';
-import { dcganCritic, dcganGeneratorModel } from './critic.ts';
-import { fakeOf, type GanFamily, type StepInputs } from './types.ts';
 
 function score(net: tf.LayersModel, x: tf.Tensor): tf.Tensor {
   return net.apply(x, { training: true }) as tf.Tensor;
@@ -18,13 +19,16 @@ function score(net: tf.LayersModel, x: tf.Tensor): tf.Tensor {
 export const sngan: GanFamily<SnganHyperparameters> = {
   id: 'sngan',
   build({ hyperparameters: hp, dataset, init }) {
-    const G = dcganGeneratorModel(hp, dataset, init);
-    const D = dcganCritic(hp.dChannels, dataset, init, { batchNorm: false, spectralNorm: true });
-    const adam = () => tf.train.adam(hp.learningRate, hp.beta1, hp.beta2, 1e-8);
+    const G = dcganGeneratorModel(hp.latentDim, hp.gChannels, dataset, init, 'sngan');
+    const D = dcganDiscriminatorModel(hp.dChannels, dataset, init, {
+      name: 'critic',
+      batchNorm: false,
+      spectralNorm: true,
+    });
     const generate = (inputs: StepInputs) => score(G, inputs.z);
     return {
       nets: { G, D },
-      optimizers: { G: adam(), D: adam() },
+      optimizers: { G: adam(hp), D: adam(hp) },
       phases: [
         {
           name: 'D',

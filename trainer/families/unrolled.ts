@@ -11,17 +11,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { UnrolledHyperparameters } from '../../shared/catalog.ts';
-import {
-  discriminatorBce,
-  generatorMinimax,
-  generatorNonSaturating,
-  meanProbability,
-} from '../losses/bce.ts';
+import { fakeOf, type GanFamily, type Phase } from '../gan.ts';
+import { discriminatorBce, generatorBce, meanProbability } from '../losses/bce.ts';
 import { adamInternals } from '../nn/adam-internals.ts';
 import { applyWithWeights, assertFunctionalChain } from '../nn/functional.ts';
-import { bcePhases } from './adversarial.ts';
-import { fakeOf, type GanFamily, type Phase } from './types.ts';
-import { vanilla } from './vanilla.ts';
+import { mlpDiscriminator, mlpGenerator } from '../nn/mlp.ts';
+import { adam } from '../nn/optimizers.ts';
+import { bcePhases } from '../phases/adversarial.ts';
 
 /** Who needs D's optimizer to be Adam, for its error message. */
 const LOOK_AHEAD = "unrolled GAN: D's look-ahead";
@@ -83,14 +79,13 @@ export function unrolledWeights(
 
 export const unrolled: GanFamily<UnrolledHyperparameters> = {
   id: 'unrolled',
-  build(ctx) {
-    const hp = ctx.hyperparameters;
-    const gan = vanilla.build(ctx);
-    const { G, D } = gan.nets as { G: tf.LayersModel; D: tf.LayersModel };
+  build({ hyperparameters: hp, dataset, init }) {
+    const G = mlpGenerator(hp, dataset, init);
+    const D = mlpDiscriminator(hp, dataset, init);
     assertFunctionalChain(D);
-    const dOptimizer = gan.optimizers.D!;
+    const dOptimizer = adam(hp);
     adamInternals(dOptimizer, LOOK_AHEAD);
-    const gLoss = hp.loss === 'minimax' ? generatorMinimax : generatorNonSaturating;
+    const gLoss = generatorBce(hp.loss);
     const { phases, generate } = bcePhases({ generator: G, discriminator: D, loss: hp.loss });
     const gPhase: Phase = {
       name: 'G',
@@ -104,6 +99,13 @@ export const unrolled: GanFamily<UnrolledHyperparameters> = {
         return { loss: gLoss(logits), metrics: { 'D_K(G(z))': meanProbability(logits) } };
       },
     };
-    return { ...gan, generate, phases: [phases[0]!, gPhase] };
+    return {
+      nets: { G, D },
+      optimizers: { G: adam(hp), D: dOptimizer },
+      phases: [phases[0]!, gPhase],
+      generate,
+      generator: G,
+      latentDim: hp.latentDim,
+    };
   },
 };

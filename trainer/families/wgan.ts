@@ -1,109 +1,24 @@
 /**
- * WGAN (Arjovsky et al. 2017) and WGAN-GP (Gulrajani et al. 2017). A critic f without sigmoid maximises
- * E[f(x)] - E[f(G(z))], the Wasserstein estimate logged every step as `wasserstein`; G minimises
- * -E[f(G(z))]. The critic is updated nCritic times per G update, each time on its own batch. f is kept
- * Lipschitz by clipping every critic weight to [-c, c] after each update (WGAN, with RMSProp), or by the
- * gradient penalty lambda * E[(|grad f(x_hat)| - 1)^2] (WGAN-GP, with Adam, no batch norm in the critic).
- * Networks: DCGAN's (critic.ts). WGAN's criticWarmup gives the paper code's schedule: that many critic
- * updates for the first 25 G updates and every 500th, so the critic is near its optimum when G learns from it.
+ * WGAN (Arjovsky et al. 2017) and WGAN-GP (Gulrajani et al. 2017): DCGAN's networks (nn/dcgan.ts) with D as
+ * a critic (one unbounded score) in the critic game of phases/wasserstein.ts. WGAN keeps the critic
+ * Lipschitz by weight clipping, with RMSProp; WGAN-GP by the gradient penalty, with Adam and no batch norm
+ * in the critic. WGAN's criticWarmup gives the paper code's schedule, so the critic is near its optimum
+ * when G learns from it.
  */
-import * as tf from '@tensorflow/tfjs';
 import type { WganGpHyperparameters, WganHyperparameters } from '../../shared/catalog.ts';
-import { Rng, Stream } from '../data/rng.ts';
-import { gradientPenalty } from '../losses/gradient-penalty.ts';
-import { criticWasserstein, generatorWasserstein, wassersteinEstimate } from '../losses/wasserstein.ts';
-import { dcganCritic, dcganGeneratorModel } from './critic.ts';
-import { fakeOf, type Gan, type GanFamily, type Phase, type StepInputs } from './types.ts';
-
-interface WassersteinOptions {
-  G: tf.LayersModel;
-  D: tf.LayersModel;
-  nCritic: number;
-  /** Critic updates at warm-up steps (criticWarmupAt); 0 for none. */
-  warmup?: number;
-  /** Weight clipping bound c (WGAN). */
-  clip?: number;
-  /** Gradient penalty weight lambda (WGAN-GP). */
-  gpWeight?: number;
-}
-
-function score(net: tf.LayersModel, x: tf.Tensor): tf.Tensor {
-  return net.apply(x, { training: true }) as tf.Tensor;
-}
-
-/** Per-sample interpolation weights of the gradient penalty, from (seed, draw) like every other draw. */
-function mixWeights(inputs: StepInputs): tf.Tensor1D {
-  const n = inputs.real.shape[0]!;
-  const rng = new Rng(inputs.seed, Stream.familyNoise, inputs.draw);
-  return tf.tensor1d(Float32Array.from({ length: n }, () => rng.uniform()));
-}
-
-/** The paper code's warm-up steps: the first 25 G updates and every 500th. */
-export function isWarmupStep(step: number): boolean {
-  return step < 25 || step % 500 === 0;
-}
-
-/** The critic and G phases, and G's output that they share (Gan.generate). */
-export function wassersteinPhases({
-  G,
-  D,
-  nCritic,
-  warmup = 0,
-  clip,
-  gpWeight,
-}: WassersteinOptions): Required<Pick<Gan, 'phases' | 'generate'>> {
-  const criticWeights = D.trainableWeights;
-  const generate = (inputs: StepInputs) => score(G, inputs.z);
-  const phases: Phase[] = [
-    {
-      name: 'D',
-      updates: ['D'],
-      optimizer: 'D',
-      repeat: warmup > 0 ? (step) => (isWarmupStep(step) ? warmup : nCritic) : nCritic,
-      loss: (inputs) => {
-        const fake = fakeOf(inputs, generate);
-        const realScores = score(D, inputs.real);
-        const fakeScores = score(D, fake);
-        const metrics: Record<string, tf.Scalar> = {
-          wasserstein: wassersteinEstimate(realScores, fakeScores),
-        };
-        let loss = criticWasserstein(realScores, fakeScores);
-        if (gpWeight !== undefined) {
-          const gp = gradientPenalty((x) => score(D, x), inputs.real, fake, mixWeights(inputs));
-          loss = tf.add(loss, tf.mul(gpWeight, gp.penalty));
-          metrics['loss/D/gp'] = gp.penalty;
-          metrics['grad-norm'] = gp.gradNorm;
-        }
-        return { loss, metrics };
-      },
-      ...(clip !== undefined
-        ? {
-            afterUpdate: () => {
-              for (const w of criticWeights) w.write(tf.clipByValue(w.read(), -clip, clip));
-            },
-          }
-        : {}),
-    },
-    {
-      name: 'G',
-      updates: ['G'],
-      optimizer: 'G',
-      loss: (inputs) => ({ loss: generatorWasserstein(score(D, fakeOf(inputs, generate))) }),
-    },
-  ];
-  return { phases, generate };
-}
+import type { GanFamily } from '../gan.ts';
+import { dcganDiscriminatorModel, dcganGeneratorModel } from '../nn/dcgan.ts';
+import { adam, rmsprop } from '../nn/optimizers.ts';
+import { wassersteinPhases } from '../phases/wasserstein.ts';
 
 export const wgan: GanFamily<WganHyperparameters> = {
   id: 'wgan',
   build({ hyperparameters: hp, dataset, init }) {
-    const G = dcganGeneratorModel(hp, dataset, init);
-    const D = dcganCritic(hp.dChannels, dataset, init, { batchNorm: true, spectralNorm: false });
-    // PyTorch's RMSProp defaults (alpha 0.99, eps 1e-8), which the paper's code used.
-    const rmsprop = () => tf.train.rmsprop(hp.learningRate, 0.99, 0, 1e-8);
+    const G = dcganGeneratorModel(hp.latentDim, hp.gChannels, dataset, init, 'wgan');
+    const D = dcganDiscriminatorModel(hp.dChannels, dataset, init, { name: 'critic' });
     return {
       nets: { G, D },
-      optimizers: { G: rmsprop(), D: rmsprop() },
+      optimizers: { G: rmsprop(hp.learningRate), D: rmsprop(hp.learningRate) },
       ...wassersteinPhases({ G, D, nCritic: hp.nCritic, warmup: hp.criticWarmup, clip: hp.clip }),
       generator: G,
       latentDim: hp.latentDim,
@@ -114,12 +29,11 @@ export const wgan: GanFamily<WganHyperparameters> = {
 export const wganGp: GanFamily<WganGpHyperparameters> = {
   id: 'wgan-gp',
   build({ hyperparameters: hp, dataset, init }) {
-    const G = dcganGeneratorModel(hp, dataset, init);
-    const D = dcganCritic(hp.dChannels, dataset, init, { batchNorm: false, spectralNorm: false });
-    const adam = () => tf.train.adam(hp.learningRate, hp.beta1, hp.beta2, 1e-8);
+    const G = dcganGeneratorModel(hp.latentDim, hp.gChannels, dataset, init, 'wgan-gp');
+    const D = dcganDiscriminatorModel(hp.dChannels, dataset, init, { name: 'critic', batchNorm: false });
     return {
       nets: { G, D },
-      optimizers: { G: adam(), D: adam() },
+      optimizers: { G: adam(hp), D: adam(hp) },
       ...wassersteinPhases({ G, D, nCritic: hp.nCritic, gpWeight: hp.gpWeight }),
       generator: G,
       latentDim: hp.latentDim,

@@ -19,6 +19,14 @@ export function generatorMinimax(fakeLogits: tf.Tensor): tf.Scalar {
   return tf.neg(tf.mean<tf.Scalar>(tf.softplus(fakeLogits)));
 }
 
+/** The two generator losses a family's `loss` hyperparameter chooses between. */
+export type GeneratorBce = 'non-saturating' | 'minimax';
+
+/** G's loss as a family's `loss` hyperparameter names it. */
+export function generatorBce(kind: GeneratorBce): (fakeLogits: tf.Tensor) => tf.Scalar {
+  return kind === 'minimax' ? generatorMinimax : generatorNonSaturating;
+}
+
 /** Mean of D's probability, the usual D(x) and D(G(z)) diagnostics. */
 export function meanProbability(logits: tf.Tensor): tf.Scalar {
   return tf.mean(tf.sigmoid(logits));

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { datasetInfo } from '../../shared/datasets.ts';
 import { initBackend } from '../backend/index.ts';
 import { randomValues } from '../backend/test-util.ts';
-import { dcganCritic } from '../families/critic.ts';
+import { dcganDiscriminatorModel } from '../nn/dcgan.ts';
 import { Init } from '../nn/init.ts';
 import { gradientPenalty } from './gradient-penalty.ts';
 
@@ -29,9 +29,9 @@ describe('gradient penalty', () => {
 
   it("its gradient with respect to the critic's weights (second order) matches finite differences on wasm", () => {
     expect(tf.getBackend()).toBe('wasm');
-    const critic = dcganCritic(4, datasetInfo('mnist'), new Init(3), {
+    const critic = dcganDiscriminatorModel(4, datasetInfo('mnist'), new Init(3), {
+      name: 'critic',
       batchNorm: false,
-      spectralNorm: false,
     });
     const weights = critic.trainableWeights.map((w) => w.read() as tf.Variable);
     // Weights 15x DCGAN's init, so the penalty moves well above float32 noise under a small perturbation.

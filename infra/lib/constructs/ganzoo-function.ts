@@ -37,7 +37,7 @@ export class GanzooFunction extends Construct {
     });
     logGroup.grantWrite(this.role);
     this.function = new lambda.Function(this, 'Function', {
-      // The bundle targets Node 20 (bench/lambda-size.ts) and runs unchanged on the newest runtime, which
+      // The bundle targets Node 20 (lambda-build-options.ts) and runs unchanged on the newest runtime, which
       // stays supported longest.
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,

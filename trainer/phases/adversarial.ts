@@ -4,18 +4,13 @@
  * With `classes` set, G takes [z, one-hot label] and D takes [x, one-hot label] (the conditional GAN).
  */
 import * as tf from '@tensorflow/tfjs';
-import {
-  discriminatorBce,
-  generatorMinimax,
-  generatorNonSaturating,
-  meanProbability,
-} from '../losses/bce.ts';
-import { fakeOf, type Gan, type StepInputs } from './types.ts';
+import { fakeOf, type Gan, type StepInputs } from '../gan.ts';
+import { discriminatorBce, type GeneratorBce, generatorBce, meanProbability } from '../losses/bce.ts';
 
 export interface AdversarialOptions {
   generator: tf.LayersModel;
   discriminator: tf.LayersModel;
-  loss: 'non-saturating' | 'minimax';
+  loss: GeneratorBce;
   /** Conditional: the number of classes of the one-hot label both networks take as their second input. */
   classes?: number;
 }
@@ -31,7 +26,7 @@ export function bcePhases({
   loss,
   classes,
 }: AdversarialOptions): Required<Pick<Gan, 'phases' | 'generate'>> {
-  const gLoss = loss === 'minimax' ? generatorMinimax : generatorNonSaturating;
+  const gLoss = generatorBce(loss);
   // Both undefined for unconditional families; D judges a fake under the label G was asked to draw.
   const fakeYOf = ({ fakeLabels }: StepInputs) => {
     if (classes === undefined) return undefined;
@@ -63,8 +58,4 @@ export function bcePhases({
     },
   ];
   return { phases, generate };
-}
-
-export function adam(learningRate: number, beta1: number): tf.Optimizer {
-  return tf.train.adam(learningRate, beta1, 0.999, 1e-8);
 }

@@ -1,12 +1,13 @@
 /**
- * What a GAN family is to the loop: networks, the optimizers that update them, and phases. A phase computes
- * one loss (plus diagnostics) and updates the networks it names; the loop runs every phase each step (a
- * repeated phase once per draw). A family never holds a loop, data loading, storage or logging.
+ * The contract between the GAN families (families/) and the loop, the stepper, checkpoints and samples: a
+ * family is networks, the optimizers that update them, and phases. A phase computes one loss (plus
+ * diagnostics) and updates the networks it names; the loop runs every phase each step (a repeated phase once
+ * per draw). A family never holds a loop, data loading, storage or logging.
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { DatasetInfo } from '../../shared/datasets.ts';
-import type { LatentNoise } from '../../shared/latent.ts';
-import type { Init } from '../nn/init.ts';
+import type { DatasetInfo } from '../shared/datasets.ts';
+import type { LatentNoise } from '../shared/latent.ts';
+import type { Init } from './nn/init.ts';
 
 export interface StepInputs {
   /** Real batch: [B, H, W, C] images in [-1, 1], or [B, 2] points. */

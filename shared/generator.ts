@@ -1,0 +1,191 @@
+/**
+ * The generator descriptor: what an exported generator takes and gives, written at export beside its
+ * model (runFiles.generatorDescriptor), so evaluation, the CLI and the playground feed a generator by reading
+ * it instead of guessing from the family and hyperparameter names. Inputs are listed in the model's input
+ * order, by the model's input names; shapes are per sample (no batch axis).
+ *
+ * A generator exported before descriptors existed has none: descriptorFromSpec derives one from its run's
+ * spec and its model's inputs, the one place that still reads family and hyperparameter names.
+ * No dependencies beyond zod: the dashboard can bundle it.
+ */
+import { z } from 'zod';
+import { type DatasetId, type DatasetInfo, datasetInfo, holdsImages } from './datasets.ts';
+import { LATENT_NOISES, type LatentNoise, latentNoiseOf } from './latent.ts';
+
+export const GENERATOR_DESCRIPTOR_VERSION = 1;
+
+const name = z.string().min(1).describe("The model's name for this input or output.");
+const shape = z.array(z.int().min(1)).min(1).describe('Shape of one sample, without the batch axis.');
+/** [min, max] of the values; null where they are unbounded. */
+const range = z.tuple([z.number(), z.number()]).nullable().describe('[min, max] of the values, or null.');
+
+export const GeneratorInputSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('latent'),
+    name,
+    shape,
+    distribution: z.enum(LATENT_NOISES).describe("z's prior: standard normal, or uniform in [-1, 1]."),
+  }),
+  z.strictObject({
+    kind: z.literal('class'),
+    name,
+    shape,
+    classes: z.int().min(2),
+    encoding: z.literal('one-hot').describe('A float32 one-hot row per sample.'),
+  }),
+  z.strictObject({
+    kind: z.literal('code'),
+    name,
+    shape,
+    categorical: z.int().min(0).describe('Values of the one-hot categorical code, first in the row.'),
+    continuous: z.int().min(0).describe('Continuous codes after it.'),
+    continuousRange: range.describe('What the continuous codes were drawn from in training.'),
+  }),
+  z.strictObject({ kind: z.literal('image'), name, shape, range }),
+  z.strictObject({ kind: z.literal('label-map'), name, shape, classes: z.int().min(2) }),
+  z.strictObject({ kind: z.literal('caption'), name, shape, encoding: z.string().min(1) }),
+  z.strictObject({ kind: z.literal('pose'), name, shape, range }),
+  z.strictObject({ kind: z.literal('noise'), name, shape, distribution: z.enum(LATENT_NOISES) }),
+]);
+export type GeneratorInput = z.infer<typeof GeneratorInputSchema>;
+export type GeneratorInputKind = GeneratorInput['kind'];
+
+export const GeneratorOutputSchema = z.strictObject({
+  name,
+  kind: z.enum(['image', 'points', 'attention-map']),
+  shape,
+  range,
+});
+export type GeneratorOutput = z.infer<typeof GeneratorOutputSchema>;
+
+export const GeneratorDescriptorSchema = z
+  .strictObject({
+    version: z.literal(GENERATOR_DESCRIPTOR_VERSION),
+    family: z.string().min(1),
+    inputs: z.array(GeneratorInputSchema).min(1),
+    /** The first output is the sample; any after it are extra outputs (abilities.extraOutputs). */
+    outputs: z.array(GeneratorOutputSchema).min(1),
+    abilities: z.strictObject({
+      truncation: z
+        .boolean()
+        .describe('z may be drawn truncated (closer to the mode) to trade variety for quality.'),
+      mixing: z.boolean().describe('Different z may drive different layers (style mixing).'),
+      extraOutputs: z.array(z.string()).describe('Outputs beside the sample, e.g. attention maps, by name.'),
+    }),
+  })
+  .superRefine((d, ctx) => {
+    const extra = new Set(d.outputs.slice(1).map((o) => o.name));
+    d.abilities.extraOutputs.forEach((n, i) => {
+      if (!extra.has(n))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['abilities', 'extraOutputs', i],
+          message: `'${n}' is not an output after the sample`,
+        });
+    });
+    if (d.inputs.filter((i) => i.kind === 'latent').length !== 1)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['inputs'],
+        message: 'a generator takes exactly one latent input',
+      });
+  });
+export type GeneratorDescriptor = z.infer<typeof GeneratorDescriptorSchema>;
+
+/** The facts a descriptor of today's generators is made of (how the trainer and the fallback describe one). */
+export interface GeneratorFacts {
+  family: string;
+  dataset: DatasetInfo;
+  /** The model's name for z, its first input. */
+  latentName: string;
+  latentDim: number;
+  noise: LatentNoise;
+  /** A conditional generator's second input: a one-hot class label. */
+  label?: { name: string; classes: number };
+  /** InfoGAN's second input: a one-hot categorical code, then continuous codes uniform in [-1, 1]. */
+  codes?: { name: string; categorical: number; continuous: number };
+}
+
+/** The descriptor of a generator z [, label | codes] -> sample, the kind every family exports today. */
+export function describeGenerator(f: GeneratorFacts): GeneratorDescriptor {
+  const inputs: GeneratorInput[] = [
+    { kind: 'latent', name: f.latentName, shape: [f.latentDim], distribution: f.noise },
+  ];
+  if (f.codes) {
+    const { name, categorical, continuous } = f.codes;
+    inputs.push({
+      kind: 'code',
+      name,
+      shape: [categorical + continuous],
+      categorical,
+      continuous,
+      continuousRange: [-1, 1],
+    });
+  } else if (f.label) {
+    const { name, classes } = f.label;
+    inputs.push({ kind: 'class', name, shape: [classes], classes, encoding: 'one-hot' });
+  }
+  const image = holdsImages(f.dataset);
+  return GeneratorDescriptorSchema.parse({
+    version: GENERATOR_DESCRIPTOR_VERSION,
+    family: f.family,
+    inputs,
+    outputs: [
+      {
+        name: 'sample',
+        kind: image ? 'image' : 'points',
+        shape: [...f.dataset.shape],
+        // Images end in tanh; points are unbounded.
+        range: image ? [-1, 1] : null,
+      },
+    ],
+    abilities: { truncation: false, mixing: false, extraOutputs: [] },
+  });
+}
+
+/** A run's spec as stored, as far as the fallback reads it. */
+export interface StoredSpecLike {
+  family: string;
+  dataset: DatasetId;
+  hyperparameters: Record<string, unknown>;
+}
+
+/**
+ * The descriptor of a generator exported before descriptors existed, from its run's spec and its model's
+ * inputs (name and per-sample shape each), as evaluation and the playground read such generators before:
+ * z first, of the spec's latentDim (the model's where the spec has none); InfoGAN's codes where the spec has
+ * categoricalCodes; otherwise a second input is a one-hot class label over the dataset's classes. Checking
+ * the model against it is the reader's part.
+ */
+export function descriptorFromSpec(
+  spec: StoredSpecLike,
+  modelInputs: readonly { name: string; shape: readonly (number | null)[] }[],
+): GeneratorDescriptor {
+  const [z, second] = modelInputs;
+  if (!z) throw new Error('the generator has no inputs');
+  const fromSpec = spec.hyperparameters.latentDim;
+  const latentDim = typeof fromSpec === 'number' ? fromSpec : z.shape[0];
+  if (typeof latentDim !== 'number')
+    throw new Error(`the generator takes input shape [${z.shape}], expected [N, latentDim] first`);
+  const dataset = datasetInfo(spec.dataset);
+  const { categoricalCodes, continuousCodes } = spec.hyperparameters;
+  const secondName = second?.name;
+  return describeGenerator({
+    family: spec.family,
+    dataset,
+    latentName: z.name,
+    latentDim,
+    noise: latentNoiseOf(spec),
+    ...(typeof categoricalCodes === 'number'
+      ? {
+          codes: {
+            name: secondName ?? 'codes',
+            categorical: categoricalCodes,
+            continuous: typeof continuousCodes === 'number' ? continuousCodes : 0,
+          },
+        }
+      : secondName !== undefined
+        ? { label: { name: secondName, classes: dataset.classes } }
+        : {}),
+  });
+}

@@ -1,0 +1,93 @@
+/**
+ * The exported generator: a tfjs layers model for the browser (generator/model.json + weights.bin) and its
+ * descriptor beside it (generator/descriptor.json, shared/generator.ts), which says what to feed it.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import { datasetInfo } from '../shared/datasets.ts';
+import {
+  describeGenerator,
+  descriptorFromSpec,
+  type GeneratorDescriptor,
+  GeneratorDescriptorSchema,
+} from '../shared/generator.ts';
+import { runFiles } from '../shared/keys.ts';
+import type { ExperimentSpec } from '../shared/spec.ts';
+import type { Gan } from './gan.ts';
+import { sinkSaver } from './sinks/model-io.ts';
+import { type ArtifactSink, locationOf } from './sinks/types.ts';
+
+/** What a family's generator takes and gives, from the Gan it built. */
+export function describeGan(gan: Gan, spec: ExperimentSpec): GeneratorDescriptor {
+  const [latentName, secondName] = gan.generator.inputNames;
+  const second = (what: string) => {
+    if (secondName === undefined) throw new Error(`the ${spec.family} generator has no ${what} input`);
+    return secondName;
+  };
+  return describeGenerator({
+    family: spec.family,
+    dataset: datasetInfo(spec.dataset),
+    latentName: latentName!,
+    latentDim: gan.latentDim,
+    noise: gan.latentNoise ?? 'normal',
+    ...(gan.codes ? { codes: { name: second('codes'), ...gan.codes } } : {}),
+    ...(gan.conditional ? { label: { name: second('label'), classes: gan.conditional.classes } } : {}),
+  });
+}
+
+/** Writes the descriptor, then the model: a generator/model.json of this trainer always has its descriptor. */
+export async function exportGenerator(
+  gan: Gan,
+  spec: ExperimentSpec,
+  artifacts: ArtifactSink,
+): Promise<void> {
+  const descriptor = describeGan(gan, spec);
+  await artifacts.put(
+    runFiles.generatorDescriptor,
+    `${JSON.stringify(descriptor, null, 2)}\n`,
+    'application/json',
+  );
+  await gan.generator.save(sinkSaver(artifacts, runFiles.generatorDir));
+}
+
+/** A run's generator descriptor, and where it came from (for messages). */
+export interface ReadDescriptor {
+  descriptor: GeneratorDescriptor;
+  /** The descriptor's location, or "derived from {spec.json}" for a generator exported before descriptors. */
+  from: string;
+}
+
+/**
+ * The descriptor of a run's exported generator: its descriptor.json, or, for a generator exported before
+ * descriptors existed, one derived from the run's spec and the model's inputs (shared/generator.ts
+ * descriptorFromSpec). A descriptor.json that does not parse is an error naming it and the field.
+ */
+export async function readGeneratorDescriptor(
+  sink: ArtifactSink,
+  spec: ExperimentSpec,
+  generator: tf.LayersModel,
+): Promise<ReadDescriptor> {
+  const at = locationOf(sink, runFiles.generatorDescriptor);
+  const bytes = await sink.get(runFiles.generatorDescriptor);
+  if (bytes === undefined) {
+    const inputs = generator.inputs.map((input, i) => ({
+      name: generator.inputNames[i] ?? input.name,
+      shape: input.shape.slice(1),
+    }));
+    return {
+      descriptor: descriptorFromSpec(spec, inputs),
+      from: `derived from ${locationOf(sink, runFiles.spec)}`,
+    };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(bytes));
+  } catch (err) {
+    throw new Error(`${at} is not JSON: ${(err as Error).message}`);
+  }
+  const parsed = GeneratorDescriptorSchema.safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(descriptor)'}: ${i.message}`);
+    throw new Error(`${at} is not a valid generator descriptor: ${issues.join('; ')}`);
+  }
+  return { descriptor: parsed.data, from: at };
+}
