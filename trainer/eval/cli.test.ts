@@ -44,10 +44,15 @@ describe('eval CLI bad input', () => {
     expect(r.stderr).toMatch(/spec\.json is not JSON/);
   });
 
-  it('exits 2 naming the field for an unknown dataset', async () => {
-    const r = await call([run('cifar', { family: 'vanilla', dataset: 'cifar10' })]);
+  it('exits 2 naming the field for an unknown dataset, and naming a dataset with no evaluation', async () => {
+    const r = await call([run('imagenet', { family: 'vanilla', dataset: 'imagenet' })]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/dataset: .*mnist/);
+    const cifar = await call([run('cifar', { family: 'dcgan', dataset: 'cifar10' })]);
+    expect(cifar.code).toBe(2);
+    expect(cifar.stderr).toMatch(
+      /no evaluation is defined for dataset 'cifar10' \(supported: mnist, ring8, grid25\)/,
+    );
   });
 
   it('exits 2 when the generator is missing', async () => {
