@@ -1,9 +1,15 @@
 /**
- * Quality under a wall-clock budget: each experiment trains until its budget (or step cap) runs out, its
- * generator is exported from the last checkpoint, and `evaluateRun` scores it (cFID and class histogram on
- * MNIST, modes / HQ% on ring8). Experiments run as parallel processes, one per core, so each gets one core.
+ * Quality as experiment groups: each experiment is a base spec run on several seeds (three unless it says
+ * otherwise, or --seeds), each seed under a wall-clock budget (or its step cap). A seed's generator is
+ * exported from its last checkpoint and scored by `evaluateRun` (cFID and class histogram on MNIST, modes /
+ * HQ% on the 2D mixtures); the group's line is mean ± sd (min-max) over the seeds (shared/group.ts).
+ * Experiments run as parallel processes, one per experiment.
  *
- *   npm run bench:quality -- [--minutes 15] [--experiments dcgan-mnist,vanilla-mnist,vanilla-ring8]
+ * Resumable across sessions: a seed lives in runs/quality/<experiment>/seed-<n>/, and the time it has trained
+ * is kept there (bench.json), so running the same command again continues each unfinished seed from its
+ * checkpoint with what is left of its budget, and reuses the seeds that are done.
+ *
+ *   npm run bench:quality -- [--minutes 15] [--seeds 1,2,3] [--experiments dcgan-mnist,vanilla-ring8-toy]
  *
  * Writes docs/results/quality-<experiment>.json per experiment and docs/results/quality.json.
  */
@@ -13,8 +19,10 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { datasetInfo } from '../shared/datasets.ts';
+import { type EvalResult, evalMetrics } from '../shared/evaluation.ts';
+import { expandGroup, formatSummary, type GroupMember, groupEvaluation } from '../shared/group.ts';
 import { runFiles } from '../shared/keys.ts';
-import { parseSpec } from '../shared/spec.ts';
+import type { ExperimentSpec } from '../shared/spec.ts';
 import { initBackend } from '../trainer/backend/index.ts';
 import { latestCheckpoint, loadCheckpoint } from '../trainer/checkpoint.ts';
 import { evaluateRun } from '../trainer/eval/evaluate.ts';
@@ -64,18 +72,8 @@ const EXPERIMENTS: Record<string, Record<string, unknown>> = {
     hyperparameters: { hiddenUnits: 128, learningRate: 1e-3 },
   },
 };
-/** Experiments run once per seed; the others once with the spec's seed. */
-const SEEDS: Record<string, number[]> = Object.fromEntries(
-  [
-    'vanilla-ring8-toy',
-    'unrolled-ring8',
-    'presgan-ring8',
-    'vanilla-grid25-toy',
-    'unrolled-grid25',
-    'vanilla-ring8-toy-3000',
-    'unrolled-ring8-3000',
-  ].map((n) => [n, TOY_SEEDS]),
-);
+/** Every line is shown over three seeds unless --seeds says otherwise. */
+const DEFAULT_SEEDS = TOY_SEEDS;
 /**
  * WGAN, WGAN-GP and SNGAN beside DCGAN under identical settings: DCGAN's narrow networks, batch 64, seed 1,
  * metrics every step (the Wasserstein estimate's curve) and the same budget of G steps (a WGAN step holds
@@ -149,103 +147,133 @@ const { values: args } = parseArgs({
     minutes: { type: 'string', default: '15' },
     experiments: { type: 'string', default: Object.keys(EXPERIMENTS).join(',') },
     one: { type: 'string' },
+    seeds: { type: 'string' },
     runs: { type: 'string', default: 'runs/quality' },
   },
 });
 const minutes = Number(args.minutes);
 
+const seedsArg = args.seeds?.split(',').map(Number);
+if (seedsArg?.some((n) => !Number.isInteger(n) || n < 0))
+  throw new Error(`--seeds ${args.seeds}: whole numbers`);
+
+/** A seed's training clock, kept in its folder so a later session spends only what is left of the budget. */
+interface Ledger {
+  trainSeconds: number;
+  stepsTrained: number;
+  /** The step its eval.json scores; a later session with more budget trains on and scores again. */
+  evaluatedStep?: number;
+}
+
+const ledgerPath = (dir: string) => join(dir, 'bench.json');
+const readLedger = (dir: string): Ledger =>
+  existsSync(ledgerPath(dir))
+    ? (JSON.parse(readFileSync(ledgerPath(dir), 'utf8')) as Ledger)
+    : { trainSeconds: 0, stepsTrained: 0 };
+const writeLedger = (dir: string, ledger: Ledger) =>
+  writeFileSync(ledgerPath(dir), `${JSON.stringify(ledger, null, 2)}\n`);
+
 async function runOne(name: string): Promise<void> {
   const base = EXPERIMENTS[name];
   if (!base) throw new Error(`unknown experiment '${name}' (known: ${Object.keys(EXPERIMENTS).join(', ')})`);
   const backend = await initBackend();
-  const seeds = SEEDS[name];
+  const seeds = seedsArg ?? DEFAULT_SEEDS;
   const env = process.env.GANZOO_BACKEND ? `GANZOO_BACKEND=${process.env.GANZOO_BACKEND} ` : '';
-  const command = `${env}npm run bench:quality -- --minutes ${minutes} --experiments ${name}`;
+  const command = `${env}npm run bench:quality -- --minutes ${minutes} --seeds ${seeds.join(',')} --experiments ${name}`;
+  const group = expandGroup({
+    spec: { steps: 1_000_000, sampleEvery: 250, checkpointEvery: 500, metricsEvery: 25, ...base },
+    seeds,
+  });
+  if (!group.ok)
+    throw new Error(`${name}: ${group.issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`);
   mkdirSync(RESULTS, { recursive: true });
   const file = join(RESULTS, `quality-${name}.json`);
-  if (!seeds) {
-    const result = await trainAndEvaluate(name, base, backend);
-    writeFileSync(file, `${JSON.stringify({ experiment: name, command, ...result }, null, 2)}\n`);
-    return;
-  }
   // Written after every seed, so an interrupted series still leaves the seeds it finished.
-  const runs = [];
-  for (const seed of seeds) {
-    runs.push(await trainAndEvaluate(name, { ...base, seed }, backend));
-    const points = runs.map((r) => r.evaluation).filter((e) => e.kind === 'points2d');
+  const runs: Awaited<ReturnType<typeof trainAndEvaluate>>[] = [];
+  for (const member of group.members) {
+    runs.push(await trainAndEvaluate(name, member, backend));
+    const joined = groupEvaluation(
+      runs.map((r) => ({ runId: r.runDir, varies: r.varies, metrics: evalMetrics(r.evaluation) })),
+    );
+    const lines = Object.fromEntries(
+      Object.entries(joined.metrics).map(([k, v]) => [k, formatSummary(v, 2)]),
+    );
     const result = {
       experiment: name,
       command,
       budgetMinutes: minutes,
       seeds: runs.map((r) => r.spec.seed),
       seedsPlanned: seeds,
-      aggregate: {
-        modes: spread(points.map((e) => e.modes.modesCovered)),
-        hqPercent: spread(points.map((e) => e.modes.hqPercent)),
-      },
+      group: { lines, ...joined },
       runs,
     };
     writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   }
 }
 
-/** Mean, sample standard deviation, min and max. */
-function spread(xs: number[]) {
-  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-  const sd = xs.length > 1 ? Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1)) : 0;
-  const r = (v: number) => Math.round(v * 100) / 100;
-  return { values: xs.map(r), mean: r(mean), sd: r(sd), min: Math.min(...xs), max: Math.max(...xs) };
-}
-
 async function trainAndEvaluate(
   name: string,
-  base: Record<string, unknown>,
+  member: GroupMember,
   backend: Awaited<ReturnType<typeof initBackend>>,
 ) {
-  const spec = parseSpec({
-    steps: 1_000_000,
-    sampleEvery: 250,
-    checkpointEvery: 500,
-    metricsEvery: 25,
-    ...base,
-  });
-  const dir = resolve(args.runs, `${name}-${Date.now()}`);
+  const spec: ExperimentSpec = member.spec;
+  const dir = resolve(args.runs, name, `seed-${spec.seed}`);
+  mkdirSync(dir, { recursive: true });
   const artifacts = new LocalArtifactSink(dir);
-  const stop = { requested: false };
-  const t0 = Date.now();
-  const timer = setTimeout(() => {
-    stop.requested = true;
-  }, minutes * 60_000);
-  const outcome = await train({
-    runId: name,
-    spec,
-    artifacts,
-    status: new FileStatusSink(dir),
-    backend: backend.name,
-    stop,
-    onProgress: progressPrinter(),
-  });
-  clearTimeout(timer);
-  const trainSeconds = (Date.now() - t0) / 1000;
-  if (outcome.status === 'FAILED' || outcome.status === 'CANCELLED')
-    throw new Error(`${name}: ${outcome.reason}`);
-  const step = outcome.status === 'SUCCEEDED' ? outcome.steps : outcome.step;
-  if (outcome.status === 'INTERRUPTED') {
-    // Budget reached: export the generator as the end of a run would, from the checkpoint just written.
-    const gan = buildGan(spec);
-    const dataset = datasetInfo(spec.dataset);
-    await loadCheckpoint(artifacts, gan, (await latestCheckpoint(artifacts))!);
-    await exportGenerator(gan, spec, artifacts);
-    const fixed = fixedSampleInputs(spec.seed, dataset, gan);
-    await artifacts.put(runFiles.sample(step), renderSamples(gan.generator, fixed, dataset));
-    tf.dispose(fixed.inputs);
+  const ledger = readLedger(dir);
+  const budget = minutes * 60 - ledger.trainSeconds;
+  if (ledger.stepsTrained < spec.steps && budget > 0) {
+    const stop = { requested: false };
+    const t0 = Date.now();
+    const spent = () => ledger.trainSeconds + (Date.now() - t0) / 1000;
+    const timer = setTimeout(() => {
+      stop.requested = true;
+    }, budget * 1000);
+    // The clock is kept as training goes, so a killed session loses at most a few seconds of its budget.
+    const clock = setInterval(
+      () => writeLedger(dir, { ...ledger, trainSeconds: Math.round(spent()) }),
+      15_000,
+    );
+    const printer = progressPrinter();
+    const outcome = await train({
+      runId: `${name}-seed-${spec.seed}`,
+      spec,
+      artifacts,
+      status: new FileStatusSink(dir),
+      backend: backend.name,
+      stop,
+      onProgress: printer,
+    }).finally(() => {
+      clearTimeout(timer);
+      clearInterval(clock);
+    });
+    if (outcome.status === 'FAILED' || outcome.status === 'CANCELLED')
+      throw new Error(`${name} seed ${spec.seed}: ${outcome.reason}`);
+    ledger.trainSeconds = Math.round(spent());
+    ledger.stepsTrained = outcome.status === 'SUCCEEDED' ? outcome.steps : outcome.step;
+    if (outcome.status === 'INTERRUPTED') {
+      // Budget reached: export the generator as the end of a run would, from the checkpoint just written.
+      const gan = buildGan(spec);
+      const dataset = datasetInfo(spec.dataset);
+      await loadCheckpoint(artifacts, gan, (await latestCheckpoint(artifacts))!);
+      await exportGenerator(gan, spec, artifacts);
+      const fixed = fixedSampleInputs(spec.seed, dataset, gan);
+      await artifacts.put(runFiles.sample(ledger.stepsTrained), renderSamples(gan.generator, fixed, dataset));
+      tf.dispose(fixed.inputs);
+    }
   }
-  const evaluation = await evaluateRun(dir, { backend });
+  const evalFile = join(dir, runFiles.eval);
+  const evaluation: EvalResult =
+    ledger.evaluatedStep === ledger.stepsTrained && existsSync(evalFile)
+      ? (JSON.parse(readFileSync(evalFile, 'utf8')) as EvalResult)
+      : await evaluateRun(dir, { backend, spec });
+  writeLedger(dir, { ...ledger, evaluatedStep: ledger.stepsTrained });
   return {
+    varies: member.varies,
     budgetMinutes: minutes,
-    trainSeconds: Math.round(trainSeconds),
-    stepsTrained: step,
-    imagesSeen: step * spec.batchSize,
+    trainSeconds: ledger.trainSeconds,
+    stepsTrained: ledger.stepsTrained,
+    imagesSeen: ledger.stepsTrained * spec.batchSize,
     backend: backend.name,
     spec,
     runDir: dir,
@@ -256,7 +284,18 @@ async function trainAndEvaluate(
 function spawnOne(name: string): Promise<number> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'bench/quality.ts', '--one', name, '--minutes', String(minutes)],
+    [
+      '--import',
+      'tsx',
+      'bench/quality.ts',
+      '--one',
+      name,
+      '--minutes',
+      String(minutes),
+      ...(args.seeds ? ['--seeds', args.seeds] : []),
+      '--runs',
+      args.runs,
+    ],
     {
       stdio: ['ignore', 'inherit', 'pipe'],
     },
@@ -281,6 +320,18 @@ if (args.one) {
     .filter((n) => existsSync(join(RESULTS, `quality-${n}.json`)))
     .map((n) => {
       const r = JSON.parse(readFileSync(join(RESULTS, `quality-${n}.json`), 'utf8'));
+      if (r.group) {
+        // Written as a group: every metric as mean ± sd (min-max, n).
+        return {
+          experiment: n,
+          date: r.runs[0]?.evaluation.createdAt,
+          budgetMinutes: r.budgetMinutes,
+          stepsTrained: r.runs.map((run: { stepsTrained: number }) => run.stepsTrained),
+          seeds: r.seeds,
+          ...r.group.lines,
+        };
+      }
+      // Files written before groups: a seed series, or one run.
       if (r.aggregate) {
         const { modes, hqPercent } = r.aggregate;
         return {
