@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { familyInfo } from './catalog.ts';
 import type { MetricValue } from './evaluation.ts';
+import { seededRandom } from './random.ts';
 import type { RunStatus } from './run.ts';
 import { type ExperimentSpec, type FieldIssue, validateSpec } from './spec.ts';
 
@@ -81,18 +82,6 @@ function grid(parameters: Record<string, readonly (string | number | boolean)[]>
   return points;
 }
 
-/** mulberry32: a small, well-mixed 32-bit generator; enough for drawing sweep points reproducibly. */
-function uniforms(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Whether the family's schema wants an integer for this hyperparameter (random draws are rounded then). */
 function isInteger(family: string, name: string): boolean {
   const schema = z.toJSONSchema(familyInfo(family)!.hyperparameters, { io: 'input' }) as {
@@ -102,7 +91,7 @@ function isInteger(family: string, name: string): boolean {
 }
 
 function random(family: string, sweep: Extract<Sweep, { mode: 'random' }>) {
-  const next = uniforms(sweep.seed);
+  const next = seededRandom(sweep.seed);
   return Array.from({ length: sweep.samples }, () => {
     const point: Record<string, string | number | boolean> = {};
     for (const [name, p] of Object.entries(sweep.parameters)) {

@@ -5,10 +5,12 @@
  * after a cancel through the API, whose retried attempt must end without training.
  * GANZOO_FAULT_SEED replays a failing choice of steps.
  */
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBatchStateHandler } from '../../functions/events/batch-state.ts';
 import { DynamoRunStore } from '../../functions/stores/run-store.ts';
 import { runFiles } from '../../shared/keys.ts';
+import { seededRandom } from '../../shared/random.ts';
 import { parseSpec } from '../../shared/spec.ts';
 import { latestCheckpoint, loadCheckpoint } from '../../trainer/checkpoint.ts';
 import { buildGan } from '../../trainer/loop.ts';
@@ -26,17 +28,8 @@ beforeAll(async () => {
 });
 afterAll(() => d?.destroy());
 
-/** A small seeded generator (mulberry32), so a failing choice of kill steps can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+/** A small seeded generator, so a failing choice of kill steps can be replayed. */
+const random = seededRandom;
 
 /**
  * One sample step in each third of the run, never on a checkpoint, so each kill loses a different stretch

@@ -3,18 +3,9 @@
  * [-1, 1] where the spec says so), reproducible from a seed, interpolated along the sphere, optionally
  * truncated.
  */
+import { seededRandom } from '../../../shared/random.ts';
 
-/** mulberry32: a small, fast 32-bit PRNG; enough for drawing latents in a browser. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 /**
  * `dim` standard-normal values from `seed` (Box-Muller). With a truncation threshold, values beyond it are
