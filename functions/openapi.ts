@@ -87,6 +87,10 @@ export const RunSchema = z.object({
   jobId: z.string().optional().describe('Batch job id, or the local runner id.'),
   progress: ProgressSchema.optional(),
   reason: z.string().optional().describe('Why the run failed or was cancelled.'),
+  group: z
+    .object({ id: z.string(), index: z.int().min(0) })
+    .optional()
+    .describe('The experiment group it is a member of, and its place there.'),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
   history: z

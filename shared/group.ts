@@ -60,6 +60,19 @@ export const GroupRequestSchema = z
   });
 export type GroupRequest = z.input<typeof GroupRequestSchema>;
 
+/** A stored group: what was asked for, and the runs it made (in order: a member's index is its place). */
+export interface GroupRecord {
+  id: string;
+  owner: string;
+  kind: 'seeds' | 'sweep';
+  /** The base spec, defaults filled. */
+  spec: ExperimentSpec;
+  seeds?: number[];
+  sweep?: Sweep;
+  members: { runId: string; varies: GroupMember['varies'] }[];
+  createdAt: string;
+}
+
 export interface GroupMember {
   spec: ExperimentSpec;
   /** What sets this member apart: its seed, or its swept hyperparameters. */

@@ -60,6 +60,8 @@ export interface RunRecord {
   progress?: RunProgress;
   /** Why the run failed or was cancelled, in words a person can act on. */
   reason?: string;
+  /** The experiment group it is a member of (shared/group.ts), and its place there (a Batch array index). */
+  group?: { id: string; index: number };
   createdAt: string;
   updatedAt: string;
   /** Every status entered, oldest first (absent on records written before it was kept). */
@@ -76,6 +78,7 @@ export const RUN_FIELDS = [
   'jobId',
   'progress',
   'reason',
+  'group',
   'createdAt',
   'updatedAt',
   'history',

@@ -10,3 +10,10 @@ export const RUNS_TABLE = {
 } as const;
 
 export const IDEMPOTENCY_PREFIX = 'idem#';
+
+/**
+ * Experiment groups live in the runs table too, as items whose id starts with GROUP_PREFIX and whose owner
+ * attribute is GROUP_PREFIX + owner: the owner index then lists one owner's groups newest first, apart from
+ * their runs (functions/stores/group-store.ts).
+ */
+export const GROUP_PREFIX = 'group#';
