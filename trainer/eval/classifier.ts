@@ -13,6 +13,15 @@ import type { FeatureMatrix } from './frechet.ts';
 
 export const WEIGHTS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'weights');
 export const TRAINING_RECORD = join(WEIGHTS_DIR, 'training.json');
+
+/** The datasets with a classifier of their own (all 28 x 28 greyscale, ten classes). */
+export const CLASSIFIED_DATASETS = ['mnist', 'fashion-mnist'] as const;
+export type ClassifiedDataset = (typeof CLASSIFIED_DATASETS)[number];
+
+/** Where a dataset's classifier is kept: MNIST's where it always was, another's in a folder of its own. */
+export function classifierDir(dataset: ClassifiedDataset): string {
+  return dataset === 'mnist' ? WEIGHTS_DIR : join(WEIGHTS_DIR, dataset);
+}
 export const FEATURE_LAYER = 'features';
 export const NUM_CLASSES = 10;
 export const FEATURE_DIM = 128;
@@ -21,6 +30,8 @@ const PIXELS = 28 * 28;
 
 /** What train-classifier.ts writes beside the weights. */
 export interface TrainingRecord {
+  /** Absent in records written before other datasets had classifiers: MNIST. */
+  dataset?: ClassifiedDataset;
   testAccuracy: number;
   testImages: number;
   epochs: number;

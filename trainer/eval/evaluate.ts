@@ -11,13 +11,15 @@ import {
   type BackendRecord,
   type CfidResult,
   type ClassCounts,
+  EVALUATED_DATASETS,
   type EvalResult,
   hasEvaluation,
 } from '../../shared/evaluation.ts';
 import { runFiles } from '../../shared/keys.ts';
 import { type LatentNoise, latentNoiseOf } from '../../shared/latent.ts';
 import type { ExperimentSpec } from '../../shared/spec.ts';
-import { loadMnist } from '../data/mnist.ts';
+import { loadFashionMnist } from '../data/fashion-mnist.ts';
+import { type ImageSet, loadMnist, type Split } from '../data/mnist.ts';
 import { Rng, Stream } from '../data/rng.ts';
 import { MIXTURES, type Mixture } from '../data/toy2d.ts';
 import type { LatentCodes } from '../gan.ts';
@@ -27,7 +29,27 @@ import { readRunSpec } from '../run-spec.ts';
 import { LocalArtifactSink } from '../sinks/local.ts';
 import { sinkLoader } from '../sinks/model-io.ts';
 import { type ArtifactSink, locationOf } from '../sinks/types.ts';
-import { analyze, FEATURE_LAYER, loadClassifier, NUM_CLASSES, readTrainingRecord } from './classifier.ts';
+import {
+  analyze,
+  type ClassifiedDataset,
+  classifierDir,
+  FEATURE_LAYER,
+  loadClassifier,
+  NUM_CLASSES,
+  readTrainingRecord,
+} from './classifier.ts';
+
+/** Each classified dataset's images, by split: the real side of cFID and the floor's draw. */
+const REAL_IMAGES: Record<ClassifiedDataset, (split: Split) => ImageSet> = {
+  mnist: loadMnist,
+  'fashion-mnist': loadFashionMnist,
+};
+
+/** The classifier that judges a dataset's generators (the image datasets with an evaluation). */
+function classifiedAs(dataset: string): ClassifiedDataset {
+  return dataset === 'fashion-mnist' ? 'fashion-mnist' : 'mnist';
+}
+
 import { bestMappingAccuracy, codeTraversalGrid, evalCodeValue, evalContinuousCodes } from './codes.ts';
 import { type GaussianStats, gaussianStats } from './frechet.ts';
 import { arithmeticGrid, interpolationGrid } from './latent-grids.ts';
@@ -230,24 +252,29 @@ function generate(
 // The real side of cFID is the same for every run: fit it once per classifier.
 const realStatsCache = new WeakMap<tf.LayersModel, GaussianStats>();
 
-export function realTestStats(classifier: tf.LayersModel): GaussianStats {
+export function realTestStats(
+  classifier: tf.LayersModel,
+  dataset: ClassifiedDataset = 'mnist',
+): GaussianStats {
   let s = realStatsCache.get(classifier);
   if (!s) {
-    s = gaussianStats(analyze(classifier, loadMnist('test').images).features);
+    s = gaussianStats(analyze(classifier, REAL_IMAGES[dataset]('test').images).features);
     realStatsCache.set(classifier, s);
   }
   return s;
 }
 
 /**
- * cFID of `samples` real MNIST train images (a seeded draw) against the test images: what a perfect
- * generator would score at that sample count, the floor to read other values against.
+ * cFID of `samples` real train images (a seeded draw; MNIST unless `dataset` names another) against the
+ * test images: what a perfect generator would score at that sample count, the floor to read other values
+ * against.
  */
 export async function realFloorCfid(
-  opts: { samples?: number; seed?: number; classifier?: tf.LayersModel } = {},
+  opts: { samples?: number; seed?: number; classifier?: tf.LayersModel; dataset?: ClassifiedDataset } = {},
 ): Promise<CfidResult> {
-  const classifier = opts.classifier ?? (await loadClassifier());
-  const train = loadMnist('train');
+  const dataset = opts.dataset ?? 'mnist';
+  const classifier = opts.classifier ?? (await loadClassifier(classifierDir(dataset)));
+  const train = REAL_IMAGES[dataset]('train');
   const n = Math.min(opts.samples ?? DEFAULT_IMAGE_SAMPLES, train.count);
   const pick = new Rng(opts.seed ?? 1, Stream.eval).permutation(train.count).subarray(0, n);
   const pixels = 28 * 28;
@@ -255,7 +282,7 @@ export async function realFloorCfid(
   pick.forEach((src, i) => {
     images.set(train.images.subarray(src * pixels, (src + 1) * pixels), i * pixels);
   });
-  return cfid(analyze(classifier, images).features, realTestStats(classifier));
+  return cfid(analyze(classifier, images).features, realTestStats(classifier, dataset));
 }
 
 function checkCount(name: string, v: number | undefined): void {
@@ -278,7 +305,7 @@ export async function evaluateRun(run: string | ArtifactSink, opts: EvalOptions 
   const mixture: Mixture | undefined = MIXTURES[spec.dataset];
   if (!hasEvaluation(spec.dataset)) {
     throw new EvalInputError(
-      `no evaluation is defined for dataset '${spec.dataset}' (supported: mnist, ring8, grid25)`,
+      `no evaluation is defined for dataset '${spec.dataset}' (supported: ${EVALUATED_DATASETS.join(', ')})`,
     );
   }
   const generator = await loadGenerator(sink);
@@ -333,15 +360,16 @@ export async function evaluateRun(run: string | ArtifactSink, opts: EvalOptions 
     };
   } else {
     const samples = opts.samples ?? DEFAULT_IMAGE_SAMPLES;
-    classifier = opts.classifier ?? (await loadClassifier());
+    const classified = classifiedAs(spec.dataset);
+    classifier = opts.classifier ?? (await loadClassifier(classifierDir(classified)));
     const images = generate(generator, gInputs, samples, 28 * 28, seed, batch, dir);
     const { features, classes } = analyze(classifier, images);
-    const real = realTestStats(classifier);
+    const real = realTestStats(classifier, classified);
     const counts = (ids: Uint8Array): ClassCounts => {
       const hist = classHistogram(ids, NUM_CLASSES);
       return { samples: ids.length, counts: hist, covered: classesCovered(hist, CLASS_MIN_SHARE) };
     };
-    const record = readTrainingRecord();
+    const record = readTrainingRecord(classifierDir(classified));
     const conditional = gInputs.classes;
     const accuracy =
       conditional === undefined
@@ -370,12 +398,12 @@ export async function evaluateRun(run: string | ArtifactSink, opts: EvalOptions 
       kind: 'images',
       samples,
       seconds: 0,
-      cfid: { ...cfid(features, real), realSet: 'mnist test (10,000 images)' },
+      cfid: { ...cfid(features, real), realSet: `${classified} test (10,000 images)` },
       classes: { first1000: counts(classes.subarray(0, HISTOGRAM_SMALL)), all: counts(classes) },
       ...(accuracy ? { classAccuracy: accuracy } : {}),
       ...(codeEval ? { codes: codeEval } : {}),
       classifier: {
-        weights: 'trainer/eval/weights/',
+        weights: `trainer/eval/weights/${classified === 'mnist' ? '' : `${classified}/`}`,
         testAccuracy: record?.testAccuracy ?? null,
         testImages: record?.testImages ?? null,
         featureLayer: FEATURE_LAYER,
