@@ -5,9 +5,9 @@
  * HQ% on the 2D mixtures); the group's line is mean ± sd (min-max) over the seeds (shared/group.ts).
  * Experiments run as parallel processes, one per experiment.
  *
- * Resumable across sessions: a seed lives in runs/quality/<experiment>/seed-<n>/, and the time it has trained
- * is kept there (bench.json), so running the same command again continues each unfinished seed from its
- * checkpoint with what is left of its budget, and reuses the seeds that are done.
+ * Resumable across sessions: a seed lives in ~/.cache/ganzoo/quality-runs/<experiment>/seed-<n>/ (--runs moves
+ * it), with the time it has trained kept there (bench.json), so running the same command again continues each
+ * unfinished seed from its checkpoint with what is left of its budget, and reuses the seeds that are done.
  *
  *   npm run bench:quality -- [--minutes 15] [--seeds 1,2,3] [--experiments dcgan-mnist,vanilla-ring8-toy]
  *
@@ -15,6 +15,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
@@ -148,7 +149,11 @@ const { values: args } = parseArgs({
     experiments: { type: 'string', default: Object.keys(EXPERIMENTS).join(',') },
     one: { type: 'string' },
     seeds: { type: 'string' },
-    runs: { type: 'string', default: 'runs/quality' },
+    // In the user's cache, which outlives a checkout: a later session resumes the same seeds.
+    runs: {
+      type: 'string',
+      default: join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'ganzoo', 'quality-runs'),
+    },
   },
 });
 const minutes = Number(args.minutes);
