@@ -6,8 +6,8 @@
 import type { DatasetId } from './datasets.ts';
 import { runFiles } from './keys.ts';
 
-/** Datasets with a defined evaluation: cFID and classes on MNIST, modes and HQ% on the 2D mixtures. */
-export const EVALUATED_DATASETS: readonly DatasetId[] = ['mnist', 'ring8', 'grid25'];
+/** Datasets with a defined evaluation: cFID and classes on MNIST and Fashion-MNIST (each by its own classifier), modes and HQ% on the 2D mixtures. */
+export const EVALUATED_DATASETS: readonly DatasetId[] = ['mnist', 'fashion-mnist', 'ring8', 'grid25'];
 
 export function hasEvaluation(dataset: DatasetId): boolean {
   return EVALUATED_DATASETS.includes(dataset);

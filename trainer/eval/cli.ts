@@ -10,10 +10,11 @@ import { parseArgs } from 'node:util';
 import { runFiles } from '../../shared/keys.ts';
 import { initBackend } from '../backend/index.ts';
 import { RunSpecError, readRunSpec } from '../run-spec.ts';
+import { CLASSIFIED_DATASETS, type ClassifiedDataset } from './classifier.ts';
 import { EvalInputError, evaluateRun, realFloorCfid, runFolder, summarize } from './evaluate.ts';
 
 const USAGE =
-  'usage: npm run eval -- DIR [--samples N] [--seed S] [--backend NAME] | --real-floor [--samples N]';
+  'usage: npm run eval -- DIR [--samples N] [--seed S] [--backend NAME] | --real-floor [--dataset mnist|fashion-mnist] [--samples N]';
 
 function intOption(name: string, raw: string | undefined, min: number): number | undefined {
   if (raw === undefined) return undefined;
@@ -38,9 +39,14 @@ export async function main(argv: string[], out = console.log, err = console.erro
     const seed = intOption('seed', values.seed, 0);
     if (values['real-floor']) {
       const backend = await initBackend(values.backend);
-      const r = await realFloorCfid({ samples, seed });
+      const dataset = (values.dataset ?? 'mnist') as ClassifiedDataset;
+      if (!CLASSIFIED_DATASETS.includes(dataset))
+        throw new EvalInputError(
+          `--dataset must be one of ${CLASSIFIED_DATASETS.join(', ')}, got '${dataset}'`,
+        );
+      const r = await realFloorCfid({ samples, seed, dataset });
       out(
-        `cFID real MNIST train (${r.generatedSamples}) vs test (${r.realSamples}): ${r.value.toFixed(3)} [${backend.name}]`,
+        `cFID real ${dataset} train (${r.generatedSamples}) vs test (${r.realSamples}): ${r.value.toFixed(3)} [${backend.name}]`,
       );
       return 0;
     }
@@ -75,6 +81,7 @@ function parse(argv: string[]) {
       samples: { type: 'string' },
       seed: { type: 'string' },
       backend: { type: 'string' },
+      dataset: { type: 'string' },
       'real-floor': { type: 'boolean', default: false },
     },
   });
