@@ -215,6 +215,15 @@ function resume(current: RunRecord, update: StatusUpdate, attempt: number): Tran
   };
 }
 
+/**
+ * The attempt the run was last queued as: 1 for a run as submitted, the resume's attempt after a resume (the
+ * last QUEUED entry of its history). A resume starts the run's count of attempts afresh from here, and the
+ * run takes its slot among its owner's runs in flight under it.
+ */
+export function queuedAttempt(run: { history?: readonly StatusEvent[] }): number {
+  return run.history?.findLast((e) => e.status === 'QUEUED')?.attempt ?? 1;
+}
+
 /** A Batch job as a run's attempts see it: its id, and the run's attempt its own first attempt is. */
 export interface RunJob {
   id: string;

@@ -84,6 +84,8 @@ export function tickingClock(start = Date.parse('2026-01-01T00:00:00.000Z')): ()
 export interface ApiHarnessOptions {
   /** Receives what the app logs; by default it is kept in `logged` and not printed. */
   log?: ErrorLogger;
+  /** The store's limit of runs in flight per owner; none by default. */
+  maxRunsInFlight?: number;
 }
 
 export interface ApiHarness {
@@ -110,7 +112,13 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
   await Promise.all([emulators.createRunsTable(TABLE), emulators.createBucket(BUCKET)]);
   const dynamo: DynamoDBClient = dynamoClientFor(emulators.dynamoEndpoint);
   const s3: S3Client = emulators.s3Client();
-  const runStore = new DynamoRunStore({ client: dynamo, table: TABLE, retry: QUICK, claimGraceMs: 50 });
+  const runStore = new DynamoRunStore({
+    client: dynamo,
+    table: TABLE,
+    retry: QUICK,
+    claimGraceMs: 50,
+    ...(options.maxRunsInFlight !== undefined ? { maxRunsInFlight: options.maxRunsInFlight } : {}),
+  });
   const artifacts = new S3ArtifactStore({ client: s3, bucket: BUCKET, retry: QUICK });
   const runner = new RecordingRunner();
   const logged: ApiHarness['logged'] = [];

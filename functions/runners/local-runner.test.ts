@@ -6,6 +6,7 @@ import { runKey } from '../../shared/keys.ts';
 import type { RunRecord } from '../../shared/run.ts';
 import { type ExperimentSpec, parseSpec } from '../../shared/spec.ts';
 import { EMULATOR_CREDENTIALS, type Emulators, startEmulators } from '../../test/emulators.ts';
+import { RunSlots } from '../../trainer/sinks/run-slots.ts';
 import { scratchDir, tinySpec } from '../../trainer/test-util.ts';
 import { createApp } from '../app.ts';
 import { staticTokenAuth } from '../auth.ts';
@@ -289,6 +290,41 @@ describe('LocalRunner', () => {
     expect(log(r, 'wait-1')).toContain('checkpoint written');
     expect((await store.get('wait-1'))?.status).toBe('SUBMITTED');
     await expect(r.submit((await store.get('wait-2'))!)).rejects.toThrow(/shutting down/);
+  });
+
+  it('frees the slot of every run it ends, each once: cancelled queued or running, failed, out of attempts', async () => {
+    store = new DynamoRunStore({
+      client: emulators.dynamoClient(),
+      table,
+      retry: { attempts: 1 },
+      maxRunsInFlight: 10,
+    });
+    const slots = new RunSlots(emulators.dynamoClient(), table, {
+      attempts: 1,
+      baseMs: 0,
+      maxMs: 0,
+      onRetry: () => {},
+    });
+    const r = runner();
+    const running = await stored('wait-1');
+    const queued = await stored('wait-2');
+    const spent = await stored('wait-3', {}, { retries: 1 });
+    const failing = await stored('fail-1');
+    expect(await slots.held('user-1')).toHaveLength(4);
+    for (const run of [running, queued, spent, failing]) await r.submit(run);
+    await r.cancel(queued, 'not needed');
+    expect(await slots.held('user-1')).not.toContain('wait-2#1');
+    await started(r, 'wait-1');
+    await r.cancel(running, 'cancelled');
+    await started(r, 'wait-3');
+    process.kill(r.jobs()[0]!.pid!, 'SIGTERM');
+    await r.idle();
+    expect(
+      (await Promise.all(['wait-1', 'wait-2', 'wait-3', 'fail-1'].map((id) => store.get(id)))).map(
+        (x) => x?.status,
+      ),
+    ).toEqual(['CANCELLED', 'CANCELLED', 'FAILED', 'FAILED']);
+    expect(await slots.held('user-1')).toEqual([]);
   });
 
   it('fails a run whose trainer cannot be started', async () => {
