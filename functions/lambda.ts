@@ -9,6 +9,8 @@
  *   GANZOO_COGNITO_ISSUER        https://cognito-idp.{region}.amazonaws.com/{userPoolId}
  *   GANZOO_COGNITO_CLIENT_IDS    optional, comma-separated app client ids allowed to call
  *   GANZOO_MAX_RUNS_IN_FLIGHT    optional, runs of one owner not yet ended (default shared/limits.ts CLOUD_LIMITS)
+ *   GANZOO_MAX_TIMEOUT_MINUTES   optional, cap on a spec's resources.timeoutMinutes (the same)
+ *   GANZOO_MAX_RETRIES           optional, cap on a spec's resources.retries (the same)
  *
  * With AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER set (an emulator such as moto or LocalStack, as the AWS SDK
  * reads it), the pool's signing keys are fetched from that endpoint, where emulators serve them.
@@ -43,6 +45,7 @@ export function appFromEnv(env: NodeJS.ProcessEnv) {
     runStore: new DynamoRunStore({ table: e.GANZOO_TABLE, maxRunsInFlight: limits.maxRunsInFlight }),
     artifacts: new S3ArtifactStore({ bucket: e.GANZOO_BUCKET }),
     runner: batchRunnerFromEnv(e),
+    caps: limits,
     auth: cognitoJwtAuth({
       issuer: e.GANZOO_COGNITO_ISSUER,
       ...(clientIds?.length ? { clientIds } : {}),

@@ -348,6 +348,7 @@ export function openApiDocument(): JsonSchema {
           summary: 'Submit a training run',
           description:
             'Validates the spec (unknown fields and out-of-range values are rejected, naming the field), stores the run, writes its spec for the trainer and submits the job. ' +
+            "A deployment may cap resources.timeoutMinutes and resources.retries below the schema's maxima; a spec over a cap gets 400 naming the field and the cap. " +
             'With an Idempotency-Key header, retrying the same request returns the run the first one made (200) instead of making another. ' +
             "A caller whose runs not yet ended (QUEUED to RUNNING) reach the deployment's limit of runs in flight gets 429 with Retry-After; the problem names the limit (maxRunsInFlight, inFlight).",
           tags: ['experiments'],

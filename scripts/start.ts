@@ -3,6 +3,7 @@
  *   PORT             the port on 127.0.0.1 (default 8787; 0 for any free one)
  *   GANZOO_DATA_DIR  where runs, artifacts, logs and the token are kept (default .data/ in the checkout)
  *   GANZOO_MAX_RUNS_IN_FLIGHT  runs not yet ended at once (default 8, shared/limits.ts LOCAL_LIMITS)
+ *   GANZOO_MAX_TIMEOUT_MINUTES, GANZOO_MAX_RETRIES  caps on a spec's resources (default: the schema's)
  * Ctrl-C (or SIGTERM) stops running trainers with a checkpoint; the next start resumes them. A second
  * Ctrl-C, a second or more after the first, stops at once (the copies of one Ctrl-C that reach the process
  * group and any wrapper arrive together and count once). Run as `node --import tsx` (package.json): tsx's

@@ -5,7 +5,7 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { createApp } from '../functions/app.ts';
+import { type AppDeps, createApp } from '../functions/app.ts';
 import { staticTokenAuth } from '../functions/auth.ts';
 import type { ErrorLogger } from '../functions/errors.ts';
 import type { Auth, JobRunner } from '../functions/ports.ts';
@@ -86,6 +86,8 @@ export interface ApiHarnessOptions {
   log?: ErrorLogger;
   /** The store's limit of runs in flight per owner; none by default. */
   maxRunsInFlight?: number;
+  /** The API's caps on a spec's timeout and retries; none by default. */
+  caps?: AppDeps['caps'];
 }
 
 export interface ApiHarness {
@@ -128,6 +130,7 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
     runner,
     auth: callersAuth(),
     now: tickingClock(),
+    ...(options.caps ? { caps: options.caps } : {}),
     log: options.log ?? ((message, error) => logged.push({ message, error })),
   });
 

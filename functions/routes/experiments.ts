@@ -9,7 +9,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { z } from 'zod';
 import { type EvalResult, evaluationPictures, hasEvaluation } from '../../shared/evaluation.ts';
 import { assertRunId, runFiles } from '../../shared/keys.ts';
-import { LIMIT_ENV } from '../../shared/limits.ts';
+import { capIssues, LIMIT_ENV, type RunLimits } from '../../shared/limits.ts';
 import { isResumable, isTerminal, type ResumedRun, RUN_FIELDS, type RunRecord } from '../../shared/run.ts';
 import { type ExperimentSpec, validateSpec } from '../../shared/spec.ts';
 import type { ApiEnv } from '../auth.ts';
@@ -32,6 +32,8 @@ export interface ExperimentDeps {
   now: () => Date;
   newRunId: () => string;
   log: ErrorLogger;
+  /** This deployment's caps on a spec's timeout and retries; none beyond the schema's when absent. */
+  caps?: Pick<RunLimits, 'maxTimeoutMinutes' | 'maxRetries'>;
 }
 
 const CANCEL_REASON = 'cancelled on request';
@@ -125,7 +127,7 @@ const specSizeLimit = bodyLimit({
   },
 });
 
-async function readSpec(c: Context): Promise<ExperimentSpec> {
+async function readSpec(c: Context, caps: ExperimentDeps['caps']): Promise<ExperimentSpec> {
   const text = await c.req.text();
   if (!text.trim()) throw invalidRequest('the body is empty; send the experiment spec as JSON');
   let input: unknown;
@@ -139,6 +141,13 @@ async function readSpec(c: Context): Promise<ExperimentSpec> {
     throw invalidRequest(
       `the spec is invalid: ${result.issues.map((i) => i.field || '(spec)').join(', ')}`,
       result.issues,
+    );
+  }
+  const over = caps ? capIssues(result.spec, caps) : [];
+  if (over.length > 0) {
+    throw invalidRequest(
+      `the spec is over this deployment's caps: ${over.map((i) => i.field).join(', ')}`,
+      over,
     );
   }
   return result.spec;
@@ -248,7 +257,7 @@ export function experimentRoutes(deps: ExperimentDeps) {
   return new Hono<ApiEnv>()
     .post('/', requireJson, specSizeLimit, async (c) => {
       const key = idempotencyKey(c);
-      const spec = await readSpec(c);
+      const spec = await readSpec(c, deps.caps);
       const at = now().toISOString();
       const draft: RunRecord = {
         id: deps.newRunId(),

@@ -43,11 +43,15 @@ export const CONTEXT_KEYS = {
   budgetEmail: 'budgetEmail',
   authDomainPrefix: 'authDomainPrefix',
   maxRunsInFlight: 'maxRunsInFlight',
+  maxTimeoutMinutes: 'maxTimeoutMinutes',
+  maxRetries: 'maxRetries',
 } as const satisfies Record<string, string>;
 
 /** The context key of each limit: the limit's own name. */
 const LIMIT_KEYS = {
   maxRunsInFlight: CONTEXT_KEYS.maxRunsInFlight,
+  maxTimeoutMinutes: CONTEXT_KEYS.maxTimeoutMinutes,
+  maxRetries: CONTEXT_KEYS.maxRetries,
 } as const satisfies Record<keyof RunLimits, string>;
 
 export const DEFAULT_CONFIG: GanzooConfig = {
@@ -91,7 +95,8 @@ const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 export function parseConfig(context: Partial<Record<ContextKey, unknown>>): GanzooConfig {
   const config: GanzooConfig = { ...DEFAULT_CONFIG, limits: { ...DEFAULT_CONFIG.limits } };
   for (const [limit, key] of Object.entries(LIMIT_KEYS) as [keyof RunLimits, ContextKey][]) {
-    if (context[key] !== undefined) config.limits[limit] = asInt(key, context[key], ...LIMIT_RANGES[limit]);
+    const [min, max] = LIMIT_RANGES[limit];
+    if (context[key] !== undefined) config.limits[limit] = asInt(key, context[key], min, max);
   }
   const types = context.gpuInstanceTypes;
   if (types !== undefined) {

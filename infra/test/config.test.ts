@@ -25,6 +25,11 @@ describe('parseConfig', () => {
     expect(parseConfig({ authDomainPrefix: 'my-gans' }).authDomainPrefix).toBe('my-gans');
     expect(parseConfig({ spotCapacityWaitMinutes: '15' }).spotCapacityWaitMinutes).toBe(15);
     expect(parseConfig({ maxRunsInFlight: '2' }).limits).toEqual({ ...CLOUD_LIMITS, maxRunsInFlight: 2 });
+    expect(parseConfig({ maxTimeoutMinutes: 90, maxRetries: '2' }).limits).toEqual({
+      ...CLOUD_LIMITS,
+      maxTimeoutMinutes: 90,
+      maxRetries: 2,
+    });
   });
 
   it('names the key and the valid values when a value is wrong', () => {
@@ -41,6 +46,9 @@ describe('parseConfig', () => {
     );
     expect(() => parseConfig({ maxRunsInFlight: 0 })).toThrow(
       "context 'maxRunsInFlight' is 0; valid: an integer from 1 to 1000",
+    );
+    expect(() => parseConfig({ maxRetries: 11 })).toThrow(
+      "context 'maxRetries' is 11; valid: an integer from 1 to 10",
     );
     expect(() => parseConfig({ authDomainPrefix: 'My_Pool' })).toThrow(/lowercase letters/);
     expect(() => parseConfig({ authDomainPrefix: 'aws-gans' })).toThrow(/without 'aws'/);
@@ -67,12 +75,24 @@ describe('parseConfig', () => {
     vi.stubEnv('CDK_VALIDATION', 'false');
     const siteDirectory = join(REPO_ROOT, 'web', 'no-such-dist');
     const { app, stacks } = await buildApp({
-      context: { budgetMonthlyUsd: '40', budgetEmail: 'owner@example.com', maxRunsInFlight: '2' },
+      context: {
+        budgetMonthlyUsd: '40',
+        budgetEmail: 'owner@example.com',
+        maxRunsInFlight: '2',
+        maxTimeoutMinutes: '90',
+        maxRetries: '2',
+      },
       siteDirectory,
     });
     try {
       Template.fromStack(stacks.api).hasResourceProperties('AWS::Lambda::Function', {
-        Environment: { Variables: Match.objectLike({ GANZOO_MAX_RUNS_IN_FLIGHT: '2' }) },
+        Environment: {
+          Variables: Match.objectLike({
+            GANZOO_MAX_RUNS_IN_FLIGHT: '2',
+            GANZOO_MAX_TIMEOUT_MINUTES: '90',
+            GANZOO_MAX_RETRIES: '2',
+          }),
+        },
       });
       const template = Template.fromStack(stacks.data);
       template.resourceCountIs('AWS::Budgets::Budget', 1);

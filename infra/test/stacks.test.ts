@@ -394,7 +394,9 @@ describe('ApiStack', () => {
       'GANZOO_COGNITO_ISSUER',
       'GANZOO_JOB_DEFINITION',
       'GANZOO_JOB_QUEUES',
+      'GANZOO_MAX_RETRIES',
       'GANZOO_MAX_RUNS_IN_FLIGHT',
+      'GANZOO_MAX_TIMEOUT_MINUTES',
       'GANZOO_TABLE',
     ]);
     // The limits from the context (here its defaults), as shared/limits.ts limitsFromEnv reads them.

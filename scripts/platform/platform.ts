@@ -258,7 +258,13 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       runner = localRunner = local;
     }
 
-    const api = createApp({ runStore, artifacts, runner, auth: staticTokenAuth(token, LOCAL_SUBJECT) });
+    const api = createApp({
+      runStore,
+      artifacts,
+      runner,
+      auth: staticTokenAuth(token, LOCAL_SUBJECT),
+      ...(limits ? { caps: limits } : {}),
+    });
     const front = new Hono();
     front.all(`${S3_PATH_PREFIX}/*`, s3Gateway({ signer, upstream: s3.endpoint }));
     // The dashboard's runtime config (the cloud's comes from the infra): the API is here, sign-in is by token.

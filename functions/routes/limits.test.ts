@@ -1,8 +1,9 @@
 /**
- * The limit of runs in flight per owner through the API, over dynalite: a submit or resume past it gets
- * 429 with Retry-After and a problem naming the limit; every way the API ends a run (cancel, a submit the
- * runner refused) frees its slot. The trainer's, the local runner's and the Batch event handler's ends are
- * tested beside their code.
+ * A deployment's limits through the API, over dynalite. Runs in flight per owner: a submit or resume past
+ * the limit gets 429 with Retry-After and a problem naming the limit; every way the API ends a run (cancel,
+ * a submit the runner refused) frees its slot (the trainer's, the local runner's and the Batch event
+ * handler's ends are tested beside their code). Caps on a spec's timeout and retries: 400 naming the field
+ * and the cap.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type ApiHarness, QUICK, startApiHarness, TABLE, TINY_SPEC } from '../../test/api-harness.ts';
@@ -15,7 +16,7 @@ let h: ApiHarness;
 let slots: RunSlots;
 
 beforeAll(async () => {
-  h = await startApiHarness({ maxRunsInFlight: LIMIT });
+  h = await startApiHarness({ maxRunsInFlight: LIMIT, caps: { maxTimeoutMinutes: 180, maxRetries: 3 } });
   slots = new RunSlots(h.emulators.dynamoClient(), TABLE, QUICK);
 });
 afterAll(async () => {
@@ -105,5 +106,39 @@ describe('runs in flight per owner', () => {
         headers: { 'Retry-After': { schema: { type: 'integer' } } },
       });
     }
+  });
+});
+
+describe('caps on resources', () => {
+  it('refuses a spec over a cap with 400 naming the field and the cap, and stores nothing', async () => {
+    const before = (await h.runStore.list({ owner: 'caller-two', limit: 100 })).runs.length;
+    const res = await h.submit(
+      { ...TINY_SPEC, resources: { timeoutMinutes: 181, retries: 4 } },
+      { as: 'two' },
+    );
+    expect(res.status).toBe(400);
+    const problem = (await res.json()) as { detail: string; errors: { field: string; message: string }[] };
+    expect(problem.detail).toBe(
+      "the spec is over this deployment's caps: resources.timeoutMinutes, resources.retries",
+    );
+    expect(problem.errors).toEqual([
+      {
+        field: 'resources.timeoutMinutes',
+        message: "181 is over this deployment's cap of 180 minutes (GANZOO_MAX_TIMEOUT_MINUTES)",
+      },
+      {
+        field: 'resources.retries',
+        message: "4 is over this deployment's cap of 3 attempts (GANZOO_MAX_RETRIES)",
+      },
+    ]);
+    expect((await h.runStore.list({ owner: 'caller-two', limit: 100 })).runs).toHaveLength(before);
+  });
+
+  it('takes a spec at the caps', async () => {
+    const res = await h.submit(
+      { ...TINY_SPEC, resources: { timeoutMinutes: 180, retries: 3 } },
+      { as: 'two' },
+    );
+    expect(res.status).toBe(201);
   });
 });
