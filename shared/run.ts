@@ -224,6 +224,19 @@ export function queuedAttempt(run: { history?: readonly StatusEvent[] }): number
   return run.history?.findLast((e) => e.status === 'QUEUED')?.attempt ?? 1;
 }
 
+/**
+ * The last attempt a run may start before it must be resumed by hand: `resources.retries` attempts in all,
+ * counted from the attempt it was last queued as. A resume is the owner asking for more, so it gets a fresh
+ * count; a retry and a move to on-demand capacity are the platform's own doing, so they use what is left of
+ * it. Batch's retry strategy (functions/runners/batch-runner.ts) and the local runner both follow this.
+ */
+export function lastAttempt(run: {
+  spec: Pick<ExperimentSpec, 'resources'>;
+  history?: readonly StatusEvent[];
+}): number {
+  return queuedAttempt(run) - 1 + run.spec.resources.retries;
+}
+
 /** A Batch job as a run's attempts see it: its id, and the run's attempt its own first attempt is. */
 export interface RunJob {
   id: string;

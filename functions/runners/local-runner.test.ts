@@ -246,6 +246,28 @@ describe('LocalRunner', () => {
     });
   });
 
+  it('gives a resumed run a fresh resources.retries, counted from the attempt it was resumed as', async () => {
+    const at = new Date().toISOString();
+    // Attempts 1 and 2 used, then resumed by the owner as attempt 3, with resources.retries 2: 3 and 4.
+    const history = [
+      { status: 'QUEUED' as const, attempt: 1, at },
+      { status: 'FAILED' as const, attempt: 2, at },
+      { status: 'QUEUED' as const, attempt: 3, at },
+    ];
+    const r = runner();
+    await r.submit(await stored('wait-1', { attempt: 3, history }, { retries: 2 }));
+    await started(r, 'wait-1', 3);
+    process.kill(r.jobs()[0]!.pid!, 'SIGTERM');
+    await started(r, 'wait-1', 4);
+    process.kill(r.jobs()[0]!.pid!, 'SIGTERM');
+    await r.idle();
+    expect(await store.get('wait-1')).toMatchObject({
+      status: 'FAILED',
+      attempt: 4,
+      reason: expect.stringMatching(/^attempt 4 was stopped \(143\), and the run has no attempts left/),
+    });
+  });
+
   it('takes up the runs a previous process left unfinished', async () => {
     const runs = [
       await stored('ok-submitted'),
