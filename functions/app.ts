@@ -4,6 +4,7 @@
  * runner and the auth it should use.
  */
 import { Hono } from 'hono';
+import type { RunLimits } from '../shared/limits.ts';
 import { type ApiEnv, requireAuth } from './auth.ts';
 import { type ErrorLogger, errorHandler, notFoundHandler } from './errors.ts';
 import { newRunId as defaultRunId } from './ids.ts';
@@ -22,6 +23,11 @@ export interface AppDeps {
   newRunId?: () => string;
   /** Where unexpected errors and upstream failures are logged; console.error by default. */
   log?: ErrorLogger;
+  /**
+   * Caps on a spec's timeout and retries (shared/limits.ts); none beyond the schema's by default. The
+   * limit of runs in flight is the run store's (DynamoRunStore maxRunsInFlight).
+   */
+  caps?: Pick<RunLimits, 'maxTimeoutMinutes' | 'maxRetries'>;
 }
 
 export function createApp(deps: AppDeps) {
@@ -45,6 +51,7 @@ export function createApp(deps: AppDeps) {
           now,
           newRunId: deps.newRunId ?? defaultRunId,
           log,
+          ...(deps.caps ? { caps: deps.caps } : {}),
         }),
       )
       .route('/', catalogRoutes())

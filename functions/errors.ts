@@ -20,6 +20,7 @@ export const PROBLEM_KINDS = {
   'payload-too-large': { status: 413, title: 'Request body too large' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
   'idempotency-key-reused': { status: 422, title: 'Idempotency key reused for a different request' },
+  'too-many-runs': { status: 429, title: 'Too many runs in flight' },
   'upstream-failed': { status: 502, title: 'A service the API depends on failed' },
   internal: { status: 500, title: 'Internal server error' },
 } as const satisfies Record<string, { status: ContentfulStatusCode; title: string }>;

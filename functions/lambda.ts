@@ -8,11 +8,15 @@
  *   GANZOO_JOB_DEFINITION        the trainer's job definition
  *   GANZOO_COGNITO_ISSUER        https://cognito-idp.{region}.amazonaws.com/{userPoolId}
  *   GANZOO_COGNITO_CLIENT_IDS    optional, comma-separated app client ids allowed to call
+ *   GANZOO_MAX_RUNS_IN_FLIGHT    optional, runs of one owner not yet ended (default shared/limits.ts CLOUD_LIMITS)
+ *   GANZOO_MAX_TIMEOUT_MINUTES   optional, cap on a spec's resources.timeoutMinutes (the same)
+ *   GANZOO_MAX_RETRIES           optional, cap on a spec's resources.retries (the same)
  *
  * With AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER set (an emulator such as moto or LocalStack, as the AWS SDK
  * reads it), the pool's signing keys are fetched from that endpoint, where emulators serve them.
  */
 import { handle } from 'hono/aws-lambda';
+import { CLOUD_LIMITS, limitsFromEnv } from '../shared/limits.ts';
 import { createApp } from './app.ts';
 import { cognitoJwtAuth } from './auth.ts';
 import { BATCH_RUNNER_ENV, batchRunnerFromEnv } from './runners/batch-runner.ts';
@@ -33,13 +37,15 @@ export function appFromEnv(env: NodeJS.ProcessEnv) {
   const missing = REQUIRED.filter((name) => !env[name]);
   if (missing.length > 0) throw new Error(`the API needs ${missing.join(', ')} in its environment`);
   const e = env as Record<(typeof REQUIRED)[number], string> & NodeJS.ProcessEnv;
+  const limits = limitsFromEnv(env, CLOUD_LIMITS);
   const clientIds = e.GANZOO_COGNITO_CLIENT_IDS?.split(',')
     .map((s) => s.trim())
     .filter(Boolean);
   return createApp({
-    runStore: new DynamoRunStore({ table: e.GANZOO_TABLE }),
+    runStore: new DynamoRunStore({ table: e.GANZOO_TABLE, maxRunsInFlight: limits.maxRunsInFlight }),
     artifacts: new S3ArtifactStore({ bucket: e.GANZOO_BUCKET }),
     runner: batchRunnerFromEnv(e),
+    caps: limits,
     auth: cognitoJwtAuth({
       issuer: e.GANZOO_COGNITO_ISSUER,
       ...(clientIds?.length ? { clientIds } : {}),

@@ -71,7 +71,7 @@ describe('openApiDocument', () => {
       }
     }
     const submit = Object.keys(doc.paths['/experiments']!.post!.responses as Json);
-    expect(submit.sort()).toEqual(['200', '201', '400', '401', '413', '415', '422', '502']);
+    expect(submit.sort()).toEqual(['200', '201', '400', '401', '413', '415', '422', '429', '502']);
     expect(Object.keys(doc.paths['/experiments/{id}/cancel']!.post!.responses as Json)).toContain('409');
   });
 });

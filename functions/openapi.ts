@@ -275,12 +275,20 @@ const idParameter = {
   schema: { type: 'string' },
 };
 
+/** Headers a problem answer carries besides its body. */
+const PROBLEM_HEADERS: Partial<Record<ProblemKind, JsonSchema>> = {
+  'too-many-runs': {
+    'Retry-After': { description: 'Seconds to wait before trying again.', schema: { type: 'integer' } },
+  },
+};
+
 const problems = (...kinds: ProblemKind[]) =>
   Object.fromEntries(
     kinds.map((k) => [
       String(PROBLEM_KINDS[k].status),
       {
         description: PROBLEM_KINDS[k].title,
+        ...(PROBLEM_HEADERS[k] ? { headers: PROBLEM_HEADERS[k] } : {}),
         content: { 'application/problem+json': { schema: ref('Problem') } },
       },
     ]),
@@ -337,7 +345,9 @@ export function openApiDocument(): JsonSchema {
           summary: 'Submit a training run',
           description:
             'Validates the spec (unknown fields and out-of-range values are rejected, naming the field), stores the run, writes its spec for the trainer and submits the job. ' +
-            'With an Idempotency-Key header, retrying the same request returns the run the first one made (200) instead of making another.',
+            "A deployment may cap resources.timeoutMinutes and resources.retries below the schema's maxima; a spec over a cap gets 400 naming the field and the cap. " +
+            'With an Idempotency-Key header, retrying the same request returns the run the first one made (200) instead of making another. ' +
+            "A caller whose runs not yet ended (QUEUED to RUNNING) reach the deployment's limit of runs in flight gets 429 with Retry-After; the problem names the limit (maxRunsInFlight, inFlight).",
           tags: ['experiments'],
           parameters: [
             {
@@ -363,6 +373,7 @@ export function openApiDocument(): JsonSchema {
               'payload-too-large',
               'unsupported-media-type',
               'idempotency-key-reused',
+              'too-many-runs',
               'upstream-failed',
             ),
           },
@@ -399,14 +410,14 @@ export function openApiDocument(): JsonSchema {
         post: operation({
           summary: 'Resume a FAILED or CANCELLED run',
           description:
-            "Continues the run from its latest checkpoint as its next attempt, through the same runner as a submit (a Batch job in the cloud, a trainer process locally): the run goes QUEUED with the attempt raised, drops the ended attempt's reason and job id, and is submitted. A run that has not ended, or SUCCEEDED, cannot be resumed (409).",
+            "Continues the run from its latest checkpoint as its next attempt, through the same runner as a submit (a Batch job in the cloud, a trainer process locally): the run goes QUEUED with the attempt raised, drops the ended attempt's reason and job id, and is submitted. A run that has not ended, or SUCCEEDED, cannot be resumed (409). A resumed run is in flight again and counts against the limit of runs in flight (429 with Retry-After).",
           tags: ['experiments'],
           parameters: owned,
           responses: {
             '200': ok('The run, submitted again, and the step it resumes from.', 'ResumedRun', {
               Location: { description: 'The run.', schema: { type: 'string' } },
             }),
-            ...problems('not-found', 'run-not-resumable', 'upstream-failed'),
+            ...problems('not-found', 'run-not-resumable', 'too-many-runs', 'upstream-failed'),
           },
         }),
       },

@@ -23,13 +23,18 @@ export interface RunPage {
 export interface RunStore {
   /**
    * Stores a new QUEUED run. With an idempotency key, a second create with the same (owner, key) returns the
-   * run the first one made (created: false) instead of making another.
+   * run the first one made (created: false) instead of making another. A store with a limit of runs in
+   * flight throws TooManyRunsInFlight (shared/storage/run-slots.ts) for a run over it, and stores nothing.
    */
   create(run: RunRecord, idempotencyKey?: string): Promise<{ run: RunRecord; created: boolean }>;
   get(id: string): Promise<RunRecord | undefined>;
   /** Newest first; each run without its history (shared/run.ts RUN_LIST_FIELDS). */
   list(query: ListQuery): Promise<RunPage>;
-  /** Applies shared/run.ts transition with a conditional write on the status and attempt it read. */
+  /**
+   * Applies shared/run.ts transition with a conditional write on the status and attempt it read. The write
+   * that ends a run frees its slot among its owner's runs in flight; a resume takes one again (or throws
+   * TooManyRunsInFlight, the run left as it was).
+   */
   update(id: string, update: StatusUpdate): Promise<TransitionResult>;
   /**
    * Every run, of any owner, that is SUBMITTED, STARTING or RUNNING: what a restarted local runner must

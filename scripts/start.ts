@@ -2,12 +2,15 @@
  * `npm start`: the local platform (scripts/platform/) on one port, until Ctrl-C.
  *   PORT             the port on 127.0.0.1 (default 8787; 0 for any free one)
  *   GANZOO_DATA_DIR  where runs, artifacts, logs and the token are kept (default .data/ in the checkout)
+ *   GANZOO_MAX_RUNS_IN_FLIGHT  runs not yet ended at once (default 8, shared/limits.ts LOCAL_LIMITS)
+ *   GANZOO_MAX_TIMEOUT_MINUTES, GANZOO_MAX_RETRIES  caps on a spec's resources (default: the schema's)
  * Ctrl-C (or SIGTERM) stops running trainers with a checkpoint; the next start resumes them. A second
  * Ctrl-C, a second or more after the first, stops at once (the copies of one Ctrl-C that reach the process
  * group and any wrapper arrive together and count once). Run as `node --import tsx` (package.json): tsx's
  * command line would relay each signal once more.
  */
 import { relative, resolve } from 'node:path';
+import { LOCAL_LIMITS, limitsFromEnv, type RunLimits } from '../shared/limits.ts';
 import { onStopSignals } from '../trainer/stop-signals.ts';
 import { DEFAULT_DATA_DIR, DEFAULT_PORT, type Platform, startPlatform } from './platform/platform.ts';
 import { ensureWebBuilt, webBuildStale } from './platform/web-build.ts';
@@ -21,6 +24,15 @@ function portFromEnv(): number {
     process.exit(2);
   }
   return port;
+}
+
+function limitsOrExit(): RunLimits {
+  try {
+    return limitsFromEnv(process.env, LOCAL_LIMITS);
+  } catch (err) {
+    console.error((err as Error).message);
+    process.exit(2);
+  }
 }
 
 /** A path as the user would type it from here. */
@@ -92,7 +104,7 @@ if (webBuildStale()) {
 }
 let platform: Platform;
 try {
-  platform = await startPlatform({ port, dataDir });
+  platform = await startPlatform({ port, dataDir, limits: limitsOrExit() });
 } catch (err) {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'EADDRINUSE') {

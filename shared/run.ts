@@ -218,6 +218,28 @@ function resume(current: RunRecord, update: StatusUpdate, attempt: number): Tran
   };
 }
 
+/**
+ * The attempt the run was last queued as: 1 for a run as submitted, the resume's attempt after a resume (the
+ * last QUEUED entry of its history). A resume starts the run's count of attempts afresh from here, and the
+ * run takes its slot among its owner's runs in flight under it.
+ */
+export function queuedAttempt(run: { history?: readonly StatusEvent[] }): number {
+  return run.history?.findLast((e) => e.status === 'QUEUED')?.attempt ?? 1;
+}
+
+/**
+ * The last attempt a run may start before it must be resumed by hand: `resources.retries` attempts in all,
+ * counted from the attempt it was last queued as. A resume is the owner asking for more, so it gets a fresh
+ * count; a retry and a move to on-demand capacity are the platform's own doing, so they use what is left of
+ * it. Batch's retry strategy (functions/runners/batch-runner.ts) and the local runner both follow this.
+ */
+export function lastAttempt(run: {
+  spec: Pick<ExperimentSpec, 'resources'>;
+  history?: readonly StatusEvent[];
+}): number {
+  return queuedAttempt(run) - 1 + run.spec.resources.retries;
+}
+
 /** A Batch job as a run's attempts see it: its id, and the run's attempt its own first attempt is. */
 export interface RunJob {
   id: string;

@@ -10,6 +10,10 @@ import { DATASET_IDS, type DatasetId, datasetInfo } from './datasets.ts';
 export const GPU_TYPES = ['g4dn.xlarge', 'g4dn.2xlarge', 'g5.xlarge', 'g5.2xlarge'] as const;
 export type GpuType = (typeof GPU_TYPES)[number];
 
+/** The schema's own ceilings; a deployment may cap lower (shared/limits.ts). */
+export const MAX_TIMEOUT_MINUTES = 7 * 24 * 60;
+export const MAX_RETRIES = 10;
+
 export const ResourcesSchema = z.strictObject({
   gpu: z.enum(GPU_TYPES).default('g4dn.xlarge').describe('Instance type for a cloud run.'),
   spot: z
@@ -19,13 +23,13 @@ export const ResourcesSchema = z.strictObject({
   timeoutMinutes: z
     .int()
     .min(5)
-    .max(7 * 24 * 60)
+    .max(MAX_TIMEOUT_MINUTES)
     .default(120)
     .describe('Wall-clock limit of one attempt.'),
   retries: z
     .int()
     .min(1)
-    .max(10)
+    .max(MAX_RETRIES)
     .default(3)
     .describe('Attempts in all, for infrastructure failures such as Spot reclaims.'),
 });

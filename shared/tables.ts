@@ -1,7 +1,11 @@
 /**
  * The runs table, named once for the stores, the trainer's status sink, the emulators and the CDK stack.
- * Items are RunRecords (shared/run.ts) stored as shared/run-item.ts says, keyed by `id`. Idempotency keys
- * live in the same table as items whose id starts with IDEMPOTENCY_PREFIX ('#' never occurs in a run id).
+ * Items are RunRecords (shared/run.ts) stored as shared/storage/run-item.ts says, keyed by `id`. Two other kinds of
+ * item live in the same table, told apart by a prefix of their id ('#' never occurs in a run id), and
+ * without an `owner` attribute, so they stay out of the owner index:
+ * - idempotency keys, IDEMPOTENCY_PREFIX then owner and key;
+ * - an owner's runs in flight, SLOTS_PREFIX then owner: the set of slots its unfinished runs hold
+ *   (shared/storage/run-slots.ts).
  */
 export const RUNS_TABLE = {
   partitionKey: 'id',
@@ -17,3 +21,4 @@ export const IDEMPOTENCY_PREFIX = 'idem#';
  * their runs (functions/stores/group-store.ts).
  */
 export const GROUP_PREFIX = 'group#';
+export const SLOTS_PREFIX = 'slots#';

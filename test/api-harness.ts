@@ -5,7 +5,7 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { createApp } from '../functions/app.ts';
+import { type AppDeps, createApp } from '../functions/app.ts';
 import { staticTokenAuth } from '../functions/auth.ts';
 import type { ErrorLogger } from '../functions/errors.ts';
 import type { Auth, JobRunner } from '../functions/ports.ts';
@@ -84,6 +84,10 @@ export function tickingClock(start = Date.parse('2026-01-01T00:00:00.000Z')): ()
 export interface ApiHarnessOptions {
   /** Receives what the app logs; by default it is kept in `logged` and not printed. */
   log?: ErrorLogger;
+  /** The store's limit of runs in flight per owner; none by default. */
+  maxRunsInFlight?: number;
+  /** The API's caps on a spec's timeout and retries; none by default. */
+  caps?: AppDeps['caps'];
 }
 
 export interface ApiHarness {
@@ -110,7 +114,13 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
   await Promise.all([emulators.createRunsTable(TABLE), emulators.createBucket(BUCKET)]);
   const dynamo: DynamoDBClient = dynamoClientFor(emulators.dynamoEndpoint);
   const s3: S3Client = emulators.s3Client();
-  const runStore = new DynamoRunStore({ client: dynamo, table: TABLE, retry: QUICK, claimGraceMs: 50 });
+  const runStore = new DynamoRunStore({
+    client: dynamo,
+    table: TABLE,
+    retry: QUICK,
+    claimGraceMs: 50,
+    ...(options.maxRunsInFlight !== undefined ? { maxRunsInFlight: options.maxRunsInFlight } : {}),
+  });
   const artifacts = new S3ArtifactStore({ client: s3, bucket: BUCKET, retry: QUICK });
   const runner = new RecordingRunner();
   const logged: ApiHarness['logged'] = [];
@@ -120,6 +130,7 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
     runner,
     auth: callersAuth(),
     now: tickingClock(),
+    ...(options.caps ? { caps: options.caps } : {}),
     log: options.log ?? ((message, error) => logged.push({ message, error })),
   });
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FIRST_ATTEMPT_ENV } from '../../shared/batch-job.ts';
 import type { RunRecord } from '../../shared/run.ts';
 import { parseSpec } from '../../shared/spec.ts';
+import { RunSlots } from '../../shared/storage/run-slots.ts';
 import { type Emulators, startEmulators } from '../../test/emulators.ts';
 import { DynamoRunStore } from '../stores/run-store.ts';
 import {
@@ -257,6 +258,31 @@ describe('the Batch state handler on the runs table', () => {
     const outcomes = await deliver([event('FAILED', [], { statusReason: 'cancelled by user-1' })]);
     expect(outcomes).toEqual(['refused']);
     expect(await store.get('run-1')).toMatchObject({ status: 'CANCELLED', reason: 'cancelled by user-1' });
+  });
+
+  it("frees the run's slot among its owner's runs in flight when a job's end ends the run, once", async () => {
+    store = new DynamoRunStore({
+      client: emulators.dynamoClient(),
+      table,
+      retry: { attempts: 1 },
+      maxRunsInFlight: 1,
+    });
+    const slots = new RunSlots(emulators.dynamoClient(), table, {
+      attempts: 1,
+      baseMs: 0,
+      maxMs: 0,
+      onRetry: () => {},
+    });
+    await submitted();
+    expect(await slots.held('user-1')).toEqual(['run-1#1']);
+    await deliver([event('RUNNING')]);
+    const lost = event('FAILED', [{ container: { exitCode: 137 } }]);
+    expect(await deliver([lost])).toEqual(['applied']);
+    expect(await slots.held('user-1')).toEqual([]);
+    // The owner's next run takes the slot; the same event again frees nothing of it.
+    await submitted({ id: 'run-2', jobId: 'job-2' });
+    expect(await deliver([lost])).toEqual(['unchanged']);
+    expect(await slots.held('user-1')).toEqual(['run-2#1']);
   });
 
   it('records the job id when its first event beats the API', async () => {

@@ -9,6 +9,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { z } from 'zod';
 import { type EvalResult, evaluationPictures, hasEvaluation } from '../../shared/evaluation.ts';
 import { assertRunId, runFiles } from '../../shared/keys.ts';
+import { capIssues, LIMIT_ENV, type RunLimits } from '../../shared/limits.ts';
 import { isResumable, isTerminal, type ResumedRun, RUN_FIELDS, type RunRecord } from '../../shared/run.ts';
 import { type ExperimentSpec, validateSpec } from '../../shared/spec.ts';
 import type { ApiEnv } from '../auth.ts';
@@ -31,9 +32,31 @@ export interface ExperimentDeps {
   now: () => Date;
   newRunId: () => string;
   log: ErrorLogger;
+  /** This deployment's caps on a spec's timeout and retries; none beyond the schema's when absent. */
+  caps?: Pick<RunLimits, 'maxTimeoutMinutes' | 'maxRetries'>;
 }
 
 const CANCEL_REASON = 'cancelled on request';
+
+/**
+ * Retry-After of a 429 for runs in flight: runs take minutes to hours, so nothing frees a slot sooner on
+ * average; a client polling each minute is not a load.
+ */
+export const IN_FLIGHT_RETRY_AFTER_SECONDS = 60;
+
+/** The store's TooManyRunsInFlight (shared/storage/run-slots.ts) as a 429 naming the limit; anything else as it is. */
+function overLimit(err: unknown): unknown {
+  if (!isNamed(err, 'TooManyRunsInFlight')) return err;
+  const { limit, inFlight } = err as { limit: number; inFlight: number };
+  return new ApiProblem(
+    'too-many-runs',
+    `you have ${inFlight} runs in flight (queued, submitted, starting or running), and this deployment's limit of runs in flight per owner is ${limit} (${LIMIT_ENV.maxRunsInFlight}); wait for one to end, or cancel one`,
+    {
+      headers: { 'retry-after': String(IN_FLIGHT_RETRY_AFTER_SECONDS) },
+      members: { limit: LIMIT_ENV.maxRunsInFlight, maxRunsInFlight: limit, inFlight },
+    },
+  );
+}
 
 /** The record as the API shows it: only RunRecord's fields, whatever else the table item carries. */
 export function publicRun(run: RunRecord): RunRecord {
@@ -104,7 +127,7 @@ const specSizeLimit = bodyLimit({
   },
 });
 
-async function readSpec(c: Context): Promise<ExperimentSpec> {
+async function readSpec(c: Context, caps: ExperimentDeps['caps']): Promise<ExperimentSpec> {
   const text = await c.req.text();
   if (!text.trim()) throw invalidRequest('the body is empty; send the experiment spec as JSON');
   let input: unknown;
@@ -118,6 +141,13 @@ async function readSpec(c: Context): Promise<ExperimentSpec> {
     throw invalidRequest(
       `the spec is invalid: ${result.issues.map((i) => i.field || '(spec)').join(', ')}`,
       result.issues,
+    );
+  }
+  const over = caps ? capIssues(result.spec, caps) : [];
+  if (over.length > 0) {
+    throw invalidRequest(
+      `the spec is over this deployment's caps: ${over.map((i) => i.field).join(', ')}`,
+      over,
     );
   }
   return result.spec;
@@ -227,7 +257,7 @@ export function experimentRoutes(deps: ExperimentDeps) {
   return new Hono<ApiEnv>()
     .post('/', requireJson, specSizeLimit, async (c) => {
       const key = idempotencyKey(c);
-      const spec = await readSpec(c);
+      const spec = await readSpec(c, deps.caps);
       const at = now().toISOString();
       const draft: RunRecord = {
         id: deps.newRunId(),
@@ -243,7 +273,7 @@ export function experimentRoutes(deps: ExperimentDeps) {
         if (isNamed(err, 'BadIdempotencyKey')) {
           throw invalidRequest(message(err), [{ field: 'Idempotency-Key', message: message(err) }]);
         }
-        throw err;
+        throw overLimit(err);
       });
       if (!created) {
         // Same key, different spec: a client bug that must not silently return an unrelated run.
@@ -330,12 +360,11 @@ export function experimentRoutes(deps: ExperimentDeps) {
           { members: { runStatus: r.status } },
         );
       if (!isResumable(run.status)) throw notResumable(run);
-      const result = await runStore.update(run.id, {
-        status: 'QUEUED',
-        attempt: run.attempt + 1,
-        resume: true,
-        at: now().toISOString(),
-      });
+      const result = await runStore
+        .update(run.id, { status: 'QUEUED', attempt: run.attempt + 1, resume: true, at: now().toISOString() })
+        .catch((err: unknown) => {
+          throw overLimit(err);
+        });
       if (!result.ok) {
         // Another request resumed it (or it changed) between our read and our write.
         const current = await runStore.get(run.id);

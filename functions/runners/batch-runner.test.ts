@@ -109,6 +109,26 @@ describe('BatchRunner', () => {
     });
   });
 
+  it('gives a resumed run a fresh resources.retries, and a move to on-demand after it what is left', () => {
+    const runner = new BatchRunner({ ...options });
+    const at = '2026-01-01T00:00:00.000Z';
+    // Attempts 1-3 used, FAILED, then resumed by the owner as attempt 4.
+    const history = [
+      { status: 'QUEUED' as const, attempt: 1, at },
+      { status: 'FAILED' as const, attempt: 3, at },
+      { status: 'QUEUED' as const, attempt: 4, at },
+    ];
+    const resumed = run({ attempt: 4, history }, { retries: 3 });
+    expect(runner.submitInput(resumed).retryStrategy?.attempts).toBe(3);
+    expect(runner.submitInput(resumed).containerOverrides?.environment).toContainEqual({
+      name: FIRST_ATTEMPT_ENV,
+      value: '4',
+    });
+    // Its attempt 4 found no Spot capacity: attempts 5 and 6 are left of the resume's three.
+    const moved = { ...resumed, attempt: 5 };
+    expect(runner.submitInput(moved, { onDemand: true }).retryStrategy?.attempts).toBe(2);
+  });
+
   it("submits a run's later attempt to on-demand when asked, numbering from the run and with the attempts left", () => {
     const runner = new BatchRunner({ ...options });
     const later = run({ attempt: 2 }, { spot: true, retries: 3 });
@@ -119,6 +139,7 @@ describe('BatchRunner', () => {
     // Never fewer than one attempt, and a first job begins at attempt 1.
     expect(runner.submitInput(run({ attempt: 5 }, { retries: 2 })).retryStrategy?.attempts).toBe(1);
     const first = runner.submitInput(run());
+    expect(first.retryStrategy?.attempts).toBe(3);
     expect(first.containerOverrides?.environment).toContainEqual({ name: FIRST_ATTEMPT_ENV, value: '1' });
     expect(first.jobQueue).toBe('g4dn.xlarge-spot');
   });

@@ -14,7 +14,7 @@ import {
   TerminateJobCommand,
 } from '@aws-sdk/client-batch';
 import { BATCH_RETRY_RULES, FIRST_ATTEMPT_ENV, jobResources } from '../../shared/batch-job.ts';
-import type { RunRecord } from '../../shared/run.ts';
+import { lastAttempt, type RunRecord } from '../../shared/run.ts';
 import { GPU_TYPES, type GpuType } from '../../shared/spec.ts';
 import type { JobRunner } from '../ports.ts';
 
@@ -70,8 +70,9 @@ export class BatchRunner implements JobRunner {
 
   /**
    * The SubmitJob parameters for a run; exported for tests and for reading what a run asks of Batch. The
-   * job's first attempt is the run's `attempt`: a run submitted again (moved to on-demand capacity) keeps
-   * counting, and its job gets the attempts left of resources.retries (at least one).
+   * job's first attempt is the run's `attempt`: a run submitted again keeps counting. Its job gets the
+   * attempts the run has left (shared/run.ts lastAttempt, at least one): all of resources.retries for a
+   * first submit or a resume, what is left of them for a move to on-demand capacity.
    */
   submitInput(run: RunRecord, options: SubmitOptions = {}): SubmitJobCommandInput {
     const { resources } = run.spec;
@@ -97,7 +98,7 @@ export class BatchRunner implements JobRunner {
         ],
       },
       retryStrategy: {
-        attempts: Math.max(1, resources.retries - (run.attempt - 1)),
+        attempts: Math.max(1, lastAttempt(run) - run.attempt + 1),
         evaluateOnExit: EVALUATE_ON_EXIT,
       },
       timeout: { attemptDurationSeconds: resources.timeoutMinutes * 60 },

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { runKey } from '../../shared/keys.ts';
 import type { RunRecord } from '../../shared/run.ts';
 import { type ExperimentSpec, parseSpec } from '../../shared/spec.ts';
+import { RunSlots } from '../../shared/storage/run-slots.ts';
 import { EMULATOR_CREDENTIALS, type Emulators, startEmulators } from '../../test/emulators.ts';
 import { scratchDir, tinySpec } from '../../trainer/test-util.ts';
 import { createApp } from '../app.ts';
@@ -245,6 +246,28 @@ describe('LocalRunner', () => {
     });
   });
 
+  it('gives a resumed run a fresh resources.retries, counted from the attempt it was resumed as', async () => {
+    const at = new Date().toISOString();
+    // Attempts 1 and 2 used, then resumed by the owner as attempt 3, with resources.retries 2: 3 and 4.
+    const history = [
+      { status: 'QUEUED' as const, attempt: 1, at },
+      { status: 'FAILED' as const, attempt: 2, at },
+      { status: 'QUEUED' as const, attempt: 3, at },
+    ];
+    const r = runner();
+    await r.submit(await stored('wait-1', { attempt: 3, history }, { retries: 2 }));
+    await started(r, 'wait-1', 3);
+    process.kill(r.jobs()[0]!.pid!, 'SIGTERM');
+    await started(r, 'wait-1', 4);
+    process.kill(r.jobs()[0]!.pid!, 'SIGTERM');
+    await r.idle();
+    expect(await store.get('wait-1')).toMatchObject({
+      status: 'FAILED',
+      attempt: 4,
+      reason: expect.stringMatching(/^attempt 4 was stopped \(143\), and the run has no attempts left/),
+    });
+  });
+
   it('takes up the runs a previous process left unfinished', async () => {
     const runs = [
       await stored('ok-submitted'),
@@ -289,6 +312,41 @@ describe('LocalRunner', () => {
     expect(log(r, 'wait-1')).toContain('checkpoint written');
     expect((await store.get('wait-1'))?.status).toBe('SUBMITTED');
     await expect(r.submit((await store.get('wait-2'))!)).rejects.toThrow(/shutting down/);
+  });
+
+  it('frees the slot of every run it ends, each once: cancelled queued or running, failed, out of attempts', async () => {
+    store = new DynamoRunStore({
+      client: emulators.dynamoClient(),
+      table,
+      retry: { attempts: 1 },
+      maxRunsInFlight: 10,
+    });
+    const slots = new RunSlots(emulators.dynamoClient(), table, {
+      attempts: 1,
+      baseMs: 0,
+      maxMs: 0,
+      onRetry: () => {},
+    });
+    const r = runner();
+    const running = await stored('wait-1');
+    const queued = await stored('wait-2');
+    const spent = await stored('wait-3', {}, { retries: 1 });
+    const failing = await stored('fail-1');
+    expect(await slots.held('user-1')).toHaveLength(4);
+    for (const run of [running, queued, spent, failing]) await r.submit(run);
+    await r.cancel(queued, 'not needed');
+    expect(await slots.held('user-1')).not.toContain('wait-2#1');
+    await started(r, 'wait-1');
+    await r.cancel(running, 'cancelled');
+    await started(r, 'wait-3');
+    process.kill(r.jobs()[0]!.pid!, 'SIGTERM');
+    await r.idle();
+    expect(
+      (await Promise.all(['wait-1', 'wait-2', 'wait-3', 'fail-1'].map((id) => store.get(id)))).map(
+        (x) => x?.status,
+      ),
+    ).toEqual(['CANCELLED', 'CANCELLED', 'FAILED', 'FAILED']);
+    expect(await slots.held('user-1')).toEqual([]);
   });
 
   it('fails a run whose trainer cannot be started', async () => {

@@ -14,7 +14,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assertRunId } from '../../shared/keys.ts';
-import type { RunRecord, StatusUpdate } from '../../shared/run.ts';
+import { lastAttempt, queuedAttempt, type RunRecord, type StatusUpdate } from '../../shared/run.ts';
 import type { ArtifactStore, JobRunner, RunStore } from '../ports.ts';
 
 export interface LocalRunnerOptions {
@@ -153,13 +153,11 @@ export class LocalRunner implements JobRunner {
   }
 
   /**
-   * The last attempt number this runner may start for the run: `resources.retries` attempts in all, counted
-   * afresh from the attempt a resume began (history's last QUEUED entry), as a resumed run is a new job.
+   * The last attempt number this runner may start for the run (shared/run.ts lastAttempt, as Batch counts
+   * it: a resume starts the count afresh); a record without a spec gets none past its queued one.
    */
   private attemptsOf(run: RunRecord): number {
-    const retries = run.spec?.resources?.retries ?? 0;
-    const queued = run.history?.findLast((e) => e.status === 'QUEUED')?.attempt ?? 1;
-    return queued - 1 + retries;
+    return run.spec?.resources ? lastAttempt(run) : queuedAttempt(run) - 1;
   }
 
   /** Drops a queued run, or stops a running one: SIGTERM (it checkpoints), then SIGKILL after the grace. */

@@ -1,10 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FamilyId } from '../../shared/catalog.ts';
 import type { RunRecord, RunStatus } from '../../shared/run.ts';
 import { parseSpec } from '../../shared/spec.ts';
+import { RunSlots, TooManyRunsInFlight } from '../../shared/storage/run-slots.ts';
 import { type DynamoEmulator, dynamoClientFor, startDynamoEmulator } from '../../test/emulators.ts';
 import { DynamoStatusSink } from '../../trainer/sinks/dynamodb.ts';
 import { StatusRefused } from '../../trainer/sinks/status-file.ts';
@@ -505,3 +511,96 @@ describe('DynamoRunStore listUnfinished', () => {
       expect(unfinished.has(ids[status]!)).toBe(false);
   });
 });
+
+describe('DynamoRunStore runs in flight', () => {
+  const slots = () => new RunSlots(client, TABLE, { attempts: 1, baseMs: 0, maxMs: 0, onRetry: () => {} });
+  const limited = (maxRunsInFlight: number, extra: Partial<DynamoRunStoreOptions> = {}) =>
+    store({ maxRunsInFlight, ...extra });
+
+  it('lets exactly one of two concurrent creates at the limit in, and stores nothing for the other', async () => {
+    const owner = uid('owner');
+    await limited(2).create(newRun(owner));
+    const racers = [newRun(owner), newRun(owner)];
+    const outcomes = await Promise.allSettled([
+      limited(2).create(racers[0]!),
+      limited(2, { client: otherClient }).create(racers[1]!),
+    ]);
+    const refused = outcomes.filter((o) => o.status === 'rejected');
+    expect(refused).toHaveLength(1);
+    expect((refused[0] as PromiseRejectedResult).reason).toBeInstanceOf(TooManyRunsInFlight);
+    expect((refused[0] as PromiseRejectedResult).reason).toMatchObject({ limit: 2, inFlight: 2 });
+    const stored = await Promise.all(racers.map((r) => store().get(r.id)));
+    expect(stored.filter(Boolean)).toHaveLength(1);
+    expect(await slots().held(owner)).toHaveLength(2);
+  });
+
+  it('frees the slot in the write that ends the run, once, and takes a new one on resume', async () => {
+    const owner = uid('owner');
+    const s = limited(1);
+    const run = (await s.create(newRun(owner))).run;
+    expect(await slots().held(owner)).toEqual([`${run.id}#1`]);
+    await expect(s.create(newRun(owner))).rejects.toBeInstanceOf(TooManyRunsInFlight);
+    expect((await s.update(run.id, { status: 'CANCELLED', reason: 'by hand' })).ok).toBe(true);
+    expect(await slots().held(owner)).toEqual([]);
+    // The same end again changes nothing and frees nothing.
+    expect(await s.update(run.id, { status: 'CANCELLED', reason: 'by hand' })).toMatchObject({
+      changed: false,
+    });
+    const other = (await s.create(newRun(owner))).run;
+    // A resume at the limit is refused and leaves the run as it was.
+    await expect(s.update(run.id, { status: 'QUEUED', attempt: 2, resume: true })).rejects.toMatchObject({
+      name: 'TooManyRunsInFlight',
+    });
+    expect((await s.get(run.id))?.status).toBe('CANCELLED');
+    await s.update(other.id, { status: 'FAILED', reason: 'x' });
+    expect((await s.update(run.id, { status: 'QUEUED', attempt: 2, resume: true })).ok).toBe(true);
+    expect(await slots().held(owner)).toEqual([`${run.id}#2`]);
+    // A late free of the slot the run held before its resume frees nothing of the resumed run's.
+    expect(await slots().free(owner, `${run.id}#1`)).toBe(false);
+    expect(await slots().held(owner)).toEqual([`${run.id}#2`]);
+  });
+
+  it('frees at the limit a slot whose run ended without freeing it, and never a live one', async () => {
+    const owner = uid('owner');
+    const s = limited(2);
+    const live = (await s.create(newRun(owner))).run;
+    const ended = (await s.create(newRun(owner))).run;
+    // Ended by a writer that stopped before it freed the slot: the item moves, the slot stays.
+    await rawWrite(ended.id, 'SUCCEEDED');
+    expect(await slots().held(owner)).toHaveLength(2);
+    const next = (await s.create(newRun(owner))).run;
+    expect(await slots().held(owner)).toEqual([`${live.id}#1`, `${next.id}#1`].sort());
+    await expect(s.create(newRun(owner))).rejects.toMatchObject({ inFlight: 2 });
+  });
+
+  it('frees the slot of a create whose run could not be written', async () => {
+    const owner = uid('owner');
+    const taken = newRun(uid('other-owner'));
+    await store().create(taken);
+    await expect(limited(1).create({ ...newRun(owner), id: taken.id })).rejects.toBeInstanceOf(RunExists);
+    expect(await slots().held(owner)).toEqual([]);
+  });
+
+  it('gives an idempotent retry at the limit its run, not a refusal', async () => {
+    const owner = uid('owner');
+    const first = await limited(1).create(newRun(owner), 'key-1');
+    const again = await limited(1).create(newRun(owner), 'key-1');
+    expect(again).toEqual({ run: first.run, created: false });
+    await expect(limited(1).create(newRun(owner), 'key-2')).rejects.toBeInstanceOf(TooManyRunsInFlight);
+    // The refused request's claim is released: the key is free for a later try.
+    expect(await rawItem(idempotencyItemId(owner, 'key-2'))).toBeUndefined();
+  });
+});
+
+/** Moves a run's status in the table without the store, as a writer that stopped right after would leave it. */
+async function rawWrite(id: string, status: RunStatus): Promise<void> {
+  await client.send(
+    new UpdateItemCommand({
+      TableName: TABLE,
+      Key: { id: { S: id } },
+      UpdateExpression: 'SET #s = :s',
+      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeValues: { ':s': { S: status } },
+    }),
+  );
+}

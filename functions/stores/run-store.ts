@@ -1,11 +1,12 @@
 /**
  * Runs in the DynamoDB runs table (shared/tables.ts), item for item the format the trainer's status sink
- * writes (trainer/sinks/dynamodb.ts): shared/run-item.ts, keyed by `id`.
+ * writes (trainer/sinks/dynamodb.ts): shared/storage/run-item.ts, keyed by `id`.
  *
  * Every write is a single conditional item write, never a transaction (dynalite, the local emulator, has
  * none): a create only if the id is free, an update only if status, attempt and updatedAt are still what
  * was read. Idempotency keys are items of their own in the same table, claimed with a conditional put
- * before the run is written.
+ * before the run is written. With a limit of runs in flight, a run takes its owner's slot before it is
+ * written (shared/storage/run-slots.ts), and the write that ends it frees the slot.
  */
 
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -23,6 +24,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { assertRunId } from '../../shared/keys.ts';
 import {
   finiteProgress,
+  isTerminal,
   nextTimestamp,
   RUN_LIST_FIELDS,
   type RunRecord,
@@ -32,6 +34,13 @@ import {
 } from '../../shared/run.ts';
 import { type RetryTuning, warnRetry, withRetry } from '../../shared/storage/retry.ts';
 import { FAMILY_ATTRIBUTE, MARSHALL, runFromItem, runItem } from '../../shared/storage/run-item.ts';
+import {
+  isStaleSlot,
+  parseSlot,
+  RunSlots,
+  slotOf,
+  TooManyRunsInFlight,
+} from '../../shared/storage/run-slots.ts';
 import {
   dynamoClientFromEnv,
   isConditionFailure,
@@ -83,6 +92,12 @@ export interface DynamoRunStoreOptions {
    * deciding the claimant died between its two writes and making the run itself.
    */
   claimGraceMs?: number;
+  /**
+   * Runs of one owner in flight at once (shared/limits.ts); a create or resume past it throws
+   * TooManyRunsInFlight. Without it nothing is counted on create or resume, but an ended run still frees a
+   * slot it holds.
+   */
+  maxRunsInFlight?: number;
 }
 
 /** The idempotency item's id. '%' and '#' in the owner are escaped so that no two (owner, key) pairs meet. */
@@ -136,6 +151,8 @@ export class DynamoRunStore implements RunStore {
   private readonly conflictAttempts: number;
   private readonly filteredPageSize: number;
   private readonly claimGraceMs: number;
+  private readonly maxRunsInFlight: number | undefined;
+  private readonly slots: RunSlots;
 
   constructor(options: DynamoRunStoreOptions) {
     if (!options.table) throw new Error('DynamoRunStore needs a table name');
@@ -145,6 +162,8 @@ export class DynamoRunStore implements RunStore {
     this.conflictAttempts = options.conflictAttempts ?? 10;
     this.filteredPageSize = options.filteredPageSize ?? 200;
     this.claimGraceMs = options.claimGraceMs ?? 1_000;
+    this.maxRunsInFlight = options.maxRunsInFlight;
+    this.slots = new RunSlots(this.client, this.table, this.retry);
   }
 
   private send<T>(operation: string, id: string, fn: () => Promise<T>): Promise<T> {
@@ -172,7 +191,7 @@ export class DynamoRunStore implements RunStore {
 
   async create(run: RunRecord, idempotencyKey?: string): Promise<{ run: RunRecord; created: boolean }> {
     assertRunId(run.id);
-    if (idempotencyKey === undefined) return this.putRun(run, 'new');
+    if (idempotencyKey === undefined) return this.withSlot(run, () => this.putRun(run, 'new'));
     const claimId = idempotencyItemId(run.owner, idempotencyKey);
     // A claim can vanish between our failed put and our read only when its request released it (its run
     // id was taken); then the key is free again and we claim anew, a bounded number of times.
@@ -196,10 +215,12 @@ export class DynamoRunStore implements RunStore {
         return this.followClaim(claim.runId, typeof claim.createdAt === 'string' ? claim.createdAt : '', run);
       }
       try {
-        return await this.putRun(run, 'claimed');
+        return await this.withSlot(run, () => this.putRun(run, 'claimed'));
       } catch (err) {
-        // The claim would otherwise point retries at a run that is not theirs.
-        if (err instanceof RunExists) await this.releaseClaim(claimId, run.id);
+        // The claim would otherwise point retries at a run that is not theirs, or that was never made.
+        if (err instanceof RunExists || err instanceof TooManyRunsInFlight) {
+          await this.releaseClaim(claimId, run.id);
+        }
         throw err;
       }
     }
@@ -223,7 +244,8 @@ export class DynamoRunStore implements RunStore {
     }
     // A createdAt after the claimant's tells this write apart from its own, should that still land first.
     const now = nextTimestamp(claimedAt > run.createdAt ? claimedAt : run.createdAt);
-    const result = await this.putRun({ ...run, id: runId, createdAt: now, updatedAt: now }, 'recovered');
+    const recovered = { ...run, id: runId, createdAt: now, updatedAt: now };
+    const result = await this.withSlot(recovered, () => this.putRun(recovered, 'recovered'));
     return this.ownedBy(result.run, run.owner, result.created);
   }
 
@@ -276,6 +298,51 @@ export class DynamoRunStore implements RunStore {
       if (mode !== 'new' && existing.owner === run.owner) return { run: existing, created: false };
       throw new RunExists(run.id);
     }
+  }
+
+  /**
+   * Takes the run's slot, then puts it: a run over its owner's limit is never written. When the put fails
+   * and no run of the owner stands under the id, the slot is freed; a put that did land (its answer lost)
+   * keeps it. A put that finds the run already there (a retry, or another request for the same key) shares
+   * that run's slot, which taking again left as it was.
+   */
+  private async withSlot(
+    run: RunRecord,
+    put: () => Promise<{ run: RunRecord; created: boolean }>,
+  ): Promise<{ run: RunRecord; created: boolean }> {
+    if (this.maxRunsInFlight === undefined) return put();
+    await this.takeSlot(run, this.maxRunsInFlight);
+    try {
+      return await put();
+    } catch (err) {
+      const stored = await this.get(run.id).catch(() => run);
+      if (stored === undefined || stored.owner !== run.owner) await this.freeSlot(run);
+      throw err;
+    }
+  }
+
+  /**
+   * Takes the run's slot, or throws TooManyRunsInFlight. At the limit, slots left behind by runs that ended
+   * without freeing them (their writer stopped in between) are freed first, and the slot is tried once more.
+   */
+  private async takeSlot(run: RunRecord, limit: number): Promise<void> {
+    const slot = slotOf(run);
+    if (await this.slots.take(run.owner, slot, limit)) return;
+    const held = await this.slots.held(run.owner);
+    let freed = 0;
+    for (const other of held) {
+      const holder = await this.get(parseSlot(other)?.runId ?? '');
+      if (isStaleSlot(other, holder) && (await this.slots.free(run.owner, other))) freed++;
+    }
+    if (freed > 0 && (await this.slots.take(run.owner, slot, limit))) return;
+    throw new TooManyRunsInFlight(limit, held.length - freed);
+  }
+
+  /** Frees the run's slot; a failure is logged, not thrown (the write that ended the run has landed). */
+  private async freeSlot(run: RunRecord): Promise<void> {
+    await this.slots.free(run.owner, slotOf(run)).catch((err: Error) => {
+      console.error(`run ${run.id}: its slot was not freed (${err.message})`);
+    });
   }
 
   async listUnfinished(): Promise<RunRecord[]> {
@@ -368,7 +435,23 @@ export class DynamoRunStore implements RunStore {
         // updatedAt is the version the next conditional write checks, so it must move forward.
         at: nextTimestamp(current.updatedAt, Number.isFinite(atMs) ? atMs : Date.now()),
       });
-      if (result.ok && result.changed) await this.write(current, result.record);
+      if (!result.ok || !result.changed) return result;
+      // A resumed run is in flight again: it takes a new slot before it is written QUEUED.
+      const resumed = update.resume && this.maxRunsInFlight !== undefined;
+      if (resumed) await this.takeSlot(result.record, this.maxRunsInFlight!);
+      try {
+        await this.write(current, result.record);
+      } catch (err) {
+        // Freed unless the run stands queued under that slot (another request's resume won the same one).
+        if (resumed) {
+          const now = await this.get(id).catch(() => result.record);
+          if (!now || slotOf(now) !== slotOf(result.record)) await this.freeSlot(result.record);
+        }
+        // A lost conditional write: retryOnConflict reads again and applies the update on top.
+        throw err;
+      }
+      // The run ended with this write, which only one writer wins: this one frees its slot.
+      if (isTerminal(result.record.status) && !isTerminal(current.status)) await this.freeSlot(result.record);
       return result;
     });
   }

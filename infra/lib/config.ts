@@ -3,6 +3,7 @@
  * synth, so a typo fails before CloudFormation sees it, with the values that would have been accepted.
  */
 import type { Node } from 'constructs';
+import { CLOUD_LIMITS, LIMIT_RANGES, type RunLimits } from '../../shared/limits.ts';
 import { GPU_TYPES } from '../../shared/spec.ts';
 
 export type GpuInstanceType = (typeof GPU_TYPES)[number];
@@ -27,6 +28,8 @@ export interface GanzooConfig {
    * Both or neither; without them no budget is made.
    */
   budget?: { monthlyUsd: number; email: string };
+  /** What the API lets one owner spend (shared/limits.ts), passed to it in its environment. */
+  limits: RunLimits;
   /** Prefix of the sign-in page's domain (`{prefix}.auth.{region}.amazoncognito.com`); unique per region. */
   authDomainPrefix?: string;
 }
@@ -39,13 +42,24 @@ export const CONTEXT_KEYS = {
   budgetMonthlyUsd: 'budgetMonthlyUsd',
   budgetEmail: 'budgetEmail',
   authDomainPrefix: 'authDomainPrefix',
-} as const;
+  maxRunsInFlight: 'maxRunsInFlight',
+  maxTimeoutMinutes: 'maxTimeoutMinutes',
+  maxRetries: 'maxRetries',
+} as const satisfies Record<string, string>;
+
+/** The context key of each limit: the limit's own name. */
+const LIMIT_KEYS = {
+  maxRunsInFlight: CONTEXT_KEYS.maxRunsInFlight,
+  maxTimeoutMinutes: CONTEXT_KEYS.maxTimeoutMinutes,
+  maxRetries: CONTEXT_KEYS.maxRetries,
+} as const satisfies Record<keyof RunLimits, string>;
 
 export const DEFAULT_CONFIG: GanzooConfig = {
   gpuInstanceTypes: [...GPU_TYPES],
   maxVcpus: 16,
   checkpointRetentionDays: 30,
   spotCapacityWaitMinutes: 30,
+  limits: CLOUD_LIMITS,
 };
 
 /** The largest instance offered has 8 vCPUs; a smaller ceiling could never launch it. */
@@ -79,7 +93,11 @@ type ContextKey = (typeof CONTEXT_KEYS)[keyof typeof CONTEXT_KEYS];
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
 export function parseConfig(context: Partial<Record<ContextKey, unknown>>): GanzooConfig {
-  const config: GanzooConfig = { ...DEFAULT_CONFIG };
+  const config: GanzooConfig = { ...DEFAULT_CONFIG, limits: { ...DEFAULT_CONFIG.limits } };
+  for (const [limit, key] of Object.entries(LIMIT_KEYS) as [keyof RunLimits, ContextKey][]) {
+    const [min, max] = LIMIT_RANGES[limit];
+    if (context[key] !== undefined) config.limits[limit] = asInt(key, context[key], min, max);
+  }
   const types = context.gpuInstanceTypes;
   if (types !== undefined) {
     const list = asList(types);

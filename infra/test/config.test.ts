@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it, vi } from 'vitest';
+import { CLOUD_LIMITS } from '../../shared/limits.ts';
 import { GPU_TYPES } from '../../shared/spec.ts';
 import { DEFAULT_CONFIG, parseConfig } from '../lib/config.ts';
 import { REPO_ROOT } from '../lib/function-bundles.ts';
@@ -23,6 +24,12 @@ describe('parseConfig', () => {
     });
     expect(parseConfig({ authDomainPrefix: 'my-gans' }).authDomainPrefix).toBe('my-gans');
     expect(parseConfig({ spotCapacityWaitMinutes: '15' }).spotCapacityWaitMinutes).toBe(15);
+    expect(parseConfig({ maxRunsInFlight: '2' }).limits).toEqual({ ...CLOUD_LIMITS, maxRunsInFlight: 2 });
+    expect(parseConfig({ maxTimeoutMinutes: 90, maxRetries: '2' }).limits).toEqual({
+      ...CLOUD_LIMITS,
+      maxTimeoutMinutes: 90,
+      maxRetries: 2,
+    });
   });
 
   it('names the key and the valid values when a value is wrong', () => {
@@ -36,6 +43,12 @@ describe('parseConfig', () => {
     // Batch takes 600 to 86,400 seconds.
     expect(() => parseConfig({ spotCapacityWaitMinutes: 5 })).toThrow(
       "context 'spotCapacityWaitMinutes' is 5; valid: an integer from 10 to 1440",
+    );
+    expect(() => parseConfig({ maxRunsInFlight: 0 })).toThrow(
+      "context 'maxRunsInFlight' is 0; valid: an integer from 1 to 1000",
+    );
+    expect(() => parseConfig({ maxRetries: 11 })).toThrow(
+      "context 'maxRetries' is 11; valid: an integer from 1 to 10",
     );
     expect(() => parseConfig({ authDomainPrefix: 'My_Pool' })).toThrow(/lowercase letters/);
     expect(() => parseConfig({ authDomainPrefix: 'aws-gans' })).toThrow(/without 'aws'/);
@@ -58,14 +71,29 @@ describe('parseConfig', () => {
     );
   });
 
-  it('puts a monthly spend alarm in the data stack only when a budget is configured', async () => {
+  it('puts a monthly spend alarm in the data stack only when a budget is configured, and passes the limits to the API', async () => {
     vi.stubEnv('CDK_VALIDATION', 'false');
     const siteDirectory = join(REPO_ROOT, 'web', 'no-such-dist');
     const { app, stacks } = await buildApp({
-      context: { budgetMonthlyUsd: '40', budgetEmail: 'owner@example.com' },
+      context: {
+        budgetMonthlyUsd: '40',
+        budgetEmail: 'owner@example.com',
+        maxRunsInFlight: '2',
+        maxTimeoutMinutes: '90',
+        maxRetries: '2',
+      },
       siteDirectory,
     });
     try {
+      Template.fromStack(stacks.api).hasResourceProperties('AWS::Lambda::Function', {
+        Environment: {
+          Variables: Match.objectLike({
+            GANZOO_MAX_RUNS_IN_FLIGHT: '2',
+            GANZOO_MAX_TIMEOUT_MINUTES: '90',
+            GANZOO_MAX_RETRIES: '2',
+          }),
+        },
+      });
       const template = Template.fromStack(stacks.data);
       template.resourceCountIs('AWS::Budgets::Budget', 1);
       template.hasResourceProperties('AWS::Budgets::Budget', {

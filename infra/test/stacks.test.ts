@@ -8,6 +8,7 @@ import type { Construct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openApiDocument } from '../../functions/openapi.ts';
 import { BATCH_RUNNER_ENV, EVALUATE_ON_EXIT } from '../../functions/runners/batch-runner.ts';
+import { CLOUD_LIMITS, LOCAL_LIMITS, limitsFromEnv } from '../../shared/limits.ts';
 import { GPU_TYPES } from '../../shared/spec.ts';
 import { RUNS_TABLE } from '../../shared/tables.ts';
 import { DEFAULT_CONFIG } from '../lib/config.ts';
@@ -393,8 +394,13 @@ describe('ApiStack', () => {
       'GANZOO_COGNITO_ISSUER',
       'GANZOO_JOB_DEFINITION',
       'GANZOO_JOB_QUEUES',
+      'GANZOO_MAX_RETRIES',
+      'GANZOO_MAX_RUNS_IN_FLIGHT',
+      'GANZOO_MAX_TIMEOUT_MINUTES',
       'GANZOO_TABLE',
     ]);
+    // The limits from the context (here its defaults), as shared/limits.ts limitsFromEnv reads them.
+    expect(limitsFromEnv(env as Record<string, string>, LOCAL_LIMITS)).toEqual(CLOUD_LIMITS);
     // By name, so the API always submits the latest revision (see TrainerJob.jobDefinitionName).
     expect(env.GANZOO_JOB_DEFINITION).toBe(built.stacks.compute.trainer.jobDefinitionName);
     templates.compute.hasResourceProperties('AWS::Batch::JobDefinition', {

@@ -27,6 +27,7 @@ import { LocalRunner, type ReconcileResult } from '../../functions/runners/local
 import { S3ArtifactStore } from '../../functions/stores/artifact-store.ts';
 import { ListCachedRunStore } from '../../functions/stores/list-cache.ts';
 import { DynamoRunStore } from '../../functions/stores/run-store.ts';
+import { LOCAL_LIMITS, type RunLimits } from '../../shared/limits.ts';
 import {
   dynamoClientFor,
   EMULATOR_CREDENTIALS,
@@ -66,6 +67,11 @@ export interface PlatformOptions {
   killGraceMs?: number;
   /** Trainers running at once (the local runner's default: 1). */
   concurrency?: number;
+  /**
+   * What an owner may have in flight (default shared/limits.ts LOCAL_LIMITS); false counts nothing, for
+   * benchmarks whose runner never ends a run.
+   */
+  limits?: RunLimits | false;
 }
 
 export interface Platform {
@@ -212,7 +218,12 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     });
     // Undone in reverse: the server stops before the stores it uses (the earlier entry is then a no-op).
     cleanup.push(closeServer);
-    const tableStore = new DynamoRunStore({ client: dynamoClient, table: LOCAL_TABLE });
+    const limits = options.limits ?? LOCAL_LIMITS;
+    const tableStore = new DynamoRunStore({
+      client: dynamoClient,
+      table: LOCAL_TABLE,
+      ...(limits ? { maxRunsInFlight: limits.maxRunsInFlight } : {}),
+    });
     let runStore: RunStore = tableStore;
     if (listCache) {
       const cached = new ListCachedRunStore(tableStore);
@@ -247,7 +258,13 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       runner = localRunner = local;
     }
 
-    const api = createApp({ runStore, artifacts, runner, auth: staticTokenAuth(token, LOCAL_SUBJECT) });
+    const api = createApp({
+      runStore,
+      artifacts,
+      runner,
+      auth: staticTokenAuth(token, LOCAL_SUBJECT),
+      ...(limits ? { caps: limits } : {}),
+    });
     const front = new Hono();
     front.all(`${S3_PATH_PREFIX}/*`, s3Gateway({ signer, upstream: s3.endpoint }));
     // The dashboard's runtime config (the cloud's comes from the infra): the API is here, sign-in is by token.

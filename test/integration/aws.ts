@@ -40,8 +40,11 @@ export interface Deployment {
   s3: S3Client;
   dynamo: DynamoDBClient;
   batch: BatchClient;
-  /** The API as Lambda builds it (functions/lambda.ts appFromEnv), with a static token for auth. */
-  app(): ReturnType<typeof createApp>;
+  /**
+   * The API as Lambda builds it (functions/lambda.ts appFromEnv), with a static token for auth; without a
+   * limit of runs in flight unless given one, since most tests leave their runs unfinished.
+   */
+  app(options?: { maxRunsInFlight?: number }): ReturnType<typeof createApp>;
   /** Every item in the runs table (runs and idempotency claims). */
   items(): Promise<Record<string, unknown>[]>;
   /** Every key in the bucket. */
@@ -146,9 +149,9 @@ export async function deploy(): Promise<Deployment> {
     s3,
     dynamo,
     batch,
-    app: () =>
+    app: (options = {}) =>
       createApp({
-        runStore: new DynamoRunStore({ table }),
+        runStore: new DynamoRunStore({ table, ...options }),
         artifacts: new S3ArtifactStore({ bucket }),
         runner: new BatchRunner({ queues, jobDefinition, bucket, table }),
         auth: staticTokenAuth(TOKEN, SUBJECT),

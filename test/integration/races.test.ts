@@ -2,7 +2,7 @@
  * Two API replicas (two apps, each with its own SDK clients, as two Lambda containers) over one runs table
  * in moto and one Batch: racing on one idempotency key, exactly one run and one Batch job come out and both
  * callers see that run; racing on one run's status, one wins and the other sees the same outcome or a
- * clean 409, never a 5xx.
+ * clean 409, never a 5xx; two submits at the owner's limit of runs in flight, one gets in and one 429.
  */
 import { ListJobsCommand } from '@aws-sdk/client-batch';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
@@ -114,6 +114,36 @@ describe('two API replicas racing', () => {
       const record = await storedRun(d, run.id);
       expect(record.status).toBe('CANCELLED');
       expect(record.reason).toBe('cancelled on request');
+    }
+  });
+});
+
+describe('two API replicas at the limit of runs in flight', () => {
+  it('at the limit of runs in flight: exactly one of two submits gets in, the other 429', async () => {
+    const limited = () => requestAs(d.app({ maxRunsInFlight: 1 }));
+    const [a, b] = [limited(), limited()];
+    const post = (api: typeof a) =>
+      api('/experiments', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(TINY_SPEC),
+      });
+    // moto's UpdateItem reads, checks and writes without a lock (moto/dynamodb/models update_item), widest
+    // when the update creates the item: once, in the first round on a new table, both submits got in. So the
+    // owner's slots item is made first, by one run submitted and cancelled. DynamoDB applies each
+    // conditional write to an item atomically, created or not.
+    const first = (await (await post(a)).json()) as RunRecord;
+    await a(`/experiments/${first.id}/cancel`, { method: 'POST' });
+    for (let round = 0; round < ROUNDS; round++) {
+      const answers = await Promise.all([post(a), post(b)]);
+      outcomes.push(answers.map((r) => r.status).join('+'));
+      expect(answers.map((r) => r.status).sort()).toEqual([201, 429]);
+      const refused = answers.find((r) => r.status === 429)!;
+      expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect(await refused.json()).toMatchObject({ maxRunsInFlight: 1, inFlight: 1 });
+      // Cancelling the one that got in frees its slot for the next round.
+      const { id } = (await answers.find((r) => r.status === 201)!.json()) as RunRecord;
+      expect((await a(`/experiments/${id}/cancel`, { method: 'POST' })).status).toBe(200);
     }
   });
 });

@@ -8,6 +8,8 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseSpec } from '../../shared/spec.ts';
 import { RetriesExhausted } from '../../shared/storage/retry.ts';
+import { runItem } from '../../shared/storage/run-item.ts';
+import { RunSlots } from '../../shared/storage/run-slots.ts';
 import {
   type DynamoEmulator,
   dynamoClientFor,
@@ -109,6 +111,37 @@ describe('DynamoStatusSink', () => {
     const r = await sink().read('from-api');
     expect(r).toMatchObject({ status: 'STARTING', owner: 'someone', jobId: 'job-1', spec, createdAt: at });
     expect((r as Record<string, unknown>).ownerCreatedIndex).toBe('x');
+  });
+
+  it("frees the run's slot among its owner's runs in flight when it reports the run's end, once", async () => {
+    const slots = new RunSlots(client, TABLE, { attempts: 1, baseMs: 0, maxMs: 0, onRetry: () => {} });
+    const at = new Date().toISOString();
+    const spec = parseSpec({ family: 'vanilla', dataset: 'ring8' });
+    // As the API submits a run: its slot taken, then the run written QUEUED.
+    const submit = async (id: string) => {
+      expect(await slots.take('slot-owner', `${id}#1`, 1)).toBe(true);
+      const history = [{ status: 'QUEUED' as const, attempt: 1, at }];
+      const run = {
+        id,
+        owner: 'slot-owner',
+        spec,
+        status: 'QUEUED',
+        attempt: 1,
+        createdAt: at,
+        updatedAt: at,
+        history,
+      };
+      await client.send(new PutItemCommand({ TableName: TABLE, Item: runItem(run) }));
+    };
+    await submit('slot-1');
+    await sink().report({ runId: 'slot-1', status: 'RUNNING', attempt: 1 });
+    expect(await slots.held('slot-owner')).toEqual(['slot-1#1']);
+    await sink().report({ runId: 'slot-1', status: 'SUCCEEDED', attempt: 1 });
+    expect(await slots.held('slot-owner')).toEqual([]);
+    // The owner's next run gets the slot; a repeated report of the end frees nothing of it.
+    await submit('slot-2');
+    await sink().report({ runId: 'slot-1', status: 'SUCCEEDED', attempt: 1 });
+    expect(await slots.held('slot-owner')).toEqual(['slot-2#1']);
   });
 
   it('refuses with StatusRefused once the API has cancelled the run', async () => {

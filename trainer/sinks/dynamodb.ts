@@ -10,8 +10,10 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { isTerminal } from '../../shared/run.ts';
 import { type RetryTuning, retryTuningFromEnv, warnRetry, withRetry } from '../../shared/storage/retry.ts';
 import { runFromItem, runItem } from '../../shared/storage/run-item.ts';
+import { RunSlots, slotOf } from '../../shared/storage/run-slots.ts';
 import { dynamoClientFromEnv, retryOnConflict, statusWriteInput } from '../../shared/storage/runs-table.ts';
 import { applyReport, newRunState, type RunSeed, type RunState } from './status-file.ts';
 import type { StatusSink, TrainerStatus } from './types.ts';
@@ -89,5 +91,17 @@ export class DynamoStatusSink implements StatusSink {
     // Only the fields a trainer reports; anything else on the record (owner, spec, job id) is left alone.
     const input = statusWriteInput(this.table, current, next, ['progress', 'reason', 'history']);
     await this.send('UpdateItem', status.runId, () => this.client.send(new UpdateItemCommand(input)));
+    if (isTerminal(next.status) && !isTerminal(current.status)) await this.freeSlot(next);
+  }
+
+  /**
+   * The run ended with this write, which only one writer wins: it frees the run's slot among its owner's
+   * runs in flight (run-slots.ts). A failure to free is not the run's: the next submit at the limit frees it.
+   */
+  private async freeSlot(run: RunState): Promise<void> {
+    if (run.owner === undefined) return; // started by hand: it never took a slot
+    await new RunSlots(this.client, this.table, this.retry)
+      .free(run.owner, slotOf(run))
+      .catch((err: Error) => process.stderr.write(`run ${run.id}: its slot was not freed: ${err.message}\n`));
   }
 }

@@ -3,6 +3,7 @@ import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
+import { LIMIT_ENV, type RunLimits } from '../../../shared/limits.ts';
 import { acknowledge, acknowledgeScopedResources, S3_GRANT_ACTION_FINDINGS } from '../acknowledge.ts';
 import { batchRunnerEnvironment, grantSubmitJobs } from '../batch-submitter.ts';
 import type { GanzooConfig } from '../config.ts';
@@ -53,6 +54,12 @@ export class ApiStack extends Stack {
         ...batchRunnerEnvironment(this, submitTarget),
         GANZOO_COGNITO_ISSUER: SignIn.issuer(userPool),
         GANZOO_COGNITO_CLIENT_IDS: this.signIn.client.userPoolClientId,
+        ...Object.fromEntries(
+          (Object.keys(LIMIT_ENV) as (keyof RunLimits)[]).map((k) => [
+            LIMIT_ENV[k],
+            String(props.config.limits[k]),
+          ]),
+        ),
       },
       timeout: Duration.seconds(29),
       memorySize: 1024,
