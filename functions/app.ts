@@ -4,6 +4,7 @@
  * runner and the auth it should use.
  */
 import { Hono } from 'hono';
+import { methodNotAllowed } from './allow.ts';
 import { type ApiEnv, requireAuth } from './auth.ts';
 import { type ErrorLogger, errorHandler, notFoundHandler } from './errors.ts';
 import { newRunId as defaultRunId } from './ids.ts';
@@ -32,6 +33,8 @@ export function createApp(deps: AppDeps) {
   app.notFound(notFoundHandler);
   return (
     app
+      // A declared path asked with a method it lacks answers 405, token or not.
+      .use('*', methodNotAllowed)
       // Public: registered before the auth middleware, they answer before it runs.
       .route('/', metaRoutes(now))
       // Everything after this line needs a token, including routes added later.

@@ -34,7 +34,10 @@ describe('trainer command line', () => {
     [[...ok, '--steps', '0'], /--steps: Too small/],
     [[...ok, '--batch=-4'], /--batch: Too small/],
     [['--family', 'stylegan9', '--dataset', 'mnist'], /--family: Invalid option/],
-    [['--family', 'dcgan', '--dataset', 'ring8'], /--dataset: family 'dcgan' trains on .*images; dataset 'ring8' holds 2D points/],
+    [
+      ['--family', 'dcgan', '--dataset', 'ring8'],
+      /--dataset: family 'dcgan' trains on .*images; dataset 'ring8' holds 2D points/,
+    ],
     [[...ok, '--hp', 'gChannels'], /--hp expects NAME=VALUE/],
     [[...ok, '--hp', 'learningRate=7'], /--hp learningRate: Too big/],
     [[...ok, '--hp', 'nope=1'], /unknown field 'nope'/],
