@@ -36,7 +36,7 @@ afterAll(async () => {
 });
 
 /** Values a JSON Schema allows, and some it does not (the document must declare the 400 for those). */
-function valueOf(schema: Json): fc.Arbitrary<unknown> {
+function arbitraryOf(schema: Json): fc.Arbitrary<unknown> {
   const s = schema.$ref ? doc.components.schemas[String(schema.$ref).split('/').pop()!]! : schema;
   if (s.const !== undefined) return fc.constant(s.const);
   if (Array.isArray(s.enum)) return fc.constantFrom(...(s.enum as unknown[]));
@@ -52,11 +52,11 @@ function valueOf(schema: Json): fc.Arbitrary<unknown> {
     return typeof s.pattern === 'string' ? fc.stringMatching(new RegExp(s.pattern)) : fc.string();
   if (s.type === 'object' && s.properties) {
     const props = s.properties as Record<string, Json>;
-    return fc.record(Object.fromEntries(Object.entries(props).map(([k, v]) => [k, valueOf(v)])), {
+    return fc.record(Object.fromEntries(Object.entries(props).map(([k, v]) => [k, arbitraryOf(v)])), {
       requiredKeys: (s.required as string[] | undefined) ?? [],
     });
   }
-  if (Array.isArray(s.oneOf)) return fc.oneof(...(s.oneOf as Json[]).map(valueOf));
+  if (Array.isArray(s.oneOf)) return fc.oneof(...(s.oneOf as Json[]).map(arbitraryOf));
   return fc.jsonValue();
 }
 
@@ -65,12 +65,12 @@ function request(path: string, method: string, op: Json) {
   const query = params.filter((p) => p.in === 'query');
   return fc.record({
     id: fc.oneof(fc.constant(runId), fc.string({ minLength: 1 })),
-    query: fc.record(Object.fromEntries(query.map((p) => [String(p.name), valueOf(p.schema as Json)])), {
+    query: fc.record(Object.fromEntries(query.map((p) => [String(p.name), arbitraryOf(p.schema as Json)])), {
       requiredKeys: [],
     }),
     body:
       method === 'post' && path === '/experiments'
-        ? valueOf(doc.components.schemas.ExperimentSpec!)
+        ? arbitraryOf(doc.components.schemas.ExperimentSpec!)
         : fc.constant(undefined),
     method: fc.oneof(
       { weight: 9, arbitrary: fc.constant(method.toUpperCase()) },
@@ -127,7 +127,7 @@ describe('the document is exact', () => {
 
   it('a body the spec schema accepts is accepted unless it breaks a rule the 400 states', async () => {
     await fc.assert(
-      fc.asyncProperty(valueOf(doc.components.schemas.ExperimentSpec!), async (spec) => {
+      fc.asyncProperty(arbitraryOf(doc.components.schemas.ExperimentSpec!), async (spec) => {
         if (!ExperimentSpecSchema.safeParse(spec).success) return;
         const res = await h.submit(spec);
         requests++;
