@@ -3,11 +3,12 @@ import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runFiles } from '../shared/keys.ts';
 import type { RunRecord } from '../shared/run.ts';
+import { RunSchema } from '../shared/run-record.ts';
 import { type ApiHarness, QUICK, startApiHarness, TABLE } from '../test/api-harness.ts';
 import { dynamoClientFor, startOutageProxy } from '../test/emulators.ts';
 import { createApp } from './app.ts';
 import { staticTokenAuth } from './auth.ts';
-import { openApiDocument, RESPONSE_SCHEMAS, RunSchema } from './openapi.ts';
+import { openApiDocument, RESPONSE_SCHEMAS } from './openapi.ts';
 import { DynamoRunStore } from './stores/run-store.ts';
 
 let h: ApiHarness;

@@ -5,6 +5,7 @@
  */
 import { Hono } from 'hono';
 import type { RunLimits } from '../shared/limits.ts';
+import { methodNotAllowed } from './allow.ts';
 import { type ApiEnv, requireAuth } from './auth.ts';
 import { type ErrorLogger, errorHandler, notFoundHandler } from './errors.ts';
 import { newRunId as defaultRunId } from './ids.ts';
@@ -38,6 +39,8 @@ export function createApp(deps: AppDeps) {
   app.notFound(notFoundHandler);
   return (
     app
+      // A declared path asked with a method it lacks answers 405, token or not.
+      .use('*', methodNotAllowed)
       // Public: registered before the auth middleware, they answer before it runs.
       .route('/', metaRoutes(now))
       // Everything after this line needs a token, including routes added later.

@@ -5,42 +5,16 @@
  */
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import {
+  PROBLEM_CONTENT_TYPE,
+  PROBLEM_KINDS,
+  type Problem,
+  type ProblemKind,
+  problemType,
+} from '../shared/api/problems.ts';
 import type { FieldIssue } from '../shared/spec.ts';
 
-export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
-
-/** Every problem type the API returns; `type` is `urn:ganzoo:problem:<kind>`, documented at /docs. */
-export const PROBLEM_KINDS = {
-  'invalid-request': { status: 400, title: 'The request is invalid' },
-  unauthorized: { status: 401, title: 'Authentication required' },
-  'not-found': { status: 404, title: 'Not found' },
-  'run-finished': { status: 409, title: 'The run has already finished' },
-  'run-not-resumable': { status: 409, title: 'Only a FAILED or CANCELLED run can be resumed' },
-  'payload-too-large': { status: 413, title: 'Request body too large' },
-  'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
-  'idempotency-key-reused': { status: 422, title: 'Idempotency key reused for a different request' },
-  'too-many-runs': { status: 429, title: 'Too many runs in flight' },
-  'upstream-failed': { status: 502, title: 'A service the API depends on failed' },
-  internal: { status: 500, title: 'Internal server error' },
-} as const satisfies Record<string, { status: ContentfulStatusCode; title: string }>;
-
-export type ProblemKind = keyof typeof PROBLEM_KINDS;
-
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  /** Per-field issues of a 400, e.g. { field: 'steps', message: 'Too big: expected number to be <=10000000' }. */
-  errors?: FieldIssue[];
-  /** For a 500: an id to find the logged error by. */
-  instance?: string;
-  /** Extension members, such as the runId of a run that failed to submit. */
-  [member: string]: unknown;
-}
-
-export const problemType = (kind: ProblemKind) => `urn:ganzoo:problem:${kind}`;
+export { PROBLEM_KINDS, type Problem, type ProblemKind, problemType };
 
 export function problemResponse(problem: Problem, headers?: Record<string, string>): Response {
   return new Response(JSON.stringify(problem), {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { ListQuerySchema, MetricsQuerySchema } from '../shared/api/schemas.ts';
 import { FAMILIES } from '../shared/catalog.ts';
 import { escapeHtml, renderDocsPage } from './docs-page.ts';
 import { PROBLEM_KINDS, type ProblemKind } from './errors.ts';
-import { ListQuerySchema, MetricsQuerySchema, openApiDocument } from './openapi.ts';
+import { openApiDocument } from './openapi.ts';
 
 type Json = Record<string, unknown>;
 const doc = openApiDocument() as Json & {
@@ -37,17 +38,26 @@ describe('openApiDocument', () => {
     }
   });
 
-  it('describes the spec from the shared schema, with its defaults and limits', () => {
-    const spec = doc.components.schemas.ExperimentSpec as {
-      properties: Record<string, Json>;
-      required: string[];
-      additionalProperties: boolean;
-    };
-    expect(spec.required.sort()).toEqual(['dataset', 'family']);
-    expect(spec.additionalProperties).toBe(false);
-    expect(spec.properties.steps).toMatchObject({ type: 'integer', minimum: 1, default: 2000 });
-    expect(spec.properties.family).toMatchObject({ enum: FAMILIES.map((f) => f.id) });
-    for (const f of FAMILIES) expect(doc.components.schemas[`Hyperparameters.${f.id}`]).toBeDefined();
+  it('describes the spec as one variant per family, with its datasets, hyperparameters and rules', () => {
+    type Variant = { properties: Record<string, Json>; required: string[]; additionalProperties: boolean };
+    const spec = doc.components.schemas.ExperimentSpec as { oneOf: Variant[]; discriminator: Json };
+    expect(spec.discriminator).toEqual({ propertyName: 'family' });
+    expect(spec.oneOf.map((v) => v.properties.family!.const)).toEqual(FAMILIES.map((f) => f.id));
+    for (const [i, f] of FAMILIES.entries()) {
+      const v = spec.oneOf[i]!;
+      expect(v.required.sort()).toEqual(['dataset', 'family']);
+      expect(v.additionalProperties).toBe(false);
+      expect(v.properties.steps).toMatchObject({ type: 'integer', minimum: 1, default: 2000 });
+      expect(v.properties.dataset).toMatchObject({ enum: f.datasets });
+      expect(v.properties.hyperparameters).toMatchObject({
+        $ref: `#/components/schemas/Hyperparameters.${f.id}`,
+      });
+      expect(doc.components.schemas[`Hyperparameters.${f.id}`]).toBeDefined();
+    }
+    const presgan = spec.oneOf[FAMILIES.findIndex((f) => f.id === 'presgan')]!;
+    expect(presgan.properties.hyperparameters!.description).toContain('sigmaMin < sigmaInit < sigmaMax');
+    const bad = doc.paths['/experiments']!.post!.responses as Record<string, Json>;
+    expect(bad['400']!.description).toContain('presgan: sigmaMin < sigmaInit < sigmaMax');
   });
 
   it('documents query parameters from the schemas the routes parse', () => {
@@ -71,7 +81,7 @@ describe('openApiDocument', () => {
       }
     }
     const submit = Object.keys(doc.paths['/experiments']!.post!.responses as Json);
-    expect(submit.sort()).toEqual(['200', '201', '400', '401', '413', '415', '422', '429', '502']);
+    expect(submit.sort()).toEqual(['200', '201', '400', '401', '413', '415', '422', '429', '431', '502']);
     expect(Object.keys(doc.paths['/experiments/{id}/cancel']!.post!.responses as Json)).toContain('409');
   });
 });

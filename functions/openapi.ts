@@ -1,219 +1,28 @@
 /**
- * The API's own zod schemas (query parameters the routes parse, and the shapes they answer with) and the
- * OpenAPI 3.1 document built from them and from shared/'s spec and catalog schemas with z.toJSONSchema.
- * Routes validate with the same objects the document describes, so the two cannot drift apart.
+ * The OpenAPI 3.1 document, built from the wire contract (shared/api/routes.ts: every route with its
+ * request and answer schemas) with zod's own JSON Schema output, the same converter GET /models uses for
+ * the hyperparameters. The routes validate with the same schema objects, so the two cannot drift apart.
  */
 import { z } from 'zod';
-import { FAMILIES, FAMILY_IDS } from '../shared/catalog.ts';
-import { DATASET_IDS, DatasetInfoSchema, DatasetKindSchema } from '../shared/datasets.ts';
-import { RUN_STATUSES } from '../shared/run.ts';
-import { ExperimentSpecInputSchema, GPU_TYPES } from '../shared/spec.ts';
-import { PROBLEM_KINDS, type ProblemKind, problemType } from './errors.ts';
-
-/** Largest accepted POST /experiments body. */
-export const MAX_SPEC_BYTES = 64 * 1024;
-/**
- * Most metrics lines one answer carries (about 1 MB), whatever was asked: a long run's metrics.jsonl can
- * hold millions, and a Lambda response may not exceed 6 MB.
- */
-export const MAX_METRICS_LINES = 5000;
-/** Lifetime of presigned artifact URLs. */
-export const URL_TTL_SECONDS = 900;
-
-// ---- query parameters (unknown parameters are ignored, so cache-busting additions do no harm) ----
-
-const pageLimit = (fallback: number) =>
-  z.coerce.number().int().min(1).max(100).default(fallback).describe('Items per page, 1 to 100.');
-const cursor = z
-  .string()
-  .min(1)
-  .max(2048)
-  .optional()
-  .describe("Opaque: a previous page's nextCursor, to get the page after it.");
-
-export const ListQuerySchema = z.object({
-  limit: pageLimit(20),
-  cursor,
-  status: z.enum(RUN_STATUSES).optional().describe('Only runs in this status.'),
-  family: z.enum(FAMILY_IDS).optional().describe('Only runs of this GAN family.'),
-});
-
-export const MetricsQuerySchema = z
-  .object({
-    every: z.coerce
-      .number()
-      .int()
-      .min(1)
-      .max(1_000_000)
-      .optional()
-      .describe('Keep every Nth metrics line (and always the first and the last).'),
-    points: z.coerce
-      .number()
-      .int()
-      .min(2)
-      .max(MAX_METRICS_LINES)
-      .optional()
-      .describe('Keep N evenly spaced lines, the first and the last included; for charts.'),
-  })
-  .refine((q) => q.every === undefined || q.points === undefined, {
-    message: "use either 'every' or 'points', not both",
-    path: ['points'],
-  });
-
-export const SamplesQuerySchema = z.object({ limit: pageLimit(50), cursor });
-
-// ---- response bodies ----
-
-const ProgressSchema = z.object({
-  step: z.int().describe('Last finished step.'),
-  totalSteps: z.int(),
-  imagesPerSecond: z.number().optional(),
-  etaSeconds: z.number().optional(),
-  backend: z.string().optional().describe('tfjs backend the trainer chose, e.g. tensorflow or wasm.'),
-  lastSampleStep: z.int().optional(),
-  losses: z.record(z.string(), z.number()).optional(),
-  phase: z
-    .enum(['evaluating'])
-    .optional()
-    .describe('Set while the trainer scores the exported generator after the last step.'),
-});
-
-export const RunSchema = z.object({
-  id: z.string().describe('Run id; sorts by creation time.'),
-  owner: z.string().describe('Subject of the caller who submitted it.'),
-  spec: ExperimentSpecInputSchema.describe('The validated spec, defaults filled in.'),
-  status: z.enum(RUN_STATUSES),
-  attempt: z.int().min(1).describe('1-based; a retry after a host or Spot failure increments it.'),
-  jobId: z.string().optional().describe('Batch job id, or the local runner id.'),
-  progress: ProgressSchema.optional(),
-  reason: z.string().optional().describe('Why the run failed or was cancelled.'),
-  group: z
-    .object({ id: z.string(), index: z.int().min(0) })
-    .optional()
-    .describe('The experiment group it is a member of, and its place there.'),
-  createdAt: z.iso.datetime(),
-  updatedAt: z.iso.datetime(),
-  history: z
-    .array(
-      z.object({
-        status: z.enum(RUN_STATUSES),
-        attempt: z.int().min(1),
-        at: z.iso.datetime(),
-        note: z.string().optional().describe("Why, when not the trainer's doing, e.g. moved to on-demand."),
-      }),
-    )
-    .optional()
-    .describe(
-      'Every status the run entered, oldest first; a retry shows as STARTING with a higher attempt, a run moved to on-demand capacity as SUBMITTED with a higher attempt.',
-    ),
-});
-
-export const ResumedRunSchema = RunSchema.extend({
-  resumeFrom: z
-    .int()
-    .min(0)
-    .describe(
-      "The step of the run's latest checkpoint, where the new attempt continues (0: from the start).",
-    ),
-});
-
-const RunPageSchema = z.object({
-  runs: z
-    .array(RunSchema)
-    .describe("Newest first; without each run's history (GET /experiments/{id} has it)."),
-  nextCursor: z.string().optional().describe('Present when there are more runs; pass as cursor.'),
-});
-
-const MetricsLineSchema = z
-  .looseObject({
-    step: z.int(),
-    time: z.iso.datetime().optional(),
-    values: z.record(z.string(), z.number()).describe('Losses and diagnostics by name, e.g. "loss/D".'),
-    imagesPerSecond: z.number().optional(),
-    stepMs: z.number().optional(),
-    backend: z.string().optional(),
-    attempt: z.int().optional(),
-  })
-  .describe("One line of the run's metrics.jsonl.");
-
-const MetricsSchema = z.object({
-  runId: z.string(),
-  total: z.int().describe('Lines in the run, before downsampling.'),
-  metrics: z
-    .array(MetricsLineSchema)
-    .describe(`In step order; at most ${MAX_METRICS_LINES}, evenly spaced, when the run has more.`),
-});
-
-const SamplesSchema = z.object({
-  runId: z.string(),
-  samples: z
-    .array(z.object({ step: z.int(), url: z.url().describe('Presigned GET URL of the PNG grid.') }))
-    .describe('In step order.'),
-  nextCursor: z.string().optional(),
-});
-
-const GeneratorSchema = z.object({
-  runId: z.string(),
-  modelUrl: z.url().describe('Presigned URL of the tfjs layers model.json.'),
-  weightUrls: z
-    .record(z.string(), z.url())
-    .describe(
-      "Presigned URL of each weights file by file name (model.json names them relative to itself); map them with tfjs's weightUrlConverter.",
-    ),
-  expiresAt: z.iso.datetime(),
-});
-
-const EvaluationSchema = z.object({
-  runId: z.string(),
-  evaluation: z
-    .record(z.string(), z.unknown())
-    .describe(
-      "The run's eval.json: kind 'images' (cFID, class histograms, class accuracy or the latent code's best mapping) or kind 'points2d' (modes covered and HQ%), with the definitions used.",
-    ),
-  pictures: z
-    .array(z.object({ key: z.string(), title: z.string(), url: z.url().describe('Presigned GET URL.') }))
-    .describe('Pictures the evaluation wrote (latent interpolation and arithmetic, code traversals).'),
-  expiresAt: z.iso.datetime(),
-});
-
-const ModelSchema = z.object({
-  id: z.enum(FAMILY_IDS),
-  title: z.string(),
-  paper: z.object({ title: z.string(), authors: z.string(), year: z.int(), url: z.url() }),
-  axis: z.string(),
-  summary: z.string(),
-  kinds: z.array(DatasetKindSchema).describe('The dataset kinds the family trains on.'),
-  datasets: z.array(z.enum(DATASET_IDS)).describe('The built-in datasets of those kinds.'),
-  hyperparameters: z.record(z.string(), z.unknown()).describe("JSON Schema of the family's hyperparameters."),
-  defaults: z.record(z.string(), z.unknown()).describe('The hyperparameters a spec gets when it names none.'),
-});
-
-const DatasetSchema = DatasetInfoSchema.extend({ id: z.enum(DATASET_IDS) });
-
-const HealthSchema = z.object({ status: z.literal('ok'), time: z.iso.datetime() });
-
-export const ProblemSchema = z.looseObject({
-  type: z
-    .string()
-    .describe(
-      `One of: ${(Object.keys(PROBLEM_KINDS) as ProblemKind[]).map((k) => problemType(k)).join(', ')}.`,
-    ),
-  title: z.string(),
-  status: z.int(),
-  detail: z.string().describe('What went wrong, naming the field or the reason.'),
-  errors: z
-    .array(z.object({ field: z.string(), message: z.string() }))
-    .optional()
-    .describe('For invalid requests: each field at fault, as a dotted path.'),
-  instance: z.string().optional().describe('For 500s: the id the error was logged under.'),
-});
-
-// ---- the document ----
+import { PROBLEM_KINDS, type ProblemKind, ProblemSchema } from '../shared/api/problems.ts';
+import { type RouteDef, routes } from '../shared/api/routes.ts';
+import {
+  DatasetsSchema,
+  EvaluationSchema,
+  GeneratorSchema,
+  HealthSchema,
+  MetricsSchema,
+  ModelsSchema,
+  RunPageSchema,
+  SamplesSchema,
+} from '../shared/api/schemas.ts';
+import { FAMILIES } from '../shared/catalog.ts';
+import { ResumedRunSchema, RunSchema } from '../shared/run-record.ts';
+import { ExperimentSpecSchema, GPU_TYPES } from '../shared/spec.ts';
 
 type JsonSchema = Record<string, unknown>;
 
-/** Response bodies become named components, so each route refers to them instead of repeating them. */
-const components = z.registry<{ id: string }>();
+/** Answer bodies become named components, so each route refers to them instead of repeating them. */
 export const RESPONSE_SCHEMAS = {
   Run: RunSchema,
   ResumedRun: ResumedRunSchema,
@@ -222,15 +31,27 @@ export const RESPONSE_SCHEMAS = {
   Samples: SamplesSchema,
   Generator: GeneratorSchema,
   Evaluation: EvaluationSchema,
-  Models: z.object({ models: z.array(ModelSchema) }),
-  Datasets: z.object({ datasets: z.array(DatasetSchema) }),
+  Models: ModelsSchema,
+  Datasets: DatasetsSchema,
   Health: HealthSchema,
   Problem: ProblemSchema,
 } satisfies Record<string, z.ZodType>;
-type ComponentName = keyof typeof RESPONSE_SCHEMAS;
-for (const [id, schema] of Object.entries(RESPONSE_SCHEMAS)) components.add(schema, { id });
 
-const ref = (name: ComponentName | 'ExperimentSpec') => ({ $ref: `#/components/schemas/${name}` });
+const outputs = z.registry<{ id: string }>();
+for (const [id, schema] of Object.entries(RESPONSE_SCHEMAS)) outputs.add(schema, { id });
+// The spec a run carries: every field filled in; one variant per family, like the body of a submit.
+outputs.add(RunSchema.shape.spec, { id: 'RunSpec' });
+
+const inputs = z.registry<{ id: string }>();
+inputs.add(ExperimentSpecSchema, { id: 'ExperimentSpec' });
+for (const f of FAMILIES) inputs.add(f.hyperparameters, { id: `Hyperparameters.${f.id}` });
+
+const schemaName = new Map<z.ZodType, string>([
+  ...Object.entries(RESPONSE_SCHEMAS).map(([id, s]) => [s as z.ZodType, id] as const),
+  [ExperimentSpecSchema, 'ExperimentSpec'],
+]);
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
 function strip({ $schema: _s, $id: _i, ...rest }: JsonSchema): JsonSchema {
   return rest;
@@ -245,83 +66,147 @@ export function hyperparameterSchema(family: (typeof FAMILIES)[number]): JsonSch
   return jsonSchema(family.hyperparameters, 'input');
 }
 
-function componentSchemas(): Record<string, JsonSchema> {
-  const { schemas } = z.toJSONSchema(components, {
-    io: 'output',
+function componentSchemas(registry: z.core.$ZodRegistry<{ id: string }>, io: 'input' | 'output') {
+  const { schemas } = z.toJSONSchema(registry, {
+    io,
     uri: (id) => `#/components/schemas/${id}`,
   }) as { schemas: Record<string, JsonSchema> };
   return Object.fromEntries(Object.entries(schemas).map(([id, s]) => [id, strip(s)]));
 }
 
-function queryParameters(schema: z.ZodType): JsonSchema[] {
+function parameters(schema: z.ZodType | undefined, where: 'path' | 'query' | 'header'): JsonSchema[] {
+  if (!schema) return [];
   const { properties = {}, required = [] } = jsonSchema(schema, 'input') as {
     properties?: Record<string, JsonSchema>;
     required?: string[];
   };
   return Object.entries(properties).map(([name, { description, ...s }]) => ({
     name,
-    in: 'query',
-    required: required.includes(name),
+    in: where,
+    required: where === 'path' || required.includes(name),
     ...(description ? { description } : {}),
     schema: s,
   }));
 }
 
-const idParameter = {
-  name: 'id',
-  in: 'path',
-  required: true,
-  description: 'Run id, as returned by POST /experiments.',
-  schema: { type: 'string' },
-};
-
-/** Headers a problem answer carries besides its body. */
-const PROBLEM_HEADERS: Partial<Record<ProblemKind, JsonSchema>> = {
-  'too-many-runs': {
-    'Retry-After': { description: 'Seconds to wait before trying again.', schema: { type: 'integer' } },
-  },
-};
-
-const problems = (...kinds: ProblemKind[]) =>
-  Object.fromEntries(
-    kinds.map((k) => [
-      String(PROBLEM_KINDS[k].status),
+function problems(kinds: readonly ProblemKind[]): Record<string, JsonSchema> {
+  const byStatus = new Map<number, ProblemKind[]>();
+  for (const k of kinds)
+    byStatus.set(PROBLEM_KINDS[k].status, [...(byStatus.get(PROBLEM_KINDS[k].status) ?? []), k]);
+  return Object.fromEntries(
+    [...byStatus].map(([status, ks]) => [
+      String(status),
       {
-        description: PROBLEM_KINDS[k].title,
-        ...(PROBLEM_HEADERS[k] ? { headers: PROBLEM_HEADERS[k] } : {}),
+        description: ks.map((k) => PROBLEM_KINDS[k].title).join('; or: '),
+        // A 429 says when to try again (functions/routes/experiments.ts).
+        ...(status === 429
+          ? {
+              headers: {
+                'Retry-After': {
+                  description: 'Seconds to wait before trying again.',
+                  schema: { type: 'integer' },
+                },
+              },
+            }
+          : {}),
         content: { 'application/problem+json': { schema: ref('Problem') } },
       },
     ]),
   );
-
-const ok = (description: string, schema: ComponentName, headers?: JsonSchema) => ({
-  description,
-  ...(headers ? { headers } : {}),
-  content: { 'application/json': { schema: ref(schema) } },
-});
-
-interface Operation {
-  summary: string;
-  description?: string;
-  tags: string[];
-  public?: boolean;
-  parameters?: JsonSchema[];
-  requestBody?: JsonSchema;
-  responses: Record<string, unknown>;
 }
 
-function operation(o: Operation): JsonSchema {
-  const { public: isPublic, responses, ...rest } = o;
+/** Every family's rules between hyperparameters, as a 400 of POST /experiments states them. */
+function rulesInWords(): string {
+  const stated = FAMILIES.flatMap((f) =>
+    ((f as { rules?: readonly { rule: string }[] }).rules ?? []).map((r) => `${f.id}: ${r.rule}`),
+  );
+  return stated.length ? ` Rules between hyperparameters: ${stated.join('; ')}.` : '';
+}
+
+function operation(route: RouteDef): JsonSchema {
+  const responses: Record<string, JsonSchema> = {};
+  for (const [status, answer] of Object.entries(route.responses)) {
+    const name = answer.schema && schemaName.get(answer.schema);
+    responses[status] = {
+      description: answer.description,
+      ...(answer.headers
+        ? {
+            headers: Object.fromEntries(
+              Object.entries(answer.headers).map(([h, d]) => [
+                h,
+                { description: d, schema: { type: 'string' } },
+              ]),
+            ),
+          }
+        : {}),
+      ...(answer.schema
+        ? {
+            content: {
+              'application/json': { schema: name ? ref(name) : jsonSchema(answer.schema, 'output') },
+            },
+          }
+        : answer.content
+          ? { content: { [answer.content]: {} } }
+          : {}),
+    };
+  }
+  Object.assign(
+    responses,
+    problems([...route.problems, ...(route.public ? [] : (['unauthorized'] as const))]),
+  );
+  if (route.body && responses['400']) {
+    responses['400'] = {
+      ...responses['400'],
+      description: `${responses['400'].description}: a field fails its schema, the family does not train on the dataset, or a rule between hyperparameters is broken.${rulesInWords()}`,
+    };
+  }
+  // Answered by the HTTP server before the app sees the request, with no body.
+  responses['431'] = { description: 'Request header fields too large.' };
+  const name = route.body && schemaName.get(route.body.schema);
   return {
-    ...rest,
-    ...(isPublic ? { security: [] } : {}),
-    responses: isPublic ? responses : { ...responses, ...problems('unauthorized') },
+    summary: route.summary,
+    ...(route.description ? { description: route.description } : {}),
+    tags: [route.tag],
+    ...(route.public ? { security: [] } : {}),
+    ...(route.params || route.query || route.headers
+      ? {
+          parameters: [
+            ...parameters(route.params, 'path'),
+            ...parameters(route.query, 'query'),
+            ...parameters(route.headers, 'header'),
+          ],
+        }
+      : {}),
+    ...(route.body
+      ? {
+          requestBody: {
+            required: true,
+            description: route.body.description,
+            content: {
+              'application/json': { schema: name ? ref(name) : jsonSchema(route.body.schema, 'input') },
+            },
+          },
+        }
+      : {}),
+    responses,
   };
+}
+
+/** The spec's variants are told apart by `family`, which OpenAPI states as a discriminator. */
+function withDiscriminators(schemas: Record<string, JsonSchema>): Record<string, JsonSchema> {
+  for (const name of ['ExperimentSpec', 'RunSpec']) {
+    const s = schemas[name];
+    if (s?.oneOf) schemas[name] = { ...s, discriminator: { propertyName: 'family' } };
+  }
+  return schemas;
 }
 
 /** The OpenAPI 3.1 document of the app; built once per call, so callers cache it. */
 export function openApiDocument(): JsonSchema {
-  const owned = [idParameter];
+  const paths: Record<string, Record<string, JsonSchema>> = {};
+  for (const route of Object.values(routes) as RouteDef[]) {
+    paths[route.path] = { ...paths[route.path], [route.method]: operation(route) };
+  }
   return {
     openapi: '3.1.0',
     info: {
@@ -330,7 +215,7 @@ export function openApiDocument(): JsonSchema {
       description:
         'Submit GAN training runs, follow their progress, and fetch their metrics, sample grids and exported generators. ' +
         'Every route except /health, /openapi.json and /docs needs an Authorization: Bearer <token> header; ' +
-        'a caller sees only their own runs. Errors are RFC 9457 problem details. GPU types: ' +
+        'a caller sees only their own runs. Errors are RFC 9457 problem details. A method a path does not have answers 405 with Allow. GPU types: ' +
         `${GPU_TYPES.join(', ')}.`,
     },
     tags: [
@@ -339,177 +224,7 @@ export function openApiDocument(): JsonSchema {
       { name: 'meta', description: 'Health and documentation; no token needed.' },
     ],
     security: [{ bearer: [] }],
-    paths: {
-      '/experiments': {
-        post: operation({
-          summary: 'Submit a training run',
-          description:
-            'Validates the spec (unknown fields and out-of-range values are rejected, naming the field), stores the run, writes its spec for the trainer and submits the job. ' +
-            "A deployment may cap resources.timeoutMinutes and resources.retries below the schema's maxima; a spec over a cap gets 400 naming the field and the cap. " +
-            'With an Idempotency-Key header, retrying the same request returns the run the first one made (200) instead of making another. ' +
-            "A caller whose runs not yet ended (QUEUED to RUNNING) reach the deployment's limit of runs in flight gets 429 with Retry-After; the problem names the limit (maxRunsInFlight, inFlight).",
-          tags: ['experiments'],
-          parameters: [
-            {
-              name: 'Idempotency-Key',
-              in: 'header',
-              required: false,
-              description: 'Any unique string of 1 to 255 visible ASCII characters, chosen by the client.',
-              schema: { type: 'string', minLength: 1, maxLength: 255 },
-            },
-          ],
-          requestBody: {
-            required: true,
-            description: `The experiment spec, at most ${MAX_SPEC_BYTES / 1024} KB.`,
-            content: { 'application/json': { schema: ref('ExperimentSpec') } },
-          },
-          responses: {
-            '201': ok('The run, submitted.', 'Run', {
-              Location: { description: 'The run.', schema: { type: 'string' } },
-            }),
-            '200': ok('The run an earlier request with the same Idempotency-Key made.', 'Run'),
-            ...problems(
-              'invalid-request',
-              'payload-too-large',
-              'unsupported-media-type',
-              'idempotency-key-reused',
-              'too-many-runs',
-              'upstream-failed',
-            ),
-          },
-        }),
-        get: operation({
-          summary: 'List your runs, newest first',
-          tags: ['experiments'],
-          parameters: queryParameters(ListQuerySchema),
-          responses: { '200': ok('A page of runs.', 'RunPage'), ...problems('invalid-request') },
-        }),
-      },
-      '/experiments/{id}': {
-        get: operation({
-          summary: 'One run',
-          tags: ['experiments'],
-          parameters: owned,
-          responses: { '200': ok('The run.', 'Run'), ...problems('not-found') },
-        }),
-      },
-      '/experiments/{id}/cancel': {
-        post: operation({
-          summary: 'Cancel a run',
-          description:
-            'Stops its job and ends the run as CANCELLED. A finished run cannot be cancelled (409).',
-          tags: ['experiments'],
-          parameters: owned,
-          responses: {
-            '200': ok('The run, CANCELLED.', 'Run'),
-            ...problems('not-found', 'run-finished', 'upstream-failed'),
-          },
-        }),
-      },
-      '/experiments/{id}/resume': {
-        post: operation({
-          summary: 'Resume a FAILED or CANCELLED run',
-          description:
-            "Continues the run from its latest checkpoint as its next attempt, through the same runner as a submit (a Batch job in the cloud, a trainer process locally): the run goes QUEUED with the attempt raised, drops the ended attempt's reason and job id, and is submitted. A run that has not ended, or SUCCEEDED, cannot be resumed (409). A resumed run is in flight again and counts against the limit of runs in flight (429 with Retry-After).",
-          tags: ['experiments'],
-          parameters: owned,
-          responses: {
-            '200': ok('The run, submitted again, and the step it resumes from.', 'ResumedRun', {
-              Location: { description: 'The run.', schema: { type: 'string' } },
-            }),
-            ...problems('not-found', 'run-not-resumable', 'too-many-runs', 'upstream-failed'),
-          },
-        }),
-      },
-      '/experiments/{id}/metrics': {
-        get: operation({
-          summary: "A run's metrics",
-          description: 'The lines of metrics.jsonl so far, optionally downsampled for a chart.',
-          tags: ['experiments'],
-          parameters: [...owned, ...queryParameters(MetricsQuerySchema)],
-          responses: {
-            '200': ok('Metrics in step order.', 'Metrics'),
-            ...problems('invalid-request', 'not-found'),
-          },
-        }),
-      },
-      '/experiments/{id}/samples': {
-        get: operation({
-          summary: "A run's sample grids",
-          description: 'Steps with presigned URLs of their PNG grids; the images never pass through the API.',
-          tags: ['experiments'],
-          parameters: [...owned, ...queryParameters(SamplesQuerySchema)],
-          responses: {
-            '200': ok('A page of samples in step order.', 'Samples'),
-            ...problems('invalid-request', 'not-found'),
-          },
-        }),
-      },
-      '/experiments/{id}/generator': {
-        get: operation({
-          summary: "A run's exported generator",
-          description: 'Presigned URLs of the tfjs model.json and its weights, for loading in a browser.',
-          tags: ['experiments'],
-          parameters: owned,
-          responses: {
-            '200': ok('Where to load the generator from.', 'Generator'),
-            ...problems('not-found'),
-          },
-        }),
-      },
-      '/experiments/{id}/evaluation': {
-        get: operation({
-          summary: "A run's evaluation",
-          description:
-            'What scoring the exported generator gave at the end of training (GANS.md metrics), and presigned URLs of its pictures.',
-          tags: ['experiments'],
-          parameters: owned,
-          responses: {
-            '200': ok('The evaluation.', 'Evaluation'),
-            ...problems('not-found'),
-          },
-        }),
-      },
-      '/models': {
-        get: operation({
-          summary: 'GAN families',
-          description: "Each family with its paper, datasets, hyperparameters' JSON Schema and defaults.",
-          tags: ['catalog'],
-          responses: { '200': ok('The model catalog.', 'Models') },
-        }),
-      },
-      '/datasets': {
-        get: operation({
-          summary: 'Built-in datasets',
-          tags: ['catalog'],
-          responses: { '200': ok('The dataset catalog.', 'Datasets') },
-        }),
-      },
-      '/health': {
-        get: operation({
-          summary: 'Liveness',
-          tags: ['meta'],
-          public: true,
-          responses: { '200': ok('The API is up.', 'Health') },
-        }),
-      },
-      '/openapi.json': {
-        get: operation({
-          summary: 'This document',
-          tags: ['meta'],
-          public: true,
-          responses: { '200': { description: 'OpenAPI 3.1 document.' } },
-        }),
-      },
-      '/docs': {
-        get: operation({
-          summary: 'This document as a web page',
-          tags: ['meta'],
-          public: true,
-          responses: { '200': { description: 'HTML.', content: { 'text/html': {} } } },
-        }),
-      },
-    },
+    paths,
     components: {
       securitySchemes: {
         bearer: {
@@ -519,14 +234,10 @@ export function openApiDocument(): JsonSchema {
           description: 'A Cognito access token in the cloud; the static token printed by npm start locally.',
         },
       },
-      schemas: {
-        ...componentSchemas(),
-        ExperimentSpec: jsonSchema(ExperimentSpecInputSchema, 'input'),
-        ...Object.fromEntries(FAMILIES.map((f) => [`Hyperparameters.${f.id}`, hyperparameterSchema(f)])),
-      },
+      schemas: withDiscriminators({
+        ...componentSchemas(outputs, 'output'),
+        ...componentSchemas(inputs, 'input'),
+      }),
     },
   };
 }
-
-export type ListQuery = z.output<typeof ListQuerySchema>;
-export type MetricsLine = z.output<typeof MetricsLineSchema>;

@@ -3,7 +3,10 @@
  * them, so the same Hono app runs on Lambda (DynamoDB, S3, Batch), locally (in-process emulators and the
  * local process runner) and in tests (the same emulators).
  */
+import type { RunPage, SampleRef } from '../shared/api/schemas.ts';
 import type { RunRecord, RunStatus, StatusUpdate, TransitionResult } from '../shared/run.ts';
+
+export type { RunPage, SampleRef };
 
 export interface ListQuery {
   owner: string;
@@ -13,11 +16,6 @@ export interface ListQuery {
   limit: number;
   /** Opaque, from a previous page's nextCursor. */
   cursor?: string;
-}
-
-export interface RunPage {
-  runs: RunRecord[];
-  nextCursor?: string;
 }
 
 export interface RunStore {
@@ -41,11 +39,6 @@ export interface RunStore {
    * reconcile. A full scan, meant for the local platform's small table, not for the cloud.
    */
   listUnfinished(): Promise<RunRecord[]>;
-}
-
-export interface SampleRef {
-  step: number;
-  url: string;
 }
 
 export interface ArtifactStore {

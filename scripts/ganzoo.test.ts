@@ -8,11 +8,11 @@ import { staticTokenAuth } from '../functions/auth.ts';
 import type { JobRunner } from '../functions/ports.ts';
 import { S3ArtifactStore } from '../functions/stores/artifact-store.ts';
 import { DynamoRunStore } from '../functions/stores/run-store.ts';
+import { ApiError } from '../shared/api/client.ts';
 import { runFiles } from '../shared/keys.ts';
 import { type Emulators, startEmulators } from '../test/emulators.ts';
 import { scratchDir } from '../trainer/test-util.ts';
 import {
-  ApiError,
   buildSpec,
   type Command,
   describeError,
@@ -133,12 +133,13 @@ describe('ganzoo arguments', () => {
         detail: 'the spec is invalid: steps',
         errors: [{ field: 'steps', message: 'Too big' }],
       },
-      'POST /experiments: 400 the spec is invalid: steps',
+      'the spec is invalid: steps',
+      'POST /experiments',
     );
     expect(describeError(err)).toBe(
       'error: POST /experiments: 400 the spec is invalid: steps\n  steps: Too big',
     );
-    expect(describeError(new ApiError(401, {}, 'GET /experiments: 401 Authentication required'))).toMatch(
+    expect(describeError(new ApiError(401, {}, 'Authentication required', 'GET /experiments'))).toMatch(
       /GANZOO_TOKEN/,
     );
   });

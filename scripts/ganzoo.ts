@@ -8,9 +8,17 @@ import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { EvalPicture, EvalResult } from '../shared/evaluation.ts';
+import { type ApiClient, ApiError, createApiClient } from '../shared/api/client.ts';
+import type { FamilyId } from '../shared/catalog.ts';
 import { runFiles } from '../shared/keys.ts';
-import { isTerminal, type ResumedRun, type RunRecord } from '../shared/run.ts';
+import { isTerminal, type RunRecord, type RunStatus } from '../shared/run.ts';
+import {
+  hyperparameterFlags,
+  numberFlag,
+  SPEC_FLAG_OPTIONS,
+  specFlagFields,
+  UsageError,
+} from '../shared/spec-flags.ts';
 import { describeProgress } from '../trainer/progress.ts';
 
 export const USAGE = `usage: ganzoo <command> [options]
@@ -33,22 +41,10 @@ options for every command:
   --json         print the API's JSON instead of text
   --help`;
 
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+export { UsageError };
 
 const COMMANDS = ['submit', 'list', 'watch', 'cancel', 'resume', 'pull'] as const;
 type CommandName = (typeof COMMANDS)[number];
-
-/** Spec flags and the spec field each sets. */
-const SPEC_FLAGS = {
-  steps: 'steps',
-  batch: 'batchSize',
-  seed: 'seed',
-  'sample-every': 'sampleEvery',
-  'metrics-every': 'metricsEvery',
-  'checkpoint-every': 'checkpointEvery',
-} as const;
 
 const OPTIONS = {
   api: { type: 'string' },
@@ -70,7 +66,7 @@ const OPTIONS = {
   all: { type: 'boolean' },
   interval: { type: 'string' },
   out: { type: 'string' },
-  ...Object.fromEntries(Object.keys(SPEC_FLAGS).map((f) => [f, { type: 'string' }])),
+  ...SPEC_FLAG_OPTIONS,
 } as const;
 
 const GLOBAL = ['api', 'token', 'json', 'help'];
@@ -86,7 +82,7 @@ const ALLOWED: Record<CommandName, string[]> = {
     'watch',
     'interval',
     'idempotency-key',
-    ...Object.keys(SPEC_FLAGS),
+    ...Object.keys(SPEC_FLAG_OPTIONS),
   ],
   list: ['status', 'family', 'limit', 'cursor', 'all'],
   watch: ['interval'],
@@ -126,20 +122,7 @@ export interface SpecOverrides {
 }
 
 function count(flag: string, raw: string | undefined, min = 0): number | undefined {
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(n) || n < min) {
-    throw new UsageError(`--${flag} expects a number${min > 0 ? ` of at least ${min}` : ''}, got '${raw}'`);
-  }
-  return n;
-}
-
-/** "true"/"false" and numbers become JSON values; anything else stays a string. */
-function hpValue(raw: string): unknown {
-  if (raw === 'true') return true;
-  if (raw === 'false') return false;
-  const n = Number(raw);
-  return raw.trim() !== '' && Number.isFinite(n) ? n : raw;
+  return raw === undefined ? undefined : numberFlag(flag, raw, min);
 }
 
 /** Reads the command line; `env` supplies GANZOO_API_URL and GANZOO_TOKEN. Throws UsageError. */
@@ -188,19 +171,11 @@ export function parseCommand(argv: string[], env: Record<string, string | undefi
       if (rest.length > 1) throw new UsageError("'submit' takes at most one spec file");
       const fields: Record<string, unknown> = {};
       for (const key of ['family', 'dataset'] as const) if (str(key) !== undefined) fields[key] = str(key);
-      for (const [flag, field] of Object.entries(SPEC_FLAGS)) {
-        const n = count(flag, str(flag));
-        if (n !== undefined) fields[field] = n;
-      }
+      Object.assign(fields, specFlagFields(v, 0));
       if (!rest[0] && (fields.family === undefined || fields.dataset === undefined)) {
         throw new UsageError('submit needs a spec file, or --family and --dataset');
       }
-      const hyperparameters: Record<string, unknown> = {};
-      for (const pair of (v.hp as string[] | undefined) ?? []) {
-        const eq = pair.indexOf('=');
-        if (eq <= 0) throw new UsageError(`--hp expects NAME=VALUE, got '${pair}'`);
-        hyperparameters[pair.slice(0, eq)] = hpValue(pair.slice(eq + 1));
-      }
+      const hyperparameters = hyperparameterFlags(v.hp as string[] | undefined);
       const resources: Record<string, unknown> = {};
       if (str('gpu') !== undefined) resources.gpu = str('gpu');
       if (v['on-demand']) resources.spot = false;
@@ -276,23 +251,11 @@ export async function buildSpec(
   return merged;
 }
 
-/** What the API said when it refused or failed, from its problem+json body when it sent one. */
-export class ApiError extends Error {
-  override readonly name = 'ApiError';
-  constructor(
-    readonly status: number,
-    readonly problem: { title?: string; detail?: string; errors?: { field: string; message: string }[] },
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 /** The lines to print for a failed request. */
 export function describeError(err: unknown): string {
   if (err instanceof ApiError) {
     const { problem, status } = err;
-    const lines = [`error: ${err.message}`];
+    const lines = [`error: ${err.request ? `${err.request}: ${status} ` : ''}${err.message}`];
     for (const issue of problem.errors ?? []) lines.push(`  ${issue.field || '(spec)'}: ${issue.message}`);
     if (status === 401) lines.push('  (pass --token TOKEN or set GANZOO_TOKEN)');
     return lines.join('\n');
@@ -312,85 +275,32 @@ export interface Io {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-export class ApiClient {
-  constructor(
-    private readonly connection: Connection,
-    private readonly io: Pick<Io, 'fetch' | 'sleep'>,
-  ) {}
-
-  /**
-   * One request. A network failure is retried (twice) when repeating the request is harmless: reads,
-   * and writes that carry an idempotency key.
-   */
-  async request<T>(
-    method: string,
-    path: string,
-    body?: unknown,
-    headers: Record<string, string> = {},
-  ): Promise<T> {
-    const url = `${this.connection.api}${path}`;
-    const init: RequestInit = {
-      method,
-      headers: {
-        accept: 'application/json, application/problem+json',
-        ...(this.connection.token ? { authorization: `Bearer ${this.connection.token}` } : {}),
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...headers,
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    };
-    const repeatable = method === 'GET' || 'idempotency-key' in headers;
-    let response: Response;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        response = await this.io.fetch(url, init);
-        break;
-      } catch (err) {
-        if (!repeatable || attempt >= 3) {
-          const cause = (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message;
-          throw new Error(`cannot reach the API at ${this.connection.api}: ${cause}`);
+/**
+ * The one API client (shared/api/client.ts) with the CLI's token, and a network failure retried (twice)
+ * when repeating the request is harmless: reads, and writes that carry an idempotency key.
+ */
+export function cliClient(connection: Connection, io: Pick<Io, 'fetch' | 'sleep'>): ApiClient {
+  return createApiClient({
+    baseUrl: connection.api,
+    async fetch(url, init) {
+      const headers = {
+        ...(init.headers as Record<string, string>),
+        ...(connection.token ? { authorization: `Bearer ${connection.token}` } : {}),
+      };
+      const repeatable = init.method === 'GET' || 'idempotency-key' in headers;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await io.fetch(url, { ...init, headers });
+        } catch (err) {
+          if (!repeatable || attempt >= 3) {
+            const cause = (err as { cause?: { message?: string } }).cause?.message ?? (err as Error).message;
+            throw new Error(`cannot reach the API at ${connection.api}: ${cause}`);
+          }
+          await io.sleep(500 * attempt);
         }
-        await this.io.sleep(500 * attempt);
       }
-    }
-    const text = await response.text();
-    if (response.ok) return (text ? JSON.parse(text) : undefined) as T;
-    let problem: ApiError['problem'] = {};
-    try {
-      problem = JSON.parse(text) as ApiError['problem'];
-    } catch {
-      // Not from the app (a proxy or gateway page): say what came back.
-    }
-    const said = problem.detail ?? problem.title ?? (text.trim().slice(0, 200) || response.statusText);
-    throw new ApiError(response.status, problem, `${method} ${path}: ${response.status} ${said}`.trim());
-  }
-}
-
-interface RunPage {
-  runs: RunRecord[];
-  nextCursor?: string;
-}
-interface SamplePage {
-  samples: { step: number; url: string }[];
-  nextCursor?: string;
-}
-interface GeneratorUrls {
-  modelUrl: string;
-  weightUrls: Record<string, string>;
-  expiresAt?: string;
-}
-interface Evaluation {
-  evaluation: EvalResult;
-  pictures: (EvalPicture & { url: string })[];
-}
-
-const runPath = (id: string) => `/experiments/${encodeURIComponent(id)}`;
-
-function query(params: Record<string, string | number | undefined>): string {
-  const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined) q.set(k, String(v));
-  const s = q.toString();
-  return s ? `?${s}` : '';
+    },
+  });
 }
 
 function table(rows: string[][]): string {
@@ -428,26 +338,12 @@ export function statusLine(run: RunRecord, barWidth = 0): string {
   return `${run.status}${attempt} ${describeProgress({ ...run.progress, kind: 'step' }, barWidth)}`;
 }
 
-async function allSamples(api: ApiClient, id: string): Promise<SamplePage['samples']> {
-  const samples: SamplePage['samples'] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await api.request<SamplePage>(
-      'GET',
-      `${runPath(id)}/samples${query({ limit: 100, cursor })}`,
-    );
-    samples.push(...page.samples);
-    cursor = page.nextCursor;
-  } while (cursor);
-  return samples;
-}
-
 async function watch(api: ApiClient, io: Io, id: string, intervalMs: number, json: boolean): Promise<number> {
   let printed = '';
   let printedAt = 0;
   let run: RunRecord;
   for (;;) {
-    run = await api.request<RunRecord>('GET', runPath(id));
+    run = await api.run(id);
     const done = isTerminal(run.status);
     if (!json && io.isTTY) {
       io.out(`\r\x1b[2K${statusLine(run, 30)}${done ? '\n' : ''}`);
@@ -470,7 +366,7 @@ async function watch(api: ApiClient, io: Io, id: string, intervalMs: number, jso
   }
   if (run.status !== 'SUCCEEDED')
     io.out(`run ${run.id} ${run.status}${run.reason ? `: ${run.reason}` : ''}\n`);
-  const samples = await allSamples(api, id);
+  const samples = await api.samples(id);
   const last = samples.at(-1);
   if (last) {
     io.out(
@@ -514,14 +410,14 @@ async function download(io: Io, url: string, dest: string, what: string): Promis
 
 async function pull(api: ApiClient, io: Io, id: string, outDir: string): Promise<number> {
   const out = resolve(outDir);
-  const run = await api.request<RunRecord>('GET', runPath(id));
+  const run = await api.run(id);
   await mkdir(out, { recursive: true });
   await writeFile(join(out, 'run.json'), `${JSON.stringify(run, null, 2)}\n`);
   // With spec.json the folder is a run folder: `npm run eval -- DIR` scores it again.
   await writeFile(join(out, runFiles.spec), `${JSON.stringify(run.spec, null, 2)}\n`);
   let fetched = 0;
   let kept = 0;
-  for (const sample of await allSamples(api, id)) {
+  for (const sample of await api.samples(id)) {
     const dest = join(out, runFiles.sample(sample.step));
     if (await exists(dest)) {
       kept++; // samples are never rewritten, so one already here is the same grid
@@ -534,16 +430,16 @@ async function pull(api: ApiClient, io: Io, id: string, outDir: string): Promise
     `${fetched} sample grid${fetched === 1 ? '' : 's'} downloaded${kept ? `, ${kept} already there` : ''}\n`,
   );
   // A 404 says why the run has none yet; anything else is an error.
-  const optional = async <T>(what: string, path: string): Promise<T | undefined> => {
+  const optional = async <T>(what: string, get: () => Promise<T>): Promise<T | undefined> => {
     try {
-      return await api.request<T>('GET', `${runPath(id)}/${path}`);
+      return await get();
     } catch (err) {
       if (!(err instanceof ApiError && err.status === 404)) throw err;
       io.out(`no ${what}: ${err.problem.detail ?? 'none yet'}\n`);
       return undefined;
     }
   };
-  const generator = await optional<GeneratorUrls>('generator', 'generator');
+  const generator = await optional('generator', () => api.generator(id));
   if (generator) {
     const dir = join(out, runFiles.generatorDir);
     for (const [name, url] of Object.entries(generator.weightUrls)) {
@@ -556,7 +452,7 @@ async function pull(api: ApiClient, io: Io, id: string, outDir: string): Promise
     await download(io, generator.modelUrl, join(out, runFiles.generatorModel), "the generator's model.json");
     io.out(`generator: ${join(out, runFiles.generatorModel)} (a tfjs layers model)\n`);
   }
-  const evaluation = await optional<Evaluation>('evaluation', 'evaluation');
+  const evaluation = await optional('evaluation', () => api.evaluation(id));
   if (evaluation) {
     for (const p of evaluation.pictures) {
       if (!p.key.startsWith(runFiles.evalDir) || p.key.includes('..')) {
@@ -572,14 +468,12 @@ async function pull(api: ApiClient, io: Io, id: string, outDir: string): Promise
 }
 
 async function execute(command: Exclude<Command, { name: 'help' }>, io: Io): Promise<number> {
-  const api = new ApiClient(command, io);
+  const api = cliClient(command, io);
   const print = (value: unknown) => io.out(`${JSON.stringify(value, null, 2)}\n`);
   switch (command.name) {
     case 'submit': {
       const spec = await buildSpec(command.specFile, command.overrides);
-      const run = await api.request<RunRecord>('POST', '/experiments', spec, {
-        'idempotency-key': command.idempotencyKey,
-      });
+      const run = await api.submit(spec, command.idempotencyKey);
       if (command.json && !command.watch) print(run);
       else {
         const s = run.spec;
@@ -593,10 +487,12 @@ async function execute(command: Exclude<Command, { name: 'help' }>, io: Io): Pro
       let cursor = command.cursor;
       const runs: RunRecord[] = [];
       do {
-        const page = await api.request<RunPage>(
-          'GET',
-          `/experiments${query({ limit: command.limit, cursor, status: command.status, family: command.family })}`,
-        );
+        const page = await api.listRuns({
+          ...(command.limit !== undefined ? { limit: command.limit } : {}),
+          ...(cursor !== undefined ? { cursor } : {}),
+          ...(command.status !== undefined ? { status: command.status as RunStatus } : {}),
+          ...(command.family !== undefined ? { family: command.family as FamilyId } : {}),
+        });
         runs.push(...page.runs);
         cursor = page.nextCursor;
       } while (command.all && cursor);
@@ -610,13 +506,13 @@ async function execute(command: Exclude<Command, { name: 'help' }>, io: Io): Pro
     case 'watch':
       return watch(api, io, command.id, command.intervalMs, command.json);
     case 'cancel': {
-      const run = await api.request<RunRecord>('POST', `${runPath(command.id)}/cancel`);
+      const run = await api.cancel(command.id);
       if (command.json) print(run);
       else io.out(`run ${run.id} ${run.status}${run.reason ? `: ${run.reason}` : ''}\n`);
       return 0;
     }
     case 'resume': {
-      const run = await api.request<ResumedRun>('POST', `${runPath(command.id)}/resume`);
+      const run = await api.resume(command.id);
       if (command.json && !command.watch) print(run);
       else
         io.out(

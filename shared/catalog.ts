@@ -8,7 +8,14 @@ import { DATASETS, type DatasetId, type DatasetInfo, type DatasetKind, describeK
 import { LATENT_NOISES } from './latent.ts';
 
 /** The survey's five axes. */
-export type SurveyAxis = 'image-quality' | 'training-method' | 'control' | 'image-to-image' | 'application';
+export const SURVEY_AXES = [
+  'image-quality',
+  'training-method',
+  'control',
+  'image-to-image',
+  'application',
+] as const;
+export type SurveyAxis = (typeof SURVEY_AXES)[number];
 
 /**
  * A rule between hyperparameters that no one field's schema can state. parseSpec refuses a spec that breaks

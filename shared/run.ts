@@ -8,6 +8,8 @@
  *   -> SUBMITTED with a higher attempt only with a new job (the run moved to other capacity).
  *   FAILED | CANCELLED -> QUEUED only for a resume asked for by the owner, as the next attempt.
  */
+import type { z } from 'zod';
+import type { ResumedRunSchema, RunProgressSchema, RunSchema, StatusEventSchema } from './run-record.ts';
 import type { ExperimentSpec } from './spec.ts';
 
 export const RUN_STATUSES = [
@@ -27,46 +29,10 @@ export function isTerminal(status: RunStatus): boolean {
   return TERMINAL_STATUSES.includes(status);
 }
 
-/** Live progress, written by the trainer's heartbeats. */
-export interface RunProgress {
-  step: number;
-  totalSteps: number;
-  imagesPerSecond?: number;
-  etaSeconds?: number;
-  backend?: string;
-  lastSampleStep?: number;
-  losses?: Record<string, number>;
-  /** Set while the trainer scores the exported generator, after the last step. */
-  phase?: 'evaluating';
-}
-
-/** A status the run entered (or a retry's new attempt), with when: the run page's timeline. */
-export interface StatusEvent {
-  status: RunStatus;
-  attempt: number;
-  at: string;
-  /** Why the run entered it, when not the trainer's own doing (e.g. moved to on-demand capacity). */
-  note?: string;
-}
-
-export interface RunRecord {
-  id: string;
-  owner: string;
-  spec: ExperimentSpec;
-  status: RunStatus;
-  /** 1-based attempt number; a retry after a host or Spot failure increments it. */
-  attempt: number;
-  jobId?: string;
-  progress?: RunProgress;
-  /** Why the run failed or was cancelled, in words a person can act on. */
-  reason?: string;
-  /** The experiment group it is a member of (shared/group.ts), and its place there (a Batch array index). */
-  group?: { id: string; index: number };
-  createdAt: string;
-  updatedAt: string;
-  /** Every status entered, oldest first (absent on records written before it was kept). */
-  history?: StatusEvent[];
-}
+export type RunProgress = z.output<typeof RunProgressSchema>;
+export type StatusEvent = z.output<typeof StatusEventSchema>;
+export type RunRecord = z.output<typeof RunSchema>;
+export type ResumedRun = z.output<typeof ResumedRunSchema>;
 
 /** Every field of a RunRecord, in the order the API shows them. */
 export const RUN_FIELDS = [
@@ -177,12 +143,6 @@ export function transition(current: RunRecord, update: StatusUpdate): Transition
     ...(update.reason !== undefined ? { reason: update.reason } : {}),
   };
   return { ok: true, changed: true, record };
-}
-
-/** What POST /experiments/{id}/resume answers: the run submitted again, and the step it continues from. */
-export interface ResumedRun extends RunRecord {
-  /** The step of the run's latest checkpoint when it was resumed (0: from the start). */
-  resumeFrom: number;
 }
 
 /** Whether a run can be continued from its last checkpoint (POST /experiments/{id}/resume). */

@@ -4,7 +4,15 @@
  * name the field.
  */
 import { z } from 'zod';
-import { brokenRules, datasetMismatch, FAMILY_IDS, type FamilyId, familyInfo } from './catalog.ts';
+import {
+  brokenRules,
+  datasetMismatch,
+  FAMILIES,
+  FAMILY_IDS,
+  type FamilyId,
+  type FamilyInfo,
+  familyInfo,
+} from './catalog.ts';
 import { DATASET_IDS, type DatasetId, datasetInfo } from './datasets.ts';
 
 export const GPU_TYPES = ['g4dn.xlarge', 'g4dn.2xlarge', 'g5.xlarge', 'g5.2xlarge'] as const;
@@ -75,11 +83,39 @@ export type ExperimentSpec = Omit<z.output<typeof ExperimentSpecInputSchema>, 'f
 };
 export type ExperimentSpecInput = z.input<typeof ExperimentSpecInputSchema>;
 
-export interface FieldIssue {
-  /** Dotted path of the field, e.g. "hyperparameters.learningRate"; "" for the spec itself. */
-  field: string;
-  message: string;
-}
+/**
+ * The spec as the wire contract states it: one variant per family, with that family's datasets and its own
+ * hyperparameter schema, and the rules between its hyperparameters in words (JSON Schema cannot state
+ * them). validateSpec accepts exactly what this accepts, less the rules; the API's document is built from it.
+ */
+export const ExperimentSpecSchema = z
+  .discriminatedUnion(
+    'family',
+    (FAMILIES as readonly FamilyInfo[]).map((f) =>
+      ExperimentSpecInputSchema.extend({
+        family: z.literal(f.id).describe(`${f.title}, see GET /models.`),
+        dataset: z
+          .enum(f.datasets as [DatasetId, ...DatasetId[]])
+          .describe('Built-in dataset id, see GET /datasets.'),
+        hyperparameters: f.hyperparameters
+          .default({})
+          .describe(
+            f.rules?.length
+              ? `The family's hyperparameters; they must also satisfy: ${f.rules.map((r) => r.rule).join('; ')}.`
+              : "The family's hyperparameters.",
+          ),
+      }),
+    ) as unknown as [typeof ExperimentSpecInputSchema, ...(typeof ExperimentSpecInputSchema)[]],
+  )
+  .describe('An experiment spec; `family` selects the variant.');
+
+export const FieldIssueSchema = z.object({
+  field: z
+    .string()
+    .describe('Dotted path of the field, e.g. "hyperparameters.learningRate"; "" for the spec itself.'),
+  message: z.string(),
+});
+export type FieldIssue = z.output<typeof FieldIssueSchema>;
 
 export class SpecError extends Error {
   constructor(readonly issues: FieldIssue[]) {

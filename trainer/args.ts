@@ -8,10 +8,15 @@ import { parseArgs } from 'node:util';
 import { FAMILY_IDS } from '../shared/catalog.ts';
 import { DATASET_IDS } from '../shared/datasets.ts';
 import { type ExperimentSpec, parseSpec, SpecError } from '../shared/spec.ts';
+import {
+  flagOfField,
+  hyperparameterFlags,
+  SPEC_FLAG_OPTIONS,
+  specFlagFields,
+  UsageError,
+} from '../shared/spec-flags.ts';
 
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+export { UsageError };
 
 export const USAGE = `usage: npm run train -- --family ID --dataset ID --out DIR [options]
 
@@ -33,34 +38,12 @@ export const USAGE = `usage: npm run train -- --family ID --dataset ID --out DIR
 
 Running again with the same --out resumes from the latest checkpoint.`;
 
-const FLAG_TO_FIELD: Record<string, keyof ExperimentSpec> = {
-  steps: 'steps',
-  batch: 'batchSize',
-  seed: 'seed',
-  'sample-every': 'sampleEvery',
-  'metrics-every': 'metricsEvery',
-  'checkpoint-every': 'checkpointEvery',
-};
-
 export interface TrainArgs {
   spec: ExperimentSpec;
   out?: string;
   runId: string;
   backend?: string;
   quiet: boolean;
-}
-
-function parseNumber(flag: string, raw: string): number {
-  const n = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(n))
-    throw new UsageError(`--${flag} expects a number, got '${raw}'`);
-  return n;
-}
-
-function parseHpValue(raw: string): unknown {
-  if (raw === 'true' || raw === 'false') return raw === 'true';
-  const n = Number(raw);
-  return raw.trim() !== '' && Number.isFinite(n) ? n : raw;
 }
 
 export function parseTrainArgs(argv: string[]): TrainArgs {
@@ -76,7 +59,7 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     quiet: { type: 'boolean' },
     'no-eval': { type: 'boolean' },
     help: { type: 'boolean' },
-    ...Object.fromEntries(Object.keys(FLAG_TO_FIELD).map((f) => [f, { type: 'string' }])),
+    ...SPEC_FLAG_OPTIONS,
   } as const;
   try {
     parsed = parseArgs({ args: argv, options, allowPositionals: false, strict: true });
@@ -96,16 +79,11 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
   }
   if (typeof v.family === 'string') input.family = v.family;
   if (typeof v.dataset === 'string') input.dataset = v.dataset;
-  for (const [flag, field] of Object.entries(FLAG_TO_FIELD)) {
-    const raw = v[flag];
-    if (typeof raw === 'string') input[field] = parseNumber(flag, raw);
-  }
-  const hp: Record<string, unknown> = { ...((input.hyperparameters as Record<string, unknown>) ?? {}) };
-  for (const pair of (v.hp as string[] | undefined) ?? []) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--hp expects NAME=VALUE, got '${pair}'`);
-    hp[pair.slice(0, eq)] = parseHpValue(pair.slice(eq + 1));
-  }
+  Object.assign(input, specFlagFields(v));
+  const hp: Record<string, unknown> = {
+    ...((input.hyperparameters as Record<string, unknown>) ?? {}),
+    ...hyperparameterFlags(v.hp as string[] | undefined),
+  };
   if (Object.keys(hp).length) input.hyperparameters = hp;
   if (v['no-eval'] === true) input.evaluate = false;
   if (input.family === undefined) throw new UsageError(`missing --family (one of ${FAMILY_IDS.join(', ')})`);
@@ -117,17 +95,8 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     spec = parseSpec(input);
   } catch (err) {
     if (err instanceof SpecError) {
-      const toFlag = Object.fromEntries(Object.entries(FLAG_TO_FIELD).map(([f, k]) => [k, `--${f}`]));
       throw new UsageError(
-        err.issues
-          .map((i) => {
-            const head = i.field.split('.')[0] ?? '';
-            const name =
-              toFlag[head] ??
-              (i.field.startsWith('hyperparameters') ? `--hp ${i.field.slice(16)}` : `--${i.field}`);
-            return `${name || 'spec'}: ${i.message}`;
-          })
-          .join('\n'),
+        err.issues.map((i) => `${i.field ? flagOfField(i.field) : 'spec'}: ${i.message}`).join('\n'),
       );
     }
     throw err;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { MAX_METRICS_LINES } from '../../shared/api/schemas.ts';
 import type { ImageEval } from '../../shared/evaluation.ts';
 import { runFiles } from '../../shared/keys.ts';
 import type { RunRecord } from '../../shared/run.ts';
@@ -7,7 +8,6 @@ import { type ApiHarness, CALLERS, startApiHarness, tickingClock } from '../../t
 import { createApp } from '../app.ts';
 import { staticTokenAuth } from '../auth.ts';
 import { RUN_ID_PATTERN } from '../ids.ts';
-import { MAX_METRICS_LINES } from '../openapi.ts';
 import { S3ArtifactStore } from '../stores/artifact-store.ts';
 import { downsample, parseMetrics } from './experiments.ts';
 

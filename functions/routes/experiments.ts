@@ -7,6 +7,13 @@ import { isDeepStrictEqual } from 'node:util';
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { z } from 'zod';
+import { routes } from '../../shared/api/routes.ts';
+import {
+  MAX_METRICS_LINES,
+  MAX_SPEC_BYTES,
+  type MetricsLine,
+  URL_TTL_SECONDS,
+} from '../../shared/api/schemas.ts';
 import { type EvalResult, evaluationPictures, hasEvaluation } from '../../shared/evaluation.ts';
 import { assertRunId, runFiles } from '../../shared/keys.ts';
 import { capIssues, LIMIT_ENV, type RunLimits } from '../../shared/limits.ts';
@@ -14,15 +21,6 @@ import { isResumable, isTerminal, type ResumedRun, RUN_FIELDS, type RunRecord } 
 import { type ExperimentSpec, validateSpec } from '../../shared/spec.ts';
 import type { ApiEnv } from '../auth.ts';
 import { ApiProblem, type ErrorLogger, invalidRequest, issuesOf, notFound } from '../errors.ts';
-import {
-  ListQuerySchema,
-  MAX_METRICS_LINES,
-  MAX_SPEC_BYTES,
-  type MetricsLine,
-  MetricsQuerySchema,
-  SamplesQuerySchema,
-  URL_TTL_SECONDS,
-} from '../openapi.ts';
 import type { ArtifactStore, JobRunner, RunStore } from '../ports.ts';
 
 export interface ExperimentDeps {
@@ -305,7 +303,7 @@ export function experimentRoutes(deps: ExperimentDeps) {
     })
 
     .get('/', async (c) => {
-      const q = parseQuery(ListQuerySchema, c);
+      const q = parseQuery(routes.listRuns.query, c);
       const page = await withCursor(() =>
         runStore.list({
           owner: c.get('subject'),
@@ -379,7 +377,7 @@ export function experimentRoutes(deps: ExperimentDeps) {
 
     .get('/:id/metrics', async (c) => {
       const run = await ownedRun(c);
-      const q = parseQuery(MetricsQuerySchema, c);
+      const q = parseQuery(routes.metrics.query, c);
       const bytes = await artifacts.get(run.id, runFiles.metrics);
       const all = bytes ? parseMetrics(bytes) : [];
       let metrics = downsample(all, q);
@@ -389,7 +387,7 @@ export function experimentRoutes(deps: ExperimentDeps) {
 
     .get('/:id/samples', async (c) => {
       const run = await ownedRun(c);
-      const q = parseQuery(SamplesQuerySchema, c);
+      const q = parseQuery(routes.samples.query, c);
       const page = await withCursor(() =>
         artifacts.listSamples(run.id, {
           limit: q.limit,

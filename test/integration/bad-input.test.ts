@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_SPEC_BYTES } from '../../functions/openapi.ts';
+import { MAX_SPEC_BYTES } from '../../shared/api/schemas.ts';
 import { FAMILY_IDS } from '../../shared/catalog.ts';
 import { DATASET_IDS } from '../../shared/datasets.ts';
 import { type Deployment, deploy, requestAs, TOKEN } from './aws.ts';

@@ -8,6 +8,7 @@ import {
   parseField,
   rawFromSpec,
   readForm,
+  variantOf,
 } from './schema-form.ts';
 
 // The shapes GET /openapi.json and GET /models answer with (z.toJSONSchema of shared/'s schemas).
@@ -134,5 +135,20 @@ describe('helpers', () => {
 
   it('nests dotted paths', () => {
     expect(nest({ a: 1, 'b.c': 2, 'b.d.e': 3 })).toEqual({ a: 1, b: { c: 2, d: { e: 3 } } });
+  });
+});
+
+describe('variantOf', () => {
+  const union: JsonSchema = {
+    oneOf: [
+      { type: 'object', properties: { family: { const: 'a' }, steps: { type: 'integer' } } },
+      { type: 'object', properties: { family: { const: 'b' }, rate: { type: 'number' } } },
+    ],
+  };
+  it("picks the union's variant by its discriminating const, and keeps a plain schema", () => {
+    expect(Object.keys(variantOf(union, 'family', 'b').properties ?? {})).toEqual(['family', 'rate']);
+    expect(() => variantOf(union, 'family', 'c')).toThrow(/no variant with family 'c'/);
+    const plain = { type: 'object', properties: {} };
+    expect(variantOf(plain, 'family', 'a')).toBe(plain);
   });
 });

@@ -7,6 +7,9 @@
 
 export interface JsonSchema {
   type?: string;
+  /** A union told apart by one property's `const` (the spec: one variant per family). */
+  oneOf?: JsonSchema[];
+  const?: unknown;
   properties?: Record<string, JsonSchema>;
   enum?: readonly unknown[];
   default?: unknown;
@@ -15,6 +18,14 @@ export interface JsonSchema {
   maximum?: number;
   exclusiveMinimum?: number;
   exclusiveMaximum?: number;
+}
+
+/** The variant of a union whose `key` property is `value`; a schema that is no union is its own variant. */
+export function variantOf(schema: JsonSchema, key: string, value: unknown): JsonSchema {
+  if (!schema.oneOf) return schema;
+  const variant = schema.oneOf.find((v) => v.properties?.[key]?.const === value);
+  if (!variant) throw new Error(`the schema has no variant with ${key} '${String(value)}'`);
+  return variant;
 }
 
 export type FieldKind = 'integer' | 'number' | 'choice' | 'boolean' | 'text';

@@ -38,7 +38,11 @@ async function evaluationOf(run: RunRecord): Promise<EvalResult | undefined> {
 async function loadAll(ids: readonly string[]): Promise<Loaded[]> {
   return Promise.all(
     ids.map(async (id) => {
-      const [run, samples, metrics] = await Promise.all([api.run(id), api.samples(id), api.metrics(id, 400)]);
+      const [run, samples, metrics] = await Promise.all([
+        api.run(id),
+        api.samples(id),
+        api.metrics(id, { points: 400 }),
+      ]);
       const evaluation = await evaluationOf(run);
       return { run, samples, metrics, ...(evaluation ? { evaluation } : {}) };
     }),

@@ -20,6 +20,7 @@ import {
   rawFromSpec,
   rawOf,
   readForm,
+  variantOf,
 } from '../lib/schema-form.ts';
 
 const DRAFT_KEY = 'ganzoo.draft';
@@ -164,7 +165,11 @@ function Field({
 /** The form's fields: the spec's own, then the family's hyperparameters. */
 function formFields(specSchema: JsonSchema, model: Model): FieldSpec[] {
   return [
-    ...fieldsFromSchema(specSchema, '', ['family', 'dataset', 'hyperparameters']),
+    ...fieldsFromSchema(variantOf(specSchema, 'family', model.id), '', [
+      'family',
+      'dataset',
+      'hyperparameters',
+    ]),
     ...fieldsFromSchema(model.hyperparameters, 'hyperparameters'),
   ];
 }

@@ -124,7 +124,7 @@ function EvaluationSection({ run }: { run: RunRecord }) {
 
 export function RunPage({ id }: { id: string }) {
   const run = useAsync(() => api.run(id), [id]);
-  const metrics = useAsync(() => api.metrics(id, CHART_POINTS), [id]);
+  const metrics = useAsync(() => api.metrics(id, { points: CHART_POINTS }), [id]);
   const [samples, setSamples] = useState<SampleRef[]>();
   const [samplesError, setSamplesError] = useState<Error>();
   const [seen, setSeen] = useState<Record<string, string>>({});

@@ -1,7 +1,7 @@
 /** Runs: status, family, dataset, progress with ETA, the latest sample; filters and sort; live updates. */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api } from '../api/client.ts';
-import { ALL_STATUSES, isActive, type RunRecord, type RunStatus } from '../api/types.ts';
+import { ALL_STATUSES, type FamilyId, isActive, type RunRecord, type RunStatus } from '../api/types.ts';
 import { Empty, ErrorBox, Loading } from '../components/states.tsx';
 import { Progress, StatusBadge } from '../components/status.tsx';
 import { ago } from '../lib/format.ts';
@@ -33,7 +33,7 @@ function Thumbnail({ run }: { run: RunRecord }) {
 
 export function RunsPage() {
   const [status, setStatus] = useState<RunStatus | ''>('');
-  const [family, setFamily] = useState('');
+  const [family, setFamily] = useState<FamilyId | ''>('');
   const [sort, setSort] = useState<Sort>('newest');
   const [text, setText] = useState('');
   const [runs, setRuns] = useState<RunRecord[]>([]);
@@ -100,7 +100,10 @@ export function RunsPage() {
         </label>
         <label>
           Family
-          <select value={family} onChange={(e) => setFamily((e.target as HTMLSelectElement).value)}>
+          <select
+            value={family}
+            onChange={(e) => setFamily((e.target as HTMLSelectElement).value as FamilyId | '')}
+          >
             <option value="">any</option>
             {models.data?.map((m) => (
               <option key={m.id} value={m.id}>

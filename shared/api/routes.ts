@@ -1,0 +1,235 @@
+/**
+ * The wire contract: every route of the API with its request (path parameters, query, headers, body) and
+ * its answers (status, schema, headers) and the problems it may answer with. The server validates with
+ * these schemas (functions/routes/), the OpenAPI document is built from this table (functions/openapi.ts),
+ * and the one client (shared/api/client.ts) takes its types from it, with its paths checked against it.
+ */
+import type { z } from 'zod';
+import { ResumedRunSchema, RunSchema } from '../run-record.ts';
+import { ExperimentSpecSchema } from '../spec.ts';
+import type { ProblemKind } from './problems.ts';
+import {
+  DatasetsSchema,
+  EvaluationSchema,
+  GeneratorSchema,
+  HealthSchema,
+  ListQuerySchema,
+  MAX_SPEC_BYTES,
+  MetricsQuerySchema,
+  MetricsSchema,
+  ModelsSchema,
+  RunIdParamsSchema,
+  RunPageSchema,
+  SamplesQuerySchema,
+  SamplesSchema,
+  SubmitHeadersSchema,
+} from './schemas.ts';
+
+export interface Answer {
+  description: string;
+  /** A JSON body; without one the answer's body is described in words (`content`). */
+  schema?: z.ZodType;
+  content?: string;
+  headers?: Record<string, string>;
+}
+
+export interface RouteDef {
+  method: 'get' | 'post';
+  /** OpenAPI's template: /experiments/{id}. */
+  path: string;
+  summary: string;
+  description?: string;
+  tag: 'experiments' | 'catalog' | 'meta';
+  /** Answers without a token. */
+  public?: boolean;
+  params?: z.ZodObject;
+  query?: z.ZodType;
+  headers?: z.ZodObject;
+  body?: { schema: z.ZodType; description: string };
+  responses: Record<number, Answer>;
+  problems: readonly ProblemKind[];
+}
+
+const location = { Location: 'The run.' };
+
+export const routes = {
+  submit: {
+    method: 'post',
+    path: '/experiments',
+    summary: 'Submit a training run',
+    description:
+      'Validates the spec (unknown fields, out-of-range values, a dataset the family does not train on and a broken rule between hyperparameters are rejected, naming the field), stores the run, writes its spec for the trainer and submits the job. ' +
+      'With an Idempotency-Key header, retrying the same request returns the run the first one made (200) instead of making another.',
+    tag: 'experiments',
+    headers: SubmitHeadersSchema,
+    body: {
+      schema: ExperimentSpecSchema,
+      description: `The experiment spec, at most ${MAX_SPEC_BYTES / 1024} KB.`,
+    },
+    responses: {
+      201: { description: 'The run, submitted.', schema: RunSchema, headers: location },
+      200: {
+        description: 'The run an earlier request with the same Idempotency-Key made.',
+        schema: RunSchema,
+        headers: location,
+      },
+    },
+    problems: [
+      'invalid-request',
+      'payload-too-large',
+      'unsupported-media-type',
+      'idempotency-key-reused',
+      'too-many-runs',
+      'upstream-failed',
+    ],
+  },
+  listRuns: {
+    method: 'get',
+    path: '/experiments',
+    summary: 'List your runs, newest first',
+    tag: 'experiments',
+    query: ListQuerySchema,
+    responses: { 200: { description: 'A page of runs.', schema: RunPageSchema } },
+    problems: ['invalid-request'],
+  },
+  getRun: {
+    method: 'get',
+    path: '/experiments/{id}',
+    summary: 'One run',
+    tag: 'experiments',
+    params: RunIdParamsSchema,
+    responses: { 200: { description: 'The run.', schema: RunSchema } },
+    problems: ['not-found'],
+  },
+  cancel: {
+    method: 'post',
+    path: '/experiments/{id}/cancel',
+    summary: 'Cancel a run',
+    description: 'Stops its job and ends the run as CANCELLED. A finished run cannot be cancelled (409).',
+    tag: 'experiments',
+    params: RunIdParamsSchema,
+    responses: { 200: { description: 'The run, CANCELLED.', schema: RunSchema } },
+    problems: ['not-found', 'run-finished', 'upstream-failed'],
+  },
+  resume: {
+    method: 'post',
+    path: '/experiments/{id}/resume',
+    summary: 'Resume a FAILED or CANCELLED run',
+    description:
+      "Continues the run from its latest checkpoint as its next attempt, through the same runner as a submit (a Batch job in the cloud, a trainer process locally): the run goes QUEUED with the attempt raised, drops the ended attempt's reason and job id, and is submitted. A run that has not ended, or SUCCEEDED, cannot be resumed (409).",
+    tag: 'experiments',
+    params: RunIdParamsSchema,
+    responses: {
+      200: {
+        description: 'The run, submitted again, and the step it resumes from.',
+        schema: ResumedRunSchema,
+        headers: location,
+      },
+    },
+    problems: ['not-found', 'run-not-resumable', 'too-many-runs', 'upstream-failed'],
+  },
+  metrics: {
+    method: 'get',
+    path: '/experiments/{id}/metrics',
+    summary: "A run's metrics",
+    description: 'The lines of metrics.jsonl so far, optionally downsampled for a chart.',
+    tag: 'experiments',
+    params: RunIdParamsSchema,
+    query: MetricsQuerySchema,
+    responses: { 200: { description: 'Metrics in step order.', schema: MetricsSchema } },
+    problems: ['invalid-request', 'not-found'],
+  },
+  samples: {
+    method: 'get',
+    path: '/experiments/{id}/samples',
+    summary: "A run's sample grids",
+    description: 'Steps with presigned URLs of their PNG grids; the images never pass through the API.',
+    tag: 'experiments',
+    params: RunIdParamsSchema,
+    query: SamplesQuerySchema,
+    responses: { 200: { description: 'A page of samples in step order.', schema: SamplesSchema } },
+    problems: ['invalid-request', 'not-found'],
+  },
+  generator: {
+    method: 'get',
+    path: '/experiments/{id}/generator',
+    summary: "A run's exported generator",
+    description:
+      'Presigned URLs of the tfjs model.json and its weights, for loading in a browser. 404 until the run has exported one.',
+    tag: 'experiments',
+    params: RunIdParamsSchema,
+    responses: { 200: { description: 'Where to load the generator from.', schema: GeneratorSchema } },
+    problems: ['not-found'],
+  },
+  evaluation: {
+    method: 'get',
+    path: '/experiments/{id}/evaluation',
+    summary: "A run's evaluation",
+    description:
+      'What scoring the exported generator gave at the end of training (GANS.md metrics), and presigned URLs of its pictures. 404, saying why, for a run without one: still training, evaluation turned off or not defined for its dataset, or ended before it.',
+    tag: 'experiments',
+    params: RunIdParamsSchema,
+    responses: { 200: { description: 'The evaluation.', schema: EvaluationSchema } },
+    problems: ['not-found'],
+  },
+  models: {
+    method: 'get',
+    path: '/models',
+    summary: 'GAN families',
+    description: "Each family with its paper, datasets, hyperparameters' JSON Schema, defaults and rules.",
+    tag: 'catalog',
+    responses: { 200: { description: 'The model catalog.', schema: ModelsSchema } },
+    problems: [],
+  },
+  datasets: {
+    method: 'get',
+    path: '/datasets',
+    summary: 'Built-in datasets',
+    tag: 'catalog',
+    responses: { 200: { description: 'The dataset catalog.', schema: DatasetsSchema } },
+    problems: [],
+  },
+  health: {
+    method: 'get',
+    path: '/health',
+    summary: 'Liveness',
+    tag: 'meta',
+    public: true,
+    responses: { 200: { description: 'The API is up.', schema: HealthSchema } },
+    problems: [],
+  },
+  openapi: {
+    method: 'get',
+    path: '/openapi.json',
+    summary: 'This document',
+    tag: 'meta',
+    public: true,
+    responses: { 200: { description: 'OpenAPI 3.1 document.', content: 'application/json' } },
+    problems: [],
+  },
+  docs: {
+    method: 'get',
+    path: '/docs',
+    summary: 'This document as a web page',
+    tag: 'meta',
+    public: true,
+    responses: { 200: { description: 'HTML.', content: 'text/html' } },
+    problems: [],
+  },
+} as const satisfies Record<string, RouteDef>;
+
+export type Routes = typeof routes;
+export type RouteName = keyof Routes;
+
+/** The body of a route's answer with `status`. */
+export type AnswerOf<
+  K extends RouteName,
+  S extends keyof Routes[K]['responses'],
+> = Routes[K]['responses'][S] extends { schema: infer Z extends z.ZodType } ? z.output<Z> : unknown;
+/** A route's query parameters as a client sends them (a number where the server reads one from text). */
+export type QueryOf<K extends RouteName> = Routes[K] extends { query: infer Q extends z.ZodType }
+  ? { [P in keyof z.input<Q>]?: unknown extends z.input<Q>[P] ? number : z.input<Q>[P] }
+  : never;
+
+/** Hono's path pattern for a route: /experiments/:id. */
+export const honoPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');

@@ -1,0 +1,185 @@
+/**
+ * The API's wire shapes apart from the run record (shared/run-record.ts) and the spec (shared/spec.ts):
+ * query parameters, and the bodies of the answers. Routes (shared/api/routes.ts) name them; the server
+ * validates with them, the document is built from them and the client's types are inferred from them.
+ */
+import { z } from 'zod';
+import { FAMILY_IDS, SURVEY_AXES } from '../catalog.ts';
+import { DATASET_IDS, DatasetInfoSchema, DatasetKindSchema } from '../datasets.ts';
+import type { EvalResult } from '../evaluation.ts';
+import { RUN_STATUSES } from '../run.ts';
+import { RunSchema } from '../run-record.ts';
+
+/** Largest accepted POST /experiments body. */
+export const MAX_SPEC_BYTES = 64 * 1024;
+/**
+ * Most metrics lines one answer carries (about 1 MB), whatever was asked: a long run's metrics.jsonl can
+ * hold millions, and a Lambda response may not exceed 6 MB.
+ */
+export const MAX_METRICS_LINES = 5000;
+/** Lifetime of presigned artifact URLs. */
+export const URL_TTL_SECONDS = 900;
+
+// ---- query parameters (unknown parameters are ignored, so cache-busting additions do no harm) ----
+
+const pageLimit = (fallback: number) =>
+  z.coerce.number().int().min(1).max(100).default(fallback).describe('Items per page, 1 to 100.');
+
+/** A cursor is base64url JSON the store wrote; `prefix` is how that JSON's first characters encode. */
+const cursor = (prefix: string) =>
+  z
+    .string()
+    .max(2048)
+    .regex(new RegExp(`^${prefix}[A-Za-z0-9_-]+$`))
+    .optional()
+    .describe(
+      "Opaque: a previous page's nextCursor, to get the page after it. One this API did not hand out answers 400.",
+    );
+
+export const ListQuerySchema = z.object({
+  limit: pageLimit(20),
+  cursor: cursor('WyI'),
+  status: z.enum(RUN_STATUSES).optional().describe('Only runs in this status.'),
+  family: z.enum(FAMILY_IDS).optional().describe('Only runs of this GAN family.'),
+});
+
+export const MetricsQuerySchema = z
+  .object({
+    every: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .optional()
+      .describe('Keep every Nth metrics line (and always the first and the last). Not with points.'),
+    points: z.coerce
+      .number()
+      .int()
+      .min(2)
+      .max(MAX_METRICS_LINES)
+      .optional()
+      .describe('Keep N evenly spaced lines, the first and the last included; for charts. Not with every.'),
+  })
+  .refine((q) => q.every === undefined || q.points === undefined, {
+    message: "use either 'every' or 'points', not both",
+    path: ['points'],
+  });
+
+export const SamplesQuerySchema = z.object({ limit: pageLimit(50), cursor: cursor('eyJ') });
+
+export const RunIdParamsSchema = z.object({
+  id: z.string().describe('Run id, as returned by POST /experiments.'),
+});
+
+export const SubmitHeadersSchema = z.object({
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(255)
+    .optional()
+    .describe(
+      'Any unique string of 1 to 255 visible ASCII characters, chosen by the client; a retried request with it returns the run the first one made.',
+    ),
+});
+
+// ---- response bodies ----
+
+export const RunPageSchema = z.object({
+  runs: z
+    .array(RunSchema)
+    .describe("Newest first; without each run's history (GET /experiments/{id} has it)."),
+  nextCursor: z.string().optional().describe('Present when there are more runs; pass as cursor.'),
+});
+
+export const MetricsLineSchema = z
+  .looseObject({
+    step: z.int(),
+    time: z.iso.datetime().optional(),
+    values: z.record(z.string(), z.number()).describe('Losses and diagnostics by name, e.g. "loss/D".'),
+    imagesPerSecond: z.number().optional(),
+    stepMs: z.number().optional(),
+    backend: z.string().optional(),
+    attempt: z.int().optional(),
+  })
+  .describe("One line of the run's metrics.jsonl.");
+
+export const MetricsSchema = z.object({
+  runId: z.string(),
+  total: z.int().describe('Lines in the run, before downsampling.'),
+  metrics: z
+    .array(MetricsLineSchema)
+    .describe(`In step order; at most ${MAX_METRICS_LINES}, evenly spaced, when the run has more.`),
+});
+
+export const SampleRefSchema = z.object({
+  step: z.int(),
+  url: z.url().describe('Presigned GET URL of the PNG grid.'),
+});
+
+export const SamplesSchema = z.object({
+  runId: z.string(),
+  samples: z.array(SampleRefSchema).describe('In step order.'),
+  nextCursor: z.string().optional(),
+});
+
+export const GeneratorSchema = z.object({
+  runId: z.string(),
+  modelUrl: z.url().describe('Presigned URL of the tfjs layers model.json.'),
+  weightUrls: z
+    .record(z.string(), z.url())
+    .describe(
+      "Presigned URL of each weights file by file name (model.json names them relative to itself); map them with tfjs's weightUrlConverter.",
+    ),
+  expiresAt: z.iso.datetime(),
+});
+
+export const EvaluationSchema = z.object({
+  runId: z.string(),
+  // Typed as shared/evaluation.ts reads it; its many kinds are described in words, not in the schema.
+  evaluation: z
+    .record(z.string(), z.unknown())
+    .describe(
+      "The run's eval.json: kind 'images' (cFID, class histograms, class accuracy or the latent code's best mapping) or kind 'points2d' (modes covered and HQ%), with the definitions used.",
+    ) as unknown as z.ZodType<EvalResult>,
+  pictures: z
+    .array(z.object({ key: z.string(), title: z.string(), url: z.url().describe('Presigned GET URL.') }))
+    .describe('Pictures the evaluation wrote (latent interpolation and arithmetic, code traversals).'),
+  expiresAt: z.iso.datetime(),
+});
+
+export const ModelSchema = z.object({
+  id: z.enum(FAMILY_IDS),
+  title: z.string(),
+  paper: z.object({ title: z.string(), authors: z.string(), year: z.int(), url: z.url() }),
+  axis: z.enum(SURVEY_AXES),
+  summary: z.string(),
+  kinds: z.array(DatasetKindSchema).describe('The dataset kinds the family trains on.'),
+  datasets: z.array(z.enum(DATASET_IDS)).describe('The built-in datasets of those kinds.'),
+  hyperparameters: z.record(z.string(), z.unknown()).describe("JSON Schema of the family's hyperparameters."),
+  defaults: z.record(z.string(), z.unknown()).describe('The hyperparameters a spec gets when it names none.'),
+  rules: z
+    .array(
+      z.object({
+        field: z.string().describe('The field a broken rule names.'),
+        fields: z.array(z.string()).describe('Every field the rule reads.'),
+        rule: z.string().describe('The rule, e.g. "sigmaMin < sigmaInit < sigmaMax".'),
+      }),
+    )
+    .optional()
+    .describe('Rules between the hyperparameters that a spec must also satisfy (400 otherwise).'),
+});
+
+export const ModelsSchema = z.object({ models: z.array(ModelSchema) });
+export const DatasetsSchema = z.object({
+  datasets: z.array(DatasetInfoSchema.extend({ id: z.enum(DATASET_IDS) })),
+});
+export const HealthSchema = z.object({ status: z.literal('ok'), time: z.iso.datetime() });
+
+export type RunPage = z.output<typeof RunPageSchema>;
+export type MetricsLine = z.output<typeof MetricsLineSchema>;
+export type Metrics = z.output<typeof MetricsSchema>;
+export type SampleRef = z.output<typeof SampleRefSchema>;
+export type SamplesPage = z.output<typeof SamplesSchema>;
+export type GeneratorUrls = z.output<typeof GeneratorSchema>;
+export type Model = z.output<typeof ModelSchema>;
+export type ListQuery = z.output<typeof ListQuerySchema>;
