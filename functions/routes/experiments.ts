@@ -77,7 +77,10 @@ const isNamed = (err: unknown, name: string) => (err as { name?: unknown } | und
 
 function parseQuery<S extends z.ZodType>(schema: S, c: Context): z.output<S> {
   const result = schema.safeParse(c.req.query());
-  if (!result.success) throw invalidRequest('invalid query parameters', issuesOf(result.error));
+  if (!result.success) {
+    const issues = issuesOf(result.error);
+    throw invalidRequest(`invalid query parameters: ${issues.map((i) => i.field).join(', ')}`, issues);
+  }
   return result.data;
 }
 
