@@ -78,6 +78,30 @@ const ProgressSchema = z.object({
     .describe('Set while the trainer scores the exported generator after the last step.'),
 });
 
+const CostSchema = z
+  .object({
+    estimate: z
+      .literal(true)
+      .describe('Always true: from configured prices and billed time, not from a bill.'),
+    usd: z.number().describe('US dollars, the sum over its jobs.'),
+    seconds: z.int().describe('Billed seconds, the sum over its jobs.'),
+    jobs: z
+      .record(
+        z.string(),
+        z.object({
+          capacity: z.enum(['spot', 'on-demand', 'local']),
+          instanceType: z.enum(GPU_TYPES).optional(),
+          seconds: z.int(),
+          usdPerHour: z.number().describe('The price assumed (0 locally).'),
+        }),
+      )
+      .describe(
+        "By job id: a Batch job's attempts' startedAt to stoppedAt, or a local trainer process's wall time.",
+      ),
+    updatedAt: z.iso.datetime(),
+  })
+  .describe('An estimate of what the run has cost: billed time x the configured price of its instance type.');
+
 export const RunSchema = z.object({
   id: z.string().describe('Run id; sorts by creation time.'),
   owner: z.string().describe('Subject of the caller who submitted it.'),
@@ -102,6 +126,7 @@ export const RunSchema = z.object({
     .describe(
       'Every status the run entered, oldest first; a retry shows as STARTING with a higher attempt, a run moved to on-demand capacity as SUBMITTED with a higher attempt.',
     ),
+  cost: CostSchema.optional(),
 });
 
 export const ResumedRunSchema = RunSchema.extend({

@@ -8,6 +8,7 @@ import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { costLabel, type RunCost } from '../shared/cost.ts';
 import type { EvalPicture, EvalResult } from '../shared/evaluation.ts';
 import { runFiles } from '../shared/keys.ts';
 import { isTerminal, type ResumedRun, type RunRecord } from '../shared/run.ts';
@@ -405,8 +406,14 @@ function table(rows: string[][]): string {
     .join('\n');
 }
 
+/** The cost column: "~$0.12" for an estimate, "local: no charge", or "-" before any. */
+function shortCost(cost: RunCost | undefined): string {
+  if (!cost) return '-';
+  return costLabel(cost).startsWith('local') ? 'local: no charge' : `~$${cost.usd.toFixed(2)}`;
+}
+
 export function formatRuns(runs: RunRecord[]): string {
-  const rows = [['ID', 'STATUS', 'FAMILY', 'DATASET', 'STEP', 'CREATED']];
+  const rows = [['ID', 'STATUS', 'FAMILY', 'DATASET', 'STEP', 'CREATED', 'COST']];
   for (const r of runs) {
     const step = r.progress ? `${r.progress.step}/${r.progress.totalSteps}` : `0/${r.spec.steps}`;
     rows.push([
@@ -416,6 +423,7 @@ export function formatRuns(runs: RunRecord[]): string {
       r.spec.dataset,
       step,
       r.createdAt.slice(0, 16).replace('T', ' '),
+      shortCost(r.cost),
     ]);
   }
   return table(rows);

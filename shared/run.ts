@@ -8,6 +8,7 @@
  *   -> SUBMITTED with a higher attempt only with a new job (the run moved to other capacity).
  *   FAILED | CANCELLED -> QUEUED only for a resume asked for by the owner, as the next attempt.
  */
+import type { RunCost } from './cost.ts';
 import type { ExperimentSpec } from './spec.ts';
 
 export const RUN_STATUSES = [
@@ -64,6 +65,8 @@ export interface RunRecord {
   updatedAt: string;
   /** Every status entered, oldest first (absent on records written before it was kept). */
   history?: StatusEvent[];
+  /** What the run has cost so far, an estimate (shared/cost.ts); written apart from its status. */
+  cost?: RunCost;
 }
 
 /** Every field of a RunRecord, in the order the API shows them. */
@@ -79,6 +82,7 @@ export const RUN_FIELDS = [
   'createdAt',
   'updatedAt',
   'history',
+  'cost',
 ] as const satisfies readonly (keyof RunRecord)[];
 
 /** What a listing of runs carries: all but the history, which only a run's own page shows. */
