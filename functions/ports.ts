@@ -4,6 +4,7 @@
  * local process runner) and in tests (the same emulators).
  */
 import type { RunPage, SampleRef } from '../shared/api/schemas.ts';
+import type { JobUsage, RunCost } from '../shared/cost.ts';
 import type { RunRecord, RunStatus, StatusUpdate, TransitionResult } from '../shared/run.ts';
 
 export type { RunPage, SampleRef };
@@ -39,6 +40,12 @@ export interface RunStore {
    * reconcile. A full scan, meant for the local platform's small table, not for the cloud.
    */
   listUnfinished(): Promise<RunRecord[]>;
+  /**
+   * Puts one job's billed usage into the run's cost estimate (shared/cost.ts withJobUsage: a shorter report
+   * than the one kept changes nothing), whatever the run's status; its own conditional write, so it never
+   * holds up or moves the status. The cost as it then stands, or undefined for an unknown run.
+   */
+  recordUsage(runId: string, jobId: string, usage: JobUsage): Promise<RunCost | undefined>;
 }
 
 export interface ArtifactStore {

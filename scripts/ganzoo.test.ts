@@ -9,13 +9,16 @@ import type { JobRunner } from '../functions/ports.ts';
 import { S3ArtifactStore } from '../functions/stores/artifact-store.ts';
 import { DynamoRunStore } from '../functions/stores/run-store.ts';
 import { ApiError } from '../shared/api/client.ts';
+import { withJobUsage } from '../shared/cost.ts';
 import { runFiles } from '../shared/keys.ts';
+import { parseSpec } from '../shared/spec.ts';
 import { type Emulators, startEmulators } from '../test/emulators.ts';
 import { scratchDir } from '../trainer/test-util.ts';
 import {
   buildSpec,
   type Command,
   describeError,
+  formatRuns,
   type Io,
   main,
   parseCommand,
@@ -233,7 +236,7 @@ describe('ganzoo against the API', () => {
     expect(listed.code).toBe(0);
     expect(listed.out).toMatch(
       new RegExp(
-        `^ID\\s+STATUS\\s+FAMILY\\s+DATASET\\s+STEP\\s+CREATED\\n${id}\\s+SUBMITTED\\s+vanilla\\s+ring8\\s+0/50`,
+        `^ID\\s+STATUS\\s+FAMILY\\s+DATASET\\s+STEP\\s+CREATED\\s+COST\\n${id}\\s+SUBMITTED\\s+vanilla\\s+ring8\\s+0/50\\s+\\S+ \\S+\\s+-\\n`,
       ),
     );
 
@@ -391,5 +394,29 @@ describe('ganzoo against the API', () => {
     const pulled = await cli('pull', id, '--out', join(scratchDir('cli-pull'), 'failed'));
     expect(pulled.code).toBe(0);
     expect(pulled.out).toMatch(/no generator: run \S+ has no generator yet: it ended as FAILED/);
+  });
+});
+
+describe('formatRuns', () => {
+  it('shows each run its cost: an estimate in dollars, local at no charge, or nothing yet', () => {
+    const spec = parseSpec({ family: 'vanilla', dataset: 'ring8' });
+    const at = '2026-01-01T00:00:00.000Z';
+    const base = { owner: 'o', spec, status: 'SUCCEEDED' as const, attempt: 1, createdAt: at, updatedAt: at };
+    const cloud = withJobUsage(
+      undefined,
+      'job-1',
+      { capacity: 'spot', instanceType: 'g4dn.xlarge', seconds: 7200, usdPerHour: 0.21 },
+      at,
+    );
+    const local = withJobUsage(undefined, 'local-b-1', { capacity: 'local', seconds: 60, usdPerHour: 0 }, at);
+    const lines = formatRuns([
+      { ...base, id: 'a', cost: cloud },
+      { ...base, id: 'b', cost: local },
+      { ...base, id: 'c' },
+    ]).split('\n');
+    expect(lines[0]).toMatch(/\sCOST$/);
+    expect(lines[1]).toMatch(/\s~\$0\.42$/);
+    expect(lines[2]).toMatch(/\slocal: no charge$/);
+    expect(lines[3]).toMatch(/\s-$/);
   });
 });

@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type ApiClient, ApiError, createApiClient } from '../shared/api/client.ts';
 import type { FamilyId } from '../shared/catalog.ts';
+import { costLabel, type RunCost } from '../shared/cost.ts';
 import { runFiles } from '../shared/keys.ts';
 import { isTerminal, type RunRecord, type RunStatus } from '../shared/run.ts';
 import {
@@ -315,8 +316,14 @@ function table(rows: string[][]): string {
     .join('\n');
 }
 
+/** The cost column: "~$0.12" for an estimate, "local: no charge", or "-" before any. */
+function shortCost(cost: RunCost | undefined): string {
+  if (!cost) return '-';
+  return costLabel(cost).startsWith('local') ? 'local: no charge' : `~$${cost.usd.toFixed(2)}`;
+}
+
 export function formatRuns(runs: RunRecord[]): string {
-  const rows = [['ID', 'STATUS', 'FAMILY', 'DATASET', 'STEP', 'CREATED']];
+  const rows = [['ID', 'STATUS', 'FAMILY', 'DATASET', 'STEP', 'CREATED', 'COST']];
   for (const r of runs) {
     const step = r.progress ? `${r.progress.step}/${r.progress.totalSteps}` : `0/${r.spec.steps}`;
     rows.push([
@@ -326,6 +333,7 @@ export function formatRuns(runs: RunRecord[]): string {
       r.spec.dataset,
       step,
       r.createdAt.slice(0, 16).replace('T', ' '),
+      shortCost(r.cost),
     ]);
   }
   return table(rows);

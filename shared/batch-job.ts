@@ -72,13 +72,26 @@ export function runAttempt(jobAttempt: number, firstAttempt: number | string | u
   return jobAttempt + first - 1;
 }
 
-/** What each GPU instance type offers (one GPU each), from EC2's instance type list. */
+/**
+ * What each GPU instance type offers (one GPU each), from EC2's instance type list, and its price: the
+ * us-east-1 on-demand Linux list price in US dollars per hour, an assumption to check (prices differ by
+ * region and change; docs/DEPLOY.md says how). shared/cost.ts prices runs from these unless configured.
+ */
 export const GPU_INSTANCES = {
-  'g4dn.xlarge': { gpu: 'NVIDIA T4', vcpus: 4, memoryGiB: 16 },
-  'g4dn.2xlarge': { gpu: 'NVIDIA T4', vcpus: 8, memoryGiB: 32 },
-  'g5.xlarge': { gpu: 'NVIDIA A10G', vcpus: 4, memoryGiB: 16 },
-  'g5.2xlarge': { gpu: 'NVIDIA A10G', vcpus: 8, memoryGiB: 32 },
-} as const satisfies Record<GpuType, { gpu: string; vcpus: number; memoryGiB: number }>;
+  'g4dn.xlarge': { gpu: 'NVIDIA T4', vcpus: 4, memoryGiB: 16, onDemandUsdPerHour: 0.526 },
+  'g4dn.2xlarge': { gpu: 'NVIDIA T4', vcpus: 8, memoryGiB: 32, onDemandUsdPerHour: 0.752 },
+  'g5.xlarge': { gpu: 'NVIDIA A10G', vcpus: 4, memoryGiB: 16, onDemandUsdPerHour: 1.006 },
+  'g5.2xlarge': { gpu: 'NVIDIA A10G', vcpus: 8, memoryGiB: 32, onDemandUsdPerHour: 1.212 },
+} as const satisfies Record<
+  GpuType,
+  { gpu: string; vcpus: number; memoryGiB: number; onDemandUsdPerHour: number }
+>;
+
+/**
+ * The Spot price assumed when none is configured: 40% of the on-demand price (Spot prices move by zone
+ * and hour; for G instances in us-east-1 they have often been 30-50% of on-demand). An assumption.
+ */
+export const ASSUMED_SPOT_SHARE = 0.4;
 
 /** Memory left to the ECS agent and the operating system on every instance. */
 const RESERVED_MEMORY_GIB = 2;

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { RUN_STATUSES } from './run.ts';
-import { type ExperimentSpec, type ExperimentSpecInput, ExperimentSpecSchema } from './spec.ts';
+import { type ExperimentSpec, type ExperimentSpecInput, ExperimentSpecSchema, GPU_TYPES } from './spec.ts';
 
 /** Live progress, written by the trainer's heartbeats. */
 export const RunProgressSchema = z.object({
@@ -33,6 +33,35 @@ export const StatusEventSchema = z.object({
 // The variants narrow `hyperparameters` per family; a record keeps the general spec type.
 const SpecOfRun = ExperimentSpecSchema as unknown as z.ZodType<ExperimentSpec, ExperimentSpecInput>;
 
+/** One job's share of a run's estimated cost. */
+export const JobUsageSchema = z.object({
+  capacity: z.enum(['spot', 'on-demand', 'local']),
+  instanceType: z
+    .enum(GPU_TYPES)
+    .optional()
+    .describe('The instance type priced; absent for a local process.'),
+  seconds: z.int().describe("Billed seconds, summed over the job's attempts."),
+  usdPerHour: z.number().describe('The price assumed, US dollars per hour (0 locally).'),
+});
+
+export const RunCostSchema = z
+  .object({
+    estimate: z
+      .literal(true)
+      .describe('Always true: from configured prices and billed time, not from a bill.'),
+    usd: z.number().describe('US dollars, the sum over its jobs.'),
+    seconds: z.int().describe('Billed seconds, the sum over its jobs.'),
+    jobs: z
+      .record(z.string(), JobUsageSchema)
+      .describe(
+        "By job id: a Batch job's attempts' startedAt to stoppedAt, or a local trainer process's wall time.",
+      ),
+    updatedAt: z.iso
+      .datetime()
+      .describe("When a job's usage last changed; the version its conditional write checks."),
+  })
+  .describe('An estimate of what the run has cost: billed time x the configured price of its instance type.');
+
 export const RunSchema = z.object({
   id: z.string().describe('Run id; sorts by creation time.'),
   owner: z.string().describe('Subject of the caller who submitted it.'),
@@ -51,6 +80,7 @@ export const RunSchema = z.object({
     .describe(
       'The experiment group it is a member of (shared/group.ts), and its place there (a Batch array index).',
     ),
+  cost: RunCostSchema.optional(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
   history: z

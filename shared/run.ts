@@ -48,6 +48,7 @@ export const RUN_FIELDS = [
   'createdAt',
   'updatedAt',
   'history',
+  'cost',
 ] as const satisfies readonly (keyof RunRecord)[];
 
 /** What a listing of runs carries: all but the history, which only a run's own page shows. */

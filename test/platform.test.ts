@@ -83,8 +83,16 @@ describe('local platform', () => {
       expect(listed.id).toBe(submitted.id);
     }
     expect(listed.status, listed.reason).toBe('SUCCEEDED');
-    const run = await http.get<RunRecord>(`/experiments/${submitted.id}`);
+    // The runner adds the trainer's wall time to the cost estimate once the process has exited, just after
+    // the trainer's SUCCEEDED: the record is settled when that is there.
+    let run = await http.get<RunRecord>(`/experiments/${submitted.id}`);
+    while (run.cost === undefined) {
+      if (Date.now() > deadline) throw new Error('no cost estimate on the run within 90 s');
+      await new Promise((r) => setTimeout(r, 100));
+      run = await http.get<RunRecord>(`/experiments/${submitted.id}`);
+    }
     expect(run.status).toBe('SUCCEEDED');
+    expect(run.cost).toMatchObject({ estimate: true, usd: 0 });
 
     const { samples } = await http.get<SamplesPage>(`/experiments/${run.id}/samples`);
     expect(samples.map((s) => s.step)).toEqual([0, 10, 20]);

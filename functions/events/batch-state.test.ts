@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FIRST_ATTEMPT_ENV } from '../../shared/batch-job.ts';
+import { costLabel, DEFAULT_GPU_PRICES } from '../../shared/cost.ts';
 import type { RunRecord } from '../../shared/run.ts';
 import { parseSpec } from '../../shared/spec.ts';
 import { RunSlots } from '../../shared/storage/run-slots.ts';
@@ -283,6 +284,50 @@ describe('the Batch state handler on the runs table', () => {
     await submitted({ id: 'run-2', jobId: 'job-2' });
     expect(await deliver([lost])).toEqual(['unchanged']);
     expect(await slots.held('user-1')).toEqual(['run-2#1']);
+  });
+
+  it("puts each job's billed attempts into the run's cost, priced by capacity, whatever order they come in", async () => {
+    const prices = {
+      ...DEFAULT_GPU_PRICES,
+      'g4dn.xlarge': { onDemand: 0.5, spot: 0.2 },
+    };
+    const handle = createBatchStateHandler({ runStore: store, log: (l) => lines.push(l), prices });
+    await submitted();
+    const t0 = Date.parse('2026-01-01T00:00:00Z');
+    const first = { ...hostLost, startedAt: t0, stoppedAt: t0 + 1800_000 };
+    const second = { container: { exitCode: 0 }, startedAt: t0 + 1900_000, stoppedAt: t0 + 3700_000 };
+    const done = event('SUCCEEDED', [first, second], { jobQueue: 'spot-queue' });
+    // The final event first, then an earlier one with only the first attempt: the cost keeps the longer.
+    await handle(done);
+    await handle(event('RUNNING', [first], { jobQueue: 'spot-queue' }));
+    const cost = (await store.get('run-1'))?.cost;
+    expect(cost).toMatchObject({
+      estimate: true,
+      seconds: 3600,
+      usd: 0.2,
+      jobs: { [JOB]: { capacity: 'spot', instanceType: 'g4dn.xlarge', seconds: 3600, usdPerHour: 0.2 } },
+    });
+    // A job the run no longer points at (here one on the on-demand queue, an hour) still cost money.
+    const other = event('FAILED', [{ ...crashed, startedAt: t0, stoppedAt: t0 + 3600_000 }], {
+      jobId: 'job-old',
+      jobQueue: 'on-demand-queue',
+    });
+    const fallback = {
+      queuesFor: () => ({ spot: 'spot-queue', onDemand: 'on-demand-queue' }),
+      submit: async () => ({ jobId: 'never' }),
+      cancel: async () => {},
+    };
+    expect(
+      (await createBatchStateHandler({ runStore: store, prices, fallback, log: () => {} })(other)).outcome,
+    ).toBe('ignored');
+    expect((await store.get('run-1'))?.cost).toMatchObject({
+      seconds: 7200,
+      usd: 0.7,
+      jobs: { 'job-old': { capacity: 'on-demand', seconds: 3600, usdPerHour: 0.5 } },
+    });
+    expect(costLabel((await store.get('run-1'))?.cost)).toBe(
+      'estimate: $0.70 (2.0 h billed; g4dn.xlarge Spot at $0.2/h, g4dn.xlarge on-demand at $0.5/h)',
+    );
   });
 
   it('records the job id when its first event beats the API', async () => {

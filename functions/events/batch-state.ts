@@ -5,8 +5,19 @@
  * so events that arrive late, twice or out of order are refused or change nothing.
  * A job its Spot-first queue cancelled for want of capacity (shared/batch-job.ts CAPACITY_REASONS) does not
  * end its run: the run's next attempt is submitted to the on-demand queue, and resumes from its checkpoint.
+ * Every event of a run's job, whether or not the job still holds the run, also puts the job's billed time
+ * (its attempts' startedAt to stoppedAt) into the run's cost estimate (shared/cost.ts).
  */
 import { capacityCancelReason, FIRST_ATTEMPT_ENV, runAttempt } from '../../shared/batch-job.ts';
+import {
+  batchBilledSeconds,
+  type Capacity,
+  DEFAULT_GPU_PRICES,
+  GPU_PRICES_ENV,
+  type GpuPrices,
+  type JobUsage,
+  parseGpuPrices,
+} from '../../shared/cost.ts';
 import { assertRunId } from '../../shared/keys.ts';
 import {
   isTerminal,
@@ -36,6 +47,9 @@ export interface BatchJobDetail {
 export interface BatchAttempt {
   container?: BatchContainer;
   statusReason?: string;
+  /** Epoch milliseconds: when the attempt's container started and stopped. */
+  startedAt?: number;
+  stoppedAt?: number;
 }
 
 interface BatchContainer {
@@ -149,6 +163,27 @@ export interface BatchStateHandlerOptions {
   fallback?: OnDemandFallback;
   /** Where a refused or ignored event is noted (one line); CloudWatch Logs on Lambda. */
   log?: (line: string) => void;
+  /** Prices of the cost estimate; default shared/cost.ts DEFAULT_GPU_PRICES. */
+  prices?: GpuPrices;
+}
+
+/**
+ * A job's billed usage from its event: the attempts that have stopped, priced at Spot when the job was on
+ * its type's Spot-first queue and the run asked for Spot (Batch may place such a job on the queue's
+ * on-demand environment when Spot is at its ceiling: the estimate does not see that), else on-demand.
+ */
+export function jobUsage(
+  run: RunRecord,
+  detail: BatchJobDetail,
+  prices: GpuPrices,
+  onDemandQueue?: string,
+): JobUsage | undefined {
+  const seconds = batchBilledSeconds(detail.attempts?.filter((a) => a.stoppedAt !== undefined) ?? []);
+  if (seconds === 0) return undefined;
+  const { gpu, spot } = run.spec.resources;
+  const onSpot = spot && (onDemandQueue === undefined || detail.jobQueue !== onDemandQueue);
+  const capacity: Capacity = onSpot ? 'spot' : 'on-demand';
+  return { capacity, instanceType: gpu, seconds, usdPerHour: prices[gpu][onSpot ? 'spot' : 'onDemand'] };
 }
 
 /**
@@ -171,6 +206,7 @@ export function createBatchStateHandler(options: BatchStateHandlerOptions) {
       log(`batch-state: ignored: ${why}`);
       return { outcome: 'ignored', why };
     }
+    await recordUsage(current, event.detail);
     // A run points at one job; a job it was moved away from (a resume) must not steer it.
     if (!jobOwnsRun(current, { id: event.detail.jobId, firstAttempt: firstAttemptOf(event.detail) })) {
       const why = `run ${runId} belongs to ${current.jobId ? `Batch job ${current.jobId}` : `attempt ${current.attempt}`}, not Batch job ${event.detail.jobId}`;
@@ -197,6 +233,19 @@ export function createBatchStateHandler(options: BatchStateHandlerOptions) {
       attempt: result.record.attempt,
     };
   };
+
+  /** The job's billed time into the run's cost; a failure is logged, never the event's (its status still applies). */
+  async function recordUsage(run: RunRecord, detail: BatchJobDetail): Promise<void> {
+    try {
+      const onDemandQueue = options.fallback?.queuesFor(run.spec.resources.gpu).onDemand;
+      const usage = jobUsage(run, detail, options.prices ?? DEFAULT_GPU_PRICES, onDemandQueue);
+      if (usage) await runStore.recordUsage(run.id, detail.jobId, usage);
+    } catch (err) {
+      log(
+        `batch-state: run ${run.id}: usage of Batch job ${detail.jobId} not recorded: ${(err as Error).message}`,
+      );
+    }
+  }
 
   /**
    * A Spot-first job cancelled for want of capacity: its run's next attempt goes to the on-demand queue of
@@ -233,7 +282,8 @@ let fromEnvironment: ((event: BatchJobStateChangeEvent) => Promise<BatchStateOut
 
 /**
  * The Lambda entry point: the runs table named by GANZOO_TABLE, and the Batch runner's environment
- * (BATCH_RUNNER_ENV: table, bucket, queues, job definition) to move runs to on-demand capacity.
+ * (BATCH_RUNNER_ENV: table, bucket, queues, job definition) to move runs to on-demand capacity;
+ * GANZOO_GPU_PRICES (optional) overrides the prices of the cost estimate.
  */
 export async function handler(event: BatchJobStateChangeEvent): Promise<BatchStateOutcome> {
   if (!fromEnvironment) {
@@ -246,6 +296,7 @@ export async function handler(event: BatchJobStateChangeEvent): Promise<BatchSta
     fromEnvironment = createBatchStateHandler({
       runStore: new DynamoRunStore({ table: e.GANZOO_TABLE }),
       fallback: batchRunnerFromEnv(e),
+      prices: parseGpuPrices(env[GPU_PRICES_ENV]),
     });
   }
   return fromEnvironment(event);

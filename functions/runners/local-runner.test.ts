@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { costLabel } from '../../shared/cost.ts';
 import { runKey } from '../../shared/keys.ts';
 import type { RunRecord } from '../../shared/run.ts';
 import { type ExperimentSpec, parseSpec } from '../../shared/spec.ts';
@@ -266,6 +267,22 @@ describe('LocalRunner', () => {
       attempt: 4,
       reason: expect.stringMatching(/^attempt 4 was stopped \(143\), and the run has no attempts left/),
     });
+  });
+
+  it("puts each trainer process's wall time into the run's cost, at no charge", async () => {
+    const r = runner();
+    await r.submit(await stored('resume-1', {}, { retries: 3 }));
+    await started(r, 'resume-1');
+    await new Promise((done) => setTimeout(done, 1200));
+    process.kill(r.jobs()[0]!.pid!, 'SIGTERM');
+    await started(r, 'resume-1', 2);
+    await r.idle();
+    const cost = (await store.get('resume-1'))?.cost;
+    expect(Object.keys(cost?.jobs ?? {}).sort()).toEqual(['local-resume-1-1', 'local-resume-1-2']);
+    expect(cost?.jobs['local-resume-1-1']).toMatchObject({ capacity: 'local', usdPerHour: 0 });
+    expect(cost?.jobs['local-resume-1-1']?.seconds).toBeGreaterThanOrEqual(1);
+    expect(cost).toMatchObject({ estimate: true, usd: 0 });
+    expect(costLabel(cost)).toMatch(/^local: no charge \(\d+ s\)$/);
   });
 
   it('takes up the runs a previous process left unfinished', async () => {

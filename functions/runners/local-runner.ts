@@ -7,7 +7,8 @@
  * without a chance to write one (SIGKILL, as the kernel's out-of-memory killer sends) is started again as
  * the run's next attempt, from its latest checkpoint, while `resources.retries` allows. A trainer that
  * exits with an error is not: a retry would fail the same way. Each failure is recorded as one line a
- * person can act on: what happened, at which step, the latest checkpoint and where the log is.
+ * person can act on: what happened, at which step, the latest checkpoint and where the log is. Each
+ * process's wall time goes into the run's cost estimate, at no charge (shared/cost.ts).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
@@ -76,6 +77,8 @@ interface Running {
   stop?: { kind: 'cancel'; reason: string } | { kind: 'shutdown' };
   killTimer?: NodeJS.Timeout;
   exited: Promise<void>;
+  /** When the process was started (ms), for the run's cost: its wall time. */
+  startedAt: number;
 }
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -305,7 +308,7 @@ export class LocalRunner implements JobRunner {
         });
       });
     });
-    const r: Running = { entry, child, exited };
+    const r: Running = { entry, child, exited, startedAt: Date.now() };
     this.running.set(entry.runId, r);
   }
 
@@ -323,6 +326,15 @@ export class LocalRunner implements JobRunner {
     const { entry } = r;
     const { code, signal } = ended;
     clearTimeout(r.killTimer);
+    // Recorded while the job still counts as running, so nobody waiting for idle() misses it.
+    const seconds = Math.round((Date.now() - r.startedAt) / 1000);
+    await this.options.runStore
+      .recordUsage(entry.runId, localJobId(entry.runId, entry.attempt), {
+        capacity: 'local',
+        seconds,
+        usdPerHour: 0,
+      })
+      .catch((err: Error) => this.log(`run ${entry.runId}: its wall time was not recorded: ${err.message}`));
     this.running.delete(entry.runId);
     try {
       if (r.stop?.kind === 'shutdown') return;

@@ -164,6 +164,7 @@ class HeldListStore implements RunStore {
   update = () => Promise.reject(new Error('not used'));
   get = () => Promise.resolve(undefined);
   listUnfinished = () => Promise.resolve([]);
+  recordUsage = () => Promise.reject(new Error('not used'));
 }
 
 describe('ListCachedRunStore, races and bounds', () => {

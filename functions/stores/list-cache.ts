@@ -56,6 +56,10 @@ export class ListCachedRunStore implements RunStore {
     return this.forgetAfter(this.store.update(...args));
   }
 
+  recordUsage(...args: Parameters<RunStore['recordUsage']>): ReturnType<RunStore['recordUsage']> {
+    return this.forgetAfter(this.store.recordUsage(...args));
+  }
+
   get(id: string): ReturnType<RunStore['get']> {
     return this.store.get(id);
   }

@@ -21,6 +21,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
+import { type JobUsage, type RunCost, withJobUsage } from '../../shared/cost.ts';
 import { assertRunId } from '../../shared/keys.ts';
 import {
   finiteProgress,
@@ -454,6 +455,45 @@ export class DynamoRunStore implements RunStore {
       if (isTerminal(result.record.status) && !isTerminal(current.status)) await this.freeSlot(result.record);
       return result;
     });
+  }
+
+  async recordUsage(runId: string, jobId: string, usage: JobUsage): Promise<RunCost | undefined> {
+    for (let attempt = 1; attempt <= this.conflictAttempts; attempt++) {
+      if (attempt > 1) await sleep(Math.random() * 20 * attempt);
+      const current = await this.get(runId);
+      if (current === undefined) return undefined;
+      const cost = withJobUsage(current.cost, jobId, usage, nextTimestamp(current.cost?.updatedAt));
+      if (cost === current.cost) return cost;
+      // Only the cost attribute, only if it is still the version read: status writers never touch it.
+      const read = current.cost?.updatedAt;
+      try {
+        await this.send('UpdateItem', runId, () =>
+          this.client.send(
+            new UpdateItemCommand({
+              TableName: this.table,
+              Key: { id: { S: runId } },
+              UpdateExpression: 'SET #cost = :cost',
+              ConditionExpression:
+                read === undefined ? 'attribute_not_exists(#cost)' : '#cost.#updatedAt = :read',
+              ExpressionAttributeNames: {
+                '#cost': 'cost',
+                ...(read === undefined ? {} : { '#updatedAt': 'updatedAt' }),
+              },
+              ExpressionAttributeValues: marshall(
+                { ':cost': cost, ...(read === undefined ? {} : { ':read': read }) },
+                MARSHALL,
+              ) as Record<string, AttributeValue>,
+            }),
+          ),
+        );
+        return cost;
+      } catch (err) {
+        if (!isConditionFailure(err)) throw err;
+      }
+    }
+    throw new Error(
+      `run ${runId}: usage of job ${jobId} not written: ${this.conflictAttempts} conditional writes lost`,
+    );
   }
 
   /** Writes the fields a transition may change, only if the item is still the version `read`. */

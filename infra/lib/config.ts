@@ -3,6 +3,7 @@
  * synth, so a typo fails before CloudFormation sees it, with the values that would have been accepted.
  */
 import type { Node } from 'constructs';
+import { DEFAULT_GPU_PRICES, type GpuPrices, parseGpuPrices } from '../../shared/cost.ts';
 import { CLOUD_LIMITS, LIMIT_RANGES, type RunLimits } from '../../shared/limits.ts';
 import { GPU_TYPES } from '../../shared/spec.ts';
 
@@ -28,6 +29,11 @@ export interface GanzooConfig {
    * Both or neither; without them no budget is made.
    */
   budget?: { monthlyUsd: number; email: string };
+  /**
+   * US dollars per hour by GPU type and capacity for the runs' cost estimate (shared/cost.ts): the defaults
+   * with the context's `gpuPrices` (JSON, e.g. {"g4dn.xlarge": {"spot": 0.18}}) on top.
+   */
+  gpuPrices: GpuPrices;
   /** What the API lets one owner spend (shared/limits.ts), passed to it in its environment. */
   limits: RunLimits;
   /** Prefix of the sign-in page's domain (`{prefix}.auth.{region}.amazoncognito.com`); unique per region. */
@@ -45,6 +51,7 @@ export const CONTEXT_KEYS = {
   maxRunsInFlight: 'maxRunsInFlight',
   maxTimeoutMinutes: 'maxTimeoutMinutes',
   maxRetries: 'maxRetries',
+  gpuPrices: 'gpuPrices',
 } as const satisfies Record<string, string>;
 
 /** The context key of each limit: the limit's own name. */
@@ -60,6 +67,7 @@ export const DEFAULT_CONFIG: GanzooConfig = {
   checkpointRetentionDays: 30,
   spotCapacityWaitMinutes: 30,
   limits: CLOUD_LIMITS,
+  gpuPrices: DEFAULT_GPU_PRICES,
 };
 
 /** The largest instance offered has 8 vCPUs; a smaller ceiling could never launch it. */
@@ -97,6 +105,18 @@ export function parseConfig(context: Partial<Record<ContextKey, unknown>>): Ganz
   for (const [limit, key] of Object.entries(LIMIT_KEYS) as [keyof RunLimits, ContextKey][]) {
     const [min, max] = LIMIT_RANGES[limit];
     if (context[key] !== undefined) config.limits[limit] = asInt(key, context[key], min, max);
+  }
+  if (context.gpuPrices !== undefined) {
+    const given = context.gpuPrices;
+    try {
+      config.gpuPrices = parseGpuPrices(typeof given === 'string' ? given : JSON.stringify(given));
+    } catch (err) {
+      throw new ConfigError(
+        CONTEXT_KEYS.gpuPrices,
+        given,
+        `JSON of US dollars per hour by GPU type, {"g4dn.xlarge": {"spot": 0.2, "onDemand": 0.526}} (${(err as Error).message})`,
+      );
+    }
   }
   const types = context.gpuInstanceTypes;
   if (types !== undefined) {

@@ -47,6 +47,13 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ maxRunsInFlight: 0 })).toThrow(
       "context 'maxRunsInFlight' is 0; valid: an integer from 1 to 1000",
     );
+    expect(parseConfig({ gpuPrices: '{"g5.xlarge": {"spot": 0.3}}' }).gpuPrices['g5.xlarge']).toEqual({
+      onDemand: 1.006,
+      spot: 0.3,
+    });
+    expect(() => parseConfig({ gpuPrices: { 'g5.xlarge': { spot: 'cheap' } } })).toThrow(
+      /context 'gpuPrices'/,
+    );
     expect(() => parseConfig({ maxRetries: 11 })).toThrow(
       "context 'maxRetries' is 11; valid: an integer from 1 to 10",
     );

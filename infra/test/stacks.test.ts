@@ -8,6 +8,7 @@ import type { Construct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openApiDocument } from '../../functions/openapi.ts';
 import { BATCH_RUNNER_ENV, EVALUATE_ON_EXIT } from '../../functions/runners/batch-runner.ts';
+import { DEFAULT_GPU_PRICES, GPU_PRICES_ENV, parseGpuPrices } from '../../shared/cost.ts';
 import { CLOUD_LIMITS, LOCAL_LIMITS, limitsFromEnv } from '../../shared/limits.ts';
 import { GPU_TYPES } from '../../shared/spec.ts';
 import { RUNS_TABLE } from '../../shared/tables.ts';
@@ -458,7 +459,9 @@ describe('ApiStack', () => {
       (json(templates.api).Resources[logicalId(fn)]!.Properties!.Environment as { Variables: object })
         .Variables as Record<string, unknown>;
     const handlerEnv = envOf(events.handler.function);
-    expect(Object.keys(handlerEnv).sort()).toEqual([...BATCH_RUNNER_ENV].sort());
+    expect(Object.keys(handlerEnv).sort()).toEqual([...BATCH_RUNNER_ENV, GPU_PRICES_ENV].sort());
+    // The cost estimate's prices, as shared/cost.ts parseGpuPrices reads them (here the defaults).
+    expect(parseGpuPrices(handlerEnv[GPU_PRICES_ENV] as string)).toEqual(DEFAULT_GPU_PRICES);
     const apiEnv = envOf(app.function);
     for (const key of BATCH_RUNNER_ENV) expect(render(handlerEnv[key]), key).toBe(render(apiEnv[key]));
   });

@@ -17,7 +17,12 @@
  * A writer that stops between ending a run and freeing its slot leaves it behind; the run has ended, so
  * the next submit that finds the owner at the limit recognises it (isStaleSlot) and frees it.
  */
-import { type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  type DynamoDBClient,
+  GetItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { isTerminal, queuedAttempt, type RunStatus, type StatusEvent } from '../run.ts';
 import { SLOTS_PREFIX } from '../tables.ts';
 import { type RetryTuning, withRetry } from './retry.ts';
@@ -89,7 +94,31 @@ export class RunSlots {
   }
 
   /** Takes `slot` if the owner holds fewer than `limit` (or holds it already); false when at the limit. */
-  async take(owner: string, slot: string, limit: number): Promise<boolean> {
+  take(owner: string, slot: string, limit: number): Promise<boolean> {
+    return this.change(
+      owner,
+      slot,
+      'ADD',
+      'attribute_not_exists(#held) OR size(#held) < :limit OR contains(#held, :slot)',
+      {
+        ':limit': { N: String(limit) },
+      },
+    );
+  }
+
+  /** Frees `slot`; true if this call freed it, false if it was not held (already freed, or never taken). */
+  free(owner: string, slot: string): Promise<boolean> {
+    return this.change(owner, slot, 'DELETE', 'contains(#held, :slot)');
+  }
+
+  /** Adds `slot` to the set or deletes it from it if `condition` holds; false when it does not. */
+  private async change(
+    owner: string,
+    slot: string,
+    action: 'ADD' | 'DELETE',
+    condition: string,
+    values: Record<string, AttributeValue> = {},
+  ): Promise<boolean> {
     try {
       await this.send('UpdateItem', owner, () =>
         this.client.send(
@@ -97,37 +126,10 @@ export class RunSlots {
             TableName: this.table,
             // No owner attribute: the item must stay out of the owner index.
             Key: { id: { S: slotsItemId(owner) } },
-            UpdateExpression: 'ADD #held :slots',
-            ConditionExpression:
-              'attribute_not_exists(#held) OR size(#held) < :limit OR contains(#held, :slot)',
+            UpdateExpression: `${action} #held :slots`,
+            ConditionExpression: condition,
             ExpressionAttributeNames: { '#held': HELD },
-            ExpressionAttributeValues: {
-              ':slots': { SS: [slot] },
-              ':slot': { S: slot },
-              ':limit': { N: String(limit) },
-            },
-          }),
-        ),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
-    }
-  }
-
-  /** Frees `slot`; true if this call freed it, false if it was not held (already freed, or never taken). */
-  async free(owner: string, slot: string): Promise<boolean> {
-    try {
-      await this.send('UpdateItem', owner, () =>
-        this.client.send(
-          new UpdateItemCommand({
-            TableName: this.table,
-            Key: { id: { S: slotsItemId(owner) } },
-            UpdateExpression: 'DELETE #held :slots',
-            ConditionExpression: 'contains(#held, :slot)',
-            ExpressionAttributeNames: { '#held': HELD },
-            ExpressionAttributeValues: { ':slots': { SS: [slot] }, ':slot': { S: slot } },
+            ExpressionAttributeValues: { ':slots': { SS: [slot] }, ':slot': { S: slot }, ...values },
           }),
         ),
       );

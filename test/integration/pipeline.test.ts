@@ -9,6 +9,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BatchJobDetail, createBatchStateHandler } from '../../functions/events/batch-state.ts';
 import { DynamoRunStore } from '../../functions/stores/run-store.ts';
+import { DEFAULT_GPU_PRICES } from '../../shared/cost.ts';
 import type { PointsEval } from '../../shared/evaluation.ts';
 import { runFiles, runPrefix } from '../../shared/keys.ts';
 import type { RunRecord } from '../../shared/run.ts';
@@ -76,10 +77,15 @@ describe('a run through API, Batch, trainer, S3, DynamoDB and Batch events', () 
     expect((await stored()).status).toBe('STARTING');
     expect((await stored()).attempt).toBe(1);
 
+    const startedAt = Date.now();
     const trainer = startTrainerJob(job, { attempt: 1 });
     await until(async () => (await stored()).status === 'RUNNING', 'the trainer to report RUNNING');
     expect((await event('RUNNING')).outcome).toBe('unchanged');
     const { code, stderr } = await trainer.exited;
+    // moto runs nothing, so its attempt starts and stops at the same instant; Batch would report the
+    // container's own times, here the trainer's, which the run's cost estimate is made from.
+    const ran = { startedAt, stoppedAt: Date.now() };
+    job.attempts = job.attempts?.map((a) => ({ ...a, ...ran }));
     expect(stderr).not.toMatch(/error|failed/i);
     expect(code).toBe(0);
 
@@ -89,6 +95,22 @@ describe('a run through API, Batch, trainer, S3, DynamoDB and Batch events', () 
     const done = await stored();
     expect(done.status).toBe('SUCCEEDED');
     expect(done.progress?.step).toBe(STEPS);
+    // Its cost: the attempt's billed seconds at the on-demand price of its type, labelled an estimate.
+    const seconds = Math.round((ran.stoppedAt - ran.startedAt) / 1000);
+    expect(seconds).toBeGreaterThan(0);
+    expect(done.cost).toMatchObject({
+      estimate: true,
+      seconds,
+      jobs: {
+        [submitted.jobId!]: {
+          capacity: 'on-demand',
+          instanceType: GPU,
+          seconds,
+          usdPerHour: DEFAULT_GPU_PRICES[GPU].onDemand,
+        },
+      },
+    });
+    expect(done.cost?.usd).toBeCloseTo((seconds / 3600) * DEFAULT_GPU_PRICES[GPU].onDemand, 4);
     for (const s of ['SUCCEEDED', 'RUNNING', 'STARTING', 'RUNNABLE', 'PENDING', 'SUBMITTED']) {
       const outcome = await event(s);
       expect(['unchanged', 'refused']).toContain(outcome.outcome);
@@ -103,6 +125,7 @@ describe('a run through API, Batch, trainer, S3, DynamoDB and Batch events', () 
     expect(item).toMatchObject({ status: 'SUCCEEDED', attempt: 1, jobId: submitted.jobId });
     const shown = (await (await api(`/experiments/${submitted.id}`)).json()) as RunRecord;
     expect(shown).toMatchObject({ status: 'SUCCEEDED', jobId: submitted.jobId, progress: { step: STEPS } });
+    expect(shown.cost).toEqual(done.cost);
 
     // S3 holds the layout of shared/keys.ts, and nothing outside the run's prefix.
     const keys = await d.keys();

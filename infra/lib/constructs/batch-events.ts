@@ -3,6 +3,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { GPU_PRICES_ENV, type GpuPrices } from '../../../shared/cost.ts';
 import { acknowledge, acknowledgeScopedResources } from '../acknowledge.ts';
 import { type BatchSubmitTarget, batchRunnerEnvironment, grantSubmitJobs } from '../batch-submitter.ts';
 import { GanzooFunction } from './ganzoo-function.ts';
@@ -12,6 +13,8 @@ export interface BatchEventsProps {
   bundle: string;
   /** The queues whose jobs it follows, and what it submits a run's on-demand attempt with. */
   submitTarget: BatchSubmitTarget;
+  /** Prices of the runs' cost estimate (shared/cost.ts), passed as GANZOO_GPU_PRICES. */
+  prices: GpuPrices;
 }
 
 /**
@@ -36,7 +39,10 @@ export class BatchEvents extends Construct {
     this.handler = new GanzooFunction(this, 'Handler', {
       bundle: props.bundle,
       description: 'ganzoo: Batch job state changes -> run status',
-      environment: batchRunnerEnvironment(Stack.of(this), props.submitTarget),
+      environment: {
+        ...batchRunnerEnvironment(Stack.of(this), props.submitTarget),
+        [GPU_PRICES_ENV]: JSON.stringify(props.prices),
+      },
       timeout: Duration.seconds(30),
       memorySize: 256,
       deadLetterQueue: this.deadLetterQueue,

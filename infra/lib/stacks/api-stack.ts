@@ -89,6 +89,7 @@ export class ApiStack extends Stack {
     this.events = new BatchEvents(this, 'BatchEvents', {
       bundle: props.bundles.batchState,
       submitTarget,
+      prices: props.config.gpuPrices,
     });
 
     new RuntimeConfig(this, 'DashboardConfig', {

@@ -1,10 +1,12 @@
 /**
  * One run: status timeline (with retry attempts), live progress, loss and metric curves, the sample
- * gallery, the evaluation, the spec, and cancel / resume / clone / compare / playground. Polls while the run is active.
+ * gallery, the evaluation, the spec, the cost estimate, and cancel / resume / clone / compare / playground. Polls while
+ * the run is active.
  */
 
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { costLabel } from '../../../shared/cost.ts';
 import { isResumable } from '../../../shared/run.ts';
 import { ApiError, api } from '../api/client.ts';
 import { isActive, type Metrics, type RunRecord, type SampleRef } from '../api/types.ts';
@@ -204,6 +206,13 @@ export function RunPage({ id }: { id: string }) {
       <p class="muted">
         {r.spec.family} on {r.spec.dataset} · {r.spec.steps.toLocaleString()} steps, batch {r.spec.batchSize},
         seed {r.spec.seed} · attempt {r.attempt} · submitted {ago(r.createdAt)}
+      </p>
+      <p
+        class="muted"
+        data-testid="run-cost"
+        title="Billed time x the configured price of the instance type; not a bill"
+      >
+        Cost: {costLabel(r.cost)}
       </p>
       <div class="actions">
         {active && (
