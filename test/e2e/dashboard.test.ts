@@ -124,6 +124,10 @@ describe('the dashboard against npm start', () => {
       ]);
       expect(await page.locator('.chart svg polyline').count()).toBeGreaterThanOrEqual(3);
       expect(await page.locator('.progress-text').first().textContent()).toContain('step 20 / 20');
+      // The cost of a run under npm start: the trainer's wall time, at no charge.
+      await expect
+        .poll(() => page.getByTestId('run-cost').textContent())
+        .toMatch(/^Cost: local: no charge \(\d+ (s|min)\)$/);
       // The trainer scored its generator before reporting SUCCEEDED: numbers, histogram and pictures.
       const evaluation = page.locator('section[aria-labelledby=evaluation-h]');
       await evaluation.getByText('cFID').waitFor();

@@ -173,6 +173,10 @@ export function RunPage({ id }: { id: string }) {
     2000,
     active,
   );
+  // A run's cost is written when its trainer process (or Batch job) has stopped, just after the run ended:
+  // a run that ended in the last minute is read a while longer for it.
+  const settling = !!r && !active && Date.now() - Date.parse(r.updatedAt) < 60_000;
+  useInterval(() => run.reload(), 2000, settling);
 
   const cancel = async () => {
     if (!confirm(`Cancel run ${id}? Its trainer stops with a checkpoint; Resume continues from it.`)) return;
