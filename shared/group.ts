@@ -95,16 +95,21 @@ function grid(parameters: Record<string, readonly (string | number | boolean)[]>
   return points;
 }
 
-/** Whether the family's schema wants an integer for this hyperparameter (random draws are rounded then). */
-function isInteger(family: string, name: string): boolean {
+/** The hyperparameters the family's schema wants as integers (random draws of them are rounded). */
+function integerFields(family: string): Set<string> {
   const schema = z.toJSONSchema(familyInfo(family)!.hyperparameters, { io: 'input' }) as {
     properties?: Record<string, { type?: string }>;
   };
-  return schema.properties?.[name]?.type === 'integer';
+  return new Set(
+    Object.entries(schema.properties ?? {})
+      .filter(([, p]) => p.type === 'integer')
+      .map(([name]) => name),
+  );
 }
 
 function random(family: string, sweep: Extract<Sweep, { mode: 'random' }>) {
   const next = seededRandom(sweep.seed);
+  const integers = integerFields(family);
   return Array.from({ length: sweep.samples }, () => {
     const point: Record<string, string | number | boolean> = {};
     for (const [name, p] of Object.entries(sweep.parameters)) {
@@ -117,7 +122,7 @@ function random(family: string, sweep: Extract<Sweep, { mode: 'random' }>) {
         p.scale === 'log'
           ? Math.exp(Math.log(p.min) + u * (Math.log(p.max) - Math.log(p.min)))
           : p.min + u * (p.max - p.min);
-      point[name] = isInteger(family, name) ? Math.round(v) : v;
+      point[name] = integers.has(name) ? Math.round(v) : v;
     }
     return point;
   });

@@ -7,6 +7,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
+import { loadFashionMnist } from '../data/fashion-mnist.ts';
+import { type ImageSet, loadMnist, type Split } from '../data/mnist.ts';
 import { LocalArtifactSink } from '../sinks/local.ts';
 import { sinkLoader } from '../sinks/model-io.ts';
 import type { FeatureMatrix } from './frechet.ts';
@@ -17,6 +19,12 @@ export const TRAINING_RECORD = join(WEIGHTS_DIR, 'training.json');
 /** The datasets with a classifier of their own (all 28 x 28 greyscale, ten classes). */
 export const CLASSIFIED_DATASETS = ['mnist', 'fashion-mnist'] as const;
 export type ClassifiedDataset = (typeof CLASSIFIED_DATASETS)[number];
+
+/** A classified dataset's images by split: what its classifier trains on and what cFID compares against. */
+export const CLASSIFIED_IMAGES: Record<ClassifiedDataset, (split: Split) => ImageSet> = {
+  mnist: loadMnist,
+  'fashion-mnist': loadFashionMnist,
+};
 
 /** Where a dataset's classifier is kept: MNIST's where it always was, another's in a folder of its own. */
 export function classifierDir(dataset: ClassifiedDataset): string {

@@ -18,8 +18,6 @@ import {
 import { runFiles } from '../../shared/keys.ts';
 import { type LatentNoise, latentNoiseOf } from '../../shared/latent.ts';
 import type { ExperimentSpec } from '../../shared/spec.ts';
-import { loadFashionMnist } from '../data/fashion-mnist.ts';
-import { type ImageSet, loadMnist, type Split } from '../data/mnist.ts';
 import { Rng, Stream } from '../data/rng.ts';
 import { MIXTURES, type Mixture } from '../data/toy2d.ts';
 import type { LatentCodes } from '../gan.ts';
@@ -31,6 +29,7 @@ import { sinkLoader } from '../sinks/model-io.ts';
 import { type ArtifactSink, locationOf } from '../sinks/types.ts';
 import {
   analyze,
+  CLASSIFIED_IMAGES,
   type ClassifiedDataset,
   classifierDir,
   FEATURE_LAYER,
@@ -38,12 +37,6 @@ import {
   NUM_CLASSES,
   readTrainingRecord,
 } from './classifier.ts';
-
-/** Each classified dataset's images, by split: the real side of cFID and the floor's draw. */
-const REAL_IMAGES: Record<ClassifiedDataset, (split: Split) => ImageSet> = {
-  mnist: loadMnist,
-  'fashion-mnist': loadFashionMnist,
-};
 
 /** The classifier that judges a dataset's generators (the image datasets with an evaluation). */
 function classifiedAs(dataset: string): ClassifiedDataset {
@@ -258,7 +251,7 @@ export function realTestStats(
 ): GaussianStats {
   let s = realStatsCache.get(classifier);
   if (!s) {
-    s = gaussianStats(analyze(classifier, REAL_IMAGES[dataset]('test').images).features);
+    s = gaussianStats(analyze(classifier, CLASSIFIED_IMAGES[dataset]('test').images).features);
     realStatsCache.set(classifier, s);
   }
   return s;
@@ -274,7 +267,7 @@ export async function realFloorCfid(
 ): Promise<CfidResult> {
   const dataset = opts.dataset ?? 'mnist';
   const classifier = opts.classifier ?? (await loadClassifier(classifierDir(dataset)));
-  const train = REAL_IMAGES[dataset]('train');
+  const train = CLASSIFIED_IMAGES[dataset]('train');
   const n = Math.min(opts.samples ?? DEFAULT_IMAGE_SAMPLES, train.count);
   const pick = new Rng(opts.seed ?? 1, Stream.eval).permutation(train.count).subarray(0, n);
   const pixels = 28 * 28;

@@ -12,8 +12,6 @@ import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../backend/index.ts';
-import { loadFashionMnist } from '../data/fashion-mnist.ts';
-import { loadMnist } from '../data/mnist.ts';
 import { Rng, Stream } from '../data/rng.ts';
 import { LocalArtifactSink } from '../sinks/local.ts';
 import { sinkSaver } from '../sinks/model-io.ts';
@@ -21,6 +19,7 @@ import {
   accuracy,
   buildClassifier,
   CLASSIFIED_DATASETS,
+  CLASSIFIED_IMAGES,
   type ClassifiedDataset,
   classifierDir,
   type TrainingRecord,
@@ -28,7 +27,6 @@ import {
 
 /** The held-out accuracy each classifier must reach to judge generators (GANS.md; the datasets issue). */
 const REQUIRED_ACCURACY: Record<ClassifiedDataset, number> = { mnist: 0.99, 'fashion-mnist': 0.9 };
-const LOADERS = { mnist: loadMnist, 'fashion-mnist': loadFashionMnist } as const;
 
 const PIXELS = 28 * 28;
 const MAX_SHIFT = 2;
@@ -93,8 +91,8 @@ async function main(): Promise<void> {
   const backend = await initBackend(values.backend);
   console.log(`backend ${backend.name} (${backend.detail})`);
 
-  const train = LOADERS[dataset]('train');
-  const test = LOADERS[dataset]('test');
+  const train = CLASSIFIED_IMAGES[dataset]('train');
+  const test = CLASSIFIED_IMAGES[dataset]('test');
   const model = buildClassifier(seed);
   console.log(`classifier: ${model.countParams()} parameters`);
   const optimizer = tf.train.adam(baseLr);
