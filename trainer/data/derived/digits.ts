@@ -1,0 +1,36 @@
+/**
+ * The MNIST digits the derived sets start from: the training split, one digit at a time as a 0-1 picture.
+ * A generator picks digits by index from its own seeded stream, so its items depend only on (seed, item).
+ */
+import { loadMnist } from '../mnist.ts';
+import type { Rng } from '../rng.ts';
+import { type Picture, picture } from './raster.ts';
+
+export interface Digits {
+  count: number;
+  label(i: number): number;
+  /** Digit i as a 28 x 28 (or, padded, size x size) one-channel picture in [0, 1], white on black. */
+  picture(i: number, size?: number): Picture;
+}
+
+export function mnistDigits(): Digits {
+  const set = loadMnist('train');
+  const [h, w] = set.shape;
+  return {
+    count: set.count,
+    label: (i) => set.labels[i]!,
+    picture(i, size = h) {
+      const pad = Math.floor((size - h) / 2);
+      const out = picture(size, size, 1);
+      for (let y = 0; y < h; y++)
+        for (let x = 0; x < w; x++)
+          out.data[(y + pad) * size + x + pad] = (set.images[(i * h + y) * w + x]! + 1) / 2;
+      return out;
+    },
+  };
+}
+
+/** A digit drawn uniformly from the set. */
+export function drawDigit(digits: Digits, rng: Rng): number {
+  return rng.int(digits.count);
+}
