@@ -179,8 +179,8 @@ const derivedFrom = (from: string[], file: string): DatasetSource => ({
 
 /** The classes of the scenes' label maps, in label order. */
 export const SCENE_CLASSES = ['sky', 'water', 'ground', 'tree', 'rock'] as const;
-/** The captioned digits' attribute values, in attribute order. */
-export const CAPTION_COLOURS = [
+/** The colours the derived sets paint with (captioned digits, articles), by name. */
+export const DERIVED_COLOURS = [
   'red',
   'green',
   'blue',
@@ -190,19 +190,10 @@ export const CAPTION_COLOURS = [
   'orange',
   'white',
 ] as const;
+/** The captioned digits' attribute values, in attribute order. */
 export const CAPTION_SIZES = ['small', 'large'] as const;
 export const CAPTION_POSITIONS = ['top left', 'top right', 'bottom left', 'bottom right', 'centre'] as const;
-/** The articles' attribute values. */
-export const ARTICLE_COLOURS = [
-  'red',
-  'green',
-  'blue',
-  'yellow',
-  'magenta',
-  'cyan',
-  'orange',
-  'white',
-] as const;
+/** The articles' patterns. */
 export const ARTICLE_PATTERNS = ['plain', 'stripes', 'dots', 'checks'] as const;
 
 /** An entry of the catalog, its id kept as a literal type. */
@@ -476,7 +467,7 @@ export const DATASETS = [
     licence: DERIVED_FROM_MNIST,
     attributes: [
       { name: 'digit', values: MNIST_CLASSES },
-      { name: 'colour', values: [...CAPTION_COLOURS] },
+      { name: 'colour', values: [...DERIVED_COLOURS] },
       { name: 'size', values: [...CAPTION_SIZES] },
       { name: 'position', values: [...CAPTION_POSITIONS] },
     ],
@@ -484,7 +475,7 @@ export const DATASETS = [
       '',
       'a',
       ...CAPTION_SIZES,
-      ...CAPTION_COLOURS,
+      ...DERIVED_COLOURS,
       ...MNIST_CLASSES,
       'at',
       'the',
@@ -538,7 +529,7 @@ export const DATASETS = [
     files: [],
     licence: GENERATED_LICENCE,
     attributes: [
-      { name: 'colour', values: [...ARTICLE_COLOURS] },
+      { name: 'colour', values: [...DERIVED_COLOURS] },
       { name: 'pattern', values: [...ARTICLE_PATTERNS] },
     ],
     preview: preview('figures-articles'),

@@ -3,7 +3,7 @@
  * caption its attributes make ("a large red 3 at the top left"). The attributes (digit, colour, size,
  * position) are stored too, in the catalog's order, for an attribute reader.
  */
-import { CAPTION_COLOURS, CAPTION_POSITIONS, CAPTION_SIZES, datasetInfo } from '../../../shared/datasets.ts';
+import { CAPTION_POSITIONS, CAPTION_SIZES, DERIVED_COLOURS, datasetInfo } from '../../../shared/datasets.ts';
 import { drawDigit, mnistDigits } from './digits.ts';
 import { type DerivedGenerator, forEachItem } from './generator.ts';
 import { colour, picture, resample, toBytes } from './raster.ts';
@@ -53,7 +53,7 @@ export const captionedDigits: DerivedGenerator = {
     forEachItem(seed, count, (i, rng) => {
       const d = drawDigit(digits, rng);
       const digit = digits.label(d);
-      const c = rng.int(CAPTION_COLOURS.length);
+      const c = rng.int(DERIVED_COLOURS.length);
       const s = rng.int(CAPTION_SIZES.length);
       const p = rng.int(CAPTION_POSITIONS.length);
       const side = DIGIT_SIDES[CAPTION_SIZES[s]!];
@@ -64,7 +64,7 @@ export const captionedDigits: DerivedGenerator = {
       const centre = Math.floor((size - side) / 2) + rng.int(3) - 1;
       const left = position.endsWith('left') ? margin : position.endsWith('right') ? far : centre;
       const top = position.startsWith('top') ? margin : position.startsWith('bottom') ? far : centre;
-      const rgb = colour(CAPTION_COLOURS[c]!);
+      const rgb = colour(DERIVED_COLOURS[c]!);
       const bright = 0.8 + 0.2 * rng.uniform();
       const background = 0.02 + 0.1 * rng.uniform();
       const image = picture(size, size, channels, background);
@@ -80,7 +80,7 @@ export const captionedDigits: DerivedGenerator = {
       labels.data[i] = digit;
       attributes.data.set([digit, c, s, p], i * 4);
       caption.data.set(
-        tokens(captionOf(digit, CAPTION_COLOURS[c]!, CAPTION_SIZES[s]!, position), vocabulary),
+        tokens(captionOf(digit, DERIVED_COLOURS[c]!, CAPTION_SIZES[s]!, position), vocabulary),
         i * CAPTION_WORDS,
       );
     });

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CAPTION_COLOURS, CAPTION_POSITIONS, datasetInfo, SCENE_CLASSES } from '../../../shared/datasets.ts';
+import { CAPTION_POSITIONS, DERIVED_COLOURS, datasetInfo, SCENE_CLASSES } from '../../../shared/datasets.ts';
 import { ensurePhotos } from '../photos.ts';
 import { captionOf, captionText } from './captioned-digits.ts';
 import { GENERATORS } from './index.ts';
@@ -225,8 +225,8 @@ describe('captioned-digits', () => {
       const chroma = (rgb: readonly number[]) => rgb.map((v) => v / Math.max(...rgb));
       const avg = chroma(mean);
       const gap = (name: string) => Math.hypot(...chroma(COLOURS[name]!).map((v, k) => v - avg[k]!));
-      const nearest = CAPTION_COLOURS.reduce((best, name) => (gap(name) < gap(best) ? name : best));
-      expect(nearest, `item ${i}`).toBe(CAPTION_COLOURS[c!]);
+      const nearest = DERIVED_COLOURS.reduce((best, name) => (gap(name) < gap(best) ? name : best));
+      expect(nearest, `item ${i}`).toBe(DERIVED_COLOURS[c!]);
       bright[attrs[2]!.values[z!] as 'small' | 'large'] += n;
     }
     expect(bright.large).toBeGreaterThan(bright.small);

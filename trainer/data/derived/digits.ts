@@ -4,7 +4,9 @@
  */
 import { loadMnist } from '../mnist.ts';
 import type { Rng } from '../rng.ts';
-import { type Picture, picture } from './raster.ts';
+import { forEachItem } from './generator.ts';
+import { type Picture, picture, toBytes } from './raster.ts';
+import { type DerivedSet, imagePlane, valueColumn } from './store.ts';
 
 export interface Digits {
   count: number;
@@ -33,4 +35,28 @@ export function mnistDigits(): Digits {
 /** A digit drawn uniformly from the set. */
 export function drawDigit(digits: Digits, rng: Rng): number {
   return rng.int(digits.count);
+}
+
+/**
+ * A paired set made from MNIST digits: for each item a digit drawn from its stream, padded to size x size,
+ * and the pair `pair` makes of it ([input, target], one-channel pictures of that size); the label is the digit.
+ */
+export function digitPairs(
+  seed: number,
+  count: number,
+  size: number,
+  pair: (digit: Picture) => [Picture, Picture],
+): DerivedSet {
+  const digits = mnistDigits();
+  const input = imagePlane(count, [size, size, 1]);
+  const x = imagePlane(count, [size, size, 1]);
+  const labels = valueColumn(count, 1);
+  forEachItem(seed, count, (i, rng) => {
+    const d = drawDigit(digits, rng);
+    const [from, to] = pair(digits.picture(d, size));
+    toBytes(from, input.data, i * size * size);
+    toBytes(to, x.data, i * size * size);
+    labels.data[i] = digits.label(d);
+  });
+  return { count, images: { input, x }, values: { labels } };
 }

@@ -1,10 +1,10 @@
 /**
  * figures-articles (articles, for the Conditional Analogy GAN): a simple figure (head, neck, arms, legs, shoes)
- * wearing a top of a colour and pattern (ARTICLE_COLOURS x ARTICLE_PATTERNS), the top's flat image on a plain
+ * wearing a top of a colour and pattern (DERIVED_COLOURS x ARTICLE_PATTERNS), the top's flat image on a plain
  * ground, and the top's region on the figure (its coverage, 0-1). The pattern is laid out in the top's own
  * coordinates, so the figure wears what the flat image shows. A batch's newArticle is another item's top.
  */
-import { ARTICLE_COLOURS, ARTICLE_PATTERNS, datasetInfo } from '../../../shared/datasets.ts';
+import { ARTICLE_PATTERNS, DERIVED_COLOURS, datasetInfo } from '../../../shared/datasets.ts';
 import type { Rng } from '../rng.ts';
 import { type DerivedGenerator, forEachItem } from './generator.ts';
 import {
@@ -151,11 +151,11 @@ export const figuresArticles: DerivedGenerator = {
     const labels = valueColumn(count, 1);
     const attributes = valueColumn(count, 2);
     forEachItem(seed, count, (i, rng) => {
-      const c = rng.int(ARTICLE_COLOURS.length);
+      const c = rng.int(DERIVED_COLOURS.length);
       const p = rng.int(ARTICLE_PATTERNS.length);
-      const base = scale(colour(ARTICLE_COLOURS[c]!), 0.85 + 0.15 * rng.uniform());
+      const base = scale(colour(DERIVED_COLOURS[c]!), 0.85 + 0.15 * rng.uniform());
       // The pattern's second colour: white over dark colours, a darker shade over white.
-      const second: Rgb = ARTICLE_COLOURS[c] === 'white' ? [0.2, 0.2, 0.25] : mixRgb(base, [1, 1, 1], 0.75);
+      const second: Rgb = DERIVED_COLOURS[c] === 'white' ? [0.2, 0.2, 0.25] : mixRgb(base, [1, 1, 1], 0.75);
       const fill = (u: number, v: number) => patternAt(ARTICLE_PATTERNS[p]!, base, second, u, v);
       const figure = drawFigure(rng, size, (cx, cy, unit) => placedTop(cx, cy, unit, fill));
       toBytes(figure.pic, x.data, i * pixels);
