@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { FAMILIES } from './catalog.ts';
-import { DATASETS, DatasetInfoSchema, datasetInfo, describeKind, holdsImages } from './datasets.ts';
+import {
+  DATASET_IDS,
+  DATASETS,
+  type DatasetInfo,
+  DatasetInfoSchema,
+  datasetInfo,
+  describeKind,
+} from './datasets.ts';
 import { validateSpec } from './spec.ts';
 
 describe('the dataset catalog', () => {
@@ -9,7 +16,23 @@ describe('the dataset catalog', () => {
     for (const d of DATASETS) {
       expect(DatasetInfoSchema.parse(d)).toEqual(d);
       expect(d.classNames.length === 0 || d.classNames.length === d.classes, d.id).toBe(true);
-      expect(d.shape.length, d.id).toBe(holdsImages(d) ? 3 : 1);
+      expect(d.shape.length, d.id).toBe(d.kind === 'points2d' ? 1 : 3);
+    }
+  });
+
+  it('gives every derived set what its kind needs: its sources listed, a palette, attributes, words, poses', () => {
+    for (const d of DATASETS as readonly DatasetInfo[]) {
+      for (const s of d.sources)
+        if (s.type === 'generated')
+          for (const from of s.from ?? []) expect(DATASET_IDS, d.id).toContain(from);
+      if (d.kind === 'labelmap') expect(d.palette?.length, d.id).toBe(d.classes);
+      if (d.kind === 'captioned') {
+        expect(d.vocabulary?.[0], d.id).toBe('');
+        expect(new Set(d.vocabulary).size, d.id).toBe(d.vocabulary?.length);
+      }
+      if (d.kind === 'posed') expect(d.pose, d.id).toBeDefined();
+      for (const a of d.attributes ?? [])
+        expect(new Set(a.values).size, `${d.id} ${a.name}`).toBe(a.values.length);
     }
   });
 

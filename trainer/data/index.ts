@@ -5,17 +5,45 @@
 import * as tf from '@tensorflow/tfjs';
 import { type DatasetId, type DatasetInfo, datasetInfo } from '../../shared/datasets.ts';
 import { loadCifar10 } from './cifar10.ts';
+import { openDerived } from './derived/index.ts';
 import { loadFashionMnist } from './fashion-mnist.ts';
 import { type ImageSet, loadMnist, padImages } from './mnist.ts';
+import { epochOrder } from './order.ts';
 import { loadPhotos, photoCrops } from './photos.ts';
 import { Rng, Stream } from './rng.ts';
 import { MIXTURES, sampleMixture } from './toy2d.ts';
 
+/**
+ * A batch as named tensors. Every dataset gives `x` and `labels`; the other kinds add what their items hold
+ * (images in [-1, 1], NHWC, unless said).
+ */
 export interface Batch {
-  /** [B, H, W, C] images in [-1, 1], or [B, 2] points. */
+  /** [B, H, W, C] images in [-1, 1] (a paired set's targets, an unpaired set's domain A), or [B, 2] points. */
   x: tf.Tensor;
   /** [B] int32 class labels (the mixture component for 2D data). */
   labels: tf.Tensor1D;
+  /** paired: the input images x is the target of. */
+  input?: tf.Tensor4D;
+  /** unpaired: domain B's images, drawn independently of x, and their [B] int32 labels. */
+  domainB?: tf.Tensor4D;
+  labelsB?: tf.Tensor1D;
+  /** labelmap: the one-hot label maps x is painted from, [B, H, W, classes]. */
+  map?: tf.Tensor4D;
+  /** captioned: [B, words] int32 indices into the catalog's vocabulary, 0 padding. */
+  caption?: tf.Tensor2D;
+  /** posed: [B, 2] azimuth and elevation in degrees. */
+  pose?: tf.Tensor2D;
+  /** articles: the flat image of the article x wears, another article, and the worn one's region on x (0-1). */
+  article?: tf.Tensor4D;
+  newArticle?: tf.Tensor4D;
+  mask?: tf.Tensor4D;
+  /** [B, attributes] int32 value indices of the catalog's attributes, in its order. */
+  attributes?: tf.Tensor2D;
+}
+
+/** Every tensor a batch holds, for disposing it whole. */
+export function batchTensors(batch: Batch): tf.Tensor[] {
+  return Object.values(batch).filter((t): t is tf.Tensor => t instanceof tf.Tensor);
 }
 
 export interface TrainingData {
@@ -25,27 +53,16 @@ export interface TrainingData {
 
 function imageData(info: DatasetInfo, set: ImageSet, seed: number): TrainingData {
   const pixels = set.shape[0] * set.shape[1] * set.shape[2];
-  let epochCached = -1;
-  let order: Uint32Array = new Uint32Array(0);
+  const indices = epochOrder(info.id, set.count, seed);
   return {
     info,
     batch(step, batchSize) {
-      if (batchSize > set.count)
-        throw new Error(`batchSize ${batchSize} exceeds the ${set.count} images of ${info.id}`);
-      const perEpoch = Math.floor(set.count / batchSize);
-      const epoch = Math.floor(step / perEpoch);
-      if (epoch !== epochCached) {
-        order = new Rng(seed, Stream.shuffle, epoch).permutation(set.count);
-        epochCached = epoch;
-      }
-      const start = (step % perEpoch) * batchSize;
       const x = new Float32Array(batchSize * pixels);
       const labels = new Int32Array(batchSize);
-      for (let i = 0; i < batchSize; i++) {
-        const idx = order[start + i]!;
+      indices(step, batchSize).forEach((idx, i) => {
         x.set(set.images.subarray(idx * pixels, (idx + 1) * pixels), i * pixels);
         labels[i] = set.labels[idx]!;
-      }
+      });
       return { x: tf.tensor4d(x, [batchSize, ...set.shape]), labels: tf.tensor1d(labels, 'int32') };
     },
   };
@@ -74,6 +91,8 @@ export function openDataset(id: DatasetId, seed: number): TrainingData {
   const info = datasetInfo(id);
   if (info.kind === 'points2d') return mixtureData(info, seed);
   if (id === 'photos') return photoCrops(info, loadPhotos(), seed);
+  const derived = openDerived(info, seed);
+  if (derived) return derived;
   const load = IMAGE_SETS[id];
   if (load) return imageData(info, load(), seed);
   throw new Error(`dataset '${id}' has no loader`);

@@ -1,13 +1,16 @@
 /**
  * Before a run opens its dataset (trainer/run.ts, for `npm run train` and for a job alike): fetch and check
- * whatever files the dataset needs, so that openDataset stays synchronous. Generated sets need nothing.
+ * whatever files the dataset needs, so that openDataset stays synchronous. A derived set is generated here
+ * into its cache, after the datasets it is made from; the other generated sets need nothing.
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { DatasetId } from '../../shared/datasets.ts';
+import { DATASET_IDS, type DatasetId, datasetInfo } from '../../shared/datasets.ts';
 import { s3ClientFromEnv } from '../../shared/storage/s3-objects.ts';
 import { cifar10Dir, ensureCifar10 } from './cifar10.ts';
+import { derivedSource, loadDerived } from './derived/index.ts';
+import { derivedDir } from './derived/store.ts';
 import { type EnsureFilesOptions, ensureMnist, mnistNeedsDownload } from './download.ts';
 import { ensureFashionMnist } from './fashion-mnist.ts';
 import { mnistPackageDir } from './mnist.ts';
@@ -33,6 +36,17 @@ export async function prepareDataset(
   const { env = process.env, cacheDir, s3Client, ...rest } = options;
   const bucket = env.GANZOO_BUCKET?.trim();
   const s3 = bucket ? { s3: { bucket, client: s3Client ?? s3ClientFromEnv() } } : {};
+  const derived = derivedSource(datasetInfo(id));
+  if (derived) {
+    // What it is made from first, then the set itself (generated once, then read from the cache).
+    for (const from of derived.from) {
+      if (!(DATASET_IDS as readonly string[]).includes(from))
+        throw new Error(`dataset '${id}' is made from '${from}', which the catalog does not list`);
+      await prepareDataset(from as DatasetId, options);
+    }
+    loadDerived(datasetInfo(id), rest.log ? { log: rest.log } : {});
+    return derivedDir(id, env);
+  }
   switch (id) {
     case 'mnist':
     case 'mnist32': {
@@ -53,8 +67,7 @@ export async function prepareDataset(
       }
     case 'photos':
       return ensurePhotos({ env, ...(rest.log ? { log: rest.log } : {}) });
-    case 'ring8':
-    case 'grid25':
+    default:
       return undefined;
   }
 }

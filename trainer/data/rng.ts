@@ -28,6 +28,8 @@ export const Stream = {
   code: 8,
   /** Noise a family draws inside its own phases (Prescribed GAN's output noise and HMC). */
   familyNoise: 9,
+  /** The items of a derived dataset (trainer/data/derived/), one stream per item. */
+  derived: 10,
 } as const;
 
 /** sfc32: small, fast, good enough statistically, state is four 32-bit words. */

@@ -1,0 +1,17 @@
+/**
+ * What a derived set's generator is: a pure function of (seed, count) whose item i depends only on (seed, i),
+ * so a smaller set is a prefix of a larger one and a test can check a few items cheaply.
+ */
+import { Rng, Stream } from '../rng.ts';
+import type { DerivedSet } from './store.ts';
+
+export interface DerivedGenerator {
+  /** Raised whenever the output changes, so a cache written by an older generator is not read. */
+  version: number;
+  generate(seed: number, count: number): DerivedSet;
+}
+
+/** Calls `item` for each item with its own random stream. */
+export function forEachItem(seed: number, count: number, item: (i: number, rng: Rng) => void): void {
+  for (let i = 0; i < count; i++) item(i, new Rng(seed, Stream.derived, i));
+}
