@@ -15,6 +15,12 @@ import {
   URL_TTL_SECONDS,
 } from '../../shared/api/schemas.ts';
 import { type EvalResult, evaluationPictures, hasEvaluation } from '../../shared/evaluation.ts';
+import {
+  descriptorFromSpec,
+  type GeneratorDescriptor,
+  GeneratorDescriptorSchema,
+  layersModelInputs,
+} from '../../shared/generator.ts';
 import { assertRunId, runFiles } from '../../shared/keys.ts';
 import { capIssues, LIMIT_ENV, type RunLimits } from '../../shared/limits.ts';
 import { isResumable, isTerminal, type ResumedRun, RUN_FIELDS, type RunRecord } from '../../shared/run.ts';
@@ -70,6 +76,44 @@ function whyNoEvaluation(run: RunRecord): string {
   if (run.status === 'SUCCEEDED')
     return "the trainer could not make one (its log says why; 'npm run eval' on the run's folder makes one)";
   return `it ended as ${run.status} before training finished`;
+}
+
+/** JSON of a run's artifact, or an error naming the object (what the trainer wrote is not client input). */
+async function artifactJson(artifacts: ArtifactStore, runId: string, key: string): Promise<unknown> {
+  const bytes = await artifacts.get(runId, key);
+  if (bytes === undefined) return undefined;
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch (err) {
+    throw new Error(`runs/${runId}/${key} is not JSON: ${message(err)}`);
+  }
+}
+
+/**
+ * The exported generator's descriptor: its descriptor.json, or for a generator exported before
+ * descriptors, the one derived from the run's spec and model.json's inputs (shared/generator.ts).
+ */
+async function generatorDescriptor(
+  artifacts: ArtifactStore,
+  run: RunRecord,
+): Promise<{ descriptor: GeneratorDescriptor; descriptorSource: 'file' | 'spec' }> {
+  const stored = await artifactJson(artifacts, run.id, runFiles.generatorDescriptor);
+  if (stored !== undefined) {
+    const parsed = GeneratorDescriptorSchema.safeParse(stored);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(descriptor)'}: ${i.message}`);
+      throw new Error(
+        `runs/${run.id}/${runFiles.generatorDescriptor} is not a valid generator descriptor: ${issues.join('; ')}`,
+      );
+    }
+    return { descriptor: parsed.data, descriptorSource: 'file' };
+  }
+  const model = await artifactJson(artifacts, run.id, runFiles.generatorModel);
+  if (model === undefined) throw new Error(`runs/${run.id}/${runFiles.generatorModel} went missing`);
+  return {
+    descriptor: descriptorFromSpec(run.spec, layersModelInputs(model)),
+    descriptorSource: 'spec',
+  };
 }
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
@@ -438,6 +482,7 @@ export function experimentRoutes(deps: ExperimentDeps) {
         runId: run.id,
         modelUrl,
         weightUrls: { [weightsName]: weightsUrl },
+        ...(await generatorDescriptor(artifacts, run)),
         expiresAt: new Date(now().getTime() + URL_TTL_SECONDS * 1000).toISOString(),
       });
     });
