@@ -92,6 +92,22 @@ export const GeneratorDescriptorSchema = z
   });
 export type GeneratorDescriptor = z.infer<typeof GeneratorDescriptorSchema>;
 
+/** A descriptor.json's text, parsed and checked; an error names `at` (where it was read) and each field wrong. */
+export function parseGeneratorDescriptor(text: string, at: string): GeneratorDescriptor {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${at} is not JSON: ${(err as Error).message}`);
+  }
+  const parsed = GeneratorDescriptorSchema.safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(descriptor)'}: ${i.message}`);
+    throw new Error(`${at} is not a valid generator descriptor: ${issues.join('; ')}`);
+  }
+  return parsed.data;
+}
+
 /** The facts a descriptor of today's generators is made of (how the trainer and the fallback describe one). */
 export interface GeneratorFacts {
   family: string;

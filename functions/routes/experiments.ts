@@ -9,18 +9,14 @@ import { bodyLimit } from 'hono/body-limit';
 import type { z } from 'zod';
 import { routes } from '../../shared/api/routes.ts';
 import {
+  type ExportedGenerator,
   MAX_METRICS_LINES,
   MAX_SPEC_BYTES,
   type MetricsLine,
   URL_TTL_SECONDS,
 } from '../../shared/api/schemas.ts';
 import { type EvalResult, evaluationPictures, hasEvaluation } from '../../shared/evaluation.ts';
-import {
-  descriptorFromSpec,
-  type GeneratorDescriptor,
-  GeneratorDescriptorSchema,
-  layersModelInputs,
-} from '../../shared/generator.ts';
+import { descriptorFromSpec, layersModelInputs, parseGeneratorDescriptor } from '../../shared/generator.ts';
 import { assertRunId, runFiles } from '../../shared/keys.ts';
 import { capIssues, LIMIT_ENV, type RunLimits } from '../../shared/limits.ts';
 import { isResumable, isTerminal, type ResumedRun, RUN_FIELDS, type RunRecord } from '../../shared/run.ts';
@@ -78,42 +74,34 @@ function whyNoEvaluation(run: RunRecord): string {
   return `it ended as ${run.status} before training finished`;
 }
 
-/** JSON of a run's artifact, or an error naming the object (what the trainer wrote is not client input). */
-async function artifactJson(artifacts: ArtifactStore, runId: string, key: string): Promise<unknown> {
-  const bytes = await artifacts.get(runId, key);
-  if (bytes === undefined) return undefined;
-  try {
-    return JSON.parse(new TextDecoder().decode(bytes));
-  } catch (err) {
-    throw new Error(`runs/${runId}/${key} is not JSON: ${message(err)}`);
-  }
-}
-
 /**
  * The exported generator's descriptor: its descriptor.json, or for a generator exported before
- * descriptors, the one derived from the run's spec and model.json's inputs (shared/generator.ts).
+ * descriptors, the one derived from the run's spec and model.json's inputs (shared/generator.ts). What the
+ * trainer wrote is not client input: one that does not parse is an error naming the object (a logged 500).
  */
 async function generatorDescriptor(
   artifacts: ArtifactStore,
   run: RunRecord,
-): Promise<{ descriptor: GeneratorDescriptor; descriptorSource: 'file' | 'spec' }> {
-  const stored = await artifactJson(artifacts, run.id, runFiles.generatorDescriptor);
-  if (stored !== undefined) {
-    const parsed = GeneratorDescriptorSchema.safeParse(stored);
-    if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(descriptor)'}: ${i.message}`);
-      throw new Error(
-        `runs/${run.id}/${runFiles.generatorDescriptor} is not a valid generator descriptor: ${issues.join('; ')}`,
-      );
-    }
-    return { descriptor: parsed.data, descriptorSource: 'file' };
-  }
-  const model = await artifactJson(artifacts, run.id, runFiles.generatorModel);
-  if (model === undefined) throw new Error(`runs/${run.id}/${runFiles.generatorModel} went missing`);
-  return {
-    descriptor: descriptorFromSpec(run.spec, layersModelInputs(model)),
-    descriptorSource: 'spec',
+): Promise<Pick<ExportedGenerator, 'descriptor' | 'descriptorSource'>> {
+  const text = async (key: string) => {
+    const bytes = await artifacts.get(run.id, key);
+    return bytes && new TextDecoder().decode(bytes);
   };
+  const stored = await text(runFiles.generatorDescriptor);
+  if (stored !== undefined) {
+    const at = `runs/${run.id}/${runFiles.generatorDescriptor}`;
+    return { descriptor: parseGeneratorDescriptor(stored, at), descriptorSource: 'file' };
+  }
+  const at = `runs/${run.id}/${runFiles.generatorModel}`;
+  const model = await text(runFiles.generatorModel);
+  if (model === undefined) throw new Error(`${at} went missing`);
+  let json: unknown;
+  try {
+    json = JSON.parse(model);
+  } catch (err) {
+    throw new Error(`${at} is not JSON: ${message(err)}`);
+  }
+  return { descriptor: descriptorFromSpec(run.spec, layersModelInputs(json)), descriptorSource: 'spec' };
 }
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
