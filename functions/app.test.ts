@@ -1,6 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { datasetInfo } from '../shared/datasets.ts';
+import { describeGenerator } from '../shared/generator.ts';
 import { runFiles } from '../shared/keys.ts';
 import type { RunRecord } from '../shared/run.ts';
 import { RunSchema } from '../shared/run-record.ts';
@@ -31,6 +33,14 @@ beforeAll(async () => {
     'application/x-ndjson',
   );
   await h.artifacts.put(run.id, runFiles.generatorWeights, new Uint8Array([1]), 'application/octet-stream');
+  const descriptor = describeGenerator({
+    family: 'vanilla',
+    dataset: datasetInfo('grid25'),
+    latentName: 'z',
+    latentDim: 64,
+    noise: 'normal',
+  });
+  await h.artifacts.put(run.id, runFiles.generatorDescriptor, JSON.stringify(descriptor), 'application/json');
   await h.artifacts.put(run.id, runFiles.generatorModel, '{}', 'application/json');
 });
 

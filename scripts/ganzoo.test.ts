@@ -10,6 +10,8 @@ import { S3ArtifactStore } from '../functions/stores/artifact-store.ts';
 import { DynamoRunStore } from '../functions/stores/run-store.ts';
 import { ApiError } from '../shared/api/client.ts';
 import { withJobUsage } from '../shared/cost.ts';
+import { datasetInfo } from '../shared/datasets.ts';
+import { describeGenerator } from '../shared/generator.ts';
 import { runFiles } from '../shared/keys.ts';
 import { parseSpec } from '../shared/spec.ts';
 import { type Emulators, startEmulators } from '../test/emulators.ts';
@@ -298,6 +300,14 @@ describe('ganzoo against the API', () => {
     for (const step of [0, 10, 20])
       await artifacts.put(id, runFiles.sample(step), `png ${step}`, 'image/png');
     await artifacts.put(id, runFiles.generatorWeights, 'weights', 'application/octet-stream');
+    const descriptor = describeGenerator({
+      family: 'vanilla',
+      dataset: datasetInfo('ring8'),
+      latentName: 'z',
+      latentDim: 64,
+      noise: 'normal',
+    });
+    await artifacts.put(id, runFiles.generatorDescriptor, JSON.stringify(descriptor), 'application/json');
     await artifacts.put(id, runFiles.generatorModel, '{"model":1}', 'application/json');
     await artifacts.put(
       id,
@@ -325,6 +335,10 @@ describe('ganzoo against the API', () => {
     expect(readFileSync(join(out, runFiles.sample(10)), 'utf8')).toBe('png 10');
     expect(readFileSync(join(out, runFiles.generatorModel), 'utf8')).toBe('{"model":1}');
     expect(readFileSync(join(out, runFiles.generatorWeights), 'utf8')).toBe('weights');
+    expect(JSON.parse(readFileSync(join(out, runFiles.generatorDescriptor), 'utf8'))).toEqual(descriptor);
+    expect(pulled.out).toContain(
+      `generator: ${join(out, runFiles.generatorModel)} (a tfjs layers model), takes z[64] (latent, normal)\n`,
+    );
     expect(JSON.parse(readFileSync(join(out, runFiles.eval), 'utf8'))).toEqual({
       kind: 'points2d',
       modes: { modesCovered: 3 },
@@ -341,6 +355,49 @@ describe('ganzoo against the API', () => {
     const again = await cli('pull', id, '--out', out);
     expect(again.out).toContain('0 sample grids downloaded, 3 already there\n');
     expect(existsSync(join(out, `${runFiles.sample(10)}.part`))).toBe(false);
+  });
+
+  it('pulls a generator exported before descriptors without one, saying its inputs come from the spec', async () => {
+    const submitted = await cli(
+      'submit',
+      '--family',
+      'cgan',
+      '--dataset',
+      'mnist',
+      '--hp',
+      'latentDim=16',
+      '--json',
+    );
+    const id = (JSON.parse(submitted.out) as { id: string }).id;
+    await artifacts.put(id, runFiles.generatorWeights, 'weights', 'application/octet-stream');
+    // model.json's topology as tfjs writes it, for z and label inputs (no descriptor.json beside it).
+    const input = (name: string, width: number) => ({
+      class_name: 'InputLayer',
+      name,
+      config: { batch_input_shape: [null, width], name },
+    });
+    const model = JSON.stringify({
+      modelTopology: {
+        class_name: 'Model',
+        config: {
+          layers: [input('z', 16), input('label', 10)],
+          input_layers: [
+            ['z', 0, 0],
+            ['label', 0, 0],
+          ],
+        },
+      },
+    });
+    await artifacts.put(id, runFiles.generatorModel, model, 'application/json');
+    await runStore.update(id, { status: 'FAILED', reason: 'stopped after export' });
+    const out = join(scratchDir('cli-pull'), 'older');
+    const pulled = await cli('pull', id, '--out', out);
+    expect(pulled.err).toBe('');
+    expect(pulled.out).toContain(
+      "takes z[16] (latent, normal), label[10] (class, 10 classes) (derived from the run's spec: it was exported before generators had descriptors)\n",
+    );
+    expect(readFileSync(join(out, runFiles.generatorModel), 'utf8')).toBe(model);
+    expect(existsSync(join(out, runFiles.generatorDescriptor))).toBe(false);
   });
 
   it('redraws one progress line on a terminal while the run trains', async () => {

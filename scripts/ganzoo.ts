@@ -10,7 +10,9 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type ApiClient, ApiError, createApiClient } from '../shared/api/client.ts';
 import type { FamilyId } from '../shared/catalog.ts';
-import { costLabel, type RunCost } from '../shared/cost.ts';
+import type { RunCost } from '../shared/cost.ts';
+import { costLabel } from '../shared/cost-label.ts';
+import { inputSummary } from '../shared/generator-summary.ts';
 import { runFiles } from '../shared/keys.ts';
 import { isTerminal, type RunRecord, type RunStatus } from '../shared/run.ts';
 import {
@@ -456,9 +458,20 @@ async function pull(api: ApiClient, io: Io, id: string, outDir: string): Promise
       }
       await download(io, url, join(dir, name), `the generator's ${name}`);
     }
+    // The descriptor as the trainer wrote it, before model.json as the trainer writes it; a generator exported
+    // before descriptors gets none, so the folder stays as the run left it (evaluation derives it again).
+    if (generator.descriptorSource === 'file') {
+      await mkdir(dir, { recursive: true });
+      await writeFile(
+        join(out, runFiles.generatorDescriptor),
+        `${JSON.stringify(generator.descriptor, null, 2)}\n`,
+      );
+    }
     // model.json last: its presence says the weights beside it are complete.
     await download(io, generator.modelUrl, join(out, runFiles.generatorModel), "the generator's model.json");
-    io.out(`generator: ${join(out, runFiles.generatorModel)} (a tfjs layers model)\n`);
+    io.out(
+      `generator: ${join(out, runFiles.generatorModel)} (a tfjs layers model), takes ${generator.descriptor.inputs.map(inputSummary).join(', ')}${generator.descriptorSource === 'spec' ? " (derived from the run's spec: it was exported before generators had descriptors)" : ''}\n`,
+    );
   }
   const evaluation = await optional('evaluation', () => api.evaluation(id));
   if (evaluation) {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   batchBilledSeconds,
-  costLabel,
   DEFAULT_GPU_PRICES,
   type JobUsage,
   parseGpuPrices,
   withJobUsage,
 } from './cost.ts';
+import { costLabel } from './cost-label.ts';
 
 const at = '2026-01-01T00:00:00.000Z';
 

@@ -3,7 +3,8 @@
  * billed for times the configured price of its instance type and capacity, summed. Billed time in the cloud
  * is the sum over the job's attempts of stoppedAt - startedAt from Batch's events (the container's time: the
  * instance's start, image pull and idle time around it are not counted, so the estimate is low); locally,
- * the wall time of the trainer processes, at no charge. Plain data: no AWS.
+ * the wall time of the trainer processes, at no charge. Plain data: no AWS. The cost in words for people is
+ * cost-label.ts, apart so the dashboard's run page brings none of this module's zod-built imports.
  */
 import type { z } from 'zod';
 import { ASSUMED_SPOT_SHARE, GPU_INSTANCES } from './batch-job.ts';
@@ -91,27 +92,4 @@ export function withJobUsage(cost: RunCost | undefined, jobId: string, usage: Jo
     seconds += j.seconds;
   }
   return { estimate: true, usd: Math.round(usd * 10_000) / 10_000, seconds, jobs, updatedAt: at };
-}
-
-function duration(seconds: number): string {
-  if (seconds < 60) return `${seconds} s`;
-  if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
-  return `${(seconds / 3600).toFixed(1)} h`;
-}
-
-/** One line for people, e.g. "estimate: $0.12 (34 min billed; g4dn.xlarge Spot at $0.21/h)" or "local: no charge (12 min)". */
-export function costLabel(cost: RunCost | undefined): string {
-  if (!cost) return 'no cost yet';
-  const jobs = Object.values(cost.jobs);
-  if (jobs.every((j) => j.capacity === 'local')) return `local: no charge (${duration(cost.seconds)})`;
-  const rates = [
-    ...new Set(
-      jobs
-        .filter((j) => j.capacity !== 'local')
-        .map(
-          (j) => `${j.instanceType} ${j.capacity === 'spot' ? 'Spot' : 'on-demand'} at $${j.usdPerHour}/h`,
-        ),
-    ),
-  ];
-  return `estimate: $${cost.usd.toFixed(2)} (${duration(cost.seconds)} billed; ${rates.join(', ')})`;
 }

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { datasetInfo } from './datasets.ts';
-import { describeGenerator, descriptorFromSpec, GeneratorDescriptorSchema } from './generator.ts';
+import {
+  describeGenerator,
+  descriptorFromSpec,
+  GeneratorDescriptorSchema,
+  layersModelInputs,
+} from './generator.ts';
 import { latentNoiseOf } from './latent.ts';
 import { parseSpec } from './spec.ts';
 
@@ -81,5 +86,43 @@ describe('generator descriptor', () => {
     expect(latentNoiseOf(d)).toBe('normal');
     const uniform = { ...d, inputs: [{ ...d.inputs[0]!, distribution: 'uniform' as const }, d.inputs[1]!] };
     expect(latentNoiseOf(uniform)).toBe('uniform');
+  });
+
+  it("reads a layers model's inputs from model.json without tfjs, in input order", () => {
+    // The topology as tfjs writes it (the family contract tests check it against every family's export).
+    const inputLayer = (name: string, width: number) => ({
+      class_name: 'InputLayer',
+      name,
+      config: { batch_input_shape: [null, width], dtype: 'float32', sparse: false, name },
+      inbound_nodes: [],
+    });
+    const model = {
+      modelTopology: {
+        class_name: 'Model',
+        config: {
+          name: 'generator',
+          layers: [
+            inputLayer('label', 10),
+            inputLayer('z', 100),
+            { class_name: 'Dense', name: 'dense_Dense1', config: { units: 8 } },
+          ],
+          input_layers: [
+            ['z', 0, 0],
+            ['label', 0, 0],
+          ],
+          output_layers: [['dense_Dense1', 0, 0]],
+        },
+      },
+      weightsManifest: [],
+    };
+    expect(layersModelInputs(model)).toEqual([
+      { name: 'z', shape: [100] },
+      { name: 'label', shape: [10] },
+    ]);
+    expect(() => layersModelInputs({})).toThrow(/no input_layers/);
+    const noShape = structuredClone(model);
+    delete (noShape.modelTopology.config.layers[1]!.config as { batch_input_shape?: unknown })
+      .batch_input_shape;
+    expect(() => layersModelInputs(noShape)).toThrow(/input layer 'z' has no batch_input_shape/);
   });
 });

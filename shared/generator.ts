@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import { type DatasetId, type DatasetInfo, datasetInfo, holdsImages } from './datasets.ts';
-import { LATENT_NOISES, type LatentNoise, latentNoiseOf } from './latent.ts';
+import { LATENT_NOISES, type LatentNoise } from './latent.ts';
 
 export const GENERATOR_DESCRIPTOR_VERSION = 1;
 
@@ -92,6 +92,22 @@ export const GeneratorDescriptorSchema = z
   });
 export type GeneratorDescriptor = z.infer<typeof GeneratorDescriptorSchema>;
 
+/** A descriptor.json's text, parsed and checked; an error names `at` (where it was read) and each field wrong. */
+export function parseGeneratorDescriptor(text: string, at: string): GeneratorDescriptor {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${at} is not JSON: ${(err as Error).message}`);
+  }
+  const parsed = GeneratorDescriptorSchema.safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(descriptor)'}: ${i.message}`);
+    throw new Error(`${at} is not a valid generator descriptor: ${issues.join('; ')}`);
+  }
+  return parsed.data;
+}
+
 /** The facts a descriptor of today's generators is made of (how the trainer and the fallback describe one). */
 export interface GeneratorFacts {
   family: string;
@@ -152,10 +168,11 @@ export interface StoredSpecLike {
 
 /**
  * The descriptor of a generator exported before descriptors existed, from its run's spec and its model's
- * inputs (name and per-sample shape each), as evaluation and the playground read such generators before:
- * z first, of the spec's latentDim (the model's where the spec has none); InfoGAN's codes where the spec has
- * categoricalCodes; otherwise a second input is a one-hot class label over the dataset's classes. Checking
- * the model against it is the reader's part.
+ * inputs (name and per-sample shape each; layersModelInputs reads them from model.json), as evaluation and
+ * the playground read such generators before: z first, of the spec's latentDim (the model's where the spec
+ * has none), uniform where the spec's `noise` says so and normal otherwise; InfoGAN's codes where the spec
+ * has categoricalCodes; otherwise a second input is a one-hot class label over the dataset's classes.
+ * Checking the model against it is the reader's part.
  */
 export function descriptorFromSpec(
   spec: StoredSpecLike,
@@ -175,7 +192,7 @@ export function descriptorFromSpec(
     dataset,
     latentName: z.name,
     latentDim,
-    noise: latentNoiseOf(spec),
+    noise: spec.hyperparameters.noise === 'uniform' ? 'uniform' : 'normal',
     ...(typeof categoricalCodes === 'number'
       ? {
           codes: {
@@ -187,5 +204,40 @@ export function descriptorFromSpec(
       : secondName !== undefined
         ? { label: { name: secondName, classes: dataset.classes } }
         : {}),
+  });
+}
+
+/** One input of a model as model.json declares it: its name and per-sample shape (null: any size). */
+export interface ModelInput {
+  name: string;
+  shape: (number | null)[];
+}
+
+/**
+ * The inputs of a tfjs layers model from its model.json, in the model's input order, read without tfjs (the
+ * API derives an older generator's descriptor from them): the topology's `input_layers` name the input
+ * layers, whose `batch_input_shape` less the batch axis is the shape.
+ */
+export function layersModelInputs(modelJson: unknown): ModelInput[] {
+  const fail = (why: string): never => {
+    throw new Error(`model.json is not a tfjs layers model with named inputs: ${why}`);
+  };
+  const config = (modelJson as { modelTopology?: { config?: unknown } } | null)?.modelTopology?.config as
+    | { input_layers?: unknown; layers?: unknown }
+    | undefined;
+  if (!config || !Array.isArray(config.input_layers) || !Array.isArray(config.layers))
+    return fail('modelTopology.config has no input_layers and layers');
+  const layers = config.layers as { name?: unknown; config?: { batch_input_shape?: unknown } }[];
+  return config.input_layers.map((entry: unknown) => {
+    const name = Array.isArray(entry) ? entry[0] : undefined;
+    if (typeof name !== 'string') return fail(`input_layers holds ${JSON.stringify(entry)}`);
+    const shape = layers.find((l) => l.name === name)?.config?.batch_input_shape;
+    if (
+      !Array.isArray(shape) ||
+      shape.length < 2 ||
+      !shape.every((d) => d === null || (Number.isInteger(d) && d > 0))
+    )
+      return fail(`input layer '${name}' has no batch_input_shape [batch, ...dims]`);
+    return { name, shape: shape.slice(1) as (number | null)[] };
   });
 }

@@ -1,15 +1,18 @@
 import { describe, expect, it } from 'vitest';
+import { descriptorFromSpec, type StoredSpecLike } from './generator.ts';
 import { latentNoiseOf } from './latent.ts';
 import { parseSpec, parseStoredSpec } from './spec.ts';
 
 describe('latent noise', () => {
+  const z = (spec: StoredSpecLike) => latentNoiseOf(descriptorFromSpec(spec, [{ name: 'z', shape: [62] }]));
+
   it("is the spec's noise hyperparameter: InfoGAN's uniform by default, normal for families without one", () => {
-    expect(latentNoiseOf(parseSpec({ family: 'infogan', dataset: 'mnist' }))).toBe('uniform');
+    expect(z(parseSpec({ family: 'infogan', dataset: 'mnist' }))).toBe('uniform');
     const normal = parseSpec({ family: 'infogan', dataset: 'mnist', hyperparameters: { noise: 'normal' } });
-    expect(latentNoiseOf(normal)).toBe('normal');
-    expect(latentNoiseOf(parseSpec({ family: 'dcgan', dataset: 'mnist' }))).toBe('normal');
-    // A run record's spec as stored before the field existed, read without parsing (the dashboard).
-    expect(latentNoiseOf({ hyperparameters: { latentDim: 62 } })).toBe('normal');
+    expect(z(normal)).toBe('normal');
+    expect(z(parseSpec({ family: 'dcgan', dataset: 'mnist' }))).toBe('normal');
+    // A run record's spec as stored before the field existed, read without parsing.
+    expect(z({ family: 'infogan', dataset: 'mnist', hyperparameters: { latentDim: 62 } })).toBe('normal');
   });
 
   it('is normal for an InfoGAN spec stored before the field existed, and as stored otherwise', () => {

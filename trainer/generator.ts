@@ -8,7 +8,7 @@ import {
   describeGenerator,
   descriptorFromSpec,
   type GeneratorDescriptor,
-  GeneratorDescriptorSchema,
+  parseGeneratorDescriptor,
 } from '../shared/generator.ts';
 import { runFiles } from '../shared/keys.ts';
 import type { ExperimentSpec } from '../shared/spec.ts';
@@ -78,16 +78,5 @@ export async function readGeneratorDescriptor(
       from: `derived from ${locationOf(sink, runFiles.spec)}`,
     };
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder().decode(bytes));
-  } catch (err) {
-    throw new Error(`${at} is not JSON: ${(err as Error).message}`);
-  }
-  const parsed = GeneratorDescriptorSchema.safeParse(json);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(descriptor)'}: ${i.message}`);
-    throw new Error(`${at} is not a valid generator descriptor: ${issues.join('; ')}`);
-  }
-  return { descriptor: parsed.data, from: at };
+  return { descriptor: parseGeneratorDescriptor(new TextDecoder().decode(bytes), at), from: at };
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FIRST_ATTEMPT_ENV } from '../../shared/batch-job.ts';
-import { costLabel, DEFAULT_GPU_PRICES } from '../../shared/cost.ts';
+import { DEFAULT_GPU_PRICES } from '../../shared/cost.ts';
+import { costLabel } from '../../shared/cost-label.ts';
 import type { RunRecord } from '../../shared/run.ts';
 import { parseSpec } from '../../shared/spec.ts';
 import { RunSlots } from '../../shared/storage/run-slots.ts';

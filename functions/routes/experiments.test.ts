@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { MAX_METRICS_LINES } from '../../shared/api/schemas.ts';
+import { type ExportedGenerator, GeneratorSchema, MAX_METRICS_LINES } from '../../shared/api/schemas.ts';
+import { datasetInfo } from '../../shared/datasets.ts';
 import type { ImageEval } from '../../shared/evaluation.ts';
+import { describeGenerator } from '../../shared/generator.ts';
 import { runFiles } from '../../shared/keys.ts';
 import type { RunRecord } from '../../shared/run.ts';
 import { parseSpec } from '../../shared/spec.ts';
@@ -619,26 +621,100 @@ describe('GET /experiments/{id}/generator', () => {
     expect(why.detail).toContain('ended as FAILED');
   });
 
-  it('answers presigned URLs of model.json and its weights', async () => {
+  /** model.json as tfjs writes it for the Vanilla GAN's generator of SPEC (z of 64 values), weights aside. */
+  const modelJson = JSON.stringify({
+    modelTopology: {
+      class_name: 'Model',
+      config: {
+        name: 'generator',
+        layers: [
+          { class_name: 'InputLayer', name: 'z', config: { batch_input_shape: [null, 64], name: 'z' } },
+          {
+            class_name: 'Dense',
+            name: 'dense_Dense1',
+            config: { units: 2 },
+            inbound_nodes: [[['z', 0, 0, {}]]],
+          },
+        ],
+        input_layers: [['z', 0, 0]],
+        output_layers: [['dense_Dense1', 0, 0]],
+      },
+    },
+    format: 'layers-model',
+    weightsManifest: [{ paths: ['./weights.bin'], weights: [] }],
+  });
+
+  async function exported(descriptor?: unknown): Promise<RunRecord> {
     const run = await submitted();
-    const model = JSON.stringify({ format: 'layers-model', weightsManifest: [{ paths: ['./weights.bin'] }] });
     await h.artifacts.put(
       run.id,
       runFiles.generatorWeights,
       new Uint8Array([1, 2, 3, 4]),
       'application/octet-stream',
     );
-    await h.artifacts.put(run.id, runFiles.generatorModel, model, 'application/json');
+    // The trainer's order: the descriptor first, model.json last.
+    if (descriptor !== undefined)
+      await h.artifacts.put(
+        run.id,
+        runFiles.generatorDescriptor,
+        JSON.stringify(descriptor),
+        'application/json',
+      );
+    await h.artifacts.put(run.id, runFiles.generatorModel, modelJson, 'application/json');
+    return run;
+  }
+
+  it('answers presigned URLs of model.json and its weights, and the descriptor.json written beside them', async () => {
+    // A conditional generator's descriptor, unlike what SPEC's family would give: read, not derived.
+    const descriptor = describeGenerator({
+      family: 'vanilla',
+      dataset: datasetInfo('ring8'),
+      latentName: 'noise',
+      latentDim: 16,
+      noise: 'uniform',
+      label: { name: 'mode', classes: 8 },
+    });
+    const run = await exported(descriptor);
     const res = await h.request(`/experiments/${run.id}/generator`);
     expect(res.status).toBe(200);
-    const body = await json<{ modelUrl: string; weightUrls: Record<string, string>; expiresAt: string }>(res);
+    const body = await json<ExportedGenerator>(res);
     expect(Object.keys(body.weightUrls)).toEqual(['weights.bin']);
-    expect(await (await fetch(body.modelUrl)).text()).toBe(model);
+    expect(await (await fetch(body.modelUrl)).text()).toBe(modelJson);
     expect(new Uint8Array(await (await fetch(body.weightUrls['weights.bin']!)).arrayBuffer())).toEqual(
       new Uint8Array([1, 2, 3, 4]),
     );
+    expect(body.descriptorSource).toBe('file');
+    expect(body.descriptor).toEqual(descriptor);
+    expect(GeneratorSchema.parse(body)).toEqual(body);
     expect(Date.parse(body.expiresAt)).toBeGreaterThan(Date.parse(run.createdAt));
     await expectProblem(await h.request(`/experiments/${run.id}/generator`, { as: 'two' }), 404, 'not-found');
+  });
+
+  it("derives the descriptor from the run's spec and model.json for a generator exported before descriptors", async () => {
+    const run = await exported();
+    const res = await h.request(`/experiments/${run.id}/generator`);
+    expect(res.status).toBe(200);
+    const body = await json<ExportedGenerator>(res);
+    expect(body.descriptorSource).toBe('spec');
+    expect(body.descriptor).toEqual({
+      version: 1,
+      family: 'vanilla',
+      inputs: [{ kind: 'latent', name: 'z', shape: [64], distribution: 'normal' }],
+      outputs: [{ name: 'sample', kind: 'points', shape: [2], range: null }],
+      abilities: { truncation: false, mixing: false, extraOutputs: [] },
+    });
+    expect(GeneratorSchema.parse(body)).toEqual(body);
+  });
+
+  it('answers 500, logging the object and the field, for a descriptor.json that does not parse', async () => {
+    const bad = await exported({ version: 1, family: 'vanilla', inputs: [] });
+    h.logged.length = 0;
+    const res = await h.request(`/experiments/${bad.id}/generator`);
+    await expectProblem(res, 500, 'internal');
+    expect(h.logged).toHaveLength(1);
+    expect((h.logged[0]!.error as Error).message).toMatch(
+      new RegExp(`runs/${bad.id}/generator/descriptor\\.json is not a valid generator descriptor: inputs: `),
+    );
   });
 });
 

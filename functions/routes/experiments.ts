@@ -9,12 +9,14 @@ import { bodyLimit } from 'hono/body-limit';
 import type { z } from 'zod';
 import { routes } from '../../shared/api/routes.ts';
 import {
+  type ExportedGenerator,
   MAX_METRICS_LINES,
   MAX_SPEC_BYTES,
   type MetricsLine,
   URL_TTL_SECONDS,
 } from '../../shared/api/schemas.ts';
 import { type EvalResult, evaluationPictures, hasEvaluation } from '../../shared/evaluation.ts';
+import { descriptorFromSpec, layersModelInputs, parseGeneratorDescriptor } from '../../shared/generator.ts';
 import { assertRunId, runFiles } from '../../shared/keys.ts';
 import { capIssues, LIMIT_ENV, type RunLimits } from '../../shared/limits.ts';
 import { isResumable, isTerminal, type ResumedRun, RUN_FIELDS, type RunRecord } from '../../shared/run.ts';
@@ -70,6 +72,36 @@ function whyNoEvaluation(run: RunRecord): string {
   if (run.status === 'SUCCEEDED')
     return "the trainer could not make one (its log says why; 'npm run eval' on the run's folder makes one)";
   return `it ended as ${run.status} before training finished`;
+}
+
+/**
+ * The exported generator's descriptor: its descriptor.json, or for a generator exported before
+ * descriptors, the one derived from the run's spec and model.json's inputs (shared/generator.ts). What the
+ * trainer wrote is not client input: one that does not parse is an error naming the object (a logged 500).
+ */
+async function generatorDescriptor(
+  artifacts: ArtifactStore,
+  run: RunRecord,
+): Promise<Pick<ExportedGenerator, 'descriptor' | 'descriptorSource'>> {
+  const text = async (key: string) => {
+    const bytes = await artifacts.get(run.id, key);
+    return bytes && new TextDecoder().decode(bytes);
+  };
+  const stored = await text(runFiles.generatorDescriptor);
+  if (stored !== undefined) {
+    const at = `runs/${run.id}/${runFiles.generatorDescriptor}`;
+    return { descriptor: parseGeneratorDescriptor(stored, at), descriptorSource: 'file' };
+  }
+  const at = `runs/${run.id}/${runFiles.generatorModel}`;
+  const model = await text(runFiles.generatorModel);
+  if (model === undefined) throw new Error(`${at} went missing`);
+  let json: unknown;
+  try {
+    json = JSON.parse(model);
+  } catch (err) {
+    throw new Error(`${at} is not JSON: ${message(err)}`);
+  }
+  return { descriptor: descriptorFromSpec(run.spec, layersModelInputs(json)), descriptorSource: 'spec' };
 }
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
@@ -438,6 +470,7 @@ export function experimentRoutes(deps: ExperimentDeps) {
         runId: run.id,
         modelUrl,
         weightUrls: { [weightsName]: weightsUrl },
+        ...(await generatorDescriptor(artifacts, run)),
         expiresAt: new Date(now().getTime() + URL_TTL_SECONDS * 1000).toISOString(),
       });
     });

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { costLabel } from '../../shared/cost.ts';
+import { costLabel } from '../../shared/cost-label.ts';
 import { runKey } from '../../shared/keys.ts';
 import type { RunRecord } from '../../shared/run.ts';
 import { type ExperimentSpec, parseSpec } from '../../shared/spec.ts';

@@ -155,10 +155,12 @@ export const routes = {
     path: '/experiments/{id}/generator',
     summary: "A run's exported generator",
     description:
-      'Presigned URLs of the tfjs model.json and its weights, for loading in a browser. 404 until the run has exported one.',
+      "Presigned URLs of the tfjs model.json and its weights, for loading in a browser, and the generator's descriptor: what to feed it. 404 until the run has exported one.",
     tag: 'experiments',
     params: RunIdParamsSchema,
-    responses: { 200: { description: 'Where to load the generator from.', schema: GeneratorSchema } },
+    responses: {
+      200: { description: 'Where to load the generator from, and what it takes.', schema: GeneratorSchema },
+    },
     problems: ['not-found'],
   },
   evaluation: {

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { FAMILY_IDS, SURVEY_AXES } from '../catalog.ts';
 import { DATASET_IDS, DatasetInfoSchema, DatasetKindSchema } from '../datasets.ts';
 import type { EvalResult } from '../evaluation.ts';
+import { GeneratorDescriptorSchema } from '../generator.ts';
 import { RUN_STATUSES } from '../run.ts';
 import { RunSchema } from '../run-record.ts';
 
@@ -122,6 +123,9 @@ export const SamplesSchema = z.object({
   nextCursor: z.string().optional(),
 });
 
+/** Where GET /experiments/{id}/generator's descriptor comes from. */
+export const GENERATOR_DESCRIPTOR_SOURCES = ['file', 'spec'] as const;
+
 export const GeneratorSchema = z.object({
   runId: z.string(),
   modelUrl: z.url().describe('Presigned URL of the tfjs layers model.json.'),
@@ -129,6 +133,14 @@ export const GeneratorSchema = z.object({
     .record(z.string(), z.url())
     .describe(
       "Presigned URL of each weights file by file name (model.json names them relative to itself); map them with tfjs's weightUrlConverter.",
+    ),
+  descriptor: GeneratorDescriptorSchema.describe(
+    'What the generator takes and gives: its inputs by name with kind (latent, class, code, ...), per-sample shape and range or distribution; its outputs; its abilities.',
+  ),
+  descriptorSource: z
+    .enum(GENERATOR_DESCRIPTOR_SOURCES)
+    .describe(
+      "'file': the generator/descriptor.json the trainer wrote at export. 'spec': the generator was exported before descriptors, and this one is derived from the run's spec and the model's inputs.",
     ),
   expiresAt: z.iso.datetime(),
 });
@@ -180,6 +192,6 @@ export type MetricsLine = z.output<typeof MetricsLineSchema>;
 export type Metrics = z.output<typeof MetricsSchema>;
 export type SampleRef = z.output<typeof SampleRefSchema>;
 export type SamplesPage = z.output<typeof SamplesSchema>;
-export type GeneratorUrls = z.output<typeof GeneratorSchema>;
+export type ExportedGenerator = z.output<typeof GeneratorSchema>;
 export type Model = z.output<typeof ModelSchema>;
 export type ListQuery = z.output<typeof ListQuerySchema>;

@@ -247,6 +247,9 @@ describe('the dashboard against npm start', () => {
     const canvas = page.locator('canvas').first();
     await expect.poll(() => canvas.getAttribute('data-generated'), { timeout: 60_000 }).not.toBe('0');
     expect(['webgl', 'cpu']).toContain(await page.getByTestId('tf-backend').textContent());
+    // Fed as the descriptor the trainer wrote beside the model says (GET /experiments/{id}/generator).
+    expect(await page.getByTestId('generator-inputs').textContent()).toMatch(/^z\[\d+\] \(latent, normal\)$/);
+    expect(await page.getByTestId('descriptor-source').textContent()).toBe('(from its descriptor)');
     const pixels = () =>
       canvas.evaluate((c: HTMLCanvasElement) => {
         const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
@@ -277,6 +280,11 @@ describe('the dashboard against npm start', () => {
         canvas.evaluate((c: HTMLCanvasElement) =>
           Array.from(c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data).join(','),
         );
+      // The class control comes from the descriptor's class input, its options from the classes it gives.
+      expect(await page.getByTestId('generator-inputs').textContent()).toBe(
+        'z[16] (latent, normal), label[10] (class, 10 classes)',
+      );
+      expect(await page.getByLabel('Class').locator('option').count()).toBe(10);
       const before = await grey();
       await page.getByLabel('Class').selectOption('7');
       await expect.poll(async () => (await grey()) !== before, { timeout: POLL_TIMEOUT }).toBe(true);

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { descriptorFromSpec } from '../../shared/generator.ts';
+import { descriptorFromSpec, layersModelInputs } from '../../shared/generator.ts';
 import { runFiles } from '../../shared/keys.ts';
 import type { ExperimentSpec } from '../../shared/spec.ts';
 import { latestCheckpoint, loadCheckpoint } from '../checkpoint.ts';
@@ -40,6 +40,9 @@ async function checkDescriptor(dir: string, spec: ExperimentSpec): Promise<void>
   expect(descriptor.inputs.map(({ name, shape }) => ({ name, shape }))).toEqual(modelInputs);
   expect(descriptor.outputs[0]!.shape).toEqual(g.outputs[0]!.shape.slice(1));
   expect(descriptor).toEqual(descriptorFromSpec(spec, modelInputs));
+  // The API reads an older generator's inputs from model.json without tfjs: it must read what tfjs wrote.
+  const modelJson = JSON.parse(new TextDecoder().decode(await sink.get(runFiles.generatorModel)));
+  expect(layersModelInputs(modelJson)).toEqual(modelInputs);
   g.dispose();
 }
 

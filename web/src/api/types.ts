@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import type { Problem } from '../../../shared/api/problems.ts';
 import type {
   EvaluationSchema,
-  GeneratorUrls,
+  ExportedGenerator,
   Metrics,
   MetricsLine,
   Model,
@@ -20,9 +20,9 @@ import type { ExperimentSpec, FieldIssue } from '../../../shared/spec.ts';
 export type {
   DatasetInfo,
   ExperimentSpec,
+  ExportedGenerator,
   FamilyId,
   FieldIssue,
-  GeneratorUrls,
   Metrics,
   MetricsLine,
   Model,

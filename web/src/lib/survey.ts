@@ -12,8 +12,6 @@ export interface SurveyFamily {
   paper: { authors: string; year: number; url: string };
   /** What it is for, in one sentence. */
   purpose: string;
-  /** Sampling-time controls a generator of this family offers in the playground. */
-  truncation?: boolean;
 }
 
 export const AXES: readonly { id: SurveyAxis; title: string }[] = [
@@ -64,7 +62,6 @@ export const SURVEY: readonly SurveyFamily[] = [
     paper: { authors: 'Karras, Laine and Aila', year: 2019, url: arxiv('1812.04948') },
     purpose:
       'A mapping network and per-layer styles (AdaIN) separate coarse from fine features; style mixing.',
-    truncation: true,
   },
   {
     ids: ['biggan'],
@@ -72,7 +69,6 @@ export const SURVEY: readonly SurveyFamily[] = [
     axis: 'image-quality',
     paper: { authors: 'Brock, Donahue and Simonyan', year: 2019, url: arxiv('1809.11096') },
     purpose: 'Class-conditional GAN at scale; the truncation trick trades variety for fidelity.',
-    truncation: true,
   },
   {
     ids: ['unrolled'],

@@ -1,25 +1,28 @@
 /**
  * Playground: a run's exported generator, run in the browser with tfjs (loaded only here). Samples from a
- * seed, interpolates between two latents, and offers the controls the generator's inputs call for: a class
- * for a `label` input, InfoGAN's categorical and continuous codes for a `codes` input, truncation for the
- * families that use it.
+ * seed, interpolates between two latents, and offers the controls the generator's descriptor calls for: a
+ * class for a class input, the categorical and continuous codes of a code input, truncation where the
+ * generator has that ability. z is drawn from the distribution the descriptor gives.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
+import type { GeneratorInput } from '../../../shared/generator.ts';
+import { inputSummary, sizeOf } from '../../../shared/generator-summary.ts';
 import { latentNoiseOf } from '../../../shared/latent.ts';
 import { ApiError, api } from '../api/client.ts';
-import type { RunRecord } from '../api/types.ts';
+import type { ExportedGenerator, RunRecord } from '../api/types.ts';
 import { ErrorBox, Loading } from '../components/states.tsx';
 import { useAsync } from '../lib/hooks.ts';
 import { normalVector, slerp, uniformVector } from '../lib/latent.ts';
 import { href } from '../lib/route.ts';
-import { surveyEntry } from '../lib/survey.ts';
 import { drawImages, drawPoints } from '../playground/draw.ts';
-import { type GeneratorInput, type LoadedGenerator, loadGenerator } from '../playground/generator.ts';
+import { type LoadedGenerator, loadGenerator } from '../playground/generator.ts';
 
 const STRIP = 8;
 const POINTS = 1000;
-const LATENT = 'z';
-const CLASS = 'label';
+/** Input kinds the controls below can feed. */
+const FED: readonly GeneratorInput['kind'][] = ['latent', 'class', 'code'];
+
+type Of<K extends GeneratorInput['kind']> = Extract<GeneratorInput, { kind: K }>;
 
 function Picker() {
   const runs = useAsync(() => api.listRuns({ status: 'SUCCEEDED', limit: 50 }), []);
@@ -45,7 +48,15 @@ function Picker() {
   );
 }
 
-function Controls({ run, gen }: { run: RunRecord; gen: LoadedGenerator }) {
+function Controls({
+  run,
+  gen,
+  source,
+}: {
+  run: RunRecord;
+  gen: LoadedGenerator;
+  source: ExportedGenerator['descriptorSource'];
+}) {
   const [seedA, setSeedA] = useState(1);
   const [seedB, setSeedB] = useState(2);
   const [t, setT] = useState(0);
@@ -57,34 +68,35 @@ function Controls({ run, gen }: { run: RunRecord; gen: LoadedGenerator }) {
   const single = useRef<HTMLCanvasElement>(null);
   const strip = useRef<HTMLCanvasElement>(null);
 
-  const latent = gen.inputs.find((i) => i.name === LATENT) ?? gen.inputs[0]!;
-  const classInput = gen.inputs.find((i) => i.name === CLASS);
-  const codeInputs = gen.inputs.filter((i) => i !== latent && i !== classInput);
-  const truncatable = surveyEntry(run.spec.family)?.truncation === true;
-  const points = gen.outputShape.length === 1;
+  const { descriptor } = gen;
+  const latent = descriptor.inputs.find((i): i is Of<'latent'> => i.kind === 'latent')!;
+  const latentSize = sizeOf(latent);
+  const classInput = descriptor.inputs.find((i): i is Of<'class'> => i.kind === 'class');
+  const codeInputs = descriptor.inputs.filter((i): i is Of<'code'> => i.kind === 'code');
+  const unfed = descriptor.inputs.filter((i) => !FED.includes(i.kind));
+  const uniform = latentNoiseOf(descriptor) === 'uniform';
+  // Truncation redraws normal values beyond a threshold; a uniform z has no tail to cut.
+  const truncatable = descriptor.abilities.truncation && !uniform;
+  const points = descriptor.outputs[0]!.kind === 'points';
+  const outputShape = descriptor.outputs[0]!.shape;
 
-  // InfoGAN's codes input is [one-hot categorical code | continuous codes in [-1, 1]]; the spec says how wide
-  // the categorical part is. Any other extra input is treated as continuous codes.
-  const categoricalWidth = (c: GeneratorInput) => {
-    const k = Number(run.spec.hyperparameters.categoricalCodes ?? 0);
-    return Number.isInteger(k) && k > 0 && k <= c.size ? k : 0;
-  };
-  const defaultCodes = (c: GeneratorInput) =>
-    Array.from({ length: c.size }, (_, d) => (d === 0 && categoricalWidth(c) > 0 ? 1 : 0));
+  // A code input is [one-hot categorical code | continuous codes]; the first categorical value starts on.
+  const defaultCodes = (c: Of<'code'>) =>
+    Array.from({ length: sizeOf(c) }, (_, d) => (d === 0 && c.categorical > 0 ? 1 : 0));
 
   const inputsFor = (zs: Float32Array[]): Record<string, Float32Array> => {
     const n = zs.length;
-    const values: Record<string, Float32Array> = { [latent.name]: new Float32Array(n * latent.size) };
-    for (const [i, z] of zs.entries()) values[latent.name]!.set(z, i * latent.size);
+    const values: Record<string, Float32Array> = { [latent.name]: new Float32Array(n * latentSize) };
+    for (const [i, z] of zs.entries()) values[latent.name]!.set(z, i * latentSize);
     if (classInput) {
-      const oneHot = new Float32Array(n * classInput.size);
-      for (let i = 0; i < n; i++) oneHot[i * classInput.size + klass] = 1;
+      const oneHot = new Float32Array(n * classInput.classes);
+      for (let i = 0; i < n; i++) oneHot[i * classInput.classes + klass] = 1;
       values[classInput.name] = oneHot;
     }
     for (const c of codeInputs) {
       const row = codes[c.name] ?? defaultCodes(c);
-      const v = new Float32Array(n * c.size);
-      for (let i = 0; i < n; i++) v.set(row, i * c.size);
+      const v = new Float32Array(n * row.length);
+      for (let i = 0; i < n; i++) v.set(row, i * row.length);
       values[c.name] = v;
     }
     return values;
@@ -92,26 +104,22 @@ function Controls({ run, gen }: { run: RunRecord; gen: LoadedGenerator }) {
 
   const generate = async () => {
     try {
+      if (unfed.length > 0)
+        throw new Error(
+          `the playground cannot feed this generator's ${unfed.map((i) => `${i.kind} input '${i.name}'`).join(', ')} yet`,
+        );
       const trunc = truncatable && truncation < 1 ? truncation * 2 : undefined;
       const draw = (seed: number) =>
-        latentNoiseOf(run.spec) === 'uniform'
-          ? uniformVector(seed, latent.size)
-          : normalVector(seed, latent.size, trunc);
+        uniform ? uniformVector(seed, latentSize) : normalVector(seed, latentSize, trunc);
       const za = draw(seedA);
       const zb = draw(seedB);
       if (points) {
         const zs = Array.from({ length: POINTS }, (_, i) => draw(seedA * 7919 + i));
         drawPoints(single.current!, await gen.generate(POINTS, inputsFor(zs)));
       } else {
-        drawImages(
-          single.current!,
-          await gen.generate(1, inputsFor([slerp(za, zb, t)])),
-          1,
-          gen.outputShape,
-          8,
-        );
+        drawImages(single.current!, await gen.generate(1, inputsFor([slerp(za, zb, t)])), 1, outputShape, 8);
         const zs = Array.from({ length: STRIP }, (_, i) => slerp(za, zb, i / (STRIP - 1)));
-        drawImages(strip.current!, await gen.generate(STRIP, inputsFor(zs)), STRIP, gen.outputShape, 3);
+        drawImages(strip.current!, await gen.generate(STRIP, inputsFor(zs)), STRIP, outputShape, 3);
       }
       setError(undefined);
       setGenerated((g) => g + 1);
@@ -134,7 +142,12 @@ function Controls({ run, gen }: { run: RunRecord; gen: LoadedGenerator }) {
       <p class="muted">
         Generator of <a href={href({ page: 'run', id: run.id })}>{run.id}</a> ({run.spec.family} on{' '}
         {run.spec.dataset}) · tfjs backend <strong data-testid="tf-backend">{gen.backend}</strong> · inputs{' '}
-        {gen.inputs.map((i) => `${i.name}[${i.size}]`).join(', ')}
+        <span data-testid="generator-inputs">{descriptor.inputs.map(inputSummary).join(', ')}</span>{' '}
+        <span data-testid="descriptor-source">
+          {source === 'file'
+            ? '(from its descriptor)'
+            : "(derived from the run's spec: exported before generators had descriptors)"}
+        </span>
       </p>
       <div class="controls">
         <label>
@@ -162,7 +175,7 @@ function Controls({ run, gen }: { run: RunRecord; gen: LoadedGenerator }) {
           <label>
             Class
             <select value={klass} onChange={(e) => setKlass(Number((e.target as HTMLSelectElement).value))}>
-              {Array.from({ length: classInput.size }, (_, i) => (
+              {Array.from({ length: classInput.classes }, (_, i) => (
                 <option key={i} value={i}>
                   {i}
                 </option>
@@ -171,7 +184,8 @@ function Controls({ run, gen }: { run: RunRecord; gen: LoadedGenerator }) {
           </label>
         )}
         {codeInputs.map((c) => {
-          const k = categoricalWidth(c);
+          const k = c.categorical;
+          const [low, high] = c.continuousRange ?? [-1, 1];
           const row = codes[c.name] ?? defaultCodes(c);
           const setAt = (d: number, v: number) => {
             const next = [...row];
@@ -199,14 +213,14 @@ function Controls({ run, gen }: { run: RunRecord; gen: LoadedGenerator }) {
                   </select>
                 </label>
               )}
-              {Array.from({ length: Math.min(c.size - k, 16) }, (_, j) => (
+              {Array.from({ length: Math.min(c.continuous, 16) }, (_, j) => (
                 <label key={j}>
                   Continuous code {j + 1}: {row[k + j]!.toFixed(1)}
                   <input
                     type="range"
-                    min={-1}
-                    max={1}
-                    step={0.1}
+                    min={low}
+                    max={high}
+                    step={(high - low) / 20}
                     value={row[k + j]}
                     onInput={(e) => setAt(k + j, Number((e.target as HTMLInputElement).value))}
                   />
@@ -270,10 +284,10 @@ class NoGenerator extends Error {}
 function Loaded({ id }: { id: string }) {
   const data = useAsync(async () => {
     const run = await api.run(id);
-    const urls = await api.generator(id).catch((err: unknown) => {
+    const exported = await api.generator(id).catch((err: unknown) => {
       throw err instanceof ApiError && err.status === 404 ? new NoGenerator(err.message) : err;
     });
-    return { run, gen: await loadGenerator(urls) };
+    return { run, gen: await loadGenerator(exported), source: exported.descriptorSource };
   }, [id]);
   useEffect(() => () => data.data?.gen.dispose(), [data.data]);
   if (data.error) {
@@ -288,7 +302,7 @@ function Loaded({ id }: { id: string }) {
     return <ErrorBox error={data.error} retry={data.reload} what="The generator" />;
   }
   if (!data.data) return <Loading what="tfjs and the generator" />;
-  return <Controls run={data.data.run} gen={data.data.gen} />;
+  return <Controls run={data.data.run} gen={data.data.gen} source={data.data.source} />;
 }
 
 export function PlaygroundPage({ id }: { id?: string }) {

@@ -6,7 +6,7 @@
 
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { costLabel } from '../../../shared/cost.ts';
+import { costLabel } from '../../../shared/cost-label.ts';
 import { isResumable } from '../../../shared/run.ts';
 import { ApiError, api } from '../api/client.ts';
 import { isActive, type Metrics, type RunRecord, type SampleRef } from '../api/types.ts';

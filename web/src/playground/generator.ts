@@ -1,25 +1,24 @@
 /**
- * A run's exported generator in the browser. tfjs is imported here only, so it loads with the playground
- * and never with the rest of the dashboard. WebGL is preferred; without it (some headless or old browsers)
- * the cpu backend is used.
+ * A run's exported generator in the browser, fed as its descriptor says (shared/generator.ts, from
+ * GET /experiments/{id}/generator). tfjs is imported here only, so it loads with the playground and never
+ * with the rest of the dashboard. WebGL is preferred; without it (some headless or old browsers) the cpu
+ * backend is used.
  */
 import type * as TF from '@tensorflow/tfjs';
-import type { GeneratorUrls } from '../api/types.ts';
-
-export interface GeneratorInput {
-  name: string;
-  size: number;
-}
+import type { GeneratorDescriptor, GeneratorInput } from '../../../shared/generator.ts';
+import { sizeOf } from '../../../shared/generator-summary.ts';
+import type { ExportedGenerator } from '../api/types.ts';
 
 export interface LoadedGenerator {
   backend: string;
-  inputs: GeneratorInput[];
-  /** [h, w, c] of one image, or [2] for a point. */
-  outputShape: number[];
-  /** Runs the generator on a batch: one Float32Array per input, each batch * input.size long. */
+  /** What the generator takes and gives, checked against the model. */
+  descriptor: GeneratorDescriptor;
+  /** Runs the generator on a batch: one Float32Array per input by name, each batch * sizeOf(input) long. */
   generate(batch: number, values: Record<string, Float32Array>): Promise<Float32Array>;
   dispose(): void;
 }
+
+const shapeText = (shape: readonly (number | null)[]) => `[${shape.join(', ')}]`;
 
 let tfPromise: Promise<typeof TF> | undefined;
 
@@ -39,32 +38,65 @@ async function tfjs(): Promise<{ tf: typeof TF; backend: string }> {
   return { tf, backend: tf.getBackend() };
 }
 
-export async function loadGenerator(urls: GeneratorUrls): Promise<LoadedGenerator> {
+/**
+ * The descriptor's inputs in the model's input order, each checked against the model's input of that name
+ * (the input layers' own names, which the trainer chose; the symbolic tensors' names get a suffix when a
+ * page loads more than one model), and its sample's shape against the model's output.
+ */
+function checkedAgainst(model: TF.LayersModel, descriptor: GeneratorDescriptor): GeneratorInput[] {
+  const named = new Map(descriptor.inputs.map((i) => [i.name, i]));
+  const inputs = model.inputNames.map((name, i) => {
+    const input = named.get(name);
+    const shape = model.inputs[i]!.shape.slice(1);
+    if (!input) throw new Error(`the generator takes an input '${name}' its descriptor does not describe`);
+    if (shapeText(shape) !== shapeText(input.shape))
+      throw new Error(
+        `the generator's input '${name}' has shape ${shapeText(shape)}, its descriptor says ${shapeText(input.shape)}`,
+      );
+    return input;
+  });
+  const missing = descriptor.inputs.filter((i) => !model.inputNames.includes(i.name));
+  if (missing.length > 0)
+    throw new Error(
+      `the descriptor names inputs the generator does not take: ${missing.map((i) => i.name).join(', ')}`,
+    );
+  const out = model.outputs[0]!.shape.slice(1);
+  const sample = descriptor.outputs[0]!;
+  if (shapeText(out) !== shapeText(sample.shape))
+    throw new Error(
+      `the generator's output has shape ${shapeText(out)}, its descriptor says ${shapeText(sample.shape)}`,
+    );
+  return inputs;
+}
+
+export async function loadGenerator(exported: ExportedGenerator): Promise<LoadedGenerator> {
   const { tf, backend } = await tfjs();
-  const model = await tf.loadLayersModel(urls.modelUrl, {
+  const model = await tf.loadLayersModel(exported.modelUrl, {
     weightUrlConverter: async (path) => {
       // model.json names weights relative to itself ("./weights.bin"); the API keys them by file name.
       const name = path.replace(/^(\.\/)+/, '');
-      const url = urls.weightUrls[name];
+      const url = exported.weightUrls[name];
       if (!url) throw new Error(`the generator names a weights file '${name}' the API gave no URL for`);
       return url;
     },
   });
-  // The input layers' own names ("z", "label", "codes"), which the trainer chose; the symbolic tensors'
-  // names get a suffix when a page loads more than one model.
-  const inputs = model.inputNames.map((name, i) => ({ name, size: Number(model.inputs[i]!.shape[1]) }));
-  const outputShape = (model.outputs[0]!.shape as (number | null)[]).slice(1).map(Number);
+  let inputs: GeneratorInput[];
+  try {
+    inputs = checkedAgainst(model, exported.descriptor);
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
   return {
     backend,
-    inputs,
-    outputShape,
+    descriptor: exported.descriptor,
     async generate(batch, values) {
       const xs = inputs.map((inp) => {
         const v = values[inp.name];
-        if (!v || v.length !== batch * inp.size) {
-          throw new Error(`input '${inp.name}' needs ${batch * inp.size} values, got ${v?.length ?? 0}`);
+        if (!v || v.length !== batch * sizeOf(inp)) {
+          throw new Error(`input '${inp.name}' needs ${batch * sizeOf(inp)} values, got ${v?.length ?? 0}`);
         }
-        return tf.tensor2d(v, [batch, inp.size]);
+        return tf.tensor(v, [batch, ...inp.shape]);
       });
       const y = model.predict(xs.length === 1 ? xs[0]! : xs) as TF.Tensor;
       const data = (await y.data()) as Float32Array;
