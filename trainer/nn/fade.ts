@@ -7,11 +7,11 @@ import * as tf from '@tensorflow/tfjs';
 
 export class FadeIn extends tf.layers.Layer {
   static className = 'FadeIn';
-  private alpha = tf.variable(tf.scalar(0), false);
+  private alpha = tf.tidy(() => tf.variable(tf.scalar(0), false));
 
   setAlpha(alpha: number): void {
     if (!(alpha >= 0 && alpha <= 1)) throw new Error(`fade-in alpha must be in [0, 1], got ${alpha}`);
-    this.alpha.assign(tf.scalar(alpha));
+    tf.tidy(() => this.alpha.assign(tf.scalar(alpha)));
   }
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
