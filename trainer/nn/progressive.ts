@@ -31,7 +31,7 @@ export function growthSides(side: number): number[] {
 
 export interface ProgressiveOptions {
   latentDim: number;
-  /** Feature maps of every block. */
+  /** Feature maps of the blocks up to 8x8; halved at every doubling after (the paper halves above 64x64). */
   channels: number;
   /** The image's side and channels. */
   side: number;
@@ -39,6 +39,11 @@ export interface ProgressiveOptions {
   /** Samples per minibatch-stddev group. */
   mbstdGroup: number;
   init: Init;
+}
+
+/** Feature maps at a side: `channels` up to 8x8, then fewer in proportion to the side, at least 4. */
+export function channelsAt(channels: number, side: number): number {
+  return Math.max(4, Math.floor(channels * Math.min(1, 8 / side)));
 }
 
 /** The models of one resolution: G and D, and while it fades in, the layers that blend. */
@@ -67,8 +72,10 @@ export function progressiveNetworks(o: ProgressiveOptions): {
 } {
   const sides = growthSides(o.side);
   const base = sides[0]!;
-  const { init, channels: c } = o;
-  const conv = (k: number) => layer(equalizedConv(c, k, { init }));
+  const { init } = o;
+  const width = sides.map((side) => channelsAt(o.channels, side));
+  const c = width[0]!;
+  const conv = (k: number, filters: number) => layer(equalizedConv(filters, k, { init }));
   const pn = () => layer(new PixelNorm({}));
   // Shared blocks, one per resolution.
   const gBlocks: Apply[] = sides.map((_, i) =>
@@ -80,26 +87,34 @@ export function progressiveNetworks(o: ProgressiveOptions): {
           (x) => reshape(x, [base, base, c]),
           lrelu,
           pn(),
-          conv(3),
+          conv(3, c),
           lrelu,
           pn(),
         )
-      : chain(layer(tf.layers.upSampling2d({ size: [2, 2] })), conv(3), lrelu, pn(), conv(3), lrelu, pn()),
+      : chain(
+          layer(tf.layers.upSampling2d({ size: [2, 2] })),
+          conv(3, width[i]!),
+          lrelu,
+          pn(),
+          conv(3, width[i]!),
+          lrelu,
+          pn(),
+        ),
   );
   const toRgb = sides.map(() => layer(equalizedConv(o.imageChannels, 1, { init, gain: 1 })));
-  const fromRgb = sides.map(() => chain(layer(equalizedConv(c, 1, { init })), lrelu));
+  const fromRgb = width.map((w) => chain(layer(equalizedConv(w, 1, { init })), lrelu));
   const dBlocks: Apply[] = sides.map((_, i) =>
     i === 0
       ? chain(
           layer(new MinibatchStddev({ groupSize: o.mbstdGroup })),
-          conv(3),
+          conv(3, c),
           lrelu,
           layer(tf.layers.flatten()),
           layer(equalizedDense(c, { init })),
           lrelu,
           layer(equalizedDense(1, { init, gain: 1 })),
         )
-      : chain(conv(3), lrelu, conv(3), lrelu, layer(new Halve({}))),
+      : chain(conv(3, width[i]!), lrelu, conv(3, width[i - 1]!), lrelu, layer(new Halve({}))),
   );
 
   const generatorAt = (k: number, fade: FadeIn | undefined): tf.LayersModel => {
