@@ -101,7 +101,8 @@ describe('evaluateRun', () => {
       ],
     });
     await saveGenerator(dir, g);
-    const r = (await evaluateRun(dir, { samples: 300, classifier, write: false })) as ImageEval;
+    // Written: the latent grids are made too, the arithmetic one classifying 32-pixel images.
+    const r = (await evaluateRun(dir, { samples: 300, classifier })) as ImageEval;
     expect(r.run).toMatchObject({ family: 'pggan', dataset: 'mnist32' });
     expect(r.cfid.value).toBeGreaterThan(50);
   });
