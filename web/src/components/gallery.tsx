@@ -14,15 +14,14 @@ const THUMB = 76; // px per thumbnail, gap included
 const OVERSCAN = 4;
 const PLAY_MS = 250;
 
-function ThumbStrip({
-  samples,
-  index,
-  onPick,
-}: {
+/** A control that shows the samples and picks one by its index. */
+interface PickerProps {
   samples: SampleRef[];
   index: number;
   onPick: (i: number) => void;
-}) {
+}
+
+function ThumbStrip({ samples, index, onPick }: PickerProps) {
   const box = useRef<HTMLDivElement>(null);
   const [view, setView] = useState({ left: 0, width: 800 });
   useEffect(() => {
@@ -77,15 +76,7 @@ function ThumbStrip({
   );
 }
 
-function StageNav({
-  samples,
-  index,
-  onPick,
-}: {
-  samples: SampleRef[];
-  index: number;
-  onPick: (i: number) => void;
-}) {
+function StageNav({ samples, index, onPick }: PickerProps) {
   const groups = stageGroups(samples);
   if (groups.length === 0) return null;
   return (
