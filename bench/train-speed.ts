@@ -22,6 +22,7 @@ import { parseSpec } from '../shared/spec.ts';
 import { initBackend } from '../trainer/backend/index.ts';
 import { openDataset } from '../trainer/data/index.ts';
 import { buildGan } from '../trainer/loop.ts';
+import { enterStep, stagesOf } from '../trainer/stages.ts';
 import { createStepper, disposeStepInputs, stepInputs } from '../trainer/step.ts';
 
 const { values: args } = parseArgs({
@@ -51,6 +52,15 @@ const MODELS = [
   // Unrolled GAN trains on 2D mixtures only: the same MLP on ring8, beside the Vanilla GAN there (K = 5).
   { name: 'vanilla-ring8', family: 'vanilla', dataset: 'ring8', hyperparameters: { hiddenUnits: 128 } },
   { name: 'unrolled-ring8', family: 'unrolled', dataset: 'ring8', hyperparameters: { hiddenUnits: 128 } },
+  // 32 px: the Progressive GAN timed in its last (32x32, fading) stage, beside DCGAN's narrow networks there.
+  {
+    name: 'dcgan-mnist32-narrow',
+    family: 'dcgan',
+    dataset: 'mnist32',
+    hyperparameters: { gChannels: 64, dChannels: 32 },
+  },
+  { name: 'pggan-mnist32', family: 'pggan', dataset: 'mnist32', hyperparameters: {} },
+  { name: 'pggan-mnist32-narrow', family: 'pggan', dataset: 'mnist32', hyperparameters: { channels: 32 } },
 ] as const;
 
 const chosen = args.models?.split(',');
@@ -90,9 +100,12 @@ async function measure(model: (typeof MODELS)[number]): Promise<Omit<Row, 'backe
   const gan = buildGan(spec);
   const data = openDataset(spec.dataset, spec.seed);
   const step = createStepper(gan);
+  // A family that trains in stages is timed in its last one (for a growing GAN, the full resolution).
+  const first = stagesOf(gan).at(-1)!.start;
   let peakRssBytes = 0;
   const run = (i: number) => {
-    const inputs = stepInputs(gan, data, spec.seed, i, BATCH);
+    enterStep(gan, first + i);
+    const inputs = stepInputs(gan, data, spec.seed, first + i, BATCH);
     step(inputs);
     disposeStepInputs(inputs);
     peakRssBytes = Math.max(peakRssBytes, process.memoryUsage.rss());

@@ -274,6 +274,41 @@ const infogan = z.strictObject({
   beta1,
 });
 
+const pggan = z.strictObject({
+  latentDim: latentDim(128),
+  channels: z
+    .int()
+    .min(4)
+    .max(512)
+    .default(64)
+    .describe('Feature maps of every block of G and the critic (the paper: 512, fewer at high resolutions).'),
+  fadeFraction: z
+    .number()
+    .gt(0)
+    .max(1)
+    .default(0.5)
+    .describe(
+      "Share of each grown resolution's steps spent fading its new layers in (alpha 0 -> 1); the run's steps are split evenly over the resolutions.",
+    ),
+  mbstdGroup: z
+    .int()
+    .min(1)
+    .max(64)
+    .default(4)
+    .describe('Samples per minibatch standard deviation group (the batch must split into such groups).'),
+  learningRate: z.number().gt(0).max(1).default(1e-3).describe('Adam learning rate for G and the critic.'),
+  beta1: z.number().min(0).max(0.999).default(0).describe("Adam's beta1."),
+  beta2: z.number().min(0).max(0.9999).default(0.99).describe("Adam's beta2."),
+  gpWeight: z.number().min(0).max(1000).default(10).describe('lambda: weight of the gradient penalty.'),
+  drift: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.001)
+    .describe("epsilon: weight of E[D(x)^2], which keeps the critic's real scores from drifting."),
+  nCritic: nCritic(1),
+});
+
 export const FAMILIES = withDatasets([
   {
     id: 'vanilla',
@@ -411,6 +446,21 @@ export const FAMILIES = withDatasets([
     kinds: ['labelled', 'images'],
     hyperparameters: infogan,
   },
+  {
+    id: 'pggan',
+    title: 'Progressive GAN',
+    paper: {
+      title: 'Progressive Growing of GANs for Improved Quality, Stability, and Variation',
+      authors: 'Karras, Aila, Laine and Lehtinen',
+      year: 2018,
+      url: 'https://arxiv.org/abs/1710.10196',
+    },
+    axis: 'image-quality',
+    summary:
+      'G and the critic grow from 4x4 to the image size, each new resolution faded in; pixel norm, minibatch standard deviation, equalized learning rate, WGAN-GP with drift.',
+    kinds: ['labelled', 'images'],
+    hyperparameters: pggan,
+  },
 ] as const satisfies readonly FamilyDeclaration[]);
 
 export type FamilyId = (typeof FAMILIES)[number]['id'];
@@ -428,6 +478,7 @@ export type SnganHyperparameters = Hyperparameters<'sngan'>;
 export type UnrolledHyperparameters = Hyperparameters<'unrolled'>;
 export type PresganHyperparameters = Hyperparameters<'presgan'>;
 export type InfoganHyperparameters = Hyperparameters<'infogan'>;
+export type PgganHyperparameters = Hyperparameters<'pggan'>;
 
 export function familyInfo(id: string): FamilyInfo | undefined {
   return FAMILIES.find((f) => f.id === id);

@@ -5,6 +5,7 @@
  *   runs/{runId}/spec.json
  *   runs/{runId}/status.json            (local status sink only; DynamoDB holds it in the cloud)
  *   runs/{runId}/metrics.jsonl
+ *   runs/{runId}/stages.json            (a family that trains in stages: shared/stages.ts)
  *   runs/{runId}/samples/{step}.png     (step zero-padded to 8 digits so listings sort by step)
  *   runs/{runId}/checkpoints/{step}/... (state.json is written last and marks the checkpoint complete)
  *   runs/{runId}/generator/model.json   (+ weights.bin: a tfjs layers model for the browser)
@@ -39,6 +40,8 @@ export const runFiles = {
   spec: 'spec.json',
   status: 'status.json',
   metrics: 'metrics.jsonl',
+  /** A family that trains in stages: each stage's steps (shared/stages.ts), written when training starts. */
+  stages: 'stages.json',
   eval: 'eval.json',
   /** Pictures written by the evaluation. */
   evalDir: 'eval/',

@@ -12,6 +12,18 @@ import { scratchDir } from '../trainer/test-util.ts';
 
 const STEPS = 60;
 
+/** A tiny Progressive GAN: 24 steps, 6 a resolution, each grown one fading in over its first 3. */
+function startStagedTrainer(out: string): ChildProcess {
+  const args = ['--import', 'tsx', 'trainer/cli.ts', '--family', 'pggan', '--dataset', 'mnist32'];
+  args.push('--steps', '24', '--batch', '4', '--sample-every', '100', '--metrics-every', '1');
+  args.push('--checkpoint-every', '1', '--hp', 'latentDim=8', '--hp', 'channels=4', '--hp', 'mbstdGroup=2');
+  args.push('--no-eval', '--out', out, '--quiet');
+  return spawn(process.execPath, args, {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, GANZOO_BACKEND: 'wasm' },
+  });
+}
+
 function startTrainer(out: string): ChildProcess {
   const args = ['--import', 'tsx', 'trainer/cli.ts', '--family', 'vanilla', '--dataset', 'ring8'];
   args.push('--steps', String(STEPS), '--batch', '16', '--sample-every', '10', '--metrics-every', '5');
@@ -133,6 +145,39 @@ describe('trainer process', () => {
         process.kill(-p.pid!, 'SIGKILL');
       } catch {}
     }
+  });
+
+  it('a trainer killed mid-stage and mid-fade resumes there and ends with the weights of one never killed', async () => {
+    const straight = scratchDir('staged-straight');
+    expect((await exited(startStagedTrainer(straight))).code).toBe(0);
+    const out = scratchDir('staged-killed');
+    const p = startStagedTrainer(out);
+    const done = exited(p);
+    // Checkpoint 13: the next step is the 16x16 stage's second (steps 12-17), a third into its fade.
+    await until(() => checkpoints(out).includes(13), 'checkpoint 13');
+    p.kill('SIGKILL');
+    expect((await done).signal).toBe('SIGKILL');
+    const killedAt = checkpoints(out).at(-1)!;
+    expect(killedAt).toBeLessThan(18); // still in the 16x16 stage
+    const state = JSON.parse(readFileSync(join(out, runFiles.checkpointState(13)), 'utf8')) as {
+      stage: { name: string; alpha: number };
+    };
+    expect(state.stage.name).toBe('16x16');
+    expect(state.stage.alpha).toBeCloseTo(1 / 3, 6);
+    const last = await exited(startStagedTrainer(out));
+    expect(last.stderr).toBe('');
+    expect(last.code).toBe(0);
+    const weights = (dir: string) => readFileSync(join(dir, runFiles.generatorWeights));
+    expect(weights(out).equals(weights(straight))).toBe(true);
+    const lines = (dir: string) =>
+      readFileSync(join(dir, runFiles.metrics), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => {
+          const { step, values, stage } = JSON.parse(l) as { step: number; values: object; stage: object };
+          return { step, values, stage };
+        });
+    expect(lines(out)).toEqual(lines(straight));
   });
 
   it('writes a checkpoint on SIGTERM and exits with 143', async () => {

@@ -16,6 +16,12 @@ export interface CheckpointState {
   savedAt: string;
   /** Every random draw is a function of (seed, purpose, step): see trainer/data/rng.ts. */
   rng: { scheme: 'derived-per-step'; seed: number; step: number };
+  /**
+   * A family with stages: the stage the next step trains in and its fade-in alpha there. Both follow from
+   * the step (trainer/stages.ts), so a resume derives them rather than reading them back; they are
+   * recorded for people and tools (and a test checks they agree).
+   */
+  stage?: { index: number; name: string; alpha: number };
 }
 
 type NamedTensor = { name: string; tensor: tf.Tensor };

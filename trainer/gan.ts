@@ -31,6 +31,10 @@ export interface StepInputs {
   seed: number;
   /** G's output on this draw when the stepper made it once for every phase (Gan.generate); see fakeOf. */
   fake?: tf.Tensor;
+  /** The index of the stage this step belongs to (0 for a family without stages). */
+  stage: number;
+  /** The stage's fade-in, from 0 at its first step to 1 once its fade is over; 1 without a fade. */
+  alpha: number;
 }
 
 export interface PhaseResult {
@@ -56,11 +60,38 @@ export interface Phase {
   afterUpdate?: () => void;
 }
 
+/**
+ * A part of training over a range of steps with its own phases (so its own trainable networks and
+ * optimizers), its own generator for the gallery and its own resolution: a Progressive GAN's resolutions,
+ * SinGAN's scales, StackGAN's two stages, SRGAN's MSE pretraining before its adversarial training.
+ */
+export interface Stage {
+  /** Shown in the gallery, the metrics and checkpoints, e.g. "16x16". */
+  name: string;
+  /** The step this stage ends before; the last stage leaves it unset and runs to the run's end. */
+  until?: number;
+  phases: Phase[];
+  /** The network the gallery samples during this stage (same inputs as Gan.generator). */
+  generator: tf.LayersModel;
+  /** As Gan.generate, for this stage's phases. */
+  generate?: (inputs: StepInputs) => tf.Tensor;
+  /** [height, width] the real batch is brought to (by averaging whole blocks); the dataset's when unset. */
+  resolution?: [number, number];
+  /**
+   * A fade-in over the stage's first `steps` steps: alpha goes from 0 to 1 and `set` is called with it
+   * before each step and each sample (a network that blends old and new layers reads it from there).
+   */
+  fade?: { steps: number; set(alpha: number): void };
+}
+
 export interface Gan {
   /** Every network, all checkpointed. */
   nets: Record<string, tf.LayersModel>;
   optimizers: Record<string, tf.Optimizer>;
+  /** The phases of a family without stages; a family with stages gives each stage its own and leaves this empty. */
   phases: Phase[];
+  /** Stages in step order; unset for a family that trains one way throughout. */
+  stages?: Stage[];
   /**
    * The network sampled for the gallery and exported for the browser: z [N, latentDim] -> sample, or for a
    * conditional family [z [N, latentDim], label [N, classes] float32 one-hot] -> sample.
@@ -97,6 +128,8 @@ export interface LatentCodes {
 
 export interface BuildContext<H> {
   hyperparameters: H;
+  /** The run's steps, for families whose stages divide them. */
+  steps: number;
   dataset: DatasetInfo;
   init: Init;
 }

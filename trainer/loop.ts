@@ -19,6 +19,7 @@ import { exportGenerator } from './generator.ts';
 import { Init } from './nn/init.ts';
 import { fixedSampleInputs, renderSamples } from './samples.ts';
 import type { ArtifactSink, StatusSink, TrainerStatus } from './sinks/types.ts';
+import { alphaAt, enterStep, runStages, stageAt } from './stages.ts';
 import { createStepper, disposeStepInputs, stepInputs } from './step.ts';
 
 export interface MetricsLine {
@@ -30,6 +31,8 @@ export interface MetricsLine {
   stepMs: number;
   backend: string;
   attempt: number;
+  /** A family with stages: the stage's index and name, and its fade-in alpha at this step. */
+  stage?: { index: number; name: string; alpha: number };
 }
 
 export interface ProgressEvent extends RunProgress {
@@ -72,6 +75,7 @@ const decoder = new TextDecoder();
 export function buildGan(spec: ExperimentSpec): Gan {
   return familyImplementation(spec.family).build({
     hyperparameters: spec.hyperparameters,
+    steps: spec.steps,
     dataset: datasetInfo(spec.dataset),
     init: new Init(spec.seed),
   });
@@ -181,12 +185,16 @@ export async function train(o: TrainOptions): Promise<TrainOutcome> {
   };
   const writeSample = async (at: number) => {
     if (sampled.has(at)) return; // written by an earlier attempt: samples are never overwritten
-    await artifacts.put(runFiles.sample(at), renderSamples(gan.generator, fixedInputs, dataset), 'image/png');
+    // The generator of the stage that trained the last step, blending as it did then.
+    const { stage } = enterStep(gan, Math.max(0, at - 1));
+    const png = renderSamples(stage.generator, fixedInputs, dataset);
+    await artifacts.put(runFiles.sample(at), png, 'image/png');
     sampled.add(at);
     lastProgress = { ...lastProgress, lastSampleStep: at };
     o.onProgress?.({ ...lastProgress, kind: 'sample' });
   };
   const checkpoint = async (at: number) => {
+    const next = stageAt(gan, at);
     const state: CheckpointState = {
       step: at,
       seed: spec.seed,
@@ -194,6 +202,7 @@ export async function train(o: TrainOptions): Promise<TrainOutcome> {
       backend: o.backend,
       savedAt: new Date().toISOString(),
       rng: { scheme: 'derived-per-step', seed: spec.seed, step: at },
+      ...(gan.stages ? { stage: { index: next.index, name: next.name, alpha: alphaAt(next, at) } } : {}),
     };
     await flushMetrics();
     await saveCheckpoint(artifacts, gan, state);
@@ -201,6 +210,12 @@ export async function train(o: TrainOptions): Promise<TrainOutcome> {
   };
 
   try {
+    if (gan.stages && (await artifacts.get(runFiles.stages)) === undefined)
+      await artifacts.put(
+        runFiles.stages,
+        JSON.stringify(runStages(gan, spec.steps), null, 2),
+        'application/json',
+      );
     if (step === 0) await writeSample(0);
     await report('RUNNING');
     let lastBeat = Date.now();
@@ -211,6 +226,7 @@ export async function train(o: TrainOptions): Promise<TrainOutcome> {
 
     while (step < spec.steps) {
       const t0 = performance.now();
+      const { stage, alpha } = enterStep(gan, step);
       const inputs = stepInputs(gan, data, spec.seed, step, spec.batchSize);
       const values = runStep(inputs);
       disposeStepInputs(inputs);
@@ -250,13 +266,15 @@ export async function train(o: TrainOptions): Promise<TrainOutcome> {
           stepMs: Math.round((((now - windowStart) / windowSteps) * 10) / 10),
           backend: o.backend,
           attempt,
+          ...(gan.stages ? { stage: { index: stage.index, name: stage.name, alpha } } : {}),
         };
         metrics.push(JSON.stringify(line));
         metricsDirty = true;
         windowStart = now;
         windowSteps = 0;
       }
-      if (step % spec.sampleEvery === 0 || step === spec.steps) await writeSample(step);
+      // Every stage's last step is sampled too, so the gallery shows what each stage ended with.
+      if (step % spec.sampleEvery === 0 || step === spec.steps || step === stage.end) await writeSample(step);
       if (step % spec.checkpointEvery === 0 && step !== spec.steps) await checkpoint(step);
       if (Date.now() - lastFlush > heartbeatMs) {
         await flushMetrics();

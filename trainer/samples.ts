@@ -54,7 +54,14 @@ export function renderSamples(
   dataset: DatasetInfo,
 ): Uint8Array {
   const x = samples.inputs.length === 1 ? samples.inputs[0]! : samples.inputs;
-  const out = tf.tidy(() => generator.predict(x, { batchSize: 256 }) as tf.Tensor);
+  const out = tf.tidy(() => {
+    const y = generator.predict(x, { batchSize: 256 }) as tf.Tensor;
+    // A stage below the dataset's resolution (a Progressive GAN's 4x4) is shown at the dataset's size, its
+    // pixels as blocks, so every grid of a run has one size.
+    const [height, width] = dataset.shape;
+    if (y.rank !== 4 || (y.shape[1] === height && y.shape[2] === width)) return y;
+    return tf.image.resizeNearestNeighbor(y as tf.Tensor4D, [height!, width!]);
+  });
   const values = out.dataSync() as Float32Array;
   const shape = out.shape;
   out.dispose();

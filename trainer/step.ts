@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { TrainingData } from './data/index.ts';
 import type { Gan, Phase, PhaseResult, StepInputs } from './gan.ts';
 import { codeBatch, labelBatch, latentBatch } from './latents.ts';
+import { alphaAt, type ResolvedStage, stageAt, stagesOf } from './stages.ts';
 
 /** Trainable variables of the named networks, in a stable order. */
 function variablesOf(gan: Gan, names: string[]): tf.Variable[] {
@@ -25,12 +26,18 @@ type StepperPhase = Phase & { repeat: (step: number) => number; vars: tf.Variabl
  * once on the first draw and the phases up to G's own share its output (sharedFakePhase).
  */
 export function createStepper(gan: Gan): (draws: StepInputs[]) => Record<string, number> {
-  const phases: StepperPhase[] = gan.phases.map((p) => {
+  // One stepper per stage, each over its own phases; a step runs its stage's.
+  const steppers = stagesOf(gan).map((stage) => stageStepper(gan, stage));
+  return (draws) => steppers[draws[0]!.stage]!(draws);
+}
+
+function stageStepper(gan: Gan, stage: ResolvedStage): (draws: StepInputs[]) => Record<string, number> {
+  const phases: StepperPhase[] = stage.phases.map((p) => {
     const opt = gan.optimizers[p.optimizer];
     if (!opt) throw new Error(`phase ${p.name} uses unknown optimizer '${p.optimizer}'`);
     return { ...p, repeat: (step: number) => repeatOf(p, step), vars: variablesOf(gan, p.updates), opt };
   });
-  const shared = sharedFakePhase(gan, phases);
+  const shared = sharedFakePhase(gan, stage, phases);
   return (draws) => {
     const values: Record<string, number> = {};
     const run = (
@@ -85,14 +92,15 @@ export function createStepper(gan: Gan): (draws: StepInputs[]) => Record<string,
  */
 function sharedFakePhase(
   gan: Gan,
+  stage: ResolvedStage,
   phases: StepperPhase[],
 ): { index: number; generate: (draw: StepInputs) => tf.Tensor } | undefined {
-  const generate = gan.generate;
+  const generate = stage.generate;
   if (generate === undefined) return undefined;
-  const name = Object.keys(gan.nets).find((n) => gan.nets[n] === gan.generator);
+  const name = Object.keys(gan.nets).find((n) => gan.nets[n] === stage.generator);
   const updatingG = phases.flatMap((p, i) => (name !== undefined && p.updates.includes(name) ? [i] : []));
   // G's one update must be a single one at every step (a fixed repeat of 1).
-  if (updatingG.length !== 1 || (gan.phases[updatingG[0]!]!.repeat ?? 1) !== 1) return undefined;
+  if (updatingG.length !== 1 || (stage.phases[updatingG[0]!]!.repeat ?? 1) !== 1) return undefined;
   return { index: updatingG[0]!, generate };
 }
 
@@ -105,12 +113,14 @@ function repeatOf(phase: Phase, step: number): number {
 
 /** Draws of data and latents in step `step`: the most updates any phase makes (n_critic), else 1. */
 export function drawsPerStep(gan: Gan, step: number): number {
-  return Math.max(1, ...gan.phases.map((p) => repeatOf(p, step)));
+  return Math.max(1, ...stageAt(gan, step).phases.map((p) => repeatOf(p, step)));
 }
 
 /** The run's draws before step `step`: every earlier step's, added up where they change with the step. */
 export function drawsBefore(gan: Gan, step: number): number {
-  if (gan.phases.every((p) => typeof p.repeat !== 'function')) return step * drawsPerStep(gan, 0);
+  const stages = stagesOf(gan);
+  if (stages.length === 1 && stages[0]!.phases.every((p) => typeof p.repeat !== 'function'))
+    return step * drawsPerStep(gan, 0);
   // Steps come in order, so the sum goes on from the last one asked for instead of from step 0 each time.
   let sum = sums.get(gan);
   if (sum === undefined || sum.step > step) sum = { step: 0, total: 0 };
@@ -135,21 +145,25 @@ export function stepInputs(
   batchSize: number,
 ): StepInputs[] {
   const first = drawsBefore(gan, step);
+  const stage = stageAt(gan, step);
   return Array.from({ length: drawsPerStep(gan, step) }, (_, r) => {
     const draw = first + r;
     const batch = data.batch(draw, batchSize);
+    const real = stage.resolution ? downsample(batch.x, stage.resolution) : batch.x;
     const z = latentBatch(seed, draw, batchSize, gan.latentDim, gan.latentNoise);
     const fakeLabels = gan.conditional
       ? labelBatch(seed, draw, batchSize, gan.conditional.classes)
       : undefined;
     const codes = gan.codes ? codeBatch(seed, draw, batchSize, gan.codes) : undefined;
     return {
-      real: batch.x,
+      real,
       labels: batch.labels,
       z,
       step,
       draw,
       seed,
+      stage: stage.index,
+      alpha: alphaAt(stage, step),
       ...(fakeLabels ? { fakeLabels } : {}),
       ...(codes ? { codes } : {}),
     };
@@ -159,4 +173,20 @@ export function stepInputs(
 export function disposeStepInputs(draws: StepInputs[]): void {
   for (const d of draws)
     tf.dispose([d.real, d.labels, d.z, d.fakeLabels, d.codes].filter((t) => t !== undefined));
+}
+
+/**
+ * Images [B, H, W, C] brought to [h, w] by averaging whole blocks (a Progressive GAN's real images at each
+ * resolution); H and W must be multiples of h and w. The input is disposed when it is replaced.
+ */
+export function downsample(x: tf.Tensor, [h, w]: [number, number]): tf.Tensor {
+  const [, height, width] = x.shape as number[];
+  if (height === h && width === w) return x;
+  if (height! % h !== 0 || width! % w !== 0)
+    throw new Error(`cannot bring ${height}x${width} images to ${h}x${w} by whole blocks`);
+  const small = tf.tidy(() =>
+    tf.avgPool(x as tf.Tensor4D, [height! / h, width! / w], [height! / h, width! / w], 'valid'),
+  );
+  x.dispose();
+  return small;
 }

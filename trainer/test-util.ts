@@ -13,6 +13,7 @@ export const TINY_HYPERPARAMETERS: Record<string, Record<string, unknown>> = {
   vanilla: { latentDim: 4, hiddenUnits: 16, hiddenLayers: 1 },
   dcgan: { latentDim: 8, gChannels: 8, dChannels: 4 },
   cgan: { latentDim: 8, gChannels: 8, dChannels: 4 },
+  pggan: { latentDim: 8, channels: 4, mbstdGroup: 2 },
 };
 
 export function tinySpec(

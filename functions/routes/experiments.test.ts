@@ -578,6 +578,26 @@ describe('GET /experiments/{id}/samples', () => {
     expect(new Uint8Array(await image.arrayBuffer())).toEqual(png(200));
   });
 
+  it("names each sample's stage for a run that trains in stages", async () => {
+    const staged = await submitted();
+    for (const step of [0, 4, 8])
+      await h.artifacts.put(staged.id, runFiles.sample(step), png(step), 'image/png');
+    const stages = [
+      { index: 0, name: '4x4', start: 0, end: 4 },
+      { index: 1, name: '8x8', start: 4, end: 8, fadeSteps: 2 },
+    ];
+    await h.artifacts.put(staged.id, runFiles.stages, JSON.stringify(stages), 'application/json');
+    const body = await json<{ samples: { step: number; stage?: { index: number; name: string } }[] }>(
+      await h.request(`/experiments/${staged.id}/samples`),
+    );
+    // The step-4 sample was drawn after the 4x4 stage's last step, by its generator.
+    expect(body.samples.map((s) => [s.step, s.stage?.name])).toEqual([
+      [0, '4x4'],
+      [4, '4x4'],
+      [8, '8x8'],
+    ]);
+  });
+
   it('pages with limit and cursor', async () => {
     const first = await json<{ samples: { step: number }[]; nextCursor?: string }>(
       await h.request(`/experiments/${run.id}/samples?limit=2`),

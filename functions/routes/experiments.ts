@@ -21,6 +21,7 @@ import { assertRunId, runFiles } from '../../shared/keys.ts';
 import { capIssues, LIMIT_ENV, type RunLimits } from '../../shared/limits.ts';
 import { isResumable, isTerminal, type ResumedRun, RUN_FIELDS, type RunRecord } from '../../shared/run.ts';
 import { type ExperimentSpec, validateSpec } from '../../shared/spec.ts';
+import { RunStagesSchema, stageOfSample } from '../../shared/stages.ts';
 import type { ApiEnv } from '../auth.ts';
 import { ApiProblem, type ErrorLogger, invalidRequest, issuesOf, notFound } from '../errors.ts';
 import type { ArtifactStore, JobRunner, RunStore } from '../ports.ts';
@@ -429,7 +430,15 @@ export function experimentRoutes(deps: ExperimentDeps) {
           ...(q.cursor !== undefined ? { cursor: q.cursor } : {}),
         }),
       );
-      return c.json({ runId: run.id, ...page });
+      // A run that trains in stages: each sample says which stage drew it, so the gallery can group them.
+      const stagesBytes = await artifacts.get(run.id, runFiles.stages);
+      if (stagesBytes === undefined) return c.json({ runId: run.id, ...page });
+      const stages = RunStagesSchema.parse(JSON.parse(new TextDecoder().decode(stagesBytes)));
+      const samples = page.samples.map((s) => {
+        const stage = stageOfSample(stages, s.step);
+        return stage ? { ...s, stage: { index: stage.index, name: stage.name } } : s;
+      });
+      return c.json({ runId: run.id, ...page, samples });
     })
 
     .get('/:id/evaluation', async (c) => {

@@ -115,6 +115,10 @@ export const MetricsSchema = z.object({
 export const SampleRefSchema = z.object({
   step: z.int(),
   url: z.url().describe('Presigned GET URL of the PNG grid.'),
+  stage: z
+    .object({ index: z.int().min(0), name: z.string() })
+    .optional()
+    .describe('A run that trains in stages: the stage whose generator drew it (stages.json).'),
 });
 
 export const SamplesSchema = z.object({

@@ -13,7 +13,7 @@ import { sinkSaver } from '../sinks/model-io.ts';
 import { FileStatusSink } from '../sinks/status-file.ts';
 import { tinySpec } from '../test-util.ts';
 import { accuracy, FEATURE_DIM, loadClassifier, predict } from './classifier.ts';
-import { evaluateRun, summarize } from './evaluate.ts';
+import { centreCrop, evaluateRun, summarize } from './evaluate.ts';
 
 const dirs: string[] = [];
 let classifier: tf.LayersModel;
@@ -79,6 +79,32 @@ describe('evaluateRun', () => {
     // Same seed, same latents: the evaluation is reproducible.
     const again = (await evaluateRun(dir, { samples: 300, classifier, write: false })) as ImageEval;
     expect(again.cfid.value).toBe(r.cfid.value);
+  });
+
+  it('scores a 32-pixel generator on mnist32 by the central 28 x 28 its padding surrounds', async () => {
+    // Pixel values are their own index, so the cut shows which pixels were kept.
+    const images = Float32Array.from({ length: 2 * 32 * 32 }, (_, i) => i);
+    const cut = centreCrop(images, 32, 28);
+    expect(cut.length).toBe(2 * 28 * 28);
+    expect([cut[0], cut[27], cut[28], cut[28 * 28]]).toEqual([
+      2 * 32 + 2,
+      2 * 32 + 29,
+      3 * 32 + 2,
+      32 * 32 + 66,
+    ]);
+    expect(() => centreCrop(images, 32, 27)).toThrow(/central 27x27/);
+    const dir = tempRun({ family: 'pggan', dataset: 'mnist32', hyperparameters: { latentDim: 8 }, seed: 3 });
+    const g = tf.sequential({
+      layers: [
+        tf.layers.dense({ inputShape: [8], units: 32 * 32, activation: 'tanh' }),
+        tf.layers.reshape({ targetShape: [32, 32, 1] }),
+      ],
+    });
+    await saveGenerator(dir, g);
+    // Written: the latent grids are made too, the arithmetic one classifying 32-pixel images.
+    const r = (await evaluateRun(dir, { samples: 300, classifier })) as ImageEval;
+    expect(r.run).toMatchObject({ family: 'pggan', dataset: 'mnist32' });
+    expect(r.cfid.value).toBeGreaterThan(50);
   });
 
   it('scores a point generator on ring8 with modes and HQ%', async () => {

@@ -203,6 +203,25 @@ function requestedClass(i: number, classes: number): number {
  * generator, sample i asked for requestedClass(i)), as one flat array of n x perSample values; any output
  * layout with that many values per sample is accepted.
  */
+/**
+ * Square images [n, side, side] cut to their central `to` x `to`: a 32-pixel MNIST generator (mnist32 is
+ * MNIST padded by 2 on every side) is judged by the 28-pixel classifier on what the padding surrounds.
+ */
+export function centreCrop(images: Float32Array, side: number, to: number): Float32Array {
+  if (side === to) return images;
+  if (side < to || (side - to) % 2 !== 0)
+    throw new EvalInputError(`cannot cut ${side}x${side} images to their central ${to}x${to}`);
+  const n = images.length / (side * side);
+  const border = (side - to) / 2;
+  const out = new Float32Array(n * to * to);
+  for (let i = 0; i < n; i++)
+    for (let y = 0; y < to; y++) {
+      const from = i * side * side + (y + border) * side + border;
+      out.set(images.subarray(from, from + to), (i * to + y) * to);
+    }
+  return out;
+}
+
 function generate(
   generator: tf.LayersModel,
   { latentDim, noise, classes, codes }: GeneratorInputs,
@@ -355,7 +374,8 @@ export async function evaluateRun(run: string | ArtifactSink, opts: EvalOptions 
     const samples = opts.samples ?? DEFAULT_IMAGE_SAMPLES;
     const classified = classifiedAs(spec.dataset);
     classifier = opts.classifier ?? (await loadClassifier(classifierDir(classified)));
-    const images = generate(generator, gInputs, samples, 28 * 28, seed, batch, dir);
+    const side = info.shape[0]!;
+    const images = centreCrop(generate(generator, gInputs, samples, side * side, seed, batch, dir), side, 28);
     const { features, classes } = analyze(classifier, images);
     const real = realTestStats(classifier, classified);
     const counts = (ids: Uint8Array): ClassCounts => {

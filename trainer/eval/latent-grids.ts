@@ -10,7 +10,7 @@ import { Rng, Stream } from '../data/rng.ts';
 import { latentValues } from '../latents.ts';
 import { imageGrid } from '../render/grid.ts';
 import { encodePng } from '../render/png.ts';
-import { predict } from './classifier.ts';
+import { IMAGE_SHAPE, predict } from './classifier.ts';
 
 /** Spherical interpolation, the usual path between Gaussian latents (keeps the norm typical). */
 export function slerp(a: Float32Array, b: Float32Array, t: number): Float32Array {
@@ -82,9 +82,14 @@ export function arithmeticGrid(
   const zs = Array.from({ length: pool }, () => latentValues(rng, latentDim, noise));
   const flat = new Float32Array(pool * latentDim);
   for (const [i, z] of zs.entries()) flat.set(z, i * latentDim);
-  const images = tf.tidy(
-    () => generator.predict(tf.tensor2d(flat, [pool, latentDim]), { batchSize: 500 }) as tf.Tensor,
-  );
+  const images = tf.tidy(() => {
+    const out = generator.predict(tf.tensor2d(flat, [pool, latentDim]), { batchSize: 500 }) as tf.Tensor;
+    // A 32-pixel MNIST generator is classified on its central 28 x 28, as cFID judges it (centreCrop).
+    const [, side] = out.shape as number[];
+    const border = (side! - IMAGE_SHAPE[0]) / 2;
+    if (border === 0) return out;
+    return tf.slice(out, [0, border, border, 0], [-1, IMAGE_SHAPE[0], IMAGE_SHAPE[1], -1]);
+  });
   const classes = predict(classifier, images);
   images.dispose();
   const counts = new Array(10).fill(0);

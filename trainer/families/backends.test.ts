@@ -13,6 +13,7 @@ import { initBackend } from '../backend/index.ts';
 import { openDataset } from '../data/index.ts';
 import { fixedLatents, oneHotLabels } from '../latents.ts';
 import { buildGan } from '../loop.ts';
+import { enterStep } from '../stages.ts';
 import { createStepper, disposeStepInputs, stepInputs } from '../step.ts';
 
 const STEPS = 2;
@@ -28,6 +29,8 @@ const TINY: Record<string, number> = {
   unrollSteps: 2,
   hmcLeapfrogSteps: 2,
   hmcIterations: 1,
+  channels: 4,
+  mbstdGroup: 2,
 };
 // Kernels differ in summation order (oneDNN, XNNPACK, JavaScript loops). Measured spreads after two steps
 // were below 1e-6 of the value on all families (node and wasm against cpu); a wrong kernel is far outside.
@@ -56,6 +59,7 @@ function trace(family: string): Trace {
   const step = createStepper(gan);
   const values: Record<string, number>[] = [];
   for (let i = 0; i < STEPS; i++) {
+    enterStep(gan, i);
     const inputs = stepInputs(gan, data, spec.seed, i, BATCH);
     values.push(step(inputs));
     disposeStepInputs(inputs);

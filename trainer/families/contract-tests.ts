@@ -14,6 +14,7 @@ import { fixedLatents, oneHotLabels } from '../latents.ts';
 import { buildGan } from '../loop.ts';
 import { LocalArtifactSink } from '../sinks/local.ts';
 import { sinkLoader } from '../sinks/model-io.ts';
+import { runStages } from '../stages.ts';
 import { metricsOf, scratchDir, tinySpec, trainIn } from '../test-util.ts';
 
 /** Three samples; a generator with a second input (label or codes) gets one-hot rows 0, 1, 2 there. */
@@ -53,6 +54,15 @@ async function exportedSamples(dir: string, seed: number): Promise<number[]> {
   return values;
 }
 
+/** The sample steps a run of `spec` writes: every sampleEvery, the last, and each stage's end. */
+function sampleSteps(spec: ExperimentSpec, every: number[]): string[] {
+  const gan = buildGan(spec);
+  const ends = runStages(gan, spec.steps).map((s) => s.end);
+  for (const net of Object.values(gan.nets)) net.dispose();
+  for (const opt of Object.values(gan.optimizers)) opt.dispose();
+  return [...new Set([...every, ...ends])].sort((a, b) => a - b).map(runFiles.sample);
+}
+
 function weightsOf(nets: Record<string, tf.LayersModel>): Record<string, number[][]> {
   return Object.fromEntries(
     Object.entries(nets).map(([k, n]) => [k, n.getWeights().map((w) => Array.from(w.dataSync()))]),
@@ -80,7 +90,7 @@ export function familyContract(
       expect(await trainIn(dir, s)).toEqual({ status: 'SUCCEEDED', steps: 4 });
       expect(tf.memory().numTensors).toBe(before);
       const sink = new LocalArtifactSink(dir);
-      expect(await sink.list(runFiles.samplesDir)).toEqual([0, 2, 4].map(runFiles.sample));
+      expect(await sink.list(runFiles.samplesDir)).toEqual(sampleSteps(s, [0, 2, 4]));
       const lines = await metricsOf(dir);
       expect(lines.map((m) => m.step)).toEqual([1, 2, 3, 4]);
       for (const line of lines) {
@@ -129,7 +139,7 @@ export function familyContract(
       expect(await latestCheckpoint(sink)).toBe(3);
       expect((await trainIn(resumed, s)).status).toBe('SUCCEEDED');
       expect(await exportedSamples(resumed, s.seed)).toEqual(await exportedSamples(straight, s.seed));
-      expect(await sink.list(runFiles.samplesDir)).toEqual([0, 2, 4, 6].map(runFiles.sample));
+      expect(await sink.list(runFiles.samplesDir)).toEqual(sampleSteps(s, [0, 2, 4, 6]));
       // Steps 4-6 ran after the resume: the same values mean every network, optimizer and per-layer state
       // (e.g. spectral norm's u vectors) came back.
       const lines = async (dir: string) => (await metricsOf(dir)).map((m) => [m.step, m.values]);

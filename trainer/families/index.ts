@@ -4,6 +4,7 @@ import type { GanFamily } from '../gan.ts';
 import { cgan } from './cgan.ts';
 import { dcgan } from './dcgan.ts';
 import { infogan } from './infogan.ts';
+import { pggan } from './pggan.ts';
 import { presgan } from './presgan.ts';
 import { sngan } from './sngan.ts';
 import { unrolled } from './unrolled.ts';
@@ -21,6 +22,7 @@ export const FAMILY_IMPLEMENTATIONS: Record<FamilyId, GanFamily<any>> = {
   'wgan-gp': wganGp,
   sngan,
   infogan,
+  pggan,
 };
 
 for (const id of FAMILY_IDS)

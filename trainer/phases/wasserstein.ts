@@ -3,7 +3,8 @@
  * Wasserstein estimate logged every step as `wasserstein`, nCritic times per G update, each time on its own
  * batch; G minimises -E[f(G(z))]. f is kept Lipschitz by clipping every critic weight to [-c, c] after each
  * update, or by the gradient penalty lambda * E[(|grad f(x_hat)| - 1)^2]. With a warm-up, the paper code's
- * schedule: that many critic updates for the first 25 G updates and every 500th.
+ * schedule: that many critic updates for the first 25 G updates and every 500th. With a drift weight, the
+ * Progressive GAN's epsilon * E[f(x)^2] is added to the critic's loss.
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng, Stream } from '../data/rng.ts';
@@ -21,6 +22,12 @@ export interface WassersteinOptions {
   clip?: number;
   /** Gradient penalty weight lambda (WGAN-GP). */
   gpWeight?: number;
+  /** Drift weight epsilon: epsilon * E[f(x)^2] keeps real scores near 0 (the Progressive GAN's 0.001). */
+  drift?: number;
+  /** Keys of Gan.nets and Gan.optimizers the phases update and use; 'G' and 'D' when unset. */
+  keys?: { G: string; D: string };
+  /** The real batch as the critic sees it (a Progressive GAN blends it while a resolution fades in). */
+  real?: (inputs: StepInputs) => tf.Tensor;
 }
 
 function score(net: tf.LayersModel, x: tf.Tensor): tf.Tensor {
@@ -47,28 +54,37 @@ export function wassersteinPhases({
   warmup = 0,
   clip,
   gpWeight,
+  drift,
+  keys = { G: 'G', D: 'D' },
+  real: realOf = (inputs) => inputs.real,
 }: WassersteinOptions): Required<Pick<Gan, 'phases' | 'generate'>> {
   const criticWeights = D.trainableWeights;
   const generate = (inputs: StepInputs) => score(G, inputs.z);
   const phases: Phase[] = [
     {
       name: 'D',
-      updates: ['D'],
-      optimizer: 'D',
+      updates: [keys.D],
+      optimizer: keys.D,
       repeat: warmup > 0 ? (step) => (isWarmupStep(step) ? warmup : nCritic) : nCritic,
       loss: (inputs) => {
         const fake = fakeOf(inputs, generate);
-        const realScores = score(D, inputs.real);
+        const real = realOf(inputs);
+        const realScores = score(D, real);
         const fakeScores = score(D, fake);
         const metrics: Record<string, tf.Scalar> = {
           wasserstein: wassersteinEstimate(realScores, fakeScores),
         };
         let loss = criticWasserstein(realScores, fakeScores);
         if (gpWeight !== undefined) {
-          const gp = gradientPenalty((x) => score(D, x), inputs.real, fake, mixWeights(inputs));
+          const gp = gradientPenalty((x) => score(D, x), real, fake, mixWeights(inputs));
           loss = tf.add(loss, tf.mul(gpWeight, gp.penalty));
           metrics['loss/D/gp'] = gp.penalty;
           metrics['grad-norm'] = gp.gradNorm;
+        }
+        if (drift !== undefined) {
+          const d = tf.mean<tf.Scalar>(tf.square(realScores));
+          loss = tf.add(loss, tf.mul(drift, d));
+          metrics['loss/D/drift'] = d;
         }
         return { loss, metrics };
       },
@@ -82,8 +98,8 @@ export function wassersteinPhases({
     },
     {
       name: 'G',
-      updates: ['G'],
-      optimizer: 'G',
+      updates: [keys.G],
+      optimizer: keys.G,
       loss: (inputs) => ({ loss: generatorWasserstein(score(D, fakeOf(inputs, generate))) }),
     },
   ];

@@ -4,6 +4,8 @@
  * format browser tfjs loads with tf.loadLayersModel(url).
  */
 import * as tf from '@tensorflow/tfjs';
+// Registers the layer classes of ours an exported generator may hold, so every loader here can read it.
+import '../nn/custom-layers.ts';
 import { type ArtifactSink, locationOf } from './types.ts';
 
 const WEIGHTS = 'weights.bin';

@@ -1,26 +1,27 @@
 /**
  * A run's sample gallery: the grid at one step, a step slider, play/pause as an animation, keyboard
- * stepping, a full-size view and a download link. The thumbnail strip is virtualized (only thumbnails in
+ * stepping, a full-size view and a download link. A run that trains in stages (a Progressive GAN's
+ * resolutions) has its samples grouped by stage: one button per stage jumps to the last grid it drew. The thumbnail strip is virtualized (only thumbnails in
  * view are in the page) and the main image preloads its neighbours, so a gallery of hundreds of steps
  * stays smooth.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { SampleRef } from '../api/types.ts';
 import { nextFrame, stepIndex } from '../lib/slider-sync.ts';
+import { stageGroups } from '../lib/stages.ts';
 
 const THUMB = 76; // px per thumbnail, gap included
 const OVERSCAN = 4;
 const PLAY_MS = 250;
 
-function ThumbStrip({
-  samples,
-  index,
-  onPick,
-}: {
+/** A control that shows the samples and picks one by its index. */
+interface PickerProps {
   samples: SampleRef[];
   index: number;
   onPick: (i: number) => void;
-}) {
+}
+
+function ThumbStrip({ samples, index, onPick }: PickerProps) {
   const box = useRef<HTMLDivElement>(null);
   const [view, setView] = useState({ left: 0, width: 800 });
   useEffect(() => {
@@ -72,6 +73,30 @@ function ThumbStrip({
         })}
       </div>
     </div>
+  );
+}
+
+function StageNav({ samples, index, onPick }: PickerProps) {
+  const groups = stageGroups(samples);
+  if (groups.length === 0) return null;
+  return (
+    <nav class="stages" aria-label="Stages">
+      {groups.map((g) => {
+        const current = index >= g.first && index <= g.last;
+        return (
+          <button
+            type="button"
+            key={g.name}
+            class={current ? 'stage current' : 'stage'}
+            aria-current={current ? 'true' : undefined}
+            onClick={() => onPick(g.last)}
+            title={`Steps ${samples[g.first]!.step}-${samples[g.last]!.step}: show the last grid of this stage`}
+          >
+            {g.name} <small>({g.last - g.first + 1})</small>
+          </button>
+        );
+      })}
+    </nav>
   );
 }
 
@@ -155,6 +180,12 @@ export function Gallery({
         <div class="slider">
           <span>
             Step <output data-testid="gallery-step">{current.step.toLocaleString()}</output> ({i + 1} of {n})
+            {current.stage && (
+              <>
+                {' '}
+                · stage <output data-testid="gallery-stage">{current.stage.name}</output>
+              </>
+            )}
           </span>
           <input
             type="range"
@@ -171,6 +202,7 @@ export function Gallery({
           Download
         </a>
       </div>
+      <StageNav samples={samples} index={i} onPick={go} />
       <ThumbStrip samples={samples} index={i} onPick={go} />
       <p class="hint">
         Keys: ← → step, PgUp/PgDn ±10, Home/End, Space play/pause. Click the image for full size.
