@@ -37,7 +37,9 @@ export class Scale extends tf.layers.Layer {
     const channels = x.shape.at(-1)!;
     const layer = tf.layers.depthwiseConv2d({ kernelSize: 1, useBias: false, name: `${this.name}_folded` });
     const out = layer.apply(x) as Sym;
-    layer.setWeights([tf.tidy(() => tf.mul(tf.ones([1, 1, channels, 1]), this.gamma!.read()))]);
+    const kernel = tf.tidy(() => tf.mul(tf.ones([1, 1, channels, 1]), this.gamma!.read()));
+    layer.setWeights([kernel]);
+    kernel.dispose();
     return out;
   }
 }
@@ -70,4 +72,16 @@ export function selfAttention(
   const o = project('out', c!, reshape(attended, [h!, w!, c! / 2]));
   const scaled = new Scale({ name: `${name}_gamma` }).apply(o) as Sym;
   return { out: add([x, scaled]), map };
+}
+
+/** gamma/{prefix}/{block}: each attention block's gamma in a model, the metric a family logs. */
+export function attentionGammas(model: tf.LayersModel, prefix: string): Record<string, tf.Scalar> {
+  return Object.fromEntries(
+    model.layers
+      .filter((l): l is Scale => l instanceof Scale)
+      .map((l) => [
+        `gamma/${prefix}/${l.name.replace(/_gamma$/, '')}`,
+        tf.reshape(l.trainableWeights[0]!.read(), []) as tf.Scalar,
+      ]),
+  );
 }
