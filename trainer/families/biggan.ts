@@ -11,37 +11,17 @@ import type { BigganHyperparameters } from '../../shared/catalog.ts';
 import type { GanFamily } from '../gan.ts';
 import { kernelsOf, orthogonalPenalty } from '../losses/orthogonal.ts';
 import { attentionGammas } from '../nn/attention.ts';
-import { adam } from '../nn/optimizers.ts';
-import {
-  ATTENTION,
-  resnetDiscriminator,
-  resnetGenerator,
-  resnetShape,
-  SHARED_EMBEDDING,
-} from '../nn/resnet-gan.ts';
+import { ttur } from '../nn/optimizers.ts';
+import { ATTENTION, resnetPair, SHARED_EMBEDDING } from '../nn/resnet-gan.ts';
 import { conditionalHingePhases } from '../phases/hinge.ts';
 
 export const biggan: GanFamily<BigganHyperparameters> = {
   id: 'biggan',
   build({ hyperparameters: hp, dataset, init }) {
-    const networks = {
-      shape: resnetShape(dataset, hp.attentionSide, 'biggan'),
-      latentDim: hp.latentDim,
-      classes: dataset.classes,
-      gChannels: hp.gChannels,
-      dChannels: hp.dChannels,
-      init,
-      conditioning: { kind: 'shared', embedDim: hp.embedDim },
-    } as const;
-    const G = resnetGenerator(networks);
-    const D = resnetDiscriminator(networks);
-    const betas = { beta1: hp.beta1, beta2: hp.beta2 };
+    const { G, D } = resnetPair(hp, dataset, init, { kind: 'shared', embedDim: hp.embedDim }, 'biggan');
     return {
       nets: { G, D },
-      optimizers: {
-        G: adam({ learningRate: hp.gLearningRate, ...betas }),
-        D: adam({ learningRate: hp.dLearningRate, ...betas }),
-      },
+      optimizers: ttur(hp),
       ...conditionalHingePhases({
         generator: G,
         discriminator: D,

@@ -7,31 +7,17 @@
 import type { SaganHyperparameters } from '../../shared/catalog.ts';
 import type { GanFamily } from '../gan.ts';
 import { attentionGammas } from '../nn/attention.ts';
-import { adam } from '../nn/optimizers.ts';
-import { ATTENTION, resnetDiscriminator, resnetGenerator, resnetShape } from '../nn/resnet-gan.ts';
+import { ttur } from '../nn/optimizers.ts';
+import { ATTENTION, resnetPair } from '../nn/resnet-gan.ts';
 import { conditionalHingePhases } from '../phases/hinge.ts';
 
 export const sagan: GanFamily<SaganHyperparameters> = {
   id: 'sagan',
   build({ hyperparameters: hp, dataset, init }) {
-    const networks = {
-      shape: resnetShape(dataset, hp.attentionSide, 'sagan'),
-      latentDim: hp.latentDim,
-      classes: dataset.classes,
-      gChannels: hp.gChannels,
-      dChannels: hp.dChannels,
-      init,
-      conditioning: { kind: 'class' },
-    } as const;
-    const G = resnetGenerator(networks);
-    const D = resnetDiscriminator(networks);
-    const betas = { beta1: hp.beta1, beta2: hp.beta2 };
+    const { G, D } = resnetPair(hp, dataset, init, { kind: 'class' }, 'sagan');
     return {
       nets: { G, D },
-      optimizers: {
-        G: adam({ learningRate: hp.gLearningRate, ...betas }),
-        D: adam({ learningRate: hp.dLearningRate, ...betas }),
-      },
+      optimizers: ttur(hp),
       ...conditionalHingePhases({
         generator: G,
         discriminator: D,

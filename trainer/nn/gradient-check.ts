@@ -1,7 +1,8 @@
 /**
  * Test support: a layer's gradients against central finite differences. For each variable, the analytic
  * derivative along a random direction d (sum(grad * d)) is compared with (f(w + h d) - f(w - h d)) / 2h.
- * A direction rather than every coordinate keeps the check to two evaluations per variable.
+ * A direction rather than every coordinate keeps the check to two evaluations per variable. Also the random
+ * tensors and weights the layer tests feed it.
  */
 import * as tf from '@tensorflow/tfjs';
 import { randomValues } from '../backend/test-util.ts';
@@ -42,4 +43,21 @@ export function checkGradients(
 /** Relative error of a check, against the larger of the two magnitudes (and a floor for near-zero ones). */
 export function relativeError({ analytic, numeric }: DirectionalCheck, floor = 1e-3): number {
   return Math.abs(analytic - numeric) / Math.max(Math.abs(analytic), Math.abs(numeric), floor);
+}
+
+/** A tensor of deterministic uniform [-scale, scale) values. */
+export function randomTensor(shape: number[], seed: number, scale = 1): tf.Tensor {
+  return tf.tidy(() => tf.mul(tf.tensor(randomValues(tf.util.sizeFromShape(shape), seed), shape), scale));
+}
+
+/** Sets every trainable weight of `model` to random values, so no weight sits at a trivial (zero) init. */
+export function randomiseWeights(model: tf.LayersModel, seed: number, scale: number): void {
+  model.trainableWeights.forEach((w, i) => {
+    w.write(randomTensor(w.read().shape, seed + i, scale));
+  });
+}
+
+/** Class ids as a float32 one-hot [N, k]. */
+export function oneHot(ids: number[], k: number): tf.Tensor2D {
+  return tf.tidy(() => tf.oneHot(tf.tensor1d(ids, 'int32'), k).toFloat() as tf.Tensor2D);
 }

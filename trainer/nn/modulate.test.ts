@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend/index.ts';
-import { randomValues } from '../backend/test-util.ts';
-import { checkGradients, relativeError } from './gradient-check.ts';
+import { checkGradients, oneHot, randomiseWeights, randomTensor, relativeError } from './gradient-check.ts';
 import { Init } from './init.ts';
 import { Modulate, type ModulateArgs, modulate } from './modulate.ts';
 
@@ -13,20 +12,7 @@ beforeAll(async () => {
 const N = 4;
 const [H, W, C] = [5, 6, 3];
 
-function tensor(shape: number[], seed: number, scale = 1): tf.Tensor {
-  return tf.mul(
-    tf.tensor(
-      randomValues(
-        shape.reduce((a, b) => a * b, 1),
-        seed,
-      ),
-      shape,
-    ),
-    scale,
-  );
-}
-
-const oneHot = (ids: number[], k: number) => tf.oneHot(tf.tensor1d(ids, 'int32'), k).toFloat();
+const tensor = randomTensor;
 
 /** A model [x, c] -> Modulate(x, c), for the condition shape each source takes. */
 function model(args: ModulateArgs, cShape: number[], xShape = [H, W, C]): tf.LayersModel {
@@ -39,12 +25,7 @@ function layerOf(m: tf.LayersModel): Modulate {
   return m.layers.find((l): l is Modulate => l instanceof Modulate)!;
 }
 
-/** Sets every trainable weight to random values so no parameter sits at its (often zero) initial value. */
-function randomise(m: tf.LayersModel, seed: number): void {
-  m.trainableWeights.forEach((w, i) => {
-    w.write(tensor(w.shape as number[], seed + i, 0.5));
-  });
-}
+const randomise = (m: tf.LayersModel, seed: number) => randomiseWeights(m, seed, 0.5);
 
 const sources = {
   class: {

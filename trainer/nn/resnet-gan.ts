@@ -122,3 +122,33 @@ export function resnetDiscriminator(o: ResnetOptions): tf.LayersModel {
   const score = projectionScore(globalPool(h), y, sn);
   return tf.model({ inputs: [x, y], outputs: score, name: 'discriminator' });
 }
+
+/** The hyperparameters the two networks read (shared/catalog.ts resnetNetworks). */
+export interface ResnetHyperparameters {
+  latentDim: number;
+  gChannels: number;
+  dChannels: number;
+  attentionSide: number;
+}
+
+/** G and D for a labelled dataset, conditioned as asked; `who` names the family in errors. */
+export function resnetPair(
+  hp: ResnetHyperparameters,
+  dataset: DatasetInfo,
+  init: Init,
+  conditioning: ResnetOptions['conditioning'],
+  who: string,
+): { G: tf.LayersModel; D: tf.LayersModel } {
+  if (dataset.classes < 2)
+    throw new Error(`${who} needs a labelled dataset, '${dataset.id}' has ${dataset.classes} classes`);
+  const o: ResnetOptions = {
+    shape: resnetShape(dataset, hp.attentionSide, who),
+    latentDim: hp.latentDim,
+    classes: dataset.classes,
+    gChannels: hp.gChannels,
+    dChannels: hp.dChannels,
+    init,
+    conditioning,
+  };
+  return { G: resnetGenerator(o), D: resnetDiscriminator(o) };
+}

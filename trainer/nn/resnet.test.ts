@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend/index.ts';
-import { randomValues } from '../backend/test-util.ts';
-import { checkGradients, relativeError } from './gradient-check.ts';
+import { checkGradients, oneHot, randomiseWeights, randomTensor, relativeError } from './gradient-check.ts';
 import { Init } from './init.ts';
 import { classEmbedding, sliceOf } from './layers.ts';
 import { Modulate } from './modulate.ts';
@@ -13,25 +12,8 @@ beforeAll(async () => {
   await initBackend('wasm');
 });
 
-const values = (shape: number[], seed: number, scale = 1) =>
-  tf.mul(
-    tf.tensor(
-      randomValues(
-        shape.reduce((a, b) => a * b, 1),
-        seed,
-      ),
-      shape,
-    ),
-    scale,
-  );
-const oneHot = (ids: number[], k: number) => tf.oneHot(tf.tensor1d(ids, 'int32'), k).toFloat();
-
-/** Every trainable weight of `m` to random values of scale `scale` (no weight left at a zero init). */
-function randomise(m: tf.LayersModel, scale: number): void {
-  m.trainableWeights.forEach((w, i) => {
-    w.write(values(w.shape as number[], 100 + i, scale));
-  });
-}
+const values = randomTensor;
+const randomise = (m: tf.LayersModel, scale: number) => randomiseWeights(m, 100, scale);
 
 function expectGradientsMatch(m: tf.LayersModel, inputs: tf.Tensor[], h = 1e-3): void {
   const r = values(
