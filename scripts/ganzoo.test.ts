@@ -17,7 +17,6 @@ import { type Emulators, startEmulators } from '../test/emulators.ts';
 import { scratchDir } from '../trainer/test-util.ts';
 import {
   buildSpec,
-  type Command,
   describeError,
   formatRuns,
   type Io,
@@ -304,7 +303,12 @@ describe('ganzoo against the API', () => {
     const tagged = await cli('list', '--tag', 'grp');
     const rows = tagged.out.trim().split('\n').slice(1);
     expect(rows).toHaveLength(3);
-    expect(rows[0]).toMatch(/three · seed=3 #grp\s+SUBMITTED/);
+    // Members share their createdAt, so their order in the listing is the index's.
+    expect(rows.map((r) => /three · (seed=\d) #grp\s+SUBMITTED/.exec(r)?.[1]).sort()).toEqual([
+      'seed=1',
+      'seed=2',
+      'seed=3',
+    ]);
 
     // The members end, each with an evaluation; the group then shows mean ± sd and the best member.
     const group = JSON.parse((await cli('group', id!, '--json')).out).group as {
