@@ -3,7 +3,7 @@
  * makes (what the member limit is held against), and mean ± sd (min, max) of the members' values.
  * The schemas and the expansion into member specs are in shared/group.ts.
  */
-import type { GroupRequest } from './group.ts';
+import type { GroupRequest, Summary } from './group.ts';
 
 /** Members a request makes: one per seed, per grid point, or per random draw. */
 export function groupSize(request: Pick<GroupRequest, 'seeds' | 'sweep'>): number {
@@ -12,15 +12,6 @@ export function groupSize(request: Pick<GroupRequest, 'seeds' | 'sweep'>): numbe
   if (!sweep) return 0;
   if (sweep.mode === 'random') return sweep.samples;
   return Object.values(sweep.parameters).reduce((n, values) => n * values.length, 1);
-}
-
-export interface Summary {
-  n: number;
-  mean: number;
-  /** Sample standard deviation (n - 1); 0 for a single value. */
-  sd: number;
-  min: number;
-  max: number;
 }
 
 /** mean ± sd (min, max) of finite values; undefined when there are none. */

@@ -7,10 +7,11 @@
 import { z } from 'zod';
 import { familyInfo } from './catalog.ts';
 import type { MetricValue } from './evaluation.ts';
-import { groupSize, type Summary, summarize } from './group-stats.ts';
+import { groupSize, summarize } from './group-stats.ts';
+import { LabelsSchema } from './labels.ts';
 import { seededRandom } from './random.ts';
-import type { RunStatus } from './run.ts';
-import { type ExperimentSpec, type FieldIssue, validateSpec } from './spec.ts';
+import { RUN_STATUSES, type RunStatus } from './run.ts';
+import { type ExperimentSpec, ExperimentSpecSchema, type FieldIssue, validateSpec } from './spec.ts';
 
 /** The member limit when config names none: more is refused, naming `seeds` or `sweep`. */
 export const DEFAULT_MAX_GROUP_MEMBERS = 1000;
@@ -44,36 +45,60 @@ export const SweepSchema = z.discriminatedUnion('mode', [
 ]);
 export type Sweep = z.output<typeof SweepSchema>;
 
-export const GroupRequestSchema = z
-  .strictObject({
-    spec: z.unknown().describe('The base experiment spec every member starts from.'),
-    seeds: z
-      .array(SeedSchema)
-      .min(1)
-      .optional()
-      .describe("One member per seed (the spec's seed is replaced)."),
-    sweep: SweepSchema.optional().describe(
-      "One member per point of the sweep over the family's hyperparameters.",
+const requestShape = {
+  spec: z
+    .unknown()
+    .describe(
+      "The base experiment spec every member starts from; its `labels` label the group (members get the group's tags, and its name with what sets them apart).",
     ),
-  })
-  .refine((g) => (g.seeds === undefined) !== (g.sweep === undefined), {
-    message: 'give either seeds or sweep, not both and not neither',
-  });
+  seeds: z.array(SeedSchema).min(1).optional().describe("One member per seed (the spec's seed is replaced)."),
+  sweep: SweepSchema.optional().describe(
+    "One member per point of the sweep over the family's hyperparameters.",
+  ),
+};
+const oneOf = [
+  (g: { seeds?: unknown; sweep?: unknown }) => (g.seeds === undefined) !== (g.sweep === undefined),
+  { message: 'give either seeds or sweep, not both and not neither' },
+] as const;
+
+export const GroupRequestSchema = z.strictObject(requestShape).refine(...oneOf);
 export type GroupRequest = z.input<typeof GroupRequestSchema>;
 
-/** A stored group: what was asked for, and the runs it made (in order: a member's index is its place). */
-export interface GroupRecord {
-  id: string;
-  owner: string;
-  kind: 'seeds' | 'sweep';
-  /** The base spec, defaults filled. */
-  spec: ExperimentSpec;
-  seeds?: number[];
-  sweep?: Sweep;
-  members: { runId: string; varies: GroupMember['varies'] }[];
-  createdAt: string;
-}
+/**
+ * The same request as the wire contract states it, the base spec by its schema (ExperimentSpecSchema).
+ * expandGroup parses with GroupRequestSchema and then the spec with validateSpec, for its field names.
+ */
+export const GroupRequestBodySchema = z
+  .strictObject({ ...requestShape, spec: ExperimentSpecSchema.describe(requestShape.spec.description!) })
+  .refine(...oneOf)
+  .describe('An experiment group: a base spec and either seeds or a sweep.');
 
+const VariesSchema = z
+  .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+  .describe('What sets the member apart: its seed, or its swept hyperparameters by name.');
+
+/** A stored group: what was asked for, and the runs it made (in order: a member's index is its place). */
+export const GroupRecordSchema = z.object({
+  id: z.string().describe('Group id; sorts by creation time.'),
+  owner: z.string(),
+  kind: z.enum(['seeds', 'sweep']),
+  spec: (ExperimentSpecSchema as unknown as z.ZodType<ExperimentSpec>).describe(
+    'The base spec, defaults filled in.',
+  ),
+  seeds: z.array(z.int()).optional(),
+  sweep: SweepSchema.optional(),
+  labels: LabelsSchema.optional(),
+  members: z
+    .array(z.object({ runId: z.string(), varies: VariesSchema }))
+    .describe("The member runs, in order: a member's index is its place (its Batch array index)."),
+  /** The Batch array job that runs the members, when the runner made one. */
+  jobId: z.string().optional().describe('The Batch array job of the group, in the cloud.'),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime().optional(),
+});
+export type GroupRecord = z.output<typeof GroupRecordSchema>;
+
+/** A stored group: what was asked for, and the runs it made (in order: a member's index is its place). */
 export interface GroupMember {
   spec: ExperimentSpec;
   /** What sets this member apart: its seed, or its swept hyperparameters. */
@@ -231,13 +256,15 @@ export function expandGroup(input: unknown, maxMembers = DEFAULT_MAX_GROUP_MEMBE
   return { ok: true, kind: 'sweep', members };
 }
 
-export { formatSummary, type Summary, summarize } from './group-stats.ts';
-
-export interface GroupStatus {
-  status: RunStatus;
-  /** Members per status. */
-  counts: Partial<Record<RunStatus, number>>;
-}
+export const GroupStatusSchema = z.object({
+  status: z
+    .enum(RUN_STATUSES)
+    .describe(
+      "Derived from the members': QUEUED until one moves, RUNNING while any has not ended, then SUCCEEDED if all did, CANCELLED if all were, else FAILED.",
+    ),
+  counts: z.partialRecord(z.enum(RUN_STATUSES), z.int()).describe('Members per status.'),
+});
+export type GroupStatus = z.output<typeof GroupStatusSchema>;
 
 /**
  * A group's status from its members': QUEUED until one moves; RUNNING while any is on its way; once all
@@ -258,6 +285,17 @@ export function groupStatus(members: readonly RunStatus[]): GroupStatus {
   return { status, counts };
 }
 
+export const SummarySchema = z.object({
+  n: z.int().describe('Members with the value.'),
+  mean: z.number(),
+  sd: z.number().describe('Sample standard deviation (n - 1); 0 for a single value.'),
+  min: z.number(),
+  max: z.number(),
+});
+export type Summary = z.output<typeof SummarySchema>;
+
+export { formatSummary, summarize } from './group-stats.ts';
+
 /** One finished member, as a group's evaluation sees it. */
 export interface MemberResult {
   runId: string;
@@ -265,15 +303,27 @@ export interface MemberResult {
   metrics: Record<string, MetricValue>;
 }
 
-export interface GroupEvaluation {
-  members: number;
-  /** Each metric over every member that has it. */
-  metrics: Record<string, Summary & { better: MetricValue['better'] }>;
-  /** Sweeps: each metric at each value of each swept hyperparameter, values in the order first seen. */
-  bySweptValue: Record<string, { value: string | number | boolean; metrics: Record<string, Summary> }[]>;
-  /** The member best on the first metric all members share. */
-  best?: { runId: string; metric: string; value: number };
-}
+const SweptValueSchema = z.union([z.string(), z.number(), z.boolean()]);
+
+export const GroupEvaluationSchema = z.object({
+  members: z.int().describe('Members whose evaluation was joined.'),
+  metrics: z
+    .record(z.string(), SummarySchema.extend({ better: z.enum(['lower', 'higher']) }))
+    .describe('Each metric over every member that has it: mean ± sd (min, max), and which way is better.'),
+  bySweptValue: z
+    .record(
+      z.string(),
+      z.array(z.object({ value: SweptValueSchema, metrics: z.record(z.string(), SummarySchema) })),
+    )
+    .describe(
+      'Sweeps: each metric at each value of each swept hyperparameter, values in the order first seen.',
+    ),
+  best: z
+    .object({ runId: z.string(), metric: z.string(), value: z.number() })
+    .optional()
+    .describe('The member best on the first metric all members share.'),
+});
+export type GroupEvaluation = z.output<typeof GroupEvaluationSchema>;
 
 /** Members' evaluations joined: mean ± sd (min, max) per metric, per swept value, and the best member. */
 export function groupEvaluation(

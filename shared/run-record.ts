@@ -4,6 +4,7 @@
  * (the dashboard's first page imports shared/run.ts).
  */
 import { z } from 'zod';
+import { LabelsSchema } from './labels.ts';
 import { RUN_STATUSES } from './run.ts';
 import { type ExperimentSpec, type ExperimentSpecInput, ExperimentSpecSchema, GPU_TYPES } from './spec.ts';
 
@@ -80,6 +81,7 @@ export const RunSchema = z.object({
     .describe(
       'The experiment group it is a member of (shared/group.ts), and its place there (a Batch array index).',
     ),
+  labels: LabelsSchema.optional(),
   cost: RunCostSchema.optional(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),

@@ -45,6 +45,7 @@ export const RUN_FIELDS = [
   'progress',
   'reason',
   'group',
+  'labels',
   'createdAt',
   'updatedAt',
   'history',

@@ -14,6 +14,7 @@ import {
   familyInfo,
 } from './catalog.ts';
 import { DATASET_IDS, type DatasetId, datasetInfo } from './datasets.ts';
+import { LabelsSchema } from './labels.ts';
 
 export const GPU_TYPES = ['g4dn.xlarge', 'g4dn.2xlarge', 'g5.xlarge', 'g5.2xlarge'] as const;
 export type GpuType = (typeof GPU_TYPES)[number];
@@ -71,6 +72,8 @@ const SpecShape = {
       'When training ends, score the generator (cFID and classes on MNIST, modes and HQ% on ring8 and grid25) and keep the result with the run.',
     ),
   resources: ResourcesSchema.default(ResourcesSchema.parse({})),
+  // Stored on the record beside the spec, never in the spec a run keeps (shared/labels.ts splitLabels).
+  labels: LabelsSchema.optional(),
 };
 
 /** The spec's outer shape; hyperparameters are checked against the family's own schema in parseSpec. */

@@ -5,6 +5,7 @@
  * between the two callers (where the token comes from, what a lost connection does, retries) lives in the
  * `fetch` each passes.
  */
+import type { LabelsPatch } from '../labels.ts';
 import type { Problem } from './problems.ts';
 import type { AnswerOf, QueryOf, RouteName, Routes } from './routes.ts';
 
@@ -104,6 +105,8 @@ export function createApiClient(options: ClientOptions) {
     datasets: () => call('datasets', 'get', '/datasets').then((r) => r.datasets),
     listRuns: (query: QueryOf<'listRuns'> = {}) => call('listRuns', 'get', '/experiments', { query }),
     run: (id: string) => call('getRun', 'get', '/experiments/{id}', { params: { id } }),
+    patchRun: (id: string, labels: LabelsPatch) =>
+      call('patchRun', 'patch', '/experiments/{id}', { params: { id }, body: labels }),
     submit: (spec: unknown, idempotencyKey?: string) =>
       call('submit', 'post', '/experiments', {
         body: spec,
@@ -128,6 +131,20 @@ export function createApiClient(options: ClientOptions) {
     },
     generator: (id: string) => call('generator', 'get', '/experiments/{id}/generator', { params: { id } }),
     evaluation: (id: string) => call('evaluation', 'get', '/experiments/{id}/evaluation', { params: { id } }),
+    submitGroup: (request: unknown, idempotencyKey?: string) =>
+      call('submitGroup', 'post', '/experiment-groups', {
+        body: request,
+        ...(idempotencyKey !== undefined ? { headers: { 'idempotency-key': idempotencyKey } } : {}),
+      }),
+    listGroups: (query: QueryOf<'listGroups'> = {}) =>
+      call('listGroups', 'get', '/experiment-groups', { query }),
+    group: (id: string) => call('getGroup', 'get', '/experiment-groups/{id}', { params: { id } }),
+    patchGroup: (id: string, labels: LabelsPatch) =>
+      call('patchGroup', 'patch', '/experiment-groups/{id}', { params: { id }, body: labels }),
+    cancelGroup: (id: string) =>
+      call('cancelGroup', 'post', '/experiment-groups/{id}/cancel', { params: { id } }),
+    groupEvaluation: (id: string) =>
+      call('groupEvaluation', 'get', '/experiment-groups/{id}/evaluation', { params: { id } }),
   };
   return client;
 }

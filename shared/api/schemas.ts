@@ -7,8 +7,9 @@ import { z } from 'zod';
 import { FAMILY_IDS, SURVEY_AXES } from '../catalog.ts';
 import { DATASET_IDS, DatasetInfoSchema, DatasetKindSchema } from '../datasets.ts';
 import type { EvalResult } from '../evaluation.ts';
+import { GroupEvaluationSchema, GroupRecordSchema, GroupStatusSchema } from '../group.ts';
 import { RUN_STATUSES } from '../run.ts';
-import { RunSchema } from '../run-record.ts';
+import { RunProgressSchema, RunSchema } from '../run-record.ts';
 
 /** Largest accepted POST /experiments body. */
 export const MAX_SPEC_BYTES = 64 * 1024;
@@ -36,11 +37,29 @@ const cursor = (prefix: string) =>
       "Opaque: a previous page's nextCursor, to get the page after it. One this API did not hand out answers 400.",
     );
 
+/** Filters on labels (shared/labels.ts), shared by the runs' and the groups' listings. */
+const labelFilters = {
+  tag: z.string().min(1).max(40).optional().describe('Only those with this tag (exactly).'),
+  q: z
+    .string()
+    .min(1)
+    .max(120)
+    .optional()
+    .describe('Only those whose name contains this text, ignoring case.'),
+};
+
 export const ListQuerySchema = z.object({
   limit: pageLimit(20),
   cursor: cursor('WyI'),
   status: z.enum(RUN_STATUSES).optional().describe('Only runs in this status.'),
   family: z.enum(FAMILY_IDS).optional().describe('Only runs of this GAN family.'),
+  ...labelFilters,
+});
+
+export const GroupListQuerySchema = z.object({
+  limit: pageLimit(20),
+  cursor: cursor('eyJ'),
+  ...labelFilters,
 });
 
 export const MetricsQuerySchema = z
@@ -69,6 +88,10 @@ export const SamplesQuerySchema = z.object({ limit: pageLimit(50), cursor: curso
 
 export const RunIdParamsSchema = z.object({
   id: z.string().describe('Run id, as returned by POST /experiments.'),
+});
+
+export const GroupIdParamsSchema = z.object({
+  id: z.string().describe('Group id, as returned by POST /experiment-groups.'),
 });
 
 export const SubmitHeadersSchema = z.object({
@@ -175,6 +198,52 @@ export const DatasetsSchema = z.object({
 });
 export const HealthSchema = z.object({ status: z.literal('ok'), time: z.iso.datetime() });
 
+// ---- experiment groups (shared/group.ts) ----
+
+/** A group as lists show it: what was asked, its labels and its status derived from its members'. */
+export const GroupSummarySchema = GroupRecordSchema.omit({ members: true })
+  .extend({ size: z.int().describe('Members in the group.') })
+  .extend(GroupStatusSchema.shape)
+  .describe('An experiment group; GET /experiment-groups/{id} has its members.');
+
+export const GroupMemberSchema = z.object({
+  index: z.int().min(0).describe("The member's place in the group (its Batch array index)."),
+  runId: z.string(),
+  varies: GroupRecordSchema.shape.members.element.shape.varies,
+  status: z.enum(RUN_STATUSES),
+  attempt: z.int().min(1),
+  progress: RunProgressSchema.optional(),
+  reason: z.string().optional(),
+});
+
+export const GroupSchema = GroupSummarySchema.extend({
+  members: z.array(GroupMemberSchema).describe('Every member run, in order, with its status.'),
+}).describe('An experiment group and its members.');
+
+export const GroupPageSchema = z.object({
+  groups: z.array(GroupSummarySchema).describe('Newest first.'),
+  nextCursor: z.string().optional().describe('Present when there are more groups; pass as cursor.'),
+});
+
+export const GroupEvaluationResultSchema = GroupEvaluationSchema.extend({
+  groupId: z.string(),
+  swept: z.array(z.string()).describe('The swept hyperparameters (none for a group of seeds).'),
+  pending: z
+    .array(z.object({ runId: z.string(), why: z.string() }))
+    .describe('Members without an evaluation yet (or at all), and why.'),
+  evaluated: z
+    .array(
+      z.object({
+        runId: z.string(),
+        varies: GroupRecordSchema.shape.members.element.shape.varies,
+        metrics: z.record(z.string(), z.number()),
+      }),
+    )
+    .describe("Each evaluated member's headline metrics, in member order."),
+}).describe(
+  "The members' eval.json joined: mean ± sd (min, max) per metric, per swept value, and the best member.",
+);
+
 export type RunPage = z.output<typeof RunPageSchema>;
 export type MetricsLine = z.output<typeof MetricsLineSchema>;
 export type Metrics = z.output<typeof MetricsSchema>;
@@ -183,3 +252,9 @@ export type SamplesPage = z.output<typeof SamplesSchema>;
 export type GeneratorUrls = z.output<typeof GeneratorSchema>;
 export type Model = z.output<typeof ModelSchema>;
 export type ListQuery = z.output<typeof ListQuerySchema>;
+export type GroupListQuery = z.output<typeof GroupListQuerySchema>;
+export type GroupSummary = z.output<typeof GroupSummarySchema>;
+export type GroupMemberStatus = z.output<typeof GroupMemberSchema>;
+export type Group = z.output<typeof GroupSchema>;
+export type GroupPage = z.output<typeof GroupPageSchema>;
+export type GroupEvaluationResult = z.output<typeof GroupEvaluationResultSchema>;
