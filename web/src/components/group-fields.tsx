@@ -16,9 +16,13 @@ import {
 import type { FieldSpec } from '../lib/schema-form.ts';
 
 const MODES: [RunMode, string, string][] = [
-  ['single', 'Single run', 'One run with the seed below.'],
-  ['seeds', 'Seeds', 'The same experiment once per seed, shown as mean ± sd: three seeds by default.'],
-  ['sweep', 'Sweep', "Runs over the family's hyperparameters: every combination, or random draws."],
+  ['single', 'One run', 'One run with the seed below.'],
+  [
+    'seeds',
+    'Several seeds',
+    'The same experiment once per seed, shown as mean ± sd: three seeds by default.',
+  ],
+  ['sweep', 'A sweep', "Runs over the family's hyperparameters: every combination, or random draws."],
 ];
 
 function ErrorText({ id, error }: { id: string; error: string | undefined }) {

@@ -20,7 +20,7 @@ import { LineChart, type Series } from '../components/line-chart.tsx';
 import { Empty, ErrorBox, Loading } from '../components/states.tsx';
 import { Progress, StatusBadge } from '../components/status.tsx';
 import { meanBand } from '../lib/band.ts';
-import { ago, metric } from '../lib/format.ts';
+import { ago, metric, plain } from '../lib/format.ts';
 import { useAsync, useInterval } from '../lib/hooks.ts';
 import { chartGroups, metricNames, seriesOf } from '../lib/metrics.ts';
 import { href } from '../lib/route.ts';
@@ -33,7 +33,7 @@ type Member = Group['members'][number];
 
 const variesText = (v: Member['varies']) =>
   Object.entries(v)
-    .map(([k, x]) => `${k}=${typeof x === 'number' ? metric(x) : String(x)}`)
+    .map(([k, x]) => `${k}=${typeof x === 'number' ? plain(x) : String(x)}`)
     .join(', ');
 
 /** "3 seeds of dcgan on mnist" or "a grid sweep of dcgan on mnist over learningRate, gChannels". */
@@ -203,7 +203,7 @@ function BySweptValue({ evaluation }: { evaluation: GroupEvaluationResult }) {
               <tbody>
                 {sorted.map((r) => (
                   <tr key={String(r.value)}>
-                    <th scope="row">{typeof r.value === 'number' ? metric(r.value) : String(r.value)}</th>
+                    <th scope="row">{typeof r.value === 'number' ? plain(r.value) : String(r.value)}</th>
                     {metrics.map((m) => (
                       <td key={m}>{r.metrics[m] ? formatSummary(r.metrics[m], 2) : '–'}</td>
                     ))}
@@ -221,7 +221,7 @@ function BySweptValue({ evaluation }: { evaluation: GroupEvaluationResult }) {
                       key={m}
                       title={`${m} against ${param}`}
                       xName={param}
-                      xFormat={metric}
+                      xFormat={plain}
                       dots
                       series={[
                         {
