@@ -86,7 +86,7 @@ describe('experiment groups in the dashboard', () => {
     await page.getByLabel('Seeds', { exact: true }).fill('1, 2, 3');
     await page.getByLabel('Name', { exact: true }).fill('DCGAN three seeds');
     await page.getByRole('textbox', { name: 'Tags', exact: true }).fill('e2e, seeds');
-    await page.getByText('Spec as JSON').click();
+    await page.getByText('Group request as JSON').click();
     const request = JSON.parse((await page.locator('.json-view pre').textContent()) ?? '{}');
     expect(request).toMatchObject({
       seeds: [1, 2, 3],
@@ -214,6 +214,11 @@ describe('experiment groups in the dashboard', () => {
         // Numbers get a chart per metric: one dot per swept value.
         const chart = block.locator('.chart').first();
         expect(await chart.locator('circle.dot').count()).toBe(rows);
+        // The values span the chart's width (0.0001 to 0.0004 as much as 8 to 16).
+        const cx = await chart
+          .locator('circle.dot')
+          .evaluateAll((dots) => dots.map((d) => Number(d.getAttribute('cx'))));
+        expect(Math.max(...cx) - Math.min(...cx)).toBeGreaterThan(500);
         expect(await chart.locator('polygon.band').count()).toBe(1);
       }
       await shot('g04-sweep-group.png');

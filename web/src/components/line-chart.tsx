@@ -63,7 +63,8 @@ export function LineChart({
   }
   const xs = nonEmpty.flatMap((s) => [s.points[0]!.x, s.points.at(-1)!.x]);
   const x0 = Math.min(...xs);
-  const x1 = Math.max(...xs, x0 + 1);
+  // A single x (one step, one swept value) still gets an axis one unit wide.
+  const x1 = Math.max(...xs) > x0 ? Math.max(...xs) : x0 + 1;
   const bands = drawn.map((s) => s.band ?? []);
   const [y0, y1] = yExtent([
     ...nonEmpty.map((s) => s.points),
