@@ -11,6 +11,7 @@
  *   GANZOO_MAX_RUNS_IN_FLIGHT    optional, runs of one owner not yet ended (default shared/limits.ts CLOUD_LIMITS)
  *   GANZOO_MAX_TIMEOUT_MINUTES   optional, cap on a spec's resources.timeoutMinutes (the same)
  *   GANZOO_MAX_RETRIES           optional, cap on a spec's resources.retries (the same)
+ *   GANZOO_MAX_GROUP_MEMBERS     optional, most members of an experiment group (the same)
  *
  * With AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER set (an emulator such as moto or LocalStack, as the AWS SDK
  * reads it), the pool's signing keys are fetched from that endpoint, where emulators serve them.
@@ -22,6 +23,7 @@ import { cognitoJwtAuth } from './auth.ts';
 import { BATCH_RUNNER_ENV, batchRunnerFromEnv } from './runners/batch-runner.ts';
 
 import { S3ArtifactStore } from './stores/artifact-store.ts';
+import { DynamoGroupStore } from './stores/group-store.ts';
 import { DynamoRunStore } from './stores/run-store.ts';
 
 const REQUIRED = [...BATCH_RUNNER_ENV, 'GANZOO_COGNITO_ISSUER'] as const;
@@ -43,6 +45,7 @@ export function appFromEnv(env: NodeJS.ProcessEnv) {
     .filter(Boolean);
   return createApp({
     runStore: new DynamoRunStore({ table: e.GANZOO_TABLE, maxRunsInFlight: limits.maxRunsInFlight }),
+    groupStore: new DynamoGroupStore({ table: e.GANZOO_TABLE }),
     artifacts: new S3ArtifactStore({ bucket: e.GANZOO_BUCKET }),
     runner: batchRunnerFromEnv(e),
     caps: limits,

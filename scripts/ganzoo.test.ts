@@ -7,6 +7,7 @@ import { createApp } from '../functions/app.ts';
 import { staticTokenAuth } from '../functions/auth.ts';
 import type { JobRunner } from '../functions/ports.ts';
 import { S3ArtifactStore } from '../functions/stores/artifact-store.ts';
+import { DynamoGroupStore } from '../functions/stores/group-store.ts';
 import { DynamoRunStore } from '../functions/stores/run-store.ts';
 import { ApiError } from '../shared/api/client.ts';
 import { withJobUsage } from '../shared/cost.ts';
@@ -185,6 +186,7 @@ describe('ganzoo against the API', () => {
     artifacts = new S3ArtifactStore({ client: emulators.s3Client(), bucket });
     const app = createApp({
       runStore,
+      groupStore: new DynamoGroupStore({ client: emulators.dynamoClient(), table: 'cli-runs' }),
       artifacts,
       runner,
       auth: staticTokenAuth(TOKEN, 'user-1'),

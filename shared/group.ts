@@ -15,6 +15,18 @@ import { type ExperimentSpec, ExperimentSpecSchema, type FieldIssue, validateSpe
 
 /** The member limit when config names none: more is refused, naming `seeds` or `sweep`. */
 export const DEFAULT_MAX_GROUP_MEMBERS = 1000;
+/** The most any configuration may allow: AWS Batch's largest array job. */
+export const MAX_GROUP_MEMBERS = 10_000;
+
+/**
+ * A member's run id: the group's id and the member's index, so a Batch array child finds the run it trains
+ * from GANZOO_GROUP_ID and AWS_BATCH_JOB_ARRAY_INDEX alone, with nothing to read first.
+ */
+export function memberRunId(groupId: string, index: number): string {
+  if (!Number.isInteger(index) || index < 0 || index >= MAX_GROUP_MEMBERS)
+    throw new RangeError(`member index ${index} is outside 0 to ${MAX_GROUP_MEMBERS - 1}`);
+  return `${groupId}-${String(index).padStart(4, '0')}`;
+}
 
 const SeedSchema = z
   .int()
@@ -106,7 +118,16 @@ export interface GroupMember {
 }
 
 export type GroupExpansion =
-  | { ok: true; kind: 'seeds' | 'sweep'; members: GroupMember[] }
+  | {
+      ok: true;
+      kind: 'seeds' | 'sweep';
+      /** The base spec, defaults filled in. */
+      spec: ExperimentSpec;
+      /** The request's seeds or sweep, parsed (a random sweep's draw seed filled in). */
+      seeds?: number[];
+      sweep?: Sweep;
+      members: GroupMember[];
+    }
   | { ok: false; issues: FieldIssue[] };
 
 function issuesAt(error: z.ZodError): FieldIssue[] {
@@ -225,6 +246,8 @@ export function expandGroup(input: unknown, maxMembers = DEFAULT_MAX_GROUP_MEMBE
     return {
       ok: true,
       kind: 'seeds',
+      spec,
+      seeds: request.seeds,
       members: request.seeds.map((seed) => ({ spec: { ...spec, seed }, varies: { seed } })),
     };
   }
@@ -253,7 +276,7 @@ export function expandGroup(input: unknown, maxMembers = DEFAULT_MAX_GROUP_MEMBE
     }
     members.push({ spec: r.spec, varies: point });
   }
-  return { ok: true, kind: 'sweep', members };
+  return { ok: true, kind: 'sweep', spec, sweep, members };
 }
 
 export const GroupStatusSchema = z.object({

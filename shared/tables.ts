@@ -21,4 +21,6 @@ export const IDEMPOTENCY_PREFIX = 'idem#';
  * their runs (functions/stores/group-store.ts).
  */
 export const GROUP_PREFIX = 'group#';
+/** A group's idempotency key, apart from runs' (the same key may name a run and a group). */
+export const GROUP_IDEMPOTENCY_PREFIX = 'idem-group#';
 export const SLOTS_PREFIX = 'slots#';

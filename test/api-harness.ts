@@ -10,6 +10,7 @@ import { staticTokenAuth } from '../functions/auth.ts';
 import type { ErrorLogger } from '../functions/errors.ts';
 import type { Auth, JobRunner } from '../functions/ports.ts';
 import { S3ArtifactStore } from '../functions/stores/artifact-store.ts';
+import { DynamoGroupStore } from '../functions/stores/group-store.ts';
 import { DynamoRunStore } from '../functions/stores/run-store.ts';
 import type { RunRecord } from '../shared/run.ts';
 import { dynamoClientFor, type Emulators, startEmulators } from './emulators.ts';
@@ -94,6 +95,7 @@ export interface ApiHarness {
   app: ReturnType<typeof createApp>;
   runner: RecordingRunner;
   runStore: DynamoRunStore;
+  groupStore: DynamoGroupStore;
   artifacts: S3ArtifactStore;
   emulators: Emulators;
   logged: { message: string; error: unknown }[];
@@ -122,10 +124,12 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
     ...(options.maxRunsInFlight !== undefined ? { maxRunsInFlight: options.maxRunsInFlight } : {}),
   });
   const artifacts = new S3ArtifactStore({ client: s3, bucket: BUCKET, retry: QUICK });
+  const groupStore = new DynamoGroupStore({ client: dynamo, table: TABLE, retry: QUICK });
   const runner = new RecordingRunner();
   const logged: ApiHarness['logged'] = [];
   const app = createApp({
     runStore,
+    groupStore,
     artifacts,
     runner,
     auth: callersAuth(),
@@ -145,6 +149,7 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
     app,
     runner,
     runStore,
+    groupStore,
     artifacts,
     emulators,
     logged,

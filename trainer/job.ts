@@ -1,10 +1,12 @@
 /**
  * The job entry point: what the container runs on Batch and what the local runner starts. Everything comes
- * from the environment: GANZOO_RUN_ID, and either GANZOO_BUCKET (+ GANZOO_TABLE) for S3/DynamoDB or
+ * from the environment: GANZOO_RUN_ID (or, for a group's array job, GANZOO_GROUP_ID and the child's
+ * AWS_BATCH_JOB_ARRAY_INDEX), and either GANZOO_BUCKET (+ GANZOO_TABLE) for S3/DynamoDB or
  * GANZOO_RUN_DIR for a local folder. The spec is the run's stored spec.json, written when it was submitted:
  * read and parsed here once, then handed on to the loop and the evaluation.
  * Exit codes as in run.ts; 2 when the environment or the stored spec is unusable (a retry cannot fix it).
  */
+import { jobRunId } from '../shared/batch-job.ts';
 import { assertRunId, runFiles } from '../shared/keys.ts';
 import type { ExperimentSpec } from '../shared/spec.ts';
 import { exitWith, runTrainerProcess } from './run.ts';
@@ -16,10 +18,10 @@ exitWith(async () => {
     process.stderr.write(`error: ${message}\n`);
     return 2;
   };
-  const runId = process.env.GANZOO_RUN_ID;
-  if (!runId) return fail('GANZOO_RUN_ID is not set');
+  let runId: string;
   try {
-    assertRunId(runId);
+    // An experiment group's array job: the member at this child's array index.
+    runId = assertRunId(jobRunId(process.env));
   } catch (err) {
     return fail((err as Error).message);
   }

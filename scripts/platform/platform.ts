@@ -25,6 +25,7 @@ import { staticTokenAuth } from '../../functions/auth.ts';
 import type { JobRunner, RunStore } from '../../functions/ports.ts';
 import { LocalRunner, type ReconcileResult } from '../../functions/runners/local-runner.ts';
 import { S3ArtifactStore } from '../../functions/stores/artifact-store.ts';
+import { DynamoGroupStore } from '../../functions/stores/group-store.ts';
 import { ListCachedRunStore } from '../../functions/stores/list-cache.ts';
 import { DynamoRunStore } from '../../functions/stores/run-store.ts';
 import { LOCAL_LIMITS, type RunLimits } from '../../shared/limits.ts';
@@ -231,6 +232,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       runStore = cached;
     }
     const artifacts = new S3ArtifactStore({ client: s3Client, bucket: LOCAL_BUCKET, presignClient: signer });
+    const groupStore = new DynamoGroupStore({ client: dynamoClient, table: LOCAL_TABLE });
 
     let runner: JobRunner;
     let localRunner: LocalRunner | undefined;
@@ -260,6 +262,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
 
     const api = createApp({
       runStore,
+      groupStore,
       artifacts,
       runner,
       auth: staticTokenAuth(token, LOCAL_SUBJECT),
