@@ -202,6 +202,11 @@ describe('experiment groups in the dashboard', () => {
       ]);
       const joined = await api<GroupEvaluation>(`/experiment-groups/${id}/evaluation`);
       expect(joined.members).toBe(6);
+      // The band is read again as members end: at the end it is over all six.
+      await page
+        .locator('section[aria-labelledby=curves-h] .legend li', { hasText: '(mean of 6)' })
+        .first()
+        .waitFor({ timeout: POLL_TIMEOUT });
       const swept = page.locator('section[aria-labelledby=swept-h]');
       await swept.waitFor();
       for (const [param, rows] of [

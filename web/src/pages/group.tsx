@@ -272,12 +272,12 @@ export function GroupPage({ id }: { id: string }) {
   const g = group.data;
   const active = g ? isActive(g.status) : true;
   const curveIds = useMemo(() => g?.members.slice(0, MAX_CURVE_MEMBERS).map((m) => m.runId) ?? [], [g?.id]);
+  // Read again whenever another member ends: its last metrics join the band, its evaluation the table.
+  const ended = g ? g.members.filter((m) => !isActive(m.status)).length : 0;
   const curves = useAsync(
     () => Promise.all(curveIds.map((runId) => api.metrics(runId, { points: CHART_POINTS }))),
-    [curveIds],
+    [curveIds, ended],
   );
-  // Read again whenever another member ends: its evaluation joins the table.
-  const ended = g ? g.members.filter((m) => !isActive(m.status)).length : 0;
   const evaluation = useAsync(() => api.groupEvaluation(id), [id, ended]);
   const [actionError, setActionError] = useState<Error>();
   useInterval(group.reload, 2000, active);
