@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { familyInfo } from './catalog.ts';
 import type { MetricValue } from './evaluation.ts';
+import { groupSize, summarize } from './group-stats.ts';
 import { LabelsSchema } from './labels.ts';
 import { seededRandom } from './random.ts';
 import { RUN_STATUSES, type RunStatus } from './run.ts';
@@ -233,7 +234,7 @@ export function expandGroup(input: unknown, maxMembers = DEFAULT_MAX_GROUP_MEMBE
     };
   const spec = base.spec;
   if (request.seeds) {
-    if (request.seeds.length > maxMembers)
+    if (groupSize(request) > maxMembers)
       return {
         ok: false,
         issues: [
@@ -251,10 +252,7 @@ export function expandGroup(input: unknown, maxMembers = DEFAULT_MAX_GROUP_MEMBE
     };
   }
   const sweep = request.sweep!;
-  const size =
-    sweep.mode === 'random'
-      ? sweep.samples
-      : Object.values(sweep.parameters).reduce((n, v) => n * v.length, 1);
+  const size = groupSize({ sweep });
   if (size > maxMembers)
     return {
       ok: false,
@@ -319,19 +317,7 @@ export const SummarySchema = z.object({
 });
 export type Summary = z.output<typeof SummarySchema>;
 
-/** mean ± sd (min, max) of finite values; undefined when there are none. */
-export function summarize(values: readonly number[]): Summary | undefined {
-  const v = values.filter(Number.isFinite);
-  if (v.length === 0) return undefined;
-  const mean = v.reduce((a, b) => a + b, 0) / v.length;
-  const sd = v.length > 1 ? Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (v.length - 1)) : 0;
-  return { n: v.length, mean, sd, min: Math.min(...v), max: Math.max(...v) };
-}
-
-/** "69.7 ± 12.5 (61.2-85.8, n=3)" */
-export function formatSummary(s: Summary, digits = 1): string {
-  return `${s.mean.toFixed(digits)} ± ${s.sd.toFixed(digits)} (${s.min.toFixed(digits)}-${s.max.toFixed(digits)}, n=${s.n})`;
-}
+export { formatSummary, summarize } from './group-stats.ts';
 
 /** One finished member, as a group's evaluation sees it. */
 export interface MemberResult {

@@ -5,6 +5,10 @@ import type { Problem } from '../../../shared/api/problems.ts';
 import type {
   EvaluationSchema,
   ExportedGenerator,
+  Group,
+  GroupEvaluationResult,
+  GroupPage,
+  GroupSummary,
   Metrics,
   MetricsLine,
   Model,
@@ -14,6 +18,7 @@ import type {
 } from '../../../shared/api/schemas.ts';
 import type { FamilyId } from '../../../shared/catalog.ts';
 import type { DatasetInfo } from '../../../shared/datasets.ts';
+import type { Labels, LabelsPatch } from '../../../shared/labels.ts';
 import type { ResumedRun, RunRecord, RunStatus } from '../../../shared/run.ts';
 import type { ExperimentSpec, FieldIssue } from '../../../shared/spec.ts';
 
@@ -23,6 +28,12 @@ export type {
   ExportedGenerator,
   FamilyId,
   FieldIssue,
+  Group,
+  GroupEvaluationResult,
+  GroupPage,
+  GroupSummary,
+  Labels,
+  LabelsPatch,
   Metrics,
   MetricsLine,
   Model,
