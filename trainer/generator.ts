@@ -13,7 +13,7 @@ import {
 import { runFiles } from '../shared/keys.ts';
 import type { ExperimentSpec } from '../shared/spec.ts';
 import type { Gan } from './gan.ts';
-import { exportableModel } from './nn/export.ts';
+import { exportableModel, needsExportCopy } from './nn/export.ts';
 import { sinkSaver } from './sinks/model-io.ts';
 import { type ArtifactSink, locationOf } from './sinks/types.ts';
 
@@ -58,6 +58,10 @@ export async function exportGenerator(
   );
   // Stock layers with spectral norm, modulation and attention's gamma folded in, attention maps after the
   // sample (nn/export.ts), so the browser's tfjs loads it without the trainer's classes.
+  if (!needsExportCopy(gan.generator, gan.attentionMaps)) {
+    await gan.generator.save(sinkSaver(artifacts, runFiles.generatorDir));
+    return;
+  }
   const exported = exportableModel(gan.generator, gan.attentionMaps);
   try {
     await exported.save(sinkSaver(artifacts, runFiles.generatorDir));

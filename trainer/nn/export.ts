@@ -28,6 +28,15 @@ function copyOf(layer: tf.layers.Layer, inputs: Sym[]): Sym[] {
   return Array.isArray(out) ? out : [out];
 }
 
+/**
+ * Whether exporting needs the copy below: a layer to fold, or an output to add. A model of stock layers
+ * only is saved as it is, which also keeps generators whose layers are shared between several models (a
+ * Progressive GAN's stages) exportable.
+ */
+export function needsExportCopy(model: tf.LayersModel, extraOutputs: readonly string[] = []): boolean {
+  return extraOutputs.length > 0 || model.layers.some(canFold);
+}
+
 export function exportableModel(model: tf.LayersModel, extraOutputs: readonly string[] = []): tf.LayersModel {
   const outputsOf = new Map<string, Sym[]>();
   for (const layer of model.layers) {
