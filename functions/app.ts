@@ -11,6 +11,7 @@ import { type ErrorLogger, errorHandler, notFoundHandler } from './errors.ts';
 import { newRunId as defaultRunId } from './ids.ts';
 import type { ArtifactStore, Auth, JobRunner, RunStore } from './ports.ts';
 import { catalogRoutes } from './routes/catalog.ts';
+import { datasetRoutes, resolveUpload, type UploadDeps } from './routes/datasets.ts';
 import { experimentRoutes } from './routes/experiments.ts';
 import { metaRoutes } from './routes/meta.ts';
 
@@ -29,6 +30,8 @@ export interface AppDeps {
    * limit of runs in flight is the run store's (DynamoRunStore maxRunsInFlight).
    */
   caps?: Pick<RunLimits, 'maxTimeoutMinutes' | 'maxRetries'>;
+  /** Uploaded datasets (their records, bucket and validation job); without it GET /datasets lists only the built-ins. */
+  uploads?: UploadDeps;
 }
 
 export function createApp(deps: AppDeps) {
@@ -54,10 +57,15 @@ export function createApp(deps: AppDeps) {
           now,
           newRunId: deps.newRunId ?? defaultRunId,
           log,
+          resolveUpload: (owner, ref, family) => resolveUpload(deps.uploads?.table, owner, ref, family),
           ...(deps.caps ? { caps: deps.caps } : {}),
         }),
       )
       .route('/', catalogRoutes())
+      .route(
+        '/datasets',
+        datasetRoutes({ runStore: deps.runStore, now, ...(deps.uploads ? { uploads: deps.uploads } : {}) }),
+      )
   );
 }
 

@@ -6,6 +6,7 @@
 import type { RunPage, SampleRef } from '../shared/api/schemas.ts';
 import type { JobUsage, RunCost } from '../shared/cost.ts';
 import type { RunRecord, RunStatus, StatusUpdate, TransitionResult } from '../shared/run.ts';
+import type { UploadedDataset } from '../shared/uploads.ts';
 
 export type { RunPage, SampleRef };
 
@@ -68,6 +69,14 @@ export interface JobRunner {
   submit(run: RunRecord): Promise<{ jobId: string }>;
   /** Stops it: Batch TerminateJob, or a signal to the local process. Idempotent. */
   cancel(run: RunRecord, reason: string): Promise<void>;
+}
+
+/**
+ * Starts the validation job of an uploaded dataset's version (trainer/validate-job.ts): a Batch job with the
+ * trainer image in the cloud, a child process locally. The job moves the version to READY or FAILED.
+ */
+export interface DatasetValidator {
+  validate(dataset: UploadedDataset, version: number): Promise<{ jobId: string }>;
 }
 
 export interface Auth {

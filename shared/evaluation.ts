@@ -9,8 +9,8 @@ import { runFiles } from './keys.ts';
 /** Datasets with a defined evaluation: cFID and classes on MNIST and Fashion-MNIST (each by its own classifier), modes and HQ% on the 2D mixtures. */
 export const EVALUATED_DATASETS: readonly DatasetId[] = ['mnist', 'fashion-mnist', 'ring8', 'grid25'];
 
-export function hasEvaluation(dataset: DatasetId): boolean {
-  return EVALUATED_DATASETS.includes(dataset);
+export function hasEvaluation(dataset: string): boolean {
+  return (EVALUATED_DATASETS as readonly string[]).includes(dataset);
 }
 
 export interface BackendRecord {
@@ -61,7 +61,7 @@ interface EvalCommon {
     /** The run's folder, or its S3 location. */
     dir: string;
     family: string;
-    dataset: DatasetId;
+    dataset: DatasetId | `upload:${string}`;
     steps: number;
     specSeed: number;
     latentDim: number;

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { RUN_STATUSES } from './run.ts';
 import { type ExperimentSpec, type ExperimentSpecInput, ExperimentSpecSchema, GPU_TYPES } from './spec.ts';
+import { RunUploadSchema } from './uploads.ts';
 
 /** Live progress, written by the trainer's heartbeats. */
 export const RunProgressSchema = z.object({
@@ -81,6 +82,9 @@ export const RunSchema = z.object({
       'The experiment group it is a member of (shared/group.ts), and its place there (a Batch array index).',
     ),
   cost: RunCostSchema.optional(),
+  upload: RunUploadSchema.optional().describe(
+    "The uploaded dataset version it trains on, and the sha256 of that version's manifest (its spec says upload:{id}@{version}).",
+  ),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
   history: z

@@ -45,6 +45,7 @@ export const RUN_FIELDS = [
   'progress',
   'reason',
   'group',
+  'upload',
   'createdAt',
   'updatedAt',
   'history',

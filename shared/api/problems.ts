@@ -16,6 +16,8 @@ export const PROBLEM_KINDS = {
   'method-not-allowed': { status: 405, title: 'Method not allowed' },
   'run-finished': { status: 409, title: 'The run has already finished' },
   'run-not-resumable': { status: 409, title: 'Only a FAILED or CANCELLED run can be resumed' },
+  'dataset-in-use': { status: 409, title: 'A run in flight uses the dataset' },
+  'dataset-not-uploading': { status: 409, title: 'The dataset version is not waiting for its upload' },
   'payload-too-large': { status: 413, title: 'Request body too large' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
   'idempotency-key-reused': { status: 422, title: 'Idempotency key reused for a different request' },
