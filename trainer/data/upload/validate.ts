@@ -23,7 +23,7 @@ export class UploadRefused extends Error {
   override readonly name = 'UploadRefused';
 }
 
-export type UploadLimits = typeof UPLOAD_LIMITS;
+export type UploadLimits = { [K in keyof typeof UPLOAD_LIMITS]: number };
 
 /** One object the user uploaded (under raw/), read on demand. */
 export interface UploadedFile {
