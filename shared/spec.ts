@@ -49,8 +49,7 @@ const UploadRefSchema = z
   .regex(UPLOAD_REF, 'upload:{dataset id}@{version}, e.g. upload:u0123456789ab@1')
   .describe(
     "One of your uploaded datasets' READY versions, upload:{id}@{version} (GET /datasets lists them).",
-  )
-  .transform((s) => s as UploadRef);
+  );
 
 /** A family that trains on a kind users may upload also takes uploads. */
 const takesUploads = (f: FamilyInfo) => f.kinds.some((k) => (UPLOAD_KINDS as readonly string[]).includes(k));
@@ -189,7 +188,9 @@ export function validateSpec(input: unknown): SpecResult {
     }
   }
   if (issues.length > 0) return { ok: false, issues };
-  return { ok: true, spec: { ...base, hyperparameters: hp.data as Record<string, unknown> } };
+  // The schema checked `dataset` is a built-in id or matches UPLOAD_REF.
+  const dataset = base.dataset as DatasetId | UploadRef;
+  return { ok: true, spec: { ...base, dataset, hyperparameters: hp.data as Record<string, unknown> } };
 }
 
 /**

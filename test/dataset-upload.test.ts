@@ -8,11 +8,14 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../scripts/ganzoo.ts';
+import { s3ClientFor } from '../scripts/platform/emulators.ts';
 import { type Platform, startPlatform } from '../scripts/platform/platform.ts';
 import { createApiClient } from '../shared/api/client.ts';
-import { uploadFiles, uploadPrefix } from '../shared/keys.ts';
+import { uploadPrefix } from '../shared/keys.ts';
+import { S3Objects } from '../shared/storage/s3-objects.ts';
 import { encodePng } from '../trainer/render/png.ts';
 import { scratchDir } from '../trainer/test-util.ts';
+import { zip } from './fixtures/zip-archive.ts';
 
 const dataDir = scratchDir('dataset-upload');
 let platform: Platform;
@@ -141,4 +144,53 @@ describe('uploaded datasets under the local platform', () => {
     expect(dataset.versions[1]!.report).toMatchObject({ count: 1, resized: 1 });
     expect(dataset.versions[1]!.report!.notes[0]).toMatch(/resized to 16x16 \(from 32x32: 1\)/);
   }, 600_000);
+
+  it('refuses a zip with a ../ entry and a folder with a non-image: FAILED with the reason, nothing kept', async () => {
+    const objects = new S3Objects({
+      bucket: 'ganzoo-artifacts',
+      client: s3ClientFor(platform.s3Endpoint),
+      retry: { attempts: 1, baseMs: 0, maxMs: 0 },
+    });
+    const bad = join(dataDir, 'bad');
+    mkdirSync(join(bad, 'zip'), { recursive: true });
+    mkdirSync(join(bad, 'text'), { recursive: true });
+    writeFileSync(join(bad, 'zip', 'images.zip'), zip([{ name: '../escape.png', data: shapePng(1) }]));
+    writeFileSync(join(bad, 'text', 'a.png'), shapePng(1));
+    writeFileSync(join(bad, 'text', 'notes.png'), 'not an image, whatever its name says');
+    for (const [dir, reason] of [
+      [join(bad, 'zip', 'images.zip'), /climbs out of the upload/],
+      [join(bad, 'text'), /'notes.png' is not a PNG or JPEG image/],
+    ] as const) {
+      const name = `bad-${dir.endsWith('.zip') ? 'zip' : 'text'}`;
+      const r = await cli([
+        'dataset',
+        'upload',
+        dir,
+        '--name',
+        name,
+        '--kind',
+        'images',
+        '--size',
+        '32',
+        '--channels',
+        '1',
+      ]);
+      expect(r.code).toBe(1);
+      expect(r.out).toMatch(reason);
+      const uploads = (await api().datasetCatalog()).uploads.find((u) => u.name === name)!;
+      expect(uploads.versions[0]!.status).toBe('FAILED');
+      expect(uploads.versions[0]!.reason).toMatch(reason);
+      expect(await objects.keys(uploadPrefix('local', uploads.id, 1))).toEqual([]);
+    }
+  }, 120_000);
+
+  it("answers a browser's preflight for an upload PUT with the bucket's CORS rule", async () => {
+    const res = await fetch(`${platform.url}/s3/ganzoo-artifacts/uploads/x`, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://example.test', 'access-control-request-method': 'PUT' },
+    });
+    expect(res.status).toBe(204);
+    expect(res.headers.get('access-control-allow-methods')).toContain('PUT');
+    expect(res.headers.get('access-control-expose-headers')).toBe('ETag');
+  });
 });
