@@ -11,6 +11,7 @@ import { type ErrorLogger, errorHandler, notFoundHandler } from './errors.ts';
 import { newRunId as defaultRunId } from './ids.ts';
 import type { ArtifactStore, Auth, GroupStore, JobRunner, RunStore } from './ports.ts';
 import { catalogRoutes } from './routes/catalog.ts';
+import { datasetRoutes, resolveUpload, type UploadDeps } from './routes/datasets.ts';
 import { experimentRoutes } from './routes/experiments.ts';
 import { groupRoutes } from './routes/groups.ts';
 import { metaRoutes } from './routes/meta.ts';
@@ -33,6 +34,8 @@ export interface AppDeps {
    * run store's (DynamoRunStore maxRunsInFlight).
    */
   caps?: Pick<RunLimits, 'maxTimeoutMinutes' | 'maxRetries'> & Partial<Pick<RunLimits, 'maxGroupMembers'>>;
+  /** Uploaded datasets (their records, bucket and validation job); without it GET /datasets lists only the built-ins. */
+  uploads?: UploadDeps;
 }
 
 export function createApp(deps: AppDeps) {
@@ -58,6 +61,7 @@ export function createApp(deps: AppDeps) {
           now,
           newRunId: deps.newRunId ?? defaultRunId,
           log,
+          resolveUpload: (owner, ref, family) => resolveUpload(deps.uploads?.table, owner, ref, family),
           ...(deps.caps ? { caps: deps.caps } : {}),
         }),
       )
@@ -76,6 +80,10 @@ export function createApp(deps: AppDeps) {
         }),
       )
       .route('/', catalogRoutes())
+      .route(
+        '/datasets',
+        datasetRoutes({ runStore: deps.runStore, now, ...(deps.uploads ? { uploads: deps.uploads } : {}) }),
+      )
   );
 }
 

@@ -126,7 +126,7 @@ describe('the document is exact', () => {
             ? await res.json()
             : await res.text();
           expect(res.status, JSON.stringify(body)).toBeLessThan(500);
-          if (r.method !== route.method.toUpperCase()) {
+          if (!(r.method.toLowerCase() in doc.paths[route.path]!)) {
             expect(res.status).toBe(405);
             expect(res.headers.get('allow')).toContain(route.method.toUpperCase());
             return;

@@ -8,6 +8,7 @@ import type { JobUsage, RunCost } from '../shared/cost.ts';
 import type { GroupRecord } from '../shared/group.ts';
 import type { Labels } from '../shared/labels.ts';
 import type { RunRecord, RunStatus, StatusUpdate, TransitionResult } from '../shared/run.ts';
+import type { UploadedDataset } from '../shared/uploads.ts';
 
 export type { RunPage, SampleRef };
 
@@ -118,6 +119,14 @@ export interface JobRunner {
   ): Promise<{ jobId: string; memberJobIds: string[] }>;
   /** Stops a group's job and with it every member still in it. */
   cancelGroup?(group: GroupRecord, reason: string): Promise<void>;
+}
+
+/**
+ * Starts the validation job of an uploaded dataset's version (trainer/validate-job.ts): a Batch job with the
+ * trainer image in the cloud, a child process locally. The job moves the version to READY or FAILED.
+ */
+export interface DatasetValidator {
+  validate(dataset: UploadedDataset, version: number): Promise<{ jobId: string }>;
 }
 
 export interface Auth {

@@ -85,7 +85,7 @@ describe('ganzoo arguments', () => {
       throw new Error(`'${line}' was accepted`);
     };
     expect(wrong('fly')).toBe(
-      "unknown command 'fly' (one of submit, sweep, group, list, watch, cancel, resume, pull)",
+      "unknown command 'fly' (one of submit, sweep, group, list, watch, cancel, resume, pull, dataset)",
     );
     expect(wrong('submit --family dcgan')).toBe('submit needs a spec file, or --family and --dataset');
     expect(wrong('submit a.json b.json')).toBe("'submit' takes at most one spec file");

@@ -27,6 +27,7 @@ import {
   UsageError,
 } from '../shared/spec-flags.ts';
 import { describeProgress } from '../trainer/progress.ts';
+import { type UploadOptions, uploadDataset } from './dataset-upload.ts';
 
 export const USAGE = `usage: ganzoo <command> [options]
 
@@ -49,6 +50,10 @@ commands:
   cancel ID
   resume ID [--watch]              continue a FAILED or CANCELLED run from its latest checkpoint, as a new attempt
   pull ID [--out DIR]              download the sample grids, the generator and the evaluation (default DIR: ./ID)
+  dataset upload DIR --name NAME --kind images|labelled|paired|unpaired --size N [--channels 1|3] [--no-resize]
+                                   upload a folder of PNG/JPEG files (or one .zip) as a dataset, or its next version
+  dataset list                     the built-in datasets and your uploads
+  dataset show ID                  one upload with its versions
 
 options for every command:
   --api URL      the API (default: $GANZOO_API_URL)
@@ -58,7 +63,17 @@ options for every command:
 
 export { UsageError };
 
-const COMMANDS = ['submit', 'sweep', 'group', 'list', 'watch', 'cancel', 'resume', 'pull'] as const;
+const COMMANDS = [
+  'submit',
+  'sweep',
+  'group',
+  'list',
+  'watch',
+  'cancel',
+  'resume',
+  'pull',
+  'dataset',
+] as const;
 type CommandName = (typeof COMMANDS)[number];
 
 const OPTIONS = {
@@ -88,6 +103,10 @@ const OPTIONS = {
   seeds: { type: 'string' },
   random: { type: 'string' },
   'sweep-seed': { type: 'string' },
+  kind: { type: 'string' },
+  size: { type: 'string' },
+  channels: { type: 'string' },
+  'no-resize': { type: 'boolean' },
   ...SPEC_FLAG_OPTIONS,
 } as const;
 
@@ -118,6 +137,7 @@ const ALLOWED: Record<CommandName, string[]> = {
   cancel: [],
   resume: ['watch', 'interval'],
   pull: ['out'],
+  dataset: ['name', 'kind', 'size', 'channels', 'no-resize'],
 };
 
 export type Command =
@@ -149,6 +169,9 @@ export type Command =
         | { name: 'cancel'; id: string }
         | { name: 'resume'; id: string; watch: boolean; intervalMs: number }
         | { name: 'pull'; id: string; out: string }
+        | { name: 'dataset'; action: 'list' }
+        | { name: 'dataset'; action: 'show'; id: string }
+        | { name: 'dataset'; action: 'upload'; dir: string; upload: UploadOptions }
       ));
 
 /** A submit or sweep, as parsed. */
@@ -331,6 +354,29 @@ export function parseCommand(argv: string[], env: Record<string, string | undefi
     case 'pull': {
       const id = onlyId();
       return { name: 'pull', id, out: str('out') ?? id, ...connection() };
+    }
+    case 'dataset': {
+      const [action, arg] = rest;
+      if (action === 'list') return { name: 'dataset', action, ...connection() };
+      if (action === 'show') {
+        if (!arg) throw new UsageError("'dataset show' takes a dataset id");
+        return { name: 'dataset', action, id: arg, ...connection() };
+      }
+      if (action !== 'upload') throw new UsageError("'dataset' takes upload, list or show");
+      if (!arg) throw new UsageError("'dataset upload' takes a folder (or a .zip)");
+      const name = str('name');
+      const kind = str('kind');
+      const size = count('size', str('size'), 1);
+      if (!name || !kind || size === undefined)
+        throw new UsageError("'dataset upload' needs --name, --kind and --size");
+      const channels = count('channels', str('channels'), 1) ?? 3;
+      return {
+        name: 'dataset',
+        action,
+        dir: arg,
+        upload: { name, kind, size, channels, resize: v['no-resize'] !== true },
+        ...connection(),
+      };
     }
   }
 }
@@ -761,6 +807,39 @@ async function execute(command: Exclude<Command, { name: 'help' }>, io: Io): Pro
     }
     case 'pull':
       return pull(api, io, command.id, command.out);
+    case 'dataset': {
+      if (command.action === 'list') {
+        const { datasets, uploads } = await api.datasetCatalog();
+        if (command.json) print({ datasets, uploads });
+        else {
+          io.out(
+            `${table([['BUILT-IN', 'KIND', 'SHAPE'], ...datasets.map((d) => [d.id, d.kind, d.shape.join('x')])])}\n`,
+          );
+          io.out(
+            uploads.length
+              ? `${table([['UPLOAD', 'ID', 'VERSIONS'], ...uploads.map((u) => [u.name, u.id, u.versions.map((v) => `${v.version}:${v.status}`).join(' ')])])}\n`
+              : 'no uploads\n',
+          );
+        }
+        return 0;
+      }
+      const dataset =
+        command.action === 'show'
+          ? (await api.dataset(command.id)).dataset
+          : await uploadDataset(api, io, command.dir, command.upload);
+      if (command.json) print(dataset);
+      else
+        for (const v of dataset.versions)
+          io.out(
+            `${dataset.name} ${dataset.id}@${v.version} ${v.kind} ${v.status}${v.report ? `: ${v.report.count} items, ${v.report.shape.join('x')}${v.report.classNames.length ? `, classes ${v.report.classNames.join(', ')}` : ''}${v.report.notes.length ? `; ${v.report.notes.join('; ')}` : ''}; manifest sha256 ${v.manifestSha256}` : ''}${v.reason ? `: ${v.reason}` : ''}\n`,
+          );
+      const last = dataset.versions.at(-1);
+      if (command.action === 'upload' && last?.status === 'READY')
+        io.out(
+          `train on it with: ganzoo submit --family dcgan --dataset upload:${dataset.id}@${last.version}\n`,
+        );
+      return command.action === 'upload' && last?.status !== 'READY' ? 1 : 0;
+    }
   }
 }
 

@@ -46,6 +46,7 @@ export const RUN_FIELDS = [
   'reason',
   'group',
   'labels',
+  'upload',
   'createdAt',
   'updatedAt',
   'history',

@@ -15,6 +15,7 @@ import {
 } from './catalog.ts';
 import { DATASET_IDS, type DatasetId, datasetInfo } from './datasets.ts';
 import { LabelsSchema } from './labels.ts';
+import { UPLOAD_KINDS, UPLOAD_REF, type UploadRef } from './uploads.ts';
 
 export const GPU_TYPES = ['g4dn.xlarge', 'g4dn.2xlarge', 'g5.xlarge', 'g5.2xlarge'] as const;
 export type GpuType = (typeof GPU_TYPES)[number];
@@ -43,11 +44,24 @@ export const ResourcesSchema = z.strictObject({
     .describe('Attempts in all, for infrastructure failures such as Spot reclaims.'),
 });
 
+/** A READY version of one of the caller's uploads; the API checks it against the registry and the family. */
+const UploadRefSchema = z
+  .string()
+  .regex(UPLOAD_REF, 'upload:{dataset id}@{version}, e.g. upload:u0123456789ab@1')
+  .describe(
+    "One of your uploaded datasets' READY versions, upload:{id}@{version} (GET /datasets lists them).",
+  );
+
+/** A family that trains on a kind users may upload also takes uploads. */
+const takesUploads = (f: FamilyInfo) => f.kinds.some((k) => (UPLOAD_KINDS as readonly string[]).includes(k));
+
 const cadence = (d: number, what: string) => z.int().min(1).max(10_000_000).default(d).describe(what);
 
 const SpecShape = {
   family: z.enum(FAMILY_IDS).describe('GAN family id, see GET /models.'),
-  dataset: z.enum(DATASET_IDS).describe('Built-in dataset id, see GET /datasets.'),
+  dataset: z
+    .union([z.enum(DATASET_IDS), UploadRefSchema])
+    .describe('Built-in dataset id, or upload:{id}@{version} of your own; see GET /datasets.'),
   hyperparameters: z.record(z.string(), z.unknown()).default({}).describe("The family's hyperparameters."),
   steps: z
     .int()
@@ -81,10 +95,15 @@ export const ExperimentSpecInputSchema = z.strictObject(SpecShape);
 
 export type ExperimentSpec = Omit<z.output<typeof ExperimentSpecInputSchema>, 'family' | 'dataset'> & {
   family: FamilyId;
-  dataset: DatasetId;
+  dataset: DatasetId | UploadRef;
   hyperparameters: Record<string, unknown>;
 };
 export type ExperimentSpecInput = z.input<typeof ExperimentSpecInputSchema>;
+
+/** A built-in dataset id, as opposed to an upload's upload:{id}@{version}. */
+export function isBuiltIn(dataset: string): dataset is DatasetId {
+  return (DATASET_IDS as readonly string[]).includes(dataset);
+}
 
 /**
  * The spec as the wire contract states it: one variant per family, with that family's datasets and its own
@@ -97,9 +116,13 @@ export const ExperimentSpecSchema = z
     (FAMILIES as readonly FamilyInfo[]).map((f) =>
       ExperimentSpecInputSchema.extend({
         family: z.literal(f.id).describe(`${f.title}, see GET /models.`),
-        dataset: z
-          .enum(f.datasets as [DatasetId, ...DatasetId[]])
-          .describe('Built-in dataset id, see GET /datasets.'),
+        dataset: takesUploads(f)
+          ? z
+              .union([z.enum(f.datasets as [DatasetId, ...DatasetId[]]), UploadRefSchema])
+              .describe('Built-in dataset id, or upload:{id}@{version} of your own; see GET /datasets.')
+          : z
+              .enum(f.datasets as [DatasetId, ...DatasetId[]])
+              .describe('Built-in dataset id, see GET /datasets.'),
         hyperparameters: f.hyperparameters
           .default({})
           .describe(
@@ -148,8 +171,15 @@ export function validateSpec(input: unknown): SpecResult {
   const base = outer.data;
   const family = familyInfo(base.family)!;
   const issues: FieldIssue[] = [];
-  const mismatch = datasetMismatch(family, datasetInfo(base.dataset));
-  if (mismatch) issues.push({ field: 'dataset', message: mismatch });
+  // An upload's kind is the registry's to say: the API checks it (functions/routes/datasets.ts resolveUpload).
+  if (isBuiltIn(base.dataset)) {
+    const mismatch = datasetMismatch(family, datasetInfo(base.dataset));
+    if (mismatch) issues.push({ field: 'dataset', message: mismatch });
+  } else if (!takesUploads(family))
+    issues.push({
+      field: 'dataset',
+      message: `family '${family.id}' trains on no kind of dataset that can be uploaded`,
+    });
   // The family's schema reads the hyperparameters as sent: the record parse above copies them into a new
   // object, where a '__proto__' key would become the prototype instead of an unknown field.
   const sent = (input as { hyperparameters?: unknown }).hyperparameters ?? {};
@@ -161,7 +191,9 @@ export function validateSpec(input: unknown): SpecResult {
     }
   }
   if (issues.length > 0) return { ok: false, issues };
-  return { ok: true, spec: { ...base, hyperparameters: hp.data as Record<string, unknown> } };
+  // The schema checked `dataset` is a built-in id or matches UPLOAD_REF.
+  const dataset = base.dataset as DatasetId | UploadRef;
+  return { ok: true, spec: { ...base, dataset, hyperparameters: hp.data as Record<string, unknown> } };
 }
 
 /**

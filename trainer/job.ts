@@ -5,6 +5,8 @@
  * GANZOO_RUN_DIR for a local folder. The spec is the run's stored spec.json, written when it was submitted:
  * read and parsed here once, then handed on to the loop and the evaluation.
  * Exit codes as in run.ts; 2 when the environment or the stored spec is unusable (a retry cannot fix it).
+ * With GANZOO_TASK=validate-dataset the same entry point validates an uploaded dataset instead
+ * (validate-job.ts): one image, one job definition, and Batch cannot override an image's entry point.
  */
 import { jobRunId } from '../shared/batch-job.ts';
 import { assertRunId, runFiles } from '../shared/keys.ts';
@@ -12,8 +14,9 @@ import type { ExperimentSpec } from '../shared/spec.ts';
 import { exitWith, runTrainerProcess } from './run.ts';
 import { RunSpecError, readRunSpec } from './run-spec.ts';
 import { openSinks } from './sinks/open.ts';
+import { VALIDATE_TASK, validateDatasetJob } from './validate-job.ts';
 
-exitWith(async () => {
+async function trainJob(): Promise<number> {
   const fail = (message: string) => {
     process.stderr.write(`error: ${message}\n`);
     return 2;
@@ -38,4 +41,6 @@ exitWith(async () => {
     return fail(`run ${runId}: stored ${runFiles.spec} is invalid: ${why}`);
   }
   return runTrainerProcess({ runId, spec, specStored: true, sinks, quiet: process.env.GANZOO_QUIET === '1' });
-});
+}
+
+exitWith(process.env.GANZOO_TASK === VALIDATE_TASK ? validateDatasetJob : trainJob);

@@ -17,7 +17,8 @@ import { BATCH_RETRY_RULES, FIRST_ATTEMPT_ENV, GROUP_ID_ENV, jobResources } from
 import type { GroupRecord } from '../../shared/group.ts';
 import { lastAttempt, type RunRecord } from '../../shared/run.ts';
 import { GPU_TYPES, type GpuType } from '../../shared/spec.ts';
-import type { JobRunner } from '../ports.ts';
+import { type UploadedDataset, validationEnv } from '../../shared/uploads.ts';
+import type { DatasetValidator, JobRunner } from '../ports.ts';
 
 /** The two queues of one GPU type (infra/lib/constructs/gpu-compute.ts). */
 export interface GpuQueues {
@@ -67,7 +68,7 @@ function tagValue(value: string): string {
   return value.replace(/[^\p{L}\p{N} +\-=._:/@]/gu, '_').slice(0, 256);
 }
 
-export class BatchRunner implements JobRunner {
+export class BatchRunner implements JobRunner, DatasetValidator {
   private readonly client: BatchClient;
 
   constructor(private readonly options: BatchRunnerOptions) {
@@ -172,6 +173,37 @@ export class BatchRunner implements JobRunner {
   async submit(run: RunRecord, options: SubmitOptions = {}): Promise<{ jobId: string }> {
     const out = await this.client.send(new SubmitJobCommand(this.submitInput(run, options)));
     if (!out.jobId) throw new Error(`Batch accepted run ${run.id} but returned no job id`);
+    return { jobId: out.jobId };
+  }
+
+  /**
+   * The validation job of an uploaded dataset's version: the trainer's image and job definition with
+   * GANZOO_TASK=validate-dataset, on the Spot-first queue of the first GPU type configured (the only compute
+   * the deployment has; a reclaimed validation is simply run again), at the job definition's size.
+   */
+  validationInput(dataset: UploadedDataset, version: number): SubmitJobCommandInput {
+    const first = Object.values(this.options.queues)[0];
+    if (!first) throw new Error('no Batch queue is configured');
+    const env = {
+      ...validationEnv(dataset.id, version),
+      GANZOO_BUCKET: this.options.bucket,
+      GANZOO_TABLE: this.options.table,
+    };
+    return {
+      jobName: `validate-${dataset.id}-v${version}`,
+      jobQueue: first.spot,
+      jobDefinition: this.options.jobDefinition,
+      containerOverrides: { environment: Object.entries(env).map(([name, value]) => ({ name, value })) },
+      retryStrategy: { attempts: 3, evaluateOnExit: EVALUATE_ON_EXIT },
+      timeout: { attemptDurationSeconds: 60 * 60 },
+      tags: { [JOB_TAGS.owner]: tagValue(dataset.owner), 'ganzoo:dataset': dataset.id },
+      propagateTags: true,
+    };
+  }
+
+  async validate(dataset: UploadedDataset, version: number): Promise<{ jobId: string }> {
+    const out = await this.client.send(new SubmitJobCommand(this.validationInput(dataset, version)));
+    if (!out.jobId) throw new Error(`Batch accepted the validation of ${dataset.id} but returned no job id`);
     return { jobId: out.jobId };
   }
 

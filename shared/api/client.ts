@@ -38,7 +38,7 @@ export interface ClientOptions {
   fetch: ClientFetch;
 }
 
-type Success<K extends RouteName> = AnswerOf<K, keyof Routes[K]['responses'] & (200 | 201)>;
+type Success<K extends RouteName> = AnswerOf<K, keyof Routes[K]['responses'] & (200 | 201 | 202)>;
 type Query = Record<string, string | number | boolean | undefined>;
 
 interface Args {
@@ -103,6 +103,13 @@ export function createApiClient(options: ClientOptions) {
       }>,
     models: () => call('models', 'get', '/models').then((r) => r.models),
     datasets: () => call('datasets', 'get', '/datasets').then((r) => r.datasets),
+    /** The built-ins and the caller's uploads. */
+    datasetCatalog: () => call('datasets', 'get', '/datasets'),
+    createDataset: (body: unknown) => call('createDataset', 'post', '/datasets', { body }),
+    dataset: (id: string) => call('getDataset', 'get', '/datasets/{id}', { params: { id } }),
+    deleteDataset: (id: string) => call('deleteDataset', 'delete', '/datasets/{id}', { params: { id } }),
+    completeDataset: (id: string, body: unknown) =>
+      call('completeDataset', 'post', '/datasets/{id}/complete', { params: { id }, body }),
     listRuns: (query: QueryOf<'listRuns'> = {}) => call('listRuns', 'get', '/experiments', { query }),
     run: (id: string) => call('getRun', 'get', '/experiments/{id}', { params: { id } }),
     patchRun: (id: string, labels: LabelsPatch) =>

@@ -17,6 +17,8 @@ export const PROBLEM_KINDS = {
   'run-finished': { status: 409, title: 'The run has already finished' },
   'run-not-resumable': { status: 409, title: 'Only a FAILED or CANCELLED run can be resumed' },
   'group-finished': { status: 409, title: 'Every member of the group has already ended' },
+  'dataset-in-use': { status: 409, title: 'A run in flight uses the dataset' },
+  'dataset-not-uploading': { status: 409, title: 'The dataset version is not waiting for its upload' },
   'payload-too-large': { status: 413, title: 'Request body too large' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
   'idempotency-key-reused': { status: 422, title: 'Idempotency key reused for a different request' },

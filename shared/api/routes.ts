@@ -9,9 +9,14 @@ import { GroupRequestBodySchema } from '../group.ts';
 import { LabelsPatchSchema } from '../labels.ts';
 import { ResumedRunSchema, RunSchema } from '../run-record.ts';
 import { ExperimentSpecSchema } from '../spec.ts';
+import { CreateDatasetSchema } from '../uploads.ts';
 import type { ProblemKind } from './problems.ts';
 import {
+  CompleteDatasetSchema,
+  CreatedDatasetSchema,
+  DatasetIdParamsSchema,
   DatasetsSchema,
+  DatasetViewSchema,
   EvaluationSchema,
   GeneratorSchema,
   GroupEvaluationResultSchema,
@@ -41,12 +46,12 @@ export interface Answer {
 }
 
 export interface RouteDef {
-  method: 'get' | 'post' | 'patch';
+  method: 'get' | 'post' | 'patch' | 'delete';
   /** OpenAPI's template: /experiments/{id}. */
   path: string;
   summary: string;
   description?: string;
-  tag: 'experiments' | 'groups' | 'catalog' | 'meta';
+  tag: 'experiments' | 'groups' | 'catalog' | 'datasets' | 'meta';
   /** Answers without a token. */
   public?: boolean;
   params?: z.ZodObject;
@@ -295,10 +300,60 @@ export const routes = {
   datasets: {
     method: 'get',
     path: '/datasets',
-    summary: 'Built-in datasets',
+    summary: "Built-in datasets and the caller's uploads",
     tag: 'catalog',
     responses: { 200: { description: 'The dataset catalog.', schema: DatasetsSchema } },
     problems: [],
+  },
+  createDataset: {
+    method: 'post',
+    path: '/datasets',
+    summary: 'Upload a dataset (or its next version)',
+    description:
+      "Declares the files (loose PNG/JPEG files laid out as the kind needs, or one zip of them) and answers where to PUT each: one presigned URL, or presigned parts for a file of 8 MiB or more. Under a name the caller already has, it makes that dataset's next version. Then POST /datasets/{id}/complete.",
+    tag: 'datasets',
+    body: { schema: CreateDatasetSchema, description: 'Name, kind, layout, size and the files.' },
+    responses: {
+      201: { description: 'The version, UPLOADING, and where to upload.', schema: CreatedDatasetSchema },
+    },
+    problems: ['invalid-request', 'unsupported-media-type', 'payload-too-large', 'upstream-failed'],
+  },
+  getDataset: {
+    method: 'get',
+    path: '/datasets/{id}',
+    summary: 'One uploaded dataset with its versions',
+    tag: 'datasets',
+    params: DatasetIdParamsSchema,
+    responses: { 200: { description: 'The dataset and its previews.', schema: DatasetViewSchema } },
+    problems: ['not-found'],
+  },
+  deleteDataset: {
+    method: 'delete',
+    path: '/datasets/{id}',
+    summary: 'Delete an uploaded dataset',
+    description: 'Every version and its files. Refused (409) while a run not yet ended trains on it.',
+    tag: 'datasets',
+    params: DatasetIdParamsSchema,
+    responses: { 200: { description: 'The dataset as it was.', schema: DatasetViewSchema } },
+    problems: ['not-found', 'dataset-in-use'],
+  },
+  completeDataset: {
+    method: 'post',
+    path: '/datasets/{id}/complete',
+    summary: "Finish a version's upload",
+    description:
+      'Joins the parts of any multipart file, then starts the validation job (202): the version goes VALIDATING, then READY (counts, preview, manifest) or FAILED with the reason.',
+    tag: 'datasets',
+    params: DatasetIdParamsSchema,
+    body: { schema: CompleteDatasetSchema, description: 'The version, and the ETags of multipart files.' },
+    responses: { 202: { description: 'The dataset, its version VALIDATING.', schema: DatasetViewSchema } },
+    problems: [
+      'invalid-request',
+      'not-found',
+      'dataset-not-uploading',
+      'unsupported-media-type',
+      'upstream-failed',
+    ],
   },
   health: {
     method: 'get',

@@ -11,6 +11,7 @@ import { GeneratorDescriptorSchema } from '../generator.ts';
 import { GroupEvaluationSchema, GroupRecordSchema, GroupStatusSchema } from '../group.ts';
 import { RUN_STATUSES } from '../run.ts';
 import { RunProgressSchema, RunSchema } from '../run-record.ts';
+import { DatasetVersionSchema, UploadedDatasetSchema } from '../uploads.ts';
 
 /** Largest accepted POST /experiments body. */
 export const MAX_SPEC_BYTES = 64 * 1024;
@@ -211,7 +212,62 @@ export const ModelSchema = z.object({
 export const ModelsSchema = z.object({ models: z.array(ModelSchema) });
 export const DatasetsSchema = z.object({
   datasets: z.array(DatasetInfoSchema.extend({ id: z.enum(DATASET_IDS) })),
+  uploads: z
+    .array(UploadedDatasetSchema)
+    .describe(
+      "The caller's uploaded datasets, newest first; a spec names a READY version as upload:{id}@{version}.",
+    ),
 });
+
+// ---- uploaded datasets ----
+
+export const DatasetIdParamsSchema = z.object({
+  id: z.string().describe('Uploaded dataset id, as returned by POST /datasets.'),
+});
+
+export const UploadTargetSchema = z.union([
+  z.object({
+    path: z.string(),
+    url: z.url().describe('Presigned PUT URL for the whole file; S3 takes exactly the declared bytes.'),
+  }),
+  z.object({
+    path: z.string(),
+    uploadId: z.string().describe('The multipart upload, to name in POST /datasets/{id}/complete.'),
+    partBytes: z.int().describe('Every part is this size except the last.'),
+    parts: z
+      .array(z.object({ partNumber: z.int().min(1), url: z.url() }))
+      .describe('Presigned PUT URL of each part; keep the ETag header each answers.'),
+  }),
+]);
+
+export const CreatedDatasetSchema = z.object({
+  dataset: UploadedDatasetSchema,
+  version: DatasetVersionSchema.describe('The new version, UPLOADING.'),
+  uploads: z.array(UploadTargetSchema).describe('Where to PUT each declared file.'),
+  expiresAt: z.iso.datetime().describe('When the upload URLs stop working.'),
+});
+
+export const CompleteDatasetSchema = z.strictObject({
+  version: z.int().min(1),
+  parts: z
+    .array(
+      z.strictObject({
+        path: z.string(),
+        uploadId: z.string(),
+        etags: z.array(z.strictObject({ partNumber: z.int().min(1), etag: z.string().min(1) })).min(1),
+      }),
+    )
+    .default([])
+    .describe('For each file uploaded in parts, the ETag each part answered.'),
+});
+
+export const DatasetViewSchema = z.object({
+  dataset: UploadedDatasetSchema,
+  previews: z
+    .array(z.object({ version: z.int(), url: z.url() }))
+    .describe("Presigned GET URL of each READY version's preview grid."),
+});
+
 export const HealthSchema = z.object({ status: z.literal('ok'), time: z.iso.datetime() });
 
 // ---- experiment groups (shared/group.ts) ----
@@ -274,3 +330,5 @@ export type GroupMemberStatus = z.output<typeof GroupMemberSchema>;
 export type Group = z.output<typeof GroupSchema>;
 export type GroupPage = z.output<typeof GroupPageSchema>;
 export type GroupEvaluationResult = z.output<typeof GroupEvaluationResultSchema>;
+export type CreatedDataset = z.output<typeof CreatedDatasetSchema>;
+export type UploadTarget = z.output<typeof UploadTargetSchema>;
