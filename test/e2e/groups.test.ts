@@ -263,14 +263,18 @@ describe('experiment groups in the dashboard', () => {
     await page.locator('.labels .tag', { hasText: 'picked' }).click();
     await page.waitForURL(/#\/runs\?tag=picked$/);
     await page.getByTestId('label-filter').waitFor();
-    await expect.poll(() => page.locator('table.runs:not(.groups) tbody tr').count()).toBe(1);
+    await expect
+      .poll(() => page.locator('table.runs:not(.groups) tbody tr').count(), { timeout: POLL_TIMEOUT })
+      .toBe(1);
     expect(await page.locator('table.runs:not(.groups) tbody tr').getAttribute('data-run')).toBe(runId);
     // By name, typed into the filter.
     await go('#/runs');
     await page.getByRole('searchbox', { name: 'Name contains' }).fill('PICKED seed');
     await page.getByRole('button', { name: 'Filter' }).click();
     await page.waitForURL(/#\/runs\?q=PICKED\+seed$/);
-    await expect.poll(() => page.locator('table.runs:not(.groups) tbody tr').count()).toBe(1);
+    await expect
+      .poll(() => page.locator('table.runs:not(.groups) tbody tr').count(), { timeout: POLL_TIMEOUT })
+      .toBe(1);
     expect(await page.locator('table.runs:not(.groups) tbody tr').getAttribute('data-run')).toBe(runId);
     await page.getByRole('searchbox', { name: 'Tag', exact: true }).fill('nothing-has-this');
     await page.getByRole('button', { name: 'Filter' }).click();
