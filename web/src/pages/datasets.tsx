@@ -38,7 +38,9 @@ function VersionRow({ v, preview }: { v: DatasetVersion; preview?: string | unde
 }
 
 function Upload({ dataset }: { dataset: UploadedDataset }) {
-  const view = useAsync(() => api.dataset(dataset.id), [dataset.id, dataset.versions.length]);
+  // Read again whenever a version moves, so a version that became READY gets its preview.
+  const moves = dataset.versions.map((v) => v.status).join();
+  const view = useAsync(() => api.dataset(dataset.id), [dataset.id, moves]);
   const previews = new Map((view.data?.previews ?? []).map((p) => [p.version, p.url]));
   return (
     <section class="upload" data-testid={`upload-${dataset.name}`}>
@@ -240,8 +242,8 @@ function UploadForm({ onChanged }: { onChanged: () => void }) {
           Pick a folder{' '}
           <input
             type="file"
-            // @ts-expect-error: a non-standard attribute every current browser takes
-            webkitdirectory=""
+            // A non-standard attribute every current browser takes (the property, so true, not "").
+            {...{ webkitdirectory: true }}
             onChange={(e) => setFiles(pickedFiles((e.target as HTMLInputElement).files, true))}
           />
         </label>
