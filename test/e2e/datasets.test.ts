@@ -107,6 +107,7 @@ describe('uploads in the dashboard', () => {
       const row = page.getByTestId('upload-e2e-shapes').getByTestId('version-1');
       await row.getByText('READY').waitFor();
       await row.getByText(`${IMAGES} items, 32×32×1`).waitFor();
+      await row.getByText(ref, { exact: true }).waitFor();
       const preview = row.getByRole('img', { name: 'A preview of version 1' });
       await preview.waitFor();
       // The preview grid actually loaded (a presigned GET through the local S3 gateway).

@@ -15,7 +15,7 @@ import { pickedFiles, relativeFiles, type UploadFile } from '../lib/upload-files
 
 const POLL_MS = 1000;
 
-function VersionRow({ v, preview }: { v: DatasetVersion; preview?: string | undefined }) {
+function VersionRow({ id, v, preview }: { id: string; v: DatasetVersion; preview?: string | undefined }) {
   const r = v.report;
   return (
     <tr data-testid={`version-${v.version}`}>
@@ -31,7 +31,7 @@ function VersionRow({ v, preview }: { v: DatasetVersion; preview?: string | unde
       </td>
       <td>
         {preview && <img class="preview" src={preview} alt={`A preview of version ${v.version}`} />}
-        {v.status === 'READY' && <code class="ref">{`upload:…@${v.version}`}</code>}
+        {v.status === 'READY' && <code class="ref">{`upload:${id}@${v.version}`}</code>}
       </td>
     </tr>
   );
@@ -63,7 +63,7 @@ function Upload({ dataset }: { dataset: UploadedDataset }) {
             .slice()
             .reverse()
             .map((v) => (
-              <VersionRow key={v.version} v={v} preview={previews.get(v.version)} />
+              <VersionRow key={v.version} id={dataset.id} v={v} preview={previews.get(v.version)} />
             ))}
         </tbody>
       </table>
