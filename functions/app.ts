@@ -15,6 +15,7 @@ import { datasetRoutes, resolveUpload, type UploadDeps } from './routes/datasets
 import { experimentRoutes } from './routes/experiments.ts';
 import { groupRoutes } from './routes/groups.ts';
 import { metaRoutes } from './routes/meta.ts';
+import type { ResolveUpload } from './routes/run-inputs.ts';
 
 export interface AppDeps {
   runStore: RunStore;
@@ -41,6 +42,8 @@ export interface AppDeps {
 export function createApp(deps: AppDeps) {
   const now = deps.now ?? (() => new Date());
   const log = deps.log ?? ((m, e) => console.error(m, e));
+  const checkUpload: ResolveUpload = (owner, ref, family) =>
+    resolveUpload(deps.uploads?.table, owner, ref, family);
   const app = new Hono<ApiEnv>();
   app.onError(errorHandler(log));
   app.notFound(notFoundHandler);
@@ -61,7 +64,7 @@ export function createApp(deps: AppDeps) {
           now,
           newRunId: deps.newRunId ?? defaultRunId,
           log,
-          resolveUpload: (owner, ref, family) => resolveUpload(deps.uploads?.table, owner, ref, family),
+          resolveUpload: checkUpload,
           ...(deps.caps ? { caps: deps.caps } : {}),
         }),
       )
@@ -75,6 +78,7 @@ export function createApp(deps: AppDeps) {
           now,
           newRunId: deps.newRunId ?? defaultRunId,
           log,
+          resolveUpload: checkUpload,
           ...(deps.caps ? { caps: deps.caps } : {}),
           ...(deps.caps?.maxGroupMembers !== undefined ? { maxMembers: deps.caps.maxGroupMembers } : {}),
         }),

@@ -7,6 +7,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { ApiClient } from '../shared/api/client.ts';
 import type { CreatedDataset } from '../shared/api/schemas.ts';
+import { sendUpload } from '../shared/api/send-upload.ts';
 import type { UploadedDataset } from '../shared/uploads.ts';
 
 export interface UploadOptions {
@@ -80,40 +81,17 @@ export async function uploadDataset(
     if (io.isTTY) io.err(`\r${bar(sent, total)}`);
     else if (pct % 10 === 0) io.err(`${bar(sent, total)}\n`);
   };
-  const put = async (url: string, body: Uint8Array, what: string): Promise<string> => {
-    const res = await io.fetch(url, { method: 'PUT', body: body as Uint8Array<ArrayBuffer> });
-    if (!res.ok) throw new Error(`PUT ${what}: HTTP ${res.status} ${(await res.text()).slice(0, 200)}`);
-    sent += body.length;
-    progress();
-    return res.headers.get('etag') ?? '';
-  };
   const byPath = new Map(files.map((f) => [f.path, f.file]));
-  const parts: { path: string; uploadId: string; etags: { partNumber: number; etag: string }[] }[] = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < created.uploads.length) {
-      const target = created.uploads[next++]!;
-      const bytes = new Uint8Array(await readFile(byPath.get(target.path)!));
-      if ('url' in target) await put(target.url, bytes, target.path);
-      else {
-        const etags = [];
-        for (const p of target.parts) {
-          const chunk = bytes.subarray(
-            (p.partNumber - 1) * target.partBytes,
-            p.partNumber * target.partBytes,
-          );
-          etags.push({
-            partNumber: p.partNumber,
-            etag: await put(p.url, chunk, `${target.path} part ${p.partNumber}`),
-          });
-        }
-        parts.push({ path: target.path, uploadId: target.uploadId, etags });
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: 8 }, worker));
+  const complete = await sendUpload(created, {
+    read: async (path) => new Uint8Array(await readFile(byPath.get(path)!)),
+    fetch: io.fetch,
+    onSent: (_path, bytes) => {
+      sent += bytes;
+      progress();
+    },
+  });
   if (io.isTTY) io.err('\n');
-  await api.completeDataset(id, { version, parts });
+  await api.completeDataset(id, complete);
   io.err(`validating ${id}@${version}...\n`);
   for (;;) {
     const { dataset } = await api.dataset(id);

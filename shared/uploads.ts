@@ -5,31 +5,24 @@
  * the files under uploadPrefix (shared/keys.ts), and the validation in trainer/data/upload/.
  */
 import { z } from 'zod';
-import { type DatasetKind, describeKind } from './datasets.ts';
+import { describeKind } from './datasets.ts';
+
+import { LAYOUT_OF_KIND, UPLOAD_KINDS, UPLOAD_LAYOUTS } from './upload-kinds.ts';
+
+export {
+  LAYOUT_OF_KIND,
+  UPLOAD_KINDS,
+  UPLOAD_LAYOUTS,
+  type UploadKind,
+  type UploadLayout,
+} from './upload-kinds.ts';
 
 /** How the files are arranged, which says what an item is. */
-export const UPLOAD_LAYOUTS = ['flat', 'classes', 'pairs'] as const;
 export const UploadLayoutSchema = z
   .enum(UPLOAD_LAYOUTS)
   .describe(
     'flat: images in one folder (unconditional); classes: one sub-folder per class (labelled); pairs: folders A/ and B/ (paired when every name is in both, unpaired when they need not match).',
   );
-export type UploadLayout = z.infer<typeof UploadLayoutSchema>;
-
-/** The kinds a user may upload, and the layout each is laid out as. */
-export const UPLOAD_KINDS = [
-  'images',
-  'labelled',
-  'paired',
-  'unpaired',
-] as const satisfies readonly DatasetKind[];
-export type UploadKind = (typeof UPLOAD_KINDS)[number];
-export const LAYOUT_OF_KIND: Record<UploadKind, UploadLayout> = {
-  images: 'flat',
-  labelled: 'classes',
-  paired: 'pairs',
-  unpaired: 'pairs',
-};
 
 /**
  * What an upload may hold. Counted from the bytes as they arrive (an archive's entries as they are

@@ -13,8 +13,8 @@ import { type Platform, startPlatform } from '../scripts/platform/platform.ts';
 import { createApiClient } from '../shared/api/client.ts';
 import { uploadPrefix } from '../shared/keys.ts';
 import { S3Objects } from '../shared/storage/s3-objects.ts';
-import { encodePng } from '../trainer/render/png.ts';
 import { scratchDir } from '../trainer/test-util.ts';
+import { shapePng } from './fixtures/shape-png.ts';
 import { zip } from './fixtures/zip-archive.ts';
 
 const dataDir = scratchDir('dataset-upload');
@@ -32,16 +32,6 @@ afterAll(async () => {
   await platform?.stop();
   rmSync(dataDir, { recursive: true, force: true });
 });
-
-/** A 32x32 grey PNG: a bright square of side 8-23 at a place drawn from i. */
-function shapePng(i: number, side = 32): Uint8Array {
-  const pixels = new Uint8Array(side * side);
-  const s = 8 + (i % 16);
-  const x0 = (i * 7) % (side - s);
-  const y0 = (i * 13) % (side - s);
-  for (let y = y0; y < y0 + s; y++) pixels.fill(230, y * side + x0, y * side + x0 + s);
-  return encodePng({ width: side, height: side, channels: 1, pixels });
-}
 
 function cli(args: string[]) {
   let out = '';

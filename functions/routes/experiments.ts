@@ -12,16 +12,14 @@ import {
   type MetricsLine,
   URL_TTL_SECONDS,
 } from '../../shared/api/schemas.ts';
-import { type FamilyInfo, familyInfo } from '../../shared/catalog.ts';
 import { type EvalResult, evaluationPictures } from '../../shared/evaluation.ts';
 import { descriptorFromSpec, layersModelInputs, parseGeneratorDescriptor } from '../../shared/generator.ts';
 import { assertRunId, runFiles } from '../../shared/keys.ts';
 import { type Labels, LabelsPatchSchema, patchLabels, splitLabels } from '../../shared/labels.ts';
 import { capIssues, type RunLimits } from '../../shared/limits.ts';
 import { isResumable, isTerminal, type ResumedRun, type RunRecord } from '../../shared/run.ts';
-import { type ExperimentSpec, isBuiltIn, validateSpec } from '../../shared/spec.ts';
+import { type ExperimentSpec, validateSpec } from '../../shared/spec.ts';
 import { RunStagesSchema, stageOfSample } from '../../shared/stages.ts';
-import type { RunUpload } from '../../shared/uploads.ts';
 import type { ApiEnv } from '../auth.ts';
 import { ApiProblem, type ErrorLogger, invalidRequest, issuesOf, notFound } from '../errors.ts';
 import type { ArtifactStore, JobRunner, RunStore } from '../ports.ts';
@@ -37,6 +35,7 @@ import {
   withCursor,
 } from './request.ts';
 import { publicRun, runActions, whyNoEvaluation } from './run-actions.ts';
+import { putRunInputs, type ResolveUpload, runUpload } from './run-inputs.ts';
 
 export interface ExperimentDeps {
   runStore: RunStore;
@@ -47,8 +46,7 @@ export interface ExperimentDeps {
   log: ErrorLogger;
   /** This deployment's caps on a spec's timeout and retries; none beyond the schema's when absent. */
   caps?: Pick<RunLimits, 'maxTimeoutMinutes' | 'maxRetries'>;
-  /** Checks a spec's upload:{id}@{version} for its owner and family (routes/datasets.ts resolveUpload). */
-  resolveUpload: (owner: string, ref: string, family: FamilyInfo) => Promise<RunUpload>;
+  resolveUpload: ResolveUpload;
 }
 
 /**
@@ -172,9 +170,7 @@ export function experimentRoutes(deps: ExperimentDeps) {
     .post('/', requireJson, bodySizeLimit, async (c) => {
       const key = idempotencyKey(c);
       const { spec, labels } = await readSpec(c, deps.caps);
-      const upload = isBuiltIn(spec.dataset)
-        ? undefined
-        : await deps.resolveUpload(c.get('subject'), spec.dataset, familyInfo(spec.family)!);
+      const upload = await runUpload(deps.resolveUpload, c.get('subject'), spec);
       const at = now().toISOString();
       const draft: RunRecord = {
         id: deps.newRunId(),
@@ -209,9 +205,7 @@ export function experimentRoutes(deps: ExperimentDeps) {
       }
 
       try {
-        // Byte for byte what the trainer's own JSON.stringify(parseSpec(...), null, 2) gives, which it checks.
-        await artifacts.put(run.id, runFiles.spec, JSON.stringify(spec, null, 2), 'application/json');
-        if (upload) await artifacts.put(run.id, runFiles.upload, JSON.stringify(upload), 'application/json');
+        await putRunInputs(artifacts, run);
       } catch (err) {
         await fail(run, 'the spec could not be stored for the trainer');
         throw new ApiProblem('upstream-failed', `run ${run.id} failed: its spec could not be stored`, {

@@ -11,6 +11,7 @@ import { runFiles } from '../../shared/keys.ts';
 import type { RunRecord } from '../../shared/run.ts';
 import { RunSlots } from '../../shared/storage/run-slots.ts';
 import { type ApiHarness, BUCKET, QUICK, startApiHarness, TABLE, TINY_SPEC } from '../../test/api-harness.ts';
+import { newDatasetId } from '../ids.ts';
 
 const MAX_MEMBERS = 6;
 const LIMIT = 8;
@@ -105,6 +106,90 @@ describe('POST /experiment-groups', () => {
       [4e-4, 8],
       [4e-4, 16],
     ]);
+  });
+
+  it('records the uploaded dataset each member trains on, as a single run does, and refuses one not READY', async () => {
+    const at = new Date().toISOString();
+    const version = {
+      version: 1,
+      status: 'UPLOADING' as const,
+      createdAt: at,
+      updatedAt: at,
+      kind: 'images' as const,
+      layout: 'flat' as const,
+      size: 32,
+      channels: 1 as const,
+      resize: false,
+      files: [{ path: 'a.png', bytes: 100 }],
+    };
+    const ds = await h.datasets.addVersion('caller-one', 'group-shapes', newDatasetId(), at, () => version);
+    const dcgan = {
+      family: 'dcgan',
+      dataset: `upload:${ds.id}@1`,
+      steps: 4,
+      batchSize: 16,
+      sampleEvery: 2,
+      evaluate: false,
+      hyperparameters: { latentDim: 16, gChannels: 16, dChannels: 16 },
+    };
+    // Still uploading: refused naming the dataset, and nothing stored.
+    const keysBefore = await bucketKeys();
+    const itemsBefore = await tableItems();
+    const early = await post('/experiment-groups', { spec: dcgan, seeds: [1, 2] });
+    const problem = (await early.json()) as { detail: string; errors: { field: string }[] };
+    expect(early.status, JSON.stringify(problem)).toBe(400);
+    expect(problem.detail).toMatch(/version 1 of 'group-shapes' is UPLOADING; only a READY version trains/);
+    expect(problem.errors.map((i) => i.field)).toEqual(['dataset']);
+    expect(await bucketKeys()).toEqual(keysBefore);
+    expect(await tableItems()).toEqual(itemsBefore);
+    expect(h.runner.submits).toHaveLength(0);
+
+    await h.datasets.updateVersion(ds.id, 1, (v) => ({ ...v, status: 'VALIDATING' }));
+    const report = {
+      count: 60,
+      shape: [32, 32, 1],
+      classNames: [],
+      perClass: [60],
+      resized: 0,
+      converted: 0,
+      notes: [],
+    };
+    await h.datasets.updateVersion(ds.id, 1, (v) => ({
+      ...v,
+      status: 'READY',
+      report,
+      manifestSha256: 'a'.repeat(64),
+    }));
+    const group = await created({ spec: dcgan, seeds: [1, 2] });
+    // What POST /experiments records for the same spec is what every member records.
+    const single = await h.submit(dcgan);
+    expect(single.status).toBe(201);
+    const expected = ((await single.json()) as RunRecord).upload;
+    expect(expected).toEqual({
+      id: ds.id,
+      version: 1,
+      owner: 'caller-one',
+      kind: 'images',
+      manifestSha256: 'a'.repeat(64),
+      shape: [32, 32, 1],
+      count: 60,
+      classNames: [],
+    });
+    for (const m of group.members) {
+      const run = (await (await h.request(`/experiments/${m.runId}`)).json()) as RunRecord;
+      expect(run.upload).toEqual(expected);
+      const stored = await h.artifacts.get(m.runId, runFiles.upload);
+      expect(JSON.parse(new TextDecoder().decode(stored))).toEqual(expected);
+    }
+    // Another caller cannot train on it through a group either.
+    const other = await h.request('/experiment-groups', {
+      method: 'POST',
+      as: 'two',
+      headers: json,
+      body: JSON.stringify({ spec: dcgan, seeds: [1, 2] }),
+    });
+    expect(other.status).toBe(400);
+    expect(((await other.json()) as { detail: string }).detail).toMatch(/you have no uploaded dataset/);
   });
 
   it.each([

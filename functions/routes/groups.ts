@@ -39,6 +39,7 @@ import {
   withCursor,
 } from './request.ts';
 import { CANCEL_REASON, runActions, whyNoEvaluation } from './run-actions.ts';
+import { putRunInputs, type ResolveUpload, runUpload } from './run-inputs.ts';
 
 export interface GroupDeps {
   runStore: RunStore;
@@ -52,6 +53,7 @@ export interface GroupDeps {
   caps?: Pick<RunLimits, 'maxTimeoutMinutes' | 'maxRetries'>;
   /** Most members a group may have; default shared/group.ts DEFAULT_MAX_GROUP_MEMBERS. */
   maxMembers?: number;
+  resolveUpload: ResolveUpload;
 }
 
 /** Store calls made at once for one group's members: enough to be quick, few enough to be no burst. */
@@ -158,8 +160,7 @@ export function groupRoutes(deps: GroupDeps) {
     if (!(await groupStore.create(group))) throw new Error(`group ${group.id} already exists`);
     const stored = await eachLimited(drafts, async (draft) => {
       const { run } = await runStore.create(draft);
-      // Byte for byte what the trainer's own JSON.stringify(parseSpec(...), null, 2) gives.
-      await artifacts.put(run.id, runFiles.spec, JSON.stringify(run.spec, null, 2), 'application/json');
+      await putRunInputs(artifacts, run);
       return run;
     });
     if (runner.submitGroup && stored.length > 1) {
@@ -205,6 +206,8 @@ export function groupRoutes(deps: GroupDeps) {
         );
       }
       const { spec, labels } = splitLabels(expansion.spec);
+      // A sweep varies hyperparameters only: every member trains on the base spec's dataset.
+      const upload = await runUpload(deps.resolveUpload, owner, spec);
       let id = deps.newRunId();
       if (key !== undefined) {
         const holder = await groupStore.claim(owner, key, id).catch((err: unknown) => {
@@ -256,6 +259,7 @@ export function groupRoutes(deps: GroupDeps) {
           createdAt: at,
           updatedAt: at,
           history: [{ status: 'QUEUED', attempt: 1, at }],
+          ...(upload ? { upload } : {}),
         };
       });
       try {

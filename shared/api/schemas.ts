@@ -332,3 +332,6 @@ export type GroupPage = z.output<typeof GroupPageSchema>;
 export type GroupEvaluationResult = z.output<typeof GroupEvaluationResultSchema>;
 export type CreatedDataset = z.output<typeof CreatedDatasetSchema>;
 export type UploadTarget = z.output<typeof UploadTargetSchema>;
+export type CompleteDataset = z.input<typeof CompleteDatasetSchema>;
+export type DatasetView = z.output<typeof DatasetViewSchema>;
+export type DatasetCatalog = z.output<typeof DatasetsSchema>;

@@ -3,6 +3,9 @@
 import type { z } from 'zod';
 import type { Problem } from '../../../shared/api/problems.ts';
 import type {
+  CreatedDataset,
+  DatasetCatalog,
+  DatasetView,
   EvaluationSchema,
   ExportedGenerator,
   Group,
@@ -21,9 +24,14 @@ import type { DatasetInfo } from '../../../shared/datasets.ts';
 import type { Labels, LabelsPatch } from '../../../shared/labels.ts';
 import type { ResumedRun, RunRecord, RunStatus } from '../../../shared/run.ts';
 import type { ExperimentSpec, FieldIssue } from '../../../shared/spec.ts';
+import type { DatasetVersion, UploadedDataset } from '../../../shared/uploads.ts';
 
 export type {
+  CreatedDataset,
+  DatasetCatalog,
   DatasetInfo,
+  DatasetVersion,
+  DatasetView,
   ExperimentSpec,
   ExportedGenerator,
   FamilyId,
@@ -44,6 +52,7 @@ export type {
   RunStatus,
   SampleRef,
   SamplesPage,
+  UploadedDataset,
 };
 
 /** GET /experiments/{id}/evaluation. */

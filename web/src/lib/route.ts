@@ -9,6 +9,7 @@ export type Route =
   | { page: 'run'; id: string }
   | { page: 'compare'; ids: string[] }
   | { page: 'catalog' }
+  | { page: 'datasets' }
   | { page: 'playground'; id?: string }
   | { page: 'sign-in' }
   | { page: 'not-found'; path: string };
@@ -45,6 +46,8 @@ export function parseRoute(hash: string): Route {
       };
     case 'catalog':
       return { page: 'catalog' };
+    case 'datasets':
+      return { page: 'datasets' };
     case 'playground':
       return id ? { page: 'playground', id } : { page: 'playground' };
     case 'sign-in':
@@ -74,6 +77,8 @@ export function href(route: Route): string {
       return `#/compare?ids=${route.ids.map(enc).join(',')}`;
     case 'catalog':
       return '#/catalog';
+    case 'datasets':
+      return '#/datasets';
     case 'playground':
       return route.id ? `#/playground/${enc(route.id)}` : '#/playground';
     case 'sign-in':

@@ -8,7 +8,7 @@
  */
 import { useLayoutEffect, useMemo, useState } from 'preact/hooks';
 import { ApiError, api } from '../api/client.ts';
-import type { DatasetInfo, Model } from '../api/types.ts';
+import type { DatasetInfo, Model, UploadedDataset } from '../api/types.ts';
 import { GroupFields } from '../components/group-fields.tsx';
 import { LabelInputs } from '../components/labels.tsx';
 import { ErrorBox, Loading } from '../components/states.tsx';
@@ -78,14 +78,15 @@ const freshDraft = (family: string, dataset: string): Draft => ({
 interface FormData {
   models: Model[];
   datasets: DatasetInfo[];
+  uploads: UploadedDataset[];
   specSchema: JsonSchema;
   clone?: { id: string; spec: Record<string, unknown> };
 }
 
 async function loadForm(cloneId?: string): Promise<FormData> {
-  const [models, datasets, doc, run] = await Promise.all([
+  const [models, { datasets, uploads }, doc, run] = await Promise.all([
     api.models(),
-    api.datasets(),
+    api.datasetCatalog(),
     api.openapi(),
     cloneId ? api.run(cloneId) : Promise.resolve(undefined),
   ]);
@@ -94,9 +95,22 @@ async function loadForm(cloneId?: string): Promise<FormData> {
   return {
     models,
     datasets,
+    uploads,
     specSchema,
     ...(run ? { clone: { id: run.id, spec: run.spec as unknown as Record<string, unknown> } } : {}),
   };
+}
+
+/** The READY versions of the caller's uploads that `model` trains on, as a spec names them. */
+function fittingUploads(model: Model, uploads: readonly UploadedDataset[]) {
+  return uploads.flatMap((d) =>
+    d.versions
+      .filter((v) => v.status === 'READY' && (model.kinds as readonly string[]).includes(v.kind))
+      .map((v) => ({
+        ref: `upload:${d.id}@${v.version}`,
+        label: `${d.name} v${v.version} (${v.report?.count ?? '?'} ${v.kind}, ${v.report?.shape.join('×') ?? ''})`,
+      })),
+  );
 }
 
 /** What the chosen dataset is, with its preview grid (a static file of the dashboard). */
@@ -267,7 +281,11 @@ function Form({ data, family }: { data: FormData; family?: string }) {
     setDraft((d) => ({
       ...d,
       family: id,
-      dataset: m.datasets.includes(d.dataset as never) ? d.dataset : (m.datasets[0] ?? ''),
+      dataset:
+        m.datasets.includes(d.dataset as never) ||
+        fittingUploads(m, data.uploads).some((u) => u.ref === d.dataset)
+          ? d.dataset
+          : (m.datasets[0] ?? ''),
       // Hyperparameters belong to the family; the rest of the spec carries over.
       raw: Object.fromEntries(Object.entries(d.raw).filter(([k]) => !k.startsWith('hyperparameters.'))),
       group: { ...d.group, swept: {} },
@@ -363,6 +381,15 @@ function Form({ data, family }: { data: FormData; family?: string }) {
                 {data.datasets.find((x) => x.id === id)?.title ?? id}
               </option>
             ))}
+            {fittingUploads(model, data.uploads).length > 0 && (
+              <optgroup label="Your uploads">
+                {fittingUploads(model, data.uploads).map((u) => (
+                  <option key={u.ref} value={u.ref}>
+                    {u.label}
+                  </option>
+                ))}
+              </optgroup>
+            )}
           </select>
           {apiErrors.dataset && (
             <small id="f-dataset-error" class="field-error" role="alert">
