@@ -44,13 +44,19 @@ export const ResourcesSchema = z.strictObject({
     .describe('Attempts in all, for infrastructure failures such as Spot reclaims.'),
 });
 
+/** A dataset that is neither a built-in nor an upload reference: name both forms, not only the second. */
+const unknownDataset = (ids: readonly string[]) =>
+  `expected a built-in dataset (${ids.join(', ')}) or upload:{dataset id}@{version} of your own, e.g. upload:u0123456789ab@1`;
+
 /** A READY version of one of the caller's uploads; the API checks it against the registry and the family. */
-const UploadRefSchema = z
-  .string()
-  .regex(UPLOAD_REF, 'upload:{dataset id}@{version}, e.g. upload:u0123456789ab@1')
-  .describe(
-    "One of your uploaded datasets' READY versions, upload:{id}@{version} (GET /datasets lists them).",
-  );
+const uploadRefSchema = (builtIns: readonly string[]) =>
+  z
+    .string()
+    // zod answers a string that fits neither form with this branch's message: it names both forms.
+    .regex(UPLOAD_REF, unknownDataset(builtIns))
+    .describe(
+      "One of your uploaded datasets' READY versions, upload:{id}@{version} (GET /datasets lists them).",
+    );
 
 /** A family that trains on a kind users may upload also takes uploads. */
 const takesUploads = (f: FamilyInfo) => f.kinds.some((k) => (UPLOAD_KINDS as readonly string[]).includes(k));
@@ -60,7 +66,7 @@ const cadence = (d: number, what: string) => z.int().min(1).max(10_000_000).defa
 const SpecShape = {
   family: z.enum(FAMILY_IDS).describe('GAN family id, see GET /models.'),
   dataset: z
-    .union([z.enum(DATASET_IDS), UploadRefSchema])
+    .union([z.enum(DATASET_IDS), uploadRefSchema(DATASET_IDS)])
     .describe('Built-in dataset id, or upload:{id}@{version} of your own; see GET /datasets.'),
   hyperparameters: z.record(z.string(), z.unknown()).default({}).describe("The family's hyperparameters."),
   steps: z
@@ -118,7 +124,7 @@ export const ExperimentSpecSchema = z
         family: z.literal(f.id).describe(`${f.title}, see GET /models.`),
         dataset: takesUploads(f)
           ? z
-              .union([z.enum(f.datasets as [DatasetId, ...DatasetId[]]), UploadRefSchema])
+              .union([z.enum(f.datasets as [DatasetId, ...DatasetId[]]), uploadRefSchema(f.datasets)])
               .describe('Built-in dataset id, or upload:{id}@{version} of your own; see GET /datasets.')
           : z
               .enum(f.datasets as [DatasetId, ...DatasetId[]])
