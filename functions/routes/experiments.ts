@@ -14,7 +14,7 @@ import {
 } from '../../shared/api/schemas.ts';
 import { type EvalResult, evaluationPictures } from '../../shared/evaluation.ts';
 import { descriptorFromSpec, layersModelInputs, parseGeneratorDescriptor } from '../../shared/generator.ts';
-import { assertRunId, runFiles } from '../../shared/keys.ts';
+import { runFiles } from '../../shared/keys.ts';
 import { type Labels, LabelsPatchSchema, patchLabels, splitLabels } from '../../shared/labels.ts';
 import { capIssues, type RunLimits } from '../../shared/limits.ts';
 import { isResumable, isTerminal, type ResumedRun, type RunRecord } from '../../shared/run.ts';
@@ -29,6 +29,7 @@ import {
   isNamed,
   message,
   overLimit,
+  ownedById,
   parseQuery,
   readJson,
   requireJson,
@@ -151,18 +152,7 @@ export function experimentRoutes(deps: ExperimentDeps) {
   const { runStore, artifacts, now } = deps;
 
   /** The caller's run, or 404 for a malformed id, a missing run and another owner's run alike. */
-  async function ownedRun(c: Context<ApiEnv>): Promise<RunRecord> {
-    const id = c.req.param('id') ?? '';
-    let wellFormed = true;
-    try {
-      assertRunId(id);
-    } catch {
-      wellFormed = false;
-    }
-    const run = wellFormed ? await runStore.get(id) : undefined;
-    if (!run || run.owner !== c.get('subject')) throw notFound(`no experiment '${id}'`);
-    return run;
-  }
+  const ownedRun = (c: Context<ApiEnv>) => ownedById(c, (id) => runStore.get(id), 'experiment');
 
   const { fail, startJob, cancel } = runActions(deps);
 

@@ -19,12 +19,12 @@ import {
   type MemberResult,
   memberRunId,
 } from '../../shared/group.ts';
-import { assertRunId, runFiles } from '../../shared/keys.ts';
+import { runFiles } from '../../shared/keys.ts';
 import { type Labels, matchesLabels, patchLabels, splitLabels } from '../../shared/labels.ts';
 import { capIssues, type RunLimits } from '../../shared/limits.ts';
 import { isTerminal, type RunRecord } from '../../shared/run.ts';
 import type { ApiEnv } from '../auth.ts';
-import { ApiProblem, type ErrorLogger, invalidRequest, notFound } from '../errors.ts';
+import { ApiProblem, type ErrorLogger, invalidRequest } from '../errors.ts';
 import type { ArtifactStore, GroupStore, JobRunner, RunStore } from '../ports.ts';
 import { parseLabelsPatch } from './experiments.ts';
 import {
@@ -33,6 +33,7 @@ import {
   isNamed,
   message,
   overLimit,
+  ownedById,
   parseQuery,
   readJson,
   requireJson,
@@ -98,18 +99,7 @@ export function groupRoutes(deps: GroupDeps) {
   const actions = runActions(deps);
 
   /** The caller's group, or 404 for a malformed id, a missing group and another owner's alike. */
-  async function ownedGroup(c: Context<ApiEnv>): Promise<GroupRecord> {
-    const id = c.req.param('id') ?? '';
-    let wellFormed = true;
-    try {
-      assertRunId(id);
-    } catch {
-      wellFormed = false;
-    }
-    const group = wellFormed ? await groupStore.get(id) : undefined;
-    if (!group || group.owner !== c.get('subject')) throw notFound(`no experiment group '${id}'`);
-    return group;
-  }
+  const ownedGroup = (c: Context<ApiEnv>) => ownedById(c, (id) => groupStore.get(id), 'experiment group');
 
   const memberRuns = (group: GroupRecord) =>
     eachLimited(group.members, (m) => runStore.get(m.runId)).then((runs) =>

@@ -7,8 +7,10 @@ import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { z } from 'zod';
 import { MAX_SPEC_BYTES } from '../../shared/api/schemas.ts';
+import { assertRunId } from '../../shared/keys.ts';
 import { LIMIT_ENV } from '../../shared/limits.ts';
-import { ApiProblem, invalidRequest, issuesOf } from '../errors.ts';
+import type { ApiEnv } from '../auth.ts';
+import { ApiProblem, invalidRequest, issuesOf, notFound } from '../errors.ts';
 
 export const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 export const isNamed = (err: unknown, name: string) => (err as { name?: unknown } | undefined)?.name === name;
@@ -105,4 +107,25 @@ export async function readJson(c: Context, what: string): Promise<unknown> {
   } catch (err) {
     throw invalidRequest(`the body is not valid JSON: ${message(err)}`);
   }
+}
+
+/**
+ * The record the path's id names, if the caller owns it; 404 for a malformed id, a missing record and another
+ * owner's alike, so ids cannot be probed. Runs and groups share the id format.
+ */
+export async function ownedById<T extends { owner: string }>(
+  c: Context<ApiEnv>,
+  read: (id: string) => Promise<T | undefined>,
+  what: string,
+): Promise<T> {
+  const id = c.req.param('id') ?? '';
+  let wellFormed = true;
+  try {
+    assertRunId(id);
+  } catch {
+    wellFormed = false;
+  }
+  const record = wellFormed ? await read(id) : undefined;
+  if (!record || record.owner !== c.get('subject')) throw notFound(`no ${what} '${id}'`);
+  return record;
 }
