@@ -89,11 +89,11 @@ export const MetricsQuerySchema = z
 export const SamplesQuerySchema = z.object({ limit: pageLimit(50), cursor: cursor('eyJ') });
 
 export const RunIdParamsSchema = z.object({
-  id: z.string().describe('Run id, as returned by POST /experiments.'),
+  id: z.string().min(1).describe('Run id, as returned by POST /experiments.'),
 });
 
 export const GroupIdParamsSchema = z.object({
-  id: z.string().describe('Group id, as returned by POST /experiment-groups.'),
+  id: z.string().min(1).describe('Group id, as returned by POST /experiment-groups.'),
 });
 
 export const SubmitHeadersSchema = z.object({
@@ -222,7 +222,7 @@ export const DatasetsSchema = z.object({
 // ---- uploaded datasets ----
 
 export const DatasetIdParamsSchema = z.object({
-  id: z.string().describe('Uploaded dataset id, as returned by POST /datasets.'),
+  id: z.string().min(1).describe('Uploaded dataset id, as returned by POST /datasets.'),
 });
 
 export const UploadTargetSchema = z.union([
