@@ -6,8 +6,17 @@
 import type { DatasetId } from './datasets.ts';
 import { runFiles } from './keys.ts';
 
-/** Datasets with a defined evaluation: cFID and classes on MNIST and Fashion-MNIST (each by its own classifier), modes and HQ% on the 2D mixtures. */
-export const EVALUATED_DATASETS: readonly DatasetId[] = ['mnist', 'fashion-mnist', 'ring8', 'grid25'];
+/**
+ * Datasets with a defined evaluation: cFID and classes on MNIST (28 px, and 32 px cropped back to the 28 px
+ * it was padded from) and Fashion-MNIST (each by its own classifier), modes and HQ% on the 2D mixtures.
+ */
+export const EVALUATED_DATASETS: readonly DatasetId[] = [
+  'mnist',
+  'mnist32',
+  'fashion-mnist',
+  'ring8',
+  'grid25',
+];
 
 export function hasEvaluation(dataset: DatasetId): boolean {
   return EVALUATED_DATASETS.includes(dataset);
@@ -72,6 +81,13 @@ interface EvalCommon {
   seconds: number;
 }
 
+/** One point of a truncation sweep: z drawn from a normal truncated at `threshold` (null: untruncated). */
+export interface TruncationPoint {
+  threshold: number | null;
+  classAccuracy: number;
+  cfid: number;
+}
+
 export interface ImageEval extends EvalCommon {
   kind: 'images';
   /** Latent interpolation and class-mean z arithmetic pictures (written with eval.json). */
@@ -82,6 +98,11 @@ export interface ImageEval extends EvalCommon {
   classAccuracy?: { value: number; samples: number; classes: number };
   /** Generators with latent codes only (InfoGAN): the categorical code's best mapping to classes. */
   codes?: { categorical: number; continuous: number; bestMapping: BestMapping; traversals: string[] };
+  /**
+   * Conditional generators with the truncation ability (BigGAN): class accuracy and cFID against the
+   * truncation threshold, each point on `samples` samples, and their plot.
+   */
+  truncation?: { samples: number; points: TruncationPoint[]; plot: string };
   classifier: {
     weights: string;
     testAccuracy: number | null;
@@ -95,6 +116,7 @@ export interface ImageEval extends EvalCommon {
     classMinShare: number;
     classAccuracy?: string;
     bestMapping?: string;
+    truncation?: string;
   };
 }
 
@@ -127,6 +149,13 @@ export function evaluationPictures(result: EvalResult): EvalPicture[] {
       { key: result.latentGrids.interpolation, title: 'Latent interpolation' },
       { key: result.latentGrids.arithmetic, title: 'Latent arithmetic (class-mean z)' },
     );
+  }
+  if (result.truncation) {
+    pictures.push({
+      key: result.truncation.plot,
+      title:
+        'Truncation sweep: class accuracy (blue, higher is better) and cFID (red, lower is better) against the threshold',
+    });
   }
   result.codes?.traversals.forEach((key, j) => {
     pictures.push({ key, title: `Continuous code ${j} traversal` });

@@ -13,6 +13,8 @@ export const TINY_HYPERPARAMETERS: Record<string, Record<string, unknown>> = {
   vanilla: { latentDim: 4, hiddenUnits: 16, hiddenLayers: 1 },
   dcgan: { latentDim: 8, gChannels: 8, dChannels: 4 },
   cgan: { latentDim: 8, gChannels: 8, dChannels: 4 },
+  sagan: { latentDim: 8, gChannels: 8, dChannels: 8, attentionSide: 8 },
+  biggan: { latentDim: 8, gChannels: 8, dChannels: 8, attentionSide: 8, embedDim: 4 },
 };
 
 export function tinySpec(

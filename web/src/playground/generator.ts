@@ -11,13 +11,23 @@ export interface GeneratorInput {
   size: number;
 }
 
+/** An output after the sample: an attention map [HW, HW] per sample (SAGAN, BigGAN). */
+export interface ExtraOutput {
+  name: string;
+  shape: number[];
+}
+
 export interface LoadedGenerator {
   backend: string;
   inputs: GeneratorInput[];
   /** [h, w, c] of one image, or [2] for a point. */
   outputShape: number[];
+  /** The outputs after the sample, by the model's output names. */
+  extraOutputs: ExtraOutput[];
   /** Runs the generator on a batch: one Float32Array per input, each batch * input.size long. */
   generate(batch: number, values: Record<string, Float32Array>): Promise<Float32Array>;
+  /** As generate, every output: the sample first, then each extra output. */
+  generateAll(batch: number, values: Record<string, Float32Array>): Promise<Float32Array[]>;
   dispose(): void;
 }
 
@@ -53,24 +63,32 @@ export async function loadGenerator(urls: GeneratorUrls): Promise<LoadedGenerato
   // The input layers' own names ("z", "label", "codes"), which the trainer chose; the symbolic tensors'
   // names get a suffix when a page loads more than one model.
   const inputs = model.inputNames.map((name, i) => ({ name, size: Number(model.inputs[i]!.shape[1]) }));
-  const outputShape = (model.outputs[0]!.shape as (number | null)[]).slice(1).map(Number);
+  const shapeOf = (t: TF.SymbolicTensor) => (t.shape as (number | null)[]).slice(1).map(Number);
+  const outputShape = shapeOf(model.outputs[0]!);
+  const extraOutputs = model.outputs
+    .slice(1)
+    .map((t, i) => ({ name: model.outputNames[i + 1]!, shape: shapeOf(t) }));
+  const generateAll = async (batch: number, values: Record<string, Float32Array>) => {
+    const xs = inputs.map((inp) => {
+      const v = values[inp.name];
+      if (!v || v.length !== batch * inp.size) {
+        throw new Error(`input '${inp.name}' needs ${batch * inp.size} values, got ${v?.length ?? 0}`);
+      }
+      return tf.tensor2d(v, [batch, inp.size]);
+    });
+    const out = model.predict(xs.length === 1 ? xs[0]! : xs) as TF.Tensor | TF.Tensor[];
+    const ys = Array.isArray(out) ? out : [out];
+    const data = (await Promise.all(ys.map((y) => y.data()))) as Float32Array[];
+    tf.dispose([...xs, ...ys]);
+    return data;
+  };
   return {
     backend,
     inputs,
     outputShape,
-    async generate(batch, values) {
-      const xs = inputs.map((inp) => {
-        const v = values[inp.name];
-        if (!v || v.length !== batch * inp.size) {
-          throw new Error(`input '${inp.name}' needs ${batch * inp.size} values, got ${v?.length ?? 0}`);
-        }
-        return tf.tensor2d(v, [batch, inp.size]);
-      });
-      const y = model.predict(xs.length === 1 ? xs[0]! : xs) as TF.Tensor;
-      const data = (await y.data()) as Float32Array;
-      tf.dispose([...xs, y]);
-      return data;
-    },
+    extraOutputs,
+    generateAll,
+    generate: async (batch, values) => (await generateAll(batch, values))[0]!,
     dispose: () => model.dispose(),
   };
 }
