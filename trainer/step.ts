@@ -122,7 +122,7 @@ export function drawsBefore(gan: Gan, step: number): number {
 const sums = new WeakMap<Gan, { step: number; total: number }>();
 
 /**
- * Step `step`'s inputs, one per draw (drawsPerStep): the real batch and its labels, z, the labels a
+ * Step `step`'s inputs, one per draw (drawsPerStep): the real batch, its labels and its other images, z, the labels a
  * conditional generator is asked for and the codes of a generator with latent codes. Draw r of step s is
  * number drawsBefore(s) + r of the run, and every input is a function of (seed, draw number), so a resumed
  * run sees what an uninterrupted one would; with one draw per step it is the step.
@@ -137,15 +137,16 @@ export function stepInputs(
   const first = drawsBefore(gan, step);
   return Array.from({ length: drawsPerStep(gan, step) }, (_, r) => {
     const draw = first + r;
-    const batch = data.batch(draw, batchSize);
+    const { x, labels, ...images } = data.batch(draw, batchSize);
     const z = latentBatch(seed, draw, batchSize, gan.latentDim, gan.latentNoise);
     const fakeLabels = gan.conditional
       ? labelBatch(seed, draw, batchSize, gan.conditional.classes)
       : undefined;
     const codes = gan.codes ? codeBatch(seed, draw, batchSize, gan.codes) : undefined;
     return {
-      real: batch.x,
-      labels: batch.labels,
+      ...images,
+      real: x,
+      labels,
       z,
       step,
       draw,
@@ -156,7 +157,7 @@ export function stepInputs(
   });
 }
 
+/** Every tensor of the draws: the batch's, z, and the labels or codes drawn for G. */
 export function disposeStepInputs(draws: StepInputs[]): void {
-  for (const d of draws)
-    tf.dispose([d.real, d.labels, d.z, d.fakeLabels, d.codes].filter((t) => t !== undefined));
+  for (const d of draws) tf.dispose(Object.values(d).filter((t): t is tf.Tensor => t instanceof tf.Tensor));
 }
