@@ -1,8 +1,10 @@
 /**
  * Reflection padding of an image's height and width (CycleGAN's ResNet generator pads with it before its 7x7
  * and residual convolutions, so borders are not pulled towards zero). tfjs has no stock layer for it: this
- * class stays in an exported model, registered under 'ReflectPad'. Its gradient is tfjs's own MirrorPad
- * gradient.
+ * class stays in an exported model, registered under 'ReflectPad'.
+ * It is built from slice, reverse and concat rather than tf.mirrorPad: tfjs's MirrorPad gradient (4.x) only
+ * slices the centre of dy and drops what flowed into the mirrored border, so a border pixel's gradient is
+ * wrong (reflect-pad.test.ts checks against finite differences).
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -31,18 +33,8 @@ export class ReflectPad extends tf.layers.Layer {
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    const x = (Array.isArray(inputs) ? inputs[0]! : inputs) as tf.Tensor4D;
-    const p = this.pad;
-    return tf.mirrorPad(
-      x,
-      [
-        [0, 0],
-        [p, p],
-        [p, p],
-        [0, 0],
-      ],
-      'reflect',
-    );
+    const x = Array.isArray(inputs) ? inputs[0]! : inputs;
+    return reflectAlong(reflectAlong(x, 1, this.pad), 2, this.pad);
   }
 
   override getConfig(): tf.serialization.ConfigDict {
@@ -50,6 +42,19 @@ export class ReflectPad extends tf.layers.Layer {
   }
 }
 tf.serialization.registerClass(ReflectPad);
+
+/** x with `p` rows (axis 1) or columns (axis 2) mirrored onto each side, the edge itself not repeated. */
+function reflectAlong(x: tf.Tensor, axis: 1 | 2, p: number): tf.Tensor {
+  const n = x.shape[axis]!;
+  const part = (from: number) => {
+    const begin = [0, 0, 0, 0];
+    const size = [-1, -1, -1, -1];
+    begin[axis] = from;
+    size[axis] = p;
+    return tf.reverse(tf.slice(x, begin, size), axis);
+  };
+  return tf.concat([part(1), x, part(n - 1 - p)], axis);
+}
 
 export function reflectPad(x: Sym, pad: number): Sym {
   return new ReflectPad({ pad }).apply(x) as Sym;
