@@ -215,12 +215,23 @@ export class Modulate extends tf.layers.Layer {
 
   /**
    * Stock layers computing this layer's inference output from symbolic [x, c], with weights folded in, or
-   * undefined where none can (instance norm: per-sample statistics; 'map': a resized conditioning path).
+   * undefined where none can (instance norm from a condition: per-sample statistics; 'map': a resized conditioning path). Instance norm with no condition is stock layer normalisation over H and W.
    * With moving statistics (mu, var) and s = sqrt(var + eps):
    *   out = x * scale(c) + shift(c), scale(c) = (1 + gamma(c)) / s, shift(c) = beta(c) - mu * scale(c),
    * both affine in c, so each is one Dense layer.
    */
-  fold(x: Sym, c: Sym): Sym | undefined {
+  fold(x: Sym, c?: Sym): Sym | undefined {
+    // Instance norm without a condition is stock layer normalisation over H and W (no affine).
+    if (this.norm === 'instance' && this.source.from === 'none')
+      return tf.layers
+        .layerNormalization({
+          axis: [1, 2],
+          center: false,
+          scale: false,
+          epsilon: this.epsilon,
+          name: this.name,
+        })
+        .apply(x) as Sym;
     if (this.norm !== 'batch' || this.source.from === 'map' || this.source.from === 'none') return undefined;
     const [scaleKernel, scaleBias, shiftKernel, shiftBias] = tf.tidy(() => {
       const s = tf.sqrt(tf.add(this.movingVariance!.read(), this.epsilon));
@@ -237,7 +248,7 @@ export class Modulate extends tf.layers.Layer {
     const channels = x.shape.at(-1)!;
     const affine = (suffix: string, kernel: tf.Tensor, bias: tf.Tensor) => {
       const layer = tf.layers.dense({ units: channels, name: `${this.name}_${suffix}` });
-      const out = layer.apply(c) as Sym;
+      const out = layer.apply(c!) as Sym;
       layer.setWeights([kernel, bias]);
       tf.dispose([kernel, bias]);
       return x.shape.length === 4
@@ -274,8 +285,7 @@ export function modulate(x: Sym, c: Sym, args: ModulateArgs): Sym {
 
 /**
  * Instance norm without a learned affine (CycleGAN's): each sample's channels normalised over H x W. The
- * 'none' source of the one modulate layer; it stays this class in an exported model (no stock layer computes
- * per-sample statistics).
+ * 'none' source of the one modulate layer; the export folds it into stock layer normalisation over H and W.
  */
 export function instanceNorm(x: Sym, name?: string): Sym {
   return new Modulate({ norm: 'instance', source: { from: 'none' }, ...(name ? { name } : {}) }).apply(

@@ -51,3 +51,24 @@ describe('reflect pad', () => {
     tf.dispose([x, a, b]);
   });
 });
+
+describe('reflect pad folded for export', () => {
+  it('stock crops and joins give the same output, and instance norm folds to layer norm over H and W', async () => {
+    const { exportableModel } = await import('./export.ts');
+    const { instanceNorm } = await import('./modulate.ts');
+    const input = tf.input({ shape: [6, 5, 2] });
+    const model = tf.model({ inputs: input, outputs: instanceNorm(reflectPad(input, 3)) });
+    const exported = exportableModel(model);
+    const kinds = exported.layers.map((l) => l.getClassName());
+    expect(kinds).not.toContain('ReflectPad');
+    expect(kinds).not.toContain('Modulate');
+    expect(kinds).toContain('Cropping2D');
+    expect(kinds).toContain('LayerNormalization');
+    const x = tf.tensor4d(randomValues(2 * 6 * 5 * 2, 8), [2, 6, 5, 2]);
+    const [a, b] = [model.predict(x) as tf.Tensor, exported.predict(x) as tf.Tensor];
+    expect(b.shape).toEqual([2, 12, 11, 2]);
+    expect(tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]).toBeLessThan(1e-4);
+    tf.dispose([x, a, b]);
+    exported.dispose();
+  });
+});

@@ -1,7 +1,8 @@
 /**
  * Reflection padding of an image's height and width (CycleGAN's ResNet generator pads with it before its 7x7
- * and residual convolutions, so borders are not pulled towards zero). tfjs has no stock layer for it: this
- * class stays in an exported model, registered under 'ReflectPad'.
+ * and residual convolutions, so borders are not pulled towards zero). tfjs has no stock layer for it; the
+ * export folds it into crops and joins (fold()), and the class is registered under 'ReflectPad' for models
+ * that keep it.
  * It is built from slice, reverse and concat rather than tf.mirrorPad: tfjs's MirrorPad gradient (4.x) only
  * slices the centre of dy and drops what flowed into the mirrored border, so a border pixel's gradient is
  * wrong (reflect-pad.test.ts checks against finite differences).
@@ -35,6 +36,36 @@ export class ReflectPad extends tf.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     const x = Array.isArray(inputs) ? inputs[0]! : inputs;
     return reflectAlong(reflectAlong(x, 1, this.pad), 2, this.pad);
+  }
+
+  /**
+   * The same padding in stock layers, for export: each mirrored row (then column) cropped out of x and
+   * joined around it, so an exported generator loads without this class.
+   */
+  fold(x: Sym): Sym {
+    const p = this.pad;
+    const [, h, w] = x.shape as number[];
+    const along = (t: Sym, axis: 1 | 2, n: number) => {
+      const line = (i: number) =>
+        tf.layers
+          .cropping2D({
+            cropping:
+              axis === 1
+                ? [
+                    [i, n - 1 - i],
+                    [0, 0],
+                  ]
+                : [
+                    [0, 0],
+                    [i, n - 1 - i],
+                  ],
+          })
+          .apply(t) as Sym;
+      const before = Array.from({ length: p }, (_, k) => line(p - k));
+      const after = Array.from({ length: p }, (_, k) => line(n - 2 - k));
+      return tf.layers.concatenate({ axis }).apply([...before, t, ...after]) as Sym;
+    };
+    return along(along(x, 1, h!), 2, w!);
   }
 
   override getConfig(): tf.serialization.ConfigDict {
