@@ -3,7 +3,8 @@
  * seed, interpolates between two latents, and offers the controls the generator's inputs call for: a class
  * for a `label` input, InfoGAN's categorical and continuous codes for a `codes` input, truncation for the
  * families that use it, and, for a generator with attention maps (SAGAN, BigGAN), where a chosen position
- * of the image attends.
+ * of the image attends. A generator that translates images gets a canvas to draw on or an upload instead
+ * (playground/translator.tsx).
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { latentNoiseOf } from '../../../shared/latent.ts';
@@ -16,6 +17,7 @@ import { href } from '../lib/route.ts';
 import { surveyEntry } from '../lib/survey.ts';
 import { drawAttention, drawImages, drawPoints } from '../playground/draw.ts';
 import { type GeneratorInput, type LoadedGenerator, loadGenerator } from '../playground/generator.ts';
+import { Translator } from '../playground/translator.tsx';
 
 const STRIP = 8;
 const POINTS = 1000;
@@ -333,6 +335,9 @@ function Loaded({ id }: { id: string }) {
     return <ErrorBox error={data.error} retry={data.reload} what="The generator" />;
   }
   if (!data.data) return <Loading what="tfjs and the generator" />;
+  // A generator that takes images (pix2pix, CycleGAN) translates what is drawn or uploaded.
+  if (data.data.gen.inputs.every((i) => i.shape.length === 3))
+    return <Translator run={data.data.run} gen={data.data.gen} />;
   return <Controls run={data.data.run} gen={data.data.gen} />;
 }
 

@@ -8,7 +8,10 @@ import type { GeneratorUrls } from '../api/types.ts';
 
 export interface GeneratorInput {
   name: string;
+  /** Values per sample: the product of shape. */
   size: number;
+  /** Per-sample shape: [size] for a vector (z, label, codes), [h, w, c] for an image to translate. */
+  shape: number[];
 }
 
 /** An output after the sample: an attention map [HW, HW] per sample (SAGAN, BigGAN). */
@@ -62,8 +65,11 @@ export async function loadGenerator(urls: GeneratorUrls): Promise<LoadedGenerato
   });
   // The input layers' own names ("z", "label", "codes"), which the trainer chose; the symbolic tensors'
   // names get a suffix when a page loads more than one model.
-  const inputs = model.inputNames.map((name, i) => ({ name, size: Number(model.inputs[i]!.shape[1]) }));
   const shapeOf = (t: TF.SymbolicTensor) => (t.shape as (number | null)[]).slice(1).map(Number);
+  const inputs = model.inputNames.map((name, i) => {
+    const shape = shapeOf(model.inputs[i]!);
+    return { name, shape, size: shape.reduce((a, b) => a * b, 1) };
+  });
   const outputShape = shapeOf(model.outputs[0]!);
   const extraOutputs = model.outputs
     .slice(1)
@@ -74,7 +80,7 @@ export async function loadGenerator(urls: GeneratorUrls): Promise<LoadedGenerato
       if (!v || v.length !== batch * inp.size) {
         throw new Error(`input '${inp.name}' needs ${batch * inp.size} values, got ${v?.length ?? 0}`);
       }
-      return tf.tensor2d(v, [batch, inp.size]);
+      return tf.tensor(v, [batch, ...inp.shape]);
     });
     const out = model.predict(xs.length === 1 ? xs[0]! : xs) as TF.Tensor | TF.Tensor[];
     const ys = Array.isArray(out) ? out : [out];
