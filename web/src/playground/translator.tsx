@@ -28,7 +28,12 @@ export function Translator({ run, gen }: { run: RunRecord; gen: LoadedGenerator 
   const last = useRef<[number, number] | undefined>(undefined);
   const pending = useRef(false);
 
+  // Read when a translation starts, so a loop begun before a change of direction follows it.
+  const directionNow = useRef(direction);
+  directionNow.current = direction;
   const translate = async (input: InputImage) => {
+    const direction = directionNow.current;
+    const shape = gen.inputs[direction]!.shape;
     try {
       const values = Object.fromEntries(gen.inputs.map((i) => [i.name, input.values]));
       const outputs = await gen.generateAll(1, values);
@@ -43,15 +48,21 @@ export function Translator({ run, gen }: { run: RunRecord; gen: LoadedGenerator 
 
   // Redraw the input and translate it whenever it changes; strokes come faster than frames, so one
   // translation at a time, the latest input next.
+  const latest = useRef(image);
   useEffect(() => {
     drawImages(inputCanvas.current!, image.values, 1, [image.h, image.w, image.c], SCALE);
+    latest.current = image;
     if (pending.current) return;
     pending.current = true;
-    requestAnimationFrame(() => {
-      void translate(image).finally(() => {
-        pending.current = false;
-      });
-    });
+    const run = async () => {
+      let done: InputImage | undefined;
+      while (done !== latest.current) {
+        done = latest.current;
+        await translate(done);
+      }
+      pending.current = false;
+    };
+    requestAnimationFrame(() => void run());
   }, [image, direction]);
 
   const at = (e: PointerEvent): [number, number] => {
