@@ -42,7 +42,10 @@ describe('reflect pad', () => {
     const model = tf.model({ inputs: input, outputs: reflectPad(input, 2) });
     const saved: tf.io.ModelArtifacts[] = [];
     await model.save(
-      tf.io.withSaveHandler(async (a) => (saved.push(a), { modelArtifactsInfo: {} as never })),
+      tf.io.withSaveHandler(async (a) => {
+        saved.push(a);
+        return { modelArtifactsInfo: {} as never };
+      }),
     );
     const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved[0]!));
     const x = tf.tensor4d(randomValues(16, 5), [1, 4, 4, 1]);
