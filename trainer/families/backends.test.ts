@@ -11,9 +11,9 @@ import { FAMILY_IDS, familyInfo } from '../../shared/catalog.ts';
 import { parseSpec } from '../../shared/spec.ts';
 import { initBackend } from '../backend/index.ts';
 import { openDataset } from '../data/index.ts';
-import { fixedLatents, oneHotLabels } from '../latents.ts';
 import { buildGan } from '../loop.ts';
 import { createStepper, disposeStepInputs, stepInputs } from '../step.ts';
+import { fixedGeneratorInputs } from '../test-util.ts';
 
 const STEPS = 2;
 const BATCH = 4;
@@ -28,6 +28,9 @@ const TINY: Record<string, number> = {
   unrollSteps: 2,
   hmcLeapfrogSteps: 2,
   hmcIterations: 1,
+  gFilters: 4,
+  dFilters: 4,
+  residualBlocks: 1,
 };
 // Kernels differ in summation order (oneDNN, XNNPACK, JavaScript loops). Measured spreads after two steps
 // were below 1e-6 of the value on all families (node and wasm against cpu); a wrong kernel is far outside.
@@ -60,15 +63,14 @@ function trace(family: string): Trace {
     values.push(step(inputs));
     disposeStepInputs(inputs);
   }
-  const g = gan.generator;
-  const z = fixedLatents(spec.seed, 3, g.inputs[0]!.shape[1]!);
-  // A second generator input (class label or latent codes) gets one-hot rows 0, 1, 2.
-  const extra = g.inputs.length === 2 ? [oneHotLabels([0, 1, 2], g.inputs[1]!.shape[1]!)] : [];
-  const out = g.predict(extra.length ? [z, ...extra] : z) as tf.Tensor;
-  const samples = Array.from(out.dataSync());
-  tf.dispose([z, ...extra, out]);
+  const inputs = fixedGeneratorInputs(gan.generator, spec.seed, 3);
+  const out = gan.generator.predict(inputs.length === 1 ? inputs[0]! : inputs);
+  // The sample is the first output.
+  const samples = Array.from((Array.isArray(out) ? out[0]! : out).dataSync());
+  tf.dispose([...inputs, out]);
   for (const net of Object.values(gan.nets)) net.dispose();
   for (const opt of Object.values(gan.optimizers)) opt.dispose();
+  tf.dispose(Object.values(gan.state ?? {}));
   return { values, samples };
 }
 

@@ -10,32 +10,14 @@ import { runFiles } from '../../shared/keys.ts';
 import type { ExperimentSpec } from '../../shared/spec.ts';
 import { latestCheckpoint, loadCheckpoint } from '../checkpoint.ts';
 import { readGeneratorDescriptor } from '../generator.ts';
-import { fixedLatents, oneHotLabels } from '../latents.ts';
 import { buildGan } from '../loop.ts';
 import { LocalArtifactSink } from '../sinks/local.ts';
 import { sinkLoader } from '../sinks/model-io.ts';
-import { metricsOf, scratchDir, tinySpec, trainIn } from '../test-util.ts';
+import { fixedGeneratorInputs, metricsOf, scratchDir, tinySpec, trainIn } from '../test-util.ts';
 
-/**
- * Three samples; a generator with a second input (label or codes) gets one-hot rows 0, 1, 2 there. A
- * translating generator's image inputs get three fixed images drawn as z is.
- */
+/** Three samples from test-util's fixed inputs. */
 function sampleThree(g: tf.LayersModel, seed: number): number[] {
-  const imageInputs = g.inputs.every((t) => t.shape.length === 4);
-  const inputs = imageInputs
-    ? g.inputs.map((t, k) => {
-        const shape = t.shape.slice(1) as number[];
-        const z = fixedLatents(
-          seed + k,
-          3,
-          shape.reduce((a, b) => a * b, 1),
-        );
-        const image = tf.tidy(() => tf.tanh(z).reshape([3, ...shape]));
-        z.dispose();
-        return image;
-      })
-    : [fixedLatents(seed, 3, g.inputs[0]!.shape[1]!)];
-  if (!imageInputs && g.inputs.length === 2) inputs.push(oneHotLabels([0, 1, 2], g.inputs[1]!.shape[1]!));
+  const inputs = fixedGeneratorInputs(g, seed, 3);
   const outputs = g.predict(inputs.length === 1 ? inputs[0]! : inputs) as tf.Tensor | tf.Tensor[];
   // The sample is the first output; attention maps may follow it.
   const values = Array.from((Array.isArray(outputs) ? outputs[0]! : outputs).dataSync());
