@@ -21,7 +21,8 @@ const BATCH = 4;
 const TINY: Record<string, number> = {
   latentDim: 8,
   gChannels: 8,
-  dChannels: 4,
+  // 8: the ResNet families (SAGAN, BigGAN) take no narrower.
+  dChannels: 8,
   hiddenUnits: 16,
   hiddenLayers: 1,
   qUnits: 8,
