@@ -121,7 +121,8 @@ beforeAll(async () => {
     }
   }
   if (Object.keys(unavailable).length) console.warn('backends not compared:', unavailable);
-});
+  // The cpu reference of every family: about two minutes on a shared two-core machine (CycleGAN's the most).
+}, 600_000);
 
 afterAll(async () => {
   await initBackend('cpu');
