@@ -90,7 +90,12 @@ export function fixedGeneratorInputs(g: tf.LayersModel, seed: number, n: number)
   const inputs: tf.Tensor[] = [fixedLatents(seed, n, g.inputs[0]!.shape[1]!)];
   if (g.inputs.length === 2) {
     const width = g.inputs[1]!.shape[1]!;
-    inputs.push(oneHotLabels(Array.from({ length: n }, (_, i) => i % width), width));
+    inputs.push(
+      oneHotLabels(
+        Array.from({ length: n }, (_, i) => i % width),
+        width,
+      ),
+    );
   }
   return inputs;
 }
