@@ -216,6 +216,31 @@ Object.assign(EXPERIMENTS, {
     hyperparameters: { gChannels: 64, dChannels: 32 },
   },
 });
+/**
+ * pix2pix and CycleGAN, each beside its baseline under one budget: 2,000 steps per seed, or the --minutes a
+ * seed is given (30 is GANS.md's cap), whichever ends first; the catalog's default networks (U-Net and
+ * PatchGAN 32 wide; ResNet Gs 16 wide with 4 blocks, PatchGANs 16 wide). pix2pix at batch 16; CycleGAN at
+ * batch 4 (the paper's is 1): a batch-16 CycleGAN step took 8.7 s on wasm under a load of 14, which would
+ * leave it ~200 steps in 30 minutes. pix2pix's baseline is the same U-Net trained on L1 alone
+ * (adversarialWeight 0, no D); CycleGAN's is a per-pixel colour map (a 1x1 convolution each way) trained
+ * with the same losses, pools and optimizers.
+ */
+const translation = (family: string, dataset: string, hyperparameters: Record<string, unknown> = {}) => ({
+  steps: 2000,
+  batchSize: family === 'cyclegan' ? 4 : 16,
+  sampleEvery: 250,
+  family,
+  dataset,
+  hyperparameters,
+});
+Object.assign(EXPERIMENTS, {
+  'pix2pix-edges2digits': translation('pix2pix', 'edges2digits'),
+  'pix2pix-l1-edges2digits': translation('pix2pix', 'edges2digits', { adversarialWeight: 0 }),
+  'pix2pix-thick-digits': translation('pix2pix', 'thick-digits'),
+  'pix2pix-l1-thick-digits': translation('pix2pix', 'thick-digits', { adversarialWeight: 0 }),
+  'cyclegan-digits2mnistm': translation('cyclegan', 'digits2mnistm'),
+  'cyclegan-colour-map-digits2mnistm': translation('cyclegan', 'digits2mnistm', { generator: 'colour-map' }),
+});
 const RESULTS = 'docs/results';
 
 const { values: args } = parseArgs({
@@ -438,7 +463,9 @@ if (args.one) {
               classesCovered1000: e.classes.first1000.covered,
               histogram1000: e.classes.first1000.counts,
             }
-          : { modes: `${e.modes.modesCovered}/${e.modes.modesTotal}`, hqPercent: e.modes.hqPercent }),
+          : e.kind === 'translation'
+            ? Object.fromEntries(Object.entries(evalMetrics(e)).map(([k, m]) => [k, m.value]))
+            : { modes: `${e.modes.modesCovered}/${e.modes.modesTotal}`, hqPercent: e.modes.hqPercent }),
       };
     });
   writeFileSync(join(RESULTS, 'quality.json'), `${JSON.stringify({ summary }, null, 2)}\n`);

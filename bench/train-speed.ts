@@ -64,6 +64,22 @@ const MODELS = [
     dataset: 'mnist32',
     hyperparameters: { gChannels: 32, dChannels: 32 },
   },
+  // pix2pix on edges2digits (U-Net and PatchGAN 32 wide) and its L1-only baseline (no D); CycleGAN on
+  // digits2mnistm (two ResNet Gs 16 wide with 4 blocks, two PatchGANs) and its per-pixel colour-map baseline.
+  { name: 'pix2pix-32', family: 'pix2pix', dataset: 'edges2digits', hyperparameters: {} },
+  {
+    name: 'pix2pix-l1-32',
+    family: 'pix2pix',
+    dataset: 'edges2digits',
+    hyperparameters: { adversarialWeight: 0 },
+  },
+  { name: 'cyclegan-32', family: 'cyclegan', dataset: 'digits2mnistm', hyperparameters: {} },
+  {
+    name: 'cyclegan-colour-map-32',
+    family: 'cyclegan',
+    dataset: 'digits2mnistm',
+    hyperparameters: { generator: 'colour-map' },
+  },
   // Unrolled GAN trains on 2D mixtures only: the same MLP on ring8, beside the Vanilla GAN there (K = 5).
   { name: 'vanilla-ring8', family: 'vanilla', dataset: 'ring8', hyperparameters: { hiddenUnits: 128 } },
   { name: 'unrolled-ring8', family: 'unrolled', dataset: 'ring8', hyperparameters: { hiddenUnits: 128 } },
@@ -135,6 +151,7 @@ async function measure(model: (typeof MODELS)[number]): Promise<Omit<Row, 'backe
   const { peakBytes: peakTensorBytes } = await tf.profile(() => run(3 + REPEATS * STEPS));
   for (const net of Object.values(gan.nets)) net.dispose();
   for (const opt of Object.values(gan.optimizers)) opt.dispose();
+  tf.dispose(Object.values(gan.state ?? {}));
   const ips = median(rates);
   return {
     model: model.name,

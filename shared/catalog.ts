@@ -254,6 +254,88 @@ const biggan = resnetNetworks.extend({
     .describe("beta: weight of the orthogonal regularisation of G's kernels in G's loss (0 turns it off)."),
 });
 
+// pix2pix and CycleGAN: image-to-image, no z. Widths are the papers' halved or quartered for 32 px images.
+const patchDowns = z
+  .int()
+  .min(0)
+  .max(5)
+  .default(1)
+  .describe(
+    "PatchGAN's stride-2 layers: a score's patch is 16 px with 1, 34 px with 2, 70 px with 3 (the paper's 70x70 on 256 px).",
+  );
+
+const pix2pix = z.strictObject({
+  gFilters: z
+    .int()
+    .min(4)
+    .max(512)
+    .default(32)
+    .describe("U-Net's first encoder width, doubled per level up to 8x (the paper: 64)."),
+  dFilters: z.int().min(4).max(512).default(32).describe("PatchGAN's first width (the paper: 64)."),
+  patchDowns,
+  l1Weight: z
+    .number()
+    .min(0)
+    .max(1000)
+    .default(100)
+    .describe("lambda: weight of the L1 distance to the target in G's loss."),
+  adversarialWeight: z
+    .number()
+    .min(0)
+    .max(100)
+    .default(1)
+    .describe(
+      "Weight of the adversarial term in G's loss; 0 trains the same U-Net on L1 alone (the non-adversarial baseline), with no D.",
+    ),
+  dropoutLayers: z
+    .int()
+    .min(0)
+    .max(8)
+    .default(3)
+    .describe("Innermost decoder layers with dropout, the U-Net's only noise (the paper: 3)."),
+  dropout: z.number().min(0).max(0.9).default(0.5).describe('Dropout rate there.'),
+  learningRate,
+  beta1,
+});
+
+const cyclegan = z.strictObject({
+  generator: z
+    .enum(['resnet', 'colour-map'])
+    .default('resnet')
+    .describe(
+      'Each G: the ResNet generator, or a per-pixel colour map (one 1x1 convolution and tanh), the baseline trained with the same losses.',
+    ),
+  gFilters: z.int().min(4).max(256).default(16).describe("ResNet G's first width (the paper: 64)."),
+  residualBlocks: z
+    .int()
+    .min(1)
+    .max(12)
+    .default(4)
+    .describe('Residual blocks at a quarter of the side (the paper: 6 at 128 px, 9 at 256 px).'),
+  dFilters: z.int().min(4).max(256).default(16).describe("Each PatchGAN's first width (the paper: 64)."),
+  patchDowns,
+  cycleWeight: z
+    .number()
+    .min(0)
+    .max(1000)
+    .default(10)
+    .describe('lambda: weight of each cycle-consistency L1 term (A -> B -> A and B -> A -> B).'),
+  identityWeight: z
+    .number()
+    .min(0)
+    .max(10)
+    .default(0.5)
+    .describe('Weight of each identity L1 term (G_AB(b) ~ b, G_BA(a) ~ a), relative to lambda.'),
+  poolSize: z
+    .int()
+    .min(0)
+    .max(1000)
+    .default(50)
+    .describe('Fakes each history pool keeps for D (0: D sees only the newest fakes).'),
+  learningRate,
+  beta1,
+});
+
 const infogan = z.strictObject({
   latentDim: latentDim(62),
   noise: z
@@ -433,6 +515,36 @@ export const FAMILIES = withDatasets([
     hyperparameters: biggan,
   },
   {
+    id: 'pix2pix',
+    title: 'pix2pix',
+    paper: {
+      title: 'Image-to-Image Translation with Conditional Adversarial Networks',
+      authors: 'Isola, Zhu, Zhou and Efros',
+      year: 2017,
+      url: 'https://arxiv.org/abs/1611.07004',
+    },
+    axis: 'image-to-image',
+    summary:
+      'A U-Net G (skips, dropout as its noise) maps an input image to its target; a PatchGAN D judges (input, image) pairs patch by patch; G is pulled to the target by an L1 term weighted by lambda.',
+    kinds: ['paired'],
+    hyperparameters: pix2pix,
+  },
+  {
+    id: 'cyclegan',
+    title: 'CycleGAN',
+    paper: {
+      title: 'Unpaired Image-to-Image Translation using Cycle-Consistent Adversarial Networks',
+      authors: 'Zhu, Park, Isola and Efros',
+      year: 2017,
+      url: 'https://arxiv.org/abs/1703.10593',
+    },
+    axis: 'image-to-image',
+    summary:
+      'Two ResNet Gs (A -> B, B -> A) and two PatchGAN Ds trained with the least-squares loss on unpaired domains, held together by cycle-consistency and identity L1 terms; D sees fakes from a history pool.',
+    kinds: ['unpaired'],
+    hyperparameters: cyclegan,
+  },
+  {
     id: 'unrolled',
     title: 'Unrolled GAN',
     paper: {
@@ -559,6 +671,8 @@ export type InfoganHyperparameters = Hyperparameters<'infogan'>;
 export type PgganHyperparameters = Hyperparameters<'pggan'>;
 export type SaganHyperparameters = Hyperparameters<'sagan'>;
 export type BigganHyperparameters = Hyperparameters<'biggan'>;
+export type Pix2pixHyperparameters = Hyperparameters<'pix2pix'>;
+export type CycleganHyperparameters = Hyperparameters<'cyclegan'>;
 
 export function familyInfo(id: string): FamilyInfo | undefined {
   return FAMILIES.find((f) => f.id === id);

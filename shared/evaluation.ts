@@ -7,9 +7,9 @@ import type { DatasetId } from './datasets.ts';
 import { runFiles } from './keys.ts';
 
 /**
- * Datasets with a defined evaluation: cFID and classes on MNIST and Fashion-MNIST (each by its own
- * classifier; MNIST 32 x 32 by MNIST's, on the central 28 x 28 its padding surrounds), modes and HQ% on the
- * 2D mixtures.
+ * Datasets with a defined evaluation: cFID and classes on MNIST (28 px, and 32 px cropped back to the 28 px
+ * it was padded from) and Fashion-MNIST (each by its own classifier), modes and HQ% on the 2D mixtures,
+ * translations of the paired and unpaired digit sets on their held-out copies.
  */
 export const EVALUATED_DATASETS: readonly DatasetId[] = [
   'mnist',
@@ -17,6 +17,9 @@ export const EVALUATED_DATASETS: readonly DatasetId[] = [
   'fashion-mnist',
   'ring8',
   'grid25',
+  'edges2digits',
+  'thick-digits',
+  'digits2mnistm',
 ];
 
 export function hasEvaluation(dataset: string): boolean {
@@ -133,7 +136,46 @@ export interface PointsEval extends EvalCommon {
   };
 }
 
-export type EvalResult = ImageEval | PointsEval;
+/** A translation against its target, averaged over the held-out images (trainer/eval/image-quality.ts). */
+export interface ReconstructionScores {
+  l1: number;
+  psnr: number;
+  ssim: number;
+}
+
+/** How a judging classifier was trained and how well it reads held-out data. */
+export interface JudgeRecord {
+  weights: string;
+  testAccuracy: number | null;
+  testImages: number | null;
+}
+
+/** A translating generator (pix2pix, CycleGAN) scored on its set's held-out copy. */
+export interface TranslationEval extends EvalCommon {
+  kind: 'translation';
+  /** Paired sets: outputs against targets, beside the input copied through as the output. */
+  paired?: {
+    model: ReconstructionScores;
+    copyThrough: ReconstructionScores;
+    /** Outputs against the held-out targets, in the MNIST classifier's features. */
+    cfid: CfidResult & { realSet: string };
+    copyThroughCfid: number;
+  };
+  /** Unpaired sets: each direction, read by the domain classifier and the MNIST classifier. */
+  unpaired?: {
+    /** A -> B: share read as domain B; class kept as the MNIST classifier reads the output's grey. */
+    toB: { targetDomain: number; classKept: number; roundTripClassKept: number };
+    /** B -> A: share read as domain A; class kept (B's label) as the MNIST classifier reads it. */
+    toA: { targetDomain: number; classKept: number; roundTripClassKept: number };
+    /** The MNIST classifier's accuracy on real held-out B images' grey: how far its reading of B is to trust. */
+    mnistOnRealB: number;
+    domainClassifier: JudgeRecord;
+  };
+  classifier: JudgeRecord;
+  definitions: Record<string, string>;
+}
+
+export type EvalResult = ImageEval | PointsEval | TranslationEval;
 
 export interface EvalPicture {
   /** Run-relative key (shared/keys.ts runFiles). */
@@ -181,6 +223,23 @@ export function evalMetrics(result: EvalResult): Record<string, MetricValue> {
       modesCovered: { value: result.modes.modesCovered, better: 'higher' },
       hqPercent: { value: result.modes.hqPercent, better: 'higher' },
     };
+  }
+  if (result.kind === 'translation') {
+    const metrics: Record<string, MetricValue> = {};
+    if (result.paired) {
+      metrics.l1 = { value: result.paired.model.l1, better: 'lower' };
+      metrics.psnr = { value: result.paired.model.psnr, better: 'higher' };
+      metrics.ssim = { value: result.paired.model.ssim, better: 'higher' };
+      metrics.cfid = { value: result.paired.cfid.value, better: 'lower' };
+    }
+    if (result.unpaired) {
+      const { toA, toB } = result.unpaired;
+      metrics.targetDomainBA = { value: 100 * toA.targetDomain, better: 'higher' };
+      metrics.classKeptBA = { value: 100 * toA.classKept, better: 'higher' };
+      metrics.targetDomainAB = { value: 100 * toB.targetDomain, better: 'higher' };
+      metrics.classKeptAB = { value: 100 * toB.classKept, better: 'higher' };
+    }
+    return metrics;
   }
   const metrics: Record<string, MetricValue> = { cfid: { value: result.cfid.value, better: 'lower' } };
   if (result.codes)

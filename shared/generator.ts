@@ -83,11 +83,14 @@ export const GeneratorDescriptorSchema = z
           message: `'${n}' is not an output after the sample`,
         });
     });
-    if (d.inputs.filter((i) => i.kind === 'latent').length !== 1)
+    // A translating generator (pix2pix, CycleGAN) takes images and no z; every other takes one z.
+    const latents = d.inputs.filter((i) => i.kind === 'latent').length;
+    const images = d.inputs.filter((i) => i.kind === 'image').length;
+    if (latents > 1 || (latents === 0 && images === 0))
       ctx.addIssue({
         code: 'custom',
         path: ['inputs'],
-        message: 'a generator takes exactly one latent input',
+        message: 'a generator takes one latent input, or images to translate',
       });
   });
 export type GeneratorDescriptor = z.infer<typeof GeneratorDescriptorSchema>;
@@ -166,6 +169,31 @@ export function describeGenerator(f: GeneratorFacts): GeneratorDescriptor {
       mixing: false,
       extraOutputs: (f.attentionMaps ?? []).map((m) => m.name),
     },
+  });
+}
+
+/** An image a translating generator takes or gives: the model's name for it and its per-sample shape. */
+export interface NamedImage {
+  name: string;
+  shape: number[];
+}
+
+/**
+ * The descriptor of a generator that translates images (pix2pix, CycleGAN): image inputs in [-1, 1], image
+ * outputs (tanh); the first output is the sample (the first input's translation) and any after it are the
+ * other inputs' translations, in order, listed as extra outputs.
+ */
+export function describeTranslator(f: {
+  family: string;
+  inputs: NamedImage[];
+  outputs: NamedImage[];
+}): GeneratorDescriptor {
+  return GeneratorDescriptorSchema.parse({
+    version: GENERATOR_DESCRIPTOR_VERSION,
+    family: f.family,
+    inputs: f.inputs.map((i) => ({ kind: 'image', ...i, range: [-1, 1] })),
+    outputs: f.outputs.map((o) => ({ kind: 'image', ...o, range: [-1, 1] })),
+    abilities: { truncation: false, mixing: false, extraOutputs: f.outputs.slice(1).map((o) => o.name) },
   });
 }
 

@@ -1,5 +1,6 @@
 /**
- * Checkpoints: every network's weights (moving statistics included), every optimizer's state, and the step.
+ * Checkpoints: every network's weights (moving statistics included), every optimizer's state, the family's
+ * other state (Gan.state: a history pool), and the step.
  * Randomness is derived from (seed, step) (data/rng.ts), so the step restores it. state.json is written
  * last; a folder without it is an interrupted write and is ignored.
  */
@@ -72,6 +73,13 @@ export async function saveCheckpoint(sink: ArtifactSink, gan: Gan, state: Checkp
       net.weights.map((w, i) => ({ name: `w${i}`, tensor: w.read() })),
     );
   }
+  if (gan.state)
+    await putTensors(
+      sink,
+      dir,
+      'family-state',
+      Object.entries(gan.state).map(([name, v]) => ({ name, tensor: v })),
+    );
   for (const [name, optimizer] of Object.entries(gan.optimizers)) {
     const weights = await optimizer.getWeights();
     await putTensors(sink, dir, `opt-${name}`, [
@@ -111,6 +119,18 @@ export async function loadCheckpoint(sink: ArtifactSink, gan: Gan, step: number)
       }
       w.write(t);
     });
+    tf.dispose(tensors.map((t) => t.tensor));
+  }
+  if (gan.state) {
+    const tensors = await getTensors(sink, dir, 'family-state');
+    for (const [name, v] of Object.entries(gan.state)) {
+      const t = tensors.find((s) => s.name === name)?.tensor;
+      if (!t || !tf.util.arraysEqual(t.shape, v.shape))
+        throw new Error(
+          `checkpoint step ${step}: state '${name}' is ${t ? `[${t.shape}]` : 'missing'}, the run's [${v.shape}]`,
+        );
+      v.assign(t);
+    }
     tf.dispose(tensors.map((t) => t.tensor));
   }
   for (const [name, optimizer] of Object.entries(gan.optimizers)) {

@@ -7,9 +7,14 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { DatasetInfo } from '../shared/datasets.ts';
 import type { LatentNoise } from '../shared/latent.ts';
+import type { Batch } from './data/index.ts';
 import type { Init } from './nn/init.ts';
 
-export interface StepInputs {
+/**
+ * What a step gets: the batch's tensors (the real images as `real`; a paired set's `input`, an unpaired set's
+ * `domainB` and `labelsB`, and whatever else its kind holds, under the batch's names), and the draws.
+ */
+export interface StepInputs extends Omit<Batch, 'x' | 'labels'> {
   /** Real batch: [B, H, W, C] images in [-1, 1], or [B, 2] points. */
   real: tf.Tensor;
   /** [B] int32 labels of the real batch. */
@@ -107,6 +112,14 @@ export interface Gan {
   attentionMaps?: string[];
   /** z may be drawn truncated at sampling (BigGAN's truncation trick): an ability in the descriptor. */
   truncation?: boolean;
+  /**
+   * Set when G translates images (pix2pix, CycleGAN) instead of taking z: which batch image each of G's
+   * inputs reads, in order, and the batch image its first output is compared with where the set is paired.
+   * The gallery then shows held-out strips (each input, its output, then the target); latentDim is 0.
+   */
+  translation?: ImageTranslation;
+  /** Tensors beside the networks that the checkpoint keeps with them (CycleGAN's history pools). */
+  state?: Record<string, tf.Variable>;
   /** Set when G takes a class label as its second input; the loop then fills StepInputs.fakeLabels. */
   conditional?: { classes: number };
   /**
@@ -126,6 +139,16 @@ export interface Gan {
 /** The draw's fake batch: the one the stepper made for every phase, else a fresh one. */
 export function fakeOf(inputs: StepInputs, generate: (inputs: StepInputs) => tf.Tensor): tf.Tensor {
   return inputs.fake ?? generate(inputs);
+}
+
+/** The batch images a translating generator reads and is compared with (their names in Batch). */
+export type BatchImage = 'x' | 'input' | 'domainB';
+
+export interface ImageTranslation {
+  /** For each input of G, in order: the batch image it reads. */
+  inputs: BatchImage[];
+  /** Paired sets: the batch image G's first output should reproduce. */
+  target?: BatchImage;
 }
 
 export interface LatentCodes {

@@ -6,6 +6,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { datasetInfo } from '../shared/datasets.ts';
 import {
   describeGenerator,
+  describeTranslator,
   descriptorFromSpec,
   type GeneratorDescriptor,
   parseGeneratorDescriptor,
@@ -19,6 +20,15 @@ import { type ArtifactSink, locationOf } from './sinks/types.ts';
 
 /** What a family's generator takes and gives, from the Gan it built. */
 export function describeGan(gan: Gan, spec: ExperimentSpec): GeneratorDescriptor {
+  if (gan.translation) {
+    const g = gan.generator;
+    const perSample = (t: tf.SymbolicTensor) => t.shape.slice(1) as number[];
+    return describeTranslator({
+      family: spec.family,
+      inputs: g.inputs.map((t, i) => ({ name: g.inputNames[i]!, shape: perSample(t) })),
+      outputs: g.outputs.map((t, i) => ({ name: g.outputNames[i]!, shape: perSample(t) })),
+    });
+  }
   const [latentName, secondName] = gan.generator.inputNames;
   const second = (what: string) => {
     if (secondName === undefined) throw new Error(`the ${spec.family} generator has no ${what} input`);

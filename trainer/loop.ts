@@ -316,8 +316,9 @@ export async function train(o: TrainOptions): Promise<TrainOutcome> {
     }
     throw err;
   } finally {
-    tf.dispose(fixedInputs.inputs);
+    tf.dispose([...fixedInputs.inputs, ...(fixedInputs.targets ?? [])]);
     for (const net of Object.values(gan.nets)) net.dispose();
     for (const opt of Object.values(gan.optimizers)) opt.dispose();
+    tf.dispose(Object.values(gan.state ?? {}));
   }
 }

@@ -1,8 +1,10 @@
 /** Renders the generator's output for the fixed sample inputs as the PNG a gallery shows. */
 import * as tf from '@tensorflow/tfjs';
 import { type DatasetInfo, holdsImages } from '../shared/datasets.ts';
+import { heldOutBatch } from './data/derived/index.ts';
+import { batchTensors } from './data/index.ts';
 import { MIXTURES } from './data/toy2d.ts';
-import type { Gan } from './gan.ts';
+import type { Gan, ImageTranslation } from './gan.ts';
 import { codeTensor, fixedLatents, oneHotLabels } from './latents.ts';
 import { imageGrid, scatterPlot } from './render/grid.ts';
 import { encodePng } from './render/png.ts';
@@ -15,10 +17,36 @@ export function sampleCount(dataset: DatasetInfo): number {
   return holdsImages(dataset) ? 64 : 2500;
 }
 
+/** Held-out items in a translating generator's strips (a row each: every input, its output, the target). */
+export const STRIP_COLUMNS = 8;
+
 /** The generator's inputs for every sample grid of a run, and how many images a grid row holds. */
 export interface SampleInputs {
   inputs: tf.Tensor[];
   columns?: number;
+  /**
+   * A translating generator's strips: its inputs are held-out images; the picture shows, row by row, each
+   * input, the matching output, and then these targets.
+   */
+  targets?: tf.Tensor[];
+}
+
+/**
+ * The same held-out items for every sample step of a translating generator (pix2pix, CycleGAN): G's inputs
+ * read from the set's held-out copy as Gan.translation names them, and the target where the set is paired.
+ */
+export function translationSampleInputs(dataset: DatasetInfo, translation: ImageTranslation): SampleInputs {
+  const batch = heldOutBatch(dataset, STRIP_COLUMNS);
+  const pick = (name: string) => {
+    const t = (batch as unknown as Record<string, tf.Tensor | undefined>)[name];
+    if (!t) throw new Error(`held-out '${dataset.id}' batches hold no '${name}' images`);
+    return t;
+  };
+  const inputs = translation.inputs.map(pick);
+  const targets = translation.target ? [pick(translation.target)] : [];
+  const used = new Set([...inputs, ...targets]);
+  tf.dispose(batchTensors(batch).filter((t) => !used.has(t)));
+  return { inputs, columns: STRIP_COLUMNS, targets };
 }
 
 /**
@@ -29,8 +57,9 @@ export interface SampleInputs {
 export function fixedSampleInputs(
   seed: number,
   dataset: DatasetInfo,
-  gan: Pick<Gan, 'latentDim' | 'latentNoise' | 'conditional' | 'codes'>,
+  gan: Pick<Gan, 'latentDim' | 'latentNoise' | 'conditional' | 'codes' | 'translation'>,
 ): SampleInputs {
+  if (gan.translation) return translationSampleInputs(dataset, gan.translation);
   const classes = gan.conditional?.classes ?? gan.codes?.categorical;
   if (classes === undefined)
     return { inputs: [fixedLatents(seed, sampleCount(dataset), gan.latentDim, gan.latentNoise)] };
@@ -54,6 +83,7 @@ export function renderSamples(
   dataset: DatasetInfo,
 ): Uint8Array {
   const x = samples.inputs.length === 1 ? samples.inputs[0]! : samples.inputs;
+  if (samples.targets) return encodePng(strips(generator, samples));
   const out = tf.tidy(() => {
     const y = generator.predict(x, { batchSize: 256 }) as tf.Tensor;
     // A stage below the dataset's resolution (a Progressive GAN's 4x4) is shown at the dataset's size, its
@@ -68,4 +98,22 @@ export function renderSamples(
   if (dataset.kind === 'points2d') return encodePng(scatterPlot(values, MIXTURES[dataset.id]!));
   const [n, h, w, c] = shape as [number, number, number, number];
   return encodePng(imageGrid(values, n, h, w, c, samples.columns));
+}
+
+/** Rows of input k, output k for every input, then the targets: one grid of the strips. */
+function strips(generator: tf.LayersModel, samples: SampleInputs): ReturnType<typeof imageGrid> {
+  const { inputs, targets = [] } = samples;
+  const predicted = tf.tidy(() => generator.predict(inputs.length === 1 ? inputs[0]! : inputs));
+  const outputs = Array.isArray(predicted) ? predicted : [predicted];
+  const rows = inputs.flatMap((input, k) => [input, outputs[k]!]).concat(targets);
+  // Grey inputs beside colour outputs (digits -> MNIST-M) are shown in colour, each grey value in 3 channels.
+  const channels = Math.max(...rows.map((r) => r.shape[3]!));
+  const grid = tf.tidy(() =>
+    tf.concat(rows.map((r) => (r.shape[3] === channels ? r : tf.tile(r, [1, 1, 1, channels])))),
+  );
+  tf.dispose(outputs);
+  const [n, h, w, c] = grid.shape as [number, number, number, number];
+  const values = grid.dataSync() as Float32Array;
+  grid.dispose();
+  return imageGrid(values, n, h, w, c, samples.columns);
 }

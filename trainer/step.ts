@@ -132,7 +132,7 @@ export function drawsBefore(gan: Gan, step: number): number {
 const sums = new WeakMap<Gan, { step: number; total: number }>();
 
 /**
- * Step `step`'s inputs, one per draw (drawsPerStep): the real batch and its labels, z, the labels a
+ * Step `step`'s inputs, one per draw (drawsPerStep): the real batch, its labels and its other images, z, the labels a
  * conditional generator is asked for and the codes of a generator with latent codes. Draw r of step s is
  * number drawsBefore(s) + r of the run, and every input is a function of (seed, draw number), so a resumed
  * run sees what an uninterrupted one would; with one draw per step it is the step.
@@ -148,16 +148,18 @@ export function stepInputs(
   const stage = stageAt(gan, step);
   return Array.from({ length: drawsPerStep(gan, step) }, (_, r) => {
     const draw = first + r;
-    const batch = data.batch(draw, batchSize);
-    const real = stage.resolution ? downsample(batch.x, stage.resolution) : batch.x;
+    const { x, labels, ...images } = data.batch(draw, batchSize);
+    // A stage below the set's resolution (a Progressive GAN's 4x4) trains on its images averaged down.
+    const real = stage.resolution ? downsample(x, stage.resolution) : x;
     const z = latentBatch(seed, draw, batchSize, gan.latentDim, gan.latentNoise);
     const fakeLabels = gan.conditional
       ? labelBatch(seed, draw, batchSize, gan.conditional.classes)
       : undefined;
     const codes = gan.codes ? codeBatch(seed, draw, batchSize, gan.codes) : undefined;
     return {
+      ...images,
       real,
-      labels: batch.labels,
+      labels,
       z,
       step,
       draw,
@@ -170,9 +172,9 @@ export function stepInputs(
   });
 }
 
+/** Every tensor of the draws: the batch's, z, and the labels or codes drawn for G. */
 export function disposeStepInputs(draws: StepInputs[]): void {
-  for (const d of draws)
-    tf.dispose([d.real, d.labels, d.z, d.fakeLabels, d.codes].filter((t) => t !== undefined));
+  for (const d of draws) tf.dispose(Object.values(d).filter((t): t is tf.Tensor => t instanceof tf.Tensor));
 }
 
 /**

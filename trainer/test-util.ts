@@ -2,8 +2,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import { runFiles } from '../shared/keys.ts';
 import { type ExperimentSpec, parseSpec } from '../shared/spec.ts';
+import { fixedLatents, oneHotLabels } from './latents.ts';
 import { type MetricsLine, type TrainOptions, train } from './loop.ts';
 import { LocalArtifactSink } from './sinks/local.ts';
 import { FileStatusSink } from './sinks/status-file.ts';
@@ -16,6 +18,8 @@ export const TINY_HYPERPARAMETERS: Record<string, Record<string, unknown>> = {
   pggan: { latentDim: 8, channels: 4, mbstdGroup: 2 },
   sagan: { latentDim: 8, gChannels: 8, dChannels: 8, attentionSide: 8 },
   biggan: { latentDim: 8, gChannels: 8, dChannels: 8, attentionSide: 8, embedDim: 4 },
+  pix2pix: { gFilters: 4, dFilters: 4 },
+  cyclegan: { gFilters: 4, residualBlocks: 1, dFilters: 4, poolSize: 6 },
 };
 
 export function tinySpec(
@@ -65,4 +69,34 @@ export async function metricsOf(dir: string): Promise<MetricsLine[]> {
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l) as MetricsLine);
+}
+
+/**
+ * n fixed inputs for any generator, as tests sample it: z, and a second input (label or codes) one-hot at
+ * rows 0, 1, 2, ...; a translating generator's image inputs get fixed images in [-1, 1] drawn as z is.
+ */
+export function fixedGeneratorInputs(g: tf.LayersModel, seed: number, n: number): tf.Tensor[] {
+  if (g.inputs.every((t) => t.shape.length === 4))
+    return g.inputs.map((t, k) => {
+      const shape = t.shape.slice(1) as number[];
+      const z = fixedLatents(
+        seed + k,
+        n,
+        shape.reduce((a, b) => a * b, 1),
+      );
+      const image = tf.tidy(() => tf.tanh(z).reshape([n, ...shape]));
+      z.dispose();
+      return image;
+    });
+  const inputs: tf.Tensor[] = [fixedLatents(seed, n, g.inputs[0]!.shape[1]!)];
+  if (g.inputs.length === 2) {
+    const width = g.inputs[1]!.shape[1]!;
+    inputs.push(
+      oneHotLabels(
+        Array.from({ length: n }, (_, i) => i % width),
+        width,
+      ),
+    );
+  }
+  return inputs;
 }

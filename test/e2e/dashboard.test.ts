@@ -2,7 +2,8 @@
  * The dashboard end to end: `npm start` on a fresh data folder, Debian's chromium driven by playwright-core.
  * Signs in from the printed link, submits a tiny DCGAN run from the form, watches it reach SUCCEEDED, steps
  * its gallery, clones it into a second run, compares the two under one slider, generates images from the
- * exported generators in the browser (a conditional one by class), checks the catalog against GET /models, keeps a form draft across an
+ * exported generators in the browser (a conditional one by class; pix2pix and CycleGAN translating a drawn
+ * input), checks the catalog against GET /models, keeps a form draft across an
  * expired session, cancels and resumes a run, and shows a lost API connection. Screenshots go to test/e2e/artifacts/.
  */
 import type { Page } from 'playwright-core';
@@ -340,6 +341,66 @@ describe('the dashboard against npm start', () => {
         }
         expect(await unlabeledControls()).toEqual([]);
         await shot(`10-playground-${family}.png`);
+      }
+    },
+    2 * TRAIN_TIMEOUT + 10_000,
+  );
+
+  it(
+    'translates what is drawn: a pix2pix generator, and a CycleGAN generator either way',
+    async () => {
+      const tiny = (family: string, dataset: string, hyperparameters: Record<string, unknown>) =>
+        submitViaApi({
+          family,
+          dataset,
+          steps: 4,
+          batchSize: 4,
+          sampleEvery: 2,
+          evaluate: false,
+          hyperparameters,
+        });
+      const runs = [
+        ['pix2pix', await tiny('pix2pix', 'edges2digits', { gFilters: 4, dFilters: 4 })],
+        [
+          'cyclegan',
+          await tiny('cyclegan', 'digits2mnistm', { gFilters: 4, residualBlocks: 1, dFilters: 4 }),
+        ],
+      ] as const;
+      for (const [family, id] of runs) {
+        await go(`#/runs/${id}`);
+        await waitForStatus('SUCCEEDED');
+        await go(`#/playground/${id}`);
+        const input = page.getByTestId('input-canvas');
+        const output = page.getByTestId('output-canvas');
+        await expect.poll(() => output.getAttribute('data-generated'), { timeout: 60_000 }).not.toBe('0');
+        const pixels = (c: typeof output) =>
+          c.evaluate((el: HTMLCanvasElement) =>
+            Array.from(el.getContext('2d')!.getImageData(0, 0, el.width, el.height).data).join(','),
+          );
+        expect(await output.evaluate((el: HTMLCanvasElement) => [el.width, el.height])).toEqual([32, 32]);
+        const before = { input: await pixels(input), output: await pixels(output) };
+        // A stroke across the input: the input shows it and the output is drawn again from it.
+        const box = (await input.boundingBox())!;
+        await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.3);
+        await page.mouse.down();
+        await page.mouse.move(box.x + box.width * 0.7, box.y + box.height * 0.6, { steps: 8 });
+        await page.mouse.up();
+        await expect
+          .poll(async () => (await pixels(input)) !== before.input, { timeout: POLL_TIMEOUT })
+          .toBe(true);
+        await expect
+          .poll(async () => (await pixels(output)) !== before.output, { timeout: POLL_TIMEOUT })
+          .toBe(true);
+        expect(await page.getByTestId('direction').count(), family).toBe(family === 'cyclegan' ? 1 : 0);
+        if (family === 'cyclegan') {
+          const aToB = await pixels(output);
+          await page.getByTestId('direction').selectOption('1');
+          await expect
+            .poll(async () => (await pixels(output)) !== aToB, { timeout: POLL_TIMEOUT })
+            .toBe(true);
+        }
+        expect(await unlabeledControls()).toEqual([]);
+        await shot(`11-playground-${family}.png`);
       }
     },
     2 * TRAIN_TIMEOUT + 10_000,

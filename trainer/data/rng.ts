@@ -30,6 +30,10 @@ export const Stream = {
   familyNoise: 9,
   /** The items of a derived dataset (trainer/data/derived/), one stream per item. */
   derived: 10,
+  /** A seeded dropout layer's masks (nn/seeded-dropout.ts), one per training call. */
+  dropout: 11,
+  /** Which fakes a history pool keeps and gives back (nn/history-pool.ts), one draw per step. */
+  historyPool: 12,
 } as const;
 
 /** sfc32: small, fast, good enough statistically, state is four 32-bit words. */

@@ -59,6 +59,7 @@ import {
   modeMinSamples,
   modesAndHq,
 } from './metrics.ts';
+import { evaluateTranslation } from './translation.ts';
 
 export const DEFAULT_IMAGE_SAMPLES = 10_000;
 export const DEFAULT_POINT_SAMPLES = 2_500;
@@ -337,6 +338,43 @@ export async function evaluateRun(run: string | ArtifactSink, opts: EvalOptions 
     );
   }
   const generator = await loadGenerator(sink);
+  if (info.kind === 'paired' || info.kind === 'unpaired') {
+    try {
+      const described = await describedBy(sink, spec, generator);
+      const seed = opts.seed ?? spec.seed;
+      const result = await evaluateTranslation(
+        generator,
+        described,
+        info,
+        {
+          version: EVAL_VERSION,
+          createdAt: new Date().toISOString(),
+          run: {
+            dir,
+            family: spec.family,
+            dataset: spec.dataset,
+            steps: spec.steps,
+            specSeed: spec.seed,
+            latentDim: 0,
+          },
+          seed,
+          backend: opts.backend ?? { tfjsBackend: tf.getBackend() },
+          seconds: 0,
+        },
+        {
+          ...(opts.samples !== undefined ? { samples: opts.samples } : {}),
+          ...(opts.batchSize !== undefined ? { batchSize: opts.batchSize } : {}),
+          ...(opts.classifier ? { classifier: opts.classifier } : {}),
+        },
+      );
+      result.seconds = Math.round((performance.now() - t0) / 100) / 10;
+      if (opts.write !== false)
+        await sink.put(runFiles.eval, `${JSON.stringify(result, null, 2)}\n`, 'application/json');
+      return result;
+    } finally {
+      generator.dispose();
+    }
+  }
   let gInputs: GeneratorInputs;
   let descriptor: ReadDescriptor;
   try {
@@ -535,6 +573,25 @@ export function summarize(r: EvalResult): string {
       head,
       `  modes ${m.modesCovered}/${m.modesTotal}, HQ ${m.hqPercent.toFixed(1)}% (${m.hqSamples}/${m.samples} within ${HQ_SIGMAS} sigma)`,
     ].join('\n');
+  }
+  if (r.kind === 'translation') {
+    const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
+    const scores = (s: { l1: number; psnr: number; ssim: number }) =>
+      `L1 ${s.l1.toFixed(4)}, PSNR ${s.psnr.toFixed(2)} dB, SSIM ${s.ssim.toFixed(4)}`;
+    const lines = [head];
+    if (r.paired)
+      lines.push(
+        `  held out: ${scores(r.paired.model)}; cFID ${r.paired.cfid.value.toFixed(3)}`,
+        `  input copied through: ${scores(r.paired.copyThrough)}; cFID ${r.paired.copyThroughCfid.toFixed(3)}`,
+      );
+    if (r.unpaired) {
+      const { toA, toB, mnistOnRealB } = r.unpaired;
+      lines.push(
+        `  A -> B: read as B ${pct(toB.targetDomain)}, class kept ${pct(toB.classKept)} (MNIST classifier on real B: ${pct(mnistOnRealB)}), round trip ${pct(toB.roundTripClassKept)}`,
+        `  B -> A: read as A ${pct(toA.targetDomain)}, class kept ${pct(toA.classKept)}, round trip ${pct(toA.roundTripClassKept)}`,
+      );
+    }
+    return lines.join('\n');
   }
   const hist = (c: ClassCounts) =>
     `${c.counts.map((v, i) => `${i}:${v}`).join(' ')}  -> ${c.covered}/10 classes covered`;

@@ -3,9 +3,11 @@ import { FAMILY_IDS, type FamilyId } from '../../shared/catalog.ts';
 import type { GanFamily } from '../gan.ts';
 import { biggan } from './biggan.ts';
 import { cgan } from './cgan.ts';
+import { cyclegan } from './cyclegan.ts';
 import { dcgan } from './dcgan.ts';
 import { infogan } from './infogan.ts';
 import { pggan } from './pggan.ts';
+import { pix2pix } from './pix2pix.ts';
 import { presgan } from './presgan.ts';
 import { sagan } from './sagan.ts';
 import { sngan } from './sngan.ts';
@@ -27,6 +29,8 @@ export const FAMILY_IMPLEMENTATIONS: Record<FamilyId, GanFamily<any>> = {
   pggan,
   sagan,
   biggan,
+  pix2pix,
+  cyclegan,
 };
 
 for (const id of FAMILY_IDS)

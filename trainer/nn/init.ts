@@ -17,6 +17,11 @@ export class Init {
     return mix(this.seed, Stream.init, this.counter++);
   }
 
+  /** A seed for a layer that draws its own randomness (nn/seeded-dropout.ts). */
+  layerSeed(): number {
+    return this.next();
+  }
+
   /** N(0, stddev), the DCGAN paper's initialisation (stddev 0.02). */
   normal(stddev = 0.02): Initializer {
     return tf.initializers.randomNormal({ mean: 0, stddev, seed: this.next() });

@@ -83,22 +83,24 @@ export interface ConvOptions extends LayerOptions {
   init: Init;
   /** Leave out the bias (a normalisation follows that would cancel it). */
   noBias?: boolean;
+  /** 'same' (the default) or 'valid' (after an explicit padding layer, e.g. reflection). */
+  padding?: 'same' | 'valid';
 }
 
-/** The tf.layers settings conv and deconv share: 'same' padding, DCGAN's initialisation, no bias under BN. */
+/** The tf.layers settings conv and deconv share: 'same' padding unless told, DCGAN's initialisation, no bias under BN. */
 function convConfig(o: ConvOptions) {
   return {
     ...(o.name ? { name: o.name } : {}),
     filters: o.filters,
     kernelSize: o.kernel,
     strides: o.strides,
-    padding: 'same' as const,
+    padding: o.padding ?? ('same' as const),
     useBias: !o.batchNorm && !o.noBias,
     kernelInitializer: o.init.normal(),
   };
 }
 
-/** Strided convolution ('same' padding): the downsampling step of a discriminator. */
+/** Convolution ('same' padding unless told): with strides 2, the downsampling step of a discriminator. */
 export function conv(x: Sym, o: ConvOptions): Sym {
   let y = applyLayer(tf.layers.conv2d(convConfig(o)), x, o);
   if (o.batchNorm) y = batchNorm(y, o.init);
@@ -112,6 +114,11 @@ export function deconv(x: Sym, o: ConvOptions): Sym {
   assertShape(y, [null, h! * o.strides, w! * o.strides, o.filters], 'deconv');
   if (o.batchNorm) y = batchNorm(y, o.init);
   return activate(y, o.activation ?? 'linear');
+}
+
+/** x under a name of its own (an identity layer): a model output a reader finds by name. */
+export function named(x: Sym, name: string): Sym {
+  return tf.layers.activation({ activation: 'linear', name }).apply(x) as Sym;
 }
 
 export function flatten(x: Sym): Sym {

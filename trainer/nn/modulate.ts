@@ -13,6 +13,8 @@
  *     AdaIN from a style w, or BigGAN's conditional batch norm from [shared class embedding, z chunk].
  *   - 'map': c is a label map [N, h, w, M], resized (nearest) to x's H x W; a kernel x kernel conv to `hidden`
  *     channels with ReLU, then one conv each to gamma and beta [N, H, W, C]. SPADE.
+ *   - 'none': no condition; the layer is applied to x alone and only normalises (CycleGAN's instance norm,
+ *     which PyTorch's CycleGAN runs without a learned affine).
  * `norm` is 'batch' (statistics over N, H, W; moving averages kept for inference, as tf.layers'
  * batchNormalization does) or 'instance' (statistics over H, W per sample and channel; AdaIN).
  *
@@ -32,7 +34,8 @@ export type Normalisation = 'batch' | 'instance';
 export type ModulationSource =
   | { from: 'class' }
   | { from: 'style' }
-  | { from: 'map'; hidden: number; kernel?: number };
+  | { from: 'map'; hidden: number; kernel?: number }
+  | { from: 'none' };
 
 export interface ModulateArgs {
   norm: Normalisation;
@@ -67,14 +70,14 @@ export class Modulate extends tf.layers.Layer {
     this.init = args.init;
     this.momentum = args.momentum ?? 0.9;
     this.epsilon = args.epsilon ?? 1e-5;
-    if (args.source.from !== 'class' && !args.init)
+    if ((args.source.from === 'style' || args.source.from === 'map') && !args.init)
       throw new Error(`modulate: a '${args.source.from}' source needs an initialiser for its kernels`);
     if (args.source.from === 'map' && !(args.source.hidden >= 1))
       throw new Error(`modulate: a 'map' source needs hidden >= 1, got ${args.source.hidden}`);
   }
 
   override build(inputShape: tf.Shape | tf.Shape[]): void {
-    const [xShape, cShape] = shapesOf(inputShape, this.name);
+    const [xShape, cShape] = shapesOf(inputShape, this.name, this.source);
     const channels = xShape.at(-1)!;
     if (this.norm === 'instance' && xShape.length !== 4)
       throw new Error(`modulate ${this.name}: instance norm needs [N, H, W, C], got [${xShape}]`);
@@ -82,7 +85,7 @@ export class Modulate extends tf.layers.Layer {
       throw new Error(`modulate ${this.name}: x must be [N, H, W, C] or [N, C], got [${xShape}]`);
     const s = this.source;
     const cRank = s.from === 'map' ? 4 : 2;
-    if (cShape.length !== cRank)
+    if (s.from !== 'none' && cShape.length !== cRank)
       throw new Error(`modulate ${this.name}: a '${s.from}' condition has rank ${cRank}, got [${cShape}]`);
     if (s.from === 'map' && xShape.length !== 4)
       throw new Error(`modulate ${this.name}: a 'map' source needs x as [N, H, W, C], got [${xShape}]`);
@@ -100,7 +103,9 @@ export class Modulate extends tf.layers.Layer {
     }
     const w = (name: string, shape: number[], init: Initializer) =>
       this.addWeight(name, shape, 'float32', init, undefined, true);
-    if (s.from === 'class') {
+    if (s.from === 'none') {
+      this.params = [];
+    } else if (s.from === 'class') {
       this.params = [
         w('gamma_table', [depth, channels], zeros()),
         w('beta_table', [depth, channels], zeros()),
@@ -127,10 +132,14 @@ export class Modulate extends tf.layers.Layer {
   }
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    return shapesOf(inputShape, this.name)[0];
+    return shapesOf(inputShape, this.name, this.source)[0];
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
+    if (this.source.from === 'none') {
+      const x = Array.isArray(inputs) ? inputs[0]! : inputs;
+      return this.normalise(x, kwargs.training === true);
+    }
     const [x, c] = inputs as [tf.Tensor, tf.Tensor];
     const normalised = this.normalise(x, kwargs.training === true);
     const { gamma, beta } = this.modulation(c, x);
@@ -200,19 +209,30 @@ export class Modulate extends tf.layers.Layer {
   ): T {
     const source = config.source as unknown as ModulationSource;
     // Loaded weights replace these initial values.
-    const init = source.from === 'class' ? undefined : tf.initializers.zeros();
+    const init = source.from === 'class' || source.from === 'none' ? undefined : tf.initializers.zeros();
     return new cls({ ...config, source, ...(init ? { init } : {}) } as never);
   }
 
   /**
    * Stock layers computing this layer's inference output from symbolic [x, c], with weights folded in, or
-   * undefined where none can (instance norm: per-sample statistics; 'map': a resized conditioning path).
+   * undefined where none can (instance norm from a condition: per-sample statistics; 'map': a resized conditioning path). Instance norm with no condition is stock layer normalisation over H and W.
    * With moving statistics (mu, var) and s = sqrt(var + eps):
    *   out = x * scale(c) + shift(c), scale(c) = (1 + gamma(c)) / s, shift(c) = beta(c) - mu * scale(c),
    * both affine in c, so each is one Dense layer.
    */
-  fold(x: Sym, c: Sym): Sym | undefined {
-    if (this.norm !== 'batch' || this.source.from === 'map') return undefined;
+  fold(x: Sym, c?: Sym): Sym | undefined {
+    // Instance norm without a condition is stock layer normalisation over H and W (no affine).
+    if (this.norm === 'instance' && this.source.from === 'none')
+      return tf.layers
+        .layerNormalization({
+          axis: [1, 2],
+          center: false,
+          scale: false,
+          epsilon: this.epsilon,
+          name: this.name,
+        })
+        .apply(x) as Sym;
+    if (this.norm !== 'batch' || this.source.from === 'map' || this.source.from === 'none') return undefined;
     const [scaleKernel, scaleBias, shiftKernel, shiftBias] = tf.tidy(() => {
       const s = tf.sqrt(tf.add(this.movingVariance!.read(), this.epsilon));
       const mu = this.movingMean!.read();
@@ -228,7 +248,7 @@ export class Modulate extends tf.layers.Layer {
     const channels = x.shape.at(-1)!;
     const affine = (suffix: string, kernel: tf.Tensor, bias: tf.Tensor) => {
       const layer = tf.layers.dense({ units: channels, name: `${this.name}_${suffix}` });
-      const out = layer.apply(c) as Sym;
+      const out = layer.apply(c!) as Sym;
       layer.setWeights([kernel, bias]);
       tf.dispose([kernel, bias]);
       return x.shape.length === 4
@@ -243,7 +263,15 @@ export class Modulate extends tf.layers.Layer {
 }
 tf.serialization.registerClass(Modulate);
 
-function shapesOf(inputShape: tf.Shape | tf.Shape[], name: string): [number[], number[]] {
+function shapesOf(
+  inputShape: tf.Shape | tf.Shape[],
+  name: string,
+  source: ModulationSource,
+): [number[], number[]] {
+  if (source.from === 'none') {
+    const only = Array.isArray(inputShape[0]) ? (inputShape as tf.Shape[])[0]! : (inputShape as tf.Shape);
+    return [only as number[], []];
+  }
   const shapes = inputShape as tf.Shape[];
   if (!Array.isArray(shapes[0]) || shapes.length !== 2)
     throw new Error(`modulate ${name}: takes [x, condition], got ${JSON.stringify(inputShape)}`);
@@ -253,4 +281,14 @@ function shapesOf(inputShape: tf.Shape | tf.Shape[], name: string): [number[], n
 /** Applies a Modulate layer to symbolic [x, c] and returns its output. */
 export function modulate(x: Sym, c: Sym, args: ModulateArgs): Sym {
   return new Modulate(args).apply([x, c]) as Sym;
+}
+
+/**
+ * Instance norm without a learned affine (CycleGAN's): each sample's channels normalised over H x W. The
+ * 'none' source of the one modulate layer; the export folds it into stock layer normalisation over H and W.
+ */
+export function instanceNorm(x: Sym, name?: string): Sym {
+  return new Modulate({ norm: 'instance', source: { from: 'none' }, ...(name ? { name } : {}) }).apply(
+    x,
+  ) as Sym;
 }

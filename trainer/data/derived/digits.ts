@@ -4,7 +4,7 @@
  */
 import { loadMnist } from '../mnist.ts';
 import type { Rng } from '../rng.ts';
-import { forEachItem } from './generator.ts';
+import { type DigitSplit, forEachItem } from './generator.ts';
 import { type Picture, picture, toBytes } from './raster.ts';
 import { type DerivedSet, imagePlane, valueColumn } from './store.ts';
 
@@ -15,8 +15,8 @@ export interface Digits {
   picture(i: number, size?: number): Picture;
 }
 
-export function mnistDigits(): Digits {
-  const set = loadMnist('train');
+export function mnistDigits(split: DigitSplit = 'train'): Digits {
+  const set = loadMnist(split);
   const [h, w] = set.shape;
   return {
     count: set.count,
@@ -46,8 +46,9 @@ export function digitPairs(
   count: number,
   size: number,
   pair: (digit: Picture) => [Picture, Picture],
+  split: DigitSplit = 'train',
 ): DerivedSet {
-  const digits = mnistDigits();
+  const digits = mnistDigits(split);
   const input = imagePlane(count, [size, size, 1]);
   const x = imagePlane(count, [size, size, 1]);
   const labels = valueColumn(count, 1);

@@ -16,9 +16,9 @@ const CROP_SIDES: [number, number] = [32, 128];
 
 export const digits2mnistm: DerivedGenerator = {
   version: 1,
-  generate(seed, count) {
+  generate(seed, count, split) {
     const [size, , channels] = datasetInfo('digits2mnistm').shape as [number, number, number];
-    const digits = mnistDigits();
+    const digits = mnistDigits(split);
     const photos: Picture[] = loadPhotos().map((p) => ({
       h: p.height,
       w: p.width,

@@ -12,12 +12,18 @@ export const EDGE_THRESHOLD = 1.2;
 
 export const edges2digits: DerivedGenerator = {
   version: 1,
-  generate(seed, count) {
+  generate(seed, count, split) {
     const [size] = datasetInfo('edges2digits').shape as [number, number, number];
-    return digitPairs(seed, count, size, (digit) => {
-      const edges = sobel(digit);
-      for (let p = 0; p < edges.data.length; p++) edges.data[p] = edges.data[p]! >= EDGE_THRESHOLD ? 1 : 0;
-      return [edges, digit];
-    });
+    return digitPairs(
+      seed,
+      count,
+      size,
+      (digit) => {
+        const edges = sobel(digit);
+        for (let p = 0; p < edges.data.length; p++) edges.data[p] = edges.data[p]! >= EDGE_THRESHOLD ? 1 : 0;
+        return [edges, digit];
+      },
+      split,
+    );
   },
 };

@@ -5,10 +5,17 @@
 import { Rng, Stream } from '../rng.ts';
 import type { DerivedSet } from './store.ts';
 
+/**
+ * Which MNIST split a digit set draws from: 'train' for the training set, 'test' for the held-out set an
+ * image-to-image run is sampled and scored on, so no held-out item shows a digit trained on.
+ */
+export type DigitSplit = 'train' | 'test';
+
 export interface DerivedGenerator {
   /** Raised whenever the output changes, so a cache written by an older generator is not read. */
   version: number;
-  generate(seed: number, count: number): DerivedSet;
+  /** `split` is read by the sets made of MNIST digits (the paired and unpaired ones); 'train' unless said. */
+  generate(seed: number, count: number, split?: DigitSplit): DerivedSet;
 }
 
 /** Calls `item` for each item with its own random stream. */

@@ -16,7 +16,7 @@ import { figuresArticles } from './figures-articles.ts';
 import type { DerivedGenerator } from './generator.ts';
 import { posedObjects } from './posed-objects.ts';
 import { scenes } from './scenes.ts';
-import { type CachedSetOptions, cachedSet, type DerivedSet } from './store.ts';
+import { type CachedSetOptions, cachedSet, type DerivedSet, derivedDir } from './store.ts';
 import { thickDigits } from './thick-digits.ts';
 
 export const GENERATORS: Record<string, DerivedGenerator> = {
@@ -52,6 +52,42 @@ export function loadDerived(
     generate: () => generator.generate(source.seed, info.count),
     ...options,
   });
+}
+
+/** Items of a set's held-out copy: what an image-to-image run is sampled and scored on. */
+export const HELD_OUT_COUNT = 1_000;
+
+/**
+ * A derived set's held-out copy: generated from the catalog's seed by the same generator, its digits drawn
+ * from MNIST's test split, so no held-out item shows a digit the training set holds. Cached beside the set.
+ */
+export function loadHeldOut(
+  info: DatasetInfo,
+  options: Pick<CachedSetOptions, 'dir' | 'log'> = {},
+): DerivedSet {
+  const source = derivedSource(info);
+  const generator = GENERATORS[info.id];
+  if (!source || !generator) throw new Error(`dataset '${info.id}' is not a derived set`);
+  return cachedSet({
+    id: `${info.id}-test`,
+    seed: source.seed,
+    count: HELD_OUT_COUNT,
+    version: generator.version,
+    generate: () => generator.generate(source.seed, HELD_OUT_COUNT, 'test'),
+    dir: options.dir ?? derivedDir(info.id),
+    ...(options.log ? { log: options.log } : {}),
+  });
+}
+
+/**
+ * The first `count` held-out items as one batch, in order (item i with item i of the second domain), the
+ * same for every run on the set.
+ */
+export function heldOutBatch(info: DatasetInfo, count: number): Batch {
+  if (count > HELD_OUT_COUNT)
+    throw new Error(`'${info.id}' holds ${HELD_OUT_COUNT} held-out items, asked for ${count}`);
+  const items = Int32Array.from({ length: count }, (_, i) => i);
+  return assembleBatch(info, loadHeldOut(info), items, items);
 }
 
 /** Images drawn from an independent order (the name in the batch, the plane in the set). */

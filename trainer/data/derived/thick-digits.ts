@@ -11,8 +11,8 @@ export const THICKEN_RADIUS = 1.5;
 
 export const thickDigits: DerivedGenerator = {
   version: 1,
-  generate(seed, count) {
+  generate(seed, count, split) {
     const [size] = datasetInfo('thick-digits').shape as [number, number, number];
-    return digitPairs(seed, count, size, (digit) => [digit, dilate(digit, THICKEN_RADIUS)]);
+    return digitPairs(seed, count, size, (digit) => [digit, dilate(digit, THICKEN_RADIUS)], split);
   },
 };

@@ -33,6 +33,7 @@ export function evaluationFacts(e: EvalResult): EvalFact[] {
       made,
     ];
   }
+  if (e.kind === 'translation') return [...translationFacts(e), made];
   const facts: EvalFact[] = [
     {
       label: 'cFID',
@@ -69,6 +70,62 @@ export function evaluationFacts(e: EvalResult): EvalFact[] {
     });
   }
   facts.push(made);
+  return facts;
+}
+
+/** A translating generator's numbers: against its targets (paired) or per direction (unpaired). */
+function translationFacts(e: Extract<EvalResult, { kind: 'translation' }>): EvalFact[] {
+  const facts: EvalFact[] = [];
+  if (e.paired) {
+    const { model, copyThrough, cfid, copyThroughCfid } = e.paired;
+    facts.push(
+      {
+        label: 'Held-out L1',
+        value: metric(model.l1),
+        detail: `lower is better; the input copied through scores ${metric(copyThrough.l1)}`,
+      },
+      {
+        label: 'Held-out PSNR',
+        value: `${model.psnr.toFixed(2)} dB`,
+        detail: `higher is better; copied through ${copyThrough.psnr.toFixed(2)} dB`,
+      },
+      {
+        label: 'Held-out SSIM',
+        value: metric(model.ssim),
+        detail: `higher is better; copied through ${metric(copyThrough.ssim)}`,
+      },
+      {
+        label: 'cFID',
+        value: metric(cfid.value),
+        detail: `lower is better; against ${cfid.realSet}; copied through ${metric(copyThroughCfid)}`,
+      },
+    );
+  }
+  if (e.unpaired) {
+    const { toA, toB, mnistOnRealB } = e.unpaired;
+    facts.push(
+      {
+        label: 'A -> B read as B',
+        value: percent(toB.targetDomain),
+        detail: e.definitions.targetDomain ?? '',
+      },
+      {
+        label: 'A -> B class kept',
+        value: percent(toB.classKept),
+        detail: `the MNIST classifier reads real B at ${percent(mnistOnRealB)}; round trip ${percent(toB.roundTripClassKept)}`,
+      },
+      {
+        label: 'B -> A read as A',
+        value: percent(toA.targetDomain),
+        detail: e.definitions.targetDomain ?? '',
+      },
+      {
+        label: 'B -> A class kept',
+        value: percent(toA.classKept),
+        detail: `round trip ${percent(toA.roundTripClassKept)}`,
+      },
+    );
+  }
   return facts;
 }
 

@@ -3,7 +3,8 @@
  * seed, interpolates between two latents, and offers the controls the generator's descriptor calls for: a
  * class for a class input, the categorical and continuous codes of a code input, truncation where the
  * generator has that ability, and, for a generator with attention maps (SAGAN, BigGAN), where a chosen
- * position of the image attends. z is drawn from the distribution the descriptor gives.
+ * position of the image attends. z is drawn from the distribution the descriptor gives. A generator that
+ * translates images gets a canvas to draw on or an upload instead (playground/translator.tsx).
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { GeneratorInput } from '../../../shared/generator.ts';
@@ -17,6 +18,7 @@ import { normalVector, slerp, uniformVector } from '../lib/latent.ts';
 import { href } from '../lib/route.ts';
 import { drawAttention, drawImages, drawPoints } from '../playground/draw.ts';
 import { type LoadedGenerator, loadGenerator } from '../playground/generator.ts';
+import { Translator } from '../playground/translator.tsx';
 
 const STRIP = 8;
 const POINTS = 1000;
@@ -355,6 +357,9 @@ function Loaded({ id }: { id: string }) {
     return <ErrorBox error={data.error} retry={data.reload} what="The generator" />;
   }
   if (!data.data) return <Loading what="tfjs and the generator" />;
+  // A generator that takes images (pix2pix, CycleGAN) translates what is drawn or uploaded.
+  if (data.data.gen.descriptor.inputs.every((i) => i.kind === 'image'))
+    return <Translator run={data.data.run} gen={data.data.gen} />;
   return <Controls run={data.data.run} gen={data.data.gen} source={data.data.source} />;
 }
 

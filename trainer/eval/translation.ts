@@ -1,0 +1,195 @@
+/**
+ * Scores a translating generator (pix2pix, CycleGAN) on its set's held-out copy (MNIST test digits, never
+ * trained on), the checks of GANS.md:
+ *   paired: L1, PSNR and SSIM of the outputs against the targets beside the input copied through as the
+ *     output, and cFID of the outputs against the targets in the MNIST classifier's features;
+ *   unpaired: for each direction, the share of translations the set's domain classifier reads as the target
+ *     domain, and the digit class kept as the MNIST classifier reads the translation's grey (B -> A: its
+ *     home; A -> B: the classifier's accuracy on real B is given beside it, since B's digits are not what it
+ *     was trained on), and the class kept over the round trip.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { DatasetInfo } from '../../shared/datasets.ts';
+import type { TranslationEval } from '../../shared/evaluation.ts';
+import type { GeneratorDescriptor } from '../../shared/generator.ts';
+import { HELD_OUT_COUNT, heldOutBatch } from '../data/derived/index.ts';
+import { type Batch, batchTensors } from '../data/index.ts';
+import { analyze, classifierDir, loadClassifier, readTrainingRecord } from './classifier.ts';
+import { type DomainClassified, domainClassifierDir, readDomains } from './domain-classifier.ts';
+import { classifierImages, EvalInputError } from './evaluate.ts';
+import { gaussianStats } from './frechet.ts';
+import { reconstructionScores } from './image-quality.ts';
+import { cfid } from './metrics.ts';
+
+type Common = Omit<
+  TranslationEval,
+  'kind' | 'samples' | 'paired' | 'unpaired' | 'classifier' | 'definitions'
+>;
+
+export interface TranslationOptions {
+  /** Held-out items scored (all of them by default). */
+  samples?: number;
+  batchSize?: number;
+  classifier?: tf.LayersModel;
+}
+
+/** The generator's outputs for `inputs` (one tensor per model input), in batches: one tensor per output. */
+function translate(generator: tf.LayersModel, inputs: tf.Tensor[], batch: number): tf.Tensor[] {
+  const n = inputs[0]!.shape[0]!;
+  const parts: tf.Tensor[][] = [];
+  for (let start = 0; start < n; start += batch) {
+    const b = Math.min(batch, n - start);
+    const out = tf.tidy(() => {
+      const xs = inputs.map((t) => tf.slice(t, [start], [b]));
+      const y = generator.predict(xs.length === 1 ? xs[0]! : xs);
+      return Array.isArray(y) ? y : [y];
+    });
+    parts.push(out);
+  }
+  const outputs = parts[0]!.map((_, k) => tf.concat(parts.map((p) => p[k]!)));
+  tf.dispose(parts.flat());
+  return outputs;
+}
+
+/** Images as the MNIST classifier reads them: their grey (mean over channels), the centre 28 x 28. */
+function digitsOf(images: tf.Tensor): Float32Array {
+  const [, h, w] = images.shape as number[];
+  const grey = tf.tidy(() => tf.mean(images, -1, true));
+  const values = grey.dataSync() as Float32Array;
+  grey.dispose();
+  return classifierImages(values, [h!, w!, 1]);
+}
+
+const share = (xs: ArrayLike<number>, pred: (v: number, i: number) => boolean) => {
+  let k = 0;
+  for (let i = 0; i < xs.length; i++) if (pred(xs[i]!, i)) k++;
+  return k / xs.length;
+};
+
+function judgeRecord(dir: string, weights: string) {
+  const record = readTrainingRecord(dir);
+  return { weights, testAccuracy: record?.testAccuracy ?? null, testImages: record?.testImages ?? null };
+}
+
+/** Checks the descriptor asks for images of the set's shape, one input per domain or the paired input. */
+function checkInputs(descriptor: GeneratorDescriptor, info: DatasetInfo, want: number, from: string): void {
+  const images = descriptor.inputs.filter((i) => i.kind === 'image');
+  if (images.length !== want || descriptor.inputs.length !== want)
+    throw new EvalInputError(
+      `${from}: a ${info.kind} set's generator takes ${want} image input(s); it takes ${descriptor.inputs.map((i) => i.kind).join(', ')}`,
+    );
+  for (const i of images)
+    if (i.shape.join('x') !== info.shape.join('x'))
+      throw new EvalInputError(
+        `${from}: input '${i.name}' is ${i.shape.join('x')}, '${info.id}' holds ${info.shape.join('x')}`,
+      );
+}
+
+export async function evaluateTranslation(
+  generator: tf.LayersModel,
+  descriptor: { descriptor: GeneratorDescriptor; from: string },
+  info: DatasetInfo,
+  common: Common,
+  opts: TranslationOptions = {},
+): Promise<TranslationEval> {
+  const n = opts.samples ?? HELD_OUT_COUNT;
+  if (n > HELD_OUT_COUNT)
+    throw new EvalInputError(`'${info.id}' holds ${HELD_OUT_COUNT} held-out items; asked to score ${n}`);
+  const batchSize = opts.batchSize ?? 200;
+  const classifier = opts.classifier ?? (await loadClassifier(classifierDir('mnist')));
+  const mnist = judgeRecord(classifierDir('mnist'), 'trainer/eval/weights/');
+  const held: Batch = heldOutBatch(info, n);
+  try {
+    if (info.kind === 'paired') {
+      checkInputs(descriptor.descriptor, info, 1, descriptor.from);
+      const [output] = translate(generator, [held.input!], batchSize);
+      const values = (t: tf.Tensor) => t.dataSync() as Float32Array;
+      const shape = info.shape as [number, number, number];
+      const targets = values(held.x);
+      const model = reconstructionScores(values(output!), targets, shape);
+      const copyThrough = reconstructionScores(values(held.input!), targets, shape);
+      const real = gaussianStats(analyze(classifier, digitsOf(held.x)).features);
+      const modelCfid = cfid(analyze(classifier, digitsOf(output!)).features, real);
+      const copyCfid = cfid(analyze(classifier, digitsOf(held.input!)).features, real).value;
+      output!.dispose();
+      return {
+        ...common,
+        kind: 'translation',
+        samples: n,
+        paired: {
+          model,
+          copyThrough,
+          cfid: { ...modelCfid, realSet: `the ${n} held-out targets of ${info.id}` },
+          copyThroughCfid: copyCfid,
+        },
+        classifier: mnist,
+        definitions: {
+          heldOut: `the first ${n} items of ${info.id}'s held-out copy, made from MNIST test digits`,
+          l1: 'mean |output - target| over pixels, images in [-1, 1], averaged over images (lower is better)',
+          psnr: '10 log10(1 / MSE) on images in [0, 1], averaged over images, capped at 100 dB (higher is better)',
+          ssim: 'SSIM with an 11 x 11 Gaussian window (sigma 1.5), K1 0.01, K2 0.03, images in [0, 1] (higher is better)',
+          copyThrough: 'the same scores with the input itself as the output',
+          cfid: "Frechet distance of the MNIST classifier's features of outputs and of targets (centre 28 x 28 of the grey)",
+        },
+      };
+    }
+    if (info.kind !== 'unpaired') throw new EvalInputError(`'${info.id}' is not a paired or unpaired set`);
+    checkInputs(descriptor.descriptor, info, 2, descriptor.from);
+    const domainDir = domainClassifierDir(info.id as DomainClassified);
+    let domain: tf.LayersModel;
+    try {
+      domain = await loadClassifier(domainDir);
+    } catch {
+      throw new EvalInputError(
+        `no domain classifier for '${info.id}' in ${domainDir}: run 'npm run train:domain-classifier -- --dataset ${info.id}'`,
+      );
+    }
+    const a = held.x;
+    const b = held.domainB!;
+    const [toB, toA] = translate(generator, [a, b], batchSize);
+    // Round trips: [G_AB(toA), G_BA(toB)] = [B -> A -> B, A -> B -> A].
+    const [backToB, backToA] = translate(generator, [toA!, toB!], batchSize);
+    const labelsA = held.labels.dataSync();
+    const labelsB = held.labelsB!.dataSync();
+    const classes = (t: tf.Tensor) => analyze(classifier, digitsOf(t)).classes;
+    const kept = (t: tf.Tensor, labels: ArrayLike<number>) => {
+      const c = classes(t);
+      return share(c, (v, i) => v === labels[i]);
+    };
+    const readAsB = readDomains(domain, toB as tf.Tensor4D);
+    const readAsA = readDomains(domain, toA as tf.Tensor4D);
+    const result: TranslationEval = {
+      ...common,
+      kind: 'translation',
+      samples: n,
+      unpaired: {
+        toB: {
+          targetDomain: share(readAsB, (v) => v === 1),
+          classKept: kept(toB!, labelsA),
+          roundTripClassKept: kept(backToA!, labelsA),
+        },
+        toA: {
+          targetDomain: share(readAsA, (v) => v === 0),
+          classKept: kept(toA!, labelsB),
+          roundTripClassKept: kept(backToB!, labelsB),
+        },
+        mnistOnRealB: kept(b, labelsB),
+        domainClassifier: judgeRecord(domainDir, `trainer/eval/weights/${info.id}-domain/`),
+      },
+      classifier: mnist,
+      definitions: {
+        heldOut: `the first ${n} items of ${info.id}'s held-out copy (A and B digits from MNIST's test split)`,
+        targetDomain: "share of translations the set's domain classifier reads as the target domain",
+        classKept:
+          "share of translations whose digit the MNIST classifier (on the grey, centre 28 x 28) reads as the source image's label; for A -> B read beside mnistOnRealB, its accuracy on real B",
+        roundTripClassKept: 'the same for the image translated there and back (A -> B -> A, B -> A -> B)',
+      },
+    };
+    tf.dispose([toA!, toB!, backToA!, backToB!]);
+    domain.dispose();
+    return result;
+  } finally {
+    tf.dispose(batchTensors(held));
+    if (!opts.classifier) classifier.dispose();
+  }
+}

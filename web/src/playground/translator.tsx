@@ -1,0 +1,195 @@
+/**
+ * The playground for a generator that translates images (pix2pix, CycleGAN): draw the input on a canvas
+ * (white on black, as the digit sets are) or upload a picture, and the output is drawn again after every
+ * stroke. A generator with two image inputs (CycleGAN: [a, b] -> [to_b, to_a]) translates either way: the
+ * input goes to the chosen direction's input (and, unused, to the other), and that direction's output is shown.
+ */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { sizeOf } from '../../../shared/generator-summary.ts';
+import type { RunRecord } from '../api/types.ts';
+import { ErrorBox } from '../components/states.tsx';
+import { href } from '../lib/route.ts';
+import { drawImages } from './draw.ts';
+import type { LoadedGenerator } from './generator.ts';
+import { blankImage, type InputImage, imageFromRgba, paintLine } from './image-input.ts';
+
+const SCALE = 8;
+
+export function Translator({ run, gen }: { run: RunRecord; gen: LoadedGenerator }) {
+  const twoWay = gen.descriptor.inputs.length === 2;
+  const [direction, setDirection] = useState(0);
+  const shape = gen.descriptor.inputs[direction]!.shape;
+  const [image, setImage] = useState<InputImage>(() => blankImage(shape));
+  const [pen, setPen] = useState(1.2);
+  const [erase, setErase] = useState(false);
+  const [generated, setGenerated] = useState(0);
+  const [error, setError] = useState<Error>();
+  const inputCanvas = useRef<HTMLCanvasElement>(null);
+  const outputCanvas = useRef<HTMLCanvasElement>(null);
+  const last = useRef<[number, number] | undefined>(undefined);
+  const pending = useRef(false);
+
+  // Read when a translation starts, so a loop begun before a change of direction follows it.
+  const directionNow = useRef(direction);
+  directionNow.current = direction;
+  const translate = async (input: InputImage) => {
+    const direction = directionNow.current;
+    const shape = gen.descriptor.inputs[direction]!.shape;
+    try {
+      // CycleGAN translates both ways at once; the other direction's input is left blank.
+      const values = Object.fromEntries(
+        gen.descriptor.inputs.map((i, d) => [
+          i.name,
+          d === direction ? input.values : new Float32Array(sizeOf(i)),
+        ]),
+      );
+      const outputs = await gen.generateAll(1, values);
+      const outShape = gen.descriptor.outputs[direction]?.shape ?? shape;
+      drawImages(outputCanvas.current!, outputs[direction]!, 1, outShape, SCALE);
+      setError(undefined);
+      setGenerated((g) => g + 1);
+    } catch (err) {
+      setError(err as Error);
+    }
+  };
+
+  // Redraw the input and translate it whenever it changes; strokes come faster than frames, so one
+  // translation at a time, the latest input next.
+  const latest = useRef(image);
+  useEffect(() => {
+    drawImages(inputCanvas.current!, image.values, 1, [image.h, image.w, image.c], SCALE);
+    latest.current = image;
+    if (pending.current) return;
+    pending.current = true;
+    const run = async () => {
+      let done: InputImage | undefined;
+      while (done !== latest.current) {
+        done = latest.current;
+        await translate(done);
+      }
+      pending.current = false;
+    };
+    requestAnimationFrame(() => void run());
+  }, [image, direction]);
+
+  const at = (e: PointerEvent): [number, number] => {
+    const r = inputCanvas.current!.getBoundingClientRect();
+    return [((e.clientX - r.left) / r.width) * image.w, ((e.clientY - r.top) / r.height) * image.h];
+  };
+  const stroke = (e: PointerEvent) => {
+    const point = at(e);
+    const next = { ...image, values: image.values.slice() };
+    paintLine(next, last.current ?? point, point, pen, erase ? -1 : 1);
+    last.current = point;
+    setImage(next);
+  };
+  const upload = (e: Event) => {
+    const file = (e.target as HTMLInputElement).files?.[0];
+    if (!file) return;
+    const url = URL.createObjectURL(file);
+    const img = new Image();
+    img.onload = () => {
+      const c = document.createElement('canvas');
+      c.width = image.w;
+      c.height = image.h;
+      const ctx = c.getContext('2d')!;
+      ctx.drawImage(img, 0, 0, image.w, image.h);
+      setImage(imageFromRgba(ctx.getImageData(0, 0, image.w, image.h).data, shape));
+      URL.revokeObjectURL(url);
+    };
+    img.onerror = () => setError(new Error(`${file.name} could not be read as an image`));
+    img.src = url;
+  };
+
+  return (
+    <div class="playground">
+      <p class="muted">
+        Generator of <a href={href({ page: 'run', id: run.id })}>{run.id}</a> ({run.spec.family} on{' '}
+        {run.spec.dataset}) · tfjs backend <strong data-testid="tf-backend">{gen.backend}</strong> · inputs{' '}
+        {gen.descriptor.inputs.map((i) => `${i.name}[${i.shape.join('x')}]`).join(', ')}
+      </p>
+      <div class="controls">
+        {twoWay && (
+          <label>
+            Direction
+            <select
+              data-testid="direction"
+              value={direction}
+              onChange={(e) => {
+                const d = Number((e.target as HTMLSelectElement).value);
+                setDirection(d);
+                setImage(blankImage(gen.descriptor.inputs[d]!.shape));
+              }}
+            >
+              {gen.descriptor.inputs.map((i, d) => (
+                <option key={i.name} value={d}>
+                  {d === 0 ? 'A → B' : 'B → A'} (input {i.name})
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        <label>
+          Pen {pen.toFixed(1)} px
+          <input
+            type="range"
+            min={0.5}
+            max={4}
+            step={0.1}
+            value={pen}
+            onInput={(e) => setPen(Number((e.target as HTMLInputElement).value))}
+          />
+        </label>
+        <label>
+          <input
+            type="checkbox"
+            checked={erase}
+            onChange={(e) => setErase((e.target as HTMLInputElement).checked)}
+          />{' '}
+          Erase
+        </label>
+        <label>
+          Upload an image <input type="file" accept="image/*" data-testid="upload" onChange={upload} />
+        </label>
+        <button type="button" onClick={() => setImage(blankImage(shape))}>
+          Clear
+        </button>
+      </div>
+      {error && <ErrorBox error={error} what="" />}
+      <div class="translate">
+        <figure>
+          <canvas
+            ref={inputCanvas}
+            class="pixelated drawable"
+            data-testid="input-canvas"
+            role="img"
+            aria-label="Input image: draw on it"
+            onPointerDown={(e) => {
+              (e.target as HTMLCanvasElement).setPointerCapture(e.pointerId);
+              last.current = undefined;
+              stroke(e);
+            }}
+            onPointerMove={(e) => {
+              if (e.buttons & 1) stroke(e);
+            }}
+            onPointerUp={() => {
+              last.current = undefined;
+            }}
+          />
+          <figcaption>Input (draw here)</figcaption>
+        </figure>
+        <figure>
+          <canvas
+            ref={outputCanvas}
+            class="pixelated"
+            data-testid="output-canvas"
+            data-generated={generated}
+            role="img"
+            aria-label="The generator's output for the input"
+          />
+          <figcaption>Output</figcaption>
+        </figure>
+      </div>
+    </div>
+  );
+}
