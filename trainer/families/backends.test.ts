@@ -37,14 +37,17 @@ const TINY: Record<string, number> = {
 // were below 1e-6 of the value on all families (node and wasm against cpu); a wrong kernel is far outside.
 const TOLERANCE = { absolute: 1e-4, relative: 1e-4 };
 /**
- * SAGAN and BigGAN amplify those differences: after two steps their samples differ between backends by up
- * to 0.0076 (cpu against node and wasm) and 3e-4 (node against wasm), and BigGAN's D loss by 6e-4 relative.
- * Not yet traced to a layer (TTUR's Adam with beta1 = 0 on near-zero gradients, and conditional batch norm
- * over four examples, are the suspects); they are held to a wider bound that a wrong kernel still breaks.
+ * Families that normalise over few values amplify those differences. After two steps SAGAN's and BigGAN's
+ * samples differ from cpu's by up to 0.0076 (node and wasm against each other by 3e-4), BigGAN's D loss by
+ * 6e-4 relative, and CycleGAN's samples (instance norm over 8 x 8 maps of tiny nets) by 0.0082 while node and
+ * wasm agree to 1e-7. Each op they use (moments, the normalisation and its gradient, reverse, the
+ * activations) agrees between cpu and wasm to 1e-6 alone, so this is accumulated summation order, not a wrong
+ * kernel; they are held to a wider bound that a wrong kernel still breaks.
  */
 const SENSITIVE: Record<string, typeof TOLERANCE> = {
   sagan: { absolute: 2e-2, relative: 2e-2 },
   biggan: { absolute: 2e-2, relative: 2e-2 },
+  cyclegan: { absolute: 2e-2, relative: 2e-2 },
 };
 
 interface Trace {
