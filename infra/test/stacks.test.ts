@@ -468,6 +468,7 @@ describe('ApiStack', () => {
     const dynamo = actionsOf(statements).filter((a) => a.startsWith('dynamodb:'));
     expect(dynamo).not.toContain('dynamodb:Scan');
     expect(dynamo).toContain('dynamodb:Query');
+    expect(dynamo).toContain('dynamodb:BatchGetItem');
   });
 
   it('lets the status handler update run records and submit a run to its on-demand queue, nothing more', () => {
