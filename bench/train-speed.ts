@@ -3,6 +3,7 @@
  * the same stepper the loop uses. DCGAN at batch 64 on MNIST in the wide (G 128 -> 64, D 64 -> 128) and
  * narrow (G 64 -> 32, D 32 -> 64) sizes, plus the Vanilla GAN, and WGAN, WGAN-GP and SNGAN on the narrow
  * networks (their step is n_critic critic updates and one G update; images/s counts one batch per step),
+ * SAGAN and BigGAN on 32 px MNIST,
  * on every backend that loads here.
  *
  *   npm run bench:train [-- --backends wasm,cpu --steps 10 --repeats 3 --models dcgan-wide,dcgan-narrow]
@@ -49,6 +50,20 @@ const MODELS = [
   // The Vanilla GAN's MLP with the learned output noise and HMC entropy term; InfoGAN on the narrow nets.
   { name: 'presgan-mlp', family: 'presgan', hyperparameters: {} },
   { name: 'infogan-narrow', family: 'infogan', hyperparameters: { gChannels: 64, dChannels: 32 } },
+  // SAGAN and BigGAN: the class-conditional ResNet networks on 32 px MNIST, G and D 32 channels wide,
+  // attention at 16 x 16 (BigGAN's step is two D updates and one G update).
+  {
+    name: 'sagan-32',
+    family: 'sagan',
+    dataset: 'mnist32',
+    hyperparameters: { gChannels: 32, dChannels: 32 },
+  },
+  {
+    name: 'biggan-32',
+    family: 'biggan',
+    dataset: 'mnist32',
+    hyperparameters: { gChannels: 32, dChannels: 32 },
+  },
   // Unrolled GAN trains on 2D mixtures only: the same MLP on ring8, beside the Vanilla GAN there (K = 5).
   { name: 'vanilla-ring8', family: 'vanilla', dataset: 'ring8', hyperparameters: { hiddenUnits: 128 } },
   { name: 'unrolled-ring8', family: 'unrolled', dataset: 'ring8', hyperparameters: { hiddenUnits: 128 } },
@@ -163,7 +178,7 @@ const result = {
   loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
   date: new Date().toISOString(),
   machine: { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version, tfjs: tf.version.tfjs },
-  method: `median of ${REPEATS} repeats of ${STEPS} full steps (D + G) after 3 warm-up steps, batch ${BATCH}, MNIST (ring8 where the model name says so); peakTensorBytes: tf.profile's peakBytes over one more step; peakRssBytes: the highest process.memoryUsage.rss() after any of the model's steps (the process runs the models in turn, so memory a model leaves behind shows in the next)`,
+  method: `median of ${REPEATS} repeats of ${STEPS} full steps (D + G) after 3 warm-up steps, batch ${BATCH}, MNIST (ring8 or 32 px MNIST where the model says so); peakTensorBytes: tf.profile's peakBytes over one more step; peakRssBytes: the highest process.memoryUsage.rss() after any of the model's steps (the process runs the models in turn, so memory a model leaves behind shows in the next)`,
   rows,
   skipped,
 };

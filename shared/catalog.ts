@@ -206,6 +206,54 @@ const sngan = dcganNetworks.extend({
   nCritic: nCritic(1),
 });
 
+// SAGAN and BigGAN share the class-conditional ResNet networks (trainer/nn/resnet-gan.ts).
+const resnetWidth = (who: 'G' | 'D', what: string) =>
+  z.int().min(8).max(1024).default(64).describe(`${who}'s channels in every residual block; ${what}`);
+const resnetNetworks = z.strictObject({
+  gChannels: resnetWidth('G', 'G takes [z, one-hot label].'),
+  dChannels: resnetWidth('D', 'D takes [image, one-hot label] and ends in a projection head.'),
+  attentionSide: z
+    .int()
+    .min(4)
+    .max(256)
+    .default(16)
+    .describe(
+      'Side of the feature maps the self-attention blocks of G and D see; the side the networks pass through nearest it (14 on 28 px images).',
+    ),
+  gLearningRate: z
+    .number()
+    .gt(0)
+    .max(1)
+    .default(1e-4)
+    .describe("G's Adam learning rate (TTUR: slower than D)."),
+  dLearningRate: z.number().gt(0).max(1).default(4e-4).describe("D's Adam learning rate."),
+  beta1: z.number().min(0).max(0.999).default(0).describe("Adam's beta1 for G and D."),
+});
+
+const sagan = resnetNetworks.extend({
+  latentDim: latentDim(128),
+  beta2: z.number().min(0).max(0.9999).default(0.9).describe("Adam's beta2 for G and D."),
+  dSteps: z.int().min(1).max(10).default(1).describe('D updates per G update, each on its own batch.'),
+});
+
+const biggan = resnetNetworks.extend({
+  latentDim: latentDim(120).describe("Size of z, split across G's first layer and its residual blocks."),
+  embedDim: z
+    .int()
+    .min(1)
+    .max(1024)
+    .default(128)
+    .describe("Size of the shared class embedding joined to each block's z chunk."),
+  beta2: z.number().min(0).max(0.9999).default(0.999).describe("Adam's beta2 for G and D."),
+  dSteps: z.int().min(1).max(10).default(2).describe('D updates per G update, each on its own batch.'),
+  orthoWeight: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(1e-4)
+    .describe("beta: weight of the orthogonal regularisation of G's kernels in G's loss (0 turns it off)."),
+});
+
 const infogan = z.strictObject({
   latentDim: latentDim(62),
   noise: z
@@ -355,6 +403,36 @@ export const FAMILIES = withDatasets([
     hyperparameters: cgan,
   },
   {
+    id: 'sagan',
+    title: 'SAGAN',
+    paper: {
+      title: 'Self-Attention Generative Adversarial Networks',
+      authors: 'Zhang, Goodfellow, Metaxas and Odena',
+      year: 2018,
+      url: 'https://arxiv.org/abs/1805.08318',
+    },
+    axis: 'image-quality',
+    summary:
+      'Class-conditional ResNet G and D with a self-attention block in each, spectral norm on both, conditional batch norm in G, a projection D, the hinge loss and TTUR (G 1e-4, D 4e-4).',
+    kinds: ['labelled'],
+    hyperparameters: sagan,
+  },
+  {
+    id: 'biggan',
+    title: 'BigGAN',
+    paper: {
+      title: 'Large Scale GAN Training for High Fidelity Natural Image Synthesis',
+      authors: 'Brock, Donahue and Simonyan',
+      year: 2019,
+      url: 'https://arxiv.org/abs/1809.11096',
+    },
+    axis: 'image-quality',
+    summary:
+      "SAGAN's networks with a shared class embedding and z split across G's blocks (conditional batch norm from both), orthogonal regularisation of G, two D steps per G step; z truncated at sampling trades variety for fidelity.",
+    kinds: ['labelled'],
+    hyperparameters: biggan,
+  },
+  {
     id: 'unrolled',
     title: 'Unrolled GAN',
     paper: {
@@ -479,6 +557,8 @@ export type UnrolledHyperparameters = Hyperparameters<'unrolled'>;
 export type PresganHyperparameters = Hyperparameters<'presgan'>;
 export type InfoganHyperparameters = Hyperparameters<'infogan'>;
 export type PgganHyperparameters = Hyperparameters<'pggan'>;
+export type SaganHyperparameters = Hyperparameters<'sagan'>;
+export type BigganHyperparameters = Hyperparameters<'biggan'>;
 
 export function familyInfo(id: string): FamilyInfo | undefined {
   return FAMILIES.find((f) => f.id === id);

@@ -82,6 +82,13 @@ interface EvalCommon {
   seconds: number;
 }
 
+/** One point of a truncation sweep: z drawn from a normal truncated at `threshold` (null: untruncated). */
+export interface TruncationPoint {
+  threshold: number | null;
+  classAccuracy: number;
+  cfid: number;
+}
+
 export interface ImageEval extends EvalCommon {
   kind: 'images';
   /** Latent interpolation and class-mean z arithmetic pictures (written with eval.json). */
@@ -92,6 +99,11 @@ export interface ImageEval extends EvalCommon {
   classAccuracy?: { value: number; samples: number; classes: number };
   /** Generators with latent codes only (InfoGAN): the categorical code's best mapping to classes. */
   codes?: { categorical: number; continuous: number; bestMapping: BestMapping; traversals: string[] };
+  /**
+   * Conditional generators with the truncation ability (BigGAN): class accuracy and cFID against the
+   * truncation threshold, each point on `samples` samples, and their plot.
+   */
+  truncation?: { samples: number; points: TruncationPoint[]; plot: string };
   classifier: {
     weights: string;
     testAccuracy: number | null;
@@ -105,6 +117,7 @@ export interface ImageEval extends EvalCommon {
     classMinShare: number;
     classAccuracy?: string;
     bestMapping?: string;
+    truncation?: string;
   };
 }
 
@@ -137,6 +150,13 @@ export function evaluationPictures(result: EvalResult): EvalPicture[] {
       { key: result.latentGrids.interpolation, title: 'Latent interpolation' },
       { key: result.latentGrids.arithmetic, title: 'Latent arithmetic (class-mean z)' },
     );
+  }
+  if (result.truncation) {
+    pictures.push({
+      key: result.truncation.plot,
+      title:
+        'Truncation sweep: class accuracy (blue, higher is better) and cFID (red, lower is better) against the threshold',
+    });
   }
   result.codes?.traversals.forEach((key, j) => {
     pictures.push({ key, title: `Continuous code ${j} traversal` });

@@ -120,9 +120,13 @@ export interface GeneratorFacts {
   label?: { name: string; classes: number };
   /** InfoGAN's second input: a one-hot categorical code, then continuous codes uniform in [-1, 1]. */
   codes?: { name: string; categorical: number; continuous: number };
+  /** Attention maps given after the sample (SAGAN, BigGAN): the model's output name and per-sample shape. */
+  attentionMaps?: { name: string; shape: number[] }[];
+  /** z may be drawn truncated (BigGAN). */
+  truncation?: boolean;
 }
 
-/** The descriptor of a generator z [, label | codes] -> sample, the kind every family exports today. */
+/** The descriptor of a generator z [, label | codes] -> sample [, attention maps]. */
 export function describeGenerator(f: GeneratorFacts): GeneratorDescriptor {
   const inputs: GeneratorInput[] = [
     { kind: 'latent', name: f.latentName, shape: [f.latentDim], distribution: f.noise },
@@ -154,8 +158,14 @@ export function describeGenerator(f: GeneratorFacts): GeneratorDescriptor {
         // Images end in tanh; points are unbounded.
         range: image ? [-1, 1] : null,
       },
+      // Softmax rows: each position's attention over all positions sums to 1.
+      ...(f.attentionMaps ?? []).map((m) => ({ ...m, kind: 'attention-map', range: [0, 1] })),
     ],
-    abilities: { truncation: false, mixing: false, extraOutputs: [] },
+    abilities: {
+      truncation: f.truncation ?? false,
+      mixing: false,
+      extraOutputs: (f.attentionMaps ?? []).map((m) => m.name),
+    },
   });
 }
 

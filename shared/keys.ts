@@ -13,6 +13,7 @@
  *   runs/{runId}/eval.json
  *   runs/{runId}/eval/latent-interpolation.png, eval/latent-arithmetic.png
  *   runs/{runId}/eval/code-traversal-{index}.png   (InfoGAN's continuous codes)
+ *   runs/{runId}/eval/truncation-sweep.png         (BigGAN's truncation sweep)
  */
 
 const STEP_DIGITS = 8;
@@ -48,6 +49,8 @@ export const runFiles = {
   /** Latent-space pictures written by the evaluation of image runs. */
   evalInterpolation: 'eval/latent-interpolation.png',
   evalArithmetic: 'eval/latent-arithmetic.png',
+  /** Class accuracy and cFID against the truncation threshold (BigGAN). */
+  evalTruncation: 'eval/truncation-sweep.png',
   /** InfoGAN: continuous code `index` traversed for each categorical code value. */
   evalCodeTraversal: (index: number) => `eval/code-traversal-${index}.png`,
   samplesDir: 'samples/',

@@ -100,6 +100,13 @@ export interface Gan {
   latentDim: number;
   /** How z is drawn, in training, the gallery and evaluation; standard normal when not set. */
   latentNoise?: LatentNoise;
+  /**
+   * Layers of `generator` whose outputs are attention maps [N, HW, HW] (SAGAN, BigGAN): the exported
+   * generator gives them after the sample, named in its descriptor.
+   */
+  attentionMaps?: string[];
+  /** z may be drawn truncated at sampling (BigGAN's truncation trick): an ability in the descriptor. */
+  truncation?: boolean;
   /** Set when G takes a class label as its second input; the loop then fills StepInputs.fakeLabels. */
   conditional?: { classes: number };
   /**

@@ -1,6 +1,6 @@
 /**
- * The exported generator: a tfjs layers model for the browser (generator/model.json + weights.bin) and its
- * descriptor beside it (generator/descriptor.json, shared/generator.ts), which says what to feed it.
+ * The exported generator: a tfjs layers model for the browser (generator/model.json + weights.bin), its
+ * custom layers folded into stock ones (nn/export.ts), and its descriptor beside it (generator/descriptor.json, shared/generator.ts), which says what to feed it.
  */
 import type * as tf from '@tensorflow/tfjs';
 import { datasetInfo } from '../shared/datasets.ts';
@@ -13,6 +13,7 @@ import {
 import { runFiles } from '../shared/keys.ts';
 import type { ExperimentSpec } from '../shared/spec.ts';
 import type { Gan } from './gan.ts';
+import { exportableModel } from './nn/export.ts';
 import { sinkSaver } from './sinks/model-io.ts';
 import { type ArtifactSink, locationOf } from './sinks/types.ts';
 
@@ -31,6 +32,15 @@ export function describeGan(gan: Gan, spec: ExperimentSpec): GeneratorDescriptor
     noise: gan.latentNoise ?? 'normal',
     ...(gan.codes ? { codes: { name: second('codes'), ...gan.codes } } : {}),
     ...(gan.conditional ? { label: { name: second('label'), classes: gan.conditional.classes } } : {}),
+    ...(gan.attentionMaps
+      ? {
+          attentionMaps: gan.attentionMaps.map((name) => ({
+            name,
+            shape: gan.generator.getLayer(name).outputShape.slice(1) as number[],
+          })),
+        }
+      : {}),
+    ...(gan.truncation ? { truncation: true } : {}),
   });
 }
 
@@ -46,7 +56,14 @@ export async function exportGenerator(
     `${JSON.stringify(descriptor, null, 2)}\n`,
     'application/json',
   );
-  await gan.generator.save(sinkSaver(artifacts, runFiles.generatorDir));
+  // Stock layers with spectral norm, modulation and attention's gamma folded in, attention maps after the
+  // sample (nn/export.ts), so the browser's tfjs loads it without the trainer's classes.
+  const exported = exportableModel(gan.generator, gan.attentionMaps);
+  try {
+    await exported.save(sinkSaver(artifacts, runFiles.generatorDir));
+  } finally {
+    exported.dispose();
+  }
 }
 
 /** A run's generator descriptor, and where it came from (for messages). */

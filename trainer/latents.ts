@@ -10,6 +10,21 @@ export function latentValues(rng: Rng, n: number, noise: LatentNoise = 'normal')
   return Float32Array.from({ length: n }, () => 2 * rng.uniform() - 1);
 }
 
+/**
+ * n standard-normal values redrawn while beyond +-threshold: the truncated normal of BigGAN's truncation
+ * trick (a lower threshold: less variety, samples nearer the mode). Same draws as latentValues below the
+ * threshold, so a large threshold gives the untruncated z.
+ */
+export function truncatedNormals(rng: Rng, n: number, threshold: number): Float32Array {
+  if (!(threshold > 0)) throw new Error(`truncation threshold must be above 0, got ${threshold}`);
+  const out = rng.normals(n);
+  for (let i = 0; i < n; i++) {
+    // P(|z| > t) < 1 for any t > 0, so this ends; for t = 0.05 it takes ~25 draws a value.
+    while (Math.abs(out[i]!) > threshold) out[i] = rng.normal();
+  }
+  return out;
+}
+
 export function latentBatch(
   seed: number,
   step: number,

@@ -293,6 +293,58 @@ describe('the dashboard against npm start', () => {
     TRAIN_TIMEOUT + 10_000,
   );
 
+  it(
+    'loads SAGAN and BigGAN generators: where a chosen position attends, and a truncation slider for BigGAN',
+    async () => {
+      const tiny = (family: string) =>
+        submitViaApi({
+          family,
+          dataset: 'mnist32',
+          steps: 4,
+          batchSize: 4,
+          sampleEvery: 2,
+          evaluate: false,
+          hyperparameters: { latentDim: 8, gChannels: 8, dChannels: 8, attentionSide: 8 },
+        });
+      const runs = [
+        ['sagan', await tiny('sagan')],
+        ['biggan', await tiny('biggan')],
+      ] as const;
+      for (const [family, id] of runs) {
+        await go(`#/runs/${id}`);
+        await waitForStatus('SUCCEEDED');
+        await go(`#/playground/${id}`);
+        const canvas = page.locator('canvas').first();
+        await expect.poll(() => canvas.getAttribute('data-generated'), { timeout: 60_000 }).not.toBe('0');
+        const map = page.getByTestId('attention-map');
+        await map.waitFor();
+        const pixels = (c: typeof canvas) =>
+          c.evaluate((el: HTMLCanvasElement) =>
+            Array.from(el.getContext('2d')!.getImageData(0, 0, el.width, el.height).data).join(','),
+          );
+        // The 32 px sample under the attention of one position of the 8 x 8 map, moved with the keyboard.
+        expect(await map.evaluate((el: HTMLCanvasElement) => [el.width, el.height])).toEqual([32, 32]);
+        const before = await pixels(map);
+        await page.getByLabel(/^Query x/).focus();
+        await page.keyboard.press('Home');
+        await expect.poll(async () => (await pixels(map)) !== before, { timeout: POLL_TIMEOUT }).toBe(true);
+        const truncation = page.getByLabel(/^Truncation/);
+        expect(await truncation.count(), family).toBe(family === 'biggan' ? 1 : 0);
+        if (family === 'biggan') {
+          const sample = await pixels(canvas);
+          await truncation.focus();
+          await page.keyboard.press('Home');
+          await expect
+            .poll(async () => (await pixels(canvas)) !== sample, { timeout: POLL_TIMEOUT })
+            .toBe(true);
+        }
+        expect(await unlabeledControls()).toEqual([]);
+        await shot(`10-playground-${family}.png`);
+      }
+    },
+    2 * TRAIN_TIMEOUT + 10_000,
+  );
+
   it('shows the twenty families of the survey, marking those GET /models lists as trainable', async () => {
     const res = await fetch(`${platform.url}/models`, {
       headers: { authorization: `Bearer ${platform.token}` },

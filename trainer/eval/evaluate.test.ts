@@ -3,17 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ImageEval, PointsEval } from '../../shared/evaluation.ts';
+import { evaluationPictures, type ImageEval, type PointsEval } from '../../shared/evaluation.ts';
 import { runFiles } from '../../shared/keys.ts';
 import { initBackend } from '../backend/index.ts';
-import { loadMnist } from '../data/mnist.ts';
+import { loadMnist, padImages } from '../data/mnist.ts';
 import { train } from '../loop.ts';
+import { decodePng } from '../render/png.ts';
 import { LocalArtifactSink } from '../sinks/local.ts';
 import { sinkSaver } from '../sinks/model-io.ts';
 import { FileStatusSink } from '../sinks/status-file.ts';
 import { tinySpec } from '../test-util.ts';
 import { accuracy, FEATURE_DIM, loadClassifier, predict } from './classifier.ts';
-import { centreCrop, evaluateRun, summarize } from './evaluate.ts';
+import { classifierImages, evaluateRun, summarize, TRUNCATION_THRESHOLDS } from './evaluate.ts';
 
 const dirs: string[] = [];
 let classifier: tf.LayersModel;
@@ -84,7 +85,7 @@ describe('evaluateRun', () => {
   it('scores a 32-pixel generator on mnist32 by the central 28 x 28 its padding surrounds', async () => {
     // Pixel values are their own index, so the cut shows which pixels were kept.
     const images = Float32Array.from({ length: 2 * 32 * 32 }, (_, i) => i);
-    const cut = centreCrop(images, 32, 28);
+    const cut = classifierImages(images, [32, 32, 1]);
     expect(cut.length).toBe(2 * 28 * 28);
     expect([cut[0], cut[27], cut[28], cut[28 * 28]]).toEqual([
       2 * 32 + 2,
@@ -92,7 +93,6 @@ describe('evaluateRun', () => {
       3 * 32 + 2,
       32 * 32 + 66,
     ]);
-    expect(() => centreCrop(images, 32, 27)).toThrow(/central 27x27/);
     const dir = tempRun({ family: 'pggan', dataset: 'mnist32', hyperparameters: { latentDim: 8 }, seed: 3 });
     const g = tf.sequential({
       layers: [
@@ -221,5 +221,51 @@ describe('evaluateRun on a conditional generator', () => {
     rmSync(join(dir, runFiles.generatorDescriptor));
     const derived = (await evaluateRun(dir, { samples: 100, classifier, write: false })) as ImageEval;
     expect({ ...derived, createdAt: '', seconds: 0 }).toEqual({ ...r, createdAt: '', seconds: 0 });
+  });
+
+  it('evaluates a tiny biggan run on 32 px MNIST: its sample output cropped, and a truncation sweep plotted', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ganzoo-eval-biggan-'));
+    dirs.push(dir);
+    const spec = tinySpec('biggan', 'mnist32', { steps: 2 });
+    const sink = new LocalArtifactSink(dir);
+    const outcome = await train({
+      runId: 'eval-biggan',
+      spec,
+      artifacts: sink,
+      status: new FileStatusSink(dir),
+      backend: 'wasm',
+      heartbeatMs: 0,
+    });
+    expect(outcome.status).toBe('SUCCEEDED');
+    const r = (await evaluateRun(dir, { samples: 100, classifier })) as ImageEval;
+    expect(r.run).toMatchObject({ family: 'biggan', dataset: 'mnist32' });
+    expect(r.classAccuracy?.samples).toBe(100);
+    expect(r.truncation!.samples).toBe(100);
+    expect(r.truncation!.points.map((p) => p.threshold)).toEqual([...TRUNCATION_THRESHOLDS]);
+    for (const p of r.truncation!.points) {
+      expect(p.classAccuracy).toBeGreaterThanOrEqual(0);
+      expect(p.classAccuracy).toBeLessThanOrEqual(1);
+      expect(Number.isFinite(p.cfid)).toBe(true);
+    }
+    // The untruncated point draws the same z as the headline numbers, on the first 100 samples.
+    expect(r.truncation!.points.at(-1)!.classAccuracy).toBe(r.classAccuracy!.value);
+    const plot = decodePng((await sink.get(runFiles.evalTruncation))!);
+    expect([plot.width, plot.height]).toEqual([360, 200]);
+    expect(evaluationPictures(r).map((p) => p.key)).toEqual([runFiles.evalTruncation]);
+  });
+
+  it('reads 32 px MNIST as the classifier does: the centre 28 x 28 that padding surrounded', () => {
+    const test = loadMnist('test');
+    const few = {
+      ...test,
+      images: test.images.subarray(0, 5 * 784),
+      labels: test.labels.subarray(0, 5),
+      count: 5,
+    };
+    const padded = padImages(few, 32);
+    expect(classifierImages(padded.images, [32, 32, 1])).toEqual(few.images);
+    expect(() => classifierImages(new Float32Array(24 * 24), [24, 24, 1])).toThrow(
+      /cannot read 24x24x1 images/,
+    );
   });
 });

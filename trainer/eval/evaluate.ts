@@ -22,7 +22,9 @@ import { Rng, Stream } from '../data/rng.ts';
 import { MIXTURES, type Mixture } from '../data/toy2d.ts';
 import type { LatentCodes } from '../gan.ts';
 import { type ReadDescriptor, readGeneratorDescriptor } from '../generator.ts';
-import { codeTensor, latentValues, oneHotLabels } from '../latents.ts';
+import { codeTensor, latentValues, oneHotLabels, truncatedNormals } from '../latents.ts';
+import { linePlot } from '../render/plot.ts';
+import { encodePng } from '../render/png.ts';
 import { readRunSpec } from '../run-spec.ts';
 import { LocalArtifactSink } from '../sinks/local.ts';
 import { sinkLoader } from '../sinks/model-io.ts';
@@ -33,6 +35,7 @@ import {
   type ClassifiedDataset,
   classifierDir,
   FEATURE_LAYER,
+  IMAGE_SHAPE,
   loadClassifier,
   NUM_CLASSES,
   readTrainingRecord,
@@ -199,29 +202,11 @@ function requestedClass(i: number, classes: number): number {
 }
 
 /**
- * n generator outputs from z drawn with Rng(seed, Stream.eval) as the run drew it (and, for a conditional
- * generator, sample i asked for requestedClass(i)), as one flat array of n x perSample values; any output
- * layout with that many values per sample is accepted.
+ * n generator outputs from z drawn with Rng(seed, Stream.eval) as the run drew it, or from a normal
+ * truncated at `truncation` (and, for a conditional generator, sample i asked for requestedClass(i)), as one
+ * flat array of n x perSample values; any output layout with that many values per sample is accepted. Of a
+ * generator with extra outputs (attention maps), the first: the sample.
  */
-/**
- * Square images [n, side, side] cut to their central `to` x `to`: a 32-pixel MNIST generator (mnist32 is
- * MNIST padded by 2 on every side) is judged by the 28-pixel classifier on what the padding surrounds.
- */
-export function centreCrop(images: Float32Array, side: number, to: number): Float32Array {
-  if (side === to) return images;
-  if (side < to || (side - to) % 2 !== 0)
-    throw new EvalInputError(`cannot cut ${side}x${side} images to their central ${to}x${to}`);
-  const n = images.length / (side * side);
-  const border = (side - to) / 2;
-  const out = new Float32Array(n * to * to);
-  for (let i = 0; i < n; i++)
-    for (let y = 0; y < to; y++) {
-      const from = i * side * side + (y + border) * side + border;
-      out.set(images.subarray(from, from + to), (i * to + y) * to);
-    }
-  return out;
-}
-
 function generate(
   generator: tf.LayersModel,
   { latentDim, noise, classes, codes }: GeneratorInputs,
@@ -230,23 +215,28 @@ function generate(
   seed: number,
   batch: number,
   dir: string,
+  truncation?: number,
 ): Float32Array {
   const rng = new Rng(seed, Stream.eval);
   const out = new Float32Array(n * perSample);
   const continuous = codes ? evalContinuousCodes(n, codes, seed) : undefined;
   for (let start = 0; start < n; start += batch) {
     const b = Math.min(batch, n - start);
-    const z = latentValues(rng, b * latentDim, noise);
+    const z =
+      truncation === undefined
+        ? latentValues(rng, b * latentDim, noise)
+        : truncatedNormals(rng, b * latentDim, truncation);
     const y = tf.tidy(() => {
       const zT = tf.tensor2d(z, [b, latentDim]);
+      const first = (out: tf.Tensor | tf.Tensor[]) => (Array.isArray(out) ? out[0]! : out);
       if (codes && continuous) {
         const values = Int32Array.from({ length: b }, (_, i) => evalCodeValue(start + i, codes));
         const c = continuous.subarray(start * codes.continuous, (start + b) * codes.continuous);
-        return generator.predict([zT, codeTensor(values, c, codes)]) as tf.Tensor;
+        return first(generator.predict([zT, codeTensor(values, c, codes)]));
       }
-      if (classes === undefined) return generator.predict(zT) as tf.Tensor;
+      if (classes === undefined) return first(generator.predict(zT));
       const ids = Int32Array.from({ length: b }, (_, i) => requestedClass(start + i, classes));
-      return generator.predict([zT, oneHotLabels(ids, classes)]) as tf.Tensor;
+      return first(generator.predict([zT, oneHotLabels(ids, classes)]));
     });
     if (y.size !== b * perSample) {
       const shape = y.shape;
@@ -260,6 +250,32 @@ function generate(
   }
   return out;
 }
+
+/**
+ * Generated images as the classifier reads them (28 x 28 x 1): 32 px MNIST is 28 px MNIST padded by 2 on
+ * every side (trainer/data/mnist.ts padImages), so its centre is cropped back out.
+ */
+export function classifierImages(images: Float32Array, [h, w, c]: number[]): Float32Array {
+  const [th, tw] = IMAGE_SHAPE;
+  if (h === th && w === tw && c === 1) return images;
+  if (c !== 1 || h! < th || w! < tw)
+    throw new EvalInputError(`cannot read ${h}x${w}x${c} images as the classifier's ${th}x${tw}x1`);
+  const top = Math.floor((h! - th) / 2);
+  const left = Math.floor((w! - tw) / 2);
+  const n = images.length / (h! * w!);
+  const out = new Float32Array(n * th * tw);
+  for (let i = 0; i < n; i++)
+    for (let y = 0; y < th; y++) {
+      const src = (i * h! + top + y) * w! + left;
+      out.set(images.subarray(src, src + tw), (i * th + y) * tw);
+    }
+  return out;
+}
+
+/** Truncation thresholds a sweep visits, from most truncated to untruncated (null). */
+export const TRUNCATION_THRESHOLDS = [0.25, 0.5, 0.75, 1, 1.5, 2, null] as const;
+/** Samples per point of a truncation sweep (fewer than the headline numbers: seven points). */
+export const TRUNCATION_SAMPLES = 2_000;
 
 // The real side of cFID is the same for every run: fit it once per classifier.
 const realStatsCache = new WeakMap<tf.LayersModel, GaussianStats>();
@@ -322,8 +338,10 @@ export async function evaluateRun(run: string | ArtifactSink, opts: EvalOptions 
   }
   const generator = await loadGenerator(sink);
   let gInputs: GeneratorInputs;
+  let descriptor: ReadDescriptor;
   try {
-    gInputs = inputsOf(await describedBy(sink, spec, generator), generator, dir);
+    descriptor = await describedBy(sink, spec, generator);
+    gInputs = inputsOf(descriptor, generator, dir);
   } catch (err) {
     generator.dispose();
     throw err;
@@ -374,8 +392,11 @@ export async function evaluateRun(run: string | ArtifactSink, opts: EvalOptions 
     const samples = opts.samples ?? DEFAULT_IMAGE_SAMPLES;
     const classified = classifiedAs(spec.dataset);
     classifier = opts.classifier ?? (await loadClassifier(classifierDir(classified)));
-    const side = info.shape[0]!;
-    const images = centreCrop(generate(generator, gInputs, samples, side * side, seed, batch, dir), side, 28);
+    const shape = [...info.shape];
+    const perSample = shape.reduce((a, b) => a * b, 1);
+    const imagesOf = (n: number, truncation?: number) =>
+      classifierImages(generate(generator, gInputs, n, perSample, seed, batch, dir, truncation), shape);
+    const images = imagesOf(samples);
     const { features, classes } = analyze(classifier, images);
     const real = realTestStats(classifier, classified);
     const counts = (ids: Uint8Array): ClassCounts => {
@@ -406,6 +427,23 @@ export async function evaluateRun(run: string | ArtifactSink, opts: EvalOptions 
       ),
       traversals: [] as string[],
     };
+    const conditionalClasses = gInputs.classes;
+    const truncation =
+      descriptor.descriptor.abilities.truncation && conditionalClasses !== undefined
+        ? (() => {
+            const n = Math.min(samples, TRUNCATION_SAMPLES);
+            const asked = Int32Array.from({ length: n }, (_, i) => requestedClass(i, conditionalClasses));
+            const points = TRUNCATION_THRESHOLDS.map((threshold) => {
+              const a = analyze(classifier!, imagesOf(n, threshold ?? undefined));
+              return {
+                threshold,
+                classAccuracy: classAccuracy(a.classes, asked),
+                cfid: cfid(a.features, real).value,
+              };
+            });
+            return { samples: n, points, plot: runFiles.evalTruncation };
+          })()
+        : undefined;
     result = {
       ...common,
       kind: 'images',
@@ -415,6 +453,7 @@ export async function evaluateRun(run: string | ArtifactSink, opts: EvalOptions 
       classes: { first1000: counts(classes.subarray(0, HISTOGRAM_SMALL)), all: counts(classes) },
       ...(accuracy ? { classAccuracy: accuracy } : {}),
       ...(codeEval ? { codes: codeEval } : {}),
+      ...(truncation ? { truncation } : {}),
       classifier: {
         weights: `trainer/eval/weights/${classified === 'mnist' ? '' : `${classified}/`}`,
         testAccuracy: record?.testAccuracy ?? null,
@@ -432,6 +471,11 @@ export async function evaluateRun(run: string | ArtifactSink, opts: EvalOptions 
                 'share of samples the classifier assigns to the class the generator was asked for; sample i asks for class i mod classes',
             }
           : {}),
+        ...(truncation
+          ? {
+              truncation: `z drawn from a standard normal with every value beyond +-threshold drawn again (threshold null: untruncated); class accuracy and cFID on ${truncation.samples} samples per threshold, asked for classes as above`,
+            }
+          : {}),
         ...(codeEval
           ? {
               bestMapping:
@@ -440,6 +484,14 @@ export async function evaluateRun(run: string | ArtifactSink, opts: EvalOptions 
           : {}),
       },
     };
+  }
+  if (opts.write !== false && result.kind === 'images' && result.truncation) {
+    const { points } = result.truncation;
+    const plot = linePlot([
+      { values: points.map((p) => 100 * p.classAccuracy), rgb: [40, 80, 200] },
+      { values: points.map((p) => p.cfid), rgb: [210, 40, 40] },
+    ]);
+    await sink.put(runFiles.evalTruncation, encodePng(plot));
   }
   // The latent grids vary z alone; a conditional generator's class control is shown by its sample grid,
   // a generator with codes by its code traversals.

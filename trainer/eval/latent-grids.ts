@@ -84,7 +84,7 @@ export function arithmeticGrid(
   for (const [i, z] of zs.entries()) flat.set(z, i * latentDim);
   const images = tf.tidy(() => {
     const out = generator.predict(tf.tensor2d(flat, [pool, latentDim]), { batchSize: 500 }) as tf.Tensor;
-    // A 32-pixel MNIST generator is classified on its central 28 x 28, as cFID judges it (centreCrop).
+    // A 32-pixel MNIST generator is classified on its central 28 x 28, as cFID judges it (classifierImages).
     const [, side] = out.shape as number[];
     const border = (side! - IMAGE_SHAPE[0]) / 2;
     if (border === 0) return out;

@@ -1,11 +1,13 @@
 /** Family id -> implementation. Exactly the catalog's families, checked at load. */
 import { FAMILY_IDS, type FamilyId } from '../../shared/catalog.ts';
 import type { GanFamily } from '../gan.ts';
+import { biggan } from './biggan.ts';
 import { cgan } from './cgan.ts';
 import { dcgan } from './dcgan.ts';
 import { infogan } from './infogan.ts';
 import { pggan } from './pggan.ts';
 import { presgan } from './presgan.ts';
+import { sagan } from './sagan.ts';
 import { sngan } from './sngan.ts';
 import { unrolled } from './unrolled.ts';
 import { vanilla } from './vanilla.ts';
@@ -23,6 +25,8 @@ export const FAMILY_IMPLEMENTATIONS: Record<FamilyId, GanFamily<any>> = {
   sngan,
   infogan,
   pggan,
+  sagan,
+  biggan,
 };
 
 for (const id of FAMILY_IDS)

@@ -58,13 +58,15 @@ export interface DenseOptions extends LayerOptions {
   init: Init;
   /** DCGAN-style N(0, 0.02) weights instead of Glorot. */
   normalInit?: boolean;
+  /** Leave out the bias (default: a bias unless batch norm follows). */
+  noBias?: boolean;
 }
 
 export function dense(x: Sym, o: DenseOptions): Sym {
   const layer = tf.layers.dense({
     ...(o.name ? { name: o.name } : {}),
     units: o.units,
-    useBias: !o.batchNorm,
+    useBias: !o.batchNorm && !o.noBias,
     kernelInitializer: o.normalInit ? o.init.normal() : o.init.glorot(),
   });
   let y = applyLayer(layer, x, o);
@@ -79,6 +81,8 @@ export interface ConvOptions extends LayerOptions {
   activation?: Activation;
   batchNorm?: boolean;
   init: Init;
+  /** Leave out the bias (a normalisation follows that would cancel it). */
+  noBias?: boolean;
 }
 
 /** The tf.layers settings conv and deconv share: 'same' padding, DCGAN's initialisation, no bias under BN. */
@@ -89,7 +93,7 @@ function convConfig(o: ConvOptions) {
     kernelSize: o.kernel,
     strides: o.strides,
     padding: 'same' as const,
-    useBias: !o.batchNorm,
+    useBias: !o.batchNorm && !o.noBias,
     kernelInitializer: o.init.normal(),
   };
 }
@@ -132,4 +136,45 @@ export function tileOver(x: Sym, h: number, w: number): Sym {
 
 export function input(shape: number[], name: string): Sym {
   return tf.input({ shape, name });
+}
+
+/**
+ * A class embedding of a one-hot label [N, classes] -> [N, units]: a bias-free Dense, whose kernel is the
+ * embedding table (row k is class k's vector). Spectral norm then normalises the table as a matrix
+ * [classes, units], as an embedding layer's would be.
+ */
+export function classEmbedding(label: Sym, units: number, o: LayerOptions & { init: Init }): Sym {
+  return dense(label, { ...o, units, noBias: true, normalInit: true });
+}
+
+/** Values [start, start + size) of a [N, D] vector, with stock layers (tfjs has no slice layer). */
+export function sliceOf(x: Sym, start: number, size: number): Sym {
+  const d = x.shape[1] as number;
+  if (start < 0 || size < 1 || start + size > d)
+    throw new Error(`slice [${start}, ${start + size}) is outside a vector of ${d}`);
+  const column = reshape(x, [d, 1, 1]);
+  const cropped = tf.layers
+    .cropping2D({
+      cropping: [
+        [start, d - start - size],
+        [0, 0],
+      ],
+    })
+    .apply(column) as Sym;
+  return reshape(cropped, [size]);
+}
+
+/** Nearest-neighbour upsampling by 2. */
+export function upsample(x: Sym): Sym {
+  return tf.layers.upSampling2d({ size: [2, 2] }).apply(x) as Sym;
+}
+
+/** 2 x 2 average pooling, stride 2. */
+export function avgPool(x: Sym): Sym {
+  return tf.layers.averagePooling2d({ poolSize: 2, strides: 2 }).apply(x) as Sym;
+}
+
+/** Elementwise sum. */
+export function add(xs: Sym[]): Sym {
+  return tf.layers.add().apply(xs) as Sym;
 }

@@ -19,3 +19,18 @@ export function adam({ learningRate, beta1, beta2 = 0.999 }: AdamSettings): tf.O
 export function rmsprop(learningRate: number): tf.Optimizer {
   return tf.train.rmsprop(learningRate, 0.99, 0, 1e-8);
 }
+
+/**
+ * The two time-scale update rule (Heusel et al. 2017) as SAGAN and BigGAN use it: Adam for G and for D with
+ * their own learning rates (D's faster) and shared betas.
+ */
+export function ttur(o: { gLearningRate: number; dLearningRate: number; beta1: number; beta2: number }): {
+  G: tf.Optimizer;
+  D: tf.Optimizer;
+} {
+  const betas = { beta1: o.beta1, beta2: o.beta2 };
+  return {
+    G: adam({ learningRate: o.gLearningRate, ...betas }),
+    D: adam({ learningRate: o.dLearningRate, ...betas }),
+  };
+}

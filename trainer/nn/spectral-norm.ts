@@ -116,6 +116,27 @@ export class SpectralNorm extends tf.layers.Layer {
     });
   }
 
+  /**
+   * For export: the wrapped layer as a stock layer of its own class, its kernel divided by sigma as
+   * inference computes it (u kept), applied to `x`.
+   */
+  fold(x: tf.SymbolicTensor): tf.SymbolicTensor {
+    const cls = this.inner
+      .constructor as unknown as tf.serialization.SerializableConstructor<tf.layers.Layer> & {
+      fromConfig: typeof tf.layers.Layer.fromConfig;
+    };
+    const layer = cls.fromConfig(cls, this.inner.getConfig());
+    const out = layer.apply(x) as tf.SymbolicTensor;
+    const weights = tf.tidy(() => {
+      const [kernel, ...rest] = this.inner.getWeights();
+      const { sigma } = powerIteration(this.matrix(kernel!), this.u!.read() as tf.Tensor1D);
+      return [tf.div(kernel!, sigma), ...rest.map((w) => w.clone())];
+    });
+    layer.setWeights(weights);
+    tf.dispose(weights);
+    return out;
+  }
+
   override getConfig(): tf.serialization.ConfigDict {
     return {
       ...super.getConfig(),

@@ -67,6 +67,24 @@ describe('evaluation facts', () => {
     expect(facts.some((f) => f.label.startsWith('Code'))).toBe(false);
   });
 
+  it("lists a truncation sweep's points, untruncated last", () => {
+    const facts = evaluationFacts({
+      ...image,
+      codes: undefined,
+      truncation: {
+        samples: 2000,
+        plot: 'eval/truncation-sweep.png',
+        points: [
+          { threshold: 0.5, classAccuracy: 0.99, cfid: 12.5 },
+          { threshold: null, classAccuracy: 0.95, cfid: 4.25 },
+        ],
+      },
+    });
+    const sweep = facts.find((f) => f.label === 'Truncation sweep')!;
+    expect(sweep.value).toBe('0.5: 99.0% / 12.5; none: 95.0% / 4.25');
+    expect(sweep.detail).toContain('2,000 samples each');
+  });
+
   it('reads a point evaluation: modes and HQ%', () => {
     const facts = evaluationFacts(points);
     expect(facts.map((f) => [f.label, f.value])).toEqual([

@@ -59,6 +59,15 @@ export function evaluationFacts(e: EvalResult): EvalFact[] {
       detail: `each value of the categorical code matched one-to-one to a digit (code -> digit ${e.codes.bestMapping.mapping.join(' ')})`,
     });
   }
+  if (e.truncation) {
+    const point = (p: { threshold: number | null; classAccuracy: number; cfid: number }) =>
+      `${p.threshold === null ? 'none' : p.threshold}: ${percent(p.classAccuracy)} / ${metric(p.cfid)}`;
+    facts.push({
+      label: 'Truncation sweep',
+      value: e.truncation.points.map(point).join('; '),
+      detail: `threshold: class accuracy / cFID, ${e.truncation.samples.toLocaleString('en')} samples each; a lower threshold draws z nearer the mode (fidelity over variety)`,
+    });
+  }
   facts.push(made);
   return facts;
 }

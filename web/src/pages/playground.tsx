@@ -2,7 +2,8 @@
  * Playground: a run's exported generator, run in the browser with tfjs (loaded only here). Samples from a
  * seed, interpolates between two latents, and offers the controls the generator's descriptor calls for: a
  * class for a class input, the categorical and continuous codes of a code input, truncation where the
- * generator has that ability. z is drawn from the distribution the descriptor gives.
+ * generator has that ability, and, for a generator with attention maps (SAGAN, BigGAN), where a chosen
+ * position of the image attends. z is drawn from the distribution the descriptor gives.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { GeneratorInput } from '../../../shared/generator.ts';
@@ -14,7 +15,7 @@ import { ErrorBox, Loading } from '../components/states.tsx';
 import { useAsync } from '../lib/hooks.ts';
 import { normalVector, slerp, uniformVector } from '../lib/latent.ts';
 import { href } from '../lib/route.ts';
-import { drawImages, drawPoints } from '../playground/draw.ts';
+import { drawAttention, drawImages, drawPoints } from '../playground/draw.ts';
 import { type LoadedGenerator, loadGenerator } from '../playground/generator.ts';
 
 const STRIP = 8;
@@ -67,6 +68,12 @@ function Controls({
   const [generated, setGenerated] = useState(0);
   const single = useRef<HTMLCanvasElement>(null);
   const strip = useRef<HTMLCanvasElement>(null);
+  const attentionCanvas = useRef<HTMLCanvasElement>(null);
+  // The first attention map [HW, HW], when the generator gives one: its side and the query position shown.
+  const attention = gen.extraOutputs.find((o) => o.shape.length === 2 && o.shape[0] === o.shape[1]);
+  const attentionSide = attention ? Math.round(Math.sqrt(attention.shape[0]!)) : 0;
+  const [query, setQuery] = useState<[number, number]>([0, 0]);
+  useEffect(() => setQuery([Math.floor(attentionSide / 2), Math.floor(attentionSide / 2)]), [attentionSide]);
 
   const { descriptor } = gen;
   const latent = descriptor.inputs.find((i): i is Of<'latent'> => i.kind === 'latent')!;
@@ -117,7 +124,15 @@ function Controls({
         const zs = Array.from({ length: POINTS }, (_, i) => draw(seedA * 7919 + i));
         drawPoints(single.current!, await gen.generate(POINTS, inputsFor(zs)));
       } else {
-        drawImages(single.current!, await gen.generate(1, inputsFor([slerp(za, zb, t)])), 1, outputShape, 8);
+        const [image, ...extras] = await gen.generateAll(1, inputsFor([slerp(za, zb, t)]));
+        drawImages(single.current!, image!, 1, outputShape, 8);
+        if (attention && attentionCanvas.current) {
+          const positions = attentionSide * attentionSide;
+          const map = extras[gen.extraOutputs.indexOf(attention)]!;
+          const at = query[1] * attentionSide + query[0];
+          const row = map.subarray(at * positions, (at + 1) * positions);
+          drawAttention(attentionCanvas.current, image!, outputShape, row, attentionSide, query);
+        }
         const zs = Array.from({ length: STRIP }, (_, i) => slerp(za, zb, i / (STRIP - 1)));
         drawImages(strip.current!, await gen.generate(STRIP, inputsFor(zs)), STRIP, outputShape, 3);
       }
@@ -131,7 +146,7 @@ function Controls({
   // Every control change draws again; the model is small, so this stays interactive.
   useEffect(() => {
     void generate();
-  }, [seedA, seedB, t, klass, codes, truncation]);
+  }, [seedA, seedB, t, klass, codes, truncation, query]);
 
   const num = (set: (n: number) => void) => (e: Event) => {
     const v = Number((e.target as HTMLInputElement).value);
@@ -242,6 +257,27 @@ function Controls({
             />
           </label>
         )}
+        {attention && (
+          <fieldset class="codes">
+            <legend>Attention query ({attention.name})</legend>
+            {(['x', 'y'] as const).map((axis, k) => (
+              <label key={axis}>
+                Query {axis}: {query[k]}
+                <input
+                  type="range"
+                  min={0}
+                  max={attentionSide - 1}
+                  step={1}
+                  value={query[k]}
+                  onInput={(e) => {
+                    const v = Number((e.target as HTMLInputElement).value);
+                    setQuery(k === 0 ? [v, query[1]] : [query[0], v]);
+                  }}
+                />
+              </label>
+            ))}
+          </fieldset>
+        )}
         <button type="button" onClick={() => setSeedA(Math.floor(Math.random() * 1e6))}>
           Random seed
         </button>
@@ -264,6 +300,21 @@ function Controls({
           {points ? `${POINTS} points from seed ${seedA}` : `Seed ${seedA} → ${seedB} at ${t.toFixed(2)}`}
         </figcaption>
       </figure>
+      {attention && !points && (
+        <figure>
+          <canvas
+            ref={attentionCanvas}
+            class="pixelated"
+            data-testid="attention-map"
+            role="img"
+            aria-label={`Where position (${query[0]}, ${query[1]}) of the ${attentionSide} x ${attentionSide} attention map looks, in red`}
+          />
+          <figcaption>
+            Attention of position ({query[0]}, {query[1]}) on a {attentionSide} × {attentionSide} map (red:
+            where it looks)
+          </figcaption>
+        </figure>
+      )}
       {!points && (
         <figure>
           <canvas

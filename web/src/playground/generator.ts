@@ -9,12 +9,22 @@ import type { GeneratorDescriptor, GeneratorInput } from '../../../shared/genera
 import { sizeOf } from '../../../shared/generator-summary.ts';
 import type { ExportedGenerator } from '../api/types.ts';
 
+/** An output after the sample: an attention map [HW, HW] per sample (SAGAN, BigGAN). */
+export interface ExtraOutput {
+  name: string;
+  shape: number[];
+}
+
 export interface LoadedGenerator {
   backend: string;
   /** What the generator takes and gives, checked against the model. */
   descriptor: GeneratorDescriptor;
+  /** The outputs after the sample, by the model's output names. */
+  extraOutputs: ExtraOutput[];
   /** Runs the generator on a batch: one Float32Array per input by name, each batch * sizeOf(input) long. */
   generate(batch: number, values: Record<string, Float32Array>): Promise<Float32Array>;
+  /** As generate, every output: the sample first, then each extra output. */
+  generateAll(batch: number, values: Record<string, Float32Array>): Promise<Float32Array[]>;
   dispose(): void;
 }
 
@@ -87,22 +97,27 @@ export async function loadGenerator(exported: ExportedGenerator): Promise<Loaded
     model.dispose();
     throw err;
   }
+  const extraOutputs = exported.descriptor.outputs.slice(1).map(({ name, shape }) => ({ name, shape }));
+  const generateAll = async (batch: number, values: Record<string, Float32Array>) => {
+    const xs = inputs.map((inp) => {
+      const v = values[inp.name];
+      if (!v || v.length !== batch * sizeOf(inp)) {
+        throw new Error(`input '${inp.name}' needs ${batch * sizeOf(inp)} values, got ${v?.length ?? 0}`);
+      }
+      return tf.tensor(v, [batch, ...inp.shape]);
+    });
+    const out = model.predict(xs.length === 1 ? xs[0]! : xs) as TF.Tensor | TF.Tensor[];
+    const ys = Array.isArray(out) ? out : [out];
+    const data = (await Promise.all(ys.map((y) => y.data()))) as Float32Array[];
+    tf.dispose([...xs, ...ys]);
+    return data;
+  };
   return {
     backend,
     descriptor: exported.descriptor,
-    async generate(batch, values) {
-      const xs = inputs.map((inp) => {
-        const v = values[inp.name];
-        if (!v || v.length !== batch * sizeOf(inp)) {
-          throw new Error(`input '${inp.name}' needs ${batch * sizeOf(inp)} values, got ${v?.length ?? 0}`);
-        }
-        return tf.tensor(v, [batch, ...inp.shape]);
-      });
-      const y = model.predict(xs.length === 1 ? xs[0]! : xs) as TF.Tensor;
-      const data = (await y.data()) as Float32Array;
-      tf.dispose([...xs, y]);
-      return data;
-    },
+    extraOutputs,
+    generateAll,
+    generate: async (batch, values) => (await generateAll(batch, values))[0]!,
     dispose: () => model.dispose(),
   };
 }

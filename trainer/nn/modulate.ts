@@ -1,0 +1,256 @@
+/**
+ * "Normalise, then modulate": the one layer behind conditional batch norm (SAGAN, BigGAN), AdaIN (StyleGAN,
+ * HoloGAN) and SPADE. It normalises x without a learned affine, then applies a scale and shift computed from a
+ * condition:
+ *
+ *   out = normalise(x) * (1 + gamma(c)) + beta(c)
+ *
+ * Applied to [x, c]. x is [N, H, W, C] (or [N, C] with batch norm). What c is and how gamma and beta come from
+ * it is the `source`:
+ *   - 'class': c is a one-hot [N, classes]; gamma and beta are per-class tables [classes, C] (a class
+ *     embedding, started at zero so the layer starts as plain normalisation). Conditional batch norm.
+ *   - 'style': c is any vector [N, D]; gamma and beta are dense layers of it (kernel from `init`, bias 0).
+ *     AdaIN from a style w, or BigGAN's conditional batch norm from [shared class embedding, z chunk].
+ *   - 'map': c is a label map [N, h, w, M], resized (nearest) to x's H x W; a kernel x kernel conv to `hidden`
+ *     channels with ReLU, then one conv each to gamma and beta [N, H, W, C]. SPADE.
+ * `norm` is 'batch' (statistics over N, H, W; moving averages kept for inference, as tf.layers'
+ * batchNormalization does) or 'instance' (statistics over H, W per sample and channel; AdaIN).
+ *
+ * For export, foldModulate rewrites a batch-normalising layer with a 'class' or 'style' source as stock tfjs
+ * layers (two Dense layers whose weights absorb the moving statistics, Reshape, Multiply, Add), so the
+ * exported generator needs no custom class. The other combinations stay this class, registered under
+ * 'Modulate' for loading.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+type Sym = tf.SymbolicTensor;
+type Kwargs = Record<string, unknown>;
+type Initializer = ReturnType<typeof tf.initializers.randomNormal>;
+
+export type Normalisation = 'batch' | 'instance';
+
+export type ModulationSource =
+  | { from: 'class' }
+  | { from: 'style' }
+  | { from: 'map'; hidden: number; kernel?: number };
+
+export interface ModulateArgs {
+  norm: Normalisation;
+  source: ModulationSource;
+  /** Initialiser of the dense and conv kernels ('style', 'map'); seeded (nn/init.ts). Unused for 'class'. */
+  init?: Initializer;
+  name?: string;
+  /** Batch norm's moving-average momentum (0.9, as nn/layers.ts batchNorm). */
+  momentum?: number;
+  epsilon?: number;
+}
+
+const zeros = () => tf.initializers.zeros();
+const ones = () => tf.initializers.ones();
+
+export class Modulate extends tf.layers.Layer {
+  static className = 'Modulate';
+  readonly norm: Normalisation;
+  readonly source: ModulationSource;
+  readonly momentum: number;
+  readonly epsilon: number;
+  private readonly init: Initializer | undefined;
+  private movingMean: tf.LayerVariable | null = null;
+  private movingVariance: tf.LayerVariable | null = null;
+  /** By source: 'class' [gammaTable, betaTable]; 'style' [gK, gB, bK, bB]; 'map' [hK, hB, gK, gB, bK, bB]. */
+  private params: tf.LayerVariable[] = [];
+
+  constructor(args: ModulateArgs) {
+    super(args.name ? { name: args.name } : {});
+    this.norm = args.norm;
+    this.source = args.source;
+    this.init = args.init;
+    this.momentum = args.momentum ?? 0.9;
+    this.epsilon = args.epsilon ?? 1e-5;
+    if (args.source.from !== 'class' && !args.init)
+      throw new Error(`modulate: a '${args.source.from}' source needs an initialiser for its kernels`);
+    if (args.source.from === 'map' && !(args.source.hidden >= 1))
+      throw new Error(`modulate: a 'map' source needs hidden >= 1, got ${args.source.hidden}`);
+  }
+
+  override build(inputShape: tf.Shape | tf.Shape[]): void {
+    const [xShape, cShape] = shapesOf(inputShape, this.name);
+    const channels = xShape.at(-1)!;
+    if (this.norm === 'instance' && xShape.length !== 4)
+      throw new Error(`modulate ${this.name}: instance norm needs [N, H, W, C], got [${xShape}]`);
+    if (xShape.length !== 4 && xShape.length !== 2)
+      throw new Error(`modulate ${this.name}: x must be [N, H, W, C] or [N, C], got [${xShape}]`);
+    const s = this.source;
+    const cRank = s.from === 'map' ? 4 : 2;
+    if (cShape.length !== cRank)
+      throw new Error(`modulate ${this.name}: a '${s.from}' condition has rank ${cRank}, got [${cShape}]`);
+    if (s.from === 'map' && xShape.length !== 4)
+      throw new Error(`modulate ${this.name}: a 'map' source needs x as [N, H, W, C], got [${xShape}]`);
+    const depth = cShape.at(-1)!;
+    if (this.norm === 'batch') {
+      this.movingMean = this.addWeight('moving_mean', [channels], 'float32', zeros(), undefined, false);
+      this.movingVariance = this.addWeight(
+        'moving_variance',
+        [channels],
+        'float32',
+        ones(),
+        undefined,
+        false,
+      );
+    }
+    const w = (name: string, shape: number[], init: Initializer) =>
+      this.addWeight(name, shape, 'float32', init, undefined, true);
+    if (s.from === 'class') {
+      this.params = [
+        w('gamma_table', [depth, channels], zeros()),
+        w('beta_table', [depth, channels], zeros()),
+      ];
+    } else if (s.from === 'style') {
+      this.params = [
+        w('gamma_kernel', [depth, channels], this.init!),
+        w('gamma_bias', [channels], zeros()),
+        w('beta_kernel', [depth, channels], this.init!),
+        w('beta_bias', [channels], zeros()),
+      ];
+    } else {
+      const k = s.kernel ?? 3;
+      this.params = [
+        w('hidden_kernel', [k, k, depth, s.hidden], this.init!),
+        w('hidden_bias', [s.hidden], zeros()),
+        w('gamma_kernel', [k, k, s.hidden, channels], this.init!),
+        w('gamma_bias', [channels], zeros()),
+        w('beta_kernel', [k, k, s.hidden, channels], this.init!),
+        w('beta_bias', [channels], zeros()),
+      ];
+    }
+    this.built = true;
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    return shapesOf(inputShape, this.name)[0];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor {
+    const [x, c] = inputs as [tf.Tensor, tf.Tensor];
+    const normalised = this.normalise(x, kwargs.training === true);
+    const { gamma, beta } = this.modulation(c, x);
+    return tf.add(tf.mul(normalised, tf.add(1, gamma)), beta);
+  }
+
+  /** x normalised: batch statistics in training (moving averages updated), moving averages otherwise. */
+  private normalise(x: tf.Tensor, training: boolean): tf.Tensor {
+    const axes = this.norm === 'instance' ? [1, 2] : x.shape.slice(0, -1).map((_, i) => i);
+    let mean: tf.Tensor;
+    let variance: tf.Tensor;
+    if (this.norm === 'instance' || training) {
+      ({ mean, variance } = tf.moments(x, axes, this.norm === 'instance'));
+      if (this.norm === 'batch') {
+        const m = this.momentum;
+        const follow = (v: tf.LayerVariable, batch: tf.Tensor) =>
+          v.write(tf.tidy(() => tf.add(tf.mul(v.read(), m), tf.mul(batch, 1 - m))));
+        follow(this.movingMean!, mean);
+        follow(this.movingVariance!, variance);
+      }
+    } else {
+      mean = this.movingMean!.read();
+      variance = this.movingVariance!.read();
+    }
+    return tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, this.epsilon)));
+  }
+
+  /** gamma and beta, shaped to broadcast against x. */
+  private modulation(c: tf.Tensor, x: tf.Tensor): { gamma: tf.Tensor; beta: tf.Tensor } {
+    const p = this.params.map((v) => v.read());
+    if (this.source.from === 'map') {
+      const [, h, w] = x.shape as number[];
+      const map = tf.image.resizeNearestNeighbor(c as tf.Tensor4D, [h!, w!]);
+      const conv = (t: tf.Tensor, k: tf.Tensor, b: tf.Tensor) =>
+        tf.add(tf.conv2d(t as tf.Tensor4D, k as tf.Tensor4D, 1, 'same'), b);
+      const hidden = tf.relu(conv(map, p[0]!, p[1]!));
+      return { gamma: conv(hidden, p[2]!, p[3]!), beta: conv(hidden, p[4]!, p[5]!) };
+    }
+    const [gamma, beta] =
+      this.source.from === 'class'
+        ? [
+            tf.matMul(c as tf.Tensor2D, p[0]! as tf.Tensor2D),
+            tf.matMul(c as tf.Tensor2D, p[1]! as tf.Tensor2D),
+          ]
+        : [
+            tf.add(tf.matMul(c as tf.Tensor2D, p[0]! as tf.Tensor2D), p[1]!),
+            tf.add(tf.matMul(c as tf.Tensor2D, p[2]! as tf.Tensor2D), p[3]!),
+          ];
+    const perSample = x.rank === 4 ? [-1, 1, 1, x.shape[3]!] : [-1, x.shape[1]!];
+    return { gamma: tf.reshape(gamma!, perSample), beta: tf.reshape(beta!, perSample) };
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return {
+      ...super.getConfig(),
+      norm: this.norm,
+      source: { ...this.source },
+      momentum: this.momentum,
+      epsilon: this.epsilon,
+    };
+  }
+
+  /** Rebuilds a layer from getConfig() when a model that keeps this class is loaded (weights set after). */
+  static override fromConfig<T extends tf.serialization.Serializable>(
+    cls: tf.serialization.SerializableConstructor<T>,
+    config: tf.serialization.ConfigDict,
+  ): T {
+    const source = config.source as unknown as ModulationSource;
+    // Loaded weights replace these initial values.
+    const init = source.from === 'class' ? undefined : tf.initializers.zeros();
+    return new cls({ ...config, source, ...(init ? { init } : {}) } as never);
+  }
+
+  /**
+   * Stock layers computing this layer's inference output from symbolic [x, c], with weights folded in, or
+   * undefined where none can (instance norm: per-sample statistics; 'map': a resized conditioning path).
+   * With moving statistics (mu, var) and s = sqrt(var + eps):
+   *   out = x * scale(c) + shift(c), scale(c) = (1 + gamma(c)) / s, shift(c) = beta(c) - mu * scale(c),
+   * both affine in c, so each is one Dense layer.
+   */
+  fold(x: Sym, c: Sym): Sym | undefined {
+    if (this.norm !== 'batch' || this.source.from === 'map') return undefined;
+    const [scaleKernel, scaleBias, shiftKernel, shiftBias] = tf.tidy(() => {
+      const s = tf.sqrt(tf.add(this.movingVariance!.read(), this.epsilon));
+      const mu = this.movingMean!.read();
+      const p = this.params.map((v) => v.read());
+      const [gk, gb, bk, bb] =
+        this.source.from === 'class'
+          ? [p[0]!, tf.zerosLike(s), p[1]!, tf.zerosLike(s)]
+          : [p[0]!, p[1]!, p[2]!, p[3]!];
+      const sk = tf.div(gk, s);
+      const sb = tf.div(tf.add(1, gb), s);
+      return [sk, sb, tf.sub(bk, tf.mul(sk, mu)), tf.sub(bb, tf.mul(sb, mu))];
+    });
+    const channels = x.shape.at(-1)!;
+    const affine = (suffix: string, kernel: tf.Tensor, bias: tf.Tensor) => {
+      const layer = tf.layers.dense({ units: channels, name: `${this.name}_${suffix}` });
+      const out = layer.apply(c) as Sym;
+      layer.setWeights([kernel, bias]);
+      tf.dispose([kernel, bias]);
+      return x.shape.length === 4
+        ? (tf.layers.reshape({ targetShape: [1, 1, channels] }).apply(out) as Sym)
+        : out;
+    };
+    const scale = affine('scale', scaleKernel!, scaleBias!);
+    const shift = affine('shift', shiftKernel!, shiftBias!);
+    const scaled = tf.layers.multiply({ name: `${this.name}_mul` }).apply([x, scale]) as Sym;
+    return tf.layers.add({ name: `${this.name}_add` }).apply([scaled, shift]) as Sym;
+  }
+}
+tf.serialization.registerClass(Modulate);
+
+function shapesOf(inputShape: tf.Shape | tf.Shape[], name: string): [number[], number[]] {
+  const shapes = inputShape as tf.Shape[];
+  if (!Array.isArray(shapes[0]) || shapes.length !== 2)
+    throw new Error(`modulate ${name}: takes [x, condition], got ${JSON.stringify(inputShape)}`);
+  return [shapes[0] as number[], shapes[1] as number[]];
+}
+
+/** Applies a Modulate layer to symbolic [x, c] and returns its output. */
+export function modulate(x: Sym, c: Sym, args: ModulateArgs): Sym {
+  return new Modulate(args).apply([x, c]) as Sym;
+}
