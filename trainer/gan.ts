@@ -107,6 +107,12 @@ export interface Gan {
   attentionMaps?: string[];
   /** z may be drawn truncated at sampling (BigGAN's truncation trick): an ability in the descriptor. */
   truncation?: boolean;
+  /**
+   * A style-based G (StyleGAN): its mapping (z -> w) and synthesis (ws [N, layers, wDim] -> sample)
+   * networks, exported apart beside the generator, with the running mean of w, so a reader can truncate w
+   * and mix the styles of two z.
+   */
+  styles?: StyleNetworks;
   /** Set when G takes a class label as its second input; the loop then fills StepInputs.fakeLabels. */
   conditional?: { classes: number };
   /**
@@ -126,6 +132,15 @@ export interface Gan {
 /** The draw's fake batch: the one the stepper made for every phase, else a fresh one. */
 export function fakeOf(inputs: StepInputs, generate: (inputs: StepInputs) => tf.Tensor): tf.Tensor {
   return inputs.fake ?? generate(inputs);
+}
+
+export interface StyleNetworks {
+  mapping: tf.LayersModel;
+  synthesis: tf.LayersModel;
+  /** The running mean of w, [wDim]. */
+  wAverage(): tf.Tensor1D;
+  /** The side each style layer (a row of ws) works at, coarse to fine. */
+  layerSides: number[];
 }
 
 export interface LatentCodes {

@@ -49,6 +49,7 @@ function classifiedAs(dataset: string): ClassifiedDataset {
 import { bestMappingAccuracy, codeTraversalGrid, evalCodeValue, evalContinuousCodes } from './codes.ts';
 import { type GaussianStats, gaussianStats } from './frechet.ts';
 import { arithmeticGrid, interpolationGrid } from './latent-grids.ts';
+import { styleMixingGrid } from './style-mixing.ts';
 import {
   cfid,
   classAccuracy,
@@ -516,6 +517,24 @@ export async function evaluateRun(run: string | ArtifactSink, opts: EvalOptions 
       interpolation: runFiles.evalInterpolation,
       arithmetic: runFiles.evalArithmetic,
       arithmeticClassCounts: arithmetic.classCounts,
+    };
+  }
+  const styles = descriptor.descriptor.styles;
+  if (opts.write !== false && result.kind === 'images' && styles) {
+    const part = (file: string) => {
+      const dir = runFiles.generatorDir + file.slice(0, file.lastIndexOf('/') + 1);
+      return tf.loadLayersModel(sinkLoader(sink, dir));
+    };
+    const [mapping, synthesis] = await Promise.all([part(styles.mapping), part(styles.synthesis)]);
+    const grid = styleMixingGrid(mapping, synthesis, styles, seed);
+    mapping.dispose();
+    synthesis.dispose();
+    await sink.put(runFiles.evalStyleMixing, grid.png);
+    result.styleMixing = {
+      picture: runFiles.evalStyleMixing,
+      crossover: grid.crossover,
+      layerSides: styles.layerSides,
+      sources: 6,
     };
   }
   generator.dispose();

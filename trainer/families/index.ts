@@ -9,6 +9,7 @@ import { pggan } from './pggan.ts';
 import { presgan } from './presgan.ts';
 import { sagan } from './sagan.ts';
 import { sngan } from './sngan.ts';
+import { stylegan } from './stylegan.ts';
 import { unrolled } from './unrolled.ts';
 import { vanilla } from './vanilla.ts';
 import { wgan, wganGp } from './wgan.ts';
@@ -25,6 +26,7 @@ export const FAMILY_IMPLEMENTATIONS: Record<FamilyId, GanFamily<any>> = {
   sngan,
   infogan,
   pggan,
+  stylegan,
   sagan,
   biggan,
 };
