@@ -49,7 +49,6 @@ function classifiedAs(dataset: string): ClassifiedDataset {
 import { bestMappingAccuracy, codeTraversalGrid, evalCodeValue, evalContinuousCodes } from './codes.ts';
 import { type GaussianStats, gaussianStats } from './frechet.ts';
 import { arithmeticGrid, interpolationGrid } from './latent-grids.ts';
-import { styleMixingGrid } from './style-mixing.ts';
 import {
   cfid,
   classAccuracy,
@@ -60,6 +59,7 @@ import {
   modeMinSamples,
   modesAndHq,
 } from './metrics.ts';
+import { styleMixingGrid } from './style-mixing.ts';
 
 export const DEFAULT_IMAGE_SAMPLES = 10_000;
 export const DEFAULT_POINT_SAMPLES = 2_500;

@@ -20,27 +20,30 @@ export function mixingCrossover(layerSides: readonly number[]): number {
   );
 }
 
-export interface StyleMixingGrid {
-  png: Uint8Array;
+export interface StyleMixingImages {
+  /** (sources + 1)^2 images [n, h, w, c] in grid order: a blank corner, B across the top, A down the left. */
+  values: Float32Array;
+  shape: [number, number, number, number];
   crossover: number;
 }
 
-export function styleMixingGrid(
+/** The grid's images; `crossover` (0 .. layers) the first style layer taken from B. */
+export function styleMixingImages(
   mapping: tf.LayersModel,
   synthesis: tf.LayersModel,
   styles: StyleParts,
   seed: number,
   sources = 6,
-): StyleMixingGrid {
+  crossover = mixingCrossover(styles.layerSides),
+): StyleMixingImages {
   const layers = styles.layerSides.length;
-  const crossover = mixingCrossover(styles.layerSides);
   const latentDim = mapping.inputs[0]!.shape[1] as number;
   const rng = new Rng(seed, Stream.eval, 9);
   const grid = tf.tidy(() => {
     const z = (n: number) => tf.tensor2d(latentValues(rng, n * latentDim), [n, latentDim]);
     const wA = mapping.predict(z(sources)) as tf.Tensor2D;
     const wB = mapping.predict(z(sources)) as tf.Tensor2D;
-    // ws [N, layers, wDim] with row k from `from(k)`.
+    // ws [N, layers, wDim], row k from rowsOf(k).
     const draw = (rowsOf: (k: number) => tf.Tensor2D) =>
       synthesis.predict(
         tf.stack(
@@ -61,8 +64,21 @@ export function styleMixingGrid(
       rows.push(tf.concat([tf.slice(a, i, 1), tf.slice(mixed, i * sources, sources)]));
     return tf.concat(rows);
   });
-  const [n, h, w, c] = grid.shape as [number, number, number, number];
-  const png = encodePng(imageGrid(grid.dataSync() as Float32Array, n, h, w, c, sources + 1));
+  const values = grid.dataSync() as Float32Array;
+  const shape = grid.shape as [number, number, number, number];
   grid.dispose();
-  return { png, crossover };
+  return { values, shape, crossover };
+}
+
+/** The grid as a PNG, with the crossover it was drawn at. */
+export function styleMixingGrid(
+  mapping: tf.LayersModel,
+  synthesis: tf.LayersModel,
+  styles: StyleParts,
+  seed: number,
+  sources = 6,
+): { png: Uint8Array; crossover: number } {
+  const { values, shape, crossover } = styleMixingImages(mapping, synthesis, styles, seed, sources);
+  const [n, h, w, c] = shape;
+  return { png: encodePng(imageGrid(values, n, h, w, c, sources + 1)), crossover };
 }

@@ -6,9 +6,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { evaluationPictures, type ImageEval } from '../../shared/evaluation.ts';
 import { runFiles } from '../../shared/keys.ts';
 import { initBackend } from '../backend/index.ts';
 import { Rng } from '../data/rng.ts';
+import { loadClassifier } from '../eval/classifier.ts';
+import { evaluateRun } from '../eval/evaluate.ts';
+import { mixingCrossover, styleMixingImages } from '../eval/style-mixing.ts';
 import type { StepInputs } from '../gan.ts';
 import { readGeneratorDescriptor } from '../generator.ts';
 import { fixedLatents } from '../latents.ts';
@@ -160,5 +164,47 @@ describe('stylegan: its parts', () => {
     const mixed = synthesis!.predict(mixStyles(w, wB, 8, 4)) as tf.Tensor;
     expect(maxDiff(mixed, synthesis!.predict(repeat(w)) as tf.Tensor)).toBeGreaterThan(1e-4);
     expect(maxDiff(mixed, synthesis!.predict(repeat(wB)) as tf.Tensor)).toBeGreaterThan(1e-4);
+  });
+
+  it('evaluation draws the style-mixing grid: coarse styles from the left column, fine from the top row', async () => {
+    const dir = scratchDir('stylegan-mixing');
+    const spec = tinySpec('stylegan', 'mnist32', { hyperparameters: TINY });
+    expect((await trainIn(dir, spec)).status).toBe('SUCCEEDED');
+    const sink = new LocalArtifactSink(dir);
+    const r = (await evaluateRun(dir, { samples: 200, classifier: await loadClassifier() })) as ImageEval;
+    // 4, 4, 8, 8 | 16, 16, 32, 32: the first layer at half the side or more.
+    expect(r.styleMixing).toEqual({
+      picture: runFiles.evalStyleMixing,
+      crossover: 4,
+      layerSides: [4, 4, 8, 8, 16, 16, 32, 32],
+      sources: 6,
+    });
+    expect((await sink.get(runFiles.evalStyleMixing))!.length).toBeGreaterThan(100);
+    expect(evaluationPictures(r).map((p) => p.title)).toContain(
+      'Style mixing: styles at 4, 8 px from the left column, at 16, 32 px from the top row',
+    );
+
+    const load = (d: string) => tf.loadLayersModel(sinkLoader(sink, d));
+    const [mapping, synthesis] = await Promise.all([
+      load(runFiles.generatorPart('mapping')),
+      load(runFiles.generatorPart('synthesis')),
+    ]);
+    const { descriptor } = await readGeneratorDescriptor(sink, spec, mapping!);
+    const styles = descriptor.styles!;
+    const cell = (g: { values: Float32Array }, row: number, col: number) =>
+      Array.from(g.values.subarray((row * 4 + col) * 1024, (row * 4 + col + 1) * 1024));
+    const close = (a: number[], b: number[]) => Math.max(...a.map((v, i) => Math.abs(v - b[i]!)));
+    // Every style from A: each cell is its row's A; every style from B: its column's B.
+    const allA = styleMixingImages(mapping!, synthesis!, styles, 1, 3, 8);
+    const allB = styleMixingImages(mapping!, synthesis!, styles, 1, 3, 0);
+    const mixed = styleMixingImages(mapping!, synthesis!, styles, 1, 3);
+    expect(mixed.crossover).toBe(mixingCrossover(styles.layerSides));
+    for (const i of [1, 2, 3])
+      for (const j of [1, 2, 3]) {
+        expect(close(cell(allA, i, j), cell(allA, i, 0))).toBeLessThan(1e-5);
+        expect(close(cell(allB, i, j), cell(allB, 0, j))).toBeLessThan(1e-5);
+        expect(close(cell(mixed, i, j), cell(mixed, i, 0))).toBeGreaterThan(1e-4);
+        expect(close(cell(mixed, i, j), cell(mixed, 0, j))).toBeGreaterThan(1e-4);
+      }
   });
 });
