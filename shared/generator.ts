@@ -59,13 +59,15 @@ export const GeneratorOutputSchema = z.strictObject({
 export type GeneratorOutput = z.infer<typeof GeneratorOutputSchema>;
 
 /** The parts a style-based generator (StyleGAN) is exported in besides the whole, for truncation and mixing. */
+/** A part's model.json in a folder of its own beside the generator's (never outside it). */
+const partModel = z.string().regex(/^[a-z0-9_-]+\/model\.json$/, 'a model.json in a folder of generator/');
+export const STYLE_PARTS = ['mapping', 'synthesis'] as const;
+
 export const StylePartsSchema = z.strictObject({
-  mapping: z.string().describe("The mapping network z -> w: its model.json, relative to the generator's."),
-  synthesis: z
-    .string()
-    .describe(
-      "The synthesis network ws [layers, wDim] -> sample: its model.json, relative to the generator's.",
-    ),
+  mapping: partModel.describe("The mapping network z -> w: its model.json, relative to the generator's."),
+  synthesis: partModel.describe(
+    "The synthesis network ws [layers, wDim] -> sample: its model.json, relative to the generator's.",
+  ),
   wDim: z.int().min(1),
   layerSides: z
     .array(z.int().min(1))
