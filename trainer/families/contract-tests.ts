@@ -129,7 +129,9 @@ export function familyContract(
       // The export folds custom layers into stock ones (nn/export.ts): equal up to float rounding.
       const exported = await exportedSamples(dir, s.seed);
       expect(exported).toHaveLength(restored.length);
-      expect(Math.max(...restored.map((v, i) => Math.abs(v - exported[i]!)))).toBeLessThan(1e-5);
+      // Relative to the output's size: a linear output (Progressive GAN, StyleGAN) is not bounded by tanh.
+      const scale = Math.max(1, ...restored.map(Math.abs));
+      expect(Math.max(...restored.map((v, i) => Math.abs(v - exported[i]!)))).toBeLessThan(1e-5 * scale);
       // Training moved every network, so equality above is not an untrained model matching itself.
       for (const name of Object.keys(weights)) expect(weights[name]).not.toEqual(untrained[name]);
     });

@@ -86,10 +86,17 @@ describe('stylegan: its parts', () => {
   });
 
   it('draws per-layer noise from the run seed and the draw in training, the fixed map otherwise', () => {
-    const gan = buildGan(tinySpec('stylegan', 'mnist32', { hyperparameters: TINY }));
-    // A strength of 1 on every channel makes the noise visible in the output.
-    for (const l of gan.styles!.synthesis.layers)
-      if (l instanceof NoiseInjection) l.setWeights([l.getWeights()[0]!, tf.ones(l.getWeights()[1]!.shape)]);
+    // No mixing, so only the noise can differ between draws; a strength of 1 on every channel shows it.
+    const hp = { ...TINY, mixingProbability: 0 };
+    const gan = buildGan(tinySpec('stylegan', 'mnist32', { hyperparameters: hp }));
+    const noises = gan.styles!.synthesis.layers.filter((l) => l instanceof NoiseInjection);
+    expect(noises).toHaveLength(8);
+    for (const l of noises) {
+      // Trainable weights first: [strength [C], fixed map [H, W, 1]].
+      const [strength, fixed] = l.getWeights();
+      expect(fixed!.shape.at(-1)).toBe(1);
+      l.setWeights([tf.onesLike(strength!), fixed!]);
+    }
     const z = fixedLatents(1, 4, 8);
     const inputs = (draw: number, seed = 3) =>
       ({ z, draw, seed, step: draw, stage: 0, alpha: 1 }) as unknown as StepInputs;
@@ -105,7 +112,11 @@ describe('stylegan: its parts', () => {
     expect(maxDiff(first!, otherSeed!)).toBeGreaterThan(1e-3);
     const inference = [gan.generator.predict(z) as tf.Tensor, gan.generator.predict(z) as tf.Tensor];
     expect(maxDiff(inference[0]!, inference[1]!)).toBe(0);
-    tf.dispose([first!, again!, next!, otherSeed!, ...inference, z]);
+    // With no noise at all, two draws of one z agree: the difference above was the noise.
+    for (const l of noises) l.setWeights([tf.zerosLike(l.getWeights()[0]!), l.getWeights()[1]!]);
+    const [quiet, quietNext] = [run(inputs(5)), run(inputs(6))];
+    expect(maxDiff(quiet!, quietNext!)).toBeLessThan(1e-6);
+    tf.dispose([first!, again!, next!, otherSeed!, ...inference, quiet!, quietNext!, z]);
   });
 
   it('adds R1 to D loss: zero gamma leaves the logistic loss alone', () => {

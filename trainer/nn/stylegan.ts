@@ -168,17 +168,21 @@ export function synthesisNetwork(o: SynthesisOptions): Synthesis {
   const sides = growthSides(o.side);
   const layerSides = sides.flatMap((s) => [s, s]);
   const ws = input([layerSides.length, o.wDim], 'ws');
-  const flat = tf.layers.flatten().apply(ws) as Sym;
+  // The style affines' learning rate equalized as the paper's: w scaled by 1 / sqrt(wDim) at the input and
+  // kernels drawn from N(0, 1), so Adam's steps are as small relative to these weights as to every other
+  // layer's (a kernel drawn at its applied scale would move about sqrt(wDim) times faster).
+  const flat = tf.layers
+    .rescaling({ scale: 1 / Math.sqrt(o.wDim) })
+    .apply(tf.layers.flatten().apply(ws)) as Sym;
   const wAt = (i: number) => sliceOf(flat, i * o.wDim, o.wDim);
   const { init } = o;
-  // Noise, leaky ReLU, then AdaIN from w_i; the style affine's kernel small, so each starts near plain
-  // instance norm (scale 1 + gamma).
+  // Noise, leaky ReLU, then AdaIN from w_i (scale 1 + gamma(w), shift beta(w)).
   const styled = (x: Sym, i: number) => {
     const noisy = new NoiseInjection({ index: i, source: o.noise, init: init.normal(1) }).apply(x) as Sym;
     return modulate(lrelu(noisy), wAt(i), {
       norm: 'instance',
       source: { from: 'style' },
-      init: init.normal(0.5 / Math.sqrt(o.wDim)),
+      init: init.normal(1),
       name: `adain_${i}`,
     });
   };
