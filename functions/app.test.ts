@@ -11,6 +11,7 @@ import { dynamoClientFor, startOutageProxy } from '../test/emulators.ts';
 import { createApp } from './app.ts';
 import { staticTokenAuth } from './auth.ts';
 import { openApiDocument, RESPONSE_SCHEMAS } from './openapi.ts';
+import { DynamoGroupStore } from './stores/group-store.ts';
 import { DynamoRunStore } from './stores/run-store.ts';
 
 let h: ApiHarness;
@@ -135,6 +136,7 @@ describe('the app', () => {
     const logged: unknown[] = [];
     const app = createApp({
       runStore: new DynamoRunStore({ client, table: TABLE, retry: QUICK }),
+      groupStore: new DynamoGroupStore({ client, table: TABLE, retry: QUICK }),
       artifacts: h.artifacts,
       runner: h.runner,
       auth: staticTokenAuth('t', 'someone'),

@@ -20,6 +20,7 @@ const RUNS = Number(process.env.GANZOO_FC_RUNS ?? 40);
 
 let h: ApiHarness;
 let runId = '';
+let groupId = '';
 const seen = new Map<string, number>();
 let requests = 0;
 
@@ -27,6 +28,12 @@ beforeAll(async () => {
   h = await startApiHarness();
   const res = await h.submit(TINY_SPEC);
   runId = ((await res.json()) as { id: string }).id;
+  const group = await h.request('/experiment-groups', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ spec: TINY_SPEC, seeds: [1, 2] }),
+  });
+  groupId = ((await group.json()) as { id: string }).id;
 });
 afterAll(async () => {
   console.log(
@@ -60,21 +67,31 @@ function arbitraryOf(schema: Json): fc.Arbitrary<unknown> {
   return fc.jsonValue();
 }
 
+/** Methods the path does not take, for the 405 check. */
+const otherMethods = (path: string) =>
+  ['PUT', 'DELETE', 'PATCH'].filter(
+    (m) =>
+      !(Object.values(routes) as RouteDef[]).some((r) => r.path === path && r.method.toUpperCase() === m),
+  );
+
 function request(path: string, method: string, op: Json) {
   const params = (op.parameters as Json[] | undefined) ?? [];
   const query = params.filter((p) => p.in === 'query');
+  const body = (op.requestBody as { content: Record<string, { schema: Json }> } | undefined)?.content[
+    'application/json'
+  ]?.schema;
   return fc.record({
-    id: fc.oneof(fc.constant(runId), fc.string({ minLength: 1 })),
+    id: fc.oneof(
+      fc.constant(path.startsWith('/experiment-groups') ? groupId : runId),
+      fc.string({ minLength: 1 }),
+    ),
     query: fc.record(Object.fromEntries(query.map((p) => [String(p.name), arbitraryOf(p.schema as Json)])), {
       requiredKeys: [],
     }),
-    body:
-      method === 'post' && path === '/experiments'
-        ? arbitraryOf(doc.components.schemas.ExperimentSpec!)
-        : fc.constant(undefined),
+    body: body ? arbitraryOf(body) : fc.constant(undefined),
     method: fc.oneof(
       { weight: 9, arbitrary: fc.constant(method.toUpperCase()) },
-      { weight: 1, arbitrary: fc.constantFrom('PUT', 'DELETE', 'PATCH') },
+      { weight: 1, arbitrary: fc.constantFrom(...otherMethods(path)) },
     ),
   });
 }
@@ -99,7 +116,7 @@ describe('the document is exact', () => {
           const q = new URLSearchParams(Object.entries(r.query).map(([k, v]) => [k, String(v)]));
           const res = await h.request(`${path}${q.size ? `?${q}` : ''}`, {
             method: r.method,
-            ...(r.body !== undefined && r.method === 'POST'
+            ...(r.body !== undefined && r.method === route.method.toUpperCase()
               ? { body: JSON.stringify(r.body), headers: { 'content-type': 'application/json' } }
               : {}),
           });
@@ -109,7 +126,7 @@ describe('the document is exact', () => {
             ? await res.json()
             : await res.text();
           expect(res.status, JSON.stringify(body)).toBeLessThan(500);
-          if (r.method !== route.method.toUpperCase()) {
+          if (!(r.method.toLowerCase() in doc.paths[route.path]!)) {
             expect(res.status).toBe(405);
             expect(res.headers.get('allow')).toContain(route.method.toUpperCase());
             return;

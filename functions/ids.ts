@@ -84,3 +84,11 @@ export function runIdTime(id: string): Date {
 }
 
 export const RUN_ID_LENGTH = TIME_CHARS + RANDOM_CHARS;
+
+const DATASET_ID_CHARS = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+/** An uploaded dataset's id (shared/uploads.ts UPLOAD_ID): 'u' and 12 random letters or digits. */
+export function newDatasetId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  return `u${Array.from(bytes, (b) => DATASET_ID_CHARS[b % DATASET_ID_CHARS.length]).join('')}`;
+}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ListQuerySchema, MetricsQuerySchema } from '../shared/api/schemas.ts';
 import { FAMILIES } from '../shared/catalog.ts';
+import { UPLOAD_REF } from '../shared/uploads.ts';
 import { escapeHtml, renderDocsPage } from './docs-page.ts';
 import { PROBLEM_KINDS, type ProblemKind } from './errors.ts';
 import { openApiDocument } from './openapi.ts';
@@ -48,7 +49,14 @@ describe('openApiDocument', () => {
       expect(v.required.sort()).toEqual(['dataset', 'family']);
       expect(v.additionalProperties).toBe(false);
       expect(v.properties.steps).toMatchObject({ type: 'integer', minimum: 1, default: 2000 });
-      expect(v.properties.dataset).toMatchObject({ enum: f.datasets });
+      // Its built-ins, and an upload's upload:{id}@{version} for a family of a kind users may upload.
+      const dataset = v.properties.dataset as { enum?: string[]; anyOf?: Json[] };
+      if (f.id === 'unrolled') expect(dataset).toMatchObject({ enum: f.datasets });
+      else
+        expect(dataset.anyOf).toEqual([
+          expect.objectContaining({ enum: f.datasets }),
+          expect.objectContaining({ type: 'string', pattern: UPLOAD_REF.source }),
+        ]);
       expect(v.properties.hyperparameters).toMatchObject({
         $ref: `#/components/schemas/Hyperparameters.${f.id}`,
       });

@@ -10,6 +10,9 @@ import {
   DatasetsSchema,
   EvaluationSchema,
   GeneratorSchema,
+  GroupEvaluationResultSchema,
+  GroupPageSchema,
+  GroupSchema,
   HealthSchema,
   MetricsSchema,
   ModelsSchema,
@@ -17,6 +20,8 @@ import {
   SamplesSchema,
 } from '../shared/api/schemas.ts';
 import { FAMILIES } from '../shared/catalog.ts';
+import { GroupRequestBodySchema } from '../shared/group.ts';
+import { LabelsPatchSchema } from '../shared/labels.ts';
 import { ResumedRunSchema, RunSchema } from '../shared/run-record.ts';
 import { ExperimentSpecSchema, GPU_TYPES } from '../shared/spec.ts';
 
@@ -31,6 +36,9 @@ export const RESPONSE_SCHEMAS = {
   Samples: SamplesSchema,
   Generator: GeneratorSchema,
   Evaluation: EvaluationSchema,
+  Group: GroupSchema,
+  GroupPage: GroupPageSchema,
+  GroupEvaluation: GroupEvaluationResultSchema,
   Models: ModelsSchema,
   Datasets: DatasetsSchema,
   Health: HealthSchema,
@@ -44,11 +52,15 @@ outputs.add(RunSchema.shape.spec, { id: 'RunSpec' });
 
 const inputs = z.registry<{ id: string }>();
 inputs.add(ExperimentSpecSchema, { id: 'ExperimentSpec' });
+inputs.add(GroupRequestBodySchema, { id: 'GroupRequest' });
+inputs.add(LabelsPatchSchema, { id: 'LabelsPatch' });
 for (const f of FAMILIES) inputs.add(f.hyperparameters, { id: `Hyperparameters.${f.id}` });
 
 const schemaName = new Map<z.ZodType, string>([
   ...Object.entries(RESPONSE_SCHEMAS).map(([id, s]) => [s as z.ZodType, id] as const),
   [ExperimentSpecSchema, 'ExperimentSpec'],
+  [GroupRequestBodySchema, 'GroupRequest'],
+  [LabelsPatchSchema, 'LabelsPatch'],
 ]);
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -220,6 +232,10 @@ export function openApiDocument(): JsonSchema {
     },
     tags: [
       { name: 'experiments', description: 'Training runs.' },
+      {
+        name: 'groups',
+        description: 'Experiment groups: one spec over several seeds or a sweep, each member a run.',
+      },
       { name: 'catalog', description: 'GAN families and datasets a spec may name.' },
       { name: 'meta', description: 'Health and documentation; no token needed.' },
     ],

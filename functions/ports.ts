@@ -5,7 +5,10 @@
  */
 import type { RunPage, SampleRef } from '../shared/api/schemas.ts';
 import type { JobUsage, RunCost } from '../shared/cost.ts';
+import type { GroupRecord } from '../shared/group.ts';
+import type { Labels } from '../shared/labels.ts';
 import type { RunRecord, RunStatus, StatusUpdate, TransitionResult } from '../shared/run.ts';
+import type { UploadedDataset } from '../shared/uploads.ts';
 
 export type { RunPage, SampleRef };
 
@@ -13,6 +16,10 @@ export interface ListQuery {
   owner: string;
   status?: RunStatus;
   family?: string;
+  /** Only runs with this tag. */
+  tag?: string;
+  /** Only runs whose name holds this text, ignoring case. */
+  q?: string;
   /** 1..100 */
   limit: number;
   /** Opaque, from a previous page's nextCursor. */
@@ -46,6 +53,39 @@ export interface RunStore {
    * holds up or moves the status. The cost as it then stands, or undefined for an unknown run.
    */
   recordUsage(runId: string, jobId: string, usage: JobUsage): Promise<RunCost | undefined>;
+  /**
+   * Sets the run's labels (undefined: none), only if they are still `read` (what the caller read and
+   * changed); false when another write changed them first. Never touches the status or its version.
+   */
+  setLabels(id: string, labels: Labels | undefined, read: Labels | undefined): Promise<boolean>;
+  /**
+   * Takes a slot among the owner's runs in flight for every run at once, or none (TooManyRunsInFlight, its
+   * `asked` the number of runs): an experiment group's members count together. A later create() of each
+   * run finds its slot held. Without a limit it does nothing.
+   */
+  reserveSlots(owner: string, runs: readonly RunRecord[]): Promise<void>;
+  /** Frees slots reserveSlots() took for runs that were then not stored. */
+  releaseSlots(owner: string, runs: readonly RunRecord[]): Promise<void>;
+}
+
+export interface GroupStore {
+  /** Stores a new group; false when its id is taken. */
+  create(group: GroupRecord): Promise<boolean>;
+  get(id: string): Promise<GroupRecord | undefined>;
+  /** One owner's groups, newest first. */
+  list(
+    owner: string,
+    limit: number,
+    cursor?: string,
+  ): Promise<{ groups: GroupRecord[]; nextCursor?: string }>;
+  /** Replaces the group with `next` only if it is still `read`; false when another write came first. */
+  replace(read: GroupRecord, next: GroupRecord): Promise<boolean>;
+  /**
+   * Claims an idempotency key of the owner for a group id: the id that holds the key (this one when the
+   * claim is new). `release` gives a claim up, when its group could not be made.
+   */
+  claim(owner: string, key: string, groupId: string): Promise<string>;
+  release(owner: string, key: string, groupId: string): Promise<void>;
 }
 
 export interface ArtifactStore {
@@ -68,6 +108,25 @@ export interface JobRunner {
   submit(run: RunRecord): Promise<{ jobId: string }>;
   /** Stops it: Batch TerminateJob, or a signal to the local process. Idempotent. */
   cancel(run: RunRecord, reason: string): Promise<void>;
+  /**
+   * Starts every member of a group as one job (a Batch array job, the member picked by its array index);
+   * returns the group's job id and each member's, in member order. A runner without it gets each member
+   * submitted in turn.
+   */
+  submitGroup?(
+    group: GroupRecord,
+    members: readonly RunRecord[],
+  ): Promise<{ jobId: string; memberJobIds: string[] }>;
+  /** Stops a group's job and with it every member still in it. */
+  cancelGroup?(group: GroupRecord, reason: string): Promise<void>;
+}
+
+/**
+ * Starts the validation job of an uploaded dataset's version (trainer/validate-job.ts): a Batch job with the
+ * trainer image in the cloud, a child process locally. The job moves the version to READY or FAILED.
+ */
+export interface DatasetValidator {
+  validate(dataset: UploadedDataset, version: number): Promise<{ jobId: string }>;
 }
 
 export interface Auth {

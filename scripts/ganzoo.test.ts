@@ -7,6 +7,7 @@ import { createApp } from '../functions/app.ts';
 import { staticTokenAuth } from '../functions/auth.ts';
 import type { JobRunner } from '../functions/ports.ts';
 import { S3ArtifactStore } from '../functions/stores/artifact-store.ts';
+import { DynamoGroupStore } from '../functions/stores/group-store.ts';
 import { DynamoRunStore } from '../functions/stores/run-store.ts';
 import { ApiError } from '../shared/api/client.ts';
 import { withJobUsage } from '../shared/cost.ts';
@@ -18,13 +19,15 @@ import { type Emulators, startEmulators } from '../test/emulators.ts';
 import { scratchDir } from '../trainer/test-util.ts';
 import {
   buildSpec,
-  type Command,
   describeError,
   formatRuns,
   type Io,
   main,
   parseCommand,
+  type SubmitCommand,
+  seedsFlag,
   statusLine,
+  sweepFlags,
   UsageError,
 } from './ganzoo.ts';
 
@@ -65,8 +68,8 @@ describe('ganzoo arguments', () => {
       watch: false,
       idempotencyKey: 'k1',
     });
-    const a = parse('submit spec.json') as Extract<Command, { name: 'submit' }>;
-    const b = parse('submit spec.json') as Extract<Command, { name: 'submit' }>;
+    const a = parse('submit spec.json') as SubmitCommand;
+    const b = parse('submit spec.json') as SubmitCommand;
     expect(a.specFile).toBe('spec.json');
     expect(a.idempotencyKey).not.toBe(b.idempotencyKey);
   });
@@ -81,7 +84,9 @@ describe('ganzoo arguments', () => {
       }
       throw new Error(`'${line}' was accepted`);
     };
-    expect(wrong('fly')).toBe("unknown command 'fly' (one of submit, list, watch, cancel, resume, pull)");
+    expect(wrong('fly')).toBe(
+      "unknown command 'fly' (one of submit, sweep, group, list, watch, cancel, resume, pull, dataset)",
+    );
     expect(wrong('submit --family dcgan')).toBe('submit needs a spec file, or --family and --dataset');
     expect(wrong('submit a.json b.json')).toBe("'submit' takes at most one spec file");
     expect(wrong('submit a.json --steps many')).toBe("--steps expects a number, got 'many'");
@@ -117,7 +122,7 @@ describe('ganzoo arguments', () => {
         resources: { spot: true },
       }),
     );
-    const c = parse(`submit ${file} --steps 20 --hp b=2 --on-demand`) as Extract<Command, { name: 'submit' }>;
+    const c = parse(`submit ${file} --steps 20 --hp b=2 --on-demand`) as SubmitCommand;
     expect(await buildSpec(c.specFile, c.overrides)).toEqual({
       family: 'dcgan',
       dataset: 'mnist',
@@ -187,6 +192,7 @@ describe('ganzoo against the API', () => {
     artifacts = new S3ArtifactStore({ client: emulators.s3Client(), bucket });
     const app = createApp({
       runStore,
+      groupStore: new DynamoGroupStore({ client: emulators.dynamoClient(), table: 'cli-runs' }),
       artifacts,
       runner,
       auth: staticTokenAuth(TOKEN, 'user-1'),
@@ -238,7 +244,7 @@ describe('ganzoo against the API', () => {
     expect(listed.code).toBe(0);
     expect(listed.out).toMatch(
       new RegExp(
-        `^ID\\s+STATUS\\s+FAMILY\\s+DATASET\\s+STEP\\s+CREATED\\s+COST\\n${id}\\s+SUBMITTED\\s+vanilla\\s+ring8\\s+0/50\\s+\\S+ \\S+\\s+-\\n`,
+        `^ID\\s+NAME\\s+STATUS\\s+FAMILY\\s+DATASET\\s+STEP\\s+CREATED\\s+COST\\n${id}\\s+-\\s+SUBMITTED\\s+vanilla\\s+ring8\\s+0/50\\s+\\S+ \\S+\\s+-\\n`,
       ),
     );
 
@@ -254,6 +260,119 @@ describe('ganzoo against the API', () => {
     expect(again.err).toBe(
       `error: POST /experiments/${id}/cancel: 409 run ${id} already ended as CANCELLED (cancelled on request); there is nothing to cancel\n`,
     );
+  });
+
+  it('submits a group of seeds and a sweep, lists by tag, and shows a group with its evaluation', async () => {
+    const seeds = await cli(
+      'submit',
+      '--family',
+      'vanilla',
+      '--dataset',
+      'ring8',
+      '--steps',
+      '20',
+      '--seeds',
+      '1,2,3',
+      '--name',
+      'three',
+      '--tag',
+      'grp',
+    );
+    expect(seeds.err).toBe('');
+    const id =
+      /submitted group (\S+) "three": seeds, vanilla on ring8, 3 members, RUNNING \(3 SUBMITTED\)/.exec(
+        seeds.out,
+      )?.[1];
+    expect(id, seeds.out).toBeDefined();
+    const sweep = await cli(
+      'sweep',
+      '--family',
+      'vanilla',
+      '--dataset',
+      'ring8',
+      '--steps',
+      '20',
+      '--hp',
+      'learningRate=1e-4,2e-4,4e-4',
+      '--hp',
+      'hiddenUnits=8,16',
+      '--json',
+    );
+    const swept = JSON.parse(sweep.out) as { id: string; size: number; members: { varies: unknown }[] };
+    expect(swept.size).toBe(6);
+    expect(swept.members[5]!.varies).toEqual({ learningRate: 4e-4, hiddenUnits: 16 });
+
+    const tagged = await cli('list', '--tag', 'grp');
+    const rows = tagged.out.trim().split('\n').slice(1);
+    expect(rows).toHaveLength(3);
+    // Members share their createdAt, so their order in the listing is the index's.
+    expect(rows.map((r) => /three · (seed=\d) #grp\s+SUBMITTED/.exec(r)?.[1]).sort()).toEqual([
+      'seed=1',
+      'seed=2',
+      'seed=3',
+    ]);
+
+    // The members end, each with an evaluation; the group then shows mean ± sd and the best member.
+    const group = JSON.parse((await cli('group', id!, '--json')).out).group as {
+      members: { runId: string }[];
+    };
+    for (const [i, m] of group.members.entries()) {
+      await artifacts.put(
+        m.runId,
+        runFiles.eval,
+        JSON.stringify({ kind: 'points2d', modes: { modesCovered: i, hqPercent: 10 * (i + 1) } }),
+        'application/json',
+      );
+      await runStore.update(m.runId, { status: 'SUCCEEDED' });
+    }
+    const shown = await cli('group', id!);
+    expect(shown.code).toBe(0);
+    expect(shown.out).toMatch(
+      /group \S+ "three": seeds, vanilla on ring8, 3 members, SUCCEEDED \(3 SUCCEEDED\)/,
+    );
+    expect(shown.out).toMatch(/#0 seed=1 {2}SUCCEEDED/);
+    expect(shown.out).toMatch(/hqPercent\s+20\.00 ± 10\.00 \(10\.00-30\.00, n=3\)\s+higher/);
+    expect(shown.out).toContain(`best: run ${group.members[2]!.runId} (modesCovered 2)`);
+  });
+
+  it('watches a group: one progress line per member until all have ended', async () => {
+    let polls = 0;
+    const submitted = await cli(
+      'submit',
+      '--family',
+      'vanilla',
+      '--dataset',
+      'ring8',
+      '--steps',
+      '20',
+      '--seeds',
+      '7,8',
+      '--json',
+    );
+    const group = JSON.parse(submitted.out) as { id: string; members: { runId: string }[] };
+    const watched = await cliWith(
+      {
+        sleep: async () => {
+          // First poll: one member trains; second: both have ended.
+          polls++;
+          const [a, b] = group.members.map((m) => m.runId);
+          if (polls === 1) {
+            await runStore.update(a!, { status: 'RUNNING', progress: { step: 10, totalSteps: 20 } });
+          } else {
+            await runStore.update(a!, { status: 'SUCCEEDED' });
+            await runStore.update(b!, { status: 'FAILED', reason: 'diverged at step 3' });
+          }
+        },
+      },
+      'group',
+      group.id,
+      '--watch',
+    );
+    expect(watched.code).toBe(1);
+    expect(watched.out).toMatch(/#0 seed=7 {2}SUBMITTED\n#1 seed=8 {2}SUBMITTED/);
+    expect(watched.out).toMatch(/#0 seed=7 {2}RUNNING .*10\/20/);
+    expect(watched.out).toMatch(/#1 seed=8 {2}FAILED: diverged at step 3/);
+    expect(watched.out).toContain('no member has an evaluation yet');
   });
 
   it('resumes a cancelled run from its latest checkpoint, and says why it cannot resume a running one', async () => {
@@ -451,6 +570,40 @@ describe('ganzoo against the API', () => {
     const pulled = await cli('pull', id, '--out', join(scratchDir('cli-pull'), 'failed'));
     expect(pulled.code).toBe(0);
     expect(pulled.out).toMatch(/no generator: run \S+ has no generator yet: it ended as FAILED/);
+  });
+});
+
+describe('ganzoo groups: arguments', () => {
+  it('reads --seeds, labels and a sweep grid or random draws', () => {
+    const c = parse(
+      'submit --family vanilla --dataset ring8 --seeds 1,2,3 --name base --tag a --tag b --note hi',
+    ) as SubmitCommand;
+    expect(c).toMatchObject({
+      seeds: [1, 2, 3],
+      overrides: { labels: { name: 'base', tags: ['a', 'b'], note: 'hi' } },
+    });
+    const g = parse(
+      'sweep --family vanilla --dataset ring8 --hp learningRate=1e-4,2e-4 --hp batchSize=32,64 --hp hiddenUnits=16',
+    ) as SubmitCommand;
+    expect(g.sweep).toEqual({
+      mode: 'grid',
+      parameters: { learningRate: [1e-4, 2e-4], batchSize: [32, 64] },
+    });
+    expect(g.overrides.hyperparameters).toEqual({ hiddenUnits: 16 });
+    expect(sweepFlags(['learningRate=1e-5..1e-3:log', 'hiddenUnits=8,16'], 4, 7).sweep).toEqual({
+      mode: 'random',
+      samples: 4,
+      seed: 7,
+      parameters: { learningRate: { min: 1e-5, max: 1e-3, scale: 'log' }, hiddenUnits: [8, 16] },
+    });
+    expect(() => sweepFlags(['learningRate=1e-5..1e-3'], undefined, undefined)).toThrow(
+      /a range needs --random N/,
+    );
+    expect(() => sweepFlags(['hiddenUnits=16'], undefined, undefined)).toThrow(
+      /at least one --hp NAME=V1,V2/,
+    );
+    expect(() => seedsFlag('1,x')).toThrow(/--seeds expects whole numbers/);
+    expect(() => parse('list --seeds 1')).toThrow(/--seeds is not an option of 'list'/);
   });
 });
 

@@ -9,20 +9,25 @@ import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type ApiClient, ApiError, createApiClient } from '../shared/api/client.ts';
+import type { Group, GroupEvaluationResult, GroupSummary } from '../shared/api/schemas.ts';
 import type { FamilyId } from '../shared/catalog.ts';
 import type { RunCost } from '../shared/cost.ts';
 import { costLabel } from '../shared/cost-label.ts';
 import { inputSummary } from '../shared/generator-summary.ts';
+import { formatSummary, type Sweep } from '../shared/group.ts';
 import { runFiles } from '../shared/keys.ts';
+import type { Labels } from '../shared/labels.ts';
 import { isTerminal, type RunRecord, type RunStatus } from '../shared/run.ts';
 import {
   hyperparameterFlags,
+  hyperparameterValue,
   numberFlag,
   SPEC_FLAG_OPTIONS,
   specFlagFields,
   UsageError,
 } from '../shared/spec-flags.ts';
 import { describeProgress } from '../trainer/progress.ts';
+import { type UploadOptions, uploadDataset } from './dataset-upload.ts';
 
 export const USAGE = `usage: ganzoo <command> [options]
 
@@ -31,12 +36,24 @@ commands:
   submit --family ID --dataset ID [flags]
       --steps N  --batch N  --seed N  --sample-every N  --metrics-every N  --checkpoint-every N
       --hp NAME=VALUE (repeatable)  --gpu TYPE  --on-demand  --timeout MINUTES  --retries N
-      --watch                      watch the run after submitting it
-  list [--status S] [--family ID] [--limit N] [--cursor C] [--all]
+      --name TEXT  --tag TAG (repeatable)  --note TEXT
+      --seeds 1,2,3                a group: one run per seed
+      --watch                      watch the run (or each member of the group) after submitting it
+  sweep [SPEC.json] [submit's flags] --hp NAME=V1,V2,... (repeatable)
+                                   a group over every combination of the listed values (a grid)
+      --random N                   N random draws instead: NAME=V1,V2 chooses among values,
+                                   NAME=MIN..MAX draws in a range (NAME=MIN..MAX:log in log space)
+      --sweep-seed N               seeds the random draws (default 1)
+  group ID [--watch]               a group's members and status, and its evaluation: mean ± sd per metric
+  list [--status S] [--family ID] [--tag TAG] [--q TEXT] [--limit N] [--cursor C] [--all]
   watch ID [--interval SECONDS]    follow a run until it ends, then show where its samples are
   cancel ID
   resume ID [--watch]              continue a FAILED or CANCELLED run from its latest checkpoint, as a new attempt
   pull ID [--out DIR]              download the sample grids, the generator and the evaluation (default DIR: ./ID)
+  dataset upload DIR --name NAME --kind images|labelled|paired|unpaired --size N [--channels 1|3] [--no-resize]
+                                   upload a folder of PNG/JPEG files (or one .zip) as a dataset, or its next version
+  dataset list                     the built-in datasets and your uploads
+  dataset show ID                  one upload with its versions
 
 options for every command:
   --api URL      the API (default: $GANZOO_API_URL)
@@ -46,7 +63,17 @@ options for every command:
 
 export { UsageError };
 
-const COMMANDS = ['submit', 'list', 'watch', 'cancel', 'resume', 'pull'] as const;
+const COMMANDS = [
+  'submit',
+  'sweep',
+  'group',
+  'list',
+  'watch',
+  'cancel',
+  'resume',
+  'pull',
+  'dataset',
+] as const;
 type CommandName = (typeof COMMANDS)[number];
 
 const OPTIONS = {
@@ -69,48 +96,86 @@ const OPTIONS = {
   all: { type: 'boolean' },
   interval: { type: 'string' },
   out: { type: 'string' },
+  name: { type: 'string' },
+  tag: { type: 'string', multiple: true },
+  note: { type: 'string' },
+  q: { type: 'string' },
+  seeds: { type: 'string' },
+  random: { type: 'string' },
+  'sweep-seed': { type: 'string' },
+  kind: { type: 'string' },
+  size: { type: 'string' },
+  channels: { type: 'string' },
+  'no-resize': { type: 'boolean' },
   ...SPEC_FLAG_OPTIONS,
 } as const;
 
 const GLOBAL = ['api', 'token', 'json', 'help'];
+/** The flags that make a spec, its labels and its submission: both submit's and sweep's. */
+const SUBMIT_FLAGS = [
+  'family',
+  'dataset',
+  'hp',
+  'gpu',
+  'on-demand',
+  'timeout',
+  'retries',
+  'watch',
+  'interval',
+  'idempotency-key',
+  'name',
+  'tag',
+  'note',
+  ...Object.keys(SPEC_FLAG_OPTIONS),
+];
 const ALLOWED: Record<CommandName, string[]> = {
-  submit: [
-    'family',
-    'dataset',
-    'hp',
-    'gpu',
-    'on-demand',
-    'timeout',
-    'retries',
-    'watch',
-    'interval',
-    'idempotency-key',
-    ...Object.keys(SPEC_FLAG_OPTIONS),
-  ],
-  list: ['status', 'family', 'limit', 'cursor', 'all'],
+  submit: [...SUBMIT_FLAGS, 'seeds'],
+  sweep: [...SUBMIT_FLAGS, 'random', 'sweep-seed'],
+  group: ['watch', 'interval'],
+  list: ['status', 'family', 'tag', 'q', 'limit', 'cursor', 'all'],
   watch: ['interval'],
   cancel: [],
   resume: ['watch', 'interval'],
   pull: ['out'],
+  dataset: ['name', 'kind', 'size', 'channels', 'no-resize'],
 };
 
 export type Command =
   | { name: 'help' }
   | (Connection & { json: boolean } & (
         | {
-            name: 'submit';
+            name: 'submit' | 'sweep';
             specFile?: string;
             overrides: SpecOverrides;
+            /** A group: one member per seed, or the sweep. */
+            seeds?: number[];
+            sweep?: Sweep;
             watch: boolean;
             intervalMs: number;
             idempotencyKey: string;
           }
-        | { name: 'list'; status?: string; family?: string; limit?: number; cursor?: string; all: boolean }
+        | { name: 'group'; id: string; watch: boolean; intervalMs: number }
+        | {
+            name: 'list';
+            status?: string;
+            family?: string;
+            tag?: string;
+            q?: string;
+            limit?: number;
+            cursor?: string;
+            all: boolean;
+          }
         | { name: 'watch'; id: string; intervalMs: number }
         | { name: 'cancel'; id: string }
         | { name: 'resume'; id: string; watch: boolean; intervalMs: number }
         | { name: 'pull'; id: string; out: string }
+        | { name: 'dataset'; action: 'list' }
+        | { name: 'dataset'; action: 'show'; id: string }
+        | { name: 'dataset'; action: 'upload'; dir: string; upload: UploadOptions }
       ));
+
+/** A submit or sweep, as parsed. */
+export type SubmitCommand = Extract<Command, { name: 'submit' | 'sweep' }>;
 
 export interface Connection {
   api: string;
@@ -122,6 +187,51 @@ export interface SpecOverrides {
   fields: Record<string, unknown>;
   hyperparameters: Record<string, unknown>;
   resources: Record<string, unknown>;
+  labels: Record<string, unknown>;
+}
+
+/** `--seeds 1,2,3` */
+export function seedsFlag(raw: string): number[] {
+  const seeds = raw.split(',').map((x) => x.trim());
+  if (seeds.some((x) => !/^\d+$/.test(x)))
+    throw new UsageError(`--seeds expects whole numbers separated by commas, e.g. 1,2,3; got '${raw}'`);
+  return seeds.map(Number);
+}
+
+/**
+ * A sweep's `--hp` flags: NAME=V1,V2 lists values (one value fixes the hyperparameter in the base spec);
+ * with `random`, NAME=MIN..MAX (or MIN..MAX:log) is a range to draw from.
+ */
+export function sweepFlags(
+  pairs: readonly string[],
+  random: number | undefined,
+  seed: number | undefined,
+): { fixed: Record<string, unknown>; sweep: Sweep } {
+  const fixed: Record<string, unknown> = {};
+  const parameters: Record<string, unknown> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--hp expects NAME=VALUES, got '${pair}'`);
+    const name = pair.slice(0, eq);
+    const raw = pair.slice(eq + 1);
+    const range = /^([^,]+)\.\.([^,:]+)(:log)?$/.exec(raw);
+    if (range) {
+      if (random === undefined) throw new UsageError(`--hp ${name}=${raw}: a range needs --random N`);
+      const [min, max] = [numberFlag(`hp ${name}`, range[1]!), numberFlag(`hp ${name}`, range[2]!)];
+      parameters[name] = { min, max, scale: range[3] ? 'log' : 'linear' };
+      continue;
+    }
+    const values = raw.split(',').map(hyperparameterValue);
+    if (values.length === 1 && random === undefined) fixed[name] = values[0];
+    else parameters[name] = values;
+  }
+  if (Object.keys(parameters).length === 0)
+    throw new UsageError('sweep needs at least one --hp NAME=V1,V2 (or a range with --random N)');
+  const sweep =
+    random === undefined
+      ? { mode: 'grid', parameters }
+      : { mode: 'random', samples: random, parameters, ...(seed !== undefined ? { seed } : {}) };
+  return { fixed, sweep: sweep as Sweep };
 }
 
 function count(flag: string, raw: string | undefined, min = 0): number | undefined {
@@ -170,15 +280,34 @@ export function parseCommand(argv: string[], env: Record<string, string | undefi
   const intervalMs = (count('interval', str('interval')) ?? 2) * 1000;
 
   switch (command) {
-    case 'submit': {
-      if (rest.length > 1) throw new UsageError("'submit' takes at most one spec file");
+    case 'submit':
+    case 'sweep': {
+      if (rest.length > 1) throw new UsageError(`'${command}' takes at most one spec file`);
       const fields: Record<string, unknown> = {};
       for (const key of ['family', 'dataset'] as const) if (str(key) !== undefined) fields[key] = str(key);
       Object.assign(fields, specFlagFields(v, 0));
       if (!rest[0] && (fields.family === undefined || fields.dataset === undefined)) {
         throw new UsageError('submit needs a spec file, or --family and --dataset');
       }
-      const hyperparameters = hyperparameterFlags(v.hp as string[] | undefined);
+      let hyperparameters: Record<string, unknown>;
+      let sweep: Sweep | undefined;
+      if (command === 'sweep') {
+        const random = count('random', str('random'), 1);
+        const swept = sweepFlags(
+          (v.hp as string[] | undefined) ?? [],
+          random,
+          count('sweep-seed', str('sweep-seed')),
+        );
+        hyperparameters = swept.fixed;
+        sweep = swept.sweep;
+      } else {
+        hyperparameters = hyperparameterFlags(v.hp as string[] | undefined);
+      }
+      const seeds = str('seeds') !== undefined ? seedsFlag(str('seeds')!) : undefined;
+      const labels: Record<string, unknown> = {};
+      if (str('name') !== undefined) labels.name = str('name');
+      if (v.tag) labels.tags = v.tag;
+      if (str('note') !== undefined) labels.note = str('note');
       const resources: Record<string, unknown> = {};
       if (str('gpu') !== undefined) resources.gpu = str('gpu');
       if (v['on-demand']) resources.spot = false;
@@ -188,9 +317,11 @@ export function parseCommand(argv: string[], env: Record<string, string | undefi
       if (retries !== undefined) resources.retries = retries;
       return {
         ...connection(),
-        name: 'submit',
+        name: command,
         ...(rest[0] ? { specFile: rest[0] } : {}),
-        overrides: { fields, hyperparameters, resources },
+        overrides: { fields, hyperparameters, resources, labels },
+        ...(seeds ? { seeds } : {}),
+        ...(sweep ? { sweep } : {}),
         watch: v.watch === true,
         intervalMs,
         // One key per invocation: a retried request cannot start the run twice.
@@ -205,6 +336,8 @@ export function parseCommand(argv: string[], env: Record<string, string | undefi
         name: 'list',
         ...(str('status') !== undefined ? { status: str('status')!.toUpperCase() } : {}),
         ...(str('family') !== undefined ? { family: str('family') } : {}),
+        ...(v.tag ? { tag: (v.tag as string[])[0] } : {}),
+        ...(str('q') !== undefined ? { q: str('q') } : {}),
         ...(limit !== undefined ? { limit } : {}),
         ...(str('cursor') !== undefined ? { cursor: str('cursor') } : {}),
         all: v.all === true,
@@ -212,6 +345,8 @@ export function parseCommand(argv: string[], env: Record<string, string | undefi
     }
     case 'watch':
       return { name: 'watch', id: onlyId(), intervalMs, ...connection() };
+    case 'group':
+      return { name: 'group', id: onlyId(), watch: v.watch === true, intervalMs, ...connection() };
     case 'cancel':
       return { name: 'cancel', id: onlyId(), ...connection() };
     case 'resume':
@@ -219,6 +354,29 @@ export function parseCommand(argv: string[], env: Record<string, string | undefi
     case 'pull': {
       const id = onlyId();
       return { name: 'pull', id, out: str('out') ?? id, ...connection() };
+    }
+    case 'dataset': {
+      const [action, arg] = rest;
+      if (action === 'list') return { name: 'dataset', action, ...connection() };
+      if (action === 'show') {
+        if (!arg) throw new UsageError("'dataset show' takes a dataset id");
+        return { name: 'dataset', action, id: arg, ...connection() };
+      }
+      if (action !== 'upload') throw new UsageError("'dataset' takes upload, list or show");
+      if (!arg) throw new UsageError("'dataset upload' takes a folder (or a .zip)");
+      const name = str('name');
+      const kind = str('kind');
+      const size = count('size', str('size'), 1);
+      if (!name || !kind || size === undefined)
+        throw new UsageError("'dataset upload' needs --name, --kind and --size");
+      const channels = count('channels', str('channels'), 1) ?? 3;
+      return {
+        name: 'dataset',
+        action,
+        dir: arg,
+        upload: { name, kind, size, channels, resize: v['no-resize'] !== true },
+        ...connection(),
+      };
     }
   }
 }
@@ -246,7 +404,7 @@ export async function buildSpec(
     }
   }
   const merged: Record<string, unknown> = { ...spec, ...o.fields };
-  for (const key of ['hyperparameters', 'resources'] as const) {
+  for (const key of ['hyperparameters', 'resources', 'labels'] as const) {
     if (Object.keys(o[key]).length > 0) {
       merged[key] = { ...((spec[key] as Record<string, unknown> | undefined) ?? {}), ...o[key] };
     }
@@ -324,12 +482,21 @@ function shortCost(cost: RunCost | undefined): string {
   return costLabel(cost).startsWith('local') ? 'local: no charge' : `~$${cost.usd.toFixed(2)}`;
 }
 
+/** A run's or group's labels in a column: its name, then its tags as #tag. */
+function labelCell(labels: Labels | undefined): string {
+  const parts = [labels?.name ? labels.name : '', ...(labels?.tags ?? []).map((t) => `#${t}`)].filter(
+    Boolean,
+  );
+  return parts.join(' ') || '-';
+}
+
 export function formatRuns(runs: RunRecord[]): string {
-  const rows = [['ID', 'STATUS', 'FAMILY', 'DATASET', 'STEP', 'CREATED', 'COST']];
+  const rows = [['ID', 'NAME', 'STATUS', 'FAMILY', 'DATASET', 'STEP', 'CREATED', 'COST']];
   for (const r of runs) {
     const step = r.progress ? `${r.progress.step}/${r.progress.totalSteps}` : `0/${r.spec.steps}`;
     rows.push([
       r.id,
+      labelCell(r.labels),
       r.status,
       r.spec.family,
       r.spec.dataset,
@@ -346,6 +513,80 @@ export function statusLine(run: RunRecord, barWidth = 0): string {
   const attempt = run.attempt > 1 ? ` (attempt ${run.attempt})` : '';
   if (!run.progress) return `${run.status}${attempt}`;
   return `${run.status}${attempt} ${describeProgress({ ...run.progress, kind: 'step' }, barWidth)}`;
+}
+
+/** One line a member: its place, what sets it apart, and its status line. */
+export function memberLines(group: Group, barWidth = 0): string[] {
+  return group.members.map((m) => {
+    const varies = Object.entries(m.varies)
+      .map(([k, x]) => `${k}=${typeof x === 'number' ? Number(x.toPrecision(4)) : x}`)
+      .join(' ');
+    const run = { status: m.status, attempt: m.attempt, ...(m.progress ? { progress: m.progress } : {}) };
+    return `#${m.index} ${varies}  ${statusLine(run as RunRecord, barWidth)}${m.reason && isTerminal(m.status) ? `: ${m.reason}` : ''}`;
+  });
+}
+
+function groupHeading(g: GroupSummary): string {
+  const counts = Object.entries(g.counts)
+    .map(([k, n]) => `${n} ${k}`)
+    .join(', ');
+  const name = g.labels?.name ? ` "${g.labels.name}"` : '';
+  return `group ${g.id}${name}: ${g.kind}, ${g.spec.family} on ${g.spec.dataset}, ${g.size} members, ${g.status} (${counts})`;
+}
+
+/** The evaluation as a table: each metric's mean ± sd (min-max, n), then each swept value's, then the best. */
+export function formatGroupEvaluation(ev: GroupEvaluationResult): string {
+  if (ev.members === 0) return 'no member has an evaluation yet';
+  const rows = [['METRIC', 'MEAN ± SD (MIN-MAX, N)', 'BETTER']];
+  for (const [name, s] of Object.entries(ev.metrics)) rows.push([name, formatSummary(s, 2), s.better]);
+  const lines = [table(rows)];
+  for (const [param, values] of Object.entries(ev.bySweptValue)) {
+    const names = Object.keys(ev.metrics);
+    const byValue = [[param, ...names]];
+    for (const v of values)
+      byValue.push([
+        String(v.value),
+        ...names.map((n) => (v.metrics[n] ? formatSummary(v.metrics[n], 2) : '-')),
+      ]);
+    lines.push('', table(byValue));
+  }
+  if (ev.best) lines.push('', `best: run ${ev.best.runId} (${ev.best.metric} ${ev.best.value})`);
+  if (ev.pending.length) lines.push(`${ev.pending.length} member(s) without an evaluation yet`);
+  return lines.join('\n');
+}
+
+/** Follows a group until every member has ended: one line per member, redrawn in a terminal. */
+async function watchGroup(
+  api: ApiClient,
+  io: Io,
+  id: string,
+  intervalMs: number,
+  json: boolean,
+): Promise<number> {
+  let shown = 0;
+  let printed = '';
+  let group: Group;
+  for (;;) {
+    group = await api.group(id);
+    const done = isTerminal(group.status);
+    if (!json) {
+      const lines = [groupHeading(group), ...memberLines(group, io.isTTY ? 20 : 0)];
+      const text = lines.join('\n');
+      if (io.isTTY) {
+        io.out(`${shown ? `\x1b[${shown}F` : ''}${lines.map((l) => `\x1b[2K${l}`).join('\n')}\n`);
+        shown = lines.length;
+      } else if (text !== printed) {
+        io.out(`${text}\n`);
+      }
+      printed = text;
+    }
+    if (done) break;
+    await io.sleep(intervalMs);
+  }
+  const evaluation = await api.groupEvaluation(id);
+  if (json) io.out(`${JSON.stringify({ group, evaluation }, null, 2)}\n`);
+  else io.out(`${formatGroupEvaluation(evaluation)}\n`);
+  return group.status === 'SUCCEEDED' ? 0 : 1;
 }
 
 async function watch(api: ApiClient, io: Io, id: string, intervalMs: number, json: boolean): Promise<number> {
@@ -492,8 +733,18 @@ async function execute(command: Exclude<Command, { name: 'help' }>, io: Io): Pro
   const api = cliClient(command, io);
   const print = (value: unknown) => io.out(`${JSON.stringify(value, null, 2)}\n`);
   switch (command.name) {
-    case 'submit': {
+    case 'submit':
+    case 'sweep': {
       const spec = await buildSpec(command.specFile, command.overrides);
+      if (command.seeds || command.sweep) {
+        const request = { spec, ...(command.seeds ? { seeds: command.seeds } : { sweep: command.sweep }) };
+        const group = await api.submitGroup(request, command.idempotencyKey);
+        if (command.json && !command.watch) print(group);
+        else io.out(`submitted ${groupHeading(group)}\n`);
+        if (command.watch) return watchGroup(api, io, group.id, command.intervalMs, command.json);
+        if (!command.json) io.out(`follow it with: ganzoo group ${group.id} --watch\n`);
+        return 0;
+      }
       const run = await api.submit(spec, command.idempotencyKey);
       if (command.json && !command.watch) print(run);
       else {
@@ -513,6 +764,8 @@ async function execute(command: Exclude<Command, { name: 'help' }>, io: Io): Pro
           ...(cursor !== undefined ? { cursor } : {}),
           ...(command.status !== undefined ? { status: command.status as RunStatus } : {}),
           ...(command.family !== undefined ? { family: command.family as FamilyId } : {}),
+          ...(command.tag !== undefined ? { tag: command.tag } : {}),
+          ...(command.q !== undefined ? { q: command.q } : {}),
         });
         runs.push(...page.runs);
         cursor = page.nextCursor;
@@ -526,6 +779,17 @@ async function execute(command: Exclude<Command, { name: 'help' }>, io: Io): Pro
     }
     case 'watch':
       return watch(api, io, command.id, command.intervalMs, command.json);
+    case 'group': {
+      if (command.watch) return watchGroup(api, io, command.id, command.intervalMs, command.json);
+      const group = await api.group(command.id);
+      const evaluation = await api.groupEvaluation(command.id);
+      if (command.json) print({ group, evaluation });
+      else
+        io.out(
+          `${[groupHeading(group), ...memberLines(group), '', formatGroupEvaluation(evaluation)].join('\n')}\n`,
+        );
+      return 0;
+    }
     case 'cancel': {
       const run = await api.cancel(command.id);
       if (command.json) print(run);
@@ -543,6 +807,39 @@ async function execute(command: Exclude<Command, { name: 'help' }>, io: Io): Pro
     }
     case 'pull':
       return pull(api, io, command.id, command.out);
+    case 'dataset': {
+      if (command.action === 'list') {
+        const { datasets, uploads } = await api.datasetCatalog();
+        if (command.json) print({ datasets, uploads });
+        else {
+          io.out(
+            `${table([['BUILT-IN', 'KIND', 'SHAPE'], ...datasets.map((d) => [d.id, d.kind, d.shape.join('x')])])}\n`,
+          );
+          io.out(
+            uploads.length
+              ? `${table([['UPLOAD', 'ID', 'VERSIONS'], ...uploads.map((u) => [u.name, u.id, u.versions.map((v) => `${v.version}:${v.status}`).join(' ')])])}\n`
+              : 'no uploads\n',
+          );
+        }
+        return 0;
+      }
+      const dataset =
+        command.action === 'show'
+          ? (await api.dataset(command.id)).dataset
+          : await uploadDataset(api, io, command.dir, command.upload);
+      if (command.json) print(dataset);
+      else
+        for (const v of dataset.versions)
+          io.out(
+            `${dataset.name} ${dataset.id}@${v.version} ${v.kind} ${v.status}${v.report ? `: ${v.report.count} items, ${v.report.shape.join('x')}${v.report.classNames.length ? `, classes ${v.report.classNames.join(', ')}` : ''}${v.report.notes.length ? `; ${v.report.notes.join('; ')}` : ''}; manifest sha256 ${v.manifestSha256}` : ''}${v.reason ? `: ${v.reason}` : ''}\n`,
+          );
+      const last = dataset.versions.at(-1);
+      if (command.action === 'upload' && last?.status === 'READY')
+        io.out(
+          `train on it with: ganzoo submit --family dcgan --dataset upload:${dataset.id}@${last.version}\n`,
+        );
+      return command.action === 'upload' && last?.status !== 'READY' ? 1 : 0;
+    }
   }
 }
 

@@ -4,6 +4,8 @@
  *   GANZOO_DATA_DIR  where runs, artifacts, logs and the token are kept (default .data/ in the checkout)
  *   GANZOO_MAX_RUNS_IN_FLIGHT  runs not yet ended at once (default 8, shared/limits.ts LOCAL_LIMITS)
  *   GANZOO_MAX_TIMEOUT_MINUTES, GANZOO_MAX_RETRIES  caps on a spec's resources (default: the schema's)
+ *   GANZOO_MAX_GROUP_MEMBERS   most members of an experiment group (default 1000)
+ *   GANZOO_LOCAL_CONCURRENCY   trainers running at once (default 1: a group's members run in turn)
  * Ctrl-C (or SIGTERM) stops running trainers with a checkpoint; the next start resumes them. A second
  * Ctrl-C, a second or more after the first, stops at once (the copies of one Ctrl-C that reach the process
  * group and any wrapper arrive together and count once). Run as `node --import tsx` (package.json): tsx's
@@ -24,6 +26,18 @@ function portFromEnv(): number {
     process.exit(2);
   }
   return port;
+}
+
+/** Trainers the local runner runs at once: GANZOO_LOCAL_CONCURRENCY, 1 to 64 (default 1). */
+function concurrencyFromEnv(): number {
+  const raw = process.env.GANZOO_LOCAL_CONCURRENCY?.trim();
+  if (!raw) return 1;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 64) {
+    console.error(`GANZOO_LOCAL_CONCURRENCY is '${raw}'; it must be a whole number from 1 to 64`);
+    process.exit(2);
+  }
+  return n;
 }
 
 function limitsOrExit(): RunLimits {
@@ -104,7 +118,12 @@ if (webBuildStale()) {
 }
 let platform: Platform;
 try {
-  platform = await startPlatform({ port, dataDir, limits: limitsOrExit() });
+  platform = await startPlatform({
+    port,
+    dataDir,
+    limits: limitsOrExit(),
+    concurrency: concurrencyFromEnv(),
+  });
 } catch (err) {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'EADDRINUSE') {

@@ -5,6 +5,7 @@
  * on-demand capacity, how a job's attempts number the run's, and what a job asks of its instance type.
  * Plain data: no AWS SDK, no CDK.
  */
+import { memberRunId } from './group.ts';
 import type { GpuType } from './spec.ts';
 
 /** One `evaluateOnExit` rule, spelled as Batch's API spells it (the CDK and CloudFormation capitalise). */
@@ -60,6 +61,30 @@ export function capacityCancelReason(statusReason: string | undefined): Capacity
  * environment, where the trainer and the job's state-change events both find it.
  */
 export const FIRST_ATTEMPT_ENV = 'GANZOO_FIRST_ATTEMPT';
+
+/**
+ * An experiment group's array job carries the group's id instead of a run id: each child trains the member
+ * at its AWS_BATCH_JOB_ARRAY_INDEX (shared/group.ts memberRunId), and its events are mapped the same way.
+ */
+export const GROUP_ID_ENV = 'GANZOO_GROUP_ID';
+export const ARRAY_INDEX_ENV = 'AWS_BATCH_JOB_ARRAY_INDEX';
+
+/**
+ * The run a job (or an array job's child) trains: GANZOO_RUN_ID, or the member of GANZOO_GROUP_ID at the
+ * array index. Throws naming what is missing or malformed.
+ */
+export function jobRunId(env: Record<string, string | undefined>): string {
+  if (env.GANZOO_RUN_ID) return env.GANZOO_RUN_ID;
+  const group = env[GROUP_ID_ENV];
+  if (!group) throw new Error(`neither GANZOO_RUN_ID nor ${GROUP_ID_ENV} is set`);
+  const raw = env[ARRAY_INDEX_ENV];
+  const index = Number(raw);
+  if (raw === undefined || raw === '' || !Number.isInteger(index) || index < 0)
+    throw new Error(
+      `${GROUP_ID_ENV} is set but ${ARRAY_INDEX_ENV} is ${JSON.stringify(raw)}, not an array index`,
+    );
+  return memberRunId(group, index);
+}
 
 /** The run's attempt number of a job's attempt `jobAttempt` (1-based, as AWS_BATCH_JOB_ATTEMPT). */
 export function runAttempt(jobAttempt: number, firstAttempt: number | string | undefined): number {

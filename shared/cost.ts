@@ -9,7 +9,13 @@
 import type { z } from 'zod';
 import { ASSUMED_SPOT_SHARE, GPU_INSTANCES } from './batch-job.ts';
 import type { JobUsageSchema, RunCostSchema } from './run-record.ts';
-import { GPU_TYPES, type GpuType } from './spec.ts';
+import type { GpuType } from './spec.ts';
+
+/**
+ * Every GPU type, from the instance table (which must list each, see its `satisfies`) rather than from
+ * spec.ts's enum: spec.ts brings zod, and the dashboard's first page shows costs with costLabel.
+ */
+const GPU_TYPES = Object.keys(GPU_INSTANCES) as GpuType[];
 
 /** Where a job ran: the price it is estimated at. */
 export type Capacity = 'spot' | 'on-demand' | 'local';

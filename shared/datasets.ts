@@ -77,7 +77,7 @@ export const DatasetSourceSchema = z.discriminatedUnion('type', [
 export type DatasetSource = z.infer<typeof DatasetSourceSchema>;
 
 export const DatasetInfoSchema = z.object({
-  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
+  id: z.string().regex(/^([a-z0-9][a-z0-9-]*|upload:u[a-z0-9]{12}@[0-9]+)$/),
   title: z.string(),
   kind: DatasetKindSchema,
   /** [height, width, channels] of an item's image, [2] for points. */
@@ -523,9 +523,24 @@ export type DatasetId = (typeof DATASETS)[number]['id'];
 
 export const DATASET_IDS = DATASETS.map((d) => d.id) as [DatasetId, ...DatasetId[]];
 
-export function datasetInfo(id: DatasetId): DatasetInfo {
-  const info = DATASETS.find((d) => d.id === id);
-  if (!info) throw new Error(`unknown dataset '${id}'`);
+/**
+ * Uploaded datasets this process has loaded (the trainer, once it has read one from S3), by the name a spec
+ * gives them (upload:{id}@{version}); datasetInfo finds them beside the built-ins.
+ */
+const loadedUploads = new Map<string, DatasetInfo>();
+
+export function registerUploadedDataset(ref: string, info: DatasetInfo): void {
+  loadedUploads.set(ref, info);
+}
+
+export function datasetInfo(id: DatasetId | `upload:${string}`): DatasetInfo {
+  const info = DATASETS.find((d) => d.id === id) ?? loadedUploads.get(id);
+  if (!info)
+    throw new Error(
+      id.startsWith('upload:')
+        ? `uploaded dataset '${id}' is not loaded in this process`
+        : `unknown dataset '${id}'`,
+    );
   return info;
 }
 

@@ -19,8 +19,8 @@ export const EVALUATED_DATASETS: readonly DatasetId[] = [
   'grid25',
 ];
 
-export function hasEvaluation(dataset: DatasetId): boolean {
-  return EVALUATED_DATASETS.includes(dataset);
+export function hasEvaluation(dataset: string): boolean {
+  return (EVALUATED_DATASETS as readonly string[]).includes(dataset);
 }
 
 export interface BackendRecord {
@@ -71,7 +71,7 @@ interface EvalCommon {
     /** The run's folder, or its S3 location. */
     dir: string;
     family: string;
-    dataset: DatasetId;
+    dataset: DatasetId | `upload:${string}`;
     steps: number;
     specSeed: number;
     latentDim: number;

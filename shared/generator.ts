@@ -206,7 +206,7 @@ export function describeGenerator(f: GeneratorFacts): GeneratorDescriptor {
 /** A run's spec as stored, as far as the fallback reads it. */
 export interface StoredSpecLike {
   family: string;
-  dataset: DatasetId;
+  dataset: DatasetId | `upload:${string}`;
   hyperparameters: Record<string, unknown>;
 }
 

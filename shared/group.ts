@@ -7,12 +7,26 @@
 import { z } from 'zod';
 import { familyInfo } from './catalog.ts';
 import type { MetricValue } from './evaluation.ts';
+import { groupSize, summarize } from './group-stats.ts';
+import { LabelsSchema } from './labels.ts';
 import { seededRandom } from './random.ts';
-import type { RunStatus } from './run.ts';
-import { type ExperimentSpec, type FieldIssue, validateSpec } from './spec.ts';
+import { RUN_STATUSES, type RunStatus } from './run.ts';
+import { type ExperimentSpec, ExperimentSpecSchema, type FieldIssue, validateSpec } from './spec.ts';
 
 /** The member limit when config names none: more is refused, naming `seeds` or `sweep`. */
 export const DEFAULT_MAX_GROUP_MEMBERS = 1000;
+/** The most any configuration may allow: AWS Batch's largest array job. */
+export const MAX_GROUP_MEMBERS = 10_000;
+
+/**
+ * A member's run id: the group's id and the member's index, so a Batch array child finds the run it trains
+ * from GANZOO_GROUP_ID and AWS_BATCH_JOB_ARRAY_INDEX alone, with nothing to read first.
+ */
+export function memberRunId(groupId: string, index: number): string {
+  if (!Number.isInteger(index) || index < 0 || index >= MAX_GROUP_MEMBERS)
+    throw new RangeError(`member index ${index} is outside 0 to ${MAX_GROUP_MEMBERS - 1}`);
+  return `${groupId}-${String(index).padStart(4, '0')}`;
+}
 
 const SeedSchema = z
   .int()
@@ -43,36 +57,60 @@ export const SweepSchema = z.discriminatedUnion('mode', [
 ]);
 export type Sweep = z.output<typeof SweepSchema>;
 
-export const GroupRequestSchema = z
-  .strictObject({
-    spec: z.unknown().describe('The base experiment spec every member starts from.'),
-    seeds: z
-      .array(SeedSchema)
-      .min(1)
-      .optional()
-      .describe("One member per seed (the spec's seed is replaced)."),
-    sweep: SweepSchema.optional().describe(
-      "One member per point of the sweep over the family's hyperparameters.",
+const requestShape = {
+  spec: z
+    .unknown()
+    .describe(
+      "The base experiment spec every member starts from; its `labels` label the group (members get the group's tags, and its name with what sets them apart).",
     ),
-  })
-  .refine((g) => (g.seeds === undefined) !== (g.sweep === undefined), {
-    message: 'give either seeds or sweep, not both and not neither',
-  });
+  seeds: z.array(SeedSchema).min(1).optional().describe("One member per seed (the spec's seed is replaced)."),
+  sweep: SweepSchema.optional().describe(
+    "One member per point of the sweep over the family's hyperparameters.",
+  ),
+};
+const oneOf = [
+  (g: { seeds?: unknown; sweep?: unknown }) => (g.seeds === undefined) !== (g.sweep === undefined),
+  { message: 'give either seeds or sweep, not both and not neither' },
+] as const;
+
+export const GroupRequestSchema = z.strictObject(requestShape).refine(...oneOf);
 export type GroupRequest = z.input<typeof GroupRequestSchema>;
 
-/** A stored group: what was asked for, and the runs it made (in order: a member's index is its place). */
-export interface GroupRecord {
-  id: string;
-  owner: string;
-  kind: 'seeds' | 'sweep';
-  /** The base spec, defaults filled. */
-  spec: ExperimentSpec;
-  seeds?: number[];
-  sweep?: Sweep;
-  members: { runId: string; varies: GroupMember['varies'] }[];
-  createdAt: string;
-}
+/**
+ * The same request as the wire contract states it, the base spec by its schema (ExperimentSpecSchema).
+ * expandGroup parses with GroupRequestSchema and then the spec with validateSpec, for its field names.
+ */
+export const GroupRequestBodySchema = z
+  .strictObject({ ...requestShape, spec: ExperimentSpecSchema.describe(requestShape.spec.description!) })
+  .refine(...oneOf)
+  .describe('An experiment group: a base spec and either seeds or a sweep.');
 
+const VariesSchema = z
+  .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+  .describe('What sets the member apart: its seed, or its swept hyperparameters by name.');
+
+/** A stored group: what was asked for, and the runs it made (in order: a member's index is its place). */
+export const GroupRecordSchema = z.object({
+  id: z.string().describe('Group id; sorts by creation time.'),
+  owner: z.string(),
+  kind: z.enum(['seeds', 'sweep']),
+  spec: (ExperimentSpecSchema as unknown as z.ZodType<ExperimentSpec>).describe(
+    'The base spec, defaults filled in.',
+  ),
+  seeds: z.array(z.int()).optional(),
+  sweep: SweepSchema.optional(),
+  labels: LabelsSchema.optional(),
+  members: z
+    .array(z.object({ runId: z.string(), varies: VariesSchema }))
+    .describe("The member runs, in order: a member's index is its place (its Batch array index)."),
+  /** The Batch array job that runs the members, when the runner made one. */
+  jobId: z.string().optional().describe('The Batch array job of the group, in the cloud.'),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime().optional(),
+});
+export type GroupRecord = z.output<typeof GroupRecordSchema>;
+
+/** A stored group: what was asked for, and the runs it made (in order: a member's index is its place). */
 export interface GroupMember {
   spec: ExperimentSpec;
   /** What sets this member apart: its seed, or its swept hyperparameters. */
@@ -80,7 +118,16 @@ export interface GroupMember {
 }
 
 export type GroupExpansion =
-  | { ok: true; kind: 'seeds' | 'sweep'; members: GroupMember[] }
+  | {
+      ok: true;
+      kind: 'seeds' | 'sweep';
+      /** The base spec, defaults filled in. */
+      spec: ExperimentSpec;
+      /** The request's seeds or sweep, parsed (a random sweep's draw seed filled in). */
+      seeds?: number[];
+      sweep?: Sweep;
+      members: GroupMember[];
+    }
   | { ok: false; issues: FieldIssue[] };
 
 function issuesAt(error: z.ZodError): FieldIssue[] {
@@ -187,7 +234,7 @@ export function expandGroup(input: unknown, maxMembers = DEFAULT_MAX_GROUP_MEMBE
     };
   const spec = base.spec;
   if (request.seeds) {
-    if (request.seeds.length > maxMembers)
+    if (groupSize(request) > maxMembers)
       return {
         ok: false,
         issues: [
@@ -199,14 +246,13 @@ export function expandGroup(input: unknown, maxMembers = DEFAULT_MAX_GROUP_MEMBE
     return {
       ok: true,
       kind: 'seeds',
+      spec,
+      seeds: request.seeds,
       members: request.seeds.map((seed) => ({ spec: { ...spec, seed }, varies: { seed } })),
     };
   }
   const sweep = request.sweep!;
-  const size =
-    sweep.mode === 'random'
-      ? sweep.samples
-      : Object.values(sweep.parameters).reduce((n, v) => n * v.length, 1);
+  const size = groupSize({ sweep });
   if (size > maxMembers)
     return {
       ok: false,
@@ -230,14 +276,18 @@ export function expandGroup(input: unknown, maxMembers = DEFAULT_MAX_GROUP_MEMBE
     }
     members.push({ spec: r.spec, varies: point });
   }
-  return { ok: true, kind: 'sweep', members };
+  return { ok: true, kind: 'sweep', spec, sweep, members };
 }
 
-export interface GroupStatus {
-  status: RunStatus;
-  /** Members per status. */
-  counts: Partial<Record<RunStatus, number>>;
-}
+export const GroupStatusSchema = z.object({
+  status: z
+    .enum(RUN_STATUSES)
+    .describe(
+      "Derived from the members': QUEUED until one moves, RUNNING while any has not ended, then SUCCEEDED if all did, CANCELLED if all were, else FAILED.",
+    ),
+  counts: z.partialRecord(z.enum(RUN_STATUSES), z.int()).describe('Members per status.'),
+});
+export type GroupStatus = z.output<typeof GroupStatusSchema>;
 
 /**
  * A group's status from its members': QUEUED until one moves; RUNNING while any is on its way; once all
@@ -258,28 +308,16 @@ export function groupStatus(members: readonly RunStatus[]): GroupStatus {
   return { status, counts };
 }
 
-export interface Summary {
-  n: number;
-  mean: number;
-  /** Sample standard deviation (n - 1); 0 for a single value. */
-  sd: number;
-  min: number;
-  max: number;
-}
+export const SummarySchema = z.object({
+  n: z.int().describe('Members with the value.'),
+  mean: z.number(),
+  sd: z.number().describe('Sample standard deviation (n - 1); 0 for a single value.'),
+  min: z.number(),
+  max: z.number(),
+});
+export type Summary = z.output<typeof SummarySchema>;
 
-/** mean ± sd (min, max) of finite values; undefined when there are none. */
-export function summarize(values: readonly number[]): Summary | undefined {
-  const v = values.filter(Number.isFinite);
-  if (v.length === 0) return undefined;
-  const mean = v.reduce((a, b) => a + b, 0) / v.length;
-  const sd = v.length > 1 ? Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (v.length - 1)) : 0;
-  return { n: v.length, mean, sd, min: Math.min(...v), max: Math.max(...v) };
-}
-
-/** "69.7 ± 12.5 (61.2-85.8, n=3)" */
-export function formatSummary(s: Summary, digits = 1): string {
-  return `${s.mean.toFixed(digits)} ± ${s.sd.toFixed(digits)} (${s.min.toFixed(digits)}-${s.max.toFixed(digits)}, n=${s.n})`;
-}
+export { formatSummary, summarize } from './group-stats.ts';
 
 /** One finished member, as a group's evaluation sees it. */
 export interface MemberResult {
@@ -288,15 +326,27 @@ export interface MemberResult {
   metrics: Record<string, MetricValue>;
 }
 
-export interface GroupEvaluation {
-  members: number;
-  /** Each metric over every member that has it. */
-  metrics: Record<string, Summary & { better: MetricValue['better'] }>;
-  /** Sweeps: each metric at each value of each swept hyperparameter, values in the order first seen. */
-  bySweptValue: Record<string, { value: string | number | boolean; metrics: Record<string, Summary> }[]>;
-  /** The member best on the first metric all members share. */
-  best?: { runId: string; metric: string; value: number };
-}
+const SweptValueSchema = z.union([z.string(), z.number(), z.boolean()]);
+
+export const GroupEvaluationSchema = z.object({
+  members: z.int().describe('Members whose evaluation was joined.'),
+  metrics: z
+    .record(z.string(), SummarySchema.extend({ better: z.enum(['lower', 'higher']) }))
+    .describe('Each metric over every member that has it: mean ± sd (min, max), and which way is better.'),
+  bySweptValue: z
+    .record(
+      z.string(),
+      z.array(z.object({ value: SweptValueSchema, metrics: z.record(z.string(), SummarySchema) })),
+    )
+    .describe(
+      'Sweeps: each metric at each value of each swept hyperparameter, values in the order first seen.',
+    ),
+  best: z
+    .object({ runId: z.string(), metric: z.string(), value: z.number() })
+    .optional()
+    .describe('The member best on the first metric all members share.'),
+});
+export type GroupEvaluation = z.output<typeof GroupEvaluationSchema>;
 
 /** Members' evaluations joined: mean ± sd (min, max) per metric, per swept value, and the best member. */
 export function groupEvaluation(

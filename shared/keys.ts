@@ -3,6 +3,7 @@
  * dashboard) derives keys here; the same relative layout is used in a local folder and under an S3 prefix.
  *
  *   runs/{runId}/spec.json
+ *   runs/{runId}/dataset.json           (a run on an uploaded dataset: which version, its manifest's sha256)
  *   runs/{runId}/status.json            (local status sink only; DynamoDB holds it in the cloud)
  *   runs/{runId}/metrics.jsonl
  *   runs/{runId}/stages.json            (a family that trains in stages: shared/stages.ts)
@@ -40,6 +41,8 @@ export const CHECKPOINT_TAG = { key: 'ganzoo:artifact', value: 'checkpoint' } as
 /** Keys relative to a run's root (a local run folder, or runPrefix in S3). */
 export const runFiles = {
   spec: 'spec.json',
+  /** The uploaded dataset a run trains on (shared/uploads.ts RunUpload), written beside its spec. */
+  upload: 'dataset.json',
   status: 'status.json',
   metrics: 'metrics.jsonl',
   /** A family that trains in stages: each stage's steps (shared/stages.ts), written when training starts. */
@@ -90,3 +93,29 @@ export function stepOfKey(key: string): number | undefined {
 export function datasetCacheKey(datasetId: string, file: string): string {
   return `datasets/${datasetId}/${file}`;
 }
+
+/**
+ * An uploaded dataset's version, under its owner (not under datasets/, which holds the built-ins' cache):
+ *   uploads/{owner}/{datasetId}/v{version}/raw/{path}     what the user sent (deleted once validated or refused)
+ *   uploads/{owner}/{datasetId}/v{version}/images.bin     uint8 NHWC, items in the manifest's order
+ *   uploads/{owner}/{datasetId}/v{version}/labels.bin     int32 per item (class, or 0/1 for A/B)
+ *   uploads/{owner}/{datasetId}/v{version}/manifest.json  every file's sha256, the report, the images' sha256
+ *   uploads/{owner}/{datasetId}/v{version}/preview.png    a grid of the first items
+ */
+const OWNER = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,127}$/;
+
+export function uploadPrefix(owner: string, datasetId: string, version: number): string {
+  if (!OWNER.test(owner)) throw new Error(`owner '${owner}' cannot name a key`);
+  if (!/^u[a-z0-9]{12}$/.test(datasetId)) throw new Error(`invalid dataset id '${datasetId}'`);
+  if (!Number.isInteger(version) || version < 1) throw new Error(`invalid dataset version ${version}`);
+  return `uploads/${owner}/${datasetId}/v${version}/`;
+}
+
+export const uploadFiles = {
+  rawDir: 'raw/',
+  raw: (path: string) => `raw/${path}`,
+  images: 'images.bin',
+  labels: 'labels.bin',
+  manifest: 'manifest.json',
+  preview: 'preview.png',
+} as const;

@@ -3,6 +3,7 @@
  * below the schema's own ceilings. Read from the API's environment (the CDK app sets it from its context,
  * infra/lib/config.ts; `npm start` from its own). Plain data: no AWS.
  */
+import { DEFAULT_MAX_GROUP_MEMBERS, MAX_GROUP_MEMBERS } from './group.ts';
 import { type ExperimentSpec, type FieldIssue, MAX_RETRIES, MAX_TIMEOUT_MINUTES } from './spec.ts';
 
 export interface RunLimits {
@@ -12,6 +13,8 @@ export interface RunLimits {
   maxTimeoutMinutes: number;
   /** Most `resources.retries` a spec may ask for. */
   maxRetries: number;
+  /** Most members an experiment group may have (shared/group.ts); more is refused naming `seeds` or `sweep`. */
+  maxGroupMembers: number;
 }
 
 /** The environment variables, by limit. */
@@ -19,6 +22,7 @@ export const LIMIT_ENV = {
   maxRunsInFlight: 'GANZOO_MAX_RUNS_IN_FLIGHT',
   maxTimeoutMinutes: 'GANZOO_MAX_TIMEOUT_MINUTES',
   maxRetries: 'GANZOO_MAX_RETRIES',
+  maxGroupMembers: 'GANZOO_MAX_GROUP_MEMBERS',
 } as const satisfies Record<keyof RunLimits, string>;
 
 /** What each limit may be set to. */
@@ -26,6 +30,8 @@ export const LIMIT_RANGES = {
   maxRunsInFlight: [1, 1000],
   maxTimeoutMinutes: [5, MAX_TIMEOUT_MINUTES],
   maxRetries: [1, MAX_RETRIES],
+  // Batch's largest array job.
+  maxGroupMembers: [1, MAX_GROUP_MEMBERS],
 } as const satisfies Record<keyof RunLimits, readonly [number, number]>;
 
 /**
@@ -34,7 +40,12 @@ export const LIMIT_RANGES = {
  * attempt may run 12 hours and a run have 5 attempts (a Spot reclaim each), so one run bills at most 60
  * instance-hours before it must be resumed by hand.
  */
-export const CLOUD_LIMITS: RunLimits = { maxRunsInFlight: 4, maxTimeoutMinutes: 12 * 60, maxRetries: 5 };
+export const CLOUD_LIMITS: RunLimits = {
+  maxRunsInFlight: 4,
+  maxTimeoutMinutes: 12 * 60,
+  maxRetries: 5,
+  maxGroupMembers: DEFAULT_MAX_GROUP_MEMBERS,
+};
 
 /**
  * `npm start` trains one run at a time and queues the rest, and nothing bills: the limit only keeps a
@@ -44,6 +55,7 @@ export const LOCAL_LIMITS: RunLimits = {
   maxRunsInFlight: 8,
   maxTimeoutMinutes: MAX_TIMEOUT_MINUTES,
   maxRetries: MAX_RETRIES,
+  maxGroupMembers: DEFAULT_MAX_GROUP_MEMBERS,
 };
 
 /** The limits from the environment, each variable that is set overriding `defaults`; a bad value throws naming it. */

@@ -4,8 +4,10 @@
  * (the dashboard's first page imports shared/run.ts).
  */
 import { z } from 'zod';
+import { LabelsSchema } from './labels.ts';
 import { RUN_STATUSES } from './run.ts';
 import { type ExperimentSpec, type ExperimentSpecInput, ExperimentSpecSchema, GPU_TYPES } from './spec.ts';
+import { RunUploadSchema } from './uploads.ts';
 
 /** Live progress, written by the trainer's heartbeats. */
 export const RunProgressSchema = z.object({
@@ -80,7 +82,11 @@ export const RunSchema = z.object({
     .describe(
       'The experiment group it is a member of (shared/group.ts), and its place there (a Batch array index).',
     ),
+  labels: LabelsSchema.optional(),
   cost: RunCostSchema.optional(),
+  upload: RunUploadSchema.optional().describe(
+    "The uploaded dataset version it trains on, and the sha256 of that version's manifest (its spec says upload:{id}@{version}).",
+  ),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
   history: z

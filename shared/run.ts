@@ -45,6 +45,8 @@ export const RUN_FIELDS = [
   'progress',
   'reason',
   'group',
+  'labels',
+  'upload',
   'createdAt',
   'updatedAt',
   'history',

@@ -14,6 +14,8 @@ import {
   familyInfo,
 } from './catalog.ts';
 import { DATASET_IDS, type DatasetId, datasetInfo } from './datasets.ts';
+import { LabelsSchema } from './labels.ts';
+import { UPLOAD_KINDS, UPLOAD_REF, type UploadRef } from './uploads.ts';
 
 export const GPU_TYPES = ['g4dn.xlarge', 'g4dn.2xlarge', 'g5.xlarge', 'g5.2xlarge'] as const;
 export type GpuType = (typeof GPU_TYPES)[number];
@@ -42,11 +44,30 @@ export const ResourcesSchema = z.strictObject({
     .describe('Attempts in all, for infrastructure failures such as Spot reclaims.'),
 });
 
+/** A dataset that is neither a built-in nor an upload reference: name both forms, not only the second. */
+const unknownDataset = (ids: readonly string[]) =>
+  `expected a built-in dataset (${ids.join(', ')}) or upload:{dataset id}@{version} of your own, e.g. upload:u0123456789ab@1`;
+
+/** A READY version of one of the caller's uploads; the API checks it against the registry and the family. */
+const uploadRefSchema = (builtIns: readonly string[]) =>
+  z
+    .string()
+    // zod answers a string that fits neither form with this branch's message: it names both forms.
+    .regex(UPLOAD_REF, unknownDataset(builtIns))
+    .describe(
+      "One of your uploaded datasets' READY versions, upload:{id}@{version} (GET /datasets lists them).",
+    );
+
+/** A family that trains on a kind users may upload also takes uploads. */
+const takesUploads = (f: FamilyInfo) => f.kinds.some((k) => (UPLOAD_KINDS as readonly string[]).includes(k));
+
 const cadence = (d: number, what: string) => z.int().min(1).max(10_000_000).default(d).describe(what);
 
 const SpecShape = {
   family: z.enum(FAMILY_IDS).describe('GAN family id, see GET /models.'),
-  dataset: z.enum(DATASET_IDS).describe('Built-in dataset id, see GET /datasets.'),
+  dataset: z
+    .union([z.enum(DATASET_IDS), uploadRefSchema(DATASET_IDS)])
+    .describe('Built-in dataset id, or upload:{id}@{version} of your own; see GET /datasets.'),
   hyperparameters: z.record(z.string(), z.unknown()).default({}).describe("The family's hyperparameters."),
   steps: z
     .int()
@@ -71,6 +92,8 @@ const SpecShape = {
       'When training ends, score the generator (cFID and classes on MNIST, modes and HQ% on ring8 and grid25) and keep the result with the run.',
     ),
   resources: ResourcesSchema.default(ResourcesSchema.parse({})),
+  // Stored on the record beside the spec, never in the spec a run keeps (shared/labels.ts splitLabels).
+  labels: LabelsSchema.optional(),
 };
 
 /** The spec's outer shape; hyperparameters are checked against the family's own schema in parseSpec. */
@@ -78,10 +101,15 @@ export const ExperimentSpecInputSchema = z.strictObject(SpecShape);
 
 export type ExperimentSpec = Omit<z.output<typeof ExperimentSpecInputSchema>, 'family' | 'dataset'> & {
   family: FamilyId;
-  dataset: DatasetId;
+  dataset: DatasetId | UploadRef;
   hyperparameters: Record<string, unknown>;
 };
 export type ExperimentSpecInput = z.input<typeof ExperimentSpecInputSchema>;
+
+/** A built-in dataset id, as opposed to an upload's upload:{id}@{version}. */
+export function isBuiltIn(dataset: string): dataset is DatasetId {
+  return (DATASET_IDS as readonly string[]).includes(dataset);
+}
 
 /**
  * The spec as the wire contract states it: one variant per family, with that family's datasets and its own
@@ -94,9 +122,13 @@ export const ExperimentSpecSchema = z
     (FAMILIES as readonly FamilyInfo[]).map((f) =>
       ExperimentSpecInputSchema.extend({
         family: z.literal(f.id).describe(`${f.title}, see GET /models.`),
-        dataset: z
-          .enum(f.datasets as [DatasetId, ...DatasetId[]])
-          .describe('Built-in dataset id, see GET /datasets.'),
+        dataset: takesUploads(f)
+          ? z
+              .union([z.enum(f.datasets as [DatasetId, ...DatasetId[]]), uploadRefSchema(f.datasets)])
+              .describe('Built-in dataset id, or upload:{id}@{version} of your own; see GET /datasets.')
+          : z
+              .enum(f.datasets as [DatasetId, ...DatasetId[]])
+              .describe('Built-in dataset id, see GET /datasets.'),
         hyperparameters: f.hyperparameters
           .default({})
           .describe(
@@ -145,8 +177,15 @@ export function validateSpec(input: unknown): SpecResult {
   const base = outer.data;
   const family = familyInfo(base.family)!;
   const issues: FieldIssue[] = [];
-  const mismatch = datasetMismatch(family, datasetInfo(base.dataset));
-  if (mismatch) issues.push({ field: 'dataset', message: mismatch });
+  // An upload's kind is the registry's to say: the API checks it (functions/routes/datasets.ts resolveUpload).
+  if (isBuiltIn(base.dataset)) {
+    const mismatch = datasetMismatch(family, datasetInfo(base.dataset));
+    if (mismatch) issues.push({ field: 'dataset', message: mismatch });
+  } else if (!takesUploads(family))
+    issues.push({
+      field: 'dataset',
+      message: `family '${family.id}' trains on no kind of dataset that can be uploaded`,
+    });
   // The family's schema reads the hyperparameters as sent: the record parse above copies them into a new
   // object, where a '__proto__' key would become the prototype instead of an unknown field.
   const sent = (input as { hyperparameters?: unknown }).hyperparameters ?? {};
@@ -158,7 +197,9 @@ export function validateSpec(input: unknown): SpecResult {
     }
   }
   if (issues.length > 0) return { ok: false, issues };
-  return { ok: true, spec: { ...base, hyperparameters: hp.data as Record<string, unknown> } };
+  // The schema checked `dataset` is a built-in id or matches UPLOAD_REF.
+  const dataset = base.dataset as DatasetId | UploadRef;
+  return { ok: true, spec: { ...base, dataset, hyperparameters: hp.data as Record<string, unknown> } };
 }
 
 /**

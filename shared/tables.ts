@@ -21,4 +21,14 @@ export const IDEMPOTENCY_PREFIX = 'idem#';
  * their runs (functions/stores/group-store.ts).
  */
 export const GROUP_PREFIX = 'group#';
+/** A group's idempotency key, apart from runs' (the same key may name a run and a group). */
+export const GROUP_IDEMPOTENCY_PREFIX = 'idem-group#';
 export const SLOTS_PREFIX = 'slots#';
+
+/**
+ * Uploaded datasets live in the runs table too (shared/storage/datasets-table.ts): a dataset is an item whose
+ * id is DATASET_PREFIX + its id and whose owner attribute is DATASET_PREFIX + owner, so the owner index lists
+ * them apart from runs and groups; DATASET_NAME_PREFIX + owner + '#' + name claims a name (no owner attribute).
+ */
+export const DATASET_PREFIX = 'dataset#';
+export const DATASET_NAME_PREFIX = 'dsname#';

@@ -8,10 +8,15 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { type AppDeps, createApp } from '../functions/app.ts';
 import { staticTokenAuth } from '../functions/auth.ts';
 import type { ErrorLogger } from '../functions/errors.ts';
-import type { Auth, JobRunner } from '../functions/ports.ts';
+import { newDatasetId } from '../functions/ids.ts';
+import type { Auth, DatasetValidator, JobRunner } from '../functions/ports.ts';
 import { S3ArtifactStore } from '../functions/stores/artifact-store.ts';
+import { DynamoGroupStore } from '../functions/stores/group-store.ts';
 import { DynamoRunStore } from '../functions/stores/run-store.ts';
 import type { RunRecord } from '../shared/run.ts';
+import { DatasetsTable } from '../shared/storage/datasets-table.ts';
+import { S3Objects } from '../shared/storage/s3-objects.ts';
+import type { UploadedDataset } from '../shared/uploads.ts';
 import { dynamoClientFor, type Emulators, startEmulators } from './emulators.ts';
 
 /**
@@ -42,6 +47,16 @@ export class RecordingRunner implements JobRunner {
     this.cancels.length = 0;
     this.submitError = undefined;
     this.cancelError = undefined;
+  }
+}
+
+/** A stand-in for the validation job in route tests: records what it was asked to validate. */
+export class RecordingValidator implements DatasetValidator {
+  readonly validations: { dataset: UploadedDataset; version: number }[] = [];
+
+  async validate(dataset: UploadedDataset, version: number): Promise<{ jobId: string }> {
+    this.validations.push({ dataset, version });
+    return { jobId: `validate-${dataset.id}-v${version}` };
   }
 }
 
@@ -94,7 +109,10 @@ export interface ApiHarness {
   app: ReturnType<typeof createApp>;
   runner: RecordingRunner;
   runStore: DynamoRunStore;
+  groupStore: DynamoGroupStore;
   artifacts: S3ArtifactStore;
+  /** The uploaded datasets' table the API reads (in the runs table, as deployed). */
+  datasets: DatasetsTable;
   emulators: Emulators;
   logged: { message: string; error: unknown }[];
   /** app.request() as a caller (default one); `null` sends no Authorization header. */
@@ -122,12 +140,21 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
     ...(options.maxRunsInFlight !== undefined ? { maxRunsInFlight: options.maxRunsInFlight } : {}),
   });
   const artifacts = new S3ArtifactStore({ client: s3, bucket: BUCKET, retry: QUICK });
+  const groupStore = new DynamoGroupStore({ client: dynamo, table: TABLE, retry: QUICK });
   const runner = new RecordingRunner();
+  const datasets = new DatasetsTable({ client: dynamo, table: TABLE, retry: QUICK });
   const logged: ApiHarness['logged'] = [];
   const app = createApp({
     runStore,
+    groupStore,
     artifacts,
     runner,
+    uploads: {
+      table: datasets,
+      objects: new S3Objects({ client: s3, bucket: BUCKET, retry: QUICK }),
+      validator: new RecordingValidator(),
+      newDatasetId,
+    },
     auth: callersAuth(),
     now: tickingClock(),
     ...(options.caps ? { caps: options.caps } : {}),
@@ -145,7 +172,9 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
     app,
     runner,
     runStore,
+    groupStore,
     artifacts,
+    datasets,
     emulators,
     logged,
     request,

@@ -520,7 +520,9 @@ describe('the built entry point', () => {
 
     const without = (name: string) =>
       start(Object.fromEntries(Object.entries(batchEnv).filter(([k]) => k !== name)));
-    expect((await without('GANZOO_RUN_ID')).stderr).toContain('GANZOO_RUN_ID is not set');
+    expect((await without('GANZOO_RUN_ID')).stderr).toContain(
+      'neither GANZOO_RUN_ID nor GANZOO_GROUP_ID is set',
+    );
     expect((await without('GANZOO_TABLE')).stderr).toContain('GANZOO_TABLE is not');
     expect((await without('GANZOO_BUCKET')).stderr).toContain('set GANZOO_BUCKET');
   });

@@ -13,7 +13,7 @@ import {
 import { runFiles } from '../shared/keys.ts';
 import type { ExperimentSpec } from '../shared/spec.ts';
 import type { Gan } from './gan.ts';
-import { exportableModel } from './nn/export.ts';
+import { exportableModel, needsExportCopy } from './nn/export.ts';
 import { sinkSaver } from './sinks/model-io.ts';
 import { type ArtifactSink, locationOf } from './sinks/types.ts';
 
@@ -68,6 +68,10 @@ async function saveExportable(
   dir: string,
   extraOutputs?: readonly string[],
 ): Promise<void> {
+  if (!needsExportCopy(model, extraOutputs)) {
+    await model.save(sinkSaver(artifacts, dir));
+    return;
+  }
   const exported = exportableModel(model, extraOutputs);
   try {
     await exported.save(sinkSaver(artifacts, dir));

@@ -8,9 +8,13 @@
 import { FIRST_ATTEMPT_ENV, runAttempt } from '../shared/batch-job.ts';
 import { hasEvaluation } from '../shared/evaluation.ts';
 import { runFiles } from '../shared/keys.ts';
-import type { ExperimentSpec } from '../shared/spec.ts';
+import { type ExperimentSpec, isBuiltIn } from '../shared/spec.ts';
+import { retryTuningFromEnv } from '../shared/storage/retry.ts';
+import { S3Objects } from '../shared/storage/s3-objects.ts';
+import { RunUploadSchema } from '../shared/uploads.ts';
 import { initBackend } from './backend/index.ts';
 import { prepareDataset } from './data/prepare.ts';
+import { loadUploadedDataset } from './data/uploaded.ts';
 import { evaluateRun, summarize } from './eval/evaluate.ts';
 import { train } from './loop.ts';
 import { progressPrinter } from './progress.ts';
@@ -27,6 +31,21 @@ export interface RunProcessOptions {
   quiet?: boolean;
 }
 
+/** An uploaded dataset, as the run's dataset.json names it, read from the bucket (GANZOO_BUCKET). */
+async function loadUploadFor(ref: string, artifacts: ArtifactSink): Promise<void> {
+  const bytes = await artifacts.get(runFiles.upload);
+  if (!bytes)
+    throw new Error(
+      `${ref}: the run has no ${runFiles.upload}; submit it through the API, which records the version`,
+    );
+  const upload = RunUploadSchema.parse(JSON.parse(new TextDecoder().decode(bytes)));
+  const bucket = process.env.GANZOO_BUCKET;
+  if (!bucket)
+    throw new Error(`${ref}: uploaded datasets are read from the bucket, and GANZOO_BUCKET is not set`);
+  const objects = new S3Objects({ bucket, retry: retryTuningFromEnv() });
+  await loadUploadedDataset(upload, (key) => objects.get(key));
+}
+
 export async function runTrainerProcess(o: RunProcessOptions): Promise<number> {
   const say = (s: string) => !o.quiet && process.stderr.write(`${s}\n`);
   const backend = await initBackend(o.backend);
@@ -38,7 +57,8 @@ export async function runTrainerProcess(o: RunProcessOptions): Promise<number> {
   say(`backend: ${backend.name} (${backend.detail})`);
   // Files a dataset needs are fetched and checked now (in the cloud, MNIST may come from its canonical
   // mirror, checksummed and cached in S3), so a missing dataset fails the run before any training.
-  await prepareDataset(o.spec.dataset);
+  if (isBuiltIn(o.spec.dataset)) await prepareDataset(o.spec.dataset);
+  else await loadUploadFor(o.spec.dataset, artifacts);
   say(`artifacts: ${artifacts.location}`);
 
   const stop = { requested: false };

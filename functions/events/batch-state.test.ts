@@ -352,3 +352,35 @@ describe('the Batch state handler on the runs table', () => {
     ]);
   });
 });
+
+describe('mapBatchState, a group array job', () => {
+  const groupEnv = {
+    container: { environment: [{ name: 'GANZOO_GROUP_ID', value: 'GROUP1' }] },
+    tags: { 'ganzoo:group-id': 'GROUP1' },
+  };
+  it("maps a child's event (jobId parent:index) to the member run at that index", () => {
+    const mapped = mapBatchState({
+      jobId: 'parent-9:2',
+      status: 'RUNNING',
+      arrayProperties: { index: 2 },
+      ...groupEnv,
+    });
+    expect(mapped).toEqual({ ok: true, runId: 'GROUP1-0002', update: { status: 'RUNNING', attempt: 1 } });
+    // Without arrayProperties, the index is read from the child's job id.
+    const byId = mapBatchState({ jobId: 'parent-9:5', status: 'FAILED', attempts: [crashed], ...groupEnv });
+    expect(byId.ok && byId.runId).toBe('GROUP1-0005');
+  });
+
+  it("ignores the array job's own events, saying why", () => {
+    const mapped = mapBatchState({
+      jobId: 'parent-9',
+      status: 'RUNNING',
+      arrayProperties: { size: 3 },
+      ...groupEnv,
+    });
+    expect(mapped).toEqual({
+      ok: false,
+      why: "Batch job parent-9 is a group's array job; its children's events move the member runs",
+    });
+  });
+});

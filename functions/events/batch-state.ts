@@ -8,7 +8,14 @@
  * Every event of a run's job, whether or not the job still holds the run, also puts the job's billed time
  * (its attempts' startedAt to stoppedAt) into the run's cost estimate (shared/cost.ts).
  */
-import { capacityCancelReason, FIRST_ATTEMPT_ENV, runAttempt } from '../../shared/batch-job.ts';
+import {
+  ARRAY_INDEX_ENV,
+  capacityCancelReason,
+  FIRST_ATTEMPT_ENV,
+  GROUP_ID_ENV,
+  jobRunId,
+  runAttempt,
+} from '../../shared/batch-job.ts';
 import {
   batchBilledSeconds,
   type Capacity,
@@ -42,6 +49,8 @@ export interface BatchJobDetail {
   attempts?: BatchAttempt[];
   container?: BatchContainer & { environment?: { name?: string; value?: string }[] };
   tags?: Record<string, string>;
+  /** An array job's (a group's): `size` on the parent, `index` on each child (whose jobId is `{parent}:{index}`). */
+  arrayProperties?: { size?: number; index?: number };
 }
 
 export interface BatchAttempt {
@@ -81,9 +90,22 @@ export type BatchStateMapping =
 const envOf = (detail: BatchJobDetail, name: string) =>
   detail.container?.environment?.find((e) => e.name === name)?.value;
 
-/** The run an event is about: the id the runner put in the container's environment, else its tag. */
+/**
+ * The run an event is about: the id the runner put in the container's environment, else its tag; for a
+ * child of a group's array job, the group's member at the child's index (the trainer reads it the same way,
+ * shared/batch-job.ts jobRunId). The array job itself is about no one run: undefined.
+ */
 export function runIdOf(detail: BatchJobDetail): string | undefined {
-  return envOf(detail, 'GANZOO_RUN_ID') || detail.tags?.[JOB_TAGS.runId] || undefined;
+  const single = envOf(detail, 'GANZOO_RUN_ID') || detail.tags?.[JOB_TAGS.runId];
+  if (single) return single;
+  const group = envOf(detail, GROUP_ID_ENV) || detail.tags?.[JOB_TAGS.groupId];
+  const index = detail.arrayProperties?.index ?? /:(\d+)$/.exec(detail.jobId)?.[1];
+  if (!group || index === undefined) return undefined;
+  try {
+    return jobRunId({ [GROUP_ID_ENV]: group, [ARRAY_INDEX_ENV]: String(index) });
+  } catch {
+    return undefined;
+  }
 }
 
 /** The run's attempt the job began with (jobs submitted before it was passed began with attempt 1). */
@@ -127,7 +149,15 @@ export function mapBatchState(detail: BatchJobDetail): BatchStateMapping {
   const status = RUN_STATUS_OF[detail.status];
   if (!status) return { ok: false, why: `unknown Batch job status '${detail.status}'` };
   const runId = runIdOf(detail);
-  if (!runId) return { ok: false, why: `Batch job ${detail.jobId} carries no run id` };
+  if (!runId) {
+    const parent = detail.arrayProperties?.size !== undefined && detail.arrayProperties.index === undefined;
+    return {
+      ok: false,
+      why: parent
+        ? `Batch job ${detail.jobId} is a group's array job; its children's events move the member runs`
+        : `Batch job ${detail.jobId} carries no run id`,
+    };
+  }
   try {
     assertRunId(runId);
   } catch (err) {

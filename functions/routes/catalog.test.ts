@@ -65,7 +65,7 @@ describe('GET /datasets', () => {
     const res = await h.request('/datasets');
     expect(res.status).toBe(200);
     const body = (await res.json()) as { datasets: (typeof DATASETS)[number][] };
-    expect(body).toEqual({ datasets: DATASETS });
+    expect(body).toEqual({ datasets: DATASETS, uploads: [] });
     for (const d of body.datasets) {
       expect(d.sources.length, d.id).toBeGreaterThan(0);
       expect(d.licence, d.id).toBeTruthy();

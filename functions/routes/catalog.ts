@@ -1,7 +1,6 @@
-/** GET /models and GET /datasets: the catalogs the dashboard builds its submit form from. */
+/** GET /models: the catalog the dashboard builds its submit form from (GET /datasets is routes/datasets.ts). */
 import { Hono } from 'hono';
 import { FAMILIES } from '../../shared/catalog.ts';
-import { DATASETS } from '../../shared/datasets.ts';
 import type { ApiEnv } from '../auth.ts';
 import { hyperparameterSchema } from '../openapi.ts';
 
@@ -16,7 +15,5 @@ const models = FAMILIES.map((family) => {
 });
 
 export function catalogRoutes() {
-  return new Hono<ApiEnv>()
-    .get('/models', (c) => c.json({ models }))
-    .get('/datasets', (c) => c.json({ datasets: DATASETS }));
+  return new Hono<ApiEnv>().get('/models', (c) => c.json({ models }));
 }

@@ -213,6 +213,7 @@ describe('POST /experiments', () => {
   it('ends the run FAILED and answers 502 when the spec cannot be stored', async () => {
     const app = createApp({
       runStore: h.runStore,
+      groupStore: h.groupStore,
       artifacts: new S3ArtifactStore({
         client: h.emulators.s3Client(),
         bucket: 'no-such-bucket',

@@ -5,31 +5,43 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { type Context, Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
-import type { z } from 'zod';
 import { routes } from '../../shared/api/routes.ts';
 import {
   type ExportedGenerator,
   MAX_METRICS_LINES,
-  MAX_SPEC_BYTES,
   type MetricsLine,
   URL_TTL_SECONDS,
 } from '../../shared/api/schemas.ts';
-import { type EvalResult, evaluationPictures, hasEvaluation } from '../../shared/evaluation.ts';
+import { type EvalResult, evaluationPictures } from '../../shared/evaluation.ts';
 import {
   descriptorFromSpec,
   layersModelInputs,
   parseGeneratorDescriptor,
   STYLE_PARTS,
 } from '../../shared/generator.ts';
-import { assertRunId, runFiles } from '../../shared/keys.ts';
-import { capIssues, LIMIT_ENV, type RunLimits } from '../../shared/limits.ts';
-import { isResumable, isTerminal, type ResumedRun, RUN_FIELDS, type RunRecord } from '../../shared/run.ts';
+import { runFiles } from '../../shared/keys.ts';
+import { type Labels, LabelsPatchSchema, patchLabels, splitLabels } from '../../shared/labels.ts';
+import { capIssues, type RunLimits } from '../../shared/limits.ts';
+import { isResumable, isTerminal, type ResumedRun, type RunRecord } from '../../shared/run.ts';
 import { type ExperimentSpec, validateSpec } from '../../shared/spec.ts';
 import { RunStagesSchema, stageOfSample } from '../../shared/stages.ts';
 import type { ApiEnv } from '../auth.ts';
 import { ApiProblem, type ErrorLogger, invalidRequest, issuesOf, notFound } from '../errors.ts';
 import type { ArtifactStore, JobRunner, RunStore } from '../ports.ts';
+import {
+  bodySizeLimit,
+  idempotencyKey,
+  isNamed,
+  message,
+  overLimit,
+  ownedById,
+  parseQuery,
+  readJson,
+  requireJson,
+  withCursor,
+} from './request.ts';
+import { publicRun, runActions, whyNoEvaluation } from './run-actions.ts';
+import { putRunInputs, type ResolveUpload, runUpload } from './run-inputs.ts';
 
 export interface ExperimentDeps {
   runStore: RunStore;
@@ -40,44 +52,7 @@ export interface ExperimentDeps {
   log: ErrorLogger;
   /** This deployment's caps on a spec's timeout and retries; none beyond the schema's when absent. */
   caps?: Pick<RunLimits, 'maxTimeoutMinutes' | 'maxRetries'>;
-}
-
-const CANCEL_REASON = 'cancelled on request';
-
-/**
- * Retry-After of a 429 for runs in flight: runs take minutes to hours, so nothing frees a slot sooner on
- * average; a client polling each minute is not a load.
- */
-export const IN_FLIGHT_RETRY_AFTER_SECONDS = 60;
-
-/** The store's TooManyRunsInFlight (shared/storage/run-slots.ts) as a 429 naming the limit; anything else as it is. */
-function overLimit(err: unknown): unknown {
-  if (!isNamed(err, 'TooManyRunsInFlight')) return err;
-  const { limit, inFlight } = err as { limit: number; inFlight: number };
-  return new ApiProblem(
-    'too-many-runs',
-    `you have ${inFlight} runs in flight (queued, submitted, starting or running), and this deployment's limit of runs in flight per owner is ${limit} (${LIMIT_ENV.maxRunsInFlight}); wait for one to end, or cancel one`,
-    {
-      headers: { 'retry-after': String(IN_FLIGHT_RETRY_AFTER_SECONDS) },
-      members: { limit: LIMIT_ENV.maxRunsInFlight, maxRunsInFlight: limit, inFlight },
-    },
-  );
-}
-
-/** The record as the API shows it: only RunRecord's fields, whatever else the table item carries. */
-export function publicRun(run: RunRecord): RunRecord {
-  const out: Record<string, unknown> = {};
-  for (const field of RUN_FIELDS) if (run[field] !== undefined) out[field] = run[field];
-  return out as unknown as RunRecord;
-}
-
-function whyNoEvaluation(run: RunRecord): string {
-  if (run.spec.evaluate === false) return "its spec turns evaluation off ('evaluate': false)";
-  if (!hasEvaluation(run.spec.dataset)) return `no evaluation is defined for dataset '${run.spec.dataset}'`;
-  if (!isTerminal(run.status)) return `it is ${run.status}, and the evaluation is written when training ends`;
-  if (run.status === 'SUCCEEDED')
-    return "the trainer could not make one (its log says why; 'npm run eval' on the run's folder makes one)";
-  return `it ended as ${run.status} before training finished`;
+  resolveUpload: ResolveUpload;
 }
 
 /**
@@ -110,71 +85,8 @@ async function generatorDescriptor(
   return { descriptor: descriptorFromSpec(run.spec, layersModelInputs(json)), descriptorSource: 'spec' };
 }
 
-const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
-const isNamed = (err: unknown, name: string) => (err as { name?: unknown } | undefined)?.name === name;
-
-function parseQuery<S extends z.ZodType>(schema: S, c: Context): z.output<S> {
-  const result = schema.safeParse(c.req.query());
-  if (!result.success) {
-    const issues = issuesOf(result.error);
-    throw invalidRequest(`invalid query parameters: ${issues.map((i) => i.field).join(', ')}`, issues);
-  }
-  return result.data;
-}
-
-/** Store errors that mean "the client sent a cursor we did not hand out" become a 400 naming the field. */
-async function withCursor<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (isNamed(err, 'BadCursor')) {
-      throw invalidRequest(message(err), [{ field: 'cursor', message: message(err) }]);
-    }
-    throw err;
-  }
-}
-
-/** The Idempotency-Key header: 1-255 visible ASCII characters, optionally a quoted structured string. */
-function idempotencyKey(c: Context): string | undefined {
-  const raw = c.req.header('idempotency-key');
-  if (raw === undefined) return undefined;
-  const key = /^"(.*)"$/.exec(raw.trim())?.[1] ?? raw.trim();
-  if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
-    const why = 'must be 1 to 255 visible ASCII characters';
-    throw invalidRequest(`Idempotency-Key ${why}`, [{ field: 'Idempotency-Key', message: why }]);
-  }
-  return key;
-}
-
-/** 415 unless the body is declared JSON: a form post or text/plain must not be guessed at. */
-async function requireJson(c: Context, next: () => Promise<void>) {
-  const type = c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase();
-  if (type !== 'application/json') {
-    throw new ApiProblem(
-      'unsupported-media-type',
-      `send the experiment spec as application/json${type ? `, not ${type}` : ' (no Content-Type was given)'}`,
-      { headers: { 'accept-post': 'application/json' } },
-    );
-  }
-  await next();
-}
-
-const specSizeLimit = bodyLimit({
-  maxSize: MAX_SPEC_BYTES,
-  onError: () => {
-    throw new ApiProblem('payload-too-large', `the spec may be at most ${MAX_SPEC_BYTES} bytes`);
-  },
-});
-
-async function readSpec(c: Context, caps: ExperimentDeps['caps']): Promise<ExperimentSpec> {
-  const text = await c.req.text();
-  if (!text.trim()) throw invalidRequest('the body is empty; send the experiment spec as JSON');
-  let input: unknown;
-  try {
-    input = JSON.parse(text);
-  } catch (err) {
-    throw invalidRequest(`the body is not valid JSON: ${message(err)}`);
-  }
+async function readSpec(c: Context, caps: ExperimentDeps['caps']): Promise<ReadSpec> {
+  const input = await readJson(c, 'the experiment spec');
   const result = validateSpec(input);
   if (!result.ok) {
     throw invalidRequest(
@@ -189,7 +101,22 @@ async function readSpec(c: Context, caps: ExperimentDeps['caps']): Promise<Exper
       over,
     );
   }
-  return result.spec;
+  return splitLabels(result.spec);
+}
+
+type ReadSpec = { spec: ExperimentSpec; labels?: Labels };
+
+/** A PATCH body of labels, or 400 naming the fields at fault. */
+export function parseLabelsPatch(input: unknown) {
+  const result = LabelsPatchSchema.safeParse(input);
+  if (!result.success) {
+    const issues = issuesOf(result.error);
+    throw invalidRequest(
+      `the labels are invalid: ${issues.map((i) => i.field || '(body)').join(', ')}`,
+      issues,
+    );
+  }
+  return result.data;
 }
 
 /**
@@ -227,86 +154,30 @@ export function parseMetrics(bytes: Uint8Array): MetricsLine[] {
 }
 
 export function experimentRoutes(deps: ExperimentDeps) {
-  const { runStore, artifacts, runner, now } = deps;
+  const { runStore, artifacts, now } = deps;
 
   /** The caller's run, or 404 for a malformed id, a missing run and another owner's run alike. */
-  async function ownedRun(c: Context<ApiEnv>): Promise<RunRecord> {
-    const id = c.req.param('id') ?? '';
-    let wellFormed = true;
-    try {
-      assertRunId(id);
-    } catch {
-      wellFormed = false;
-    }
-    const run = wellFormed ? await runStore.get(id) : undefined;
-    if (!run || run.owner !== c.get('subject')) throw notFound(`no experiment '${id}'`);
-    return run;
-  }
+  const ownedRun = (c: Context<ApiEnv>) => ownedById(c, (id) => runStore.get(id), 'experiment');
 
-  /** Ends a run that could not start as FAILED; if even that write fails, the reason is still logged. */
-  async function fail(run: RunRecord, reason: string): Promise<void> {
-    try {
-      const result = await runStore.update(run.id, { status: 'FAILED', reason, at: now().toISOString() });
-      if (!result.ok) deps.log(`run ${run.id}: could not record FAILED (${reason})`, result.reason);
-    } catch (err) {
-      deps.log(`run ${run.id}: could not record FAILED (${reason})`, err);
-    }
-  }
-
-  /**
-   * Hands a QUEUED run to the runner and records SUBMITTED with its job id. A run the runner refused ends
-   * FAILED (502); the record as it then stands is returned.
-   */
-  async function startJob(run: RunRecord): Promise<RunRecord> {
-    let jobId: string;
-    try {
-      ({ jobId } = await runner.submit(run));
-    } catch (err) {
-      const reason = `the training job could not be submitted: ${message(err)}`;
-      await fail(run, reason);
-      throw new ApiProblem('upstream-failed', `run ${run.id} failed: ${reason}`, {
-        cause: err,
-        members: { runId: run.id },
-      });
-    }
-    const submitted = await runStore.update(run.id, {
-      status: 'SUBMITTED',
-      jobId,
-      at: now().toISOString(),
-    });
-    let record = submitted.ok ? submitted.record : await runStore.get(run.id);
-    if (!submitted.ok && record && !isTerminal(record.status) && record.jobId === undefined) {
-      // The trainer got ahead of us (a local job reports STARTING at once): keep its status, record the job.
-      const withJob = await runStore.update(run.id, {
-        status: record.status,
-        jobId,
-        at: now().toISOString(),
-      });
-      if (withJob.ok) record = withJob.record;
-    }
-    if (!submitted.ok && record?.status === 'CANCELLED') {
-      // Cancelled while being submitted: the cancel found no job to stop, so stop it here.
-      await runner.cancel({ ...record, jobId }, CANCEL_REASON).catch((err: unknown) => {
-        deps.log(`run ${run.id}: job ${jobId} of a cancelled run could not be stopped`, err);
-      });
-    }
-    return record ?? run;
-  }
+  const { fail, startJob, cancel } = runActions(deps);
 
   return new Hono<ApiEnv>()
-    .post('/', requireJson, specSizeLimit, async (c) => {
+    .post('/', requireJson, bodySizeLimit, async (c) => {
       const key = idempotencyKey(c);
-      const spec = await readSpec(c, deps.caps);
+      const { spec, labels } = await readSpec(c, deps.caps);
+      const upload = await runUpload(deps.resolveUpload, c.get('subject'), spec);
       const at = now().toISOString();
       const draft: RunRecord = {
         id: deps.newRunId(),
         owner: c.get('subject'),
         spec,
+        ...(labels ? { labels } : {}),
         status: 'QUEUED',
         attempt: 1,
         createdAt: at,
         updatedAt: at,
         history: [{ status: 'QUEUED', attempt: 1, at }],
+        ...(upload ? { upload } : {}),
       };
       const { run, created } = await runStore.create(draft, key).catch((err: unknown) => {
         if (isNamed(err, 'BadIdempotencyKey')) {
@@ -315,7 +186,8 @@ export function experimentRoutes(deps: ExperimentDeps) {
         throw overLimit(err);
       });
       if (!created) {
-        // Same key, different spec: a client bug that must not silently return an unrelated run.
+        // Same key, different spec: a client bug that must not silently return an unrelated run. Labels
+        // may have been edited since, so only the spec is compared.
         if (!isDeepStrictEqual(run.spec, spec)) {
           throw new ApiProblem(
             'idempotency-key-reused',
@@ -328,8 +200,7 @@ export function experimentRoutes(deps: ExperimentDeps) {
       }
 
       try {
-        // Byte for byte what the trainer's own JSON.stringify(parseSpec(...), null, 2) gives, which it checks.
-        await artifacts.put(run.id, runFiles.spec, JSON.stringify(spec, null, 2), 'application/json');
+        await putRunInputs(artifacts, run);
       } catch (err) {
         await fail(run, 'the spec could not be stored for the trainer');
         throw new ApiProblem('upstream-failed', `run ${run.id} failed: its spec could not be stored`, {
@@ -352,6 +223,8 @@ export function experimentRoutes(deps: ExperimentDeps) {
           ...(q.cursor !== undefined ? { cursor: q.cursor } : {}),
           ...(q.status !== undefined ? { status: q.status } : {}),
           ...(q.family !== undefined ? { family: q.family } : {}),
+          ...(q.tag !== undefined ? { tag: q.tag } : {}),
+          ...(q.q !== undefined ? { q: q.q } : {}),
         }),
       );
       return c.json({ ...page, runs: page.runs.map(publicRun) });
@@ -359,36 +232,21 @@ export function experimentRoutes(deps: ExperimentDeps) {
 
     .get('/:id', async (c) => c.json(publicRun(await ownedRun(c))))
 
-    .post('/:id/cancel', async (c) => {
-      const run = await ownedRun(c);
-      const finished = (r: RunRecord) =>
-        new ApiProblem(
-          'run-finished',
-          `run ${r.id} already ended as ${r.status}${r.reason ? ` (${r.reason})` : ''}; there is nothing to cancel`,
-          { members: { status: r.status } },
-        );
-      if (isTerminal(run.status)) throw finished(run);
-      // Always ask the runner: a local job may be running before its job id was recorded.
-      try {
-        await runner.cancel(run, CANCEL_REASON);
-      } catch (err) {
-        throw new ApiProblem(
-          'upstream-failed',
-          `the job of run ${run.id} could not be stopped, so the run is unchanged; try again`,
-          { cause: err },
-        );
+    .patch('/:id', requireJson, bodySizeLimit, async (c) => {
+      const patch = parseLabelsPatch(await readJson(c, 'the labels'));
+      // Read, change, write only if still as read: another edit in between is read again and applied over.
+      for (let pass = 1; ; pass++) {
+        const run = await ownedRun(c);
+        const labels = patchLabels(run.labels, patch);
+        if (await runStore.setLabels(run.id, labels, run.labels)) {
+          const { labels: _old, ...rest } = run;
+          return c.json(publicRun({ ...rest, ...(labels ? { labels } : {}) }));
+        }
+        if (pass >= 5) throw new Error(`run ${run.id}: its labels kept changing under 5 edits`);
       }
-      const result = await runStore.update(run.id, {
-        status: 'CANCELLED',
-        reason: CANCEL_REASON,
-        at: now().toISOString(),
-      });
-      if (result.ok) return c.json(publicRun(result.record));
-      // It finished between our read and our write.
-      const current = await runStore.get(run.id);
-      if (current && isTerminal(current.status)) throw finished(current);
-      throw new Error(`run ${run.id}: CANCELLED refused: ${result.reason}`);
     })
+
+    .post('/:id/cancel', async (c) => c.json(publicRun(await cancel(await ownedRun(c)))))
 
     .post('/:id/resume', async (c) => {
       const run = await ownedRun(c);

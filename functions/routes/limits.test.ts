@@ -9,7 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RunSlots } from '../../shared/storage/run-slots.ts';
 import { type ApiHarness, QUICK, startApiHarness, TABLE, TINY_SPEC } from '../../test/api-harness.ts';
 import { openApiDocument } from '../openapi.ts';
-import { IN_FLIGHT_RETRY_AFTER_SECONDS } from './experiments.ts';
+import { IN_FLIGHT_RETRY_AFTER_SECONDS } from './request.ts';
 
 const LIMIT = 2;
 let h: ApiHarness;

@@ -1,6 +1,6 @@
 import { BatchClient } from '@aws-sdk/client-batch';
 import { describe, expect, it } from 'vitest';
-import { BATCH_RETRY_RULES, FIRST_ATTEMPT_ENV } from '../../shared/batch-job.ts';
+import { BATCH_RETRY_RULES, FIRST_ATTEMPT_ENV, jobRunId } from '../../shared/batch-job.ts';
 import type { RunRecord } from '../../shared/run.ts';
 import { GPU_TYPES, parseSpec } from '../../shared/spec.ts';
 import { BatchRunner, EVALUATE_ON_EXIT } from './batch-runner.ts';
@@ -237,5 +237,64 @@ describe('BatchRunner', () => {
     const { client, calls } = batchClientCapturingParameters();
     await new BatchRunner({ client, ...options }).cancel(run(), 'cancelled');
     expect(calls).toEqual([]);
+  });
+});
+
+describe('BatchRunner, experiment groups', () => {
+  const group = {
+    id: '01GROUPID0000000000000000A',
+    owner: 'user-1',
+    kind: 'seeds' as const,
+    spec: run().spec,
+    seeds: [1, 2, 3],
+    members: [0, 1, 2].map((i) => ({ runId: `01GROUPID0000000000000000A-000${i}`, varies: { seed: i + 1 } })),
+    createdAt: '2026-01-01T00:00:00.000Z',
+  };
+  const members = group.members.map((m) => run({ id: m.runId, group: { id: group.id, index: 0 } }));
+
+  it('submits one array job of the members size, carrying the group id instead of a run id', async () => {
+    const { client, calls } = batchClientCapturingParameters({ jobId: 'parent-1', jobName: 'x' });
+    const out = await new BatchRunner({ ...options, client }).submitGroup(group, members);
+    expect(out).toEqual({ jobId: 'parent-1', memberJobIds: ['parent-1:0', 'parent-1:1', 'parent-1:2'] });
+    const input = calls[0]!.input as {
+      jobName: string;
+      arrayProperties: { size: number };
+      containerOverrides: { environment: { name: string; value: string }[] };
+      tags: Record<string, string>;
+    };
+    expect(calls[0]!.command).toBe('SubmitJobCommand');
+    expect(input.jobName).toBe(`ganzoo-${group.id}`);
+    expect(input.arrayProperties).toEqual({ size: 3 });
+    const env = Object.fromEntries(input.containerOverrides.environment.map((e) => [e.name, e.value]));
+    expect(env).toEqual({
+      GANZOO_GROUP_ID: group.id,
+      GANZOO_BUCKET: 'artifacts-bucket',
+      GANZOO_TABLE: 'runs-table',
+      [FIRST_ATTEMPT_ENV]: '1',
+    });
+    expect(input.tags).toMatchObject({ 'ganzoo:group-id': group.id, 'ganzoo:owner': 'user-1' });
+    expect(input.tags).not.toHaveProperty('ganzoo:run-id');
+  });
+
+  it('refuses an array of one (Batch needs 2 or more) and cancels a group by its array job', async () => {
+    const { client, calls } = batchClientCapturingParameters({});
+    const runner = new BatchRunner({ ...options, client });
+    expect(() => runner.submitGroupInput(group, members.slice(0, 1))).toThrow(/at least 2 members/);
+    await runner.cancelGroup({ ...group, jobId: 'parent-1' }, 'cancelled on request');
+    expect(calls).toEqual([
+      { command: 'TerminateJobCommand', input: { jobId: 'parent-1', reason: 'cancelled on request' } },
+    ]);
+  });
+});
+
+describe('jobRunId: the run a job or an array child trains', () => {
+  it('reads GANZOO_RUN_ID, or the member of GANZOO_GROUP_ID at AWS_BATCH_JOB_ARRAY_INDEX', () => {
+    expect(jobRunId({ GANZOO_RUN_ID: 'run-1' })).toBe('run-1');
+    expect(jobRunId({ GANZOO_GROUP_ID: 'G', AWS_BATCH_JOB_ARRAY_INDEX: '12' })).toBe('G-0012');
+    expect(() => jobRunId({ GANZOO_GROUP_ID: 'G' })).toThrow(/AWS_BATCH_JOB_ARRAY_INDEX is undefined/);
+    expect(() => jobRunId({ GANZOO_GROUP_ID: 'G', AWS_BATCH_JOB_ARRAY_INDEX: '-1' })).toThrow(
+      /not an array index/,
+    );
+    expect(() => jobRunId({})).toThrow(/neither GANZOO_RUN_ID nor GANZOO_GROUP_ID/);
   });
 });

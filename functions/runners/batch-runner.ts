@@ -13,10 +13,12 @@ import {
   type SubmitJobCommandInput,
   TerminateJobCommand,
 } from '@aws-sdk/client-batch';
-import { BATCH_RETRY_RULES, FIRST_ATTEMPT_ENV, jobResources } from '../../shared/batch-job.ts';
+import { BATCH_RETRY_RULES, FIRST_ATTEMPT_ENV, GROUP_ID_ENV, jobResources } from '../../shared/batch-job.ts';
+import type { GroupRecord } from '../../shared/group.ts';
 import { lastAttempt, type RunRecord } from '../../shared/run.ts';
 import { GPU_TYPES, type GpuType } from '../../shared/spec.ts';
-import type { JobRunner } from '../ports.ts';
+import { type UploadedDataset, validationEnv } from '../../shared/uploads.ts';
+import type { DatasetValidator, JobRunner } from '../ports.ts';
 
 /** The two queues of one GPU type (infra/lib/constructs/gpu-compute.ts). */
 export interface GpuQueues {
@@ -47,7 +49,12 @@ export interface SubmitOptions {
 }
 
 /** Tag keys on every job, so costs and jobs can be traced back to runs. */
-export const JOB_TAGS = { runId: 'ganzoo:run-id', owner: 'ganzoo:owner', family: 'ganzoo:family' } as const;
+export const JOB_TAGS = {
+  runId: 'ganzoo:run-id',
+  groupId: 'ganzoo:group-id',
+  owner: 'ganzoo:owner',
+  family: 'ganzoo:family',
+} as const;
 
 /** Batch's retry rules, the job definition's own (shared/batch-job.ts), given again at SubmitJob. */
 export const EVALUATE_ON_EXIT: EvaluateOnExit[] = BATCH_RETRY_RULES.map((rule) => ({ ...rule }));
@@ -61,7 +68,7 @@ function tagValue(value: string): string {
   return value.replace(/[^\p{L}\p{N} +\-=._:/@]/gu, '_').slice(0, 256);
 }
 
-export class BatchRunner implements JobRunner {
+export class BatchRunner implements JobRunner, DatasetValidator {
   private readonly client: BatchClient;
 
   constructor(private readonly options: BatchRunnerOptions) {
@@ -122,9 +129,81 @@ export class BatchRunner implements JobRunner {
     return queues;
   }
 
+  /**
+   * The SubmitJob parameters of a group: one array job of the members' size whose children each train the
+   * member at their AWS_BATCH_JOB_ARRAY_INDEX (trainer/job.ts reads GANZOO_GROUP_ID and that index; a
+   * member's run id is the group's id and its index, shared/group.ts memberRunId). The members share a
+   * spec but for their seed or swept hyperparameters, so the first member's resources stand for all.
+   */
+  submitGroupInput(group: GroupRecord, members: readonly RunRecord[]): SubmitJobCommandInput {
+    const first = members[0];
+    if (!first || members.length < 2)
+      throw new Error(`group ${group.id}: an array job needs at least 2 members, not ${members.length}`);
+    const input = this.submitInput(first);
+    const environment = (input.containerOverrides?.environment ?? []).filter(
+      (e) => e.name !== 'GANZOO_RUN_ID',
+    );
+    environment.unshift({ name: GROUP_ID_ENV, value: group.id });
+    const { [JOB_TAGS.runId]: _run, ...tags } = input.tags ?? {};
+    return {
+      ...input,
+      jobName: jobNameFor(group.id),
+      arrayProperties: { size: members.length },
+      containerOverrides: { ...input.containerOverrides, environment },
+      tags: { ...tags, [JOB_TAGS.groupId]: group.id },
+    };
+  }
+
+  async submitGroup(
+    group: GroupRecord,
+    members: readonly RunRecord[],
+  ): Promise<{ jobId: string; memberJobIds: string[] }> {
+    const out = await this.client.send(new SubmitJobCommand(this.submitGroupInput(group, members)));
+    if (!out.jobId) throw new Error(`Batch accepted group ${group.id} but returned no job id`);
+    // Batch names an array job's children `{parent}:{index}`.
+    return { jobId: out.jobId, memberJobIds: members.map((_, i) => `${out.jobId}:${i}`) };
+  }
+
+  /** Terminating the array job terminates every child still in it. */
+  async cancelGroup(group: GroupRecord, reason: string): Promise<void> {
+    if (!group.jobId) return;
+    await this.client.send(new TerminateJobCommand({ jobId: group.jobId, reason: reason.slice(0, 1024) }));
+  }
+
   async submit(run: RunRecord, options: SubmitOptions = {}): Promise<{ jobId: string }> {
     const out = await this.client.send(new SubmitJobCommand(this.submitInput(run, options)));
     if (!out.jobId) throw new Error(`Batch accepted run ${run.id} but returned no job id`);
+    return { jobId: out.jobId };
+  }
+
+  /**
+   * The validation job of an uploaded dataset's version: the trainer's image and job definition with
+   * GANZOO_TASK=validate-dataset, on the Spot-first queue of the first GPU type configured (the only compute
+   * the deployment has; a reclaimed validation is simply run again), at the job definition's size.
+   */
+  validationInput(dataset: UploadedDataset, version: number): SubmitJobCommandInput {
+    const first = Object.values(this.options.queues)[0];
+    if (!first) throw new Error('no Batch queue is configured');
+    const env = {
+      ...validationEnv(dataset.id, version),
+      GANZOO_BUCKET: this.options.bucket,
+      GANZOO_TABLE: this.options.table,
+    };
+    return {
+      jobName: `validate-${dataset.id}-v${version}`,
+      jobQueue: first.spot,
+      jobDefinition: this.options.jobDefinition,
+      containerOverrides: { environment: Object.entries(env).map(([name, value]) => ({ name, value })) },
+      retryStrategy: { attempts: 3, evaluateOnExit: EVALUATE_ON_EXIT },
+      timeout: { attemptDurationSeconds: 60 * 60 },
+      tags: { [JOB_TAGS.owner]: tagValue(dataset.owner), 'ganzoo:dataset': dataset.id },
+      propagateTags: true,
+    };
+  }
+
+  async validate(dataset: UploadedDataset, version: number): Promise<{ jobId: string }> {
+    const out = await this.client.send(new SubmitJobCommand(this.validationInput(dataset, version)));
+    if (!out.jobId) throw new Error(`Batch accepted the validation of ${dataset.id} but returned no job id`);
     return { jobId: out.jobId };
   }
 

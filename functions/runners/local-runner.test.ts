@@ -12,6 +12,7 @@ import { scratchDir, tinySpec } from '../../trainer/test-util.ts';
 import { createApp } from '../app.ts';
 import { staticTokenAuth } from '../auth.ts';
 import { S3ArtifactStore } from '../stores/artifact-store.ts';
+import { DynamoGroupStore } from '../stores/group-store.ts';
 import { DynamoRunStore } from '../stores/run-store.ts';
 import { LocalRunner, type LocalRunnerOptions, trainerSaid } from './local-runner.ts';
 
@@ -522,6 +523,7 @@ describe('LocalRunner with the real trainer', () => {
     // Resumed through the API with this runner: attempt 2 continues from that checkpoint to the end.
     const app = createApp({
       runStore: store,
+      groupStore: new DynamoGroupStore({ client: emulators.dynamoClient(), table }),
       artifacts: artifacts(),
       runner: r,
       auth: staticTokenAuth('t', 'user-1'),

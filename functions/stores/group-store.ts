@@ -6,16 +6,19 @@
  */
 import {
   type AttributeValue,
+  DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
+  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { GroupRecord } from '../../shared/group.ts';
 import { type RetryTuning, withRetry } from '../../shared/storage/retry.ts';
 import { dynamoClientFromEnv, isConditionFailure } from '../../shared/storage/runs-table.ts';
-import { GROUP_PREFIX, RUNS_TABLE } from '../../shared/tables.ts';
-import { API_RETRY, BadCursor } from './run-store.ts';
+import { GROUP_IDEMPOTENCY_PREFIX, GROUP_PREFIX, RUNS_TABLE } from '../../shared/tables.ts';
+import type { GroupStore } from '../ports.ts';
+import { API_RETRY, BadCursor, BadIdempotencyKey } from './run-store.ts';
 
 export interface GroupPage {
   groups: GroupRecord[];
@@ -30,7 +33,14 @@ export interface GroupStoreOptions {
 
 const S = (value: string): AttributeValue => ({ S: value });
 
-export class DynamoGroupStore {
+/** The claim item of an owner's idempotency key; '%' and '#' in the owner escaped as for runs. */
+function claimId(owner: string, key: string): string {
+  if (key.length === 0 || key.length > 255)
+    throw new BadIdempotencyKey('idempotency key must be 1-255 characters');
+  return `${GROUP_IDEMPOTENCY_PREFIX}${owner.replaceAll('%', '%25').replaceAll('#', '%23')}#${key}`;
+}
+
+export class DynamoGroupStore implements GroupStore {
   readonly table: string;
   private readonly client: DynamoDBClient;
   private readonly retry: RetryTuning;
@@ -68,6 +78,74 @@ export class DynamoGroupStore {
     } catch (err) {
       if (isConditionFailure(err)) return false;
       throw err;
+    }
+  }
+
+  async replace(read: GroupRecord, next: GroupRecord): Promise<boolean> {
+    const key = GROUP_PREFIX + read.id;
+    try {
+      await this.send('UpdateItem', key, () =>
+        this.client.send(
+          new UpdateItemCommand({
+            TableName: this.table,
+            Key: { id: S(key) },
+            UpdateExpression: 'SET #group = :next',
+            // The whole group as it was read: it is small and written rarely (labels, its job id).
+            ConditionExpression: '#group = :read',
+            ExpressionAttributeNames: { '#group': 'group' },
+            ExpressionAttributeValues: { ':next': S(JSON.stringify(next)), ':read': S(JSON.stringify(read)) },
+          }),
+        ),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  }
+
+  async claim(owner: string, key: string, groupId: string): Promise<string> {
+    const id = claimId(owner, key);
+    try {
+      await this.send('PutItem', id, () =>
+        this.client.send(
+          new PutItemCommand({
+            TableName: this.table,
+            // No owner attribute: the claim stays out of the owner index.
+            Item: { id: S(id), groupId: S(groupId) },
+            ConditionExpression: 'attribute_not_exists(id)',
+          }),
+        ),
+      );
+      return groupId;
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+    }
+    const out = await this.send('GetItem', id, () =>
+      this.client.send(
+        new GetItemCommand({ TableName: this.table, Key: { id: S(id) }, ConsistentRead: true }),
+      ),
+    );
+    const held = out.Item?.groupId?.S;
+    if (!held) throw new Error(`idempotency item ${id} has no group id`);
+    return held;
+  }
+
+  async release(owner: string, key: string, groupId: string): Promise<void> {
+    const id = claimId(owner, key);
+    try {
+      await this.send('DeleteItem', id, () =>
+        this.client.send(
+          new DeleteItemCommand({
+            TableName: this.table,
+            Key: { id: S(id) },
+            ConditionExpression: 'groupId = :g',
+            ExpressionAttributeValues: { ':g': S(groupId) },
+          }),
+        ),
+      );
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
     }
   }
 

@@ -165,6 +165,9 @@ class HeldListStore implements RunStore {
   get = () => Promise.resolve(undefined);
   listUnfinished = () => Promise.resolve([]);
   recordUsage = () => Promise.reject(new Error('not used'));
+  setLabels = () => Promise.reject(new Error('not used'));
+  reserveSlots = () => Promise.reject(new Error('not used'));
+  releaseSlots = () => Promise.reject(new Error('not used'));
 }
 
 describe('ListCachedRunStore, races and bounds', () => {

@@ -36,7 +36,15 @@ export class ListCachedRunStore implements RunStore {
   }
 
   list(query: ListQuery): Promise<RunPage> {
-    const key = JSON.stringify([query.owner, query.limit, query.status, query.family, query.cursor]);
+    const key = JSON.stringify([
+      query.owner,
+      query.limit,
+      query.status,
+      query.family,
+      query.tag,
+      query.q,
+      query.cursor,
+    ]);
     const kept = this.pages.get(key);
     if (kept) return kept;
     // Frozen, since every later caller gets the same object.
@@ -58,6 +66,18 @@ export class ListCachedRunStore implements RunStore {
 
   recordUsage(...args: Parameters<RunStore['recordUsage']>): ReturnType<RunStore['recordUsage']> {
     return this.forgetAfter(this.store.recordUsage(...args));
+  }
+
+  setLabels(...args: Parameters<RunStore['setLabels']>): ReturnType<RunStore['setLabels']> {
+    return this.forgetAfter(this.store.setLabels(...args));
+  }
+
+  reserveSlots(...args: Parameters<RunStore['reserveSlots']>): ReturnType<RunStore['reserveSlots']> {
+    return this.store.reserveSlots(...args);
+  }
+
+  releaseSlots(...args: Parameters<RunStore['releaseSlots']>): ReturnType<RunStore['releaseSlots']> {
+    return this.store.releaseSlots(...args);
   }
 
   get(id: string): ReturnType<RunStore['get']> {

@@ -23,6 +23,7 @@ import {
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { type JobUsage, type RunCost, withJobUsage } from '../../shared/cost.ts';
 import { assertRunId } from '../../shared/keys.ts';
+import type { Labels } from '../../shared/labels.ts';
 import {
   finiteProgress,
   isTerminal,
@@ -34,7 +35,16 @@ import {
   transition,
 } from '../../shared/run.ts';
 import { type RetryTuning, warnRetry, withRetry } from '../../shared/storage/retry.ts';
-import { FAMILY_ATTRIBUTE, MARSHALL, runFromItem, runItem } from '../../shared/storage/run-item.ts';
+import {
+  FAMILY_ATTRIBUTE,
+  LABELS_KEY_ATTRIBUTE,
+  labelsKey,
+  MARSHALL,
+  NAME_SEARCH_ATTRIBUTE,
+  nameSearch,
+  runFromItem,
+  runItem,
+} from '../../shared/storage/run-item.ts';
 import {
   isStaleSlot,
   parseSlot,
@@ -390,6 +400,17 @@ export class DynamoRunStore implements RunStore {
       // Items written before the spec was stored as text hold the family inside the spec's map.
       filters.push('(#family = :family OR #spec.#specFamily = :family)');
     }
+    if (query.tag !== undefined) {
+      names['#labels'] = 'labels';
+      names['#tags'] = 'tags';
+      values[':tag'] = query.tag;
+      filters.push('contains(#labels.#tags, :tag)');
+    }
+    if (query.q !== undefined) {
+      names['#nameLower'] = NAME_SEARCH_ATTRIBUTE;
+      values[':q'] = query.q.toLowerCase();
+      filters.push('contains(#nameLower, :q)');
+    }
     for (const field of RUN_LIST_FIELDS) names[`#f_${field}`] = field;
     const filtered = filters.length > 0;
     let start = query.cursor === undefined ? undefined : decodeCursor(query.cursor, query.owner);
@@ -494,6 +515,76 @@ export class DynamoRunStore implements RunStore {
     throw new Error(
       `run ${runId}: usage of job ${jobId} not written: ${this.conflictAttempts} conditional writes lost`,
     );
+  }
+
+  async setLabels(id: string, labels: Labels | undefined, read: Labels | undefined): Promise<boolean> {
+    const attrs = {
+      '#labels': ['labels', labels],
+      '#nameLower': [NAME_SEARCH_ATTRIBUTE, nameSearch(labels?.name)],
+      '#labelsKey': [LABELS_KEY_ATTRIBUTE, labelsKey(labels)],
+    } as const;
+    const set: string[] = [];
+    const remove: string[] = [];
+    const values: Record<string, unknown> = {};
+    for (const [name, [, value]] of Object.entries(attrs)) {
+      if (value === undefined) remove.push(name);
+      else {
+        set.push(`${name} = :${name.slice(1)}`);
+        values[`:${name.slice(1)}`] = value;
+      }
+    }
+    const readKey = labelsKey(read);
+    if (readKey !== undefined) values[':read'] = readKey;
+    try {
+      await this.send('UpdateItem', id, () =>
+        this.client.send(
+          new UpdateItemCommand({
+            TableName: this.table,
+            Key: { id: { S: id } },
+            UpdateExpression: [
+              set.length ? `SET ${set.join(', ')}` : '',
+              remove.length ? `REMOVE ${remove.join(', ')}` : '',
+            ]
+              .filter(Boolean)
+              .join(' '),
+            // Only over the labels the caller read: two edits at once never drop one another's change.
+            ConditionExpression: `attribute_exists(id) AND ${readKey === undefined ? 'attribute_not_exists(#labelsKey)' : '#labelsKey = :read'}`,
+            ExpressionAttributeNames: Object.fromEntries(
+              Object.entries(attrs).map(([n, [attr]]) => [n, attr]),
+            ),
+            ...(Object.keys(values).length
+              ? { ExpressionAttributeValues: marshall(values, MARSHALL) as Record<string, AttributeValue> }
+              : {}),
+          }),
+        ),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  }
+
+  async reserveSlots(owner: string, runs: readonly RunRecord[]): Promise<void> {
+    const limit = this.maxRunsInFlight;
+    if (limit === undefined || runs.length === 0) return;
+    const wanted = runs.map(slotOf);
+    if (runs.length <= limit && (await this.slots.takeAll(owner, wanted, limit))) return;
+    const held = await this.slots.held(owner);
+    let freed = 0;
+    if (runs.length <= limit) {
+      for (const other of held) {
+        const holder = await this.get(parseSlot(other)?.runId ?? '');
+        if (isStaleSlot(other, holder) && (await this.slots.free(owner, other))) freed++;
+      }
+      if (freed > 0 && (await this.slots.takeAll(owner, wanted, limit))) return;
+    }
+    throw new TooManyRunsInFlight(limit, held.length - freed, runs.length);
+  }
+
+  async releaseSlots(owner: string, runs: readonly RunRecord[]): Promise<void> {
+    if (this.maxRunsInFlight === undefined || runs.length === 0) return;
+    await this.slots.freeAll(owner, runs.map(slotOf));
   }
 
   /** Writes the fields a transition may change, only if the item is still the version `read`. */

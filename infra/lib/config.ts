@@ -51,6 +51,7 @@ export const CONTEXT_KEYS = {
   maxRunsInFlight: 'maxRunsInFlight',
   maxTimeoutMinutes: 'maxTimeoutMinutes',
   maxRetries: 'maxRetries',
+  maxGroupMembers: 'maxGroupMembers',
   gpuPrices: 'gpuPrices',
 } as const satisfies Record<string, string>;
 
@@ -59,6 +60,7 @@ const LIMIT_KEYS = {
   maxRunsInFlight: CONTEXT_KEYS.maxRunsInFlight,
   maxTimeoutMinutes: CONTEXT_KEYS.maxTimeoutMinutes,
   maxRetries: CONTEXT_KEYS.maxRetries,
+  maxGroupMembers: CONTEXT_KEYS.maxGroupMembers,
 } as const satisfies Record<keyof RunLimits, string>;
 
 export const DEFAULT_CONFIG: GanzooConfig = {

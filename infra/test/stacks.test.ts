@@ -91,6 +91,21 @@ describe('every bucket', () => {
 });
 
 describe('DataStack', () => {
+  it("lets a browser PUT upload parts to the artifacts bucket and read each part's ETag", () => {
+    const bucket = json(templates.data).Resources[logicalId(built.stacks.data.bucket)]!;
+    const rules = (bucket.Properties!.CorsConfiguration as { CorsRules: Record<string, unknown>[] })
+      .CorsRules;
+    expect(rules).toEqual([
+      {
+        AllowedMethods: ['GET', 'HEAD', 'PUT'],
+        AllowedOrigins: ['*'],
+        AllowedHeaders: ['*'],
+        ExposedHeaders: ['ETag'],
+        MaxAge: 3600,
+      },
+    ]);
+  });
+
   it('keeps the bucket, the table and the user pool when deleted', () => {
     const { data } = built.stacks;
     const t = json(templates.data);
@@ -272,19 +287,22 @@ describe('ComputeStack', () => {
     });
   });
 
-  it('lets the trainer write only under runs/ and datasets/, and never delete', () => {
+  it('lets the trainer write only under runs/, datasets/ and uploads/, and delete only under uploads/', () => {
     const statements = statementsOf(json(templates.compute), logicalId(built.stacks.compute.trainer.jobRole));
     const s3 = statements.filter((s) => actionsOf([s]).some((a) => a.startsWith('s3:')));
     expect(s3.length).toBeGreaterThan(0);
     for (const s of s3) {
-      for (const action of actionsOf([s])) expect(action).not.toMatch(/^s3:(Delete|PutBucket|\*)/);
+      for (const action of actionsOf([s])) expect(action).not.toMatch(/^s3:(PutBucket|\*)/);
+      const deletes = actionsOf([s]).some((a) => a.startsWith('s3:Delete'));
       const writes = actionsOf([s]).some((a) => a.startsWith('s3:Put'));
       for (const resource of resourcesOf(s)) {
-        // The bucket itself only for reads (listing), every object under runs/ or datasets/.
+        // The bucket itself only for reads (listing), every object under runs/, datasets/ or uploads/.
         expect(resource).toMatch(
-          writes
-            ? /^\{import:GanzooData:\w*ArtifactsBucket\w*\}\/(runs|datasets)\/\*$/
-            : /^\{import:GanzooData:\w*ArtifactsBucket\w*\}(\/(runs|datasets)\/\*)?$/,
+          deletes
+            ? /^\{import:GanzooData:\w*ArtifactsBucket\w*\}\/uploads\/\*$/
+            : writes
+              ? /^\{import:GanzooData:\w*ArtifactsBucket\w*\}\/(runs|datasets|uploads)\/\*$/
+              : /^\{import:GanzooData:\w*ArtifactsBucket\w*\}(\/(runs|datasets|uploads)\/\*)?$/,
         );
       }
     }
@@ -395,6 +413,7 @@ describe('ApiStack', () => {
       'GANZOO_COGNITO_ISSUER',
       'GANZOO_JOB_DEFINITION',
       'GANZOO_JOB_QUEUES',
+      'GANZOO_MAX_GROUP_MEMBERS',
       'GANZOO_MAX_RETRIES',
       'GANZOO_MAX_RUNS_IN_FLIGHT',
       'GANZOO_MAX_TIMEOUT_MINUTES',
@@ -421,7 +440,7 @@ describe('ApiStack', () => {
     expect(render(env.GANZOO_COGNITO_ISSUER)).toMatch(/^https:\/\/\{import:GanzooData:.*ProviderURL.*\}$/);
   });
 
-  it('lets the API submit only to its queues and job definition, and touch only runs/ objects', () => {
+  it('lets the API submit only to its queues and job definition, and touch only runs/ and uploads/ objects', () => {
     const statements = statementsOf(json(templates.api), logicalId(built.stacks.api.app.role));
     const submit = statements.filter((s) => actionsOf([s]).includes('batch:SubmitJob'));
     const submitTo = submit.flatMap(resourcesOf);
@@ -436,9 +455,14 @@ describe('ApiStack', () => {
     const batchActions = [...new Set(actionsOf(statements).filter((a) => a.startsWith('batch:')))].sort();
     expect(batchActions).toEqual(['batch:SubmitJob', 'batch:TagResource', 'batch:TerminateJob']);
     for (const s of statements.filter((x) => actionsOf([x]).some((a) => a.startsWith('s3:')))) {
-      for (const action of actionsOf([s])) expect(action).not.toMatch(/^s3:(Delete|PutBucket|\*)/);
+      for (const action of actionsOf([s])) expect(action).not.toMatch(/^s3:(PutBucket|\*)/);
+      const deletes = actionsOf([s]).some((a) => a.startsWith('s3:Delete'));
       for (const resource of resourcesOf(s)) {
-        expect(resource).toMatch(/^\{import:GanzooData:\w*ArtifactsBucket\w*\}(\/runs\/\*)?$/);
+        expect(resource).toMatch(
+          deletes
+            ? /^\{import:GanzooData:\w*ArtifactsBucket\w*\}\/uploads\/\*$/
+            : /^\{import:GanzooData:\w*ArtifactsBucket\w*\}(\/(runs|uploads)\/\*)?$/,
+        );
       }
     }
     const dynamo = actionsOf(statements).filter((a) => a.startsWith('dynamodb:'));

@@ -13,6 +13,15 @@ import { join } from 'node:path';
 import { type EmulatorVenvs, LOCALSTACK_PYTHON } from './venv.ts';
 
 /** Services LocalStack is asked to serve; the suite uses S3, the rest are there for future tests. */
+/** moto_server's own entry point with werkzeug's server made single-threaded (see where moto starts). */
+const MOTO_ONE_REQUEST_AT_A_TIME = [
+  'import sys, moto.server as s',
+  'serve = s.run_simple',
+  's.run_simple = lambda *a, **k: serve(*a, **{**k, "threaded": False})',
+  'sys.argv[0] = "moto_server"',
+  'sys.exit(s.main())',
+].join('; ');
+
 export const LOCALSTACK_SERVICES = ['s3', 'sqs', 'events', 'iam', 'sts'] as const;
 
 /** Where each service the suite uses is served. */
@@ -221,10 +230,13 @@ export async function startAwsEmulators(
       const services = LOCALSTACK_SERVICES.join(', ');
       healthy.push(waitHealthy(ls, `${services} healthy`, () => localstackHealthy(localstack), ms));
     }
+    // moto_server serves each request on its own thread, and moto's UpdateItem reads, checks and writes
+    // without a lock, so two conditional writes at once could both pass (the runs-in-flight race test saw
+    // it under load). One request at a time makes each conditional write atomic, as DynamoDB's are.
     const mt = startProcess(
       'moto',
-      venvs.moto.bin('moto_server'),
-      ['-H', '127.0.0.1', '-p', `${motoPort}`],
+      venvs.moto.python,
+      ['-c', MOTO_ONE_REQUEST_AT_A_TIME, '-H', '127.0.0.1', '-p', `${motoPort}`],
       base,
       dir,
     );

@@ -22,12 +22,17 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { createApp } from '../../functions/app.ts';
 import { staticTokenAuth } from '../../functions/auth.ts';
+import { newDatasetId } from '../../functions/ids.ts';
 import type { JobRunner, RunStore } from '../../functions/ports.ts';
 import { LocalRunner, type ReconcileResult } from '../../functions/runners/local-runner.ts';
+import { LocalDatasetValidator } from '../../functions/runners/validation-runner.ts';
 import { S3ArtifactStore } from '../../functions/stores/artifact-store.ts';
+import { DynamoGroupStore } from '../../functions/stores/group-store.ts';
 import { ListCachedRunStore } from '../../functions/stores/list-cache.ts';
-import { DynamoRunStore } from '../../functions/stores/run-store.ts';
+import { API_RETRY, DynamoRunStore } from '../../functions/stores/run-store.ts';
 import { LOCAL_LIMITS, type RunLimits } from '../../shared/limits.ts';
+import { DatasetsTable } from '../../shared/storage/datasets-table.ts';
+import { S3Objects } from '../../shared/storage/s3-objects.ts';
 import {
   dynamoClientFor,
   EMULATOR_CREDENTIALS,
@@ -231,6 +236,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       runStore = cached;
     }
     const artifacts = new S3ArtifactStore({ client: s3Client, bucket: LOCAL_BUCKET, presignClient: signer });
+    const groupStore = new DynamoGroupStore({ client: dynamoClient, table: LOCAL_TABLE });
 
     let runner: JobRunner;
     let localRunner: LocalRunner | undefined;
@@ -258,10 +264,27 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       runner = localRunner = local;
     }
 
+    const validator = new LocalDatasetValidator({
+      bucket: LOCAL_BUCKET,
+      table: LOCAL_TABLE,
+      logsDir: join(dataDir, 'logs'),
+      s3Endpoint: s3.endpoint,
+      dynamoEndpoint: dynamo.endpoint,
+      region: EMULATOR_REGION,
+      credentials: EMULATOR_CREDENTIALS,
+    });
     const api = createApp({
       runStore,
+      groupStore,
       artifacts,
       runner,
+      uploads: {
+        table: new DatasetsTable({ client: dynamoClient, table: LOCAL_TABLE, retry: API_RETRY }),
+        objects: new S3Objects({ client: s3Client, bucket: LOCAL_BUCKET, retry: API_RETRY }),
+        signer,
+        validator,
+        newDatasetId,
+      },
       auth: staticTokenAuth(token, LOCAL_SUBJECT),
       ...(limits ? { caps: limits } : {}),
     });

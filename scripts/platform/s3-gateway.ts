@@ -1,18 +1,20 @@
 /**
- * Presigned GETs on the platform's own port: the API hands out URLs under {origin}/s3/{bucket}/{key}, and
+ * Presigned GETs and PUTs on the platform's own port: the API hands out URLs under {origin}/s3/{bucket}/{key}, and
  * this route checks them and fetches the object from the S3 emulator. One origin for the API, the dashboard
  * and the artifacts means no CORS set-up for the dashboard's tfjs model loads, and one port to print.
  *
  * fauxqs checks neither signatures nor expiry, so the check is made here, as S3 would: the signature is
  * recomputed with the signing client for the same key, date and lifetime and compared in constant time, and
  * an expired URL is refused. Without it, anything on this machine could read every artifact without the
- * token. Only GET is let through, and HEAD on a GET URL (S3 would want a HEAD signature; the headers of
- * an object tell nothing its GET would not).
+ * token. GET is let through, HEAD on a GET URL (S3 would want a HEAD signature; the headers of an object
+ * tell nothing its GET would not), and PUT of an upload's file or part as POST /datasets signed it; a
+ * preflight gets the bucket's CORS rule (shared/uploads.ts BUCKET_CORS), ETag exposed as in the cloud.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, type S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { Context } from 'hono';
+import { BUCKET_CORS } from '../../shared/uploads.ts';
 
 export const S3_PATH_PREFIX = '/s3';
 
@@ -47,13 +49,26 @@ export interface S3GatewayOptions {
   now?: () => Date;
 }
 
-/** A Hono handler for GET/HEAD {prefix}/{bucket}/{key...}. */
+/** A Hono handler for GET/HEAD/PUT (and the CORS preflight) of {prefix}/{bucket}/{key...}. */
 export function s3Gateway(options: S3GatewayOptions) {
   const now = options.now ?? (() => new Date());
   return async (c: Context): Promise<Response> => {
     const method = c.req.method;
-    if (method !== 'GET' && method !== 'HEAD') {
-      return s3Error(405, 'MethodNotAllowed', 'only presigned GET requests are served here');
+    if (method === 'OPTIONS') {
+      // The bucket's CORS rule, as S3 answers a preflight with it.
+      return new Response(null, {
+        status: 204,
+        headers: {
+          'access-control-allow-origin': '*',
+          'access-control-allow-methods': BUCKET_CORS.allowedMethods.join(', '),
+          'access-control-allow-headers': c.req.header('access-control-request-headers') ?? '*',
+          'access-control-expose-headers': BUCKET_CORS.exposedHeaders.join(', '),
+          'access-control-max-age': String(BUCKET_CORS.maxAgeSeconds),
+        },
+      });
+    }
+    if (method !== 'GET' && method !== 'HEAD' && method !== 'PUT') {
+      return s3Error(405, 'MethodNotAllowed', 'only presigned GET and PUT requests are served here');
     }
     const url = new URL(c.req.url);
     const path = url.pathname.slice(S3_PATH_PREFIX.length + 1);
@@ -81,16 +96,52 @@ export function s3Gateway(options: S3GatewayOptions) {
     if (now().getTime() > signedAt.getTime() + expires * 1000) {
       return s3Error(403, 'AccessDenied', 'Request has expired');
     }
-    const expected = new URL(
-      await getSignedUrl(options.signer, new GetObjectCommand({ Bucket: bucket, Key: key }), {
-        expiresIn: expires,
-        signingDate: signedAt,
-      }),
-    ).searchParams.get('X-Amz-Signature');
+    const uploadId = q.get('uploadId');
+    const partNumber = Number(q.get('partNumber'));
+    // A PUT is signed for its length (a whole file) or its part: a body of another length, or a URL for
+    // another part, fails the signature as on S3.
+    const at = { expiresIn: expires, signingDate: signedAt };
+    const signed =
+      method !== 'PUT'
+        ? getSignedUrl(options.signer, new GetObjectCommand({ Bucket: bucket, Key: key }), at)
+        : uploadId
+          ? getSignedUrl(
+              options.signer,
+              new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber }),
+              at,
+            )
+          : getSignedUrl(
+              options.signer,
+              new PutObjectCommand({
+                Bucket: bucket,
+                Key: key,
+                ContentLength: Number(c.req.header('content-length')),
+              }),
+              at,
+            );
+    const expected = new URL(await signed).searchParams.get('X-Amz-Signature');
     const given = Buffer.from(signature);
     const wanted = Buffer.from(expected ?? '');
     if (given.length !== wanted.length || !timingSafeEqual(given, wanted)) {
       return s3Error(403, 'SignatureDoesNotMatch', 'the signature does not match');
+    }
+    if (method === 'PUT') {
+      const body = new Uint8Array(await c.req.arrayBuffer());
+      const target = uploadId
+        ? `${options.upstream}/${path}?partNumber=${partNumber}&uploadId=${encodeURIComponent(uploadId)}`
+        : `${options.upstream}/${path}`;
+      const put = await fetch(target, {
+        method: 'PUT',
+        body,
+        headers: { 'content-length': String(body.length) },
+      });
+      const headers = new Headers({
+        'access-control-allow-origin': '*',
+        'access-control-expose-headers': BUCKET_CORS.exposedHeaders.join(', '),
+      });
+      const etag = put.headers.get('etag');
+      if (etag) headers.set('etag', etag);
+      return new Response(put.ok ? null : await put.text(), { status: put.status, headers });
     }
     const range = c.req.header('range');
     const upstream = await fetch(`${options.upstream}/${path}`, {
@@ -99,6 +150,7 @@ export function s3Gateway(options: S3GatewayOptions) {
     const headers = new Headers({
       // The URL is the credential, as with S3's own presigned URLs; any page may load it.
       'access-control-allow-origin': '*',
+      'access-control-expose-headers': BUCKET_CORS.exposedHeaders.join(', '),
     });
     for (const name of FORWARDED_HEADERS) {
       const value = upstream.headers.get(name);

@@ -5,6 +5,7 @@
  * between the two callers (where the token comes from, what a lost connection does, retries) lives in the
  * `fetch` each passes.
  */
+import type { LabelsPatch } from '../labels.ts';
 import type { Problem } from './problems.ts';
 import type { AnswerOf, QueryOf, RouteName, Routes } from './routes.ts';
 
@@ -37,7 +38,7 @@ export interface ClientOptions {
   fetch: ClientFetch;
 }
 
-type Success<K extends RouteName> = AnswerOf<K, keyof Routes[K]['responses'] & (200 | 201)>;
+type Success<K extends RouteName> = AnswerOf<K, keyof Routes[K]['responses'] & (200 | 201 | 202)>;
 type Query = Record<string, string | number | boolean | undefined>;
 
 interface Args {
@@ -102,8 +103,17 @@ export function createApiClient(options: ClientOptions) {
       }>,
     models: () => call('models', 'get', '/models').then((r) => r.models),
     datasets: () => call('datasets', 'get', '/datasets').then((r) => r.datasets),
+    /** The built-ins and the caller's uploads. */
+    datasetCatalog: () => call('datasets', 'get', '/datasets'),
+    createDataset: (body: unknown) => call('createDataset', 'post', '/datasets', { body }),
+    dataset: (id: string) => call('getDataset', 'get', '/datasets/{id}', { params: { id } }),
+    deleteDataset: (id: string) => call('deleteDataset', 'delete', '/datasets/{id}', { params: { id } }),
+    completeDataset: (id: string, body: unknown) =>
+      call('completeDataset', 'post', '/datasets/{id}/complete', { params: { id }, body }),
     listRuns: (query: QueryOf<'listRuns'> = {}) => call('listRuns', 'get', '/experiments', { query }),
     run: (id: string) => call('getRun', 'get', '/experiments/{id}', { params: { id } }),
+    patchRun: (id: string, labels: LabelsPatch) =>
+      call('patchRun', 'patch', '/experiments/{id}', { params: { id }, body: labels }),
     submit: (spec: unknown, idempotencyKey?: string) =>
       call('submit', 'post', '/experiments', {
         body: spec,
@@ -128,6 +138,20 @@ export function createApiClient(options: ClientOptions) {
     },
     generator: (id: string) => call('generator', 'get', '/experiments/{id}/generator', { params: { id } }),
     evaluation: (id: string) => call('evaluation', 'get', '/experiments/{id}/evaluation', { params: { id } }),
+    submitGroup: (request: unknown, idempotencyKey?: string) =>
+      call('submitGroup', 'post', '/experiment-groups', {
+        body: request,
+        ...(idempotencyKey !== undefined ? { headers: { 'idempotency-key': idempotencyKey } } : {}),
+      }),
+    listGroups: (query: QueryOf<'listGroups'> = {}) =>
+      call('listGroups', 'get', '/experiment-groups', { query }),
+    group: (id: string) => call('getGroup', 'get', '/experiment-groups/{id}', { params: { id } }),
+    patchGroup: (id: string, labels: LabelsPatch) =>
+      call('patchGroup', 'patch', '/experiment-groups/{id}', { params: { id }, body: labels }),
+    cancelGroup: (id: string) =>
+      call('cancelGroup', 'post', '/experiment-groups/{id}/cancel', { params: { id } }),
+    groupEvaluation: (id: string) =>
+      call('groupEvaluation', 'get', '/experiment-groups/{id}/evaluation', { params: { id } }),
   };
   return client;
 }

@@ -5,13 +5,25 @@
  * and the one client (shared/api/client.ts) takes its types from it, with its paths checked against it.
  */
 import type { z } from 'zod';
+import { GroupRequestBodySchema } from '../group.ts';
+import { LabelsPatchSchema } from '../labels.ts';
 import { ResumedRunSchema, RunSchema } from '../run-record.ts';
 import { ExperimentSpecSchema } from '../spec.ts';
+import { CreateDatasetSchema } from '../uploads.ts';
 import type { ProblemKind } from './problems.ts';
 import {
+  CompleteDatasetSchema,
+  CreatedDatasetSchema,
+  DatasetIdParamsSchema,
   DatasetsSchema,
+  DatasetViewSchema,
   EvaluationSchema,
   GeneratorSchema,
+  GroupEvaluationResultSchema,
+  GroupIdParamsSchema,
+  GroupListQuerySchema,
+  GroupPageSchema,
+  GroupSchema,
   HealthSchema,
   ListQuerySchema,
   MAX_SPEC_BYTES,
@@ -34,12 +46,12 @@ export interface Answer {
 }
 
 export interface RouteDef {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'patch' | 'delete';
   /** OpenAPI's template: /experiments/{id}. */
   path: string;
   summary: string;
   description?: string;
-  tag: 'experiments' | 'catalog' | 'meta';
+  tag: 'experiments' | 'groups' | 'catalog' | 'datasets' | 'meta';
   /** Answers without a token. */
   public?: boolean;
   params?: z.ZodObject;
@@ -51,6 +63,12 @@ export interface RouteDef {
 }
 
 const location = { Location: 'The run.' };
+const groupLocation = { Location: 'The group.' };
+const labelsBody = {
+  schema: LabelsPatchSchema,
+  description:
+    'The name, tags and note to change: a field given replaces it, null removes it, one left out stays.',
+};
 
 export const routes = {
   submit: {
@@ -100,6 +118,18 @@ export const routes = {
     params: RunIdParamsSchema,
     responses: { 200: { description: 'The run.', schema: RunSchema } },
     problems: ['not-found'],
+  },
+  patchRun: {
+    method: 'patch',
+    path: '/experiments/{id}',
+    summary: "Change a run's name, tags or note",
+    description:
+      'Labels only: the spec, the status and the artifacts are not touched, whatever state the run is in.',
+    tag: 'experiments',
+    params: RunIdParamsSchema,
+    body: labelsBody,
+    responses: { 200: { description: 'The run with its new labels.', schema: RunSchema } },
+    problems: ['invalid-request', 'not-found', 'unsupported-media-type', 'payload-too-large'],
   },
   cancel: {
     method: 'post',
@@ -174,6 +204,90 @@ export const routes = {
     responses: { 200: { description: 'The evaluation.', schema: EvaluationSchema } },
     problems: ['not-found'],
   },
+  submitGroup: {
+    method: 'post',
+    path: '/experiment-groups',
+    summary: 'Submit an experiment group: one spec over several seeds or a sweep',
+    description:
+      "Expands the base spec into one member per seed, or per point of a sweep over the family's hyperparameters (a grid: every combination; random: `samples` draws within the catalog's ranges, or among listed values, seeded). " +
+      'Every member is checked before anything is stored: an unknown hyperparameter, a value out of range, a combination a rule refuses or more members than the limit (GANZOO_MAX_GROUP_MEMBERS, default 1,000) answer 400 naming the field (`seeds`, `sweep` or `sweep.parameters.<name>`). ' +
+      'Each member is an ordinary run (its own id, artifacts, cancel and resume) that records its group. The limit of runs in flight counts every member at submit: a group that would pass it is refused whole (429 naming the numbers) and nothing is stored; one larger than the limit itself answers 400. ' +
+      'In the cloud the members run as one Batch array job; locally the runner takes them in turn (GANZOO_LOCAL_CONCURRENCY at once). ' +
+      'With an Idempotency-Key header, retrying the same request returns the group the first one made (200).',
+    tag: 'groups',
+    headers: SubmitHeadersSchema,
+    body: {
+      schema: GroupRequestBodySchema,
+      description: `The group request, at most ${MAX_SPEC_BYTES / 1024} KB.`,
+    },
+    responses: {
+      201: { description: 'The group, its members submitted.', schema: GroupSchema, headers: groupLocation },
+      200: {
+        description: 'The group an earlier request with the same Idempotency-Key made.',
+        schema: GroupSchema,
+        headers: groupLocation,
+      },
+    },
+    problems: [
+      'invalid-request',
+      'payload-too-large',
+      'unsupported-media-type',
+      'idempotency-key-reused',
+      'too-many-runs',
+      'upstream-failed',
+    ],
+  },
+  listGroups: {
+    method: 'get',
+    path: '/experiment-groups',
+    summary: 'List your experiment groups, newest first',
+    tag: 'groups',
+    query: GroupListQuerySchema,
+    responses: { 200: { description: 'A page of groups.', schema: GroupPageSchema } },
+    problems: ['invalid-request'],
+  },
+  getGroup: {
+    method: 'get',
+    path: '/experiment-groups/{id}',
+    summary: 'One group, its members and their statuses',
+    tag: 'groups',
+    params: GroupIdParamsSchema,
+    responses: { 200: { description: 'The group.', schema: GroupSchema } },
+    problems: ['not-found'],
+  },
+  patchGroup: {
+    method: 'patch',
+    path: '/experiment-groups/{id}',
+    summary: "Change a group's name, tags or note",
+    description: "The group's own labels; its members' are their own (PATCH /experiments/{id}).",
+    tag: 'groups',
+    params: GroupIdParamsSchema,
+    body: labelsBody,
+    responses: { 200: { description: 'The group with its new labels.', schema: GroupSchema } },
+    problems: ['invalid-request', 'not-found', 'unsupported-media-type', 'payload-too-large'],
+  },
+  cancelGroup: {
+    method: 'post',
+    path: '/experiment-groups/{id}/cancel',
+    summary: 'Cancel every member of a group',
+    description:
+      'Cancels each member that has not ended, as POST /experiments/{id}/cancel would; members that ended stay as they are. 409 when every member has already ended.',
+    tag: 'groups',
+    params: GroupIdParamsSchema,
+    responses: { 200: { description: 'The group, its members as they now stand.', schema: GroupSchema } },
+    problems: ['not-found', 'group-finished', 'upstream-failed'],
+  },
+  groupEvaluation: {
+    method: 'get',
+    path: '/experiment-groups/{id}/evaluation',
+    summary: "A group's evaluation: its members' joined",
+    description:
+      "Each member's eval.json read and joined: mean ± sd (min, max) of each metric over the members that have it; for a sweep, each metric at each swept value; the best member on the first metric all share. Members still training or without an evaluation are listed in `pending`, with why.",
+    tag: 'groups',
+    params: GroupIdParamsSchema,
+    responses: { 200: { description: 'The joined evaluation.', schema: GroupEvaluationResultSchema } },
+    problems: ['not-found'],
+  },
   models: {
     method: 'get',
     path: '/models',
@@ -186,10 +300,60 @@ export const routes = {
   datasets: {
     method: 'get',
     path: '/datasets',
-    summary: 'Built-in datasets',
+    summary: "Built-in datasets and the caller's uploads",
     tag: 'catalog',
     responses: { 200: { description: 'The dataset catalog.', schema: DatasetsSchema } },
     problems: [],
+  },
+  createDataset: {
+    method: 'post',
+    path: '/datasets',
+    summary: 'Upload a dataset (or its next version)',
+    description:
+      "Declares the files (loose PNG/JPEG files laid out as the kind needs, or one zip of them) and answers where to PUT each: one presigned URL, or presigned parts for a file of 8 MiB or more. Under a name the caller already has, it makes that dataset's next version. Then POST /datasets/{id}/complete.",
+    tag: 'datasets',
+    body: { schema: CreateDatasetSchema, description: 'Name, kind, layout, size and the files.' },
+    responses: {
+      201: { description: 'The version, UPLOADING, and where to upload.', schema: CreatedDatasetSchema },
+    },
+    problems: ['invalid-request', 'unsupported-media-type', 'payload-too-large', 'upstream-failed'],
+  },
+  getDataset: {
+    method: 'get',
+    path: '/datasets/{id}',
+    summary: 'One uploaded dataset with its versions',
+    tag: 'datasets',
+    params: DatasetIdParamsSchema,
+    responses: { 200: { description: 'The dataset and its previews.', schema: DatasetViewSchema } },
+    problems: ['not-found'],
+  },
+  deleteDataset: {
+    method: 'delete',
+    path: '/datasets/{id}',
+    summary: 'Delete an uploaded dataset',
+    description: 'Every version and its files. Refused (409) while a run not yet ended trains on it.',
+    tag: 'datasets',
+    params: DatasetIdParamsSchema,
+    responses: { 200: { description: 'The dataset as it was.', schema: DatasetViewSchema } },
+    problems: ['not-found', 'dataset-in-use'],
+  },
+  completeDataset: {
+    method: 'post',
+    path: '/datasets/{id}/complete',
+    summary: "Finish a version's upload",
+    description:
+      'Joins the parts of any multipart file, then starts the validation job (202): the version goes VALIDATING, then READY (counts, preview, manifest) or FAILED with the reason.',
+    tag: 'datasets',
+    params: DatasetIdParamsSchema,
+    body: { schema: CompleteDatasetSchema, description: 'The version, and the ETags of multipart files.' },
+    responses: { 202: { description: 'The dataset, its version VALIDATING.', schema: DatasetViewSchema } },
+    problems: [
+      'invalid-request',
+      'not-found',
+      'dataset-not-uploading',
+      'unsupported-media-type',
+      'upstream-failed',
+    ],
   },
   health: {
     method: 'get',

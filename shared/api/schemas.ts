@@ -8,8 +8,10 @@ import { FAMILY_IDS, SURVEY_AXES } from '../catalog.ts';
 import { DATASET_IDS, DatasetInfoSchema, DatasetKindSchema } from '../datasets.ts';
 import type { EvalResult } from '../evaluation.ts';
 import { GeneratorDescriptorSchema, STYLE_PARTS } from '../generator.ts';
+import { GroupEvaluationSchema, GroupRecordSchema, GroupStatusSchema } from '../group.ts';
 import { RUN_STATUSES } from '../run.ts';
-import { RunSchema } from '../run-record.ts';
+import { RunProgressSchema, RunSchema } from '../run-record.ts';
+import { DatasetVersionSchema, UploadedDatasetSchema } from '../uploads.ts';
 
 /** Largest accepted POST /experiments body. */
 export const MAX_SPEC_BYTES = 64 * 1024;
@@ -37,11 +39,29 @@ const cursor = (prefix: string) =>
       "Opaque: a previous page's nextCursor, to get the page after it. One this API did not hand out answers 400.",
     );
 
+/** Filters on labels (shared/labels.ts), shared by the runs' and the groups' listings. */
+const labelFilters = {
+  tag: z.string().min(1).max(40).optional().describe('Only those with this tag (exactly).'),
+  q: z
+    .string()
+    .min(1)
+    .max(120)
+    .optional()
+    .describe('Only those whose name contains this text, ignoring case.'),
+};
+
 export const ListQuerySchema = z.object({
   limit: pageLimit(20),
   cursor: cursor('WyI'),
   status: z.enum(RUN_STATUSES).optional().describe('Only runs in this status.'),
   family: z.enum(FAMILY_IDS).optional().describe('Only runs of this GAN family.'),
+  ...labelFilters,
+});
+
+export const GroupListQuerySchema = z.object({
+  limit: pageLimit(20),
+  cursor: cursor('eyJ'),
+  ...labelFilters,
 });
 
 export const MetricsQuerySchema = z
@@ -69,7 +89,11 @@ export const MetricsQuerySchema = z
 export const SamplesQuerySchema = z.object({ limit: pageLimit(50), cursor: cursor('eyJ') });
 
 export const RunIdParamsSchema = z.object({
-  id: z.string().describe('Run id, as returned by POST /experiments.'),
+  id: z.string().min(1).describe('Run id, as returned by POST /experiments.'),
+});
+
+export const GroupIdParamsSchema = z.object({
+  id: z.string().min(1).describe('Group id, as returned by POST /experiment-groups.'),
 });
 
 export const SubmitHeadersSchema = z.object({
@@ -197,8 +221,109 @@ export const ModelSchema = z.object({
 export const ModelsSchema = z.object({ models: z.array(ModelSchema) });
 export const DatasetsSchema = z.object({
   datasets: z.array(DatasetInfoSchema.extend({ id: z.enum(DATASET_IDS) })),
+  uploads: z
+    .array(UploadedDatasetSchema)
+    .describe(
+      "The caller's uploaded datasets, newest first; a spec names a READY version as upload:{id}@{version}.",
+    ),
 });
+
+// ---- uploaded datasets ----
+
+export const DatasetIdParamsSchema = z.object({
+  id: z.string().min(1).describe('Uploaded dataset id, as returned by POST /datasets.'),
+});
+
+export const UploadTargetSchema = z.union([
+  z.object({
+    path: z.string(),
+    url: z.url().describe('Presigned PUT URL for the whole file; S3 takes exactly the declared bytes.'),
+  }),
+  z.object({
+    path: z.string(),
+    uploadId: z.string().describe('The multipart upload, to name in POST /datasets/{id}/complete.'),
+    partBytes: z.int().describe('Every part is this size except the last.'),
+    parts: z
+      .array(z.object({ partNumber: z.int().min(1), url: z.url() }))
+      .describe('Presigned PUT URL of each part; keep the ETag header each answers.'),
+  }),
+]);
+
+export const CreatedDatasetSchema = z.object({
+  dataset: UploadedDatasetSchema,
+  version: DatasetVersionSchema.describe('The new version, UPLOADING.'),
+  uploads: z.array(UploadTargetSchema).describe('Where to PUT each declared file.'),
+  expiresAt: z.iso.datetime().describe('When the upload URLs stop working.'),
+});
+
+export const CompleteDatasetSchema = z.strictObject({
+  version: z.int().min(1),
+  parts: z
+    .array(
+      z.strictObject({
+        path: z.string(),
+        uploadId: z.string(),
+        etags: z.array(z.strictObject({ partNumber: z.int().min(1), etag: z.string().min(1) })).min(1),
+      }),
+    )
+    .default([])
+    .describe('For each file uploaded in parts, the ETag each part answered.'),
+});
+
+export const DatasetViewSchema = z.object({
+  dataset: UploadedDatasetSchema,
+  previews: z
+    .array(z.object({ version: z.int(), url: z.url() }))
+    .describe("Presigned GET URL of each READY version's preview grid."),
+});
+
 export const HealthSchema = z.object({ status: z.literal('ok'), time: z.iso.datetime() });
+
+// ---- experiment groups (shared/group.ts) ----
+
+/** A group as lists show it: what was asked, its labels and its status derived from its members'. */
+export const GroupSummarySchema = GroupRecordSchema.omit({ members: true })
+  .extend({ size: z.int().describe('Members in the group.') })
+  .extend(GroupStatusSchema.shape)
+  .describe('An experiment group; GET /experiment-groups/{id} has its members.');
+
+export const GroupMemberSchema = z.object({
+  index: z.int().min(0).describe("The member's place in the group (its Batch array index)."),
+  runId: z.string(),
+  varies: GroupRecordSchema.shape.members.element.shape.varies,
+  status: z.enum(RUN_STATUSES),
+  attempt: z.int().min(1),
+  progress: RunProgressSchema.optional(),
+  reason: z.string().optional(),
+});
+
+export const GroupSchema = GroupSummarySchema.extend({
+  members: z.array(GroupMemberSchema).describe('Every member run, in order, with its status.'),
+}).describe('An experiment group and its members.');
+
+export const GroupPageSchema = z.object({
+  groups: z.array(GroupSummarySchema).describe('Newest first.'),
+  nextCursor: z.string().optional().describe('Present when there are more groups; pass as cursor.'),
+});
+
+export const GroupEvaluationResultSchema = GroupEvaluationSchema.extend({
+  groupId: z.string(),
+  swept: z.array(z.string()).describe('The swept hyperparameters (none for a group of seeds).'),
+  pending: z
+    .array(z.object({ runId: z.string(), why: z.string() }))
+    .describe('Members without an evaluation yet (or at all), and why.'),
+  evaluated: z
+    .array(
+      z.object({
+        runId: z.string(),
+        varies: GroupRecordSchema.shape.members.element.shape.varies,
+        metrics: z.record(z.string(), z.number()),
+      }),
+    )
+    .describe("Each evaluated member's headline metrics, in member order."),
+}).describe(
+  "The members' eval.json joined: mean ± sd (min, max) per metric, per swept value, and the best member.",
+);
 
 export type RunPage = z.output<typeof RunPageSchema>;
 export type MetricsLine = z.output<typeof MetricsLineSchema>;
@@ -208,3 +333,14 @@ export type SamplesPage = z.output<typeof SamplesSchema>;
 export type ExportedGenerator = z.output<typeof GeneratorSchema>;
 export type Model = z.output<typeof ModelSchema>;
 export type ListQuery = z.output<typeof ListQuerySchema>;
+export type GroupListQuery = z.output<typeof GroupListQuerySchema>;
+export type GroupSummary = z.output<typeof GroupSummarySchema>;
+export type GroupMemberStatus = z.output<typeof GroupMemberSchema>;
+export type Group = z.output<typeof GroupSchema>;
+export type GroupPage = z.output<typeof GroupPageSchema>;
+export type GroupEvaluationResult = z.output<typeof GroupEvaluationResultSchema>;
+export type CreatedDataset = z.output<typeof CreatedDatasetSchema>;
+export type UploadTarget = z.output<typeof UploadTargetSchema>;
+export type CompleteDataset = z.input<typeof CompleteDatasetSchema>;
+export type DatasetView = z.output<typeof DatasetViewSchema>;
+export type DatasetCatalog = z.output<typeof DatasetsSchema>;

@@ -14,14 +14,37 @@ export const MARSHALL = { removeUndefinedValues: true, convertClassInstanceToMap
 
 /** The item attribute with the spec's family, which the listing filters on. */
 export const FAMILY_ATTRIBUTE = 'family';
+/** The run's name in lower case beside its labels, for the listing's `q` filter (DynamoDB's contains() minds case). */
+export const NAME_SEARCH_ATTRIBUTE = 'nameLower';
+
+/** The search attribute's value for a name, or undefined for none. */
+export const nameSearch = (name: string | undefined) => name?.toLowerCase();
+/**
+ * The labels as canonical JSON text beside them: what an edit's conditional write compares (comparing the
+ * map itself depends on its keys' order, which a read does not keep in every store).
+ */
+export const LABELS_KEY_ATTRIBUTE = 'labelsKey';
+
+export function labelsKey(labels: { name?: string; tags?: string[]; note?: string } | undefined) {
+  return labels ? JSON.stringify([labels.name ?? null, labels.tags ?? null, labels.note ?? null]) : undefined;
+}
 
 type Item = Record<string, AttributeValue>;
 
 /** The item for a record (or the part of one a trainer knows); `spec` becomes JSON text. */
-export function runItem<T extends { id: string; spec?: ExperimentSpec }>(run: T): Item {
+export function runItem<
+  T extends { id: string; spec?: ExperimentSpec; labels?: { name?: string; tags?: string[]; note?: string } },
+>(run: T): Item {
   const { spec, ...rest } = run;
-  if (spec === undefined) return marshall(rest, MARSHALL);
-  return marshall({ ...rest, spec: JSON.stringify(spec), [FAMILY_ATTRIBUTE]: spec.family }, MARSHALL);
+  const search = {
+    [NAME_SEARCH_ATTRIBUTE]: nameSearch(run.labels?.name),
+    [LABELS_KEY_ATTRIBUTE]: labelsKey(run.labels),
+  };
+  if (spec === undefined) return marshall({ ...rest, ...search }, MARSHALL);
+  return marshall(
+    { ...rest, ...search, spec: JSON.stringify(spec), [FAMILY_ATTRIBUTE]: spec.family },
+    MARSHALL,
+  );
 }
 
 /**
@@ -29,7 +52,12 @@ export function runItem<T extends { id: string; spec?: ExperimentSpec }>(run: T)
  * caller knows the item to be (a run record, an idempotency claim); the item is not validated against it.
  */
 export function runFromItem<T = Record<string, unknown>>(item: Item): T {
-  const { [FAMILY_ATTRIBUTE]: _family, ...record } = unmarshall(item);
+  const {
+    [FAMILY_ATTRIBUTE]: _family,
+    [NAME_SEARCH_ATTRIBUTE]: _name,
+    [LABELS_KEY_ATTRIBUTE]: _key,
+    ...record
+  } = unmarshall(item);
   if (typeof record.spec === 'string') {
     try {
       record.spec = JSON.parse(record.spec);

@@ -67,8 +67,10 @@ export class TooManyRunsInFlight extends Error {
   constructor(
     readonly limit: number,
     readonly inFlight: number,
+    /** Slots asked for at once: 1 for a run, every member for a group. */
+    readonly asked = 1,
   ) {
-    super(`${inFlight} runs in flight, and the limit is ${limit}`);
+    super(`${inFlight} runs in flight, ${asked} more asked for, and the limit is ${limit}`);
   }
 }
 
@@ -106,6 +108,23 @@ export class RunSlots {
     );
   }
 
+  /**
+   * Takes every one of `slots` in one write if they all fit under `limit` beside those held, else none:
+   * an experiment group's members count together at submit. False when they do not fit.
+   */
+  takeAll(owner: string, slots: readonly string[], limit: number): Promise<boolean> {
+    if (slots.length === 0) return Promise.resolve(true);
+    return this.change(owner, slots, 'ADD', 'attribute_not_exists(#held) OR size(#held) <= :room', {
+      ':room': { N: String(limit - slots.length) },
+    });
+  }
+
+  /** Frees each of `slots` that is held, in one write. */
+  freeAll(owner: string, slots: readonly string[]): Promise<boolean> {
+    if (slots.length === 0) return Promise.resolve(true);
+    return this.change(owner, slots, 'DELETE', 'attribute_exists(#held)');
+  }
+
   /** Frees `slot`; true if this call freed it, false if it was not held (already freed, or never taken). */
   free(owner: string, slot: string): Promise<boolean> {
     return this.change(owner, slot, 'DELETE', 'contains(#held, :slot)');
@@ -114,11 +133,12 @@ export class RunSlots {
   /** Adds `slot` to the set or deletes it from it if `condition` holds; false when it does not. */
   private async change(
     owner: string,
-    slot: string,
+    slot: string | readonly string[],
     action: 'ADD' | 'DELETE',
     condition: string,
     values: Record<string, AttributeValue> = {},
   ): Promise<boolean> {
+    const slots = typeof slot === 'string' ? [slot] : [...slot];
     try {
       await this.send('UpdateItem', owner, () =>
         this.client.send(
@@ -129,7 +149,11 @@ export class RunSlots {
             UpdateExpression: `${action} #held :slots`,
             ConditionExpression: condition,
             ExpressionAttributeNames: { '#held': HELD },
-            ExpressionAttributeValues: { ':slots': { SS: [slot] }, ':slot': { S: slot }, ...values },
+            ExpressionAttributeValues: {
+              ':slots': { SS: slots },
+              ...(condition.includes(':slot)') ? { ':slot': { S: slots[0]! } } : {}),
+              ...values,
+            },
           }),
         ),
       );

@@ -3,6 +3,10 @@
  * artifact store. One rule for "missing", one retry policy, one way to name a failed object.
  */
 import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
@@ -10,6 +14,7 @@ import {
   PutObjectCommand,
   S3Client,
   type S3ClientConfig,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { RetriesExhausted, type RetryTuning, withRetry } from './retry.ts';
@@ -189,5 +194,104 @@ export class S3Objects {
     return getSignedUrl(signer, new GetObjectCommand({ Bucket: this.bucket, Key: key }), {
       expiresIn: expiresSeconds,
     });
+  }
+
+  /** A presigned PUT URL for exactly `bytes` bytes (S3 refuses a body of another length). */
+  presignPut(
+    key: string,
+    bytes: number,
+    expiresSeconds: number,
+    signer: S3Client = this.client,
+  ): Promise<string> {
+    return getSignedUrl(
+      signer,
+      new PutObjectCommand({ Bucket: this.bucket, Key: key, ContentLength: bytes }),
+      {
+        expiresIn: expiresSeconds,
+      },
+    );
+  }
+
+  /** Starts a multipart upload; its id. */
+  async createMultipart(key: string, contentType = contentTypeOf(key)): Promise<string> {
+    const out = await this.send('CreateMultipartUpload', key, () =>
+      this.client.send(
+        new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key, ContentType: contentType }),
+      ),
+    );
+    if (!out.UploadId)
+      throw new Error(`CreateMultipartUpload s3://${this.bucket}/${key} answered no UploadId`);
+    return out.UploadId;
+  }
+
+  /** A presigned URL for one part (numbered from 1) of a multipart upload. */
+  presignPart(
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    expiresSeconds: number,
+    signer: S3Client = this.client,
+  ): Promise<string> {
+    return getSignedUrl(
+      signer,
+      new UploadPartCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: partNumber }),
+      { expiresIn: expiresSeconds },
+    );
+  }
+
+  /** Joins the parts, each named by the ETag its PUT answered. */
+  async completeMultipart(
+    key: string,
+    uploadId: string,
+    parts: readonly { partNumber: number; etag: string }[],
+  ): Promise<void> {
+    await this.send('CompleteMultipartUpload', key, () =>
+      this.client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: this.bucket,
+          Key: key,
+          UploadId: uploadId,
+          MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) },
+        }),
+      ),
+    );
+  }
+
+  async abortMultipart(key: string, uploadId: string): Promise<void> {
+    await this.send('AbortMultipartUpload', key, () =>
+      this.client.send(
+        new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId }),
+      ),
+    );
+  }
+
+  /** The object's size in bytes, or undefined when it does not exist. */
+  async size(key: string): Promise<number | undefined> {
+    try {
+      const out = await this.send('HeadObject', key, () =>
+        this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key })),
+      );
+      return out.ContentLength ?? 0;
+    } catch (err) {
+      if (isMissingObject(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.send('DeleteObject', key, () =>
+      this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key })),
+    );
+  }
+
+  /** Deletes every object under `prefix`, a few at a time; how many. */
+  async deletePrefix(prefix: string, concurrency = 16): Promise<number> {
+    const keys = await this.keys(prefix);
+    let next = 0;
+    const worker = async () => {
+      while (next < keys.length) await this.delete(keys[next++]!);
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, keys.length) }, worker));
+    return keys.length;
   }
 }

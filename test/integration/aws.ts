@@ -19,6 +19,7 @@ import { createApp } from '../../functions/app.ts';
 import { staticTokenAuth } from '../../functions/auth.ts';
 import { BatchRunner, type GpuQueues } from '../../functions/runners/batch-runner.ts';
 import { S3ArtifactStore } from '../../functions/stores/artifact-store.ts';
+import { DynamoGroupStore } from '../../functions/stores/group-store.ts';
 import { DynamoRunStore } from '../../functions/stores/run-store.ts';
 import { runsTableInput } from '../../scripts/platform/emulators.ts';
 import { runPrefix } from '../../shared/keys.ts';
@@ -152,6 +153,7 @@ export async function deploy(): Promise<Deployment> {
     app: (options = {}) =>
       createApp({
         runStore: new DynamoRunStore({ table, ...options }),
+        groupStore: new DynamoGroupStore({ table }),
         artifacts: new S3ArtifactStore({ bucket }),
         runner: new BatchRunner({ queues, jobDefinition, bucket, table }),
         auth: staticTokenAuth(TOKEN, SUBJECT),

@@ -12,6 +12,7 @@ import { epochOrder } from './order.ts';
 import { loadPhotos, photoCrops } from './photos.ts';
 import { Rng, Stream } from './rng.ts';
 import { MIXTURES, sampleMixture } from './toy2d.ts';
+import { uploadedImageSet } from './uploaded.ts';
 
 /**
  * A batch as named tensors. Every dataset gives `x` and `labels`; the other kinds add what their items hold
@@ -87,13 +88,15 @@ const IMAGE_SETS: Partial<Record<DatasetId, () => ImageSet>> = {
   cifar10: () => loadCifar10('train'),
 };
 
-export function openDataset(id: DatasetId, seed: number): TrainingData {
+export function openDataset(id: DatasetId | `upload:${string}`, seed: number): TrainingData {
   const info = datasetInfo(id);
+  const uploaded = uploadedImageSet(id);
+  if (uploaded) return imageData(info, uploaded, seed);
   if (info.kind === 'points2d') return mixtureData(info, seed);
   if (id === 'photos') return photoCrops(info, loadPhotos(), seed);
   const derived = openDerived(info, seed);
   if (derived) return derived;
-  const load = IMAGE_SETS[id];
+  const load = IMAGE_SETS[id as DatasetId];
   if (load) return imageData(info, load(), seed);
   throw new Error(`dataset '${id}' has no loader`);
 }

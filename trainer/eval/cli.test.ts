@@ -51,7 +51,7 @@ describe('eval CLI bad input', () => {
     const cifar = await call([run('cifar', { family: 'dcgan', dataset: 'cifar10' })]);
     expect(cifar.code).toBe(2);
     expect(cifar.stderr).toMatch(
-      /no evaluation is defined for dataset 'cifar10' \(supported: mnist, fashion-mnist, ring8, grid25\)/,
+      /no evaluation is defined for dataset 'cifar10' \(supported: mnist, .*fashion-mnist.*\)/,
     );
   });
 

@@ -93,6 +93,7 @@ describe('evaluateRun', () => {
       3 * 32 + 2,
       32 * 32 + 66,
     ]);
+    expect(() => classifierImages(images, [32, 32, 3])).toThrow(/cannot read 32x32x3/);
     const dir = tempRun({ family: 'pggan', dataset: 'mnist32', hyperparameters: { latentDim: 8 }, seed: 3 });
     const g = tf.sequential({
       layers: [

@@ -34,6 +34,16 @@ function copyOf(layer: tf.layers.Layer, inputs: Sym[], copies: Map<tf.layers.Lay
   return Array.isArray(out) ? out : [out];
 }
 
+/**
+ * Whether exporting needs the copy below: a layer to fold (in the model or in a model it applies as a
+ * layer), or an output to add. A model of stock layers only is saved as it is.
+ */
+export function needsExportCopy(model: tf.LayersModel, extraOutputs: readonly string[] = []): boolean {
+  const folds = (m: tf.LayersModel): boolean =>
+    m.layers.some((l) => canFold(l) || (l instanceof tf.LayersModel && folds(l)));
+  return extraOutputs.length > 0 || folds(model);
+}
+
 export function exportableModel(model: tf.LayersModel, extraOutputs: readonly string[] = []): tf.LayersModel {
   const byLayer = new Map<string, Sym[]>();
   const copies = new Map<tf.layers.Layer, tf.layers.Layer>();

@@ -116,7 +116,15 @@ export function decodePng(bytes: Uint8Array, name = 'PNG'): RasterImage {
   if (colour < 0 || idat.length === 0) throw new Error(`${name}: no image header or data`);
   const inChannels = COLOUR_CHANNELS[colour]!;
   const stride = width * inChannels;
-  const raw = inflateSync(Buffer.concat(idat));
+  // Inflated no further than the header's size: a crafted PNG cannot make it allocate more.
+  let raw: Uint8Array;
+  try {
+    raw = inflateSync(Buffer.concat(idat), { maxOutputLength: Math.max(1, (stride + 1) * height) });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
+      throw new Error(`${name}: more image data than its ${width}x${height} header says`);
+    throw new Error(`${name}: corrupt image data (${(err as Error).message})`);
+  }
   if (raw.length !== (stride + 1) * height)
     throw new Error(`${name}: ${raw.length} bytes of image data, expected ${(stride + 1) * height}`);
   const rows = new Uint8Array(stride * height);

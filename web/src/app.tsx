@@ -6,6 +6,8 @@ import { useStore } from './lib/hooks.ts';
 import { href, parseRoute, type Route } from './lib/route.ts';
 import { CatalogPage } from './pages/catalog.tsx';
 import { ComparePage } from './pages/compare.tsx';
+import { DatasetsPage } from './pages/datasets.tsx';
+import { GroupPage } from './pages/group.tsx';
 import { NewExperimentPage } from './pages/new-experiment.tsx';
 import { PlaygroundPage } from './pages/playground.tsx';
 import { RunPage } from './pages/run.tsx';
@@ -14,9 +16,10 @@ import { SignInPage } from './pages/sign-in.tsx';
 import { session, signOut } from './session.ts';
 
 const NAV: { route: Route; label: string; pages: Route['page'][] }[] = [
-  { route: { page: 'runs' }, label: 'Runs', pages: ['runs', 'run'] },
+  { route: { page: 'runs' }, label: 'Runs', pages: ['runs', 'run', 'group'] },
   { route: { page: 'new' }, label: 'New experiment', pages: ['new'] },
   { route: { page: 'compare', ids: [] }, label: 'Compare', pages: ['compare'] },
+  { route: { page: 'datasets' }, label: 'Datasets', pages: ['datasets'] },
   { route: { page: 'catalog' }, label: 'Catalog', pages: ['catalog'] },
   { route: { page: 'playground' }, label: 'Playground', pages: ['playground'] },
 ];
@@ -42,7 +45,9 @@ function Page({
 }) {
   switch (route.page) {
     case 'runs':
-      return <RunsPage />;
+      return <RunsPage {...(route.tag ? { tag: route.tag } : {})} {...(route.q ? { q: route.q } : {})} />;
+    case 'group':
+      return <GroupPage key={route.id} id={route.id} />;
     case 'new':
       return (
         <NewExperimentPage
@@ -56,6 +61,8 @@ function Page({
       return <ComparePage ids={route.ids} />;
     case 'catalog':
       return <CatalogPage />;
+    case 'datasets':
+      return <DatasetsPage />;
     case 'playground':
       return <PlaygroundPage {...(route.id ? { id: route.id } : {})} />;
     case 'sign-in':

@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { CHECKPOINT_TAG } from '../../../shared/keys.ts';
+import { BUCKET_CORS } from '../../../shared/uploads.ts';
 
 // Checkpoints are found by tag (shared/keys.ts CHECKPOINT_TAG, set by the trainer's S3 sink): lifecycle
 // rules filter by key prefix, and runs/{runId}/checkpoints/ has no prefix common to all runs.
@@ -13,7 +14,7 @@ export interface ArtifactsBucketProps {
   serverAccessLogsBucket: s3.IBucket;
 }
 
-/** Run artifacts (runs/{runId}/...) and the trainer's dataset cache (datasets/...). */
+/** Run artifacts (runs/{runId}/...), the trainer's dataset cache (datasets/...) and uploaded datasets (uploads/...). */
 export class ArtifactsBucket extends Construct {
   readonly bucket: s3.Bucket;
 
@@ -37,14 +38,16 @@ export class ArtifactsBucket extends Construct {
         },
         { id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(2) },
       ],
-      // The browser fetches the exported generator through presigned URLs. The signature, not the origin,
-      // is what grants access, and the artifacts stack cannot name the dashboard's origin without depending
-      // on the web stack, so any origin may read a response it was given a URL for.
+      // The browser fetches the exported generator and PUTs uploaded datasets through presigned URLs: the
+      // rule is shared/uploads.ts BUCKET_CORS (the local S3 gateway answers with the same), which says why
+      // any origin; ETag is exposed for the parts of a multipart upload.
       cors: [
         {
-          allowedMethods: [s3.HttpMethods.GET, s3.HttpMethods.HEAD],
-          allowedOrigins: ['*'],
-          maxAge: 3600,
+          allowedMethods: BUCKET_CORS.allowedMethods.map((m) => s3.HttpMethods[m]),
+          allowedOrigins: [...BUCKET_CORS.allowedOrigins],
+          allowedHeaders: [...BUCKET_CORS.allowedHeaders],
+          exposedHeaders: [...BUCKET_CORS.exposedHeaders],
+          maxAge: BUCKET_CORS.maxAgeSeconds,
         },
       ],
       removalPolicy: RemovalPolicy.RETAIN,

@@ -73,6 +73,11 @@ export class TrainerJob extends Construct {
       props.bucket.grantRead(this.jobRole, `${prefix}*`);
       props.bucket.grantPut(this.jobRole, `${prefix}*`);
     }
+    // The validation job (GANZOO_TASK=validate-dataset) removes what the user sent once it is packed, and
+    // every file of a refused upload: the one place the job deletes, and only under uploads/.
+    props.bucket.grantRead(this.jobRole, 'uploads/*');
+    props.bucket.grantPut(this.jobRole, 'uploads/*');
+    props.bucket.grantDelete(this.jobRole, 'uploads/*');
     // The status sink reads and conditionally writes one run's item; it never queries or deletes.
     props.table.grant(this.jobRole, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem');
 
@@ -109,14 +114,16 @@ export class TrainerJob extends Construct {
 
     acknowledge(
       this.jobRole,
-      "The S3 grants' action wildcards; their object ARNs all end in runs/* or datasets/*.",
+      "The S3 grants' action wildcards; their object ARNs all end in runs/*, datasets/* or uploads/*.",
       ...S3_GRANT_ACTION_FINDINGS,
+      // grantDelete's DeleteObject* (object and version), on uploads/* only.
+      'AwsSolutions-IAM5[Action::s3:DeleteObject*]',
     );
     acknowledgeScopedResources(
       this.jobRole,
-      'Key prefixes the trainer owns (runs/*, datasets/*); index/* comes with the table grant, whose item ' +
+      'Key prefixes the trainer owns (runs/*, datasets/*, uploads/*); index/* comes with the table grant, whose item ' +
         'actions do not apply to an index.',
-      ['/runs/*', '/datasets/*', '/index/*'],
+      ['/runs/*', '/datasets/*', '/uploads/*', '/index/*'],
     );
     acknowledge(
       container.executionRole,

@@ -77,6 +77,11 @@ export class ApiStack extends Stack {
     // Reads (and presigns reads of) run artifacts and writes a run's spec.json; nothing else in the bucket.
     bucket.grantRead(role, 'runs/*');
     bucket.grantPut(role, 'runs/*');
+    // Uploaded datasets: presigns the user's PUTs and parts, joins the parts, presigns previews, and
+    // deletes a dataset's files with its record.
+    bucket.grantRead(role, 'uploads/*');
+    bucket.grantPut(role, 'uploads/*');
+    bucket.grantDelete(role, 'uploads/*');
     grantSubmitJobs(role, submitTarget);
 
     this.httpApi = new GanzooHttpApi(this, 'Http', {
@@ -110,12 +115,15 @@ export class ApiStack extends Stack {
 
     acknowledge(
       role,
-      "The S3 grants' action wildcards; their object ARNs all end in runs/*.",
+      "The S3 grants' action wildcards; their object ARNs all end in runs/* or uploads/*.",
       ...S3_GRANT_ACTION_FINDINGS,
+      // grantDelete's DeleteObject* (object and version), on uploads/* only.
+      'AwsSolutions-IAM5[Action::s3:DeleteObject*]',
     );
-    acknowledgeScopedResources(role, 'Run artifacts (runs/*) and the per-owner index (index/*).', [
-      '/runs/*',
-      '/index/*',
-    ]);
+    acknowledgeScopedResources(
+      role,
+      'Run artifacts (runs/*), uploaded datasets (uploads/*) and the per-owner index (index/*).',
+      ['/runs/*', '/uploads/*', '/index/*'],
+    );
   }
 }

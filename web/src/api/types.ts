@@ -3,8 +3,15 @@
 import type { z } from 'zod';
 import type { Problem } from '../../../shared/api/problems.ts';
 import type {
+  CreatedDataset,
+  DatasetCatalog,
+  DatasetView,
   EvaluationSchema,
   ExportedGenerator,
+  Group,
+  GroupEvaluationResult,
+  GroupPage,
+  GroupSummary,
   Metrics,
   MetricsLine,
   Model,
@@ -14,15 +21,27 @@ import type {
 } from '../../../shared/api/schemas.ts';
 import type { FamilyId } from '../../../shared/catalog.ts';
 import type { DatasetInfo } from '../../../shared/datasets.ts';
+import type { Labels, LabelsPatch } from '../../../shared/labels.ts';
 import type { ResumedRun, RunRecord, RunStatus } from '../../../shared/run.ts';
 import type { ExperimentSpec, FieldIssue } from '../../../shared/spec.ts';
+import type { DatasetVersion, UploadedDataset } from '../../../shared/uploads.ts';
 
 export type {
+  CreatedDataset,
+  DatasetCatalog,
   DatasetInfo,
+  DatasetVersion,
+  DatasetView,
   ExperimentSpec,
   ExportedGenerator,
   FamilyId,
   FieldIssue,
+  Group,
+  GroupEvaluationResult,
+  GroupPage,
+  GroupSummary,
+  Labels,
+  LabelsPatch,
   Metrics,
   MetricsLine,
   Model,
@@ -33,6 +52,7 @@ export type {
   RunStatus,
   SampleRef,
   SamplesPage,
+  UploadedDataset,
 };
 
 /** GET /experiments/{id}/evaluation. */

@@ -6,7 +6,10 @@ export function StatusBadge({ status }: { status: RunStatus }) {
   return <span class={`badge status-${status.toLowerCase()}`}>{status}</span>;
 }
 
-export function Progress({ run, compact }: { run: RunRecord; compact?: boolean }) {
+/** A run's progress; a group's member list has these fields of its runs and no more. */
+export type ProgressOf = Pick<RunRecord, 'id' | 'status' | 'spec' | 'progress'>;
+
+export function Progress({ run, compact }: { run: ProgressOf; compact?: boolean }) {
   const p = run.progress;
   const total = p?.totalSteps ?? run.spec.steps;
   const step = p?.step ?? (run.status === 'SUCCEEDED' ? total : 0);

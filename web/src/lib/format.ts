@@ -33,3 +33,8 @@ export function metric(value: number | undefined): string {
   if (a !== 0 && (a < 1e-3 || a >= 1e5)) return value.toExponential(2);
   return Number(value.toPrecision(4)).toString();
 }
+
+/** A value as a person would type it: at most four significant digits, no exponent for 0.0002. */
+export function plain(value: number): string {
+  return String(Number(value.toPrecision(4)));
+}

@@ -5,6 +5,9 @@ describe('hash routes', () => {
   it('round-trips every page', () => {
     const routes: Route[] = [
       { page: 'runs' },
+      { page: 'runs', tag: 'lr:2e-4' },
+      { page: 'runs', tag: 'a b', q: 'dcgan base' },
+      { page: 'group', id: 'g_1' },
       { page: 'new' },
       { page: 'new', clone: 'run-1' },
       { page: 'new', family: 'dcgan' },

@@ -1,14 +1,20 @@
 /**
  * New experiment: a form built from the spec's JSON Schema (GET /openapi.json) and the chosen family's
  * hyperparameter schema (GET /models), with defaults filled, ranges enforced as you type, the API's field
- * errors beside their fields, presets, the spec as JSON to copy, and "clone" from an existing run. The draft
- * lives in sessionStorage, so a sign-in in the middle of it loses nothing.
+ * errors beside their fields, presets, the spec as JSON to copy, and "clone" from an existing run. One run,
+ * or a group (several seeds, or a sweep over the hyperparameters) with the number of runs shown before it is
+ * sent; a name, tags and a note. The draft lives in sessionStorage, so a sign-in in the middle of it loses
+ * nothing.
  */
 import { useLayoutEffect, useMemo, useState } from 'preact/hooks';
 import { ApiError, api } from '../api/client.ts';
-import type { DatasetInfo, Model } from '../api/types.ts';
+import type { DatasetInfo, Model, UploadedDataset } from '../api/types.ts';
+import { GroupFields } from '../components/group-fields.tsx';
+import { LabelInputs } from '../components/labels.tsx';
 import { ErrorBox, Loading } from '../components/states.tsx';
+import { DEFAULT_GROUP, type GroupDraft, issueField, readGroup, sweptKey } from '../lib/group-form.ts';
 import { useAsync } from '../lib/hooks.ts';
+import { EMPTY_LABELS, type LabelsDraft, labelsOf } from '../lib/labels.ts';
 import { applyPreset, PRESETS } from '../lib/presets.ts';
 import { href } from '../lib/route.ts';
 import {
@@ -29,31 +35,58 @@ interface Draft {
   family: string;
   dataset: string;
   raw: Record<string, RawValue>;
+  /** One run, seeds or a sweep. */
+  group: GroupDraft;
+  labels: LabelsDraft;
   /** One key per draft: a double click or a retry after a lost answer submits once. */
   idempotencyKey: string;
 }
 
 const newKey = () => crypto.randomUUID();
 
+/** The group part's inputs, as the API names them, so its field errors land beside them. */
+const GROUP_INPUTS = (g: GroupDraft) => [
+  'seeds',
+  'sweep',
+  'sweep.samples',
+  'sweep.seed',
+  ...Object.keys(g.swept).map(sweptKey),
+  'labels.name',
+  'labels.tags',
+  'labels.note',
+];
+
 function loadDraft(): Draft | undefined {
   try {
-    return JSON.parse(sessionStorage.getItem(DRAFT_KEY) ?? 'null') ?? undefined;
+    const saved = JSON.parse(sessionStorage.getItem(DRAFT_KEY) ?? 'null') as Partial<Draft> | null;
+    // A draft saved before groups and labels existed gets their defaults.
+    return saved ? ({ group: DEFAULT_GROUP, labels: EMPTY_LABELS, ...saved } as Draft) : undefined;
   } catch {
     return undefined;
   }
 }
 
+const freshDraft = (family: string, dataset: string): Draft => ({
+  family,
+  dataset,
+  raw: {},
+  group: DEFAULT_GROUP,
+  labels: EMPTY_LABELS,
+  idempotencyKey: newKey(),
+});
+
 interface FormData {
   models: Model[];
   datasets: DatasetInfo[];
+  uploads: UploadedDataset[];
   specSchema: JsonSchema;
   clone?: { id: string; spec: Record<string, unknown> };
 }
 
 async function loadForm(cloneId?: string): Promise<FormData> {
-  const [models, datasets, doc, run] = await Promise.all([
+  const [models, { datasets, uploads }, doc, run] = await Promise.all([
     api.models(),
-    api.datasets(),
+    api.datasetCatalog(),
     api.openapi(),
     cloneId ? api.run(cloneId) : Promise.resolve(undefined),
   ]);
@@ -62,9 +95,22 @@ async function loadForm(cloneId?: string): Promise<FormData> {
   return {
     models,
     datasets,
+    uploads,
     specSchema,
     ...(run ? { clone: { id: run.id, spec: run.spec as unknown as Record<string, unknown> } } : {}),
   };
+}
+
+/** The READY versions of the caller's uploads that `model` trains on, as a spec names them. */
+function fittingUploads(model: Model, uploads: readonly UploadedDataset[]) {
+  return uploads.flatMap((d) =>
+    d.versions
+      .filter((v) => v.status === 'READY' && (model.kinds as readonly string[]).includes(v.kind))
+      .map((v) => ({
+        ref: `upload:${d.id}@${v.version}`,
+        label: `${d.name} v${v.version} (${v.report?.count ?? '?'} ${v.kind}, ${v.report?.shape.join('×') ?? ''})`,
+      })),
+  );
 }
 
 /** What the chosen dataset is, with its preview grid (a static file of the dashboard). */
@@ -165,10 +211,12 @@ function Field({
 /** The form's fields: the spec's own, then the family's hyperparameters. */
 function formFields(specSchema: JsonSchema, model: Model): FieldSpec[] {
   return [
+    // Labels have inputs of their own (LabelInputs), not one per leaf.
     ...fieldsFromSchema(variantOf(specSchema, 'family', model.id), '', [
       'family',
       'dataset',
       'hyperparameters',
+      'labels',
     ]),
     ...fieldsFromSchema(model.hyperparameters, 'hyperparameters'),
   ];
@@ -184,6 +232,8 @@ function Form({ data, family }: { data: FormData; family?: string }) {
         family: model.id,
         dataset: String(spec.dataset),
         raw: rawFromSpec(formFields(data.specSchema, model), spec),
+        group: DEFAULT_GROUP,
+        labels: EMPTY_LABELS,
         idempotencyKey: newKey(),
       };
     }
@@ -191,7 +241,7 @@ function Form({ data, family }: { data: FormData; family?: string }) {
     if (saved && data.models.some((m) => m.id === saved.family) && (!family || family === saved.family))
       return saved;
     const m = data.models.find((x) => x.id === family) ?? data.models[0]!;
-    return { family: m.id, dataset: m.datasets[0] ?? '', raw: {}, idempotencyKey: newKey() };
+    return freshDraft(m.id, m.datasets[0] ?? '');
   }, [data]);
   const [draft, setDraft] = useState<Draft>(initial);
   const [apiErrors, setApiErrors] = useState<Record<string, string>>({});
@@ -206,21 +256,39 @@ function Form({ data, family }: { data: FormData; family?: string }) {
   useLayoutEffect(() => sessionStorage.setItem(DRAFT_KEY, JSON.stringify(draft)), [draft]);
 
   const form = readForm(fields, draft.raw);
-  const spec = { family: model.id, dataset: draft.dataset, ...form.value };
-  const clientErrors = form.errors;
+  const labels = labelsOf(draft.labels);
+  const spec = { family: model.id, dataset: draft.dataset, ...form.value, ...(labels ? { labels } : {}) };
+  const hyperparameters = fields.filter((f) => f.path.startsWith('hyperparameters.'));
+  const group = readGroup(draft.group, hyperparameters);
+  const clientErrors = { ...form.errors, ...group.errors };
+  const body = group.request ? { spec, ...group.request } : spec;
 
   const set = (path: string, value: RawValue) => {
     setDraft((d) => ({ ...d, raw: { ...d.raw, [path]: value } }));
     setApiErrors(({ [path]: _, ...rest }) => rest);
+  };
+  // The group's and the labels' inputs are read whole: a change clears what the API said of any of them.
+  const setGroup = (g: GroupDraft) => {
+    setDraft((d) => ({ ...d, group: g }));
+    setApiErrors((e) => Object.fromEntries(Object.entries(e).filter(([k]) => !/^(seeds|sweep)/.test(k))));
+  };
+  const setLabels = (l: LabelsDraft) => {
+    setDraft((d) => ({ ...d, labels: l }));
+    setApiErrors((e) => Object.fromEntries(Object.entries(e).filter(([k]) => !k.startsWith('labels.'))));
   };
   const chooseFamily = (id: string) => {
     const m = data.models.find((x) => x.id === id)!;
     setDraft((d) => ({
       ...d,
       family: id,
-      dataset: m.datasets.includes(d.dataset as never) ? d.dataset : (m.datasets[0] ?? ''),
+      dataset:
+        m.datasets.includes(d.dataset as never) ||
+        fittingUploads(m, data.uploads).some((u) => u.ref === d.dataset)
+          ? d.dataset
+          : (m.datasets[0] ?? ''),
       // Hyperparameters belong to the family; the rest of the spec carries over.
       raw: Object.fromEntries(Object.entries(d.raw).filter(([k]) => !k.startsWith('hyperparameters.'))),
+      group: { ...d.group, swept: {} },
     }));
     setApiErrors({});
   };
@@ -228,18 +296,29 @@ function Form({ data, family }: { data: FormData; family?: string }) {
   const submit = async (e: Event) => {
     e.preventDefault();
     if (Object.keys(clientErrors).length) {
-      document.getElementById(`f-${Object.keys(clientErrors)[0]}`)?.focus();
+      const first = Object.keys(clientErrors)[0]!;
+      (
+        document.getElementById(`f-${first}`) ??
+        document.querySelector<HTMLElement>(`.group-fields .invalid input, .group-fields input[aria-invalid]`)
+      )?.focus();
       return;
     }
     setSubmitting(true);
     setSubmitError(undefined);
     try {
-      const run = await api.submit(spec as never, draft.idempotencyKey);
-      sessionStorage.removeItem(DRAFT_KEY);
-      location.hash = href({ page: 'run', id: run.id });
+      if (group.request) {
+        const made = await api.submitGroup(body as never, draft.idempotencyKey);
+        sessionStorage.removeItem(DRAFT_KEY);
+        location.hash = href({ page: 'group', id: made.id });
+      } else {
+        const run = await api.submit(spec as never, draft.idempotencyKey);
+        sessionStorage.removeItem(DRAFT_KEY);
+        location.hash = href({ page: 'run', id: run.id });
+      }
     } catch (err) {
       if (err instanceof ApiError && err.problem?.errors) {
-        setApiErrors(issuesByField(err.problem.errors, fields, ['family', 'dataset']));
+        const issues = err.problem.errors.map((i) => ({ ...i, field: issueField(i.field) }));
+        setApiErrors(issuesByField(issues, fields, ['family', 'dataset', ...GROUP_INPUTS(draft.group)]));
       }
       setSubmitError(err as Error);
     } finally {
@@ -247,8 +326,9 @@ function Form({ data, family }: { data: FormData; family?: string }) {
     }
   };
 
-  const errorOf = (path: string) => clientErrors[path] ?? apiErrors[path];
-  const json = JSON.stringify(spec, null, 2);
+  const errorOf = (path: string) => (clientErrors as Record<string, string>)[path] ?? apiErrors[path];
+  const groupErrors = { ...apiErrors, ...group.errors };
+  const json = JSON.stringify(body, null, 2);
   const specFields = fields.filter(
     (f) => !f.path.startsWith('hyperparameters.') && !f.path.startsWith('resources.'),
   );
@@ -301,6 +381,15 @@ function Form({ data, family }: { data: FormData; family?: string }) {
                 {data.datasets.find((x) => x.id === id)?.title ?? id}
               </option>
             ))}
+            {fittingUploads(model, data.uploads).length > 0 && (
+              <optgroup label="Your uploads">
+                {fittingUploads(model, data.uploads).map((u) => (
+                  <option key={u.ref} value={u.ref}>
+                    {u.label}
+                  </option>
+                ))}
+              </optgroup>
+            )}
           </select>
           {apiErrors.dataset && (
             <small id="f-dataset-error" class="field-error" role="alert">
@@ -322,6 +411,17 @@ function Form({ data, family }: { data: FormData; family?: string }) {
             </button>
           ))}
         </fieldset>
+      </fieldset>
+      <GroupFields
+        draft={draft.group}
+        fields={hyperparameters}
+        members={group.members}
+        errors={groupErrors}
+        onChange={setGroup}
+      />
+      <fieldset>
+        <legend>Name, tags and note</legend>
+        <LabelInputs value={draft.labels} onChange={setLabels} errors={apiErrors} idPrefix="f-labels" />
       </fieldset>
       {groups.map(([title, fs]) =>
         fs.length ? (
@@ -354,12 +454,7 @@ function Form({ data, family }: { data: FormData; family?: string }) {
         <button
           type="button"
           onClick={() => {
-            setDraft({
-              family: model.id,
-              dataset: model.datasets[0] ?? '',
-              raw: {},
-              idempotencyKey: newKey(),
-            });
+            setDraft(freshDraft(model.id, model.datasets[0] ?? ''));
             setApiErrors({});
           }}
         >
@@ -367,7 +462,7 @@ function Form({ data, family }: { data: FormData; family?: string }) {
         </button>
       </div>
       <details class="json-view">
-        <summary>Spec as JSON</summary>
+        <summary>{group.request ? 'Group request as JSON' : 'Spec as JSON'}</summary>
         <pre>{json}</pre>
         <button
           type="button"

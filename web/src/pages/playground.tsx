@@ -74,12 +74,6 @@ function Controls({
   const [generated, setGenerated] = useState(0);
   const single = useRef<HTMLCanvasElement>(null);
   const strip = useRef<HTMLCanvasElement>(null);
-  const attentionCanvas = useRef<HTMLCanvasElement>(null);
-  // The first attention map [HW, HW], when the generator gives one: its side and the query position shown.
-  const attention = gen.extraOutputs.find((o) => o.shape.length === 2 && o.shape[0] === o.shape[1]);
-  const attentionSide = attention ? Math.round(Math.sqrt(attention.shape[0]!)) : 0;
-  const [query, setQuery] = useState<[number, number]>([0, 0]);
-  useEffect(() => setQuery([Math.floor(attentionSide / 2), Math.floor(attentionSide / 2)]), [attentionSide]);
 
   const { descriptor } = gen;
   const latent = descriptor.inputs.find((i): i is Of<'latent'> => i.kind === 'latent')!;
@@ -92,6 +86,14 @@ function Controls({
   const truncatable = descriptor.abilities.truncation && (styles !== undefined || !uniform);
   const points = descriptor.outputs[0]!.kind === 'points';
   const outputShape = descriptor.outputs[0]!.shape;
+
+  const attentionCanvas = useRef<HTMLCanvasElement>(null);
+  // The first attention map [HW, HW], when the generator gives one: its side and the query position shown.
+  const attentionIndex = descriptor.outputs.findIndex((o) => o.kind === 'attention-map');
+  const attention = attentionIndex > 0 ? descriptor.outputs[attentionIndex] : undefined;
+  const attentionSide = attention ? Math.round(Math.sqrt(attention.shape[0]!)) : 0;
+  const [query, setQuery] = useState<[number, number]>([0, 0]);
+  useEffect(() => setQuery([Math.floor(attentionSide / 2), Math.floor(attentionSide / 2)]), [attentionSide]);
 
   // A code input is [one-hot categorical code | continuous codes]; the first categorical value starts on.
   const defaultCodes = (c: Of<'code'>) =>
@@ -149,7 +151,7 @@ function Controls({
         drawImages(single.current!, image!, 1, outputShape, 8);
         if (attention && attentionCanvas.current) {
           const positions = attentionSide * attentionSide;
-          const map = extras[gen.extraOutputs.indexOf(attention)]!;
+          const map = extras[attentionIndex - 1]!;
           const at = query[1] * attentionSide + query[0];
           const row = map.subarray(at * positions, (at + 1) * positions);
           drawAttention(attentionCanvas.current, image!, outputShape, row, attentionSide, query);

@@ -1,7 +1,7 @@
 /**
- * One run: status timeline (with retry attempts), live progress, loss and metric curves, the sample
- * gallery, the evaluation, the spec, the cost estimate, and cancel / resume / clone / compare / playground. Polls while
- * the run is active.
+ * One run: its name, tags and note (editable) and its group, status timeline (with retry attempts), live
+ * progress, loss and metric curves, the sample gallery, the evaluation, the spec, the cost estimate, and
+ * cancel / resume / clone / compare / playground. Polls while the run is active.
  */
 
 import type { ComponentChildren } from 'preact';
@@ -12,6 +12,7 @@ import { ApiError, api } from '../api/client.ts';
 import { isActive, type Metrics, type RunRecord, type SampleRef } from '../api/types.ts';
 import { EvaluationView } from '../components/evaluation.tsx';
 import { Gallery } from '../components/gallery.tsx';
+import { LabelsPanel } from '../components/labels.tsx';
 import { LineChart } from '../components/line-chart.tsx';
 import { Empty, ErrorBox, Loading } from '../components/states.tsx';
 import { Progress, StatusBadge } from '../components/status.tsx';
@@ -205,8 +206,19 @@ export function RunPage({ id }: { id: string }) {
   return (
     <>
       <h1 tabIndex={-1}>
-        Run <code>{r.id}</code> <StatusBadge status={r.status} />
+        {r.labels?.name ? <span data-testid="run-name">{r.labels.name} </span> : 'Run '}
+        <code>{r.id}</code> <StatusBadge status={r.status} />
       </h1>
+      {r.group && (
+        <p class="muted">
+          Member {r.group.index} of <a href={href({ page: 'group', id: r.group.id })}>group {r.group.id}</a>
+        </p>
+      )}
+      <LabelsPanel
+        labels={r.labels}
+        what="The run"
+        save={(patch) => api.patchRun(id, patch).then(() => run.reload())}
+      />
       <p class="muted">
         {r.spec.family} on {r.spec.dataset} · {r.spec.steps.toLocaleString()} steps, batch {r.spec.batchSize},
         seed {r.spec.seed} · attempt {r.attempt} · submitted {ago(r.createdAt)}

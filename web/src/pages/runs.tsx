@@ -1,7 +1,20 @@
-/** Runs: status, family, dataset, progress with ETA, the latest sample; filters and sort; live updates. */
+/**
+ * Runs: name and tags, status, family, dataset, progress with ETA, the latest sample; the experiment groups
+ * above them, each row opening to its members; filters (a tag and text in the name, kept in the URL, are
+ * the API's; status and family too), sort; live updates.
+ */
+import { Fragment } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api } from '../api/client.ts';
-import { ALL_STATUSES, type FamilyId, isActive, type RunRecord, type RunStatus } from '../api/types.ts';
+import {
+  ALL_STATUSES,
+  type FamilyId,
+  type GroupSummary,
+  isActive,
+  type RunRecord,
+  type RunStatus,
+} from '../api/types.ts';
+import { TagList } from '../components/labels.tsx';
 import { Empty, ErrorBox, Loading } from '../components/states.tsx';
 import { Progress, StatusBadge } from '../components/status.tsx';
 import { ago } from '../lib/format.ts';
@@ -31,7 +44,92 @@ function Thumbnail({ run }: { run: RunRecord }) {
   );
 }
 
-export function RunsPage() {
+/** A group's members, read when its row is opened. */
+function GroupMembers({ id }: { id: string }) {
+  const group = useAsync(() => api.group(id), [id]);
+  if (group.error) return <ErrorBox error={group.error} retry={group.reload} what="Its members" />;
+  if (!group.data) return <Loading what="its members" />;
+  return (
+    <ul class="group-members">
+      {group.data.members.map((m) => (
+        <li key={m.runId}>
+          <a href={href({ page: 'run', id: m.runId })}>{m.runId}</a>{' '}
+          <span class="muted">
+            {Object.entries(m.varies)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(', ')}
+          </span>{' '}
+          <StatusBadge status={m.status} />
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function Groups({ groups }: { groups: GroupSummary[] }) {
+  const [open, setOpen] = useState<string[]>([]);
+  const toggle = (id: string) => setOpen((o) => (o.includes(id) ? o.filter((x) => x !== id) : [...o, id]));
+  return (
+    <section aria-labelledby="groups-h">
+      <h2 id="groups-h">Groups</h2>
+      <table class="runs groups">
+        <thead>
+          <tr>
+            <th scope="col">Members</th>
+            <th scope="col">Group</th>
+            <th scope="col">Status</th>
+            <th scope="col">What</th>
+          </tr>
+        </thead>
+        <tbody>
+          {groups.map((g) => (
+            <Fragment key={g.id}>
+              <tr data-group={g.id}>
+                <td data-label="Members">
+                  <button
+                    type="button"
+                    class="link"
+                    aria-expanded={open.includes(g.id)}
+                    onClick={() => toggle(g.id)}
+                  >
+                    {open.includes(g.id) ? 'Hide' : 'Show'} {g.size} runs
+                  </button>
+                </td>
+                <td data-label="Group">
+                  <a href={href({ page: 'group', id: g.id })}>{g.labels?.name ?? g.id}</a>
+                  {g.labels?.name && <div class="muted">{g.id}</div>}
+                  <TagList tags={g.labels?.tags} />
+                </td>
+                <td data-label="Status">
+                  <StatusBadge status={g.status} />
+                  <div class="muted">
+                    {Object.entries(g.counts)
+                      .map(([s, n]) => `${n} ${s.toLowerCase()}`)
+                      .join(', ')}
+                  </div>
+                </td>
+                <td data-label="What">
+                  {g.kind === 'seeds' ? `seeds ${g.seeds?.join(', ')}` : `${g.sweep?.mode} sweep`} ·{' '}
+                  {g.spec.family} · {g.spec.dataset}
+                  <div class="muted">{ago(g.createdAt)}</div>
+                </td>
+              </tr>
+              {open.includes(g.id) && (
+                <tr class="group-members-row">
+                  <td colSpan={4}>
+                    <GroupMembers id={g.id} />
+                  </td>
+                </tr>
+              )}
+            </Fragment>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+export function RunsPage({ tag = '', q = '' }: { tag?: string; q?: string }) {
   const [status, setStatus] = useState<RunStatus | ''>('');
   const [family, setFamily] = useState<FamilyId | ''>('');
   const [sort, setSort] = useState<Sort>('newest');
@@ -40,14 +138,27 @@ export function RunsPage() {
   const [cursor, setCursor] = useState<string | undefined>();
   const [selected, setSelected] = useState<string[]>([]);
   const models = useAsync(() => api.models(), []);
-  const first = useAsync(
-    () => api.listRuns({ ...(status ? { status } : {}), ...(family ? { family } : {}), limit: 50 }),
-    [status, family],
-  );
+  // The API's filters: a tag exactly, text within names.
+  const labelFilter = { ...(tag ? { tag } : {}), ...(q ? { q } : {}) };
+  const query = { ...(status ? { status } : {}), ...(family ? { family } : {}), ...labelFilter };
+  const first = useAsync(() => api.listRuns({ ...query, limit: 50 }), [status, family, tag, q]);
+  const groups = useAsync(() => api.listGroups({ ...labelFilter, limit: 20 }), [tag, q]);
   const [shownFilter, setShownFilter] = useState('');
+  const [nameText, setNameText] = useState(q);
+  const [tagText, setTagText] = useState(tag);
+  useEffect(() => {
+    setNameText(q);
+    setTagText(tag);
+  }, [tag, q]);
+  const applyLabels = (e: Event) => {
+    e.preventDefault();
+    const t = tagText.trim();
+    const n = nameText.trim();
+    location.hash = href({ page: 'runs', ...(t ? { tag: t } : {}), ...(n ? { q: n } : {}) });
+  };
   useEffect(() => {
     if (!first.data) return;
-    const filter = `${status}|${family}`;
+    const filter = `${status}|${family}|${tag}|${q}`;
     const fresh = first.data.runs;
     // A refresh keeps older pages already loaded; a new filter starts over.
     setRuns((rs) =>
@@ -59,23 +170,31 @@ export function RunsPage() {
 
   // While something is active, refresh the first page and merge it over what is shown.
   const anyActive = runs.some((r) => isActive(r.status));
-  useInterval(() => first.reload(), 3000, anyActive || runs.length === 0);
+  useInterval(
+    () => {
+      first.reload();
+      groups.reload();
+    },
+    3000,
+    anyActive || runs.length === 0,
+  );
 
   const more = async () => {
-    const page = await api.listRuns({
-      ...(status ? { status } : {}),
-      ...(family ? { family } : {}),
-      cursor,
-      limit: 50,
-    });
+    const page = await api.listRuns({ ...query, cursor, limit: 50 });
     setRuns((rs) => [...rs, ...page.runs.filter((r) => !rs.some((x) => x.id === r.id))]);
     setCursor(page.nextCursor);
   };
 
   const shown = useMemo(() => {
-    const q = text.trim().toLowerCase();
+    const find = text.trim().toLowerCase();
     return runs
-      .filter((r) => !q || r.id.toLowerCase().includes(q) || r.spec.dataset.includes(q))
+      .filter(
+        (r) =>
+          !find ||
+          r.id.toLowerCase().includes(find) ||
+          r.spec.dataset.includes(find) ||
+          !!r.labels?.name?.toLowerCase().includes(find),
+      )
       .sort(SORTS[sort]);
   }, [runs, text, sort]);
 
@@ -85,6 +204,41 @@ export function RunsPage() {
   return (
     <>
       <h1 tabIndex={-1}>Runs</h1>
+      <form class="toolbar" onSubmit={applyLabels} aria-label="Filter by tag and name">
+        <label>
+          Tag
+          <input
+            type="search"
+            value={tagText}
+            placeholder="e.g. baseline"
+            onInput={(e) => setTagText((e.target as HTMLInputElement).value)}
+          />
+        </label>
+        <label>
+          Name contains
+          <input
+            type="search"
+            value={nameText}
+            placeholder="text in the name"
+            onInput={(e) => setNameText((e.target as HTMLInputElement).value)}
+          />
+        </label>
+        <button type="submit">Filter</button>
+        {(tag || q) && (
+          <a class="button" href={href({ page: 'runs' })}>
+            Clear
+          </a>
+        )}
+      </form>
+      {(tag || q) && (
+        <p class="muted" data-testid="label-filter">
+          Showing runs and groups{tag ? ` tagged ${tag}` : ''}
+          {tag && q ? ' and' : ''}
+          {q ? ` named with “${q}”` : ''}.
+        </p>
+      )}
+      {groups.data && groups.data.groups.length > 0 && <Groups groups={groups.data.groups} />}
+      {groups.error && <ErrorBox error={groups.error} retry={groups.reload} what="Groups" />}
       <div class="toolbar">
         <label>
           Status
@@ -126,7 +280,7 @@ export function RunsPage() {
           <input
             type="search"
             value={text}
-            placeholder="run id or dataset"
+            placeholder="run id, name or dataset"
             onInput={(e) => setText((e.target as HTMLInputElement).value)}
           />
         </label>
@@ -143,7 +297,7 @@ export function RunsPage() {
       {!first.data && !first.error && <Loading what="runs" />}
       {first.data && shown.length === 0 && (
         <Empty>
-          <p>{runs.length ? 'No run matches these filters.' : 'No runs yet.'}</p>
+          <p>{runs.length || tag || q ? 'No run matches these filters.' : 'No runs yet.'}</p>
           <a href={href({ page: 'new' })}>Submit your first experiment</a>
         </Empty>
       )}
@@ -172,8 +326,18 @@ export function RunsPage() {
                   />
                 </td>
                 <td data-label="Run">
+                  {r.labels?.name && <div class="run-name">{r.labels.name}</div>}
                   <a href={href({ page: 'run', id: r.id })}>{r.id}</a>
-                  <div class="muted">{ago(r.createdAt)}</div>
+                  <div class="muted">
+                    {ago(r.createdAt)}
+                    {r.group && (
+                      <>
+                        {' · '}
+                        <a href={href({ page: 'group', id: r.group.id })}>group member {r.group.index}</a>
+                      </>
+                    )}
+                  </div>
+                  <TagList tags={r.labels?.tags} />
                 </td>
                 <td data-label="Status">
                   <StatusBadge status={r.status} />

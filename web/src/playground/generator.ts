@@ -17,10 +17,9 @@ export interface ExtraOutput {
 
 export interface LoadedGenerator {
   backend: string;
-  /** What the generator takes and gives, checked against the model. */
+  /** What the generator takes and gives, checked against the model: the sample first, then any extra
+   * outputs (attention maps of SAGAN and BigGAN) by name. */
   descriptor: GeneratorDescriptor;
-  /** The outputs after the sample, by the model's output names. */
-  extraOutputs: ExtraOutput[];
   /** Runs the generator on a batch: one Float32Array per input by name, each batch * sizeOf(input) long. */
   generate(batch: number, values: Record<string, Float32Array>): Promise<Float32Array>;
   /** As generate, every output: the sample first, then each extra output. */
@@ -152,7 +151,6 @@ export async function loadGenerator(exported: ExportedGenerator): Promise<Loaded
     model.dispose();
     throw err;
   }
-  const extraOutputs = exported.descriptor.outputs.slice(1).map(({ name, shape }) => ({ name, shape }));
   const { styles } = exported.descriptor;
   let styled: Awaited<ReturnType<typeof styledGenerator>> | undefined;
   if (styles) {
@@ -181,7 +179,6 @@ export async function loadGenerator(exported: ExportedGenerator): Promise<Loaded
   return {
     backend,
     descriptor: exported.descriptor,
-    extraOutputs,
     generateAll,
     generate: async (batch, values) => (await generateAll(batch, values))[0]!,
     ...(styled ? { styles: styled.styled } : {}),
