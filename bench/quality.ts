@@ -176,7 +176,22 @@ Object.assign(EXPERIMENTS, {
     steps: 2000,
     hyperparameters: { channels: 32 },
   },
+  // StyleGAN under the same budget and widths (32 feature maps up to 8x8, fewer above), at its one
+  // resolution throughout: mapping 8 layers, w of 128, mixing 0.9, R1 gamma 0.1.
+  'stylegan-mnist32-2000': {
+    family: 'stylegan',
+    dataset: 'mnist32',
+    steps: 2000,
+    hyperparameters: { channels: 32 },
+  },
+  'stylegan-fashion-2000': {
+    family: 'stylegan',
+    dataset: 'fashion-mnist',
+    steps: 2000,
+    hyperparameters: { channels: 32 },
+  },
 });
+
 /**
  * SAGAN and BigGAN on 32 px MNIST and on Fashion-MNIST, each beside the Conditional GAN (and DCGAN's
  * Fashion line) under the same budget: 3,000 steps at batch 32, or the --minutes a seed is given (30 is

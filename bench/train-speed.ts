@@ -92,6 +92,14 @@ const MODELS = [
   },
   { name: 'pggan-mnist32', family: 'pggan', dataset: 'mnist32', hyperparameters: {} },
   { name: 'pggan-mnist32-narrow', family: 'pggan', dataset: 'mnist32', hyperparameters: { channels: 32 } },
+  // StyleGAN at 32x32 throughout; each step's D update includes R1's second-order gradient.
+  { name: 'stylegan-mnist32', family: 'stylegan', dataset: 'mnist32', hyperparameters: {} },
+  {
+    name: 'stylegan-mnist32-narrow',
+    family: 'stylegan',
+    dataset: 'mnist32',
+    hyperparameters: { channels: 32 },
+  },
 ] as const;
 
 const chosen = args.models?.split(',');

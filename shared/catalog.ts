@@ -439,6 +439,59 @@ const pggan = z.strictObject({
   nCritic: nCritic(1),
 });
 
+const stylegan = z.strictObject({
+  latentDim: latentDim(128),
+  wDim: z
+    .int()
+    .min(1)
+    .max(1024)
+    .default(128)
+    .describe("Size of w, the mapping network's output (the paper: 512)."),
+  mappingLayers: z
+    .int()
+    .min(1)
+    .max(16)
+    .default(8)
+    .describe('Dense layers of the mapping network z -> w (learning rate x0.01).'),
+  channels: z
+    .int()
+    .min(4)
+    .max(512)
+    .default(64)
+    .describe(
+      'Feature maps of the synthesis blocks and the discriminator up to 8x8, fewer in proportion above.',
+    ),
+  mixingProbability: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.9)
+    .describe(
+      'Share of training batches whose styles come from two z, switched at a random layer (style mixing).',
+    ),
+  r1Gamma: z
+    .number()
+    .min(0)
+    .max(1000)
+    .default(0.1)
+    .describe("gamma: weight of the R1 penalty on D's gradient at real images (the paper: 10 at 1024 px)."),
+  wAvgBeta: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.995)
+    .describe('Decay of the running mean of w that truncation pulls towards.'),
+  mbstdGroup: z
+    .int()
+    .min(1)
+    .max(64)
+    .default(4)
+    .describe('Samples per minibatch standard deviation group in D (the batch must split into such groups).'),
+  learningRate: z.number().gt(0).max(1).default(1e-3).describe('Adam learning rate for G and D.'),
+  beta1: z.number().min(0).max(0.999).default(0).describe("Adam's beta1."),
+  beta2: z.number().min(0).max(0.9999).default(0.99).describe("Adam's beta2."),
+});
+
 export const FAMILIES = withDatasets([
   {
     id: 'vanilla',
@@ -651,6 +704,21 @@ export const FAMILIES = withDatasets([
     kinds: ['labelled', 'images'],
     hyperparameters: pggan,
   },
+  {
+    id: 'stylegan',
+    title: 'StyleGAN',
+    paper: {
+      title: 'A Style-Based Generator Architecture for Generative Adversarial Networks',
+      authors: 'Karras, Laine and Aila',
+      year: 2019,
+      url: 'https://arxiv.org/abs/1812.04948',
+    },
+    axis: 'image-quality',
+    summary:
+      'A mapping network turns z into w; the synthesis network starts from a learned constant and restyles every layer from w by AdaIN, with per-layer noise; styles of two z mixed in training; w truncated towards its mean at sampling. Non-saturating loss with R1.',
+    kinds: ['labelled', 'images'],
+    hyperparameters: stylegan,
+  },
 ] as const satisfies readonly FamilyDeclaration[]);
 
 export type FamilyId = (typeof FAMILIES)[number]['id'];
@@ -669,6 +737,7 @@ export type UnrolledHyperparameters = Hyperparameters<'unrolled'>;
 export type PresganHyperparameters = Hyperparameters<'presgan'>;
 export type InfoganHyperparameters = Hyperparameters<'infogan'>;
 export type PgganHyperparameters = Hyperparameters<'pggan'>;
+export type StyleganHyperparameters = Hyperparameters<'stylegan'>;
 export type SaganHyperparameters = Hyperparameters<'sagan'>;
 export type BigganHyperparameters = Hyperparameters<'biggan'>;
 export type Pix2pixHyperparameters = Hyperparameters<'pix2pix'>;

@@ -107,6 +107,11 @@ export interface ImageEval extends EvalCommon {
    * truncation threshold, each point on `samples` samples, and their plot.
    */
   truncation?: { samples: number; points: TruncationPoint[]; plot: string };
+  /**
+   * Style-based generators only: the style-mixing grid. Row i, column j is drawn with the styles of the
+   * layers before `crossover` from the left column's z_i (coarse) and the rest from the top row's z_j (fine).
+   */
+  styleMixing?: { picture: string; crossover: number; layerSides: number[]; sources: number };
   classifier: {
     weights: string;
     testAccuracy: number | null;
@@ -198,6 +203,15 @@ export function evaluationPictures(result: EvalResult): EvalPicture[] {
       key: result.truncation.plot,
       title:
         'Truncation sweep: class accuracy (blue, higher is better) and cFID (red, lower is better) against the threshold',
+    });
+  }
+  if (result.styleMixing) {
+    const { crossover, layerSides } = result.styleMixing;
+    const coarse = [...new Set(layerSides.slice(0, crossover))].join(', ');
+    const fine = [...new Set(layerSides.slice(crossover))].join(', ');
+    pictures.push({
+      key: result.styleMixing.picture,
+      title: `Style mixing: styles at ${coarse} px from the left column, at ${fine} px from the top row`,
     });
   }
   result.codes?.traversals.forEach((key, j) => {

@@ -58,6 +58,28 @@ export const GeneratorOutputSchema = z.strictObject({
 });
 export type GeneratorOutput = z.infer<typeof GeneratorOutputSchema>;
 
+/** The parts a style-based generator (StyleGAN) is exported in besides the whole, for truncation and mixing. */
+/** A part's model.json in a folder of its own beside the generator's (never outside it). */
+const partModel = z.string().regex(/^[a-z0-9_-]+\/model\.json$/, 'a model.json in a folder of generator/');
+export const STYLE_PARTS = ['mapping', 'synthesis'] as const;
+
+export const StylePartsSchema = z.strictObject({
+  mapping: partModel.describe("The mapping network z -> w: its model.json, relative to the generator's."),
+  synthesis: partModel.describe(
+    "The synthesis network ws [layers, wDim] -> sample: its model.json, relative to the generator's.",
+  ),
+  wDim: z.int().min(1),
+  layerSides: z
+    .array(z.int().min(1))
+    .min(1)
+    .describe('The side each style layer (a row of ws) works at, coarse to fine; mixing switches at a row.'),
+  wAverage: z
+    .array(z.number())
+    .min(1)
+    .describe('The running mean of w from training: truncation is wAverage + psi * (w - wAverage).'),
+});
+export type StyleParts = z.infer<typeof StylePartsSchema>;
+
 export const GeneratorDescriptorSchema = z
   .strictObject({
     version: z.literal(GENERATOR_DESCRIPTOR_VERSION),
@@ -72,6 +94,9 @@ export const GeneratorDescriptorSchema = z
       mixing: z.boolean().describe('Different z may drive different layers (style mixing).'),
       extraOutputs: z.array(z.string()).describe('Outputs beside the sample, e.g. attention maps, by name.'),
     }),
+    styles: StylePartsSchema.optional().describe(
+      'A style-based generator: its mapping and synthesis networks apart, and the mean w (truncation in w, mixing).',
+    ),
   })
   .superRefine((d, ctx) => {
     const extra = new Set(d.outputs.slice(1).map((o) => o.name));
@@ -83,6 +108,12 @@ export const GeneratorDescriptorSchema = z
           message: `'${n}' is not an output after the sample`,
         });
     });
+    if (d.styles && d.styles.wAverage.length !== d.styles.wDim)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['styles', 'wAverage'],
+        message: `holds ${d.styles.wAverage.length} values, not wDim (${d.styles.wDim})`,
+      });
     // A translating generator (pix2pix, CycleGAN) takes images and no z; every other takes one z.
     const latents = d.inputs.filter((i) => i.kind === 'latent').length;
     const images = d.inputs.filter((i) => i.kind === 'image').length;
@@ -127,6 +158,8 @@ export interface GeneratorFacts {
   attentionMaps?: { name: string; shape: number[] }[];
   /** z may be drawn truncated (BigGAN). */
   truncation?: boolean;
+  /** A style-based generator's parts: truncation in w and mixing. */
+  styles?: StyleParts;
 }
 
 /** The descriptor of a generator z [, label | codes] -> sample [, attention maps]. */
@@ -165,10 +198,11 @@ export function describeGenerator(f: GeneratorFacts): GeneratorDescriptor {
       ...(f.attentionMaps ?? []).map((m) => ({ ...m, kind: 'attention-map', range: [0, 1] })),
     ],
     abilities: {
-      truncation: f.truncation ?? false,
-      mixing: false,
+      truncation: f.truncation ?? f.styles !== undefined,
+      mixing: f.styles !== undefined,
       extraOutputs: (f.attentionMaps ?? []).map((m) => m.name),
     },
+    ...(f.styles ? { styles: f.styles } : {}),
   });
 }
 

@@ -11,6 +11,7 @@
  *   runs/{runId}/checkpoints/{step}/... (state.json is written last and marks the checkpoint complete)
  *   runs/{runId}/generator/model.json   (+ weights.bin: a tfjs layers model for the browser)
  *   runs/{runId}/generator/descriptor.json (its inputs, outputs and abilities: shared/generator.ts)
+ *   runs/{runId}/generator/{mapping,synthesis}/model.json (+ weights.bin: a style-based generator's parts)
  *   runs/{runId}/eval.json
  *   runs/{runId}/eval/latent-interpolation.png, eval/latent-arithmetic.png
  *   runs/{runId}/eval/code-traversal-{index}.png   (InfoGAN's continuous codes)
@@ -54,6 +55,8 @@ export const runFiles = {
   evalArithmetic: 'eval/latent-arithmetic.png',
   /** Class accuracy and cFID against the truncation threshold (BigGAN). */
   evalTruncation: 'eval/truncation-sweep.png',
+  /** StyleGAN: the style-mixing grid (coarse styles from the left column's z, fine from the top row's). */
+  evalStyleMixing: 'eval/style-mixing.png',
   /** InfoGAN: continuous code `index` traversed for each categorical code value. */
   evalCodeTraversal: (index: number) => `eval/code-traversal-${index}.png`,
   samplesDir: 'samples/',
@@ -67,6 +70,8 @@ export const runFiles = {
   generatorWeights: 'generator/weights.bin',
   /** What the generator takes and gives (shared/generator.ts); absent for generators exported before it. */
   generatorDescriptor: 'generator/descriptor.json',
+  /** A style-based generator's parts, each a model.json + weights.bin (descriptor.styles names them). */
+  generatorPart: (part: 'mapping' | 'synthesis') => `generator/${part}/`,
 } as const;
 
 export function runPrefix(runId: string): string {

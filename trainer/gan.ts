@@ -120,6 +120,12 @@ export interface Gan {
   translation?: ImageTranslation;
   /** Tensors beside the networks that the checkpoint keeps with them (CycleGAN's history pools). */
   state?: Record<string, tf.Variable>;
+  /**
+   * A style-based G (StyleGAN): its mapping (z -> w) and synthesis (ws [N, layers, wDim] -> sample)
+   * networks, exported apart beside the generator, with the running mean of w, so a reader can truncate w
+   * and mix the styles of two z.
+   */
+  styles?: StyleNetworks;
   /** Set when G takes a class label as its second input; the loop then fills StepInputs.fakeLabels. */
   conditional?: { classes: number };
   /**
@@ -149,6 +155,15 @@ export interface ImageTranslation {
   inputs: BatchImage[];
   /** Paired sets: the batch image G's first output should reproduce. */
   target?: BatchImage;
+}
+
+export interface StyleNetworks {
+  mapping: tf.LayersModel;
+  synthesis: tf.LayersModel;
+  /** The running mean of w, [wDim]. */
+  wAverage(): tf.Tensor1D;
+  /** The side each style layer (a row of ws) works at, coarse to fine. */
+  layerSides: number[];
 }
 
 export interface LatentCodes {

@@ -51,7 +51,43 @@ export function describeGan(gan: Gan, spec: ExperimentSpec): GeneratorDescriptor
         }
       : {}),
     ...(gan.truncation ? { truncation: true } : {}),
+    ...(gan.styles
+      ? {
+          styles: {
+            mapping: `${STYLE_PARTS.mapping}model.json`,
+            synthesis: `${STYLE_PARTS.synthesis}model.json`,
+            wDim: gan.styles.mapping.outputs[0]!.shape[1] as number,
+            layerSides: gan.styles.layerSides,
+            wAverage: Array.from(gan.styles.wAverage().dataSync()),
+          },
+        }
+      : {}),
   });
+}
+
+/** Where a style-based generator's parts go, relative to generator/. */
+const STYLE_PARTS = {
+  mapping: runFiles.generatorPart('mapping').slice(runFiles.generatorDir.length),
+  synthesis: runFiles.generatorPart('synthesis').slice(runFiles.generatorDir.length),
+};
+
+/** A model as stock layers (nn/export.ts), saved under `dir`. */
+async function saveExportable(
+  model: tf.LayersModel,
+  artifacts: ArtifactSink,
+  dir: string,
+  extraOutputs?: readonly string[],
+): Promise<void> {
+  if (!needsExportCopy(model, extraOutputs)) {
+    await model.save(sinkSaver(artifacts, dir));
+    return;
+  }
+  const exported = exportableModel(model, extraOutputs);
+  try {
+    await exported.save(sinkSaver(artifacts, dir));
+  } finally {
+    exported.dispose();
+  }
 }
 
 /** Writes the descriptor, then the model: a generator/model.json of this trainer always has its descriptor. */
@@ -66,18 +102,14 @@ export async function exportGenerator(
     `${JSON.stringify(descriptor, null, 2)}\n`,
     'application/json',
   );
-  // Stock layers with spectral norm, modulation and attention's gamma folded in, attention maps after the
-  // sample (nn/export.ts), so the browser's tfjs loads it without the trainer's classes.
-  if (!needsExportCopy(gan.generator, gan.attentionMaps)) {
-    await gan.generator.save(sinkSaver(artifacts, runFiles.generatorDir));
-    return;
+  // Stock layers with equalized layers, spectral norm, modulation and attention's gamma folded in,
+  // attention maps after the sample (nn/export.ts), so the browser's tfjs loads it with no class of ours
+  // beyond shared/layers/normalise.ts. A style-based generator's parts first: model.json comes last.
+  if (gan.styles) {
+    await saveExportable(gan.styles.mapping, artifacts, runFiles.generatorPart('mapping'));
+    await saveExportable(gan.styles.synthesis, artifacts, runFiles.generatorPart('synthesis'));
   }
-  const exported = exportableModel(gan.generator, gan.attentionMaps);
-  try {
-    await exported.save(sinkSaver(artifacts, runFiles.generatorDir));
-  } finally {
-    exported.dispose();
-  }
+  await saveExportable(gan.generator, artifacts, runFiles.generatorDir, gan.attentionMaps);
 }
 
 /** A run's generator descriptor, and where it came from (for messages). */

@@ -16,6 +16,7 @@ export const TINY_HYPERPARAMETERS: Record<string, Record<string, unknown>> = {
   dcgan: { latentDim: 8, gChannels: 8, dChannels: 4 },
   cgan: { latentDim: 8, gChannels: 8, dChannels: 4 },
   pggan: { latentDim: 8, channels: 4, mbstdGroup: 2 },
+  stylegan: { latentDim: 8, wDim: 8, mappingLayers: 2, channels: 4, mbstdGroup: 2 },
   sagan: { latentDim: 8, gChannels: 8, dChannels: 8, attentionSide: 8 },
   biggan: { latentDim: 8, gChannels: 8, dChannels: 8, attentionSide: 8, embedDim: 4 },
   pix2pix: { gFilters: 4, dFilters: 4 },

@@ -3,7 +3,7 @@
  * Signs in from the printed link, submits a tiny DCGAN run from the form, watches it reach SUCCEEDED, steps
  * its gallery, clones it into a second run, compares the two under one slider, generates images from the
  * exported generators in the browser (a conditional one by class; pix2pix and CycleGAN translating a drawn
- * input), checks the catalog against GET /models, keeps a form draft across an
+ * input; PGGAN and StyleGAN with truncation and style mixing), checks the catalog against GET /models, keeps a form draft across an
  * expired session, cancels and resumes a run, and shows a lost API connection. Screenshots go to test/e2e/artifacts/.
  */
 import type { Page } from 'playwright-core';
@@ -400,6 +400,58 @@ describe('the dashboard against npm start', () => {
             .toBe(true);
         }
         expect(await unlabeledControls()).toEqual([]);
+        await shot(`11-playground-${family}.png`);
+      }
+    },
+    2 * TRAIN_TIMEOUT + 10_000,
+  );
+
+  it(
+    'loads PGGAN and StyleGAN generators: a truncation slider for both, style mixing for StyleGAN',
+    async () => {
+      const tiny = (family: string, hyperparameters: Record<string, unknown>) =>
+        submitViaApi({
+          family,
+          dataset: 'mnist32',
+          steps: 4,
+          batchSize: 4,
+          sampleEvery: 2,
+          evaluate: false,
+          hyperparameters: { latentDim: 8, channels: 4, mbstdGroup: 2, ...hyperparameters },
+        });
+      const runs = [
+        ['pggan', await tiny('pggan', {})],
+        ['stylegan', await tiny('stylegan', { wDim: 8, mappingLayers: 2 })],
+      ] as const;
+      const errorsBefore = pageErrors.length;
+      for (const [family, id] of runs) {
+        await go(`#/runs/${id}`);
+        await waitForStatus('SUCCEEDED');
+        await go(`#/playground/${id}`);
+        const canvas = page.locator('canvas').first();
+        await expect.poll(() => canvas.getAttribute('data-generated'), { timeout: 60_000 }).not.toBe('0');
+        const pixels = () =>
+          canvas.evaluate((el: HTMLCanvasElement) =>
+            Array.from(el.getContext('2d')!.getImageData(0, 0, el.width, el.height).data).join(','),
+          );
+        // Each control redraws the sample: (StyleGAN) B's styles from layer 0, then truncation to its lowest
+        // (last: at psi 0 every w is the mean, and mixing changes nothing).
+        const moved = async (label: RegExp) => {
+          const before = await pixels();
+          await page.getByLabel(label).focus();
+          await page.keyboard.press('Home');
+          await expect.poll(async () => (await pixels()) !== before, { timeout: POLL_TIMEOUT }).toBe(true);
+        };
+        const mixing = page.getByLabel(/^Seed B's styles from layer/);
+        expect(await mixing.count(), family).toBe(family === 'stylegan' ? 1 : 0);
+        if (family === 'stylegan') {
+          expect(await mixing.getAttribute('max')).toBe('8');
+          await moved(/^Seed B's styles from layer/);
+          await page.getByText('styles from layer 0 (4 px) on from seed 2').waitFor();
+        }
+        await moved(/^Truncation/);
+        expect(await unlabeledControls()).toEqual([]);
+        expect(pageErrors.slice(errorsBefore)).toEqual([]);
         await shot(`11-playground-${family}.png`);
       }
     },

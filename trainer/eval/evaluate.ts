@@ -59,6 +59,7 @@ import {
   modeMinSamples,
   modesAndHq,
 } from './metrics.ts';
+import { styleMixingGrid } from './style-mixing.ts';
 import { evaluateTranslation } from './translation.ts';
 
 export const DEFAULT_IMAGE_SAMPLES = 10_000;
@@ -554,6 +555,24 @@ export async function evaluateRun(run: string | ArtifactSink, opts: EvalOptions 
       interpolation: runFiles.evalInterpolation,
       arithmetic: runFiles.evalArithmetic,
       arithmeticClassCounts: arithmetic.classCounts,
+    };
+  }
+  const styles = descriptor.descriptor.styles;
+  if (opts.write !== false && result.kind === 'images' && styles) {
+    const part = (file: string) => {
+      const dir = runFiles.generatorDir + file.slice(0, file.lastIndexOf('/') + 1);
+      return tf.loadLayersModel(sinkLoader(sink, dir));
+    };
+    const [mapping, synthesis] = await Promise.all([part(styles.mapping), part(styles.synthesis)]);
+    const grid = styleMixingGrid(mapping, synthesis, styles, seed);
+    mapping.dispose();
+    synthesis.dispose();
+    await sink.put(runFiles.evalStyleMixing, grid.png);
+    result.styleMixing = {
+      picture: runFiles.evalStyleMixing,
+      crossover: grid.crossover,
+      layerSides: styles.layerSides,
+      sources: 6,
     };
   }
   generator.dispose();

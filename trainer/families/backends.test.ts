@@ -48,6 +48,11 @@ const SENSITIVE: Record<string, typeof TOLERANCE> = {
   sagan: { absolute: 2e-2, relative: 2e-2 },
   biggan: { absolute: 2e-2, relative: 2e-2 },
   cyclegan: { absolute: 2e-2, relative: 2e-2 },
+  // StyleGAN's G loss after two steps differs by 0.7% (wasm against cpu). Suspected, not traced: instance
+  // norm over its learned constant, which starts uniform, so the first step's Adam moves (beta1 = 0: a full
+  // step of either sign whatever the gradient's size) give a spatial pattern of variance near epsilon that
+  // the norm then scales up.
+  stylegan: { absolute: 2e-2, relative: 2e-2 },
 };
 
 interface Trace {

@@ -42,13 +42,15 @@ async function checkDescriptor(dir: string, spec: ExperimentSpec): Promise<void>
   expect(descriptor.outputs.slice(1).map((o) => o.name)).toEqual(g.outputNames.slice(1));
   expect(descriptor.abilities.extraOutputs).toEqual(g.outputNames.slice(1));
   // The fallback for a generator exported before descriptors (one output, no abilities) agrees on the rest;
-  // translating generators came after descriptors, so they have no fallback to agree with.
+  // translating generators came after descriptors, so they have no fallback to agree with. A style-based
+  // generator's parts are checked by its family's tests.
   if (descriptor.inputs.some((i) => i.kind === 'image')) {
     g.dispose();
     return;
   }
   const derived = descriptorFromSpec(spec, modelInputs);
-  expect({ ...descriptor, outputs: descriptor.outputs.slice(0, 1), abilities: derived.abilities }).toEqual(
+  const { styles: _styles, ...described } = descriptor;
+  expect({ ...described, outputs: descriptor.outputs.slice(0, 1), abilities: derived.abilities }).toEqual(
     derived,
   );
   // The API reads an older generator's inputs from model.json without tfjs: it must read what tfjs wrote.
@@ -130,7 +132,9 @@ export function familyContract(
       // The export folds custom layers into stock ones (nn/export.ts): equal up to float rounding.
       const exported = await exportedSamples(dir, s.seed);
       expect(exported).toHaveLength(restored.length);
-      expect(Math.max(...restored.map((v, i) => Math.abs(v - exported[i]!)))).toBeLessThan(1e-5);
+      // Relative to the output's size: a linear output (Progressive GAN, StyleGAN) is not bounded by tanh.
+      const scale = Math.max(1, ...restored.map(Math.abs));
+      expect(Math.max(...restored.map((v, i) => Math.abs(v - exported[i]!)))).toBeLessThan(1e-5 * scale);
       // Training moved every network, so equality above is not an untrained model matching itself.
       for (const name of Object.keys(weights)) expect(weights[name]).not.toEqual(untrained[name]);
     });

@@ -11,6 +11,7 @@ import { pix2pix } from './pix2pix.ts';
 import { presgan } from './presgan.ts';
 import { sagan } from './sagan.ts';
 import { sngan } from './sngan.ts';
+import { stylegan } from './stylegan.ts';
 import { unrolled } from './unrolled.ts';
 import { vanilla } from './vanilla.ts';
 import { wgan, wganGp } from './wgan.ts';
@@ -27,6 +28,7 @@ export const FAMILY_IMPLEMENTATIONS: Record<FamilyId, GanFamily<any>> = {
   sngan,
   infogan,
   pggan,
+  stylegan,
   sagan,
   biggan,
   pix2pix,

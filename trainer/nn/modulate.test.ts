@@ -177,11 +177,27 @@ describe('Modulate', () => {
     });
   }
 
-  it('does not fold instance norm or a label map (they stay this registered class)', () => {
+  it('style with instance norm (AdaIN) folds into InstanceNorm and stock layers with the same output', () => {
+    const args = { ...sources.style.args, norm: 'instance' } as ModulateArgs;
+    const m = model(args, [...sources.style.cShape]);
+    randomise(m, 41);
     const xIn = tf.input({ shape: [H, W, C] });
-    for (const s of [sources.style, sources.map]) {
-      const m = model({ ...s.args, norm: 'instance' } as ModulateArgs, [...s.cShape]);
-      expect(layerOf(m).fold(xIn, tf.input({ shape: [...s.cShape] }))).toBeUndefined();
+    const cIn = tf.input({ shape: [...sources.style.cShape] });
+    const folded = tf.model({ inputs: [xIn, cIn], outputs: layerOf(m).fold(xIn, cIn)! });
+    expect(new Set(folded.layers.map((l) => l.getClassName()))).toEqual(
+      new Set(['InputLayer', 'InstanceNorm', 'Dense', 'Reshape', 'Multiply', 'Add']),
+    );
+    const x = tf.add(tensor([N, H, W, C], 12, 2), 1);
+    const c = sources.style.c();
+    const diff = tf.sub(m.predict([x, c]) as tf.Tensor, folded.predict([x, c]) as tf.Tensor);
+    expect(tf.max(tf.abs(diff)).dataSync()[0]).toBeLessThan(1e-4);
+  });
+
+  it('does not fold a label map (it stays this registered class)', () => {
+    const xIn = tf.input({ shape: [H, W, C] });
+    for (const norm of ['batch', 'instance'] as const) {
+      const m = model({ ...sources.map.args, norm } as ModulateArgs, [...sources.map.cShape]);
+      expect(layerOf(m).fold(xIn, tf.input({ shape: [...sources.map.cShape] }))).toBeUndefined();
     }
   });
 });

@@ -18,12 +18,13 @@
  * `norm` is 'batch' (statistics over N, H, W; moving averages kept for inference, as tf.layers'
  * batchNormalization does) or 'instance' (statistics over H, W per sample and channel; AdaIN).
  *
- * For export, foldModulate rewrites a batch-normalising layer with a 'class' or 'style' source as stock tfjs
- * layers (two Dense layers whose weights absorb the moving statistics, Reshape, Multiply, Add), so the
- * exported generator needs no custom class. The other combinations stay this class, registered under
- * 'Modulate' for loading.
+ * For export, fold() rewrites a layer with a 'class' or 'style' source as stock tfjs layers (two Dense
+ * layers, whose weights absorb batch norm's moving statistics, Reshape, Multiply, Add), instance norm kept
+ * as the parameter-free InstanceNorm the browser registers too. A 'map' source stays this class,
+ * registered under 'Modulate' for loading.
  */
 import * as tf from '@tensorflow/tfjs';
+import { InstanceNorm } from '../../shared/layers/normalise.ts';
 
 type Sym = tf.SymbolicTensor;
 type Kwargs = Record<string, unknown>;
@@ -214,11 +215,15 @@ export class Modulate extends tf.layers.Layer {
   }
 
   /**
-   * Stock layers computing this layer's inference output from symbolic [x, c], with weights folded in, or
-   * undefined where none can (instance norm from a condition: per-sample statistics; 'map': a resized conditioning path). Instance norm with no condition is stock layer normalisation over H and W.
-   * With moving statistics (mu, var) and s = sqrt(var + eps):
-   *   out = x * scale(c) + shift(c), scale(c) = (1 + gamma(c)) / s, shift(c) = beta(c) - mu * scale(c),
-   * both affine in c, so each is one Dense layer.
+   * Layers computing this layer's inference output from symbolic [x, c], with weights folded in, or
+   * undefined where none can ('map': a resized conditioning path). Instance norm with no condition is stock
+   * layer normalisation over H and W. Otherwise the scale and shift are affine in c, so each is one stock
+   * Dense layer:
+   *   batch norm, moving statistics (mu, var), s = sqrt(var + eps):
+   *     out = x * scale(c) + shift(c), scale(c) = (1 + gamma(c)) / s, shift(c) = beta(c) - mu * scale(c);
+   *   instance norm (per-sample statistics, so no fold into weights):
+   *     out = InstanceNorm(x) * (1 + gamma(c)) + beta(c), InstanceNorm the parameter-free layer
+   *     shared/layers/normalise.ts registers for the browser too.
    */
   fold(x: Sym, c?: Sym): Sym | undefined {
     // Instance norm without a condition is stock layer normalisation over H and W (no affine).
@@ -232,15 +237,18 @@ export class Modulate extends tf.layers.Layer {
           name: this.name,
         })
         .apply(x) as Sym;
-    if (this.norm !== 'batch' || this.source.from === 'map' || this.source.from === 'none') return undefined;
+    if (this.source.from === 'map' || this.source.from === 'none') return undefined;
+    const instance = this.norm === 'instance';
     const [scaleKernel, scaleBias, shiftKernel, shiftBias] = tf.tidy(() => {
-      const s = tf.sqrt(tf.add(this.movingVariance!.read(), this.epsilon));
-      const mu = this.movingMean!.read();
       const p = this.params.map((v) => v.read());
+      const channels = p[0]!.shape[1]!;
       const [gk, gb, bk, bb] =
         this.source.from === 'class'
-          ? [p[0]!, tf.zerosLike(s), p[1]!, tf.zerosLike(s)]
+          ? [p[0]!, tf.zeros([channels]), p[1]!, tf.zeros([channels])]
           : [p[0]!, p[1]!, p[2]!, p[3]!];
+      if (instance) return [tf.clone(gk), tf.add(1, gb), tf.clone(bk), tf.clone(bb)];
+      const s = tf.sqrt(tf.add(this.movingVariance!.read(), this.epsilon));
+      const mu = this.movingMean!.read();
       const sk = tf.div(gk, s);
       const sb = tf.div(tf.add(1, gb), s);
       return [sk, sb, tf.sub(bk, tf.mul(sk, mu)), tf.sub(bb, tf.mul(sb, mu))];
@@ -257,7 +265,10 @@ export class Modulate extends tf.layers.Layer {
     };
     const scale = affine('scale', scaleKernel!, scaleBias!);
     const shift = affine('shift', shiftKernel!, shiftBias!);
-    const scaled = tf.layers.multiply({ name: `${this.name}_mul` }).apply([x, scale]) as Sym;
+    const normalised = instance
+      ? (new InstanceNorm({ epsilon: this.epsilon, name: `${this.name}_norm` }).apply(x) as Sym)
+      : x;
+    const scaled = tf.layers.multiply({ name: `${this.name}_mul` }).apply([normalised, scale]) as Sym;
     return tf.layers.add({ name: `${this.name}_add` }).apply([scaled, shift]) as Sym;
   }
 }
