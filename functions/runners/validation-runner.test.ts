@@ -1,7 +1,8 @@
 /**
  * The local validation job against the in-process emulators (S3, DynamoDB): a job that answers leaves its
  * answer; a job that dies before answering (here out of memory: V8's heap capped by NODE_OPTIONS, so it
- * aborts) fails its version with what happened and where its log is, and nothing of the version is kept.
+ * aborts) fails its version with what happened and where its log is, and nothing of the version is kept;
+ * a version a stopped platform left VALIDATING is validated again when the next one starts.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -100,5 +101,16 @@ describe('the local validation job', () => {
     );
     expect(readFileSync(log, 'utf8')).toMatch(/heap out of memory/);
     expect(await objects.keys(uploadPrefix(OWNER, dataset.id, 1))).toEqual([]);
+  });
+
+  it('a validation left VALIDATING by a platform that stopped is started again, and only that one', async () => {
+    // The versions above have ended (READY, FAILED); this one's job stopped with its platform.
+    const dataset = await validating('uorphaned0001');
+    const { v, exits } = validator();
+    expect(await v.reconcile()).toEqual(['uorphaned0001@1']);
+    await v.idle();
+    expect(exits).toEqual([{ jobId: 'local-validate-uorphaned0001-1', code: 0 }]);
+    expect((await table.get(dataset.id))!.versions[0]!.status).toBe('READY');
+    expect(await v.reconcile()).toEqual([]);
   });
 });

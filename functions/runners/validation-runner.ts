@@ -3,7 +3,8 @@
  * child process, as Batch runs it in the cloud (BatchRunner.validate).
  * The job moves the version to READY or FAILED itself; a job that dies before it can (killed, out of
  * memory, a crash) would leave it VALIDATING, so its exit fails the version with what happened and where its
- * log is, as the Batch event handler does in the cloud.
+ * log is, as the Batch event handler does in the cloud. A platform that stopped while a job ran starts it
+ * again (reconcile()).
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
@@ -122,6 +123,20 @@ export class LocalDatasetValidator implements DatasetValidator {
         /heap out of memory/i.test(ended.said) ? 'memory' : undefined,
       ),
     );
+  }
+
+  /**
+   * Starts again the validation of every version left VALIDATING (`datasets.table.listValidating()`): its
+   * job was a child of a platform that has since stopped, so nothing will answer for it otherwise. The job
+   * reads the files still under raw/; their versions, by id.
+   */
+  async reconcile(): Promise<string[]> {
+    const left = await this.options.datasets.table.listValidating();
+    for (const { dataset, version } of left) {
+      this.log(`validation of ${dataset.id}@${version} was left unfinished; starting it again`);
+      await this.validate(dataset, version);
+    }
+    return left.map(({ dataset, version }) => `${dataset.id}@${version}`);
   }
 
   /** Waits for every job started so far. */

@@ -279,6 +279,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       region: EMULATOR_REGION,
       credentials: EMULATOR_CREDENTIALS,
     });
+    // A validation whose job stopped with the platform is started again, as the local runner resumes runs.
+    await validator.reconcile();
     const api = createApp({
       runStore,
       groupStore,
