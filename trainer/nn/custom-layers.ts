@@ -5,5 +5,12 @@
  */
 import { EqualizedConv2D, EqualizedDense } from './equalized.ts';
 import { PixelNorm } from './pixel-norm.ts';
+import { LearnedConstant, Rotate3D } from './volume.ts';
 
-export const GENERATOR_LAYER_CLASSES = [EqualizedDense, EqualizedConv2D, PixelNorm].map((c) => c.className);
+export const GENERATOR_LAYER_CLASSES = [
+  EqualizedDense,
+  EqualizedConv2D,
+  PixelNorm,
+  LearnedConstant,
+  Rotate3D,
+].map((c) => c.className);
