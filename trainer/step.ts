@@ -3,9 +3,9 @@
  * loop and the speed benchmark, so what is benchmarked is what trains.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { TrainingData } from './data/index.ts';
+import { batchTensors, type TrainingData } from './data/index.ts';
 import type { Gan, Phase, PhaseResult, StepInputs } from './gan.ts';
-import { codeBatch, labelBatch, latentBatch } from './latents.ts';
+import { codeBatch, labelBatch, latentBatch, poseBatch } from './latents.ts';
 import { alphaAt, type ResolvedStage, stageAt, stagesOf } from './stages.ts';
 
 /** Trainable variables of the named networks, in a stable order. */
@@ -133,7 +133,7 @@ const sums = new WeakMap<Gan, { step: number; total: number }>();
 
 /**
  * Step `step`'s inputs, one per draw (drawsPerStep): the real batch and its labels, z, the labels a
- * conditional generator is asked for and the codes of a generator with latent codes. Draw r of step s is
+ * conditional generator is asked for, the codes of a generator with latent codes and the pose of one with a pose. Draw r of step s is
  * number drawsBefore(s) + r of the run, and every input is a function of (seed, draw number), so a resumed
  * run sees what an uninterrupted one would; with one draw per step it is the step.
  */
@@ -149,12 +149,15 @@ export function stepInputs(
   return Array.from({ length: drawsPerStep(gan, step) }, (_, r) => {
     const draw = first + r;
     const batch = data.batch(draw, batchSize);
+    // What a step does not carry (a posed set's recorded poses, which D never sees) is freed here.
+    tf.dispose(batchTensors(batch).filter((t) => t !== batch.x && t !== batch.labels));
     const real = stage.resolution ? downsample(batch.x, stage.resolution) : batch.x;
     const z = latentBatch(seed, draw, batchSize, gan.latentDim, gan.latentNoise);
     const fakeLabels = gan.conditional
       ? labelBatch(seed, draw, batchSize, gan.conditional.classes)
       : undefined;
     const codes = gan.codes ? codeBatch(seed, draw, batchSize, gan.codes) : undefined;
+    const pose = gan.pose ? poseBatch(seed, draw, batchSize, gan.pose) : undefined;
     return {
       real,
       labels: batch.labels,
@@ -166,13 +169,14 @@ export function stepInputs(
       alpha: alphaAt(stage, step),
       ...(fakeLabels ? { fakeLabels } : {}),
       ...(codes ? { codes } : {}),
+      ...(pose ? { pose } : {}),
     };
   });
 }
 
 export function disposeStepInputs(draws: StepInputs[]): void {
   for (const d of draws)
-    tf.dispose([d.real, d.labels, d.z, d.fakeLabels, d.codes].filter((t) => t !== undefined));
+    tf.dispose([d.real, d.labels, d.z, d.fakeLabels, d.codes, d.pose].filter((t) => t !== undefined));
 }
 
 /**

@@ -30,6 +30,8 @@ export const Stream = {
   familyNoise: 9,
   /** The items of a derived dataset (trainer/data/derived/), one stream per item. */
   derived: 10,
+  /** The camera poses a pose-taking generator (HoloGAN) is given. */
+  pose: 11,
 } as const;
 
 /** sfc32: small, fast, good enough statistically, state is four 32-bit words. */

@@ -17,10 +17,18 @@ import { sinkLoader } from '../sinks/model-io.ts';
 import { runStages } from '../stages.ts';
 import { metricsOf, scratchDir, tinySpec, trainIn } from '../test-util.ts';
 
-/** Three samples; a generator with a second input (label or codes) gets one-hot rows 0, 1, 2 there. */
+/**
+ * Three samples; a generator with a second input gets one-hot rows 0, 1, 2 there (label or codes), or three
+ * poses when that input is a pose (HoloGAN's, named so).
+ */
 function sampleThree(g: tf.LayersModel, seed: number): number[] {
   const inputs = [fixedLatents(seed, 3, g.inputs[0]!.shape[1]!)];
-  if (g.inputs.length === 2) inputs.push(oneHotLabels([0, 1, 2], g.inputs[1]!.shape[1]!));
+  if (g.inputs.length === 2)
+    inputs.push(
+      g.inputNames[1] === 'pose'
+        ? tf.tensor2d([0, 0, 120, 20, 240, 40], [3, 2])
+        : oneHotLabels([0, 1, 2], g.inputs[1]!.shape[1]!),
+    );
   const outputs = g.predict(inputs.length === 1 ? inputs[0]! : inputs) as tf.Tensor | tf.Tensor[];
   // The sample is the first output; attention maps may follow it.
   const values = Array.from((Array.isArray(outputs) ? outputs[0]! : outputs).dataSync());

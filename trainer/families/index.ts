@@ -4,6 +4,7 @@ import type { GanFamily } from '../gan.ts';
 import { biggan } from './biggan.ts';
 import { cgan } from './cgan.ts';
 import { dcgan } from './dcgan.ts';
+import { hologan } from './hologan.ts';
 import { infogan } from './infogan.ts';
 import { pggan } from './pggan.ts';
 import { presgan } from './presgan.ts';
@@ -27,6 +28,7 @@ export const FAMILY_IMPLEMENTATIONS: Record<FamilyId, GanFamily<any>> = {
   pggan,
   sagan,
   biggan,
+  hologan,
 };
 
 for (const id of FAMILY_IDS)
