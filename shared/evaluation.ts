@@ -9,7 +9,7 @@ import { runFiles } from './keys.ts';
 /**
  * Datasets with a defined evaluation: cFID and classes on MNIST and Fashion-MNIST (each by its own
  * classifier; MNIST 32 x 32 by MNIST's, on the central 28 x 28 its padding surrounds), modes and HQ% on the
- * 2D mixtures.
+ * 2D mixtures, the azimuth sweep of a pose-taking generator on the posed renders (by the pose regressor).
  */
 export const EVALUATED_DATASETS: readonly DatasetId[] = [
   'mnist',
@@ -17,6 +17,7 @@ export const EVALUATED_DATASETS: readonly DatasetId[] = [
   'fashion-mnist',
   'ring8',
   'grid25',
+  'posed-objects',
 ];
 
 export function hasEvaluation(dataset: string): boolean {
@@ -133,7 +134,32 @@ export interface PointsEval extends EvalCommon {
   };
 }
 
-export type EvalResult = ImageEval | PointsEval;
+/**
+ * A pose-taking generator (HoloGAN) on posed renders: `rows` z, each drawn at `azimuths` azimuths evenly
+ * round the circle at one elevation, the azimuth of every image read by the pose regressor.
+ */
+export interface PoseEval extends EvalCommon {
+  kind: 'posed';
+  sweep: {
+    azimuths: number;
+    rows: number;
+    elevation: number;
+    /** Fisher-Lee circular correlation of read against commanded azimuth, over pairs of images of one z. */
+    circularCorrelation: number;
+    /** The same per z (row), summarised. */
+    perRow: { median: number; min: number; max: number };
+    /** Rows of the sweep as a picture (a row a z, the azimuth along it). */
+    picture: string;
+  };
+  regressor: {
+    weights: string;
+    heldOutCorrelation: number | null;
+    heldOutMedianErrorDegrees: number | null;
+  };
+  definitions: { circularCorrelation: string };
+}
+
+export type EvalResult = ImageEval | PointsEval | PoseEval;
 
 export interface EvalPicture {
   /** Run-relative key (shared/keys.ts runFiles). */
@@ -143,6 +169,8 @@ export interface EvalPicture {
 
 /** The pictures an evaluation wrote beside eval.json, with what each shows. */
 export function evaluationPictures(result: EvalResult): EvalPicture[] {
+  if (result.kind === 'posed')
+    return [{ key: result.sweep.picture, title: 'Azimuth sweep: a row a z, the commanded azimuth along it' }];
   if (result.kind !== 'images') return [];
   const pictures: EvalPicture[] = [];
   if (result.latentGrids) {
@@ -182,6 +210,8 @@ export function evalMetrics(result: EvalResult): Record<string, MetricValue> {
       hqPercent: { value: result.modes.hqPercent, better: 'higher' },
     };
   }
+  if (result.kind === 'posed')
+    return { azimuthCorrelation: { value: result.sweep.circularCorrelation, better: 'higher' } };
   const metrics: Record<string, MetricValue> = { cfid: { value: result.cfid.value, better: 'lower' } };
   if (result.codes)
     metrics.codeAccuracy = { value: 100 * result.codes.bestMapping.accuracy, better: 'higher' };

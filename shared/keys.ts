@@ -15,6 +15,7 @@
  *   runs/{runId}/eval/latent-interpolation.png, eval/latent-arithmetic.png
  *   runs/{runId}/eval/code-traversal-{index}.png   (InfoGAN's continuous codes)
  *   runs/{runId}/eval/truncation-sweep.png         (BigGAN's truncation sweep)
+ *   runs/{runId}/eval/azimuth-sweep.png            (HoloGAN's azimuth sweep)
  */
 
 const STEP_DIGITS = 8;
@@ -54,6 +55,7 @@ export const runFiles = {
   evalArithmetic: 'eval/latent-arithmetic.png',
   /** Class accuracy and cFID against the truncation threshold (BigGAN). */
   evalTruncation: 'eval/truncation-sweep.png',
+  evalAzimuthSweep: 'eval/azimuth-sweep.png',
   /** InfoGAN: continuous code `index` traversed for each categorical code value. */
   evalCodeTraversal: (index: number) => `eval/code-traversal-${index}.png`,
   samplesDir: 'samples/',
