@@ -6,8 +6,8 @@
  *     unit (depth into channels, 1x1 conv, LReLU) -> 2D deconv x2, AdaIN(z), LReLU -> 3x3 conv, tanh.
  *   D: DCGAN's conv trunk with a logit and an identity head that reconstructs z from the image.
  * The pose is drawn uniform over the dataset's pose ranges; D never sees it. The NS-GAN (or minimax) loss;
- * both players also minimise lambda_i times the identity regulariser (losses/info.ts's Gaussian term on z),
- * which keeps z's effect visible whatever the pose. The paper's style discriminator is left out.
+ * both players also minimise lambda_i times the identity regulariser, the mean squared error of D's estimate
+ * of z (losses/info.ts's Gaussian term per dimension), which keeps z's effect visible whatever the pose. The paper's style discriminator is left out.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { HologanHyperparameters } from '../../shared/catalog.ts';
@@ -75,8 +75,10 @@ export const hologan: GanFamily<HologanHyperparameters> = {
     const generate = (inputs: StepInputs) =>
       G.apply([inputs.z, poseOf(inputs)], { training: true }) as tf.Tensor;
     const judge = (images: tf.Tensor) => D.apply(images, { training: true }) as [tf.Tensor, tf.Tensor];
+    // The Gaussian term is half the squared error summed over z: 2 / latentDim makes it a per-dimension mean,
+    // so lambda_i means the same whatever latentDim is.
     const identity = (estimate: tf.Tensor, zGiven: tf.Tensor) =>
-      tf.mul(continuousInfoLoss(estimate, zGiven), hp.identityWeight) as tf.Scalar;
+      tf.mul(continuousInfoLoss(estimate, zGiven), (2 * hp.identityWeight) / hp.latentDim) as tf.Scalar;
     const gLoss = generatorBce(hp.loss);
 
     return {
