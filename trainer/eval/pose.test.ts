@@ -20,8 +20,18 @@ beforeAll(async () => {
 describe('circularCorrelation (Fisher-Lee)', () => {
   const a = Array.from({ length: 36 }, (_, k) => 10 * k);
   it('is 1 for angles turning together, whatever the offset, and -1 for angles turning against', () => {
-    expect(circularCorrelation(a, a.map((x) => (x + 137) % 360))).toBeCloseTo(1, 6);
-    expect(circularCorrelation(a, a.map((x) => (400 - x) % 360))).toBeCloseTo(-1, 6);
+    expect(
+      circularCorrelation(
+        a,
+        a.map((x) => (x + 137) % 360),
+      ),
+    ).toBeCloseTo(1, 6);
+    expect(
+      circularCorrelation(
+        a,
+        a.map((x) => (400 - x) % 360),
+      ),
+    ).toBeCloseTo(-1, 6);
   });
   it('is near 0 for unrelated angles, and only pairs within a group count when groups are given', () => {
     const noise = a.map((_, i) => (i * 7919) % 360);
