@@ -2,7 +2,7 @@
  * Quality as experiment groups: each experiment is a base spec run on several seeds (three unless it says
  * otherwise, or --seeds), each seed under a wall-clock budget (or its step cap). A seed's generator is
  * exported from its last checkpoint and scored by `evaluateRun` (cFID and class histogram on MNIST, modes /
- * HQ% on the 2D mixtures); the group's line is mean ± sd (min-max) over the seeds (shared/group.ts).
+ * HQ% on the 2D mixtures, the azimuth sweep on the posed renders); the group's line is mean ± sd (min-max) over the seeds (shared/group.ts).
  * Experiments run as parallel processes, one per experiment.
  *
  * Resumable across sessions: a seed lives in ~/.cache/ganzoo/quality-runs/<experiment>/seed-<n>/ (--runs moves
@@ -255,6 +255,21 @@ Object.assign(EXPERIMENTS, {
   'pix2pix-l1-thick-digits': translation('pix2pix', 'thick-digits', { adversarialWeight: 0 }),
   'cyclegan-digits2mnistm': translation('cyclegan', 'digits2mnistm'),
   'cyclegan-colour-map-digits2mnistm': translation('cyclegan', 'digits2mnistm', { generator: 'colour-map' }),
+});
+
+/**
+ * HoloGAN on the posed renders, scored by the azimuth sweep (36 azimuths x 50 z, the pose regressor reading
+ * each image): narrow networks (a 16^3 volume of 8 channels from a 32-channel constant, 64 projected maps)
+ * so a step fits the shared machine, batch 32, 3,000 steps or the --minutes a seed is given.
+ */
+Object.assign(EXPERIMENTS, {
+  'hologan-posed': {
+    family: 'hologan',
+    dataset: 'posed-objects',
+    steps: 3000,
+    batchSize: 32,
+    hyperparameters: { latentDim: 64, volumeChannels: 32, projectionChannels: 64, dChannels: 32 },
+  },
 });
 const RESULTS = 'docs/results';
 

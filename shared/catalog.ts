@@ -492,6 +492,38 @@ const stylegan = z.strictObject({
   beta2: z.number().min(0).max(0.9999).default(0.99).describe("Adam's beta2."),
 });
 
+const hologan = z.strictObject({
+  latentDim: latentDim(128),
+  volumeChannels: z
+    .int()
+    .min(4)
+    .max(512)
+    .default(64)
+    .describe(
+      "Channels of the learned 4x4x4 constant; each 3D transposed convolution halves them on the way to a volume of half the image's side.",
+    ),
+  projectionChannels: z
+    .int()
+    .min(4)
+    .max(1024)
+    .default(128)
+    .describe(
+      "2D feature maps the projection unit makes of the rotated volume, halved by G's 2D transposed convolution.",
+    ),
+  dChannels: z.int().min(4).max(1024).default(64).describe("D's first conv width (DCGAN's trunk)."),
+  identityWeight: z
+    .number()
+    .min(0)
+    .max(100)
+    .default(1)
+    .describe(
+      "lambda_i: weight of the identity regulariser, D's head reconstructing z from a generated image, in both players' losses (0 turns it off).",
+    ),
+  loss: lossChoice,
+  learningRate: z.number().gt(0).max(1).default(1e-4).describe('Adam learning rate for G and D.'),
+  beta1,
+});
+
 export const FAMILIES = withDatasets([
   {
     id: 'vanilla',
@@ -719,6 +751,21 @@ export const FAMILIES = withDatasets([
     kinds: ['labelled', 'images'],
     hyperparameters: stylegan,
   },
+  {
+    id: 'hologan',
+    title: 'HoloGAN',
+    paper: {
+      title: 'HoloGAN: Unsupervised Learning of 3D Representations From Natural Images',
+      authors: 'Nguyen-Phuoc, Li, Theis, Richardt and Yang',
+      year: 2019,
+      url: 'https://arxiv.org/abs/1904.01326',
+    },
+    axis: 'training-method',
+    summary:
+      'A learned 4D constant grown by 3D transposed convolutions with AdaIN from z, rotated rigidly by a sampled camera pose (trilinear resampling), projected to 2D and refined by 2D convolutions: the pose is an input, so sweeping the azimuth turns the object.',
+    kinds: ['posed'],
+    hyperparameters: hologan,
+  },
 ] as const satisfies readonly FamilyDeclaration[]);
 
 export type FamilyId = (typeof FAMILIES)[number]['id'];
@@ -738,6 +785,7 @@ export type PresganHyperparameters = Hyperparameters<'presgan'>;
 export type InfoganHyperparameters = Hyperparameters<'infogan'>;
 export type PgganHyperparameters = Hyperparameters<'pggan'>;
 export type StyleganHyperparameters = Hyperparameters<'stylegan'>;
+export type HologanHyperparameters = Hyperparameters<'hologan'>;
 export type SaganHyperparameters = Hyperparameters<'sagan'>;
 export type BigganHyperparameters = Hyperparameters<'biggan'>;
 export type Pix2pixHyperparameters = Hyperparameters<'pix2pix'>;

@@ -9,7 +9,8 @@ import { runFiles } from './keys.ts';
 /**
  * Datasets with a defined evaluation: cFID and classes on MNIST (28 px, and 32 px cropped back to the 28 px
  * it was padded from) and Fashion-MNIST (each by its own classifier), modes and HQ% on the 2D mixtures,
- * translations of the paired and unpaired digit sets on their held-out copies.
+ * translations of the paired and unpaired digit sets on their held-out copies, the azimuth sweep of a
+ * pose-taking generator on the posed renders (by the pose regressor).
  */
 export const EVALUATED_DATASETS: readonly DatasetId[] = [
   'mnist',
@@ -20,6 +21,7 @@ export const EVALUATED_DATASETS: readonly DatasetId[] = [
   'edges2digits',
   'thick-digits',
   'digits2mnistm',
+  'posed-objects',
 ];
 
 export function hasEvaluation(dataset: string): boolean {
@@ -180,7 +182,32 @@ export interface TranslationEval extends EvalCommon {
   definitions: Record<string, string>;
 }
 
-export type EvalResult = ImageEval | PointsEval | TranslationEval;
+/**
+ * A pose-taking generator (HoloGAN) on posed renders: `rows` z, each drawn at `azimuths` azimuths evenly
+ * round the circle at one elevation, the azimuth of every image read by the pose regressor.
+ */
+export interface PoseEval extends EvalCommon {
+  kind: 'posed';
+  sweep: {
+    azimuths: number;
+    rows: number;
+    elevation: number;
+    /** Fisher-Lee circular correlation of read against commanded azimuth, over pairs of images of one z. */
+    circularCorrelation: number;
+    /** The same per z (row), summarised. */
+    perRow: { median: number; min: number; max: number };
+    /** Rows of the sweep as a picture (a row a z, the azimuth along it). */
+    picture: string;
+  };
+  regressor: {
+    weights: string;
+    heldOutCorrelation: number | null;
+    heldOutMedianErrorDegrees: number | null;
+  };
+  definitions: { circularCorrelation: string };
+}
+
+export type EvalResult = ImageEval | PointsEval | TranslationEval | PoseEval;
 
 export interface EvalPicture {
   /** Run-relative key (shared/keys.ts runFiles). */
@@ -190,6 +217,8 @@ export interface EvalPicture {
 
 /** The pictures an evaluation wrote beside eval.json, with what each shows. */
 export function evaluationPictures(result: EvalResult): EvalPicture[] {
+  if (result.kind === 'posed')
+    return [{ key: result.sweep.picture, title: 'Azimuth sweep: a row a z, the commanded azimuth along it' }];
   if (result.kind !== 'images') return [];
   const pictures: EvalPicture[] = [];
   if (result.latentGrids) {
@@ -255,6 +284,8 @@ export function evalMetrics(result: EvalResult): Record<string, MetricValue> {
     }
     return metrics;
   }
+  if (result.kind === 'posed')
+    return { azimuthCorrelation: { value: result.sweep.circularCorrelation, better: 'higher' } };
   const metrics: Record<string, MetricValue> = { cfid: { value: result.cfid.value, better: 'lower' } };
   if (result.codes)
     metrics.codeAccuracy = { value: 100 * result.codes.bestMapping.accuracy, better: 'higher' };

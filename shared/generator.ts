@@ -44,7 +44,16 @@ export const GeneratorInputSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('image'), name, shape, range }),
   z.strictObject({ kind: z.literal('label-map'), name, shape, classes: z.int().min(2) }),
   z.strictObject({ kind: z.literal('caption'), name, shape, encoding: z.string().min(1) }),
-  z.strictObject({ kind: z.literal('pose'), name, shape, range }),
+  z.strictObject({
+    kind: z.literal('pose'),
+    name,
+    shape: z.tuple([z.literal(2)]).describe('[azimuth, elevation] per sample.'),
+    unit: z.literal('degrees'),
+    azimuth: z.tuple([z.number(), z.number()]).describe('[min, max] azimuth the generator was trained on.'),
+    elevation: z
+      .tuple([z.number(), z.number()])
+      .describe('[min, max] elevation the generator was trained on.'),
+  }),
   z.strictObject({ kind: z.literal('noise'), name, shape, distribution: z.enum(LATENT_NOISES) }),
 ]);
 export type GeneratorInput = z.infer<typeof GeneratorInputSchema>;
@@ -154,6 +163,8 @@ export interface GeneratorFacts {
   label?: { name: string; classes: number };
   /** InfoGAN's second input: a one-hot categorical code, then continuous codes uniform in [-1, 1]. */
   codes?: { name: string; categorical: number; continuous: number };
+  /** HoloGAN's second input: a camera pose [azimuth, elevation] in degrees, drawn uniform over these ranges. */
+  pose?: { name: string; azimuth: [number, number]; elevation: [number, number] };
   /** Attention maps given after the sample (SAGAN, BigGAN): the model's output name and per-sample shape. */
   attentionMaps?: { name: string; shape: number[] }[];
   /** z may be drawn truncated (BigGAN). */
@@ -162,7 +173,7 @@ export interface GeneratorFacts {
   styles?: StyleParts;
 }
 
-/** The descriptor of a generator z [, label | codes] -> sample [, attention maps]. */
+/** The descriptor of a generator z [, label | codes | pose] -> sample [, attention maps]. */
 export function describeGenerator(f: GeneratorFacts): GeneratorDescriptor {
   const inputs: GeneratorInput[] = [
     { kind: 'latent', name: f.latentName, shape: [f.latentDim], distribution: f.noise },
@@ -177,6 +188,9 @@ export function describeGenerator(f: GeneratorFacts): GeneratorDescriptor {
       continuous,
       continuousRange: [-1, 1],
     });
+  } else if (f.pose) {
+    const { name, azimuth, elevation } = f.pose;
+    inputs.push({ kind: 'pose', name, shape: [2], unit: 'degrees', azimuth, elevation });
   } else if (f.label) {
     const { name, classes } = f.label;
     inputs.push({ kind: 'class', name, shape: [classes], classes, encoding: 'one-hot' });
@@ -243,7 +257,8 @@ export interface StoredSpecLike {
  * inputs (name and per-sample shape each; layersModelInputs reads them from model.json), as evaluation and
  * the playground read such generators before: z first, of the spec's latentDim (the model's where the spec
  * has none), uniform where the spec's `noise` says so and normal otherwise; InfoGAN's codes where the spec
- * has categoricalCodes; otherwise a second input is a one-hot class label over the dataset's classes.
+ * has categoricalCodes; a camera pose over the dataset's pose ranges where the dataset records poses;
+ * otherwise a second input is a one-hot class label over the dataset's classes.
  * Checking the model against it is the reader's part.
  */
 export function descriptorFromSpec(
@@ -273,9 +288,11 @@ export function descriptorFromSpec(
             continuous: typeof continuousCodes === 'number' ? continuousCodes : 0,
           },
         }
-      : secondName !== undefined
-        ? { label: { name: secondName, classes: dataset.classes } }
-        : {}),
+      : secondName !== undefined && dataset.pose
+        ? { pose: { name: secondName, ...dataset.pose } }
+        : secondName !== undefined
+          ? { label: { name: secondName, classes: dataset.classes } }
+          : {}),
   });
 }
 

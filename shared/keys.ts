@@ -16,6 +16,7 @@
  *   runs/{runId}/eval/latent-interpolation.png, eval/latent-arithmetic.png
  *   runs/{runId}/eval/code-traversal-{index}.png   (InfoGAN's continuous codes)
  *   runs/{runId}/eval/truncation-sweep.png         (BigGAN's truncation sweep)
+ *   runs/{runId}/eval/azimuth-sweep.png            (HoloGAN's azimuth sweep)
  */
 
 const STEP_DIGITS = 8;
@@ -57,6 +58,7 @@ export const runFiles = {
   evalTruncation: 'eval/truncation-sweep.png',
   /** StyleGAN: the style-mixing grid (coarse styles from the left column's z, fine from the top row's). */
   evalStyleMixing: 'eval/style-mixing.png',
+  evalAzimuthSweep: 'eval/azimuth-sweep.png',
   /** InfoGAN: continuous code `index` traversed for each categorical code value. */
   evalCodeTraversal: (index: number) => `eval/code-traversal-${index}.png`,
   samplesDir: 'samples/',

@@ -25,6 +25,8 @@ export interface StepInputs extends Omit<Batch, 'x' | 'labels'> {
   fakeLabels?: tf.Tensor2D;
   /** Families with latent codes only (InfoGAN): [B, categorical + continuous] codes G is given this step. */
   codes?: tf.Tensor2D;
+  /** Families with a pose input only (HoloGAN): [B, 2] azimuth and elevation, degrees, G is given this step. */
+  pose?: tf.Tensor2D;
   step: number;
   /**
    * Which draw of data and latents this is: the step itself, or, with repeated phases (Phase.repeat), the
@@ -134,6 +136,11 @@ export interface Gan {
    */
   codes?: LatentCodes;
   /**
+   * Set when G takes a camera pose [azimuth, elevation] in degrees as its second input (HoloGAN), drawn
+   * uniform over these ranges; the loop then fills StepInputs.pose.
+   */
+  pose?: PoseRange;
+  /**
    * G's training-mode output on a draw, set by families whose phases take it as it is (through fakeOf). The
    * stepper then runs G once for a step's first draw instead of once per phase: the phases before G's own run
    * inside G's gradient scope on that output, which they see as a constant (PyTorch's DCGAN reuses its fake
@@ -164,6 +171,11 @@ export interface StyleNetworks {
   wAverage(): tf.Tensor1D;
   /** The side each style layer (a row of ws) works at, coarse to fine. */
   layerSides: number[];
+}
+
+export interface PoseRange {
+  azimuth: [number, number];
+  elevation: [number, number];
 }
 
 export interface LatentCodes {

@@ -42,6 +42,7 @@ export function describeGan(gan: Gan, spec: ExperimentSpec): GeneratorDescriptor
     noise: gan.latentNoise ?? 'normal',
     ...(gan.codes ? { codes: { name: second('codes'), ...gan.codes } } : {}),
     ...(gan.conditional ? { label: { name: second('label'), classes: gan.conditional.classes } } : {}),
+    ...(gan.pose ? { pose: { name: second('pose'), ...gan.pose } } : {}),
     ...(gan.attentionMaps
       ? {
           attentionMaps: gan.attentionMaps.map((name) => ({

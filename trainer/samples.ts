@@ -5,7 +5,7 @@ import { heldOutBatch } from './data/derived/index.ts';
 import { batchTensors } from './data/index.ts';
 import { MIXTURES } from './data/toy2d.ts';
 import type { Gan, ImageTranslation } from './gan.ts';
-import { codeTensor, fixedLatents, oneHotLabels } from './latents.ts';
+import { codeTensor, fixedLatents, oneHotLabels, poseSweep } from './latents.ts';
 import { imageGrid, scatterPlot } from './render/grid.ts';
 import { encodePng } from './render/png.ts';
 
@@ -52,14 +52,22 @@ export function translationSampleInputs(dataset: DatasetInfo, translation: Image
 /**
  * Fixed inputs for the gallery. A conditional generator gets one row per class (row c asks for class c)
  * with the same CONDITIONAL_COLUMNS z in every row, so the picture shows that the label controls the class;
- * a generator with latent codes likewise gets one row per value of its categorical code.
+ * a generator with latent codes likewise gets one row per value of its categorical code. A generator with a
+ * pose input gets one z per row and the azimuth sweeping along it, so each row shows one object turning.
  */
 export function fixedSampleInputs(
   seed: number,
   dataset: DatasetInfo,
-  gan: Pick<Gan, 'latentDim' | 'latentNoise' | 'conditional' | 'codes' | 'translation'>,
+  gan: Pick<Gan, 'latentDim' | 'latentNoise' | 'conditional' | 'codes' | 'translation' | 'pose'>,
 ): SampleInputs {
   if (gan.translation) return translationSampleInputs(dataset, gan.translation);
+  if (gan.pose) {
+    const side = CONDITIONAL_COLUMNS;
+    const zRows = fixedLatents(seed, side, gan.latentDim, gan.latentNoise);
+    const z = tf.tidy(() => tf.reshape(tf.tile(tf.expandDims(zRows, 1), [1, side, 1]), [-1, gan.latentDim]));
+    zRows.dispose();
+    return { inputs: [z, poseSweep(gan.pose, side, side)], columns: side };
+  }
   const classes = gan.conditional?.classes ?? gan.codes?.categorical;
   if (classes === undefined)
     return { inputs: [fixedLatents(seed, sampleCount(dataset), gan.latentDim, gan.latentNoise)] };

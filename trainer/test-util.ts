@@ -21,6 +21,7 @@ export const TINY_HYPERPARAMETERS: Record<string, Record<string, unknown>> = {
   biggan: { latentDim: 8, gChannels: 8, dChannels: 8, attentionSide: 8, embedDim: 4 },
   pix2pix: { gFilters: 4, dFilters: 4 },
   cyclegan: { gFilters: 4, residualBlocks: 1, dFilters: 4, poolSize: 6 },
+  hologan: { latentDim: 8, volumeChannels: 8, projectionChannels: 8, dChannels: 4 },
 };
 
 export function tinySpec(
@@ -90,7 +91,12 @@ export function fixedGeneratorInputs(g: tf.LayersModel, seed: number, n: number)
       return image;
     });
   const inputs: tf.Tensor[] = [fixedLatents(seed, n, g.inputs[0]!.shape[1]!)];
-  if (g.inputs.length === 2) {
+  if (g.inputs.length === 2 && g.inputNames[1] === 'pose') {
+    // A pose input (HoloGAN's, named so): azimuth and elevation in degrees, spread over the circle.
+    inputs.push(
+      tf.tensor2d(Array.from({ length: n }, (_, i) => [(360 * i) / n, 20 * (i % 3)]).flat(), [n, 2]),
+    );
+  } else if (g.inputs.length === 2) {
     const width = g.inputs[1]!.shape[1]!;
     inputs.push(
       oneHotLabels(

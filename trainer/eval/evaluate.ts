@@ -2,7 +2,8 @@
  * Evaluates an exported generator against the metrics of GANS.md and writes {run}/eval.json:
  * images (mnist): cFID against the 10,000 MNIST test images plus class histograms, and for a conditional
  * generator ([z, one-hot label] -> image) the class accuracy of samples asked for uniformly spread classes;
- * points (ring8, grid25): modes covered and HQ%.
+ * points (ring8, grid25): modes covered and HQ%; posed renders (posed-objects) with a pose-taking generator
+ * ([z, pose] -> image): the azimuth sweep read by the pose regressor (azimuth-sweep.ts).
  */
 import { existsSync, statSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
@@ -20,7 +21,7 @@ import { type LatentNoise, latentNoiseOf } from '../../shared/latent.ts';
 import type { ExperimentSpec } from '../../shared/spec.ts';
 import { Rng, Stream } from '../data/rng.ts';
 import { MIXTURES, type Mixture } from '../data/toy2d.ts';
-import type { LatentCodes } from '../gan.ts';
+import type { LatentCodes, PoseRange } from '../gan.ts';
 import { type ReadDescriptor, readGeneratorDescriptor } from '../generator.ts';
 import { codeTensor, latentValues, oneHotLabels, truncatedNormals } from '../latents.ts';
 import { linePlot } from '../render/plot.ts';
@@ -46,6 +47,7 @@ function classifiedAs(dataset: string): ClassifiedDataset {
   return dataset === 'fashion-mnist' ? 'fashion-mnist' : 'mnist';
 }
 
+import { azimuthSweep } from './azimuth-sweep.ts';
 import { bestMappingAccuracy, codeTraversalGrid, evalCodeValue, evalContinuousCodes } from './codes.ts';
 import { type GaussianStats, gaussianStats } from './frechet.ts';
 import { arithmeticGrid, interpolationGrid } from './latent-grids.ts';
@@ -59,6 +61,7 @@ import {
   modeMinSamples,
   modesAndHq,
 } from './metrics.ts';
+import { loadPoseRegressor, POSE_REGRESSOR_DIR, readPoseRegressorRecord } from './pose-regressor.ts';
 import { styleMixingGrid } from './style-mixing.ts';
 import { evaluateTranslation } from './translation.ts';
 
@@ -129,6 +132,8 @@ interface GeneratorInputs {
   noise: LatentNoise;
   classes?: number;
   codes?: LatentCodes;
+  /** A pose-taking generator's pose ranges (degrees). */
+  pose?: PoseRange;
 }
 
 /** The descriptor's inputs, checked against the model's; every mismatch is an EvalInputError naming both. */
@@ -144,9 +149,9 @@ function inputsOf(
     );
   }
   const [latent, second] = listed;
-  if (latent?.kind !== 'latent' || (second && second.kind !== 'class' && second.kind !== 'code')) {
+  if (latent?.kind !== 'latent' || (second && !['class', 'code', 'pose'].includes(second.kind))) {
     throw new EvalInputError(
-      `${from}: the generator takes ${listed.map((i) => i.kind).join(', ')}; evaluation feeds z, or z and a one-hot label or latent codes`,
+      `${from}: the generator takes ${listed.map((i) => i.kind).join(', ')}; evaluation feeds z, or z and a one-hot label, latent codes or a pose`,
     );
   }
   const modelShape = (i: number) => generator.inputs[i]!.shape;
@@ -164,7 +169,14 @@ function inputsOf(
   }
   let classes: number | undefined;
   let codes: LatentCodes | undefined;
-  if (second?.kind === 'code') {
+  let pose: PoseRange | undefined;
+  if (second?.kind === 'pose') {
+    if (!fits(1))
+      throw new EvalInputError(
+        `${from}: a pose [2], but the generator in ${dir} takes [${modelShape(1)}] beside z`,
+      );
+    pose = { azimuth: second.azimuth, elevation: second.elevation };
+  } else if (second?.kind === 'code') {
     codes = { categorical: second.categorical, continuous: second.continuous };
     if (!fits(1))
       throw new EvalInputError(
@@ -183,6 +195,7 @@ function inputsOf(
     noise: latentNoiseOf(descriptor),
     ...(classes !== undefined ? { classes } : {}),
     ...(codes ? { codes } : {}),
+    ...(pose ? { pose } : {}),
   };
 }
 
@@ -409,7 +422,36 @@ export async function evaluateRun(run: string | ArtifactSink, opts: EvalOptions 
 
   let result: EvalResult;
   let classifier: tf.LayersModel | undefined;
-  if (info.kind === 'points2d') {
+  if (info.kind === 'posed') {
+    const pose = gInputs.pose;
+    if (!pose) {
+      generator.dispose();
+      throw new EvalInputError(
+        `${spec.dataset} is evaluated by an azimuth sweep: the generator takes no pose`,
+      );
+    }
+    const regressor = await loadPoseRegressor();
+    const sweep = azimuthSweep(generator, regressor, { latentDim, noise, pose, seed });
+    regressor.dispose();
+    const record = readPoseRegressorRecord();
+    if (opts.write !== false) await sink.put(runFiles.evalAzimuthSweep, sweep.png);
+    const { png: _, ...numbers } = sweep;
+    result = {
+      ...common,
+      kind: 'posed',
+      samples: sweep.rows * sweep.azimuths,
+      seconds: 0,
+      sweep: { ...numbers, picture: runFiles.evalAzimuthSweep },
+      regressor: {
+        weights: `trainer/eval/weights/${POSE_REGRESSOR_DIR.split('/').at(-1)}/`,
+        heldOutCorrelation: record?.heldOut.azimuthCircularCorrelation ?? null,
+        heldOutMedianErrorDegrees: record?.heldOut.medianAzimuthErrorDegrees ?? null,
+      },
+      definitions: {
+        circularCorrelation: `Fisher-Lee circular correlation of the azimuth the pose regressor reads against the commanded one, over pairs of images of the same z; ${sweep.rows} z (Rng(seed, eval)) x ${sweep.azimuths} azimuths evenly round the circle at elevation ${sweep.elevation}; 1: the object turns with the command, -1: against it`,
+      },
+    };
+  } else if (info.kind === 'points2d') {
     const m = mixture!;
     const samples = opts.samples ?? DEFAULT_POINT_SAMPLES;
     const points = generate(generator, gInputs, samples, 2, seed, batch, dir);
@@ -586,6 +628,11 @@ export async function evaluateRun(run: string | ArtifactSink, opts: EvalOptions 
 /** A few lines for a person. */
 export function summarize(r: EvalResult): string {
   const head = `${r.run.family} on ${r.run.dataset}: ${r.samples} samples, seed ${r.seed}, backend ${r.backend.tfjsBackend}, ${r.seconds} s`;
+  if (r.kind === 'posed')
+    return [
+      head,
+      `  azimuth circular correlation ${r.sweep.circularCorrelation.toFixed(3)} (${r.sweep.rows} z x ${r.sweep.azimuths} azimuths; per z median ${r.sweep.perRow.median.toFixed(3)}, min ${r.sweep.perRow.min.toFixed(3)})`,
+    ].join('\n');
   if (r.kind === 'points2d') {
     const m = r.modes;
     return [

@@ -5,6 +5,7 @@ import { biggan } from './biggan.ts';
 import { cgan } from './cgan.ts';
 import { cyclegan } from './cyclegan.ts';
 import { dcgan } from './dcgan.ts';
+import { hologan } from './hologan.ts';
 import { infogan } from './infogan.ts';
 import { pggan } from './pggan.ts';
 import { pix2pix } from './pix2pix.ts';
@@ -33,6 +34,7 @@ export const FAMILY_IMPLEMENTATIONS: Record<FamilyId, GanFamily<any>> = {
   biggan,
   pix2pix,
   cyclegan,
+  hologan,
 };
 
 for (const id of FAMILY_IDS)

@@ -7,8 +7,9 @@
  */
 import { PORTABLE_LAYER_CLASSES } from '../../shared/layers/normalise.ts';
 import { EqualizedConv2D, EqualizedDense } from './equalized.ts';
+import { LearnedConstant, Rotate3D } from './volume.ts';
 
 export const GENERATOR_LAYER_CLASSES = [
   ...PORTABLE_LAYER_CLASSES,
-  ...[EqualizedDense, EqualizedConv2D].map((c) => c.className),
+  ...[EqualizedDense, EqualizedConv2D, LearnedConstant, Rotate3D].map((c) => c.className),
 ];

@@ -132,6 +132,23 @@ describe('Modulate', () => {
     expect(tf.max(tf.abs(tf.sub(variance, 1))).dataSync()[0]).toBeLessThan(1e-2);
   });
 
+  it('instance on a volume [N, D, H, W, C]: normalised over D, H and W per sample and channel, then styled', () => {
+    const m = model(sources.style.args, [7], [2, H, W, C]);
+    randomiseWeights(m, 50, 0.1);
+    const x = tensor([N, 2, H, W, C], 13, 4);
+    const c = tensor([N, 7], 14);
+    const out = m.predict([x, c]) as tf.Tensor;
+    expect(out.shape).toEqual([N, 2, H, W, C]);
+    // Undo the styling: (out - beta) / (1 + gamma) must be x normalised over its three spatial axes.
+    const [gk, gb, bk, bb] = layerOf(m).trainableWeights.map((w) => w.read());
+    const perSample = (k: tf.Tensor, b: tf.Tensor) =>
+      tf.reshape(tf.add(tf.matMul(c as tf.Tensor2D, k as tf.Tensor2D), b), [N, 1, 1, 1, C]);
+    const normalised = tf.div(tf.sub(out, perSample(bk!, bb!)), tf.add(1, perSample(gk!, gb!)));
+    const { mean, variance } = tf.moments(x, [1, 2, 3], true);
+    const expected = tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5)));
+    expect(tf.max(tf.abs(tf.sub(normalised, expected))).dataSync()[0]).toBeLessThan(1e-3);
+  });
+
   it('map: gamma and beta vary over the image with the label map', () => {
     const m = model(sources.map.args, [3, 3, 2]);
     randomise(m, 30);

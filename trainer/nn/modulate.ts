@@ -5,7 +5,8 @@
  *
  *   out = normalise(x) * (1 + gamma(c)) + beta(c)
  *
- * Applied to [x, c]. x is [N, H, W, C] (or [N, C] with batch norm). What c is and how gamma and beta come from
+ * Applied to [x, c]. x is [N, H, W, C] (or [N, C] with batch norm, or a feature volume [N, D, H, W, C] with
+ * instance norm, HoloGAN's 3D AdaIN). What c is and how gamma and beta come from
  * it is the `source`:
  *   - 'class': c is a one-hot [N, classes]; gamma and beta are per-class tables [classes, C] (a class
  *     embedding, started at zero so the layer starts as plain normalisation). Conditional batch norm.
@@ -16,7 +17,7 @@
  *   - 'none': no condition; the layer is applied to x alone and only normalises (CycleGAN's instance norm,
  *     which PyTorch's CycleGAN runs without a learned affine).
  * `norm` is 'batch' (statistics over N, H, W; moving averages kept for inference, as tf.layers'
- * batchNormalization does) or 'instance' (statistics over H, W per sample and channel; AdaIN).
+ * batchNormalization does) or 'instance' (statistics over the spatial axes per sample and channel; AdaIN).
  *
  * For export, fold() rewrites a layer with a 'class' or 'style' source as stock tfjs layers (two Dense
  * layers, whose weights absorb batch norm's moving statistics, Reshape, Multiply, Add), instance norm kept
@@ -80,10 +81,12 @@ export class Modulate extends tf.layers.Layer {
   override build(inputShape: tf.Shape | tf.Shape[]): void {
     const [xShape, cShape] = shapesOf(inputShape, this.name, this.source);
     const channels = xShape.at(-1)!;
-    if (this.norm === 'instance' && xShape.length !== 4)
-      throw new Error(`modulate ${this.name}: instance norm needs [N, H, W, C], got [${xShape}]`);
-    if (xShape.length !== 4 && xShape.length !== 2)
-      throw new Error(`modulate ${this.name}: x must be [N, H, W, C] or [N, C], got [${xShape}]`);
+    if (this.norm === 'instance' && xShape.length !== 4 && xShape.length !== 5)
+      throw new Error(
+        `modulate ${this.name}: instance norm needs [N, H, W, C] or [N, D, H, W, C], got [${xShape}]`,
+      );
+    if (this.norm === 'batch' && xShape.length !== 4 && xShape.length !== 2)
+      throw new Error(`modulate ${this.name}: batch norm needs [N, H, W, C] or [N, C], got [${xShape}]`);
     const s = this.source;
     const cRank = s.from === 'map' ? 4 : 2;
     if (s.from !== 'none' && cShape.length !== cRank)
@@ -149,7 +152,11 @@ export class Modulate extends tf.layers.Layer {
 
   /** x normalised: batch statistics in training (moving averages updated), moving averages otherwise. */
   private normalise(x: tf.Tensor, training: boolean): tf.Tensor {
-    const axes = this.norm === 'instance' ? [1, 2] : x.shape.slice(0, -1).map((_, i) => i);
+    // Instance norm: every spatial axis (H, W, and D for a volume); batch norm: every axis but channels.
+    const axes = x.shape
+      .slice(0, -1)
+      .map((_, i) => i)
+      .slice(this.norm === 'instance' ? 1 : 0);
     let mean: tf.Tensor;
     let variance: tf.Tensor;
     if (this.norm === 'instance' || training) {
@@ -189,7 +196,8 @@ export class Modulate extends tf.layers.Layer {
             tf.add(tf.matMul(c as tf.Tensor2D, p[0]! as tf.Tensor2D), p[1]!),
             tf.add(tf.matMul(c as tf.Tensor2D, p[2]! as tf.Tensor2D), p[3]!),
           ];
-    const perSample = x.rank === 4 ? [-1, 1, 1, x.shape[3]!] : [-1, x.shape[1]!];
+    // [-1, 1, ..., 1, C]: one scale and shift per sample and channel, broadcast over the spatial axes.
+    const perSample = [-1, ...x.shape.slice(1, -1).map(() => 1), x.shape.at(-1)!];
     return { gamma: tf.reshape(gamma!, perSample), beta: tf.reshape(beta!, perSample) };
   }
 

@@ -17,6 +17,21 @@ export function evaluationFacts(e: EvalResult): EvalFact[] {
     value: `${e.samples.toLocaleString('en')} samples`,
     detail: `seed ${e.seed}, ${e.backend.name ?? e.backend.tfjsBackend} backend, ${e.seconds} s`,
   };
+  if (e.kind === 'posed') {
+    return [
+      {
+        label: 'Azimuth correlation',
+        value: e.sweep.circularCorrelation.toFixed(3),
+        detail: e.definitions.circularCorrelation,
+      },
+      {
+        label: 'Per z',
+        value: `median ${e.sweep.perRow.median.toFixed(3)}`,
+        detail: `min ${e.sweep.perRow.min.toFixed(3)}, max ${e.sweep.perRow.max.toFixed(3)} over ${e.sweep.rows} z`,
+      },
+      made,
+    ];
+  }
   if (e.kind === 'points2d') {
     const m = e.modes;
     return [

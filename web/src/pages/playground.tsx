@@ -25,7 +25,7 @@ import { Translator } from '../playground/translator.tsx';
 const STRIP = 8;
 const POINTS = 1000;
 /** Input kinds the controls below can feed. */
-const FED: readonly GeneratorInput['kind'][] = ['latent', 'class', 'code'];
+const FED: readonly GeneratorInput['kind'][] = ['latent', 'class', 'code', 'pose'];
 
 type Of<K extends GeneratorInput['kind']> = Extract<GeneratorInput, { kind: K }>;
 
@@ -82,6 +82,12 @@ function Controls({
   const latentSize = sizeOf(latent);
   const classInput = descriptor.inputs.find((i): i is Of<'class'> => i.kind === 'class');
   const codeInputs = descriptor.inputs.filter((i): i is Of<'code'> => i.kind === 'code');
+  const poseInput = descriptor.inputs.find((i): i is Of<'pose'> => i.kind === 'pose');
+  // [azimuth, elevation]; starts at the middle of each range the generator was trained on.
+  const middle = (r: [number, number]) => (r[0] + r[1]) / 2;
+  const [pose, setPose] = useState<[number, number] | undefined>(undefined);
+  const poseNow: [number, number] | undefined =
+    pose ?? (poseInput ? [middle(poseInput.azimuth), middle(poseInput.elevation)] : undefined);
   const unfed = descriptor.inputs.filter((i) => !FED.includes(i.kind));
   const uniform = latentNoiseOf(descriptor) === 'uniform';
   // Truncation redraws normal values beyond a threshold; a uniform z has no tail to cut.
@@ -109,6 +115,11 @@ function Controls({
       const oneHot = new Float32Array(n * classInput.classes);
       for (let i = 0; i < n; i++) oneHot[i * classInput.classes + klass] = 1;
       values[classInput.name] = oneHot;
+    }
+    if (poseInput && poseNow) {
+      const v = new Float32Array(n * 2);
+      for (let i = 0; i < n; i++) v.set(poseNow, 2 * i);
+      values[poseInput.name] = v;
     }
     for (const c of codeInputs) {
       const row = codes[c.name] ?? defaultCodes(c);
@@ -171,7 +182,7 @@ function Controls({
   // Every control change draws again; the model is small, so this stays interactive.
   useEffect(() => {
     void generate();
-  }, [seedA, seedB, t, klass, codes, truncation, query, crossover]);
+  }, [seedA, seedB, t, klass, codes, truncation, query, crossover, pose]);
 
   const num = (set: (n: number) => void) => (e: Event) => {
     const v = Number((e.target as HTMLInputElement).value);
@@ -269,6 +280,29 @@ function Controls({
             </fieldset>
           );
         })}
+        {poseInput &&
+          poseNow &&
+          (['azimuth', 'elevation'] as const).map((name, d) => {
+            const [low, high] = poseInput[name];
+            return (
+              <label key={name}>
+                {name === 'azimuth' ? 'Azimuth' : 'Elevation'} {poseNow[d]!.toFixed(0)}°
+                <input
+                  type="range"
+                  data-testid={`pose-${name}`}
+                  min={low}
+                  max={high}
+                  step={(high - low) / 36}
+                  value={poseNow[d]}
+                  onInput={(e) => {
+                    const next: [number, number] = [...poseNow];
+                    next[d] = Number((e.target as HTMLInputElement).value);
+                    setPose(next);
+                  }}
+                />
+              </label>
+            );
+          })}
         {truncatable && (
           <label>
             Truncation ψ {truncation.toFixed(2)}
