@@ -26,6 +26,19 @@ export function tokens(caption: string, vocabulary: readonly string[]): number[]
   return [...ids, ...new Array<number>(CAPTION_WORDS - ids.length).fill(0)];
 }
 
+/**
+ * How a generator's caption input is encoded, as its descriptor says: word ids (float32, one row of
+ * CAPTION_WORDS per sample, 0 pads) into the vocabulary of the named dataset.
+ */
+export function captionEncoding(datasetId: string): string {
+  return `word-ids:${datasetId}`;
+}
+
+/** The dataset whose vocabulary a caption encoding names, or undefined for another encoding. */
+export function captionVocabularyOf(encoding: string): string | undefined {
+  return encoding.startsWith('word-ids:') ? encoding.slice('word-ids:'.length) : undefined;
+}
+
 /** Word indices back to the caption. */
 export function captionText(ids: ArrayLike<number>, vocabulary: readonly string[]): string {
   return Array.from(ids)

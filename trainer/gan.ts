@@ -20,6 +20,8 @@ export interface StepInputs {
   fakeLabels?: tf.Tensor2D;
   /** Families with latent codes only (InfoGAN): [B, categorical + continuous] codes G is given this step. */
   codes?: tf.Tensor2D;
+  /** Captioned datasets only: [B, words] int32 word ids of the real batch's captions (0 pads). */
+  caption?: tf.Tensor2D;
   step: number;
   /**
    * Which draw of data and latents this is: the step itself, or, with repeated phases (Phase.repeat), the
@@ -114,6 +116,11 @@ export interface Gan {
    * continuous codes uniform in [-1, 1]; the loop then fills StepInputs.codes.
    */
   codes?: LatentCodes;
+  /**
+   * Set when G takes a caption as its second input, [N, words] word ids into the dataset's vocabulary
+   * (StackGAN): the gallery then asks for fixed captions, one a row.
+   */
+  captioned?: { words: number };
   /**
    * G's training-mode output on a draw, set by families whose phases take it as it is (through fakeOf). The
    * stepper then runs G once for a step's first draw instead of once per phase: the phases before G's own run

@@ -32,6 +32,7 @@ export function describeGan(gan: Gan, spec: ExperimentSpec): GeneratorDescriptor
     noise: gan.latentNoise ?? 'normal',
     ...(gan.codes ? { codes: { name: second('codes'), ...gan.codes } } : {}),
     ...(gan.conditional ? { label: { name: second('label'), classes: gan.conditional.classes } } : {}),
+    ...(gan.captioned ? { caption: { name: second('caption'), words: gan.captioned.words } } : {}),
     ...(gan.attentionMaps
       ? {
           attentionMaps: gan.attentionMaps.map((name) => ({

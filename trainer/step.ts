@@ -3,7 +3,7 @@
  * loop and the speed benchmark, so what is benchmarked is what trains.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { TrainingData } from './data/index.ts';
+import { batchTensors, type TrainingData } from './data/index.ts';
 import type { Gan, Phase, PhaseResult, StepInputs } from './gan.ts';
 import { codeBatch, labelBatch, latentBatch } from './latents.ts';
 import { alphaAt, type ResolvedStage, stageAt, stagesOf } from './stages.ts';
@@ -132,7 +132,7 @@ export function drawsBefore(gan: Gan, step: number): number {
 const sums = new WeakMap<Gan, { step: number; total: number }>();
 
 /**
- * Step `step`'s inputs, one per draw (drawsPerStep): the real batch and its labels, z, the labels a
+ * Step `step`'s inputs, one per draw (drawsPerStep): the real batch, its labels and captions, z, the labels a
  * conditional generator is asked for and the codes of a generator with latent codes. Draw r of step s is
  * number drawsBefore(s) + r of the run, and every input is a function of (seed, draw number), so a resumed
  * run sees what an uninterrupted one would; with one draw per step it is the step.
@@ -148,8 +148,9 @@ export function stepInputs(
   const stage = stageAt(gan, step);
   return Array.from({ length: drawsPerStep(gan, step) }, (_, r) => {
     const draw = first + r;
-    const batch = data.batch(draw, batchSize);
-    const real = stage.resolution ? downsample(batch.x, stage.resolution) : batch.x;
+    const { x, labels, caption, ...unused } = data.batch(draw, batchSize);
+    tf.dispose(batchTensors(unused));
+    const real = stage.resolution ? downsample(x, stage.resolution) : x;
     const z = latentBatch(seed, draw, batchSize, gan.latentDim, gan.latentNoise);
     const fakeLabels = gan.conditional
       ? labelBatch(seed, draw, batchSize, gan.conditional.classes)
@@ -157,7 +158,7 @@ export function stepInputs(
     const codes = gan.codes ? codeBatch(seed, draw, batchSize, gan.codes) : undefined;
     return {
       real,
-      labels: batch.labels,
+      labels,
       z,
       step,
       draw,
@@ -166,13 +167,14 @@ export function stepInputs(
       alpha: alphaAt(stage, step),
       ...(fakeLabels ? { fakeLabels } : {}),
       ...(codes ? { codes } : {}),
+      ...(caption ? { caption } : {}),
     };
   });
 }
 
 export function disposeStepInputs(draws: StepInputs[]): void {
   for (const d of draws)
-    tf.dispose([d.real, d.labels, d.z, d.fakeLabels, d.codes].filter((t) => t !== undefined));
+    tf.dispose([d.real, d.labels, d.z, d.fakeLabels, d.codes, d.caption].filter((t) => t !== undefined));
 }
 
 /**

@@ -16,6 +16,7 @@ export const TINY_HYPERPARAMETERS: Record<string, Record<string, unknown>> = {
   pggan: { latentDim: 8, channels: 4, mbstdGroup: 2 },
   sagan: { latentDim: 8, gChannels: 8, dChannels: 8, attentionSide: 8 },
   biggan: { latentDim: 8, gChannels: 8, dChannels: 8, attentionSide: 8, embedDim: 4 },
+  stackgan: { latentDim: 8, conditionDim: 4, gChannels: 8, dChannels: 4 },
 };
 
 export function tinySpec(

@@ -37,26 +37,30 @@ export interface EncoderFile extends EncoderSize {
   };
 }
 
-/** A fresh caption encoder, its weights drawn from `seed`. */
+/** A fresh caption encoder, its weights drawn from `seed`; with `seed` null, zeros (weights to be loaded). */
 export function buildCaptionEncoder(
   { vocabularySize, embedDim, units }: EncoderSize,
-  seed = 1,
+  seed: number | null = 1,
 ): tf.LayersModel {
+  // The orthogonal initialiser takes a QR decomposition: not worth it for weights about to be replaced.
+  const init = <T>(made: (seed: number) => T) => (seed === null ? tf.initializers.zeros() : made(seed));
   const ids = tf.input({ shape: [CAPTION_WORDS], name: 'caption' });
   const embedded = tf.layers
     .embedding({
       name: 'caption_embedding',
       inputDim: vocabularySize,
       outputDim: embedDim,
-      embeddingsInitializer: tf.initializers.randomUniform({ minval: -0.1, maxval: 0.1, seed }),
+      embeddingsInitializer: init((s) =>
+        tf.initializers.randomUniform({ minval: -0.1, maxval: 0.1, seed: s }),
+      ),
     })
     .apply(ids) as tf.SymbolicTensor;
   const vector = tf.layers
     .lstm({
       name: 'caption_lstm',
       units,
-      kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }),
-      recurrentInitializer: tf.initializers.orthogonal({ seed: seed + 2 }),
+      kernelInitializer: init((s) => tf.initializers.glorotUniform({ seed: s + 1 })),
+      recurrentInitializer: init((s) => tf.initializers.orthogonal({ seed: s + 2 })),
     })
     .apply(embedded) as tf.SymbolicTensor;
   return tf.model({ inputs: ids, outputs: vector, name: 'caption_encoder' });
@@ -78,7 +82,7 @@ export function readEncoderFile(path = ENCODER_FILE): EncoderFile {
 /** The committed encoder with its weights, frozen: none of its weights is trainable. */
 export function frozenCaptionEncoder(path = ENCODER_FILE): tf.LayersModel {
   const file = readEncoderFile(path);
-  const encoder = buildCaptionEncoder(file);
+  const encoder = buildCaptionEncoder(file, null);
   const weights = encoder.weights;
   if (weights.length !== file.weights.length)
     throw new Error(`${path} holds ${file.weights.length} weights, the encoder has ${weights.length}`);

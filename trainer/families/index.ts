@@ -9,6 +9,7 @@ import { pggan } from './pggan.ts';
 import { presgan } from './presgan.ts';
 import { sagan } from './sagan.ts';
 import { sngan } from './sngan.ts';
+import { stackgan } from './stackgan.ts';
 import { unrolled } from './unrolled.ts';
 import { vanilla } from './vanilla.ts';
 import { wgan, wganGp } from './wgan.ts';
@@ -27,6 +28,7 @@ export const FAMILY_IMPLEMENTATIONS: Record<FamilyId, GanFamily<any>> = {
   pggan,
   sagan,
   biggan,
+  stackgan,
 };
 
 for (const id of FAMILY_IDS)

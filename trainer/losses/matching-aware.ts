@@ -21,12 +21,13 @@ export function matchingAwareDiscriminatorBce(
 }
 
 /**
- * Wrong captions for a batch: each row takes the next row's caption (the last takes the first), so every
- * caption of the batch is used once as a wrong one. A row whose neighbour has the same caption is not
+ * Wrong captions for a batch, as captions [B, words] or their embeddings [B, dims] (the same rows either
+ * way, so a frozen encoder need not run twice): each row takes the next row's (the last takes the first), so
+ * every caption of the batch is used once as a wrong one. A row whose neighbour has the same caption is not
  * mismatched; with 800 possible captions that is rare.
  */
-export function wrongCaptions(captions: tf.Tensor2D): tf.Tensor2D {
-  const n = captions.shape[0];
+export function wrongCaptions<T extends tf.Tensor>(captions: T): T {
+  const n = captions.shape[0]!;
   if (n < 2) throw new Error('wrong captions need a batch of at least 2');
-  return tf.tidy(() => tf.concat([captions.slice(1, n - 1), captions.slice(0, 1)]));
+  return tf.tidy(() => tf.concat([captions.slice(1, n - 1), captions.slice(0, 1)]) as T);
 }
