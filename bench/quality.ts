@@ -2,7 +2,8 @@
  * Quality as experiment groups: each experiment is a base spec run on several seeds (three unless it says
  * otherwise, or --seeds), each seed under a wall-clock budget (or its step cap). A seed's generator is
  * exported from its last checkpoint and scored by `evaluateRun` (cFID and class histogram on MNIST, modes /
- * HQ% on the 2D mixtures, the azimuth sweep on the posed renders); the group's line is mean ± sd (min-max) over the seeds (shared/group.ts).
+ * HQ% on the 2D mixtures, the azimuth sweep on the posed renders) or, on captioned data, by the attribute reader on
+ * every stage (caption-match.ts); the group's line is mean ± sd (min-max) over the seeds (shared/group.ts).
  * Experiments run as parallel processes, one per experiment.
  *
  * Resumable across sessions: a seed lives in ~/.cache/ganzoo/quality-runs/<experiment>/seed-<n>/ (--runs moves
@@ -20,12 +21,18 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { datasetInfo } from '../shared/datasets.ts';
-import { type EvalResult, evalMetrics } from '../shared/evaluation.ts';
+import { type EvalResult, evalMetrics, type MetricValue } from '../shared/evaluation.ts';
 import { expandGroup, formatSummary, type GroupMember, groupEvaluation } from '../shared/group.ts';
 import { runFiles } from '../shared/keys.ts';
 import type { ExperimentSpec } from '../shared/spec.ts';
 import { initBackend } from '../trainer/backend/index.ts';
 import { latestCheckpoint, loadCheckpoint } from '../trainer/checkpoint.ts';
+import {
+  loadAttributeReader,
+  type ReaderRecord,
+  readReaderRecord,
+} from '../trainer/eval/attribute-reader.ts';
+import { stagesCaptionMatch } from '../trainer/eval/caption-match.ts';
 import { evaluateRun } from '../trainer/eval/evaluate.ts';
 import { exportGenerator } from '../trainer/generator.ts';
 import { buildGan, train } from '../trainer/loop.ts';
@@ -271,7 +278,43 @@ Object.assign(EXPERIMENTS, {
     hyperparameters: { latentDim: 64, volumeChannels: 32, projectionChannels: 64, dChannels: 32 },
   },
 });
+
+/**
+ * StackGAN on the captioned digits: stage I (16 px) for the first half of the steps, stage II (32 px) for the
+ * rest; scored by the attribute reader on each stage's samples (trainer/eval/caption-match.ts), so the line
+ * is each attribute read back as asked, stage II beside stage I. Its budget is steps (the stages split them).
+ */
+Object.assign(EXPERIMENTS, {
+  'stackgan-captioned-4000': {
+    family: 'stackgan',
+    dataset: 'captioned-digits',
+    steps: 4000,
+    batchSize: 64,
+  },
+});
 const RESULTS = 'docs/results';
+
+/** A captioned run's score: every stage's attributes read back as asked (trainer/eval/caption-match.ts). */
+interface CaptionEval {
+  kind: 'captions';
+  createdAt: string;
+  step: number;
+  readerAccuracy?: ReaderRecord['heldOutAccuracy'];
+  stages: Awaited<ReturnType<typeof stagesCaptionMatch>>['stages'];
+}
+
+/** The numbers a group summarises: eval.json's, or for a captioned run each stage's attributes in %. */
+function metricsOf(e: EvalResult | CaptionEval): Record<string, MetricValue> {
+  if (e.kind !== 'captions') return evalMetrics(e);
+  return Object.fromEntries(
+    e.stages.flatMap((s, k) =>
+      Object.entries(s.accuracy).map(([name, v]) => [
+        `stage${k + 1}.${name}`,
+        { value: 100 * v, better: 'higher' as const },
+      ]),
+    ),
+  );
+}
 
 const { values: args } = parseArgs({
   options: {
@@ -328,7 +371,7 @@ async function runOne(name: string): Promise<void> {
   for (const member of group.members) {
     runs.push(await trainAndEvaluate(name, member, backend));
     const joined = groupEvaluation(
-      runs.map((r) => ({ runId: r.runDir, varies: r.varies, metrics: evalMetrics(r.evaluation) })),
+      runs.map((r) => ({ runId: r.runDir, varies: r.varies, metrics: metricsOf(r.evaluation) })),
     );
     const lines = Object.fromEntries(
       Object.entries(joined.metrics).map(([k, v]) => [k, formatSummary(v, 2)]),
@@ -398,10 +441,12 @@ async function trainAndEvaluate(
     }
   }
   const evalFile = join(dir, runFiles.eval);
-  const evaluation: EvalResult =
+  const evaluation: EvalResult | CaptionEval =
     ledger.evaluatedStep === ledger.stepsTrained && existsSync(evalFile)
-      ? (JSON.parse(readFileSync(evalFile, 'utf8')) as EvalResult)
-      : await evaluateRun(dir, { backend, spec });
+      ? (JSON.parse(readFileSync(evalFile, 'utf8')) as EvalResult | CaptionEval)
+      : datasetInfo(spec.dataset).kind === 'captioned'
+        ? await captionEvaluation(artifacts, spec, evalFile)
+        : await evaluateRun(dir, { backend, spec });
   writeLedger(dir, { ...ledger, evaluatedStep: ledger.stepsTrained });
   return {
     varies: member.varies,
@@ -414,6 +459,29 @@ async function trainAndEvaluate(
     runDir: dir,
     evaluation,
   };
+}
+
+async function captionEvaluation(
+  artifacts: LocalArtifactSink,
+  spec: ExperimentSpec,
+  evalFile: string,
+): Promise<CaptionEval> {
+  const reader = await loadAttributeReader();
+  try {
+    const { step, stages } = await stagesCaptionMatch(artifacts, spec, reader);
+    const record = readReaderRecord();
+    const result: CaptionEval = {
+      kind: 'captions',
+      createdAt: new Date().toISOString(),
+      step,
+      ...(record ? { readerAccuracy: record.heldOutAccuracy } : {}),
+      stages,
+    };
+    writeFileSync(evalFile, `${JSON.stringify(result, null, 2)}\n`);
+    return result;
+  } finally {
+    reader.dispose();
+  }
 }
 
 function spawnOne(name: string): Promise<number> {

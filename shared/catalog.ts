@@ -524,6 +524,51 @@ const hologan = z.strictObject({
   beta1,
 });
 
+const stackgan = z.strictObject({
+  latentDim: latentDim(64),
+  conditionDim: z
+    .int()
+    .min(1)
+    .max(256)
+    .default(16)
+    .describe("Size of the condition c sampled from the caption's Gaussian (conditioning augmentation)."),
+  gChannels: z
+    .int()
+    .min(4)
+    .max(1024)
+    .default(64)
+    .describe("Widest feature maps of each stage's G (an even number)."),
+  dChannels: z
+    .int()
+    .min(4)
+    .max(1024)
+    .default(32)
+    .describe("First conv width of each stage's D, doubled at every further downsampling."),
+  klWeight: z
+    .number()
+    .min(0)
+    .max(100)
+    .default(1)
+    .describe("lambda: weight of the conditioning augmentation's KL term in G's loss."),
+  stageOneShare: z
+    .number()
+    .gt(0)
+    .lt(1)
+    .default(0.5)
+    .describe("Share of the run's steps trained in stage I (low resolution); stage II trains the rest."),
+  learningRate,
+  beta1,
+});
+
+const stackganRules: readonly CrossFieldRule<z.output<typeof stackgan>>[] = [
+  {
+    field: 'gChannels',
+    fields: ['gChannels'],
+    rule: 'gChannels is even',
+    holds: (h) => h.gChannels % 2 === 0,
+  },
+];
+
 export const FAMILIES = withDatasets([
   {
     id: 'vanilla',
@@ -766,6 +811,22 @@ export const FAMILIES = withDatasets([
     kinds: ['posed'],
     hyperparameters: hologan,
   },
+  {
+    id: 'stackgan',
+    title: 'StackGAN',
+    paper: {
+      title: 'StackGAN: Text to Photo-realistic Image Synthesis with Stacked Generative Adversarial Networks',
+      authors: 'Zhang et al.',
+      year: 2017,
+      url: 'https://arxiv.org/abs/1612.03242',
+    },
+    axis: 'control',
+    summary:
+      'Draws an image from a caption in two stages: stage I at half size from z and the caption, stage II refining it to full size; a frozen LSTM caption encoder, conditioning augmentation with a KL term, matching-aware discriminators (a real image with a wrong caption is fake).',
+    kinds: ['captioned'],
+    hyperparameters: stackgan,
+    rules: stackganRules,
+  },
 ] as const satisfies readonly FamilyDeclaration[]);
 
 export type FamilyId = (typeof FAMILIES)[number]['id'];
@@ -786,6 +847,7 @@ export type InfoganHyperparameters = Hyperparameters<'infogan'>;
 export type PgganHyperparameters = Hyperparameters<'pggan'>;
 export type StyleganHyperparameters = Hyperparameters<'stylegan'>;
 export type HologanHyperparameters = Hyperparameters<'hologan'>;
+export type StackganHyperparameters = Hyperparameters<'stackgan'>;
 export type SaganHyperparameters = Hyperparameters<'sagan'>;
 export type BigganHyperparameters = Hyperparameters<'biggan'>;
 export type Pix2pixHyperparameters = Hyperparameters<'pix2pix'>;

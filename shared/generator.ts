@@ -9,6 +9,7 @@
  * No dependencies beyond zod: the dashboard can bundle it.
  */
 import { z } from 'zod';
+import { CAPTION_WORDS, captionEncoding } from './captions.ts';
 import { type DatasetId, type DatasetInfo, datasetInfo, holdsImages } from './datasets.ts';
 import { LATENT_NOISES, type LatentNoise } from './latent.ts';
 
@@ -165,6 +166,8 @@ export interface GeneratorFacts {
   codes?: { name: string; categorical: number; continuous: number };
   /** HoloGAN's second input: a camera pose [azimuth, elevation] in degrees, drawn uniform over these ranges. */
   pose?: { name: string; azimuth: [number, number]; elevation: [number, number] };
+  /** A captioned generator's second input: word ids into the dataset's vocabulary (StackGAN). */
+  caption?: { name: string; words: number };
   /** Attention maps given after the sample (SAGAN, BigGAN): the model's output name and per-sample shape. */
   attentionMaps?: { name: string; shape: number[] }[];
   /** z may be drawn truncated (BigGAN). */
@@ -173,7 +176,7 @@ export interface GeneratorFacts {
   styles?: StyleParts;
 }
 
-/** The descriptor of a generator z [, label | codes | pose] -> sample [, attention maps]. */
+/** The descriptor of a generator z [, label | codes | pose | caption] -> sample [, attention maps]. */
 export function describeGenerator(f: GeneratorFacts): GeneratorDescriptor {
   const inputs: GeneratorInput[] = [
     { kind: 'latent', name: f.latentName, shape: [f.latentDim], distribution: f.noise },
@@ -191,6 +194,9 @@ export function describeGenerator(f: GeneratorFacts): GeneratorDescriptor {
   } else if (f.pose) {
     const { name, azimuth, elevation } = f.pose;
     inputs.push({ kind: 'pose', name, shape: [2], unit: 'degrees', azimuth, elevation });
+  } else if (f.caption) {
+    const { name, words } = f.caption;
+    inputs.push({ kind: 'caption', name, shape: [words], encoding: captionEncoding(f.dataset.id) });
   } else if (f.label) {
     const { name, classes } = f.label;
     inputs.push({ kind: 'class', name, shape: [classes], classes, encoding: 'one-hot' });
@@ -257,8 +263,9 @@ export interface StoredSpecLike {
  * inputs (name and per-sample shape each; layersModelInputs reads them from model.json), as evaluation and
  * the playground read such generators before: z first, of the spec's latentDim (the model's where the spec
  * has none), uniform where the spec's `noise` says so and normal otherwise; InfoGAN's codes where the spec
- * has categoricalCodes; a camera pose over the dataset's pose ranges where the dataset records poses;
- * otherwise a second input is a one-hot class label over the dataset's classes.
+ * has categoricalCodes; a camera pose over the dataset's pose ranges where the dataset records poses; a
+ * captioned dataset's second input is a caption; otherwise a second input is a one-hot class label over the
+ * dataset's classes.
  * Checking the model against it is the reader's part.
  */
 export function descriptorFromSpec(
@@ -290,9 +297,11 @@ export function descriptorFromSpec(
         }
       : secondName !== undefined && dataset.pose
         ? { pose: { name: secondName, ...dataset.pose } }
-        : secondName !== undefined
-          ? { label: { name: secondName, classes: dataset.classes } }
-          : {}),
+        : secondName !== undefined && dataset.kind === 'captioned'
+          ? { caption: { name: secondName, words: second!.shape[0] ?? CAPTION_WORDS } }
+          : secondName !== undefined
+            ? { label: { name: secondName, classes: dataset.classes } }
+            : {}),
   });
 }
 

@@ -27,6 +27,8 @@ export interface StepInputs extends Omit<Batch, 'x' | 'labels'> {
   codes?: tf.Tensor2D;
   /** Families with a pose input only (HoloGAN): [B, 2] azimuth and elevation, degrees, G is given this step. */
   pose?: tf.Tensor2D;
+  /** Captioned datasets only: [B, words] int32 word ids of the real batch's captions (0 pads). */
+  caption?: tf.Tensor2D;
   step: number;
   /**
    * Which draw of data and latents this is: the step itself, or, with repeated phases (Phase.repeat), the
@@ -140,6 +142,11 @@ export interface Gan {
    * uniform over these ranges; the loop then fills StepInputs.pose.
    */
   pose?: PoseRange;
+  /**
+   * Set when G takes a caption as its second input, [N, words] word ids into the dataset's vocabulary
+   * (StackGAN): the gallery then asks for fixed captions, one a row.
+   */
+  captioned?: { words: number };
   /**
    * G's training-mode output on a draw, set by families whose phases take it as it is (through fakeOf). The
    * stepper then runs G once for a step's first draw instead of once per phase: the phases before G's own run

@@ -43,6 +43,7 @@ export function describeGan(gan: Gan, spec: ExperimentSpec): GeneratorDescriptor
     ...(gan.codes ? { codes: { name: second('codes'), ...gan.codes } } : {}),
     ...(gan.conditional ? { label: { name: second('label'), classes: gan.conditional.classes } } : {}),
     ...(gan.pose ? { pose: { name: second('pose'), ...gan.pose } } : {}),
+    ...(gan.captioned ? { caption: { name: second('caption'), words: gan.captioned.words } } : {}),
     ...(gan.attentionMaps
       ? {
           attentionMaps: gan.attentionMaps.map((name) => ({

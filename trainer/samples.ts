@@ -1,5 +1,6 @@
 /** Renders the generator's output for the fixed sample inputs as the PNG a gallery shows. */
 import * as tf from '@tensorflow/tfjs';
+import { captionOf, tokens } from '../shared/captions.ts';
 import { type DatasetInfo, holdsImages } from '../shared/datasets.ts';
 import { heldOutBatch } from './data/derived/index.ts';
 import { batchTensors } from './data/index.ts';
@@ -58,9 +59,13 @@ export function translationSampleInputs(dataset: DatasetInfo, translation: Image
 export function fixedSampleInputs(
   seed: number,
   dataset: DatasetInfo,
-  gan: Pick<Gan, 'latentDim' | 'latentNoise' | 'conditional' | 'codes' | 'translation' | 'pose'>,
+  gan: Pick<
+    Gan,
+    'latentDim' | 'latentNoise' | 'conditional' | 'codes' | 'translation' | 'pose' | 'captioned'
+  >,
 ): SampleInputs {
   if (gan.translation) return translationSampleInputs(dataset, gan.translation);
+  if (gan.captioned) return captionedSampleInputs(seed, dataset, gan);
   if (gan.pose) {
     const side = CONDITIONAL_COLUMNS;
     const zRows = fixedLatents(seed, side, gan.latentDim, gan.latentNoise);
@@ -83,6 +88,55 @@ export function fixedSampleInputs(
     ? codeTensor(ids, new Float32Array(ids.length * gan.codes.continuous), gan.codes)
     : oneHotLabels(ids, classes);
   return { inputs: [tf.tensor2d(z, [classes * columns, gan.latentDim]), second], columns };
+}
+
+/**
+ * The captions of a captioned generator's gallery, one a row: every digit once between them, with colour,
+ * size and position varied from row to row, so the picture shows the caption steering each attribute.
+ */
+export function galleryCaptions(dataset: DatasetInfo): string[] {
+  const [digit, colour, size, position] = dataset.attributes ?? [];
+  if (!digit || !colour || !size || !position)
+    throw new Error(`dataset '${dataset.id}' has no digit, colour, size and position attributes to caption`);
+  return Array.from({ length: CAPTION_ROWS }, (_, r) =>
+    captionOf(
+      Number(digit.values[r % digit.values.length]),
+      colour.values[r % colour.values.length]!,
+      size.values[r % size.values.length]!,
+      position.values[r % position.values.length]!,
+    ),
+  );
+}
+
+const CAPTION_ROWS = 10;
+
+/** One row per gallery caption, the same CONDITIONAL_COLUMNS z in every row. */
+function captionedSampleInputs(
+  seed: number,
+  dataset: DatasetInfo,
+  gan: Pick<Gan, 'latentDim' | 'latentNoise'>,
+): SampleInputs {
+  const columns = CONDITIONAL_COLUMNS;
+  const captions = galleryCaptions(dataset).map((c) => tokens(c, dataset.vocabulary ?? []));
+  const zRow = fixedLatents(seed, columns, gan.latentDim, gan.latentNoise);
+  const rowValues = zRow.dataSync() as Float32Array;
+  zRow.dispose();
+  const z = new Float32Array(captions.length * rowValues.length);
+  captions.forEach((_, r) => {
+    z.set(rowValues, r * rowValues.length);
+  });
+  const words = captions[0]!.length;
+  const ids = new Float32Array(captions.length * columns * words);
+  captions.forEach((caption, r) => {
+    for (let c = 0; c < columns; c++) ids.set(caption, (r * columns + c) * words);
+  });
+  return {
+    inputs: [
+      tf.tensor2d(z, [captions.length * columns, gan.latentDim]),
+      tf.tensor2d(ids, [captions.length * columns, words]),
+    ],
+    columns,
+  };
 }
 
 export function renderSamples(

@@ -132,8 +132,9 @@ export function drawsBefore(gan: Gan, step: number): number {
 const sums = new WeakMap<Gan, { step: number; total: number }>();
 
 /**
- * Step `step`'s inputs, one per draw (drawsPerStep): the real batch, its labels and its other images, z, the labels a
- * conditional generator is asked for, the codes of a generator with latent codes and the pose of one with a pose. Draw r of step s is
+ * Step `step`'s inputs, one per draw (drawsPerStep): the real batch, its labels, captions and other images, z, the
+ * labels a conditional generator is asked for, the codes of a generator with latent codes and the pose of one with a
+ * pose. Draw r of step s is
  * number drawsBefore(s) + r of the run, and every input is a function of (seed, draw number), so a resumed
  * run sees what an uninterrupted one would; with one draw per step it is the step.
  */

@@ -22,6 +22,7 @@ export const TINY_HYPERPARAMETERS: Record<string, Record<string, unknown>> = {
   pix2pix: { gFilters: 4, dFilters: 4 },
   cyclegan: { gFilters: 4, residualBlocks: 1, dFilters: 4, poolSize: 6 },
   hologan: { latentDim: 8, volumeChannels: 8, projectionChannels: 8, dChannels: 4 },
+  stackgan: { latentDim: 8, conditionDim: 4, gChannels: 8, dChannels: 4 },
 };
 
 export function tinySpec(

@@ -43,7 +43,7 @@ export interface Batch {
 }
 
 /** Every tensor a batch holds, for disposing it whole. */
-export function batchTensors(batch: Batch): tf.Tensor[] {
+export function batchTensors(batch: Partial<Batch>): tf.Tensor[] {
   return Object.values(batch).filter((t): t is tf.Tensor => t instanceof tf.Tensor);
 }
 

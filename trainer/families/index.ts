@@ -12,6 +12,7 @@ import { pix2pix } from './pix2pix.ts';
 import { presgan } from './presgan.ts';
 import { sagan } from './sagan.ts';
 import { sngan } from './sngan.ts';
+import { stackgan } from './stackgan.ts';
 import { stylegan } from './stylegan.ts';
 import { unrolled } from './unrolled.ts';
 import { vanilla } from './vanilla.ts';
@@ -35,6 +36,7 @@ export const FAMILY_IMPLEMENTATIONS: Record<FamilyId, GanFamily<any>> = {
   pix2pix,
   cyclegan,
   hologan,
+  stackgan,
 };
 
 for (const id of FAMILY_IDS)
