@@ -3,7 +3,7 @@
  * the project trains on the photos-x4 training crops (train-photo-features.ts; no downloaded weights). The
  * encoder squeezes a 32 x 32 crop to 8 x 8 x 16 (a third of its values), so its features keep what a crop is
  * made of (edges, textures) rather than its pixels; the loss reads the 16 x 16 x 64 layer before that
- * bottleneck, as SRGAN reads a VGG layer. Weights are committed (weights/photo-features/, about 0.2 MB) and
+ * bottleneck, as SRGAN reads a VGG layer. Weights are committed (weights/photo-features/, about 0.5 MB) and
  * read synchronously, since a family is built synchronously.
  */
 import { existsSync, readFileSync } from 'node:fs';

@@ -3,7 +3,7 @@
  * its reconstructions of the held-out crops (the photographs' bottom quarters, never trained on), and saves
  * it with its record to weights/photo-features/. Seeded. SRGAN's content loss reads its encoder.
  *
- *   npm run train:photo-features -- [--steps 1500] [--seed 1] [--backend wasm]
+ *   npm run train:photo-features -- [--steps 800] [--seed 1] [--backend wasm]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,7 +26,7 @@ const HELD_OUT = 500;
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      steps: { type: 'string', default: '1500' },
+      steps: { type: 'string', default: '800' },
       seed: { type: 'string', default: '1' },
       backend: { type: 'string' },
     },
