@@ -18,8 +18,9 @@ import { blankImage, fromTiles, type InputImage, imageFromRgba, paintLine, toTil
 const SCALE = 8;
 /** The largest side a super-resolution upload keeps, in input pixels. */
 const MAX_SIDE = 64;
-/** About how wide each picture is drawn, in screen pixels. */
+/** About how wide a super-resolution input is drawn, in screen pixels. */
 const SHOWN = 256;
+const inputScale = (width: number) => Math.max(1, Math.round(SHOWN / width));
 
 export function Translator({ run, gen }: { run: RunRecord; gen: LoadedGenerator }) {
   const twoWay = gen.descriptor.inputs.length === 2;
@@ -62,7 +63,8 @@ export function Translator({ run, gen }: { run: RunRecord; gen: LoadedGenerator 
           big.values,
           1,
           [big.h, big.w, big.c],
-          Math.max(1, Math.round(SHOWN / big.w)),
+          // As large on screen as the input, so the two line up.
+          inputScale(input.w) / factor,
         );
       } else {
         const outputs = await gen.generateAll(1, values);
@@ -80,7 +82,7 @@ export function Translator({ run, gen }: { run: RunRecord; gen: LoadedGenerator 
   // translation at a time, the latest input next.
   const latest = useRef(image);
   useEffect(() => {
-    const scale = factor > 1 ? Math.max(1, Math.round(SHOWN / image.w)) : SCALE;
+    const scale = factor > 1 ? inputScale(image.w) : SCALE;
     drawImages(inputCanvas.current!, image.values, 1, [image.h, image.w, image.c], scale);
     latest.current = image;
     if (pending.current) return;
