@@ -22,6 +22,7 @@ import * as tf from '@tensorflow/tfjs';
 import { parseSpec } from '../shared/spec.ts';
 import { initBackend } from '../trainer/backend/index.ts';
 import { openDataset } from '../trainer/data/index.ts';
+import { disposeGan } from '../trainer/gan.ts';
 import { buildGan } from '../trainer/loop.ts';
 import { enterStep, stagesOf } from '../trainer/stages.ts';
 import { createStepper, disposeStepInputs, stepInputs } from '../trainer/step.ts';
@@ -74,6 +75,10 @@ const MODELS = [
     hyperparameters: { adversarialWeight: 0 },
   },
   { name: 'cyclegan-32', family: 'cyclegan', dataset: 'digits2mnistm', hyperparameters: {} },
+  // SRGAN x4 on photos-x4 (8 -> 32 px; G 32 wide, 4 blocks; VGG-style D 32 wide) in its adversarial stage,
+  // and its MSE-only baseline (no D).
+  { name: 'srgan-32', family: 'srgan', dataset: 'photos-x4', hyperparameters: {} },
+  { name: 'srgan-mse-32', family: 'srgan', dataset: 'photos-x4', hyperparameters: { adversarialWeight: 0 } },
   {
     name: 'cyclegan-colour-map-32',
     family: 'cyclegan',
@@ -157,9 +162,7 @@ async function measure(model: (typeof MODELS)[number]): Promise<Omit<Row, 'backe
     rates.push((STEPS * BATCH * 1000) / (performance.now() - t0));
   }
   const { peakBytes: peakTensorBytes } = await tf.profile(() => run(3 + REPEATS * STEPS));
-  for (const net of Object.values(gan.nets)) net.dispose();
-  for (const opt of Object.values(gan.optimizers)) opt.dispose();
-  tf.dispose(Object.values(gan.state ?? {}));
+  disposeGan(gan);
   const ips = median(rates);
   return {
     model: model.name,

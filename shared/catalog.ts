@@ -40,6 +40,8 @@ interface FamilyDeclaration<S extends z.ZodType = z.ZodType> {
   summary: string;
   /** The dataset kinds it trains on (shared/datasets.ts); its datasets are every built-in of these kinds. */
   kinds: readonly DatasetKind[];
+  /** Paired sets only: how many times smaller than its target its input is (SRGAN's 4); 1 when unset. */
+  upscale?: number;
   /** Strict schema of `hyperparameters`; every field has a default. */
   hyperparameters: S;
   /** Rules between the hyperparameters, checked once each field is valid. */
@@ -51,13 +53,20 @@ export interface FamilyInfo<S extends z.ZodType = z.ZodType> extends FamilyDecla
   datasets: readonly DatasetId[];
 }
 
+/** How many times smaller than its target a paired set's input is (1 for same-size pairs and other kinds). */
+export function upscaleOf(dataset: Pick<DatasetInfo, 'shape' | 'inputShape'>): number {
+  return dataset.inputShape ? dataset.shape[0]! / dataset.inputShape[0] : 1;
+}
+
 /** Each declared family with the built-in datasets of its kinds. */
 function withDatasets<const F extends readonly FamilyDeclaration[]>(families: F) {
   return families.map((f) => ({
     ...f,
     // In the order of the family's kinds, so its first dataset (the form's default) is its usual one.
     datasets: f.kinds.flatMap((kind) =>
-      DATASETS.filter((d) => d.kind === kind).map((d) => d.id as DatasetId),
+      DATASETS.filter((d) => d.kind === kind && upscaleOf(d) === (f.upscale ?? 1)).map(
+        (d) => d.id as DatasetId,
+      ),
     ),
   })) as { [K in keyof F]: F[K] & { datasets: readonly DatasetId[] } };
 }
@@ -263,6 +272,52 @@ const patchDowns = z
   .describe(
     "PatchGAN's stride-2 layers: a score's patch is 16 px with 1, 34 px with 2, 70 px with 3 (the paper's 70x70 on 256 px).",
   );
+
+// SRGAN: residual G with sub-pixel upsampling, VGG-style D; widths and depth cut for 8 -> 32 px on a CPU.
+const srgan = z.strictObject({
+  filters: z
+    .int()
+    .min(4)
+    .max(256)
+    .default(32)
+    .describe("G's width, in its residual blocks and upsampling (the paper: 64)."),
+  blocks: z.int().min(1).max(32).default(4).describe("G's residual blocks (the paper: 16)."),
+  dFilters: z
+    .int()
+    .min(4)
+    .max(256)
+    .default(32)
+    .describe("D's first width, doubled every second conv (the paper: 64)."),
+  pretrainFraction: z
+    .number()
+    .min(0)
+    .max(0.95)
+    .default(0.5)
+    .describe('Share of the steps G first trains on the pixel MSE alone, before the adversarial stage.'),
+  contentWeight: z
+    .number()
+    .min(0)
+    .max(1000)
+    .default(1)
+    .describe(
+      "Weight of the content loss (MSE in the project's photo feature network) in G's adversarial-stage loss.",
+    ),
+  adversarialWeight: z
+    .number()
+    .min(0)
+    .max(10)
+    .default(1e-3)
+    .describe(
+      "Weight of the adversarial term in G's loss (the paper: 1e-3); 0 trains the same G on the pixel MSE throughout (the MSE-only baseline, SRResNet), with no D.",
+    ),
+  learningRate: z
+    .number()
+    .gt(0)
+    .max(1)
+    .default(1e-4)
+    .describe('Adam learning rate for G and D (the paper: 1e-4).'),
+  beta1: z.number().min(0).max(0.999).default(0.9).describe("Adam's beta1 (the paper: 0.9)."),
+});
 
 const pix2pix = z.strictObject({
   gFilters: z
@@ -660,6 +715,22 @@ export const FAMILIES = withDatasets([
     hyperparameters: pix2pix,
   },
   {
+    id: 'srgan',
+    title: 'SRGAN',
+    paper: {
+      title: 'Photo-Realistic Single Image Super-Resolution Using a Generative Adversarial Network',
+      authors: 'Ledig, Theis, Huszar, Caballero, Cunningham, Acosta, Aitken, Tejani, Totz, Wang and Shi',
+      year: 2017,
+      url: 'https://arxiv.org/abs/1609.04802',
+    },
+    axis: 'image-to-image',
+    summary:
+      'A residual G with PReLU enlarges a low-resolution image x4 by two sub-pixel (depth-to-space) steps; it first trains on the pixel MSE alone, then against a VGG-style D with a content loss in the features of a network the project trains on the photos.',
+    kinds: ['paired'],
+    upscale: 4,
+    hyperparameters: srgan,
+  },
+  {
     id: 'cyclegan',
     title: 'CycleGAN',
     paper: {
@@ -852,6 +923,7 @@ export type SaganHyperparameters = Hyperparameters<'sagan'>;
 export type BigganHyperparameters = Hyperparameters<'biggan'>;
 export type Pix2pixHyperparameters = Hyperparameters<'pix2pix'>;
 export type CycleganHyperparameters = Hyperparameters<'cyclegan'>;
+export type SrganHyperparameters = Hyperparameters<'srgan'>;
 
 export function familyInfo(id: string): FamilyInfo | undefined {
   return FAMILIES.find((f) => f.id === id);
@@ -859,6 +931,9 @@ export function familyInfo(id: string): FamilyInfo | undefined {
 
 /** Why a family cannot train on a dataset (naming both), or undefined when it can. */
 export function datasetMismatch(family: FamilyInfo, dataset: DatasetInfo): string | undefined {
+  const [want, has] = [family.upscale ?? 1, upscaleOf(dataset)];
+  if (family.kinds.includes(dataset.kind) && want !== has)
+    return `family '${family.id}' ${want === 1 ? 'translates pairs of one size' : `enlarges inputs ${want} times`}; dataset '${dataset.id}' pairs ${dataset.inputShape?.join('x') ?? dataset.shape.join('x')} inputs with ${dataset.shape.join('x')} targets`;
   if (family.kinds.includes(dataset.kind)) return undefined;
   return `family '${family.id}' trains on ${family.kinds.map(describeKind).join(' or ')}; dataset '${dataset.id}' holds ${describeKind(dataset.kind)}`;
 }

@@ -82,6 +82,8 @@ export const DatasetInfoSchema = z.object({
   kind: DatasetKindSchema,
   /** [height, width, channels] of an item's image, [2] for points. */
   shape: z.array(z.int().positive()).min(1).max(3),
+  /** paired: [height, width, channels] of the input image, where it differs from the target's (a low-resolution input). */
+  inputShape: z.tuple([z.int().positive(), z.int().positive(), z.int().positive()]).optional(),
   /** Items a run trains on (the training split). */
   count: z.int().positive(),
   /** Number of classes, 0 when the items have none. */
@@ -117,8 +119,11 @@ export type DatasetInfo = z.infer<typeof DatasetInfoSchema>;
 // Not under datasets/: under `npm start` that path is the API's.
 const preview = (id: string) => `dataset-previews/${id}.png`;
 
-/** Side of the square crops the photos dataset yields (fixed: SRGAN's high-resolution crops are this size). */
+/** Side of the square crops the photos dataset yields. */
 export const PHOTO_CROP = 128;
+/** The super-resolution pairs: high-resolution crops of this side, their input this many times smaller. */
+export const SR_CROP = 32;
+export const SR_FACTOR = 4;
 
 const MNIST_CLASSES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
@@ -350,6 +355,21 @@ export const DATASETS = [
     ],
     licence: PHOTOS_LICENCE,
     preview: preview('photos'),
+  }),
+  entry({
+    id: 'photos-x4',
+    title: 'Photographs, x4 super-resolution pairs',
+    kind: 'paired',
+    shape: [SR_CROP, SR_CROP, 3],
+    inputShape: [SR_CROP / SR_FACTOR, SR_CROP / SR_FACTOR, 3],
+    count: DERIVED_COUNT,
+    classes: 5,
+    classNames: ['astronaut', 'chelsea', 'coffee', 'motorcycle_left', 'motorcycle_right'],
+    description: `${SR_CROP}x${SR_CROP} crops of the photos (the target) and the same crop shrunk ${SR_FACTOR} times by antialiased bicubic resampling (the input, ${SR_CROP / SR_FACTOR}x${SR_CROP / SR_FACTOR}). Training crops come from the top three quarters of each photograph, held-out crops from its bottom quarter, so no held-out pixel is trained on; the label is the photograph.`,
+    sources: [derivedFrom(['photos'], 'trainer/data/derived/photos-x4.ts')],
+    files: [],
+    licence: PHOTOS_LICENCE,
+    preview: preview('photos-x4'),
   }),
   entry({
     id: 'ring8',

@@ -22,6 +22,7 @@ export const EVALUATED_DATASETS: readonly DatasetId[] = [
   'thick-digits',
   'digits2mnistm',
   'posed-objects',
+  'photos-x4',
 ];
 
 export function hasEvaluation(dataset: string): boolean {
@@ -168,6 +169,23 @@ export interface TranslationEval extends EvalCommon {
     cfid: CfidResult & { realSet: string };
     copyThroughCfid: number;
   };
+  /**
+   * Super-resolution sets (a paired set whose input is smaller): outputs against the held-out targets beside
+   * the input enlarged by bicubic resampling, and the outputs' high-frequency energy against the targets'.
+   */
+  superResolution?: {
+    factor: number;
+    model: ReconstructionScores;
+    bicubic: ReconstructionScores;
+    /** Mean energy of what a x`factor` reduction removes (see definitions.highFrequency), and its ratios. */
+    highFrequency: {
+      model: number;
+      bicubic: number;
+      target: number;
+      modelRatio: number;
+      bicubicRatio: number;
+    };
+  };
   /** Unpaired sets: each direction, read by the domain classifier and the MNIST classifier. */
   unpaired?: {
     /** A -> B: share read as domain B; class kept as the MNIST classifier reads the output's grey. */
@@ -274,6 +292,13 @@ export function evalMetrics(result: EvalResult): Record<string, MetricValue> {
       metrics.psnr = { value: result.paired.model.psnr, better: 'higher' };
       metrics.ssim = { value: result.paired.model.ssim, better: 'higher' };
       metrics.cfid = { value: result.paired.cfid.value, better: 'lower' };
+    }
+    if (result.superResolution) {
+      const sr = result.superResolution;
+      metrics.psnr = { value: sr.model.psnr, better: 'higher' };
+      metrics.ssim = { value: sr.model.ssim, better: 'higher' };
+      metrics.psnrOverBicubic = { value: sr.model.psnr - sr.bicubic.psnr, better: 'higher' };
+      metrics.highFrequencyGap = { value: 100 * Math.abs(sr.highFrequency.modelRatio - 1), better: 'lower' };
     }
     if (result.unpaired) {
       const { toA, toB } = result.unpaired;

@@ -4,7 +4,7 @@
  * diagnostics) and updates the networks it names; the loop runs every phase each step (a repeated phase once
  * per draw). A family never holds a loop, data loading, storage or logging.
  */
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import type { DatasetInfo } from '../shared/datasets.ts';
 import type { LatentNoise } from '../shared/latent.ts';
 import type { Batch } from './data/index.ts';
@@ -130,6 +130,11 @@ export interface Gan {
    * and mix the styles of two z.
    */
   styles?: StyleNetworks;
+  /**
+   * Networks the phases read but never train, loaded from the project's committed weights (SRGAN's feature
+   * network): in no checkpoint, disposed with the rest.
+   */
+  fixed?: Record<string, tf.LayersModel>;
   /** Set when G takes a class label as its second input; the loop then fills StepInputs.fakeLabels. */
   conditional?: { classes: number };
   /**
@@ -201,4 +206,11 @@ export interface BuildContext<H> {
 export interface GanFamily<H = Record<string, unknown>> {
   id: string;
   build(ctx: BuildContext<H>): Gan;
+}
+
+/** Frees everything a built Gan holds: its networks, fixed networks, optimizers and state. */
+export function disposeGan(gan: Gan): void {
+  for (const net of [...Object.values(gan.nets), ...Object.values(gan.fixed ?? {})]) net.dispose();
+  for (const opt of Object.values(gan.optimizers)) opt.dispose();
+  tf.dispose(Object.values(gan.state ?? {}));
 }

@@ -168,10 +168,19 @@ function strips(generator: tf.LayersModel, samples: SampleInputs): ReturnType<ty
   const predicted = tf.tidy(() => generator.predict(inputs.length === 1 ? inputs[0]! : inputs));
   const outputs = Array.isArray(predicted) ? predicted : [predicted];
   const rows = inputs.flatMap((input, k) => [input, outputs[k]!]).concat(targets);
-  // Grey inputs beside colour outputs (digits -> MNIST-M) are shown in colour, each grey value in 3 channels.
+  // Grey inputs beside colour outputs (digits -> MNIST-M) are shown in colour, each grey value in 3 channels;
+  // a smaller input (super-resolution) at the output's size, its pixels as blocks.
   const channels = Math.max(...rows.map((r) => r.shape[3]!));
+  const height = Math.max(...rows.map((r) => r.shape[1]!));
+  const width = Math.max(...rows.map((r) => r.shape[2]!));
   const grid = tf.tidy(() =>
-    tf.concat(rows.map((r) => (r.shape[3] === channels ? r : tf.tile(r, [1, 1, 1, channels])))),
+    tf.concat(
+      rows.map((r) => {
+        const same = r.shape[1] === height && r.shape[2] === width;
+        const sized = same ? r : tf.image.resizeNearestNeighbor(r as tf.Tensor4D, [height, width]);
+        return sized.shape[3] === channels ? sized : tf.tile(sized, [1, 1, 1, channels]);
+      }),
+    ),
   );
   tf.dispose(outputs);
   const [n, h, w, c] = grid.shape as [number, number, number, number];

@@ -23,6 +23,7 @@ export const TINY_HYPERPARAMETERS: Record<string, Record<string, unknown>> = {
   cyclegan: { gFilters: 4, residualBlocks: 1, dFilters: 4, poolSize: 6 },
   hologan: { latentDim: 8, volumeChannels: 8, projectionChannels: 8, dChannels: 4 },
   stackgan: { latentDim: 8, conditionDim: 4, gChannels: 8, dChannels: 4 },
+  srgan: { filters: 4, blocks: 1, dFilters: 4 },
 };
 
 export function tinySpec(

@@ -650,6 +650,13 @@ export function summarize(r: EvalResult): string {
         `  held out: ${scores(r.paired.model)}; cFID ${r.paired.cfid.value.toFixed(3)}`,
         `  input copied through: ${scores(r.paired.copyThrough)}; cFID ${r.paired.copyThroughCfid.toFixed(3)}`,
       );
+    if (r.superResolution) {
+      const { model, bicubic, highFrequency: hf, factor } = r.superResolution;
+      lines.push(
+        `  held out x${factor}: ${scores(model)}; high-frequency energy ${hf.modelRatio.toFixed(3)} of the targets'`,
+        `  bicubic: ${scores(bicubic)}; high-frequency energy ${hf.bicubicRatio.toFixed(3)} of the targets'`,
+      );
+    }
     if (r.unpaired) {
       const { toA, toB, mnistOnRealB } = r.unpaired;
       lines.push(

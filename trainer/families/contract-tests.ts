@@ -9,6 +9,7 @@ import { descriptorFromSpec, layersModelInputs } from '../../shared/generator.ts
 import { runFiles } from '../../shared/keys.ts';
 import type { ExperimentSpec } from '../../shared/spec.ts';
 import { latestCheckpoint, loadCheckpoint } from '../checkpoint.ts';
+import { disposeGan } from '../gan.ts';
 import { readGeneratorDescriptor } from '../generator.ts';
 import { buildGan } from '../loop.ts';
 import { LocalArtifactSink } from '../sinks/local.ts';
@@ -70,8 +71,7 @@ async function exportedSamples(dir: string, seed: number): Promise<number[]> {
 function sampleSteps(spec: ExperimentSpec, every: number[]): string[] {
   const gan = buildGan(spec);
   const ends = runStages(gan, spec.steps).map((s) => s.end);
-  for (const net of Object.values(gan.nets)) net.dispose();
-  for (const opt of Object.values(gan.optimizers)) opt.dispose();
+  disposeGan(gan);
   return [...new Set([...every, ...ends])].sort((a, b) => a - b).map(runFiles.sample);
 }
 
@@ -83,14 +83,17 @@ function weightsOf(nets: Record<string, tf.LayersModel>): Record<string, number[
 
 /**
  * Registers the contract tests of `family` on `dataset` with tiny `hyperparameters` (test-util.ts's by
- * default); `metrics` are the names every metrics line holds besides loss/D and loss/G.
+ * default); `metrics` are the names every metrics line holds besides loss/D and loss/G, or, for a family
+ * whose stages train different phases, every name the line of a step holds.
  */
 export function familyContract(
   family: string,
   dataset: string,
   hyperparameters: Record<string, unknown> | undefined,
-  metrics: string[] = [],
+  metrics: string[] | ((step: number) => string[]) = [],
 ): void {
+  const namesAt = (step: number) =>
+    typeof metrics === 'function' ? metrics(step) : ['loss/D', 'loss/G', ...metrics];
   const spec = (extra: Record<string, unknown> = {}) =>
     tinySpec(family, dataset, { ...(hyperparameters ? { hyperparameters } : {}), ...extra });
 
@@ -106,7 +109,7 @@ export function familyContract(
       const lines = await metricsOf(dir);
       expect(lines.map((m) => m.step)).toEqual([1, 2, 3, 4]);
       for (const line of lines) {
-        expect(Object.keys(line.values).sort()).toEqual(['loss/D', 'loss/G', ...metrics].sort());
+        expect(Object.keys(line.values).sort()).toEqual(namesAt(line.step).sort());
         expect(Object.values(line.values).every(Number.isFinite)).toBe(true);
       }
       expect(await latestCheckpoint(sink)).toBe(4);
@@ -127,8 +130,7 @@ export function familyContract(
       await loadCheckpoint(new LocalArtifactSink(dir), fresh, 4);
       const restored = sampleThree(fresh.generator, s.seed);
       const weights = weightsOf(fresh.nets);
-      for (const net of Object.values(fresh.nets)) net.dispose();
-      for (const opt of Object.values(fresh.optimizers)) opt.dispose();
+      disposeGan(fresh);
       // The export folds custom layers into stock ones (nn/export.ts): equal up to float rounding.
       const exported = await exportedSamples(dir, s.seed);
       expect(exported).toHaveLength(restored.length);

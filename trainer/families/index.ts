@@ -12,6 +12,7 @@ import { pix2pix } from './pix2pix.ts';
 import { presgan } from './presgan.ts';
 import { sagan } from './sagan.ts';
 import { sngan } from './sngan.ts';
+import { srgan } from './srgan.ts';
 import { stackgan } from './stackgan.ts';
 import { stylegan } from './stylegan.ts';
 import { unrolled } from './unrolled.ts';
@@ -37,6 +38,7 @@ export const FAMILY_IMPLEMENTATIONS: Record<FamilyId, GanFamily<any>> = {
   cyclegan,
   hologan,
   stackgan,
+  srgan,
 };
 
 for (const id of FAMILY_IDS)

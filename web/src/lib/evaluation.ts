@@ -116,6 +116,26 @@ function translationFacts(e: Extract<EvalResult, { kind: 'translation' }>): Eval
       },
     );
   }
+  if (e.superResolution) {
+    const { model, bicubic, highFrequency: hf, factor } = e.superResolution;
+    facts.push(
+      {
+        label: `Held-out PSNR (x${factor})`,
+        value: `${model.psnr.toFixed(2)} dB`,
+        detail: `higher is better; bicubic ${bicubic.psnr.toFixed(2)} dB`,
+      },
+      {
+        label: 'Held-out SSIM',
+        value: metric(model.ssim),
+        detail: `higher is better; bicubic ${metric(bicubic.ssim)}`,
+      },
+      {
+        label: 'High-frequency energy',
+        value: `${(100 * hf.modelRatio).toFixed(1)}% of the targets'`,
+        detail: `100% matches the targets' detail (within 85-115% is the aim); bicubic ${(100 * hf.bicubicRatio).toFixed(1)}%`,
+      },
+    );
+  }
   if (e.unpaired) {
     const { toA, toB, mnistOnRealB } = e.unpaired;
     facts.push(
