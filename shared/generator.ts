@@ -127,6 +127,8 @@ export interface GeneratorFacts {
   attentionMaps?: { name: string; shape: number[] }[];
   /** z may be drawn truncated (BigGAN). */
   truncation?: boolean;
+  /** The sample's per-sample shape where it is not the dataset's item shape (SinGAN's finest scale). */
+  sampleShape?: number[];
 }
 
 /** The descriptor of a generator z [, label | codes] -> sample [, attention maps]. */
@@ -157,7 +159,7 @@ export function describeGenerator(f: GeneratorFacts): GeneratorDescriptor {
       {
         name: 'sample',
         kind: image ? 'image' : 'points',
-        shape: [...f.dataset.shape],
+        shape: f.sampleShape ?? [...f.dataset.shape],
         // Images end in tanh; points are unbounded.
         range: image ? [-1, 1] : null,
       },

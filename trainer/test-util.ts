@@ -20,6 +20,8 @@ export const TINY_HYPERPARAMETERS: Record<string, Record<string, unknown>> = {
   biggan: { latentDim: 8, gChannels: 8, dChannels: 8, attentionSide: 8, embedDim: 4 },
   pix2pix: { gFilters: 4, dFilters: 4 },
   cyclegan: { gFilters: 4, residualBlocks: 1, dFilters: 4, poolSize: 6 },
+  // Four scales, 8 to 16 px on the long side.
+  singan: { maxSize: 16, minSize: 8, channels: 4, layers: 3, nCritic: 2, gSteps: 2 },
 };
 
 export function tinySpec(

@@ -34,6 +34,8 @@ export const Stream = {
   dropout: 11,
   /** Which fakes a history pool keeps and gives back (nn/history-pool.ts), one draw per step. */
   historyPool: 12,
+  /** SinGAN's fixed reconstruction noise (nn/singan.ts), drawn once a run. */
+  reconstruction: 13,
 } as const;
 
 /** sfc32: small, fast, good enough statistically, state is four 32-bit words. */

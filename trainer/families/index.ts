@@ -10,6 +10,7 @@ import { pggan } from './pggan.ts';
 import { pix2pix } from './pix2pix.ts';
 import { presgan } from './presgan.ts';
 import { sagan } from './sagan.ts';
+import { singan } from './singan.ts';
 import { sngan } from './sngan.ts';
 import { unrolled } from './unrolled.ts';
 import { vanilla } from './vanilla.ts';
@@ -31,6 +32,7 @@ export const FAMILY_IMPLEMENTATIONS: Record<FamilyId, GanFamily<any>> = {
   biggan,
   pix2pix,
   cyclegan,
+  singan,
 };
 
 for (const id of FAMILY_IDS)
