@@ -6,6 +6,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
+import type { SinganHyperparameters } from '../../shared/catalog.ts';
 import { datasetInfo, holdsImages } from '../../shared/datasets.ts';
 import {
   type BackendRecord,
@@ -59,6 +60,7 @@ import {
   modeMinSamples,
   modesAndHq,
 } from './metrics.ts';
+import { evaluateSingleImage } from './single-image.ts';
 import { evaluateTranslation } from './translation.ts';
 
 export const DEFAULT_IMAGE_SAMPLES = 10_000;
@@ -338,6 +340,38 @@ export async function evaluateRun(run: string | ArtifactSink, opts: EvalOptions 
     );
   }
   const generator = await loadGenerator(sink);
+  if (info.kind === 'single') {
+    try {
+      const result = await evaluateSingleImage(
+        generator,
+        spec.hyperparameters as SinganHyperparameters,
+        info,
+        {
+          version: EVAL_VERSION,
+          createdAt: new Date().toISOString(),
+          run: {
+            dir,
+            family: spec.family,
+            dataset: spec.dataset,
+            steps: spec.steps,
+            specSeed: spec.seed,
+            latentDim: generator.inputs[0]!.shape[1] as number,
+          },
+          seed: opts.seed ?? spec.seed,
+          backend: opts.backend ?? { tfjsBackend: tf.getBackend() },
+          seconds: 0,
+        },
+        sink,
+        { ...(opts.samples !== undefined ? { samples: opts.samples } : {}), write: opts.write !== false },
+      );
+      result.seconds = Math.round((performance.now() - t0) / 100) / 10;
+      if (opts.write !== false)
+        await sink.put(runFiles.eval, `${JSON.stringify(result, null, 2)}\n`, 'application/json');
+      return result;
+    } finally {
+      generator.dispose();
+    }
+  }
   if (info.kind === 'paired' || info.kind === 'unpaired') {
     try {
       const described = await describedBy(sink, spec, generator);
@@ -572,6 +606,16 @@ export function summarize(r: EvalResult): string {
     return [
       head,
       `  modes ${m.modesCovered}/${m.modesTotal}, HQ ${m.hqPercent.toFixed(1)}% (${m.hqSamples}/${m.samples} within ${HQ_SIGMAS} sigma)`,
+    ].join('\n');
+  }
+  if (r.kind === 'single-image') {
+    const f = (v: number) => v.toFixed(4);
+    return [
+      head,
+      `  ${r.scales} scales to ${r.size[1]}x${r.size[0]}: patch SWD ${f(r.patchSwd)} (the image blurred: ${f(r.blurredPatchSwd)}), diversity ${f(r.diversity)}`,
+      ...r.otherSizes.map((o) => `  at ${o.size[1]}x${o.size[0]}: patch SWD ${f(o.patchSwd)}`),
+      `  super-resolution PSNR ${r.superResolution.psnr.toFixed(2)} dB (plain resize ${r.superResolution.resizePsnr.toFixed(2)} dB)`,
+      `  paint-to-image at scale ${r.paintToImage.scale}: patch SWD ${f(r.paintToImage.patchSwd)} (the painting: ${f(r.paintToImage.paintPatchSwd)})`,
     ].join('\n');
   }
   if (r.kind === 'translation') {

@@ -1,13 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { evalMetrics, evaluationPictures } from '../../shared/evaluation.ts';
 import { initBackend } from '../backend/index.ts';
 import { openDataset } from '../data/index.ts';
+import { evaluateRun } from '../eval/evaluate.ts';
 import type { Gan } from '../gan.ts';
 import { buildGan } from '../loop.ts';
 import { amplitudeOf, pyramidSizes, scaleLayersOf, UNSET_AMPLITUDE } from '../nn/singan.ts';
+import { LocalArtifactSink } from '../sinks/local.ts';
 import { stagesOf } from '../stages.ts';
 import { createStepper, disposeStepInputs, stepInputs } from '../step.ts';
-import { tinySpec } from '../test-util.ts';
+import { scratchDir, tinySpec, trainIn } from '../test-util.ts';
 import { familyContract } from './contract-tests.ts';
 
 beforeAll(async () => {
@@ -119,6 +122,42 @@ describe('the parts GANS.md asks of SinGAN are there', () => {
     expect(out.shape).toEqual([2, 20, 9, 3]);
     out.dispose();
     dispose(gan);
+  });
+});
+
+describe('SinGAN evaluation', () => {
+  it('scores samples against the image, samples other sizes and aspect ratios, runs super-resolution and paint-to-image', async () => {
+    const dir = scratchDir('singan-eval');
+    const spec = tinySpec('singan', 'photo-chelsea');
+    expect((await trainIn(dir, spec)).status).toBe('SUCCEEDED');
+    const before = tf.memory().numTensors;
+    const result = await evaluateRun(dir, { samples: 4, spec });
+    expect(tf.memory().numTensors).toBe(before);
+    if (result.kind !== 'single-image') throw new Error(`evaluated as ${result.kind}`);
+    expect(result.size).toEqual([11, 16]);
+    expect(result.scales).toBe(4);
+    // An untrained-ish pyramid: a real distance, and samples that differ.
+    expect(result.patchSwd).toBeGreaterThan(0);
+    expect(result.diversity).toBeGreaterThan(0);
+    expect(result.otherSizes.map((o) => o.size)).toEqual([
+      [11, 28],
+      [17, 12],
+    ]);
+    expect(Number.isFinite(result.superResolution.psnr)).toBe(true);
+    expect(result.superResolution.psnr).not.toBe(result.superResolution.resizePsnr);
+    expect(result.paintToImage.scale).toBe(1);
+    expect(Number.isFinite(result.paintToImage.patchSwd)).toBe(true);
+    const sink = new LocalArtifactSink(dir);
+    for (const picture of evaluationPictures(result))
+      expect(await sink.get(picture.key), picture.key).toBeDefined();
+    expect(Object.keys(evalMetrics(result))).toEqual([
+      'patchSwd',
+      'diversity',
+      'patchSwd11x28',
+      'patchSwd17x12',
+      'superResolutionPsnr',
+      'paintPatchSwd',
+    ]);
   });
 });
 
