@@ -97,8 +97,9 @@ const names = (k: number) => ({
   out: `g${k}_out`,
 });
 
-/** The amplitude a scale's noise is multiplied by before it is set from the reconstruction: unset. */
-export const UNSET_AMPLITUDE = -1;
+/** A scale's amplitude before its stage sets it from the reconstruction: no noise (an export stopped before
+ * a scale trained adds none there). */
+export const UNSET_AMPLITUDE = 0;
 
 export function scaleLayers(
   k: number,
