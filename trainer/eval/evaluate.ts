@@ -340,75 +340,54 @@ export async function evaluateRun(run: string | ArtifactSink, opts: EvalOptions 
     );
   }
   const generator = await loadGenerator(sink);
-  if (info.kind === 'single') {
+  /** What every eval.json begins with; `seconds` is filled in at the end. */
+  const commonOf = (latentDim: number) => ({
+    version: EVAL_VERSION,
+    createdAt: new Date().toISOString(),
+    run: {
+      dir,
+      family: spec.family,
+      dataset: spec.dataset,
+      steps: spec.steps,
+      specSeed: spec.seed,
+      latentDim,
+    },
+    seed: opts.seed ?? spec.seed,
+    backend: opts.backend ?? { tfjsBackend: tf.getBackend() },
+    seconds: 0,
+  });
+  /** Generators scored by a module of their own (one image; translations): timed, written, disposed. */
+  const scoredApart = async (score: () => Promise<EvalResult>) => {
     try {
-      const result = await evaluateSingleImage(
+      const result = await score();
+      result.seconds = Math.round((performance.now() - t0) / 100) / 10;
+      if (opts.write !== false)
+        await sink.put(runFiles.eval, `${JSON.stringify(result, null, 2)}\n`, 'application/json');
+      return result;
+    } finally {
+      generator.dispose();
+    }
+  };
+  const samples = opts.samples !== undefined ? { samples: opts.samples } : {};
+  if (info.kind === 'single')
+    return scoredApart(() =>
+      evaluateSingleImage(
         generator,
         spec.hyperparameters as SinganHyperparameters,
         info,
-        {
-          version: EVAL_VERSION,
-          createdAt: new Date().toISOString(),
-          run: {
-            dir,
-            family: spec.family,
-            dataset: spec.dataset,
-            steps: spec.steps,
-            specSeed: spec.seed,
-            latentDim: generator.inputs[0]!.shape[1] as number,
-          },
-          seed: opts.seed ?? spec.seed,
-          backend: opts.backend ?? { tfjsBackend: tf.getBackend() },
-          seconds: 0,
-        },
+        commonOf(generator.inputs[0]!.shape[1] as number),
         sink,
-        { ...(opts.samples !== undefined ? { samples: opts.samples } : {}), write: opts.write !== false },
-      );
-      result.seconds = Math.round((performance.now() - t0) / 100) / 10;
-      if (opts.write !== false)
-        await sink.put(runFiles.eval, `${JSON.stringify(result, null, 2)}\n`, 'application/json');
-      return result;
-    } finally {
-      generator.dispose();
-    }
-  }
-  if (info.kind === 'paired' || info.kind === 'unpaired') {
-    try {
-      const described = await describedBy(sink, spec, generator);
-      const seed = opts.seed ?? spec.seed;
-      const result = await evaluateTranslation(
-        generator,
-        described,
-        info,
-        {
-          version: EVAL_VERSION,
-          createdAt: new Date().toISOString(),
-          run: {
-            dir,
-            family: spec.family,
-            dataset: spec.dataset,
-            steps: spec.steps,
-            specSeed: spec.seed,
-            latentDim: 0,
-          },
-          seed,
-          backend: opts.backend ?? { tfjsBackend: tf.getBackend() },
-          seconds: 0,
-        },
-        {
-          ...(opts.samples !== undefined ? { samples: opts.samples } : {}),
-          ...(opts.batchSize !== undefined ? { batchSize: opts.batchSize } : {}),
-          ...(opts.classifier ? { classifier: opts.classifier } : {}),
-        },
-      );
-      result.seconds = Math.round((performance.now() - t0) / 100) / 10;
-      if (opts.write !== false)
-        await sink.put(runFiles.eval, `${JSON.stringify(result, null, 2)}\n`, 'application/json');
-      return result;
-    } finally {
-      generator.dispose();
-    }
-  }
+        { ...samples, write: opts.write !== false },
+      ),
+    );
+  if (info.kind === 'paired' || info.kind === 'unpaired')
+    return scoredApart(async () =>
+      evaluateTranslation(generator, await describedBy(sink, spec, generator), info, commonOf(0), {
+        ...samples,
+        ...(opts.batchSize !== undefined ? { batchSize: opts.batchSize } : {}),
+        ...(opts.classifier ? { classifier: opts.classifier } : {}),
+      }),
+    );
   let gInputs: GeneratorInputs;
   let descriptor: ReadDescriptor;
   try {
@@ -425,20 +404,7 @@ export async function evaluateRun(run: string | ArtifactSink, opts: EvalOptions 
   }
   const seed = opts.seed ?? spec.seed;
   const batch = opts.batchSize ?? 500;
-  const common = {
-    version: EVAL_VERSION,
-    createdAt: new Date().toISOString(),
-    run: {
-      dir,
-      family: spec.family,
-      dataset: spec.dataset,
-      steps: spec.steps,
-      specSeed: spec.seed,
-      latentDim,
-    },
-    seed,
-    backend: opts.backend ?? { tfjsBackend: tf.getBackend() },
-  };
+  const common = commonOf(latentDim);
 
   let result: EvalResult;
   let classifier: tf.LayersModel | undefined;
