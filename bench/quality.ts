@@ -247,6 +247,22 @@ Object.assign(EXPERIMENTS, {
  * (adversarialWeight 0, no D); CycleGAN's is a per-pixel colour map (a 1x1 convolution each way) trained
  * with the same losses, pools and optimizers.
  */
+/**
+ * SinGAN beside the same pyramid trained on reconstruction alone: 96 px on the long side from 25 px (6
+ * scales), the paper's networks (32 maps, 5 layers), 3 critic and 3 G updates a step, batch 1; 1,800
+ * steps (300 a scale, the paper's 2,000 cut to fit about 30 minutes a seed here), or the --minutes budget.
+ */
+const SINGAN_IMAGES = ['photo-astronaut', 'photo-chelsea', 'photo-coffee'];
+const singanPhotos = (hyperparameters: Record<string, unknown> = {}) => ({
+  family: 'singan',
+  dataset: SINGAN_IMAGES[0],
+  steps: 1800,
+  batchSize: 1,
+  sampleEvery: 300,
+  checkpointEvery: 300,
+  hyperparameters: { maxSize: 96, ...hyperparameters },
+});
+
 const translation = (family: string, dataset: string, hyperparameters: Record<string, unknown> = {}) => ({
   steps: 2000,
   batchSize: family === 'cyclegan' ? 4 : 16,
@@ -262,6 +278,8 @@ Object.assign(EXPERIMENTS, {
   'pix2pix-l1-thick-digits': translation('pix2pix', 'thick-digits', { adversarialWeight: 0 }),
   'cyclegan-digits2mnistm': translation('cyclegan', 'digits2mnistm'),
   'cyclegan-colour-map-digits2mnistm': translation('cyclegan', 'digits2mnistm', { generator: 'colour-map' }),
+  'singan-photos': singanPhotos(),
+  'singan-reconstruction-photos': singanPhotos({ adversarialWeight: 0 }),
 });
 
 /**
@@ -310,6 +328,15 @@ Object.assign(EXPERIMENTS, {
   'srgan-photos-x4': superResolution(),
   'srgan-mse-photos-x4': superResolution({ adversarialWeight: 0 }),
 });
+
+/**
+ * Experiments whose seeds are images: seed i of the group trains on the i-th set (SinGAN's three photographs,
+ * one a seed, as GANS.md asks of a single-image family).
+ */
+const SEED_DATASETS: Record<string, string[]> = {
+  'singan-photos': SINGAN_IMAGES,
+  'singan-reconstruction-photos': SINGAN_IMAGES,
+};
 const RESULTS = 'docs/results';
 
 /** A captioned run's score: every stage's attributes read back as asked (trainer/eval/caption-match.ts). */
@@ -386,7 +413,12 @@ async function runOne(name: string): Promise<void> {
   const file = join(RESULTS, `quality-${name}.json`);
   // Written after every seed, so an interrupted series still leaves the seeds it finished.
   const runs: Awaited<ReturnType<typeof trainAndEvaluate>>[] = [];
-  for (const member of group.members) {
+  const images = SEED_DATASETS[name];
+  for (const [i, groupMember] of group.members.entries()) {
+    const dataset = images?.[i % images.length];
+    const member = dataset
+      ? { ...groupMember, spec: { ...groupMember.spec, dataset: dataset as ExperimentSpec['dataset'] } }
+      : groupMember;
     runs.push(await trainAndEvaluate(name, member, backend));
     const joined = groupEvaluation(
       runs.map((r) => ({ runId: r.runDir, varies: r.varies, metrics: metricsOf(r.evaluation) })),

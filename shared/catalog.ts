@@ -4,7 +4,14 @@
  * (trainer/families/index.ts checks it), the API serves them, the dashboard builds its forms from them.
  */
 import { z } from 'zod';
-import { DATASETS, type DatasetId, type DatasetInfo, type DatasetKind, describeKind } from './datasets.ts';
+import {
+  DATASETS,
+  type DatasetId,
+  type DatasetInfo,
+  type DatasetKind,
+  describeKind,
+  SINGLE_LONG_SIDE,
+} from './datasets.ts';
 import { LATENT_NOISES } from './latent.ts';
 
 /** The survey's five axes. */
@@ -624,6 +631,76 @@ const stackganRules: readonly CrossFieldRule<z.output<typeof stackgan>>[] = [
   },
 ];
 
+// SinGAN: one image, a pyramid of small fully convolutional GANs. Defaults are the paper's but the finest
+// scale (its 250 px) and the iteration budget, which a run's steps set (split evenly over the scales).
+const singan = z.strictObject({
+  maxSize: z
+    .int()
+    .min(8)
+    .max(SINGLE_LONG_SIDE)
+    .default(128)
+    .describe("Long side of the finest scale: the image is resized to it (never up), the paper's 250."),
+  minSize: z.int().min(4).max(128).default(25).describe('Long side of the coarsest scale (the paper: 25).'),
+  scaleFactor: z
+    .number()
+    .min(0.5)
+    .max(0.95)
+    .default(0.75)
+    .describe(
+      'Ratio between neighbouring scales, adjusted so minSize to maxSize takes whole steps (the paper: 0.75).',
+    ),
+  channels: z
+    .int()
+    .min(4)
+    .max(256)
+    .default(32)
+    .describe('Feature maps of every convolution of each G_n and D_n.'),
+  layers: z
+    .int()
+    .min(3)
+    .max(10)
+    .default(5)
+    .describe('3x3 convolutions in each G_n and D_n (5: an 11 px receptive field per scale).'),
+  nCritic: nCritic(3),
+  gSteps: z.int().min(1).max(20).default(3).describe("G_n's updates per step, each on its own noise."),
+  gpWeight: z.number().min(0).max(1000).default(0.1).describe('lambda: weight of the gradient penalty.'),
+  reconstructionWeight: z
+    .number()
+    .min(0)
+    .max(1000)
+    .default(10)
+    .describe(
+      'alpha: weight of the mean squared error between the image and its reconstruction from the fixed noise.',
+    ),
+  noiseAmp: z
+    .number()
+    .gt(0)
+    .max(10)
+    .default(0.1)
+    .describe(
+      "Each scale's noise is this times the RMSE of the coarser scales' reconstruction at its size (the coarsest: 1).",
+    ),
+  adversarialWeight: z
+    .number()
+    .min(0)
+    .max(100)
+    .default(1)
+    .describe(
+      "Weight of the critic's term in G's loss; 0 trains the same pyramid on reconstruction alone (the baseline), with no critics.",
+    ),
+  learningRate: z.number().gt(0).max(1).default(5e-4).describe('Adam learning rate for every G_n and D_n.'),
+  beta1,
+});
+
+const singanRules: readonly CrossFieldRule<z.output<typeof singan>>[] = [
+  {
+    field: 'minSize',
+    fields: ['minSize', 'maxSize'],
+    rule: 'minSize < maxSize',
+    holds: (hp) => hp.minSize < hp.maxSize,
+  },
+];
+
 export const FAMILIES = withDatasets([
   {
     id: 'vanilla',
@@ -898,6 +975,22 @@ export const FAMILIES = withDatasets([
     hyperparameters: stackgan,
     rules: stackganRules,
   },
+  {
+    id: 'singan',
+    title: 'SinGAN',
+    paper: {
+      title: 'SinGAN: Learning a Generative Model from a Single Natural Image',
+      authors: 'Shaham, Dekel and Michaeli',
+      year: 2019,
+      url: 'https://arxiv.org/abs/1905.01164',
+    },
+    axis: 'application',
+    summary:
+      'One image: a pyramid of fully convolutional patch GANs trained coarse to fine (WGAN-GP plus reconstruction from fixed noise), each scale adding detail to the coarser ones; samples at any size, super-resolution and paint-to-image.',
+    kinds: ['single'],
+    hyperparameters: singan,
+    rules: singanRules,
+  },
 ] as const satisfies readonly FamilyDeclaration[]);
 
 export type FamilyId = (typeof FAMILIES)[number]['id'];
@@ -919,6 +1012,7 @@ export type PgganHyperparameters = Hyperparameters<'pggan'>;
 export type StyleganHyperparameters = Hyperparameters<'stylegan'>;
 export type HologanHyperparameters = Hyperparameters<'hologan'>;
 export type StackganHyperparameters = Hyperparameters<'stackgan'>;
+export type SinganHyperparameters = Hyperparameters<'singan'>;
 export type SaganHyperparameters = Hyperparameters<'sagan'>;
 export type BigganHyperparameters = Hyperparameters<'biggan'>;
 export type Pix2pixHyperparameters = Hyperparameters<'pix2pix'>;

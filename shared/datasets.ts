@@ -28,9 +28,9 @@ export const DATASET_KINDS = [
 export const DatasetKindSchema = z.enum(DATASET_KINDS);
 export type DatasetKind = z.infer<typeof DatasetKindSchema>;
 
-/** Kinds whose items are single images ([H, W, C] in [-1, 1]), with or without a class. */
+/** Kinds whose items are single images ([H, W, C] in [-1, 1]), with or without a class (or the one image of a single-image set). */
 export function holdsImages(info: { kind: DatasetKind }): boolean {
-  return info.kind === 'images' || info.kind === 'labelled';
+  return info.kind === 'images' || info.kind === 'labelled' || info.kind === 'single';
 }
 
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 in lower-case hex');
@@ -205,6 +205,37 @@ export const ARTICLE_PATTERNS = ['plain', 'stripes', 'dots', 'checks'] as const;
 /** An entry of the catalog, its id kept as a literal type. */
 const entry = <const T extends DatasetInfo>(info: T): T => info;
 
+/** The long side a single-image set keeps of its photograph (SinGAN's finest scale is at most this). */
+export const SINGLE_LONG_SIDE = 256;
+
+/** A photograph of the photos set on its own, at SINGLE_LONG_SIDE on its long side: SinGAN's one image. */
+const singlePhoto = <const Id extends string>(
+  id: Id,
+  file: string,
+  title: string,
+  [h, w]: [number, number],
+) =>
+  entry({
+    id,
+    title,
+    kind: 'single',
+    shape: [h, w, 3],
+    count: 1,
+    classes: 0,
+    classNames: [],
+    description: `One photograph: ${file} of the photos set, resized (antialiased) to ${w}x${h}. Every batch is this image.`,
+    sources: [
+      {
+        type: 'generated',
+        how: `resized from ${file} of the photos (trainer/data/single.ts)`,
+        from: ['photos'],
+      },
+    ],
+    files: [],
+    licence: PHOTOS_LICENCE,
+    preview: null,
+  });
+
 export const DATASETS = [
   entry({
     id: 'mnist',
@@ -356,6 +387,9 @@ export const DATASETS = [
     licence: PHOTOS_LICENCE,
     preview: preview('photos'),
   }),
+  singlePhoto('photo-astronaut', 'astronaut.png', 'Astronaut (one photograph)', [256, 256]),
+  singlePhoto('photo-chelsea', 'chelsea.png', 'Chelsea the cat (one photograph)', [170, 256]),
+  singlePhoto('photo-coffee', 'coffee.png', 'Coffee cup (one photograph)', [171, 256]),
   entry({
     id: 'photos-x4',
     title: 'Photographs, x4 super-resolution pairs',

@@ -23,6 +23,9 @@ export const EVALUATED_DATASETS: readonly DatasetId[] = [
   'digits2mnistm',
   'posed-objects',
   'photos-x4',
+  'photo-astronaut',
+  'photo-chelsea',
+  'photo-coffee',
 ];
 
 export function hasEvaluation(dataset: string): boolean {
@@ -225,7 +228,31 @@ export interface PoseEval extends EvalCommon {
   definitions: { circularCorrelation: string };
 }
 
-export type EvalResult = ImageEval | PointsEval | TranslationEval | PoseEval;
+/** A single-image generator (SinGAN) against its one image (trainer/eval/single-image.ts). */
+export interface SingleImageEval extends EvalCommon {
+  kind: 'single-image';
+  /** [height, width] of the finest scale: the image as the pyramid was trained on it. */
+  size: [number, number];
+  scales: number;
+  /** How patches were compared (trainer/eval/patch-swd.ts). */
+  patchStatistics: { patch: number; projections: number; patches: number };
+  /** Patch SWD between the samples at the training size and the image (lower: the image's patch statistics). */
+  patchSwd: number;
+  /** The same for the image blurred (halved and brought back): how far a blur alone sits. */
+  blurredPatchSwd: number;
+  /** Per-pixel sd over the samples over the image's pixel sd (0: every sample the same). */
+  diversity: number;
+  /** Samples at other sizes and aspect ratios (every scale's size times the factors). */
+  otherSizes: { size: [number, number]; patchSwd: number }[];
+  /** The image brought down one scale then back up by the finest generator (super-resolution mode), `times` times. */
+  superResolution: { times: number; psnr: number; resizePsnr: number };
+  /** A rough painting of the image (colours posterised, detail removed) injected at `scale`. */
+  paintToImage: { scale: number; patchSwd: number; paintPatchSwd: number };
+  pictures: { samples: string; resized: string; superResolution: string; paint: string };
+  definitions: Record<string, string>;
+}
+
+export type EvalResult = ImageEval | PointsEval | TranslationEval | PoseEval | SingleImageEval;
 
 export interface EvalPicture {
   /** Run-relative key (shared/keys.ts runFiles). */
@@ -237,8 +264,21 @@ export interface EvalPicture {
 export function evaluationPictures(result: EvalResult): EvalPicture[] {
   if (result.kind === 'posed')
     return [{ key: result.sweep.picture, title: 'Azimuth sweep: a row a z, the commanded azimuth along it' }];
-  if (result.kind !== 'images') return [];
   const pictures: EvalPicture[] = [];
+  if (result.kind === 'single-image') {
+    const p = result.pictures;
+    pictures.push(
+      { key: p.samples, title: 'Samples at the training size (the image first)' },
+      { key: p.resized, title: 'Samples at other sizes and aspect ratios' },
+      {
+        key: p.superResolution,
+        title: 'Super-resolution: the halved image, plain resize, the finest G, the image',
+      },
+      { key: p.paint, title: 'Paint-to-image: the painting, its rendering, the image' },
+    );
+  }
+  if (result.kind !== 'images')
+    return pictures.filter((p) => p.key.startsWith(runFiles.evalDir) && !p.key.includes('..'));
   if (result.latentGrids) {
     pictures.push(
       { key: result.latentGrids.interpolation, title: 'Latent interpolation' },
@@ -283,6 +323,20 @@ export function evalMetrics(result: EvalResult): Record<string, MetricValue> {
     return {
       modesCovered: { value: result.modes.modesCovered, better: 'higher' },
       hqPercent: { value: result.modes.hqPercent, better: 'higher' },
+    };
+  }
+  if (result.kind === 'single-image') {
+    return {
+      patchSwd: { value: result.patchSwd, better: 'lower' },
+      diversity: { value: result.diversity, better: 'higher' },
+      ...Object.fromEntries(
+        result.otherSizes.map((o) => [
+          `patchSwd${o.size[0]}x${o.size[1]}`,
+          { value: o.patchSwd, better: 'lower' },
+        ]),
+      ),
+      superResolutionPsnr: { value: result.superResolution.psnr, better: 'higher' },
+      paintPatchSwd: { value: result.paintToImage.patchSwd, better: 'lower' },
     };
   }
   if (result.kind === 'translation') {

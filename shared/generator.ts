@@ -174,6 +174,8 @@ export interface GeneratorFacts {
   truncation?: boolean;
   /** A style-based generator's parts: truncation in w and mixing. */
   styles?: StyleParts;
+  /** The sample's per-sample shape where it is not the dataset's item shape (SinGAN's finest scale). */
+  sampleShape?: number[];
 }
 
 /** The descriptor of a generator z [, label | codes | pose | caption] -> sample [, attention maps]. */
@@ -210,7 +212,7 @@ export function describeGenerator(f: GeneratorFacts): GeneratorDescriptor {
       {
         name: 'sample',
         kind: image ? 'image' : 'points',
-        shape: [...f.dataset.shape],
+        shape: f.sampleShape ?? [...f.dataset.shape],
         // Images end in tanh; points are unbounded.
         range: image ? [-1, 1] : null,
       },

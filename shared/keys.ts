@@ -17,6 +17,7 @@
  *   runs/{runId}/eval/code-traversal-{index}.png   (InfoGAN's continuous codes)
  *   runs/{runId}/eval/truncation-sweep.png         (BigGAN's truncation sweep)
  *   runs/{runId}/eval/azimuth-sweep.png            (HoloGAN's azimuth sweep)
+ *   runs/{runId}/eval/single-{what}.png            (SinGAN: samples, other sizes, super-resolution, paint)
  */
 
 const STEP_DIGITS = 8;
@@ -61,6 +62,8 @@ export const runFiles = {
   evalAzimuthSweep: 'eval/azimuth-sweep.png',
   /** InfoGAN: continuous code `index` traversed for each categorical code value. */
   evalCodeTraversal: (index: number) => `eval/code-traversal-${index}.png`,
+  /** SinGAN: its samples, samples at another size, super-resolution and paint-to-image strips. */
+  evalSingleImage: (what: 'samples' | 'resized' | 'super-resolution' | 'paint') => `eval/single-${what}.png`,
   samplesDir: 'samples/',
   sample: (step: number) => `samples/${padStep(step)}.png`,
   checkpointsDir: 'checkpoints/',

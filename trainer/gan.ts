@@ -84,7 +84,7 @@ export interface Stage {
   generator: tf.LayersModel;
   /** As Gan.generate, for this stage's phases. */
   generate?: (inputs: StepInputs) => tf.Tensor;
-  /** [height, width] the real batch is brought to (by averaging whole blocks); the dataset's when unset. */
+  /** [height, width] the real batch is brought to (step.ts downsample); the dataset's when unset. */
   resolution?: [number, number];
   /**
    * A fade-in over the stage's first `steps` steps: alpha goes from 0 to 1 and `set` is called with it

@@ -30,6 +30,7 @@ export function describeGan(gan: Gan, spec: ExperimentSpec): GeneratorDescriptor
     });
   }
   const [latentName, secondName] = gan.generator.inputNames;
+  const sampleShape = gan.generator.outputs[0]!.shape.slice(1);
   const second = (what: string) => {
     if (secondName === undefined) throw new Error(`the ${spec.family} generator has no ${what} input`);
     return secondName;
@@ -63,6 +64,9 @@ export function describeGan(gan: Gan, spec: ExperimentSpec): GeneratorDescriptor
             wAverage: Array.from(gan.styles.wAverage().dataSync()),
           },
         }
+      : {}),
+    ...(sampleShape.some((d, i) => d !== datasetInfo(spec.dataset).shape[i])
+      ? { sampleShape: sampleShape as number[] }
       : {}),
   });
 }

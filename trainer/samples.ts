@@ -13,8 +13,12 @@ import { encodePng } from './render/png.ts';
 /** Columns of a conditional grid: one z per column, the same z in every class row. */
 export const CONDITIONAL_COLUMNS = 8;
 
-/** How many fixed latents a sample picture uses: an 8x8 grid of images, or a 2,500-point scatter. */
+/**
+ * How many fixed latents a sample picture uses: an 8x8 grid of images (4x4 of a single image's variations,
+ * each as large as the image), or a 2,500-point scatter.
+ */
 export function sampleCount(dataset: DatasetInfo): number {
+  if (dataset.kind === 'single') return 16;
   return holdsImages(dataset) ? 64 : 2500;
 }
 

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { TrainingData } from './data/index.ts';
 import type { Gan, Phase, PhaseResult, StepInputs } from './gan.ts';
 import { codeBatch, labelBatch, latentBatch, poseBatch } from './latents.ts';
+import { resizeImages } from './nn/resize.ts';
 import { alphaAt, type ResolvedStage, stageAt, stagesOf } from './stages.ts';
 
 /** Trainable variables of the named networks, in a stable order. */
@@ -183,16 +184,17 @@ export function disposeStepInputs(draws: StepInputs[]): void {
 }
 
 /**
- * Images [B, H, W, C] brought to [h, w] by averaging whole blocks (a Progressive GAN's real images at each
- * resolution); H and W must be multiples of h and w. The input is disposed when it is replaced.
+ * Images [B, H, W, C] brought to [h, w]: by averaging whole blocks where the sides divide (a Progressive
+ * GAN's resolutions), else by nn/resize.ts's antialiased resize (SinGAN's scales, 0.75 apart). The input
+ * is disposed when it is replaced.
  */
 export function downsample(x: tf.Tensor, [h, w]: [number, number]): tf.Tensor {
   const [, height, width] = x.shape as number[];
   if (height === h && width === w) return x;
-  if (height! % h !== 0 || width! % w !== 0)
-    throw new Error(`cannot bring ${height}x${width} images to ${h}x${w} by whole blocks`);
   const small = tf.tidy(() =>
-    tf.avgPool(x as tf.Tensor4D, [height! / h, width! / w], [height! / h, width! / w], 'valid'),
+    height! % h === 0 && width! % w === 0
+      ? tf.avgPool(x as tf.Tensor4D, [height! / h, width! / w], [height! / h, width! / w], 'valid')
+      : resizeImages(x as tf.Tensor4D, [h, w]),
   );
   x.dispose();
   return small;

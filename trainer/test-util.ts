@@ -24,6 +24,8 @@ export const TINY_HYPERPARAMETERS: Record<string, Record<string, unknown>> = {
   hologan: { latentDim: 8, volumeChannels: 8, projectionChannels: 8, dChannels: 4 },
   stackgan: { latentDim: 8, conditionDim: 4, gChannels: 8, dChannels: 4 },
   srgan: { filters: 4, blocks: 1, dFilters: 4 },
+  // Four scales, 8 to 16 px on the long side.
+  singan: { maxSize: 16, minSize: 8, channels: 4, layers: 3, nCritic: 2, gSteps: 2 },
 };
 
 export function tinySpec(

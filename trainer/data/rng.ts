@@ -36,6 +36,8 @@ export const Stream = {
   historyPool: 12,
   /** The camera poses a pose-taking generator (HoloGAN) is given. */
   pose: 13,
+  /** SinGAN's fixed reconstruction noise (nn/singan.ts), drawn once a run. */
+  reconstruction: 14,
 } as const;
 
 /** sfc32: small, fast, good enough statistically, state is four 32-bit words. */

@@ -7,6 +7,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
+import type { SinganHyperparameters } from '../../shared/catalog.ts';
 import { datasetInfo, holdsImages } from '../../shared/datasets.ts';
 import {
   type BackendRecord,
@@ -62,6 +63,7 @@ import {
   modesAndHq,
 } from './metrics.ts';
 import { loadPoseRegressor, POSE_REGRESSOR_DIR, readPoseRegressorRecord } from './pose-regressor.ts';
+import { evaluateSingleImage } from './single-image.ts';
 import { styleMixingGrid } from './style-mixing.ts';
 import { evaluateTranslation } from './translation.ts';
 
@@ -352,35 +354,26 @@ export async function evaluateRun(run: string | ArtifactSink, opts: EvalOptions 
     );
   }
   const generator = await loadGenerator(sink);
-  if (info.kind === 'paired' || info.kind === 'unpaired') {
+  /** What every eval.json begins with; `seconds` is filled in at the end. */
+  const commonOf = (latentDim: number) => ({
+    version: EVAL_VERSION,
+    createdAt: new Date().toISOString(),
+    run: {
+      dir,
+      family: spec.family,
+      dataset: spec.dataset,
+      steps: spec.steps,
+      specSeed: spec.seed,
+      latentDim,
+    },
+    seed: opts.seed ?? spec.seed,
+    backend: opts.backend ?? { tfjsBackend: tf.getBackend() },
+    seconds: 0,
+  });
+  /** Generators scored by a module of their own (one image; translations): timed, written, disposed. */
+  const scoredApart = async (score: () => Promise<EvalResult>) => {
     try {
-      const described = await describedBy(sink, spec, generator);
-      const seed = opts.seed ?? spec.seed;
-      const result = await evaluateTranslation(
-        generator,
-        described,
-        info,
-        {
-          version: EVAL_VERSION,
-          createdAt: new Date().toISOString(),
-          run: {
-            dir,
-            family: spec.family,
-            dataset: spec.dataset,
-            steps: spec.steps,
-            specSeed: spec.seed,
-            latentDim: 0,
-          },
-          seed,
-          backend: opts.backend ?? { tfjsBackend: tf.getBackend() },
-          seconds: 0,
-        },
-        {
-          ...(opts.samples !== undefined ? { samples: opts.samples } : {}),
-          ...(opts.batchSize !== undefined ? { batchSize: opts.batchSize } : {}),
-          ...(opts.classifier ? { classifier: opts.classifier } : {}),
-        },
-      );
+      const result = await score();
       result.seconds = Math.round((performance.now() - t0) / 100) / 10;
       if (opts.write !== false)
         await sink.put(runFiles.eval, `${JSON.stringify(result, null, 2)}\n`, 'application/json');
@@ -388,7 +381,27 @@ export async function evaluateRun(run: string | ArtifactSink, opts: EvalOptions 
     } finally {
       generator.dispose();
     }
-  }
+  };
+  const samples = opts.samples !== undefined ? { samples: opts.samples } : {};
+  if (info.kind === 'single')
+    return scoredApart(() =>
+      evaluateSingleImage(
+        generator,
+        spec.hyperparameters as SinganHyperparameters,
+        info,
+        commonOf(generator.inputs[0]!.shape[1] as number),
+        sink,
+        { ...samples, write: opts.write !== false },
+      ),
+    );
+  if (info.kind === 'paired' || info.kind === 'unpaired')
+    return scoredApart(async () =>
+      evaluateTranslation(generator, await describedBy(sink, spec, generator), info, commonOf(0), {
+        ...samples,
+        ...(opts.batchSize !== undefined ? { batchSize: opts.batchSize } : {}),
+        ...(opts.classifier ? { classifier: opts.classifier } : {}),
+      }),
+    );
   let gInputs: GeneratorInputs;
   let descriptor: ReadDescriptor;
   try {
@@ -405,20 +418,7 @@ export async function evaluateRun(run: string | ArtifactSink, opts: EvalOptions 
   }
   const seed = opts.seed ?? spec.seed;
   const batch = opts.batchSize ?? 500;
-  const common = {
-    version: EVAL_VERSION,
-    createdAt: new Date().toISOString(),
-    run: {
-      dir,
-      family: spec.family,
-      dataset: spec.dataset,
-      steps: spec.steps,
-      specSeed: spec.seed,
-      latentDim,
-    },
-    seed,
-    backend: opts.backend ?? { tfjsBackend: tf.getBackend() },
-  };
+  const common = commonOf(latentDim);
 
   let result: EvalResult;
   let classifier: tf.LayersModel | undefined;
@@ -638,6 +638,16 @@ export function summarize(r: EvalResult): string {
     return [
       head,
       `  modes ${m.modesCovered}/${m.modesTotal}, HQ ${m.hqPercent.toFixed(1)}% (${m.hqSamples}/${m.samples} within ${HQ_SIGMAS} sigma)`,
+    ].join('\n');
+  }
+  if (r.kind === 'single-image') {
+    const f = (v: number) => v.toFixed(4);
+    return [
+      head,
+      `  ${r.scales} scales to ${r.size[1]}x${r.size[0]}: patch SWD ${f(r.patchSwd)} (the image blurred: ${f(r.blurredPatchSwd)}), diversity ${f(r.diversity)}`,
+      ...r.otherSizes.map((o) => `  at ${o.size[1]}x${o.size[0]}: patch SWD ${f(o.patchSwd)}`),
+      `  super-resolution PSNR ${r.superResolution.psnr.toFixed(2)} dB (plain resize ${r.superResolution.resizePsnr.toFixed(2)} dB)`,
+      `  paint-to-image at scale ${r.paintToImage.scale}: patch SWD ${f(r.paintToImage.patchSwd)} (the painting: ${f(r.paintToImage.paintPatchSwd)})`,
     ].join('\n');
   }
   if (r.kind === 'translation') {

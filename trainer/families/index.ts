@@ -11,6 +11,7 @@ import { pggan } from './pggan.ts';
 import { pix2pix } from './pix2pix.ts';
 import { presgan } from './presgan.ts';
 import { sagan } from './sagan.ts';
+import { singan } from './singan.ts';
 import { sngan } from './sngan.ts';
 import { srgan } from './srgan.ts';
 import { stackgan } from './stackgan.ts';
@@ -39,6 +40,7 @@ export const FAMILY_IMPLEMENTATIONS: Record<FamilyId, GanFamily<any>> = {
   hologan,
   stackgan,
   srgan,
+  singan,
 };
 
 for (const id of FAMILY_IDS)

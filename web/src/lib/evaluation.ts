@@ -49,6 +49,31 @@ export function evaluationFacts(e: EvalResult): EvalFact[] {
     ];
   }
   if (e.kind === 'translation') return [...translationFacts(e), made];
+  if (e.kind === 'single-image')
+    return [
+      {
+        label: 'Patch SWD',
+        value: metric(e.patchSwd),
+        detail: `lower is better: sliced Wasserstein distance between ${e.patchStatistics.patch}px patches of the samples and of the image (the image blurred: ${metric(e.blurredPatchSwd)})`,
+      },
+      { label: 'Diversity', value: metric(e.diversity), detail: e.definitions.diversity ?? '' },
+      ...e.otherSizes.map((o) => ({
+        label: `Patch SWD at ${o.size[1]}x${o.size[0]}`,
+        value: metric(o.patchSwd),
+        detail: 'samples at another size and aspect ratio, against the image',
+      })),
+      {
+        label: 'Super-resolution PSNR',
+        value: `${e.superResolution.psnr.toFixed(2)} dB`,
+        detail: `the image halved ${e.superResolution.times} time(s) and brought back by the finest generator; plain resize: ${e.superResolution.resizePsnr.toFixed(2)} dB`,
+      },
+      {
+        label: 'Paint-to-image patch SWD',
+        value: metric(e.paintToImage.patchSwd),
+        detail: `a rough painting injected at scale ${e.paintToImage.scale}; the painting itself: ${metric(e.paintToImage.paintPatchSwd)}`,
+      },
+      made,
+    ];
   const facts: EvalFact[] = [
     {
       label: 'cFID',
