@@ -1,10 +1,11 @@
 /**
  * Uploads in the dashboard, end to end: `npm start` on a fresh data folder, Debian's chromium driven by
- * playwright-core. Picks a folder of 60 generated PNGs on the Datasets page, watches the per-file progress,
+ * playwright-core. Picks a folder of 1,000 generated PNGs on the Datasets page, watches the per-file progress,
  * the validation reach READY and the version's preview load (checked against the API's record); then picks
  * the upload in the new-experiment form's dataset picker (listed for DCGAN, not for cGAN, which needs labels)
- * and trains a DCGAN on it for a few steps to SUCCEEDED, its run recording the upload. Screenshots go to
- * test/e2e/artifacts/.
+ * and trains a DCGAN on it for a few steps to SUCCEEDED, its run recording the upload; and drops a dozen
+ * PNGs on the drop zone (a drop event whose DataTransfer the page builds: a test cannot drive the operating
+ * system's drag) to READY. Screenshots go to test/e2e/artifacts/.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,8 +21,9 @@ import {
   startNpmStart,
 } from './harness.ts';
 
-const IMAGES = 60;
-const VALIDATE_TIMEOUT = 120_000;
+const IMAGES = 1000;
+const DROPPED = 12;
+const VALIDATE_TIMEOUT = 240_000;
 const TRAIN_TIMEOUT = 300_000;
 
 let platform: RunningPlatform;
@@ -152,5 +154,39 @@ describe('uploads in the dashboard', () => {
       expect(pageErrors).toEqual([]);
     },
     TRAIN_TIMEOUT + 60_000,
+  );
+
+  it(
+    'takes files dropped on the drop zone to READY',
+    async () => {
+      await go('#/datasets');
+      await page.getByRole('heading', { name: 'Datasets' }).waitFor();
+      await page.getByLabel('Name', { exact: true }).fill('e2e-dropped');
+      await page.getByLabel('Kind', { exact: true }).selectOption('images');
+      await page.getByLabel('Size', { exact: true }).fill('32');
+      await page.getByLabel('Channels', { exact: true }).selectOption('1');
+      const pngs = Array.from({ length: DROPPED }, (_, i) => Buffer.from(shapePng(i)).toString('base64'));
+      await page.getByTestId('dropzone').evaluate((zone, files) => {
+        const data = new DataTransfer();
+        files.forEach((b64, i) => {
+          const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+          data.items.add(new File([bytes], `drop-${i}.png`, { type: 'image/png' }));
+        });
+        zone.dispatchEvent(
+          new DragEvent('dragover', { dataTransfer: data, bubbles: true, cancelable: true }),
+        );
+        zone.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+      }, pngs);
+      expect(await page.getByTestId('chosen').textContent()).toMatch(new RegExp(`^${DROPPED} files`));
+      await page.getByRole('button', { name: 'Upload', exact: true }).click();
+      await page
+        .getByTestId('upload-phase')
+        .filter({ hasText: /^READY: train on it as upload:/ })
+        .waitFor({ timeout: VALIDATE_TIMEOUT });
+      const row = page.getByTestId('upload-e2e-dropped').getByTestId('version-1');
+      await row.getByText(`${DROPPED} items, 32×32×1`).waitFor();
+      expect(pageErrors).toEqual([]);
+    },
+    VALIDATE_TIMEOUT + 60_000,
   );
 });
