@@ -177,8 +177,29 @@ describe('Modulate', () => {
     });
   }
 
-  it('does not fold instance norm or a label map (they stay this registered class)', () => {
+  for (const side of [H, 2 * H] as const) {
+    it(`map (a ${side}x${(side / H) * W} label map for ${H}x${W} features) with batch norm folds into stock convolutions, BatchNormalization, Multiply and Add`, () => {
+      const cShape = [side, (side / H) * W, 2];
+      const m = model(sources.map.args, cShape);
+      randomise(m, 41);
+      const layer = layerOf(m);
+      const x = tf.add(tensor([N, H, W, C], 13, 2), 1);
+      const c = tensor([N, ...cShape], 14);
+      for (let i = 0; i < 5; i++) tf.dispose(m.apply([x, c], { training: true }) as tf.Tensor);
+      const xIn = tf.input({ shape: [H, W, C] });
+      const cIn = tf.input({ shape: cShape });
+      const folded = tf.model({ inputs: [xIn, cIn], outputs: layer.fold(xIn, cIn)! });
+      expect(folded.layers.some((l) => l instanceof Modulate)).toBe(false);
+      expect(folded.layers.filter((l) => l.getClassName() === 'Conv2D')).toHaveLength(side === H ? 3 : 4);
+      const diff = tf.sub(m.predict([x, c]) as tf.Tensor, folded.predict([x, c]) as tf.Tensor);
+      expect(tf.max(tf.abs(diff)).dataSync()[0]).toBeLessThan(1e-4);
+    });
+  }
+
+  it('does not fold instance norm or a label map whose side is not a multiple of the features (they stay this registered class)', () => {
     const xIn = tf.input({ shape: [H, W, C] });
+    const odd = model(sources.map.args, [7, 9, 2]);
+    expect(layerOf(odd).fold(xIn, tf.input({ shape: [7, 9, 2] }))).toBeUndefined();
     for (const s of [sources.style, sources.map]) {
       const m = model({ ...s.args, norm: 'instance' } as ModulateArgs, [...s.cShape]);
       expect(layerOf(m).fold(xIn, tf.input({ shape: [...s.cShape] }))).toBeUndefined();
