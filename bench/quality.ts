@@ -30,7 +30,7 @@ import { evaluateRun } from '../trainer/eval/evaluate.ts';
 import { exportGenerator } from '../trainer/generator.ts';
 import { buildGan, train } from '../trainer/loop.ts';
 import { progressPrinter } from '../trainer/progress.ts';
-import { fixedSampleInputs, renderSamples } from '../trainer/samples.ts';
+import { fixedSampleInputs, renderSamples, sampleTensors } from '../trainer/samples.ts';
 import { LocalArtifactSink } from '../trainer/sinks/local.ts';
 import { FileStatusSink } from '../trainer/sinks/status-file.ts';
 
@@ -364,7 +364,7 @@ async function trainAndEvaluate(
       await exportGenerator(gan, spec, artifacts);
       const fixed = fixedSampleInputs(spec.seed, dataset, gan);
       await artifacts.put(runFiles.sample(ledger.stepsTrained), renderSamples(gan.generator, fixed, dataset));
-      tf.dispose(fixed.inputs);
+      tf.dispose(sampleTensors(fixed));
     }
   }
   const evalFile = join(dir, runFiles.eval);

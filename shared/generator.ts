@@ -83,14 +83,15 @@ export const GeneratorDescriptorSchema = z
           message: `'${n}' is not an output after the sample`,
         });
     });
-    // A translating generator (pix2pix, CycleGAN) takes images and no z; every other takes one z.
+    // A translating generator (pix2pix, CycleGAN, SPADE) takes images or label maps and no z; every other
+    // takes one z.
     const latents = d.inputs.filter((i) => i.kind === 'latent').length;
-    const images = d.inputs.filter((i) => i.kind === 'image').length;
+    const images = d.inputs.filter((i) => i.kind === 'image' || i.kind === 'label-map').length;
     if (latents > 1 || (latents === 0 && images === 0))
       ctx.addIssue({
         code: 'custom',
         path: ['inputs'],
-        message: 'a generator takes one latent input, or images to translate',
+        message: 'a generator takes one latent input, or images or label maps to translate',
       });
   });
 export type GeneratorDescriptor = z.infer<typeof GeneratorDescriptorSchema>;
@@ -179,19 +180,22 @@ export interface NamedImage {
 }
 
 /**
- * The descriptor of a generator that translates images (pix2pix, CycleGAN): image inputs in [-1, 1], image
- * outputs (tanh); the first output is the sample (the first input's translation) and any after it are the
- * other inputs' translations, in order, listed as extra outputs.
+ * The descriptor of a generator that translates images (pix2pix, CycleGAN) or label maps (SPADE, pix2pix on
+ * a label-map set): image inputs in [-1, 1], label maps one-hot over `classes` per pixel, image outputs
+ * (tanh); the first output is the sample (the first input's translation) and any after it are the other
+ * inputs' translations, in order, listed as extra outputs.
  */
 export function describeTranslator(f: {
   family: string;
-  inputs: NamedImage[];
+  inputs: (NamedImage & { classes?: number })[];
   outputs: NamedImage[];
 }): GeneratorDescriptor {
   return GeneratorDescriptorSchema.parse({
     version: GENERATOR_DESCRIPTOR_VERSION,
     family: f.family,
-    inputs: f.inputs.map((i) => ({ kind: 'image', ...i, range: [-1, 1] })),
+    inputs: f.inputs.map(({ classes, ...i }) =>
+      classes === undefined ? { kind: 'image', ...i, range: [-1, 1] } : { kind: 'label-map', ...i, classes },
+    ),
     outputs: f.outputs.map((o) => ({ kind: 'image', ...o, range: [-1, 1] })),
     abilities: { truncation: false, mixing: false, extraOutputs: f.outputs.slice(1).map((o) => o.name) },
   });

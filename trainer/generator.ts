@@ -23,9 +23,15 @@ export function describeGan(gan: Gan, spec: ExperimentSpec): GeneratorDescriptor
   if (gan.translation) {
     const g = gan.generator;
     const perSample = (t: tf.SymbolicTensor) => t.shape.slice(1) as number[];
+    const { classes } = datasetInfo(spec.dataset);
+    const reads = gan.translation.inputs;
     return describeTranslator({
       family: spec.family,
-      inputs: g.inputs.map((t, i) => ({ name: g.inputNames[i]!, shape: perSample(t) })),
+      inputs: g.inputs.map((t, i) => ({
+        name: g.inputNames[i]!,
+        shape: perSample(t),
+        ...(reads[i] === 'map' ? { classes } : {}),
+      })),
       outputs: g.outputs.map((t, i) => ({ name: g.outputNames[i]!, shape: perSample(t) })),
     });
   }

@@ -11,6 +11,7 @@ import { pix2pix } from './pix2pix.ts';
 import { presgan } from './presgan.ts';
 import { sagan } from './sagan.ts';
 import { sngan } from './sngan.ts';
+import { spade } from './spade.ts';
 import { unrolled } from './unrolled.ts';
 import { vanilla } from './vanilla.ts';
 import { wgan, wganGp } from './wgan.ts';
@@ -31,6 +32,7 @@ export const FAMILY_IMPLEMENTATIONS: Record<FamilyId, GanFamily<any>> = {
   biggan,
   pix2pix,
   cyclegan,
+  spade,
 };
 
 for (const id of FAMILY_IDS)
