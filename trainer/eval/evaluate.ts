@@ -338,7 +338,7 @@ export async function evaluateRun(run: string | ArtifactSink, opts: EvalOptions 
     );
   }
   const generator = await loadGenerator(sink);
-  if (info.kind === 'paired' || info.kind === 'unpaired') {
+  if (info.kind === 'paired' || info.kind === 'unpaired' || info.kind === 'labelmap') {
     try {
       const described = await describedBy(sink, spec, generator);
       const seed = opts.seed ?? spec.seed;
@@ -584,6 +584,13 @@ export function summarize(r: EvalResult): string {
         `  held out: ${scores(r.paired.model)}; cFID ${r.paired.cfid.value.toFixed(3)}`,
         `  input copied through: ${scores(r.paired.copyThrough)}; cFID ${r.paired.copyThroughCfid.toFixed(3)}`,
       );
+    if (r.labelMap) {
+      const { generated, real } = r.labelMap;
+      lines.push(
+        `  segmenter on the generated scenes: mIoU ${pct(generated.mIoU)}, pixels ${pct(generated.pixelAccuracy)}`,
+        `  segmenter on the real held-out scenes: mIoU ${pct(real.mIoU)}, pixels ${pct(real.pixelAccuracy)}`,
+      );
+    }
     if (r.unpaired) {
       const { toA, toB, mnistOnRealB } = r.unpaired;
       lines.push(
