@@ -42,7 +42,17 @@ export const GeneratorInputSchema = z.discriminatedUnion('kind', [
     continuousRange: range.describe('What the continuous codes were drawn from in training.'),
   }),
   z.strictObject({ kind: z.literal('image'), name, shape, range }),
-  z.strictObject({ kind: z.literal('label-map'), name, shape, classes: z.int().min(2) }),
+  z.strictObject({
+    kind: z.literal('label-map'),
+    name,
+    shape,
+    classes: z.int().min(2),
+    classNames: z.array(z.string().min(1)).optional().describe("Each class's name, in class order."),
+    palette: z
+      .array(z.tuple([z.int().min(0).max(255), z.int().min(0).max(255), z.int().min(0).max(255)]))
+      .optional()
+      .describe('The colour each class is shown in (0-255 RGB), in class order: how a map is painted.'),
+  }),
   z.strictObject({ kind: z.literal('caption'), name, shape, encoding: z.string().min(1) }),
   z.strictObject({ kind: z.literal('pose'), name, shape, range }),
   z.strictObject({ kind: z.literal('noise'), name, shape, distribution: z.enum(LATENT_NOISES) }),
@@ -187,7 +197,11 @@ export interface NamedImage {
  */
 export function describeTranslator(f: {
   family: string;
-  inputs: (NamedImage & { classes?: number })[];
+  inputs: (NamedImage & {
+    classes?: number;
+    classNames?: string[];
+    palette?: [number, number, number][];
+  })[];
   outputs: NamedImage[];
 }): GeneratorDescriptor {
   return GeneratorDescriptorSchema.parse({

@@ -23,14 +23,19 @@ export function describeGan(gan: Gan, spec: ExperimentSpec): GeneratorDescriptor
   if (gan.translation) {
     const g = gan.generator;
     const perSample = (t: tf.SymbolicTensor) => t.shape.slice(1) as number[];
-    const { classes } = datasetInfo(spec.dataset);
+    const { classes, classNames, palette } = datasetInfo(spec.dataset);
+    const labelMap = {
+      classes,
+      ...(classNames ? { classNames: [...classNames] } : {}),
+      ...(palette ? { palette: palette.map((c) => [...c] as [number, number, number]) } : {}),
+    };
     const reads = gan.translation.inputs;
     return describeTranslator({
       family: spec.family,
       inputs: g.inputs.map((t, i) => ({
         name: g.inputNames[i]!,
         shape: perSample(t),
-        ...(reads[i] === 'map' ? { classes } : {}),
+        ...(reads[i] === 'map' ? labelMap : {}),
       })),
       outputs: g.outputs.map((t, i) => ({ name: g.outputNames[i]!, shape: perSample(t) })),
     });

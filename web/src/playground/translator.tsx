@@ -3,6 +3,8 @@
  * (white on black, as the digit sets are) or upload a picture, and the output is drawn again after every
  * stroke. A generator with two image inputs (CycleGAN: [a, b] -> [to_b, to_a]) translates either way: the
  * input goes to the chosen direction's input (and, unused, to the other), and that direction's output is shown.
+ * A generator that paints a label map (SPADE) gets the map to paint class by class in its palette instead,
+ * starting from the first class over the third (the scenes' sky over ground).
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { sizeOf } from '../../../shared/generator-summary.ts';
@@ -11,7 +13,15 @@ import { ErrorBox } from '../components/states.tsx';
 import { href } from '../lib/route.ts';
 import { drawImages } from './draw.ts';
 import type { LoadedGenerator } from './generator.ts';
-import { blankImage, type InputImage, imageFromRgba, paintLine } from './image-input.ts';
+import {
+  blankImage,
+  type InputImage,
+  imageFromRgba,
+  oneHot,
+  paintedLabelMap,
+  paintLine,
+  splitLabelMap,
+} from './image-input.ts';
 
 const SCALE = 8;
 
@@ -19,8 +29,13 @@ export function Translator({ run, gen }: { run: RunRecord; gen: LoadedGenerator 
   const twoWay = gen.descriptor.inputs.length === 2;
   const [direction, setDirection] = useState(0);
   const shape = gen.descriptor.inputs[direction]!.shape;
-  const [image, setImage] = useState<InputImage>(() => blankImage(shape));
-  const [pen, setPen] = useState(1.2);
+  const mapInput = gen.descriptor.inputs[0]?.kind === 'label-map' ? gen.descriptor.inputs[0] : undefined;
+  const palette = mapInput?.palette ?? [];
+  const blank = (s: number[]) =>
+    mapInput ? splitLabelMap(s, 0, Math.min(2, mapInput.classes - 1)) : blankImage(s);
+  const [image, setImage] = useState<InputImage>(() => blank(shape));
+  const [brush, setBrush] = useState(mapInput ? mapInput.classes - 1 : 0);
+  const [pen, setPen] = useState(mapInput ? 3 : 1.2);
   const [erase, setErase] = useState(false);
   const [generated, setGenerated] = useState(0);
   const [error, setError] = useState<Error>();
@@ -57,7 +72,9 @@ export function Translator({ run, gen }: { run: RunRecord; gen: LoadedGenerator 
   // translation at a time, the latest input next.
   const latest = useRef(image);
   useEffect(() => {
-    drawImages(inputCanvas.current!, image.values, 1, [image.h, image.w, image.c], SCALE);
+    if (mapInput)
+      drawImages(inputCanvas.current!, paintedLabelMap(image, palette), 1, [image.h, image.w, 3], SCALE);
+    else drawImages(inputCanvas.current!, image.values, 1, [image.h, image.w, image.c], SCALE);
     latest.current = image;
     if (pending.current) return;
     pending.current = true;
@@ -79,7 +96,7 @@ export function Translator({ run, gen }: { run: RunRecord; gen: LoadedGenerator 
   const stroke = (e: PointerEvent) => {
     const point = at(e);
     const next = { ...image, values: image.values.slice() };
-    paintLine(next, last.current ?? point, point, pen, erase ? -1 : 1);
+    paintLine(next, last.current ?? point, point, pen, mapInput ? oneHot(brush, image.c) : erase ? -1 : 1);
     last.current = point;
     setImage(next);
   };
@@ -129,29 +146,53 @@ export function Translator({ run, gen }: { run: RunRecord; gen: LoadedGenerator 
             </select>
           </label>
         )}
+        {mapInput && (
+          <label>
+            Class
+            <select
+              data-testid="brush-class"
+              value={brush}
+              onChange={(e) => setBrush(Number((e.target as HTMLSelectElement).value))}
+            >
+              {Array.from({ length: mapInput.classes }, (_, k) => (
+                <option
+                  key={k}
+                  value={k}
+                  style={palette[k] ? { background: `rgb(${palette[k].join(',')})` } : {}}
+                >
+                  {mapInput.classNames?.[k] ?? `class ${k}`}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
         <label>
           Pen {pen.toFixed(1)} px
           <input
             type="range"
             min={0.5}
-            max={4}
+            max={mapInput ? 12 : 4}
             step={0.1}
             value={pen}
             onInput={(e) => setPen(Number((e.target as HTMLInputElement).value))}
           />
         </label>
-        <label>
-          <input
-            type="checkbox"
-            checked={erase}
-            onChange={(e) => setErase((e.target as HTMLInputElement).checked)}
-          />{' '}
-          Erase
-        </label>
-        <label>
-          Upload an image <input type="file" accept="image/*" data-testid="upload" onChange={upload} />
-        </label>
-        <button type="button" onClick={() => setImage(blankImage(shape))}>
+        {!mapInput && (
+          <label>
+            <input
+              type="checkbox"
+              checked={erase}
+              onChange={(e) => setErase((e.target as HTMLInputElement).checked)}
+            />{' '}
+            Erase
+          </label>
+        )}
+        {!mapInput && (
+          <label>
+            Upload an image <input type="file" accept="image/*" data-testid="upload" onChange={upload} />
+          </label>
+        )}
+        <button type="button" onClick={() => setImage(blank(shape))}>
           Clear
         </button>
       </div>
@@ -163,7 +204,7 @@ export function Translator({ run, gen }: { run: RunRecord; gen: LoadedGenerator 
             class="pixelated drawable"
             data-testid="input-canvas"
             role="img"
-            aria-label="Input image: draw on it"
+            aria-label={mapInput ? 'Label map: paint classes on it' : 'Input image: draw on it'}
             onPointerDown={(e) => {
               (e.target as HTMLCanvasElement).setPointerCapture(e.pointerId);
               last.current = undefined;
