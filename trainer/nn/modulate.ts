@@ -249,6 +249,9 @@ export class Modulate extends tf.layers.Layer {
     if (this.source.from === 'none') return undefined;
     if (this.source.from === 'map') return this.norm === 'batch' ? this.foldMap(x, c!) : undefined;
     const instance = this.norm === 'instance';
+    // InstanceNorm (shared/layers/normalise.ts) normalises images over H and W; a volume (HoloGAN's 3D AdaIN)
+    // stays this layer.
+    if (instance && x.shape.length !== 4) return undefined;
     const [scaleKernel, scaleBias, shiftKernel, shiftBias] = tf.tidy(() => {
       const p = this.params.map((v) => v.read());
       const channels = p[0]!.shape[1]!;
