@@ -271,14 +271,16 @@ const biggan = resnetNetworks.extend({
 });
 
 // pix2pix and CycleGAN: image-to-image, no z. Widths are the papers' halved or quartered for 32 px images.
-const patchDowns = z
-  .int()
-  .min(0)
-  .max(5)
-  .default(1)
-  .describe(
-    "PatchGAN's stride-2 layers: a score's patch is 16 px with 1, 34 px with 2, 70 px with 3 (the paper's 70x70 on 256 px).",
-  );
+const patchDownsOf = (d: number) =>
+  z
+    .int()
+    .min(0)
+    .max(5)
+    .default(d)
+    .describe(
+      "PatchGAN's stride-2 layers: a score's patch is 16 px with 1, 34 px with 2, 70 px with 3 (the paper's 70x70 on 256 px).",
+    );
+const patchDowns = patchDownsOf(1);
 
 // SRGAN: residual G with sub-pixel upsampling, VGG-style D; widths and depth cut for 8 -> 32 px on a CPU.
 const srgan = z.strictObject({
@@ -396,6 +398,58 @@ const cyclegan = z.strictObject({
     .describe('Fakes each history pool keeps for D (0: D sees only the newest fakes).'),
   learningRate,
   beta1,
+});
+
+const spade = z.strictObject({
+  gFilters: z
+    .int()
+    .min(4)
+    .max(256)
+    .default(16)
+    .describe(
+      "Width of G's finest SPADE residual block; each coarser block doubles it, up to 4x (the paper: 64, up to 16x).",
+    ),
+  blocks: z
+    .int()
+    .min(1)
+    .max(6)
+    .default(4)
+    .describe(
+      "SPADE residual blocks, one per side, the side doubling between them: G starts from the label map averaged down to the image's side / 2^(blocks - 1).",
+    ),
+  spadeHidden: z
+    .int()
+    .min(1)
+    .max(256)
+    .default(32)
+    .describe("Channels of each SPADE's hidden convolution of the label map (the paper: 128)."),
+  dFilters: z.int().min(4).max(256).default(16).describe("Each PatchGAN's first width (the paper: 64)."),
+  patchDowns: patchDownsOf(2),
+  dScales: z
+    .int()
+    .min(1)
+    .max(4)
+    .default(2)
+    .describe(
+      'PatchGANs in the multi-scale D, each on the (map, image) pair halved once more than the last.',
+    ),
+  featureMatchingWeight: z
+    .number()
+    .min(0)
+    .max(1000)
+    .default(10)
+    .describe(
+      "lambda: weight of the feature-matching L1 term (D's features of real and fake images) in G's loss.",
+    ),
+  gLearningRate: z
+    .number()
+    .gt(0)
+    .max(1)
+    .default(1e-4)
+    .describe("G's Adam learning rate (TTUR: slower than D)."),
+  dLearningRate: z.number().gt(0).max(1).default(4e-4).describe("D's Adam learning rate."),
+  beta1: z.number().min(0).max(0.999).default(0).describe("Adam's beta1 for G and D."),
+  beta2: z.number().min(0).max(0.9999).default(0.9).describe("Adam's beta2 for G and D."),
 });
 
 const infogan = z.strictObject({
@@ -787,8 +841,8 @@ export const FAMILIES = withDatasets([
     },
     axis: 'image-to-image',
     summary:
-      'A U-Net G (skips, dropout as its noise) maps an input image to its target; a PatchGAN D judges (input, image) pairs patch by patch; G is pulled to the target by an L1 term weighted by lambda.',
-    kinds: ['paired'],
+      'A U-Net G (skips, dropout as its noise) maps an input image (or a one-hot label map) to its target; a PatchGAN D judges (input, image) pairs patch by patch; G is pulled to the target by an L1 term weighted by lambda.',
+    kinds: ['paired', 'labelmap'],
     hyperparameters: pix2pix,
   },
   {
@@ -821,6 +875,21 @@ export const FAMILIES = withDatasets([
       'Two ResNet Gs (A -> B, B -> A) and two PatchGAN Ds trained with the least-squares loss on unpaired domains, held together by cycle-consistency and identity L1 terms; D sees fakes from a history pool.',
     kinds: ['unpaired'],
     hyperparameters: cyclegan,
+  },
+  {
+    id: 'spade',
+    title: 'SPADE',
+    paper: {
+      title: 'Semantic Image Synthesis with Spatially-Adaptive Normalization',
+      authors: 'Park, Liu, Wang and Zhu',
+      year: 2019,
+      url: 'https://arxiv.org/abs/1903.07291',
+    },
+    axis: 'image-to-image',
+    summary:
+      "G paints an image from a label map alone: every residual block normalises its features and modulates them with a scale and shift computed from the map (spatially-adaptive normalisation); a multi-scale PatchGAN judges (map, image) pairs; hinge loss plus feature matching on D's features; TTUR (G 1e-4, D 4e-4).",
+    kinds: ['labelmap'],
+    hyperparameters: spade,
   },
   {
     id: 'unrolled',
@@ -1017,6 +1086,7 @@ export type SaganHyperparameters = Hyperparameters<'sagan'>;
 export type BigganHyperparameters = Hyperparameters<'biggan'>;
 export type Pix2pixHyperparameters = Hyperparameters<'pix2pix'>;
 export type CycleganHyperparameters = Hyperparameters<'cyclegan'>;
+export type SpadeHyperparameters = Hyperparameters<'spade'>;
 export type SrganHyperparameters = Hyperparameters<'srgan'>;
 
 export function familyInfo(id: string): FamilyInfo | undefined {

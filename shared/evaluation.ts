@@ -9,8 +9,9 @@ import { runFiles } from './keys.ts';
 /**
  * Datasets with a defined evaluation: cFID and classes on MNIST (28 px, and 32 px cropped back to the 28 px
  * it was padded from) and Fashion-MNIST (each by its own classifier), modes and HQ% on the 2D mixtures,
- * translations of the paired and unpaired digit sets on their held-out copies, the azimuth sweep of a
- * pose-taking generator on the posed renders (by the pose regressor).
+ * translations of the paired and unpaired digit sets on their held-out copies, the paintings of the scenes'
+ * label maps (read back by the scenes' segmenter), the azimuth sweep of a pose-taking generator on the posed
+ * renders (by the pose regressor).
  */
 export const EVALUATED_DATASETS: readonly DatasetId[] = [
   'mnist',
@@ -21,6 +22,7 @@ export const EVALUATED_DATASETS: readonly DatasetId[] = [
   'edges2digits',
   'thick-digits',
   'digits2mnistm',
+  'scenes',
   'posed-objects',
   'photos-x4',
   'photo-astronaut',
@@ -154,6 +156,15 @@ export interface ReconstructionScores {
   ssim: number;
 }
 
+/** Classes read back from images against the true ones, over every pixel (trainer/eval/segmenter.ts). */
+export interface SegmentationScores {
+  /** Mean over the classes present of |read and true| / |read or true|. */
+  mIoU: number;
+  pixelAccuracy: number;
+  /** IoU by class name, for the classes present. */
+  perClass: Record<string, number>;
+}
+
 /** How a judging classifier was trained and how well it reads held-out data. */
 export interface JudgeRecord {
   weights: string;
@@ -199,7 +210,17 @@ export interface TranslationEval extends EvalCommon {
     mnistOnRealB: number;
     domainClassifier: JudgeRecord;
   };
-  classifier: JudgeRecord;
+  /**
+   * Label-map sets: the segmenter's reading of the generated scenes against the maps they were painted from,
+   * beside its reading of the real held-out scenes (the best a generator can be scored).
+   */
+  labelMap?: {
+    generated: SegmentationScores;
+    real: SegmentationScores;
+    segmenter: JudgeRecord;
+  };
+  /** The MNIST classifier for digit sets; absent on a label-map set. */
+  classifier?: JudgeRecord;
   definitions: Record<string, string>;
 }
 
@@ -346,6 +367,10 @@ export function evalMetrics(result: EvalResult): Record<string, MetricValue> {
       metrics.psnr = { value: result.paired.model.psnr, better: 'higher' };
       metrics.ssim = { value: result.paired.model.ssim, better: 'higher' };
       metrics.cfid = { value: result.paired.cfid.value, better: 'lower' };
+    }
+    if (result.labelMap) {
+      metrics.mIoU = { value: 100 * result.labelMap.generated.mIoU, better: 'higher' };
+      metrics.realMIoU = { value: 100 * result.labelMap.real.mIoU, better: 'higher' };
     }
     if (result.superResolution) {
       const sr = result.superResolution;

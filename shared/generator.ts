@@ -43,7 +43,17 @@ export const GeneratorInputSchema = z.discriminatedUnion('kind', [
     continuousRange: range.describe('What the continuous codes were drawn from in training.'),
   }),
   z.strictObject({ kind: z.literal('image'), name, shape, range }),
-  z.strictObject({ kind: z.literal('label-map'), name, shape, classes: z.int().min(2) }),
+  z.strictObject({
+    kind: z.literal('label-map'),
+    name,
+    shape,
+    classes: z.int().min(2),
+    classNames: z.array(z.string().min(1)).optional().describe("Each class's name, in class order."),
+    palette: z
+      .array(z.tuple([z.int().min(0).max(255), z.int().min(0).max(255), z.int().min(0).max(255)]))
+      .optional()
+      .describe('The colour each class is shown in (0-255 RGB), in class order: how a map is painted.'),
+  }),
   z.strictObject({ kind: z.literal('caption'), name, shape, encoding: z.string().min(1) }),
   z.strictObject({
     kind: z.literal('pose'),
@@ -124,14 +134,15 @@ export const GeneratorDescriptorSchema = z
         path: ['styles', 'wAverage'],
         message: `holds ${d.styles.wAverage.length} values, not wDim (${d.styles.wDim})`,
       });
-    // A translating generator (pix2pix, CycleGAN) takes images and no z; every other takes one z.
+    // A translating generator (pix2pix, CycleGAN, SPADE) takes images or label maps and no z; every other
+    // takes one z.
     const latents = d.inputs.filter((i) => i.kind === 'latent').length;
-    const images = d.inputs.filter((i) => i.kind === 'image').length;
+    const images = d.inputs.filter((i) => i.kind === 'image' || i.kind === 'label-map').length;
     if (latents > 1 || (latents === 0 && images === 0))
       ctx.addIssue({
         code: 'custom',
         path: ['inputs'],
-        message: 'a generator takes one latent input, or images to translate',
+        message: 'a generator takes one latent input, or images or label maps to translate',
       });
   });
 export type GeneratorDescriptor = z.infer<typeof GeneratorDescriptorSchema>;
@@ -235,19 +246,26 @@ export interface NamedImage {
 }
 
 /**
- * The descriptor of a generator that translates images (pix2pix, CycleGAN): image inputs in [-1, 1], image
- * outputs (tanh); the first output is the sample (the first input's translation) and any after it are the
- * other inputs' translations, in order, listed as extra outputs.
+ * The descriptor of a generator that translates images (pix2pix, CycleGAN) or label maps (SPADE, pix2pix on
+ * a label-map set): image inputs in [-1, 1], label maps one-hot over `classes` per pixel, image outputs
+ * (tanh); the first output is the sample (the first input's translation) and any after it are the other
+ * inputs' translations, in order, listed as extra outputs.
  */
 export function describeTranslator(f: {
   family: string;
-  inputs: NamedImage[];
+  inputs: (NamedImage & {
+    classes?: number;
+    classNames?: string[];
+    palette?: [number, number, number][];
+  })[];
   outputs: NamedImage[];
 }): GeneratorDescriptor {
   return GeneratorDescriptorSchema.parse({
     version: GENERATOR_DESCRIPTOR_VERSION,
     family: f.family,
-    inputs: f.inputs.map((i) => ({ kind: 'image', ...i, range: [-1, 1] })),
+    inputs: f.inputs.map(({ classes, ...i }) =>
+      classes === undefined ? { kind: 'image', ...i, range: [-1, 1] } : { kind: 'label-map', ...i, classes },
+    ),
     outputs: f.outputs.map((o) => ({ kind: 'image', ...o, range: [-1, 1] })),
     abilities: { truncation: false, mixing: false, extraOutputs: f.outputs.slice(1).map((o) => o.name) },
   });

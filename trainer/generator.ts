@@ -23,9 +23,20 @@ export function describeGan(gan: Gan, spec: ExperimentSpec): GeneratorDescriptor
   if (gan.translation) {
     const g = gan.generator;
     const perSample = (t: tf.SymbolicTensor) => t.shape.slice(1) as number[];
+    const { classes, classNames, palette } = datasetInfo(spec.dataset);
+    const labelMap = {
+      classes,
+      ...(classNames ? { classNames: [...classNames] } : {}),
+      ...(palette ? { palette: palette.map((c) => [...c] as [number, number, number]) } : {}),
+    };
+    const reads = gan.translation.inputs;
     return describeTranslator({
       family: spec.family,
-      inputs: g.inputs.map((t, i) => ({ name: g.inputNames[i]!, shape: perSample(t) })),
+      inputs: g.inputs.map((t, i) => ({
+        name: g.inputNames[i]!,
+        shape: perSample(t),
+        ...(reads[i] === 'map' ? labelMap : {}),
+      })),
       outputs: g.outputs.map((t, i) => ({ name: g.outputNames[i]!, shape: perSample(t) })),
     });
   }

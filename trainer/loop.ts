@@ -17,7 +17,7 @@ import { familyImplementation } from './families/index.ts';
 import { disposeGan, type Gan } from './gan.ts';
 import { exportGenerator } from './generator.ts';
 import { Init } from './nn/init.ts';
-import { fixedSampleInputs, renderSamples } from './samples.ts';
+import { fixedSampleInputs, renderSamples, sampleTensors } from './samples.ts';
 import type { ArtifactSink, StatusSink, TrainerStatus } from './sinks/types.ts';
 import { alphaAt, enterStep, runStages, stageAt } from './stages.ts';
 import { createStepper, disposeStepInputs, stepInputs } from './step.ts';
@@ -316,7 +316,7 @@ export async function train(o: TrainOptions): Promise<TrainOutcome> {
     }
     throw err;
   } finally {
-    tf.dispose([...fixedInputs.inputs, ...(fixedInputs.targets ?? [])]);
+    tf.dispose(sampleTensors(fixedInputs));
     disposeGan(gan);
   }
 }

@@ -8,6 +8,7 @@ import { MIXTURES } from './data/toy2d.ts';
 import type { Gan, ImageTranslation } from './gan.ts';
 import { codeTensor, fixedLatents, oneHotLabels, poseSweep } from './latents.ts';
 import { imageGrid, scatterPlot } from './render/grid.ts';
+import { paintLabelMap } from './render/label-map.ts';
 import { encodePng } from './render/png.ts';
 
 /** Columns of a conditional grid: one z per column, the same z in every class row. */
@@ -34,6 +35,8 @@ export interface SampleInputs {
    * input, the matching output, and then these targets.
    */
   targets?: tf.Tensor[];
+  /** How each input is drawn in the strips where it is not an image itself (a label map in its palette). */
+  shown?: tf.Tensor[];
 }
 
 /**
@@ -51,7 +54,11 @@ export function translationSampleInputs(dataset: DatasetInfo, translation: Image
   const targets = translation.target ? [pick(translation.target)] : [];
   const used = new Set([...inputs, ...targets]);
   tf.dispose(batchTensors(batch).filter((t) => !used.has(t)));
-  return { inputs, columns: STRIP_COLUMNS, targets };
+  if (!translation.inputs.includes('map')) return { inputs, columns: STRIP_COLUMNS, targets };
+  const shown = translation.inputs.map((name, k) =>
+    name === 'map' ? paintLabelMap(inputs[k] as tf.Tensor4D, dataset.palette) : inputs[k]!.clone(),
+  );
+  return { inputs, columns: STRIP_COLUMNS, targets, shown };
 }
 
 /**
@@ -92,6 +99,11 @@ export function fixedSampleInputs(
     ? codeTensor(ids, new Float32Array(ids.length * gan.codes.continuous), gan.codes)
     : oneHotLabels(ids, classes);
   return { inputs: [tf.tensor2d(z, [classes * columns, gan.latentDim]), second], columns };
+}
+
+/** Every tensor the sample inputs hold. */
+export function sampleTensors(samples: SampleInputs): tf.Tensor[] {
+  return [...samples.inputs, ...(samples.targets ?? []), ...(samples.shown ?? [])];
 }
 
 /**
@@ -168,10 +180,10 @@ export function renderSamples(
 
 /** Rows of input k, output k for every input, then the targets: one grid of the strips. */
 function strips(generator: tf.LayersModel, samples: SampleInputs): ReturnType<typeof imageGrid> {
-  const { inputs, targets = [] } = samples;
+  const { inputs, targets = [], shown = inputs } = samples;
   const predicted = tf.tidy(() => generator.predict(inputs.length === 1 ? inputs[0]! : inputs));
   const outputs = Array.isArray(predicted) ? predicted : [predicted];
-  const rows = inputs.flatMap((input, k) => [input, outputs[k]!]).concat(targets);
+  const rows = shown.flatMap((input, k) => [input, outputs[k]!]).concat(targets);
   // Grey inputs beside colour outputs (digits -> MNIST-M) are shown in colour, each grey value in 3 channels;
   // a smaller input (super-resolution) at the output's size, its pixels as blocks.
   const channels = Math.max(...rows.map((r) => r.shape[3]!));

@@ -26,6 +26,7 @@ export const TINY_HYPERPARAMETERS: Record<string, Record<string, unknown>> = {
   srgan: { filters: 4, blocks: 1, dFilters: 4 },
   // Four scales, 8 to 16 px on the long side.
   singan: { maxSize: 16, minSize: 8, channels: 4, layers: 3, nCritic: 2, gSteps: 2 },
+  spade: { gFilters: 4, blocks: 2, spadeHidden: 4, dFilters: 4, patchDowns: 1, dScales: 2 },
 };
 
 export function tinySpec(

@@ -348,7 +348,7 @@ describe('the dashboard against npm start', () => {
   );
 
   it(
-    'translates what is drawn: a pix2pix generator, and a CycleGAN generator either way',
+    'translates what is drawn: a pix2pix generator, a CycleGAN generator either way, a SPADE generator from a painted label map',
     async () => {
       const tiny = (family: string, dataset: string, hyperparameters: Record<string, unknown>) =>
         submitViaApi({
@@ -366,6 +366,16 @@ describe('the dashboard against npm start', () => {
           'cyclegan',
           await tiny('cyclegan', 'digits2mnistm', { gFilters: 4, residualBlocks: 1, dFilters: 4 }),
         ],
+        [
+          'spade',
+          await tiny('spade', 'scenes', {
+            gFilters: 4,
+            blocks: 2,
+            spadeHidden: 4,
+            dFilters: 4,
+            patchDowns: 1,
+          }),
+        ],
       ] as const;
       for (const [family, id] of runs) {
         await go(`#/runs/${id}`);
@@ -378,7 +388,9 @@ describe('the dashboard against npm start', () => {
           c.evaluate((el: HTMLCanvasElement) =>
             Array.from(el.getContext('2d')!.getImageData(0, 0, el.width, el.height).data).join(','),
           );
-        expect(await output.evaluate((el: HTMLCanvasElement) => [el.width, el.height])).toEqual([32, 32]);
+        // SPADE's exported generator holds only stock layers (its SPADE folded), so chromium's tfjs loads it.
+        const side = family === 'spade' ? 64 : 32;
+        expect(await output.evaluate((el: HTMLCanvasElement) => [el.width, el.height])).toEqual([side, side]);
         const before = { input: await pixels(input), output: await pixels(output) };
         // A stroke across the input: the input shows it and the output is drawn again from it.
         const box = (await input.boundingBox())!;
@@ -393,6 +405,7 @@ describe('the dashboard against npm start', () => {
           .poll(async () => (await pixels(output)) !== before.output, { timeout: POLL_TIMEOUT })
           .toBe(true);
         expect(await page.getByTestId('direction').count(), family).toBe(family === 'cyclegan' ? 1 : 0);
+        expect(await page.getByTestId('brush-class').count(), family).toBe(family === 'spade' ? 1 : 0);
         if (family === 'cyclegan') {
           const aToB = await pixels(output);
           await page.getByTestId('direction').selectOption('1');

@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { holdsImages } from '../../shared/datasets.ts';
 import { imageGrid, scatterPlot } from '../render/grid.ts';
+import { paintLabelMap } from '../render/label-map.ts';
 import { encodePng } from '../render/png.ts';
 import { type Batch, batchTensors, type TrainingData } from './index.ts';
 import { MIXTURES } from './toy2d.ts';
@@ -30,12 +31,7 @@ function views(batch: Batch, palette: readonly (readonly number[])[] | undefined
     const all = VIEWS.flatMap((name) => {
       const t = batch[name] as tf.Tensor4D | undefined;
       if (!t) return [];
-      if (name === 'map') {
-        if (!palette) throw new Error('a label map to draw, and no palette in the catalog');
-        const colours = tf.tensor2d(palette.map((rgb) => rgb.map((v) => (v / 255) * 2 - 1)));
-        const [b, h, w, k] = t.shape;
-        return [t.reshape([-1, k]).matMul(colours).reshape([b, h, w, 3]) as tf.Tensor4D];
-      }
+      if (name === 'map') return [paintLabelMap(t, palette)];
       // The mask is 0-1; drawn as the images are, in [-1, 1].
       return [name === 'mask' ? (t.mul(2).sub(1) as tf.Tensor4D) : t];
     });

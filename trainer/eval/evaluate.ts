@@ -394,7 +394,7 @@ export async function evaluateRun(run: string | ArtifactSink, opts: EvalOptions 
         { ...samples, write: opts.write !== false },
       ),
     );
-  if (info.kind === 'paired' || info.kind === 'unpaired')
+  if (info.kind === 'paired' || info.kind === 'unpaired' || info.kind === 'labelmap')
     return scoredApart(async () =>
       evaluateTranslation(generator, await describedBy(sink, spec, generator), info, commonOf(0), {
         ...samples,
@@ -660,6 +660,13 @@ export function summarize(r: EvalResult): string {
         `  held out: ${scores(r.paired.model)}; cFID ${r.paired.cfid.value.toFixed(3)}`,
         `  input copied through: ${scores(r.paired.copyThrough)}; cFID ${r.paired.copyThroughCfid.toFixed(3)}`,
       );
+    if (r.labelMap) {
+      const { generated, real } = r.labelMap;
+      lines.push(
+        `  segmenter on the generated scenes: mIoU ${pct(generated.mIoU)}, pixels ${pct(generated.pixelAccuracy)}`,
+        `  segmenter on the real held-out scenes: mIoU ${pct(real.mIoU)}, pixels ${pct(real.pixelAccuracy)}`,
+      );
+    }
     if (r.superResolution) {
       const { model, bicubic, highFrequency: hf, factor } = r.superResolution;
       lines.push(

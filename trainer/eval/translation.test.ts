@@ -120,6 +120,45 @@ describe('translation evaluation', () => {
     copy.model.dispose();
   });
 
+  it('label maps: the segmenter reads real scenes far better than a painting of one flat colour, and the scores say so', async () => {
+    const info = datasetInfo('scenes');
+    const [h, w] = info.shape;
+    // A "generator" that paints every map the same mid grey: nothing of the map survives.
+    const map = tf.input({ shape: [h!, w!, info.classes], name: 'map' });
+    const grey = tf.layers
+      .conv2d({
+        filters: 3,
+        kernelSize: 1,
+        kernelInitializer: 'zeros',
+        biasInitializer: 'zeros',
+        name: 'out',
+      })
+      .apply(map) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: map, outputs: grey });
+    const descriptor = describeTranslator({
+      family: 'test',
+      inputs: [{ name: 'map', shape: [h!, w!, info.classes], classes: info.classes }],
+      outputs: [{ name: 'out', shape: [...info.shape] }],
+    });
+    const r = await evaluateTranslation(model, { descriptor, from: 'test' }, info, common, { samples: 100 });
+    const { generated, real, segmenter } = r.labelMap!;
+    expect(real.mIoU).toBeGreaterThan(0.7);
+    // One class read everywhere: at most that class's share of the pixels, the others 0.
+    expect(generated.mIoU).toBeLessThan(0.4);
+    expect(segmenter.testAccuracy).toBeGreaterThanOrEqual(0.95);
+    expect(r.classifier).toBeUndefined();
+    await expect(
+      evaluateTranslation(
+        passThrough([...info.shape], ['input'], [0]).model,
+        passThrough([...info.shape], ['input'], [0]).described,
+        info,
+        common,
+        { samples: 10 },
+      ),
+    ).rejects.toThrow(/takes one label map of 5 classes; it takes image/);
+    model.dispose();
+  });
+
   it("refuses a generator whose inputs are not the set's images", async () => {
     const info = datasetInfo('edges2digits');
     const { model, described } = passThrough([16, 16, 1], ['input'], [0]);

@@ -1,13 +1,15 @@
 /**
- * Scores a translating generator (pix2pix, CycleGAN, SRGAN) on its set's held-out copy (never trained on),
- * the checks of GANS.md:
+ * Scores a translating generator (pix2pix, CycleGAN, SPADE, SRGAN) on its set's held-out copy (never trained
+ * on), the checks of GANS.md:
  *   super-resolution (a paired set with a smaller input): super-resolution.ts's scores;
  *   paired: L1, PSNR and SSIM of the outputs against the targets beside the input copied through as the
  *     output, and cFID of the outputs against the targets in the MNIST classifier's features;
  *   unpaired: for each direction, the share of translations the set's domain classifier reads as the target
  *     domain, and the digit class kept as the MNIST classifier reads the translation's grey (B -> A: its
  *     home; A -> B: the classifier's accuracy on real B is given beside it, since B's digits are not what it
- *     was trained on), and the class kept over the round trip.
+ *     was trained on), and the class kept over the round trip;
+ *   label maps: the mIoU of the set's segmenter on the generated scenes against the input maps, beside its
+ *     own mIoU on the real held-out scenes.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { DatasetInfo } from '../../shared/datasets.ts';
@@ -21,6 +23,7 @@ import { classifierImages, EvalInputError } from './evaluate.ts';
 import { gaussianStats } from './frechet.ts';
 import { reconstructionScores } from './image-quality.ts';
 import { cfid } from './metrics.ts';
+import { classesOf, type Segmented, segment, segmentationScores, segmenterDir } from './segmenter.ts';
 import { SUPER_RESOLUTION_DEFINITIONS, superResolutionScores } from './super-resolution.ts';
 
 type Common = Omit<
@@ -135,9 +138,13 @@ export async function evaluateTranslation(
   const batchSize = opts.batchSize ?? 200;
   if (info.kind === 'paired' && info.inputShape)
     return scoreSuperResolution(generator, descriptor, info, common, n, batchSize);
-  const classifier = opts.classifier ?? (await loadClassifier(classifierDir('mnist')));
-  const mnist = judgeRecord(classifierDir('mnist'), 'trainer/eval/weights/');
   const held: Batch = heldOutBatch(info, n);
+  // Digit sets only: a label-map set is judged by its segmenter.
+  const classifier =
+    info.kind === 'labelmap'
+      ? undefined
+      : (opts.classifier ?? (await loadClassifier(classifierDir('mnist'))));
+  const mnist = judgeRecord(classifierDir('mnist'), 'trainer/eval/weights/');
   try {
     if (info.kind === 'paired') {
       checkInputs(descriptor.descriptor, info, 1, descriptor.from);
@@ -147,9 +154,9 @@ export async function evaluateTranslation(
       const targets = values(held.x);
       const model = reconstructionScores(values(output!), targets, shape);
       const copyThrough = reconstructionScores(values(held.input!), targets, shape);
-      const real = gaussianStats(analyze(classifier, digitsOf(held.x)).features);
-      const modelCfid = cfid(analyze(classifier, digitsOf(output!)).features, real);
-      const copyCfid = cfid(analyze(classifier, digitsOf(held.input!)).features, real).value;
+      const real = gaussianStats(analyze(classifier!, digitsOf(held.x)).features);
+      const modelCfid = cfid(analyze(classifier!, digitsOf(output!)).features, real);
+      const copyCfid = cfid(analyze(classifier!, digitsOf(held.input!)).features, real).value;
       output!.dispose();
       return {
         ...common,
@@ -172,7 +179,10 @@ export async function evaluateTranslation(
         },
       };
     }
-    if (info.kind !== 'unpaired') throw new EvalInputError(`'${info.id}' is not a paired or unpaired set`);
+    if (info.kind === 'labelmap')
+      return await labelMapScores(generator, descriptor, info, common, held, n, batchSize);
+    if (info.kind !== 'unpaired')
+      throw new EvalInputError(`'${info.id}' is not a paired, unpaired or label-map set`);
     checkInputs(descriptor.descriptor, info, 2, descriptor.from);
     const domainDir = domainClassifierDir(info.id as DomainClassified);
     let domain: tf.LayersModel;
@@ -190,7 +200,7 @@ export async function evaluateTranslation(
     const [backToB, backToA] = translate(generator, [toA!, toB!], batchSize);
     const labelsA = held.labels.dataSync();
     const labelsB = held.labelsB!.dataSync();
-    const classes = (t: tf.Tensor) => analyze(classifier, digitsOf(t)).classes;
+    const classes = (t: tf.Tensor) => analyze(classifier!, digitsOf(t)).classes;
     const kept = (t: tf.Tensor, labels: ArrayLike<number>) => {
       const c = classes(t);
       return share(c, (v, i) => v === labels[i]);
@@ -229,6 +239,64 @@ export async function evaluateTranslation(
     return result;
   } finally {
     tf.dispose(batchTensors(held));
-    if (!opts.classifier) classifier.dispose();
+    if (!opts.classifier) classifier?.dispose();
+  }
+}
+
+/**
+ * A label-map set (SPADE; pix2pix as its baseline): the generator paints each held-out map, the set's
+ * segmenter reads the map back from the painting, scored against the map it was painted from, beside the
+ * segmenter's reading of the real held-out scenes.
+ */
+async function labelMapScores(
+  generator: tf.LayersModel,
+  descriptor: { descriptor: GeneratorDescriptor; from: string },
+  info: DatasetInfo,
+  common: Common,
+  held: Batch,
+  n: number,
+  batchSize: number,
+): Promise<TranslationEval> {
+  const inputs = descriptor.descriptor.inputs;
+  const map = inputs[0];
+  if (inputs.length !== 1 || map?.kind !== 'label-map' || map.classes !== info.classes)
+    throw new EvalInputError(
+      `${descriptor.from}: a label-map set's generator takes one label map of ${info.classes} classes; it takes ${inputs.map((i) => i.kind).join(', ')}`,
+    );
+  const dir = segmenterDir(info.id as Segmented);
+  let segmenter: tf.LayersModel;
+  try {
+    segmenter = await loadClassifier(dir);
+  } catch {
+    throw new EvalInputError(
+      `no segmenter for '${info.id}' in ${dir}: run 'npm run train:segmenter -- --dataset ${info.id}'`,
+    );
+  }
+  try {
+    const [painted] = translate(generator, [held.map!], batchSize);
+    const truth = classesOf(held.map!);
+    const names = info.classNames ?? [];
+    const generated = segmentationScores(segment(segmenter, painted as tf.Tensor4D), truth, names);
+    painted!.dispose();
+    const real = segmentationScores(segment(segmenter, held.x as tf.Tensor4D), truth, names);
+    return {
+      ...common,
+      kind: 'translation',
+      samples: n,
+      labelMap: {
+        generated,
+        real,
+        segmenter: judgeRecord(dir, `trainer/eval/weights/${info.id}-segmenter/`),
+      },
+      definitions: {
+        heldOut: `the first ${n} scenes of ${info.id}'s held-out copy (drawn apart from the training scenes)`,
+        mIoU: "the segmenter's per-pixel classes of the generated scenes against the maps they were painted from: per class |read and true| / |read or true|, averaged over the classes present (higher is better)",
+        realMIoU:
+          'the same for the real held-out scenes: what a generator indistinguishable from the data would score',
+        pixelAccuracy: 'share of pixels whose class the segmenter reads as the map says',
+      },
+    };
+  } finally {
+    segmenter.dispose();
   }
 }

@@ -13,6 +13,7 @@ import { presgan } from './presgan.ts';
 import { sagan } from './sagan.ts';
 import { singan } from './singan.ts';
 import { sngan } from './sngan.ts';
+import { spade } from './spade.ts';
 import { srgan } from './srgan.ts';
 import { stackgan } from './stackgan.ts';
 import { stylegan } from './stylegan.ts';
@@ -41,6 +42,7 @@ export const FAMILY_IMPLEMENTATIONS: Record<FamilyId, GanFamily<any>> = {
   stackgan,
   srgan,
   singan,
+  spade,
 };
 
 for (const id of FAMILY_IDS)

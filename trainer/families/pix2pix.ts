@@ -1,5 +1,6 @@
 /**
- * pix2pix (Isola et al. 2017): the U-Net of nn/unet.ts maps a paired set's input image to its target; the
+ * pix2pix (Isola et al. 2017): the U-Net of nn/unet.ts maps a paired set's input image (or a label-map set's
+ * one-hot map, the baseline SPADE is held to) to its target; the
  * conditioned PatchGAN of nn/patchgan.ts judges (input, image) pairs. D: the BCE game on patch logits,
  * halved as the paper halves it; G: the non-saturating term times adversarialWeight plus lambda x L1 to the
  * target. adversarialWeight 0 is the L1-only baseline: the same U-Net, no D.
@@ -14,17 +15,27 @@ import { adam } from '../nn/optimizers.ts';
 import { patchGanModel } from '../nn/patchgan.ts';
 import { unetModel } from '../nn/unet.ts';
 
-function inputOf({ input }: StepInputs): tf.Tensor {
-  if (!input) throw new Error('a pix2pix step needs a paired batch (its input images)');
-  return input;
+/** G's input: a paired set's input images, or a label-map set's one-hot map. */
+function inputReader(kind: string): { read: (inputs: StepInputs) => tf.Tensor; name: 'input' | 'map' } {
+  const name = kind === 'labelmap' ? 'map' : 'input';
+  return {
+    name,
+    read: (inputs) => {
+      const t = inputs[name];
+      if (!t) throw new Error(`a pix2pix step on a ${kind} set needs its batch's '${name}'`);
+      return t;
+    },
+  };
 }
 
 export const pix2pix: GanFamily<Pix2pixHyperparameters> = {
   id: 'pix2pix',
   build({ hyperparameters: hp, dataset, init }): Gan {
     const shape = dataset.shape as [number, number, number];
+    const { read: inputOf, name: inputName } = inputReader(dataset.kind);
+    const inputChannels = inputName === 'map' ? dataset.classes : shape[2];
     const G = unetModel({
-      inputShape: shape,
+      inputShape: [shape[0], shape[1], inputChannels],
       outputChannels: shape[2],
       filters: hp.gFilters,
       dropoutLayers: hp.dropoutLayers,
@@ -32,7 +43,7 @@ export const pix2pix: GanFamily<Pix2pixHyperparameters> = {
       init,
     });
     const generate = (inputs: StepInputs) => G.apply(inputOf(inputs), { training: true }) as tf.Tensor;
-    const translation = { inputs: ['input' as const], target: 'x' as const };
+    const translation = { inputs: [inputName], target: 'x' as const };
     const reconstruction = (inputs: StepInputs) => l1(fakeOf(inputs, generate), inputs.real);
     if (hp.adversarialWeight === 0)
       return {
@@ -56,7 +67,7 @@ export const pix2pix: GanFamily<Pix2pixHyperparameters> = {
 
     const D = patchGanModel({
       imageShape: shape,
-      conditionChannels: shape[2],
+      conditionChannels: inputChannels,
       filters: hp.dFilters,
       downs: hp.patchDowns,
       norm: 'batch',

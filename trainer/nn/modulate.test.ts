@@ -194,6 +194,25 @@ describe('Modulate', () => {
     });
   }
 
+  for (const side of [H, 2 * H] as const) {
+    it(`map (a ${side}x${(side / H) * W} label map for ${H}x${W} features) with batch norm folds into stock convolutions, BatchNormalization, Multiply and Add`, () => {
+      const cShape = [side, (side / H) * W, 2];
+      const m = model(sources.map.args, cShape);
+      randomise(m, 41);
+      const layer = layerOf(m);
+      const x = tf.add(tensor([N, H, W, C], 13, 2), 1);
+      const c = tensor([N, ...cShape], 14);
+      for (let i = 0; i < 5; i++) tf.dispose(m.apply([x, c], { training: true }) as tf.Tensor);
+      const xIn = tf.input({ shape: [H, W, C] });
+      const cIn = tf.input({ shape: cShape });
+      const folded = tf.model({ inputs: [xIn, cIn], outputs: layer.fold(xIn, cIn)! });
+      expect(folded.layers.some((l) => l instanceof Modulate)).toBe(false);
+      expect(folded.layers.filter((l) => l.getClassName() === 'Conv2D')).toHaveLength(side === H ? 3 : 4);
+      const diff = tf.sub(m.predict([x, c]) as tf.Tensor, folded.predict([x, c]) as tf.Tensor);
+      expect(tf.max(tf.abs(diff)).dataSync()[0]).toBeLessThan(1e-4);
+    });
+  }
+
   it('style with instance norm (AdaIN) folds into InstanceNorm and stock layers with the same output', () => {
     const args = { ...sources.style.args, norm: 'instance' } as ModulateArgs;
     const m = model(args, [...sources.style.cShape]);
@@ -210,11 +229,13 @@ describe('Modulate', () => {
     expect(tf.max(tf.abs(diff)).dataSync()[0]).toBeLessThan(1e-4);
   });
 
-  it('does not fold a label map (it stays this registered class)', () => {
+  it('does not fold instance norm from a label map, or a label map whose side is not a multiple of the features (they stay this registered class)', () => {
     const xIn = tf.input({ shape: [H, W, C] });
-    for (const norm of ['batch', 'instance'] as const) {
-      const m = model({ ...sources.map.args, norm } as ModulateArgs, [...sources.map.cShape]);
-      expect(layerOf(m).fold(xIn, tf.input({ shape: [...sources.map.cShape] }))).toBeUndefined();
-    }
+    const odd = model(sources.map.args, [7, 9, 2]);
+    expect(layerOf(odd).fold(xIn, tf.input({ shape: [7, 9, 2] }))).toBeUndefined();
+    const instance = model({ ...sources.map.args, norm: 'instance' } as ModulateArgs, [
+      ...sources.map.cShape,
+    ]);
+    expect(layerOf(instance).fold(xIn, tf.input({ shape: [...sources.map.cShape] }))).toBeUndefined();
   });
 });

@@ -21,8 +21,9 @@
  *
  * For export, fold() rewrites a layer with a 'class' or 'style' source as stock tfjs layers (two Dense
  * layers, whose weights absorb batch norm's moving statistics, Reshape, Multiply, Add), instance norm kept
- * as the parameter-free InstanceNorm the browser registers too. A 'map' source stays this class,
- * registered under 'Modulate' for loading.
+ * as the parameter-free InstanceNorm the browser registers too, and a batch-normalising one with a 'map'
+ * source (SPADE) as stock convolutions, BatchNormalization, Multiply and Add. Instance norm from a label map
+ * stays this class, registered under 'Modulate' for loading.
  */
 import * as tf from '@tensorflow/tfjs';
 import { InstanceNorm } from '../../shared/layers/normalise.ts';
@@ -224,9 +225,9 @@ export class Modulate extends tf.layers.Layer {
 
   /**
    * Layers computing this layer's inference output from symbolic [x, c], with weights folded in, or
-   * undefined where none can ('map': a resized conditioning path). Instance norm with no condition is stock
-   * layer normalisation over H and W. Otherwise the scale and shift are affine in c, so each is one stock
-   * Dense layer:
+   * undefined where none can (instance norm from a label map: a resized conditioning path on per-sample
+   * statistics). Instance norm with no condition is stock layer normalisation over H and W; batch norm from
+   * a label map is foldMap's. Otherwise the scale and shift are affine in c, so each is one stock Dense layer:
    *   batch norm, moving statistics (mu, var), s = sqrt(var + eps):
    *     out = x * scale(c) + shift(c), scale(c) = (1 + gamma(c)) / s, shift(c) = beta(c) - mu * scale(c);
    *   instance norm (per-sample statistics, so no fold into weights):
@@ -245,7 +246,8 @@ export class Modulate extends tf.layers.Layer {
           name: this.name,
         })
         .apply(x) as Sym;
-    if (this.source.from === 'map' || this.source.from === 'none') return undefined;
+    if (this.source.from === 'none') return undefined;
+    if (this.source.from === 'map') return this.norm === 'batch' ? this.foldMap(x, c!) : undefined;
     const instance = this.norm === 'instance';
     // InstanceNorm (shared/layers/normalise.ts) normalises images over H and W; a volume (HoloGAN's 3D AdaIN)
     // stays this layer.
@@ -279,6 +281,73 @@ export class Modulate extends tf.layers.Layer {
     const normalised = instance
       ? (new InstanceNorm({ epsilon: this.epsilon, name: `${this.name}_norm` }).apply(x) as Sym)
       : x;
+    const scaled = tf.layers.multiply({ name: `${this.name}_mul` }).apply([normalised, scale]) as Sym;
+    return tf.layers.add({ name: `${this.name}_add` }).apply([scaled, shift]) as Sym;
+  }
+
+  /**
+   * SPADE at inference as stock layers: the label map brought to x's side by a stride-k 1 x 1 convolution
+   * with an identity kernel (the pixel nearest-neighbour resizing picks, (k i, k j), when the map's side is
+   * k times x's), the hidden and gamma/beta convolutions as Conv2D (the 1 of 1 + gamma folded into gamma's
+   * bias), x normalised by a BatchNormalization without affine holding the moving statistics, then Multiply
+   * and Add. Undefined where the map's side is not a whole multiple of x's.
+   */
+  private foldMap(x: Sym, c: Sym): Sym | undefined {
+    const [, h, w, channels] = x.shape as number[];
+    const [, mh, mw, depth] = c.shape as number[];
+    const k = mh! / h!;
+    if (!Number.isInteger(k) || mw! / w! !== k) return undefined;
+    const s = this.source as { from: 'map'; hidden: number; kernel?: number };
+    const kernel = s.kernel ?? 3;
+    const stock = <L extends tf.layers.Layer>(layer: L, input: Sym, weights: tf.Tensor[]) => {
+      const out = layer.apply(input) as Sym;
+      layer.setWeights(weights);
+      return out;
+    };
+    const p = this.params.map((v) => v.read());
+    let map = c;
+    if (k > 1) {
+      const identity = tf.tidy(() => tf.reshape(tf.eye(depth!), [1, 1, depth!, depth!]));
+      map = stock(
+        tf.layers.conv2d({
+          filters: depth!,
+          kernelSize: 1,
+          strides: k,
+          useBias: false,
+          name: `${this.name}_resize`,
+        }),
+        c,
+        [identity],
+      );
+      identity.dispose();
+    }
+    const convolution = (suffix: string, filters: number, input: Sym, weights: tf.Tensor[], relu = false) =>
+      stock(
+        tf.layers.conv2d({
+          filters,
+          kernelSize: kernel,
+          padding: 'same',
+          ...(relu ? { activation: 'relu' as const } : {}),
+          name: `${this.name}_${suffix}`,
+        }),
+        input,
+        weights,
+      );
+    const hidden = convolution('hidden', s.hidden, map, [p[0]!, p[1]!], true);
+    const onePlus = tf.tidy(() => tf.add(1, p[3]!));
+    const scale = convolution('gamma', channels!, hidden, [p[2]!, onePlus]);
+    onePlus.dispose();
+    const shift = convolution('beta', channels!, hidden, [p[4]!, p[5]!]);
+    const normalised = stock(
+      tf.layers.batchNormalization({
+        center: false,
+        scale: false,
+        epsilon: this.epsilon,
+        name: `${this.name}_norm`,
+      }),
+      x,
+      [this.movingMean!.read(), this.movingVariance!.read()],
+    );
     const scaled = tf.layers.multiply({ name: `${this.name}_mul` }).apply([normalised, scale]) as Sym;
     return tf.layers.add({ name: `${this.name}_add` }).apply([scaled, shift]) as Sym;
   }

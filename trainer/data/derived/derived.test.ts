@@ -198,6 +198,16 @@ describe('scenes', () => {
       expect(classes.size).toBeGreaterThanOrEqual(3);
     }
   });
+
+  it('draws its held-out copy as scenes of its own, not the first training scenes again', () => {
+    const train = GENERATORS.scenes!.generate(0, 2);
+    const test = GENERATORS.scenes!.generate(0, 2, 'test');
+    expect(Buffer.from(test.images.x!.data).equals(Buffer.from(train.images.x!.data))).toBe(false);
+    expect(Buffer.from(test.images.map!.data).equals(Buffer.from(train.images.map!.data))).toBe(false);
+    expect(Buffer.from(GENERATORS.scenes!.generate(0, 2, 'test').images.x!.data)).toEqual(
+      Buffer.from(test.images.x!.data),
+    );
+  });
 });
 
 describe('captioned-digits', () => {

@@ -15,11 +15,26 @@ export type DigitSplit = 'train' | 'test';
 export interface DerivedGenerator {
   /** Raised whenever the output changes, so a cache written by an older generator is not read. */
   version: number;
-  /** `split` is read by the paired and unpaired sets; 'train' unless said. */
+  /**
+   * `split` is 'train' unless said: the paired and unpaired sets read it (MNIST's split of the digits, or
+   * photos-x4's part of the photographs), and a set drawn from the seed alone (scenes) draws its 'test' items
+   * from HELD_OUT_FIRST on.
+   */
   generate(seed: number, count: number, split?: DigitSplit): DerivedSet;
 }
 
-/** Calls `item` for each item with its own random stream. */
-export function forEachItem(seed: number, count: number, item: (i: number, rng: Rng) => void): void {
-  for (let i = 0; i < count; i++) item(i, new Rng(seed, Stream.derived, i));
+/**
+ * Calls `item` for each item with its own random stream: item i's is stream (seed, i + first), so a set drawn
+ * from nothing but the seed keeps its held-out copy apart by starting it at HELD_OUT_FIRST.
+ */
+export function forEachItem(
+  seed: number,
+  count: number,
+  item: (i: number, rng: Rng) => void,
+  first = 0,
+): void {
+  for (let i = 0; i < count; i++) item(i, new Rng(seed, Stream.derived, first + i));
 }
+
+/** Where the held-out items of a set drawn from the seed alone (no MNIST split to keep them apart) start. */
+export const HELD_OUT_FIRST = 1_000_000;

@@ -7,7 +7,7 @@
  */
 import { datasetInfo, SCENE_CLASSES } from '../../../shared/datasets.ts';
 import type { Rng } from '../rng.ts';
-import { type DerivedGenerator, forEachItem } from './generator.ts';
+import { type DerivedGenerator, forEachItem, HELD_OUT_FIRST } from './generator.ts';
 import {
   bounded,
   clamp01,
@@ -135,34 +135,40 @@ function textures(rng: Rng, size: number, horizon: number): ((x: number, y: numb
 }
 
 export const scenes: DerivedGenerator = {
-  version: 1,
-  generate(seed, count) {
+  // 2: the held-out copy is scenes of its own (it repeated the first training items before).
+  version: 2,
+  generate(seed, count, split = 'train') {
     const [size, , channels] = datasetInfo('scenes').shape as [number, number, number];
     const x = imagePlane(count, [size, size, channels]);
     const map = imagePlane(count, [size, size, 1]);
     const labels = valueColumn(count, 1);
-    forEachItem(seed, count, (i, rng) => {
-      const layers = layout(rng, size);
-      const image = picture(size, size, channels);
-      const classOf = new Uint8Array(size * size);
-      const masks = layers.map((l) => coverage(size, size, l.shape));
-      // The sky's gradient ends at the horizon: the first ground row of the middle column.
-      const groundMask = masks[1]!;
-      let horizonRow = 0;
-      while (horizonRow < size && groundMask[horizonRow * size + (size >> 1)]! < 0.5) horizonRow++;
-      const paintTexture = textures(rng, size, horizonRow);
-      layers.forEach((layer, k) => {
-        const mask = masks[k]!;
-        paint(image, mask, paintTexture[layer.cls]!);
-        // A pixel's class is the last layer that covers at least half of it.
-        for (let p = 0; p < size * size; p++) if (mask[p]! >= 0.5) classOf[p] = layer.cls;
-      });
-      toBytes(image, x.data, i * size * size * channels);
-      map.data.set(classOf, i * size * size);
-      const counts = new Array<number>(SCENE_CLASSES.length).fill(0);
-      for (const c of classOf) counts[c]!++;
-      labels.data[i] = counts.indexOf(Math.max(...counts));
-    });
+    forEachItem(
+      seed,
+      count,
+      (i, rng) => {
+        const layers = layout(rng, size);
+        const image = picture(size, size, channels);
+        const classOf = new Uint8Array(size * size);
+        const masks = layers.map((l) => coverage(size, size, l.shape));
+        // The sky's gradient ends at the horizon: the first ground row of the middle column.
+        const groundMask = masks[1]!;
+        let horizonRow = 0;
+        while (horizonRow < size && groundMask[horizonRow * size + (size >> 1)]! < 0.5) horizonRow++;
+        const paintTexture = textures(rng, size, horizonRow);
+        layers.forEach((layer, k) => {
+          const mask = masks[k]!;
+          paint(image, mask, paintTexture[layer.cls]!);
+          // A pixel's class is the last layer that covers at least half of it.
+          for (let p = 0; p < size * size; p++) if (mask[p]! >= 0.5) classOf[p] = layer.cls;
+        });
+        toBytes(image, x.data, i * size * size * channels);
+        map.data.set(classOf, i * size * size);
+        const counts = new Array<number>(SCENE_CLASSES.length).fill(0);
+        for (const c of classOf) counts[c]!++;
+        labels.data[i] = counts.indexOf(Math.max(...counts));
+      },
+      split === 'test' ? HELD_OUT_FIRST : 0,
+    );
     return { count, images: { x, map }, values: { labels } };
   },
 };

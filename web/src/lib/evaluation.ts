@@ -141,6 +141,21 @@ function translationFacts(e: Extract<EvalResult, { kind: 'translation' }>): Eval
       },
     );
   }
+  if (e.labelMap) {
+    const { generated, real } = e.labelMap;
+    facts.push(
+      {
+        label: 'mIoU of the generated scenes',
+        value: percent(generated.mIoU),
+        detail: `higher is better; the segmenter reads real held-out scenes at ${percent(real.mIoU)}`,
+      },
+      {
+        label: 'Pixels read as the map says',
+        value: percent(generated.pixelAccuracy),
+        detail: `real held-out scenes ${percent(real.pixelAccuracy)}`,
+      },
+    );
+  }
   if (e.superResolution) {
     const { model, bicubic, highFrequency: hf, factor } = e.superResolution;
     facts.push(

@@ -429,8 +429,9 @@ function Loaded({ id }: { id: string }) {
     return <ErrorBox error={data.error} retry={data.reload} what="The generator" />;
   }
   if (!data.data) return <Loading what="tfjs and the generator" />;
-  // A generator that takes images (pix2pix, CycleGAN) translates what is drawn or uploaded.
-  if (data.data.gen.descriptor.inputs.every((i) => i.kind === 'image'))
+  // A generator that takes images (pix2pix, CycleGAN) translates what is drawn or uploaded; one that takes a
+  // label map (SPADE) paints the map drawn in its palette.
+  if (data.data.gen.descriptor.inputs.every((i) => i.kind === 'image' || i.kind === 'label-map'))
     return <Translator run={data.data.run} gen={data.data.gen} />;
   return <Controls run={data.data.run} gen={data.data.gen} source={data.data.source} />;
 }

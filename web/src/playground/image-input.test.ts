@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { blankImage, imageFromRgba, paintDisc, paintLine } from './image-input.ts';
+import {
+  blankImage,
+  imageFromRgba,
+  oneHot,
+  paintDisc,
+  paintedLabelMap,
+  paintLine,
+  splitLabelMap,
+} from './image-input.ts';
 
 describe('the playground input image', () => {
   it('starts black (-1) and a disc paints the pixels whose centres it covers, every channel', () => {
@@ -25,6 +33,27 @@ describe('the playground input image', () => {
       1, -1, -0.402, -0.772,
     ]);
     expect(Array.from(imageFromRgba(rgba, [2, 2, 3]).values.slice(6))).toEqual([1, -1, -1, -1, -1, 1]);
+  });
+
+  it('a label map starts as two classes split at the middle row, and a pen paints its one-hot class', () => {
+    const map = splitLabelMap([4, 4, 3], 0, 2);
+    const classAt = (x: number, y: number) =>
+      Array.from(map.values.slice((y * 4 + x) * 3, (y * 4 + x + 1) * 3));
+    expect([classAt(1, 1), classAt(1, 2)]).toEqual([
+      [1, 0, 0],
+      [0, 0, 1],
+    ]);
+    paintDisc(map, 1, 3, 0.8, oneHot(1, 3));
+    expect(classAt(0, 2)).toEqual([0, 1, 0]);
+    expect(classAt(3, 0)).toEqual([1, 0, 0]);
+    const rgb = paintedLabelMap(map, [
+      [255, 0, 0],
+      [0, 255, 0],
+      [0, 0, 255],
+    ]);
+    expect(Array.from(rgb.slice(0, 3))).toEqual([1, -1, -1]);
+    expect(Array.from(rgb.slice((2 * 4 + 0) * 3, (2 * 4 + 1) * 3))).toEqual([-1, 1, -1]);
+    expect(Array.from(rgb.slice((3 * 4 + 3) * 3))).toEqual([-1, -1, 1]);
   });
 });
 

@@ -1,7 +1,7 @@
 /**
  * The input image of a translating generator (pix2pix, CycleGAN) as the playground edits it: h x w x c
  * values in [-1, 1] (the range the generator was trained on), drawn on with a round pen or filled from an
- * uploaded picture's pixels.
+ * uploaded picture's pixels; or a label map (SPADE), h x w one-hot rows of c classes, painted class by class.
  */
 
 export interface InputImage {
@@ -16,15 +16,25 @@ export function blankImage([h, w, c]: number[]): InputImage {
   return { h: h!, w: w!, c: c!, values: new Float32Array(h! * w! * c!).fill(-1) };
 }
 
-/** Paints a disc of `radius` pixels at (x, y) (image coordinates, fractional) with `value` in every channel. */
-export function paintDisc(image: InputImage, x: number, y: number, radius: number, value: number): void {
+/**
+ * Paints a disc of `radius` pixels at (x, y) (image coordinates, fractional) with `value` in every channel,
+ * or, given one value per channel (a label map's one-hot class), with those.
+ */
+export function paintDisc(
+  image: InputImage,
+  x: number,
+  y: number,
+  radius: number,
+  value: number | readonly number[],
+): void {
   const { h, w, c, values } = image;
   for (let py = Math.floor(y - radius); py <= Math.ceil(y + radius); py++)
     for (let px = Math.floor(x - radius); px <= Math.ceil(x + radius); px++) {
       if (py < 0 || px < 0 || py >= h || px >= w) continue;
       // Pixel centres within the radius.
       if ((px + 0.5 - x) ** 2 + (py + 0.5 - y) ** 2 > radius * radius) continue;
-      values.fill(value, (py * w + px) * c, (py * w + px + 1) * c);
+      if (typeof value === 'number') values.fill(value, (py * w + px) * c, (py * w + px + 1) * c);
+      else values.set(value, (py * w + px) * c);
     }
 }
 
@@ -34,7 +44,7 @@ export function paintLine(
   [x0, y0]: [number, number],
   [x1, y1]: [number, number],
   radius: number,
-  value: number,
+  value: number | readonly number[],
 ): void {
   const steps = Math.max(1, Math.ceil(Math.hypot(x1 - x0, y1 - y0) / Math.max(radius / 2, 0.25)));
   for (let i = 0; i <= steps; i++)
@@ -51,6 +61,32 @@ export function imageFromRgba(rgba: ArrayLike<number>, [h, w, c]: number[]): Inp
     const [r, g, b] = [rgba[p * 4]!, rgba[p * 4 + 1]!, rgba[p * 4 + 2]!];
     if (c === 1) out.values[p] = ((0.299 * r + 0.587 * g + 0.114 * b) / 255) * 2 - 1;
     else for (let k = 0; k < c!; k++) out.values[p * c! + k] = ([r, g, b][k]! / 255) * 2 - 1;
+  }
+  return out;
+}
+
+/** A label map's one-hot value of class k of `classes`. */
+export function oneHot(k: number, classes: number): number[] {
+  return Array.from({ length: classes }, (_, i) => (i === k ? 1 : 0));
+}
+
+/**
+ * A label map to start painting on: class `top` above the middle row, class `bottom` from it down, one-hot
+ * per pixel (the scenes' sky over ground).
+ */
+export function splitLabelMap([h, w, classes]: number[], top: number, bottom: number): InputImage {
+  const out = { h: h!, w: w!, c: classes!, values: new Float32Array(h! * w! * classes!) };
+  for (let p = 0; p < h! * w!; p++) out.values[p * classes! + (p < (h! >> 1) * w! ? top : bottom)] = 1;
+  return out;
+}
+
+/** A one-hot label map as RGB in [-1, 1] (each pixel its class's palette colour), to draw. */
+export function paintedLabelMap(map: InputImage, palette: readonly (readonly number[])[]): Float32Array {
+  const out = new Float32Array(map.h * map.w * 3);
+  for (let p = 0; p < map.h * map.w; p++) {
+    let k = 0;
+    for (let c = 1; c < map.c; c++) if (map.values[p * map.c + c]! > map.values[p * map.c + k]!) k = c;
+    for (let j = 0; j < 3; j++) out[p * 3 + j] = ((palette[k]?.[j] ?? 0) / 255) * 2 - 1;
   }
   return out;
 }

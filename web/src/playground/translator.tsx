@@ -1,8 +1,11 @@
 /**
- * The playground for a generator that translates images (pix2pix, CycleGAN): draw the input on a canvas
- * (white on black, as the digit sets are) or upload a picture, and the output is drawn again after every
- * stroke. A generator with two image inputs (CycleGAN: [a, b] -> [to_b, to_a]) translates either way: the
- * input goes to the chosen direction's input (and, unused, to the other), and that direction's output is shown.
+ * The playground for a generator that translates images (pix2pix, CycleGAN, SPADE, SRGAN): draw the input on
+ * a canvas (white on black, as the digit sets are) or upload a picture, and the output is drawn again after
+ * every stroke. A generator with two image inputs (CycleGAN: [a, b] -> [to_b, to_a]) translates either way:
+ * the input goes to the chosen direction's input (and, unused, to the other), and that direction's output is
+ * shown.
+ * A generator that paints a label map (SPADE) gets the map to paint class by class in its palette instead,
+ * starting from the first class over the third (the scenes' sky over ground).
  * A generator whose output is larger than its input (SRGAN, x4) enlarges a whole picture: an upload keeps its
  * own size (up to MAX_SIDE, cut to whole input-sized tiles), each tile is enlarged, and the tiles are joined.
  */
@@ -13,7 +16,17 @@ import { ErrorBox } from '../components/states.tsx';
 import { href } from '../lib/route.ts';
 import { drawImages } from './draw.ts';
 import type { LoadedGenerator } from './generator.ts';
-import { blankImage, fromTiles, type InputImage, imageFromRgba, paintLine, toTiles } from './image-input.ts';
+import {
+  blankImage,
+  fromTiles,
+  type InputImage,
+  imageFromRgba,
+  oneHot,
+  paintedLabelMap,
+  paintLine,
+  splitLabelMap,
+  toTiles,
+} from './image-input.ts';
 
 const SCALE = 8;
 /** The largest side a super-resolution upload keeps, in input pixels. */
@@ -26,11 +39,16 @@ export function Translator({ run, gen }: { run: RunRecord; gen: LoadedGenerator 
   const twoWay = gen.descriptor.inputs.length === 2;
   const [direction, setDirection] = useState(0);
   const shape = gen.descriptor.inputs[direction]!.shape;
+  const mapInput = gen.descriptor.inputs[0]?.kind === 'label-map' ? gen.descriptor.inputs[0] : undefined;
+  const palette = mapInput?.palette ?? [];
   // Super-resolution: one input, an output `factor` times its size; the picture is a grid of input tiles.
   const factor = twoWay ? 1 : (gen.descriptor.outputs[0]?.shape[0] ?? shape[0]!) / shape[0]!;
   const startShape = factor > 1 ? [4 * shape[0]!, 4 * shape[1]!, shape[2]!] : shape;
-  const [image, setImage] = useState<InputImage>(() => blankImage(startShape));
-  const [pen, setPen] = useState(1.2);
+  const blank = (s: number[]) =>
+    mapInput ? splitLabelMap(s, 0, Math.min(2, mapInput.classes - 1)) : blankImage(s);
+  const [image, setImage] = useState<InputImage>(() => blank(startShape));
+  const [brush, setBrush] = useState(mapInput ? mapInput.classes - 1 : 0);
+  const [pen, setPen] = useState(mapInput ? 3 : 1.2);
   const [erase, setErase] = useState(false);
   const [generated, setGenerated] = useState(0);
   const [error, setError] = useState<Error>();
@@ -83,7 +101,9 @@ export function Translator({ run, gen }: { run: RunRecord; gen: LoadedGenerator 
   const latest = useRef(image);
   useEffect(() => {
     const scale = factor > 1 ? inputScale(image.w) : SCALE;
-    drawImages(inputCanvas.current!, image.values, 1, [image.h, image.w, image.c], scale);
+    if (mapInput)
+      drawImages(inputCanvas.current!, paintedLabelMap(image, palette), 1, [image.h, image.w, 3], scale);
+    else drawImages(inputCanvas.current!, image.values, 1, [image.h, image.w, image.c], scale);
     latest.current = image;
     if (pending.current) return;
     pending.current = true;
@@ -105,7 +125,7 @@ export function Translator({ run, gen }: { run: RunRecord; gen: LoadedGenerator 
   const stroke = (e: PointerEvent) => {
     const point = at(e);
     const next = { ...image, values: image.values.slice() };
-    paintLine(next, last.current ?? point, point, pen, erase ? -1 : 1);
+    paintLine(next, last.current ?? point, point, pen, mapInput ? oneHot(brush, image.c) : erase ? -1 : 1);
     last.current = point;
     setImage(next);
   };
@@ -162,29 +182,53 @@ export function Translator({ run, gen }: { run: RunRecord; gen: LoadedGenerator 
             </select>
           </label>
         )}
+        {mapInput && (
+          <label>
+            Class
+            <select
+              data-testid="brush-class"
+              value={brush}
+              onChange={(e) => setBrush(Number((e.target as HTMLSelectElement).value))}
+            >
+              {Array.from({ length: mapInput.classes }, (_, k) => (
+                <option
+                  key={k}
+                  value={k}
+                  style={palette[k] ? { background: `rgb(${palette[k].join(',')})` } : {}}
+                >
+                  {mapInput.classNames?.[k] ?? `class ${k}`}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
         <label>
           Pen {pen.toFixed(1)} px
           <input
             type="range"
             min={0.5}
-            max={4}
+            max={mapInput ? 12 : 4}
             step={0.1}
             value={pen}
             onInput={(e) => setPen(Number((e.target as HTMLInputElement).value))}
           />
         </label>
-        <label>
-          <input
-            type="checkbox"
-            checked={erase}
-            onChange={(e) => setErase((e.target as HTMLInputElement).checked)}
-          />{' '}
-          Erase
-        </label>
-        <label>
-          Upload an image <input type="file" accept="image/*" data-testid="upload" onChange={upload} />
-        </label>
-        <button type="button" onClick={() => setImage(blankImage(startShape))}>
+        {!mapInput && (
+          <label>
+            <input
+              type="checkbox"
+              checked={erase}
+              onChange={(e) => setErase((e.target as HTMLInputElement).checked)}
+            />{' '}
+            Erase
+          </label>
+        )}
+        {!mapInput && (
+          <label>
+            Upload an image <input type="file" accept="image/*" data-testid="upload" onChange={upload} />
+          </label>
+        )}
+        <button type="button" onClick={() => setImage(blank(startShape))}>
           Clear
         </button>
       </div>
@@ -196,7 +240,7 @@ export function Translator({ run, gen }: { run: RunRecord; gen: LoadedGenerator 
             class="pixelated drawable"
             data-testid="input-canvas"
             role="img"
-            aria-label="Input image: draw on it"
+            aria-label={mapInput ? 'Label map: paint classes on it' : 'Input image: draw on it'}
             onPointerDown={(e) => {
               (e.target as HTMLCanvasElement).setPointerCapture(e.pointerId);
               last.current = undefined;
