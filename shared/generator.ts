@@ -52,7 +52,7 @@ export type GeneratorInputKind = GeneratorInput['kind'];
 
 export const GeneratorOutputSchema = z.strictObject({
   name,
-  kind: z.enum(['image', 'points', 'attention-map']),
+  kind: z.enum(['image', 'mask', 'points', 'attention-map']),
   shape,
   range,
 });
@@ -176,12 +176,14 @@ export function describeGenerator(f: GeneratorFacts): GeneratorDescriptor {
 export interface NamedImage {
   name: string;
   shape: number[];
+  /** An output that is a mask in [0, 1] (where the Conditional Analogy GAN paints), not an image. */
+  mask?: boolean;
 }
 
 /**
- * The descriptor of a generator that translates images (pix2pix, CycleGAN): image inputs in [-1, 1], image
- * outputs (tanh); the first output is the sample (the first input's translation) and any after it are the
- * other inputs' translations, in order, listed as extra outputs.
+ * The descriptor of a generator that translates images (pix2pix, CycleGAN, the Conditional Analogy GAN):
+ * image inputs in [-1, 1], image outputs (tanh) or masks in [0, 1]; the first output is the sample (the
+ * first input's translation) and any after it (the other inputs' translations, a mask) are extra outputs.
  */
 export function describeTranslator(f: {
   family: string;
@@ -192,7 +194,9 @@ export function describeTranslator(f: {
     version: GENERATOR_DESCRIPTOR_VERSION,
     family: f.family,
     inputs: f.inputs.map((i) => ({ kind: 'image', ...i, range: [-1, 1] })),
-    outputs: f.outputs.map((o) => ({ kind: 'image', ...o, range: [-1, 1] })),
+    outputs: f.outputs.map(({ mask, ...o }) =>
+      mask ? { kind: 'mask', ...o, range: [0, 1] } : { kind: 'image', ...o, range: [-1, 1] },
+    ),
     abilities: { truncation: false, mixing: false, extraOutputs: f.outputs.slice(1).map((o) => o.name) },
   });
 }

@@ -26,7 +26,11 @@ export function describeGan(gan: Gan, spec: ExperimentSpec): GeneratorDescriptor
     return describeTranslator({
       family: spec.family,
       inputs: g.inputs.map((t, i) => ({ name: g.inputNames[i]!, shape: perSample(t) })),
-      outputs: g.outputs.map((t, i) => ({ name: g.outputNames[i]!, shape: perSample(t) })),
+      outputs: g.outputs.map((t, i) => ({
+        name: g.outputNames[i]!,
+        shape: perSample(t),
+        ...(gan.translation?.masks?.includes(g.outputNames[i]!) ? { mask: true } : {}),
+      })),
     });
   }
   const [latentName, secondName] = gan.generator.inputNames;

@@ -14,11 +14,25 @@ export type DigitSplit = 'train' | 'test';
 export interface DerivedGenerator {
   /** Raised whenever the output changes, so a cache written by an older generator is not read. */
   version: number;
-  /** `split` is read by the sets made of MNIST digits (the paired and unpaired ones); 'train' unless said. */
+  /**
+   * `split` is read by the sets made of MNIST digits (the paired and unpaired ones) and by figures-articles
+   * (its held-out items from other streams); 'train' unless said.
+   */
   generate(seed: number, count: number, split?: DigitSplit): DerivedSet;
 }
 
-/** Calls `item` for each item with its own random stream. */
-export function forEachItem(seed: number, count: number, item: (i: number, rng: Rng) => void): void {
-  for (let i = 0; i < count; i++) item(i, new Rng(seed, Stream.derived, i));
+/** Calls `item` for each item with its own random stream (item i's stream is number `first` + i). */
+export function forEachItem(
+  seed: number,
+  count: number,
+  item: (i: number, rng: Rng) => void,
+  first = 0,
+): void {
+  for (let i = 0; i < count; i++) item(i, new Rng(seed, Stream.derived, first + i));
 }
+
+/**
+ * Where the held-out items of a set drawn without MNIST begin in its item streams: far past any training
+ * count, so no held-out item is a training item.
+ */
+export const HELD_OUT_FIRST_ITEM = 1_000_000;
