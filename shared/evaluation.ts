@@ -9,7 +9,8 @@ import { runFiles } from './keys.ts';
 /**
  * Datasets with a defined evaluation: cFID and classes on MNIST (28 px, and 32 px cropped back to the 28 px
  * it was padded from) and Fashion-MNIST (each by its own classifier), modes and HQ% on the 2D mixtures,
- * translations of the paired and unpaired digit sets on their held-out copies.
+ * translations of the paired and unpaired digit sets on their held-out copies, article swaps on the
+ * figures-articles set's.
  */
 export const EVALUATED_DATASETS: readonly DatasetId[] = [
   'mnist',
@@ -20,6 +21,7 @@ export const EVALUATED_DATASETS: readonly DatasetId[] = [
   'edges2digits',
   'thick-digits',
   'digits2mnistm',
+  'figures-articles',
 ];
 
 export function hasEvaluation(dataset: string): boolean {
@@ -150,7 +152,7 @@ export interface JudgeRecord {
   testImages: number | null;
 }
 
-/** A translating generator (pix2pix, CycleGAN) scored on its set's held-out copy. */
+/** A translating generator (pix2pix, CycleGAN, the Conditional Analogy GAN) scored on its set's held-out copy. */
 export interface TranslationEval extends EvalCommon {
   kind: 'translation';
   /** Paired sets: outputs against targets, beside the input copied through as the output. */
@@ -171,8 +173,32 @@ export interface TranslationEval extends EvalCommon {
     mnistOnRealB: number;
     domainClassifier: JudgeRecord;
   };
+  /** Articles sets (the Conditional Analogy GAN): each held-out person given the next item's article. */
+  analogy?: {
+    model: AnalogyScores;
+    /** The person copied through unchanged: the reader then reads the new article only where it matches. */
+    copyThrough: AnalogyScores;
+    /** The worn article's region filled with the new article's mean colour (no pattern), the person kept. */
+    pasteColour: AnalogyScores;
+    /** The reader on the held-out people themselves, against their own articles. */
+    readerOnReal: { colour: number; pattern: number; both: number };
+    /** The stated bound on outsideL1 for the model's swaps to count as keeping the rest of the image. */
+    outsideBound: number;
+    /** model.both >= 0.8 and model.outsideL1 <= outsideBound. */
+    works: boolean;
+    attributeReader: JudgeRecord;
+  };
   classifier: JudgeRecord;
   definitions: Record<string, string>;
+}
+
+/** An articles swap's scores: the new article's attributes read from the output, and what changed outside. */
+export interface AnalogyScores {
+  colour: number;
+  pattern: number;
+  both: number;
+  /** Mean |output - person| over the pixels outside the worn article's region, images in [-1, 1]. */
+  outsideL1: number;
 }
 
 export type EvalResult = ImageEval | PointsEval | TranslationEval;
@@ -238,6 +264,10 @@ export function evalMetrics(result: EvalResult): Record<string, MetricValue> {
       metrics.classKeptBA = { value: 100 * toA.classKept, better: 'higher' };
       metrics.targetDomainAB = { value: 100 * toB.targetDomain, better: 'higher' };
       metrics.classKeptAB = { value: 100 * toB.classKept, better: 'higher' };
+    }
+    if (result.analogy) {
+      metrics.attributesRead = { value: 100 * result.analogy.model.both, better: 'higher' };
+      metrics.outsideL1 = { value: result.analogy.model.outsideL1, better: 'lower' };
     }
     return metrics;
   }

@@ -8,6 +8,7 @@ import { existsSync, statSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { datasetInfo, holdsImages } from '../../shared/datasets.ts';
 import {
+  type AnalogyScores,
   type BackendRecord,
   type CfidResult,
   type ClassCounts,
@@ -46,6 +47,7 @@ function classifiedAs(dataset: string): ClassifiedDataset {
   return dataset === 'fashion-mnist' ? 'fashion-mnist' : 'mnist';
 }
 
+import { evaluateAnalogy } from './analogy.ts';
 import { bestMappingAccuracy, codeTraversalGrid, evalCodeValue, evalContinuousCodes } from './codes.ts';
 import { type GaussianStats, gaussianStats } from './frechet.ts';
 import { arithmeticGrid, interpolationGrid } from './latent-grids.ts';
@@ -338,11 +340,12 @@ export async function evaluateRun(run: string | ArtifactSink, opts: EvalOptions 
     );
   }
   const generator = await loadGenerator(sink);
-  if (info.kind === 'paired' || info.kind === 'unpaired') {
+  if (info.kind === 'paired' || info.kind === 'unpaired' || info.kind === 'articles') {
     try {
       const described = await describedBy(sink, spec, generator);
       const seed = opts.seed ?? spec.seed;
-      const result = await evaluateTranslation(
+      const score = info.kind === 'articles' ? evaluateAnalogy : evaluateTranslation;
+      const result = await score(
         generator,
         described,
         info,
@@ -589,6 +592,17 @@ export function summarize(r: EvalResult): string {
       lines.push(
         `  A -> B: read as B ${pct(toB.targetDomain)}, class kept ${pct(toB.classKept)} (MNIST classifier on real B: ${pct(mnistOnRealB)}), round trip ${pct(toB.roundTripClassKept)}`,
         `  B -> A: read as A ${pct(toA.targetDomain)}, class kept ${pct(toA.classKept)}, round trip ${pct(toA.roundTripClassKept)}`,
+      );
+    }
+    if (r.analogy) {
+      const line = (what: string, a: AnalogyScores) =>
+        `  ${what}: colour ${pct(a.colour)}, pattern ${pct(a.pattern)}, both ${pct(a.both)}; outside L1 ${a.outsideL1.toFixed(4)}`;
+      const { model, copyThrough, pasteColour, readerOnReal, outsideBound, works } = r.analogy;
+      lines.push(
+        line('swapped', model),
+        line('person copied through', copyThrough),
+        line('new colour pasted', pasteColour),
+        `  reader on real people: both ${pct(readerOnReal.both)}; works (both >= 80%, outside L1 <= ${outsideBound}): ${works}`,
       );
     }
     return lines.join('\n');
