@@ -3,6 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { datasetInfo } from '../../shared/datasets.ts';
 import { describeTranslator } from '../../shared/generator.ts';
 import { initBackend } from '../backend/index.ts';
+import { heldOutBatch } from '../data/derived/index.ts';
+import { batchTensors } from '../data/index.ts';
 import { analogyGeneratorModel } from '../nn/analogy-generator.ts';
 import { Init } from '../nn/init.ts';
 import { evaluateAnalogy, outsideL1, pasteColour } from './analogy.ts';
@@ -30,6 +32,16 @@ const common = {
 };
 
 describe('the article swap evaluation', () => {
+  it("gives held-out person i the next item's article and its attributes", () => {
+    const held = heldOutBatch(info, 4);
+    const rows = (t: tf.Tensor) => t.arraySync() as unknown[];
+    const articles = rows(held.article!);
+    const attributes = rows(held.attributes!);
+    expect(rows(held.newArticle!)).toEqual([1, 2, 3, 0].map((i) => articles[i]));
+    expect(rows(held.newAttributes!)).toEqual([1, 2, 3, 0].map((i) => attributes[i]));
+    tf.dispose(batchTensors(held));
+  });
+
   it('outside L1 counts only the pixels the worn region does not cover', () => {
     const person = tf.zeros([1, 2, 2, 3]) as tf.Tensor4D;
     const out = tf.tensor4d([1, 1, 1, 0.5, 0.5, 0.5, 0, 0, 0, 0, 0, 0], [1, 2, 2, 3]);
