@@ -406,6 +406,42 @@ describe('the dashboard against npm start', () => {
     2 * TRAIN_TIMEOUT + 10_000,
   );
 
+  it(
+    'puts a picked article on a picked person: a Conditional Analogy GAN generator',
+    async () => {
+      const id = await submitViaApi({
+        family: 'cagan',
+        dataset: 'figures-articles',
+        steps: 4,
+        batchSize: 4,
+        sampleEvery: 2,
+        evaluate: false,
+        hyperparameters: { gFilters: 4, dFilters: 4, patchDowns: 1 },
+      });
+      await go(`#/runs/${id}`);
+      await waitForStatus('SUCCEEDED');
+      await go(`#/playground/${id}`);
+      const output = page.getByTestId('output-canvas');
+      await expect.poll(() => output.getAttribute('data-generated'), { timeout: 60_000 }).not.toBe('0');
+      const pixels = (c: typeof output) =>
+        c.evaluate((el: HTMLCanvasElement) =>
+          Array.from(el.getContext('2d')!.getImageData(0, 0, el.width, el.height).data).join(','),
+        );
+      expect(await output.evaluate((el: HTMLCanvasElement) => [el.width, el.height])).toEqual([64, 64]);
+      expect(await page.getByTestId('mask-canvas').count()).toBe(1);
+      // The preview's six people and twelve articles, each a pick.
+      expect(await page.getByTestId('person').count()).toBe(6);
+      expect(await page.getByTestId('article').count()).toBe(12);
+      const before = await pixels(output);
+      await page.getByTestId('person').nth(3).click();
+      await expect.poll(async () => (await pixels(output)) !== before, { timeout: POLL_TIMEOUT }).toBe(true);
+      expect(await page.getByTestId('person').nth(3).getAttribute('aria-pressed')).toBe('true');
+      expect(await unlabeledControls()).toEqual([]);
+      await shot('11-playground-cagan.png');
+    },
+    TRAIN_TIMEOUT + 10_000,
+  );
+
   it('shows the twenty families of the survey, marking those GET /models lists as trainable', async () => {
     const res = await fetch(`${platform.url}/models`, {
       headers: { authorization: `Bearer ${platform.token}` },
