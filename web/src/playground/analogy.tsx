@@ -8,10 +8,10 @@ import { api } from '../api/client.ts';
 import type { RunRecord } from '../api/types.ts';
 import { ErrorBox, Loading } from '../components/states.tsx';
 import { useAsync } from '../lib/hooks.ts';
-import { href } from '../lib/route.ts';
 import { type PreviewItem, previewItems } from './article-tiles.ts';
 import { drawImages } from './draw.ts';
 import type { LoadedGenerator } from './generator.ts';
+import { GeneratorLine } from './generator-line.tsx';
 import type { InputImage } from './image-input.ts';
 
 const SCALE = 4;
@@ -113,11 +113,7 @@ export function Analogy({ run, gen }: { run: RunRecord; gen: LoadedGenerator }) 
   if (!items.data) return <Loading what="people and articles" />;
   return (
     <div class="playground">
-      <p class="muted">
-        Generator of <a href={href({ page: 'run', id: run.id })}>{run.id}</a> ({run.spec.family} on{' '}
-        {run.spec.dataset}) · tfjs backend <strong data-testid="tf-backend">{gen.backend}</strong> · inputs{' '}
-        {gen.descriptor.inputs.map((i) => `${i.name}[${i.shape.join('x')}]`).join(', ')}
-      </p>
+      <GeneratorLine run={run} gen={gen} />
       {error && <ErrorBox error={error} what="" />}
       <h2>Person</h2>
       <div class="tiles">
