@@ -2,7 +2,8 @@
  * Quality as experiment groups: each experiment is a base spec run on several seeds (three unless it says
  * otherwise, or --seeds), each seed under a wall-clock budget (or its step cap). A seed's generator is
  * exported from its last checkpoint and scored by `evaluateRun` (cFID and class histogram on MNIST, modes /
- * HQ% on the 2D mixtures); the group's line is mean ± sd (min-max) over the seeds (shared/group.ts).
+ * HQ% on the 2D mixtures, the azimuth sweep on the posed renders) or, on captioned data, by the attribute reader on
+ * every stage (caption-match.ts); the group's line is mean ± sd (min-max) over the seeds (shared/group.ts).
  * Experiments run as parallel processes, one per experiment.
  *
  * Resumable across sessions: a seed lives in ~/.cache/ganzoo/quality-runs/<experiment>/seed-<n>/ (--runs moves
@@ -20,12 +21,18 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { datasetInfo } from '../shared/datasets.ts';
-import { type EvalResult, evalMetrics } from '../shared/evaluation.ts';
+import { type EvalResult, evalMetrics, type MetricValue } from '../shared/evaluation.ts';
 import { expandGroup, formatSummary, type GroupMember, groupEvaluation } from '../shared/group.ts';
 import { runFiles } from '../shared/keys.ts';
 import type { ExperimentSpec } from '../shared/spec.ts';
 import { initBackend } from '../trainer/backend/index.ts';
 import { latestCheckpoint, loadCheckpoint } from '../trainer/checkpoint.ts';
+import {
+  loadAttributeReader,
+  type ReaderRecord,
+  readReaderRecord,
+} from '../trainer/eval/attribute-reader.ts';
+import { stagesCaptionMatch } from '../trainer/eval/caption-match.ts';
 import { evaluateRun } from '../trainer/eval/evaluate.ts';
 import { exportGenerator } from '../trainer/generator.ts';
 import { buildGan, train } from '../trainer/loop.ts';
@@ -176,7 +183,22 @@ Object.assign(EXPERIMENTS, {
     steps: 2000,
     hyperparameters: { channels: 32 },
   },
+  // StyleGAN under the same budget and widths (32 feature maps up to 8x8, fewer above), at its one
+  // resolution throughout: mapping 8 layers, w of 128, mixing 0.9, R1 gamma 0.1.
+  'stylegan-mnist32-2000': {
+    family: 'stylegan',
+    dataset: 'mnist32',
+    steps: 2000,
+    hyperparameters: { channels: 32 },
+  },
+  'stylegan-fashion-2000': {
+    family: 'stylegan',
+    dataset: 'fashion-mnist',
+    steps: 2000,
+    hyperparameters: { channels: 32 },
+  },
 });
+
 /**
  * SAGAN and BigGAN on 32 px MNIST and on Fashion-MNIST, each beside the Conditional GAN (and DCGAN's
  * Fashion line) under the same budget: 3,000 steps at batch 32, or the --minutes a seed is given (30 is
@@ -225,6 +247,22 @@ Object.assign(EXPERIMENTS, {
  * (adversarialWeight 0, no D); CycleGAN's is a per-pixel colour map (a 1x1 convolution each way) trained
  * with the same losses, pools and optimizers.
  */
+/**
+ * SinGAN beside the same pyramid trained on reconstruction alone: 96 px on the long side from 25 px (6
+ * scales), the paper's networks (32 maps, 5 layers), 3 critic and 3 G updates a step, batch 1; 1,800
+ * steps (300 a scale, the paper's 2,000 cut to fit about 30 minutes a seed here), or the --minutes budget.
+ */
+const SINGAN_IMAGES = ['photo-astronaut', 'photo-chelsea', 'photo-coffee'];
+const singanPhotos = (hyperparameters: Record<string, unknown> = {}) => ({
+  family: 'singan',
+  dataset: SINGAN_IMAGES[0],
+  steps: 1800,
+  batchSize: 1,
+  sampleEvery: 300,
+  checkpointEvery: 300,
+  hyperparameters: { maxSize: 96, ...hyperparameters },
+});
+
 const translation = (family: string, dataset: string, hyperparameters: Record<string, unknown> = {}) => ({
   steps: 2000,
   batchSize: family === 'cyclegan' ? 4 : 16,
@@ -240,6 +278,8 @@ Object.assign(EXPERIMENTS, {
   'pix2pix-l1-thick-digits': translation('pix2pix', 'thick-digits', { adversarialWeight: 0 }),
   'cyclegan-digits2mnistm': translation('cyclegan', 'digits2mnistm'),
   'cyclegan-colour-map-digits2mnistm': translation('cyclegan', 'digits2mnistm', { generator: 'colour-map' }),
+  'singan-photos': singanPhotos(),
+  'singan-reconstruction-photos': singanPhotos({ adversarialWeight: 0 }),
 });
 /**
  * The Conditional Analogy GAN on figures-articles (64 px) beside its non-adversarial variant (the same G
@@ -254,7 +294,85 @@ Object.assign(EXPERIMENTS, {
     batchSize: 8,
   },
 });
+
+/**
+ * HoloGAN on the posed renders, scored by the azimuth sweep (36 azimuths x 50 z, the pose regressor reading
+ * each image): narrow networks (a 16^3 volume of 8 channels from a 32-channel constant, 64 projected maps)
+ * so a step fits the shared machine, batch 32, 3,000 steps or the --minutes a seed is given.
+ */
+Object.assign(EXPERIMENTS, {
+  'hologan-posed': {
+    family: 'hologan',
+    dataset: 'posed-objects',
+    steps: 3000,
+    batchSize: 32,
+    hyperparameters: { latentDim: 64, volumeChannels: 32, projectionChannels: 64, dChannels: 32 },
+  },
+});
+
+/**
+ * StackGAN on the captioned digits: stage I (16 px) for the first half of the steps, stage II (32 px) for the
+ * rest; scored by the attribute reader on each stage's samples (trainer/eval/caption-match.ts), so the line
+ * is each attribute read back as asked, stage II beside stage I. Its budget is steps (the stages split them).
+ */
+Object.assign(EXPERIMENTS, {
+  'stackgan-captioned-4000': {
+    family: 'stackgan',
+    dataset: 'captioned-digits',
+    steps: 4000,
+    batchSize: 64,
+  },
+});
+
+/**
+ * SRGAN on photos-x4 (8 -> 32 px) beside its MSE-only baseline (the same G trained on the pixel MSE
+ * throughout, adversarialWeight 0, no D) under one budget: 300 steps at batch 16 or the --minutes a seed is
+ * given; the catalog's default networks (G 32 wide with 4 residual blocks, D 32 wide). SRGAN spends its
+ * first half on the MSE (pretrainFraction 0.5). Its stages split steps, not minutes, so the step count is
+ * what fits 30 minutes under load: an MSE step took 1.8 s and an adversarial one 8.3 s at batch 16 on wasm
+ * under a load of about 24 (bench:train), 150 of each about 25 minutes.
+ */
+const superResolution = (hyperparameters: Record<string, unknown> = {}) => ({
+  ...translation('srgan', 'photos-x4', hyperparameters),
+  steps: 300,
+  sampleEvery: 50,
+});
+Object.assign(EXPERIMENTS, {
+  'srgan-photos-x4': superResolution(),
+  'srgan-mse-photos-x4': superResolution({ adversarialWeight: 0 }),
+});
+
+/**
+ * Experiments whose seeds are images: seed i of the group trains on the i-th set (SinGAN's three photographs,
+ * one a seed, as GANS.md asks of a single-image family).
+ */
+const SEED_DATASETS: Record<string, string[]> = {
+  'singan-photos': SINGAN_IMAGES,
+  'singan-reconstruction-photos': SINGAN_IMAGES,
+};
 const RESULTS = 'docs/results';
+
+/** A captioned run's score: every stage's attributes read back as asked (trainer/eval/caption-match.ts). */
+interface CaptionEval {
+  kind: 'captions';
+  createdAt: string;
+  step: number;
+  readerAccuracy?: ReaderRecord['heldOutAccuracy'];
+  stages: Awaited<ReturnType<typeof stagesCaptionMatch>>['stages'];
+}
+
+/** The numbers a group summarises: eval.json's, or for a captioned run each stage's attributes in %. */
+function metricsOf(e: EvalResult | CaptionEval): Record<string, MetricValue> {
+  if (e.kind !== 'captions') return evalMetrics(e);
+  return Object.fromEntries(
+    e.stages.flatMap((s, k) =>
+      Object.entries(s.accuracy).map(([name, v]) => [
+        `stage${k + 1}.${name}`,
+        { value: 100 * v, better: 'higher' as const },
+      ]),
+    ),
+  );
+}
 
 const { values: args } = parseArgs({
   options: {
@@ -308,10 +426,15 @@ async function runOne(name: string): Promise<void> {
   const file = join(RESULTS, `quality-${name}.json`);
   // Written after every seed, so an interrupted series still leaves the seeds it finished.
   const runs: Awaited<ReturnType<typeof trainAndEvaluate>>[] = [];
-  for (const member of group.members) {
+  const images = SEED_DATASETS[name];
+  for (const [i, groupMember] of group.members.entries()) {
+    const dataset = images?.[i % images.length];
+    const member = dataset
+      ? { ...groupMember, spec: { ...groupMember.spec, dataset: dataset as ExperimentSpec['dataset'] } }
+      : groupMember;
     runs.push(await trainAndEvaluate(name, member, backend));
     const joined = groupEvaluation(
-      runs.map((r) => ({ runId: r.runDir, varies: r.varies, metrics: evalMetrics(r.evaluation) })),
+      runs.map((r) => ({ runId: r.runDir, varies: r.varies, metrics: metricsOf(r.evaluation) })),
     );
     const lines = Object.fromEntries(
       Object.entries(joined.metrics).map(([k, v]) => [k, formatSummary(v, 2)]),
@@ -381,10 +504,12 @@ async function trainAndEvaluate(
     }
   }
   const evalFile = join(dir, runFiles.eval);
-  const evaluation: EvalResult =
+  const evaluation: EvalResult | CaptionEval =
     ledger.evaluatedStep === ledger.stepsTrained && existsSync(evalFile)
-      ? (JSON.parse(readFileSync(evalFile, 'utf8')) as EvalResult)
-      : await evaluateRun(dir, { backend, spec });
+      ? (JSON.parse(readFileSync(evalFile, 'utf8')) as EvalResult | CaptionEval)
+      : datasetInfo(spec.dataset).kind === 'captioned'
+        ? await captionEvaluation(artifacts, spec, evalFile)
+        : await evaluateRun(dir, { backend, spec });
   writeLedger(dir, { ...ledger, evaluatedStep: ledger.stepsTrained });
   return {
     varies: member.varies,
@@ -397,6 +522,29 @@ async function trainAndEvaluate(
     runDir: dir,
     evaluation,
   };
+}
+
+async function captionEvaluation(
+  artifacts: LocalArtifactSink,
+  spec: ExperimentSpec,
+  evalFile: string,
+): Promise<CaptionEval> {
+  const reader = await loadAttributeReader();
+  try {
+    const { step, stages } = await stagesCaptionMatch(artifacts, spec, reader);
+    const record = readReaderRecord();
+    const result: CaptionEval = {
+      kind: 'captions',
+      createdAt: new Date().toISOString(),
+      step,
+      ...(record ? { readerAccuracy: record.heldOutAccuracy } : {}),
+      stages,
+    };
+    writeFileSync(evalFile, `${JSON.stringify(result, null, 2)}\n`);
+    return result;
+  } finally {
+    reader.dispose();
+  }
 }
 
 function spawnOne(name: string): Promise<number> {

@@ -22,6 +22,7 @@ import * as tf from '@tensorflow/tfjs';
 import { parseSpec } from '../shared/spec.ts';
 import { initBackend } from '../trainer/backend/index.ts';
 import { openDataset } from '../trainer/data/index.ts';
+import { disposeGan } from '../trainer/gan.ts';
 import { buildGan } from '../trainer/loop.ts';
 import { enterStep, stagesOf } from '../trainer/stages.ts';
 import { createStepper, disposeStepInputs, stepInputs } from '../trainer/step.ts';
@@ -37,7 +38,7 @@ const { values: args } = parseArgs({
 });
 const STEPS = Number(args.steps);
 const REPEATS = Number(args.repeats);
-const BATCH = Number(args.batch);
+const BATCH_ARG = Number(args.batch);
 
 const MODELS = [
   { name: 'dcgan-wide', family: 'dcgan', hyperparameters: { gChannels: 128, dChannels: 64 } },
@@ -74,6 +75,10 @@ const MODELS = [
     hyperparameters: { adversarialWeight: 0 },
   },
   { name: 'cyclegan-32', family: 'cyclegan', dataset: 'digits2mnistm', hyperparameters: {} },
+  // SRGAN x4 on photos-x4 (8 -> 32 px; G 32 wide, 4 blocks; VGG-style D 32 wide) in its adversarial stage,
+  // and its MSE-only baseline (no D).
+  { name: 'srgan-32', family: 'srgan', dataset: 'photos-x4', hyperparameters: {} },
+  { name: 'srgan-mse-32', family: 'srgan', dataset: 'photos-x4', hyperparameters: { adversarialWeight: 0 } },
   {
     name: 'cyclegan-colour-map-32',
     family: 'cyclegan',
@@ -99,7 +104,18 @@ const MODELS = [
     hyperparameters: { gChannels: 64, dChannels: 32 },
   },
   { name: 'pggan-mnist32', family: 'pggan', dataset: 'mnist32', hyperparameters: {} },
+  // SinGAN's finest scale (128x85 of the cat, 7 scales) at its own batch of one image: a step is 3 critic
+  // updates (gradient penalty) and 3 G updates, each G update also reconstructing the image.
+  { name: 'singan-chelsea', family: 'singan', dataset: 'photo-chelsea', hyperparameters: {}, batch: 1 },
   { name: 'pggan-mnist32-narrow', family: 'pggan', dataset: 'mnist32', hyperparameters: { channels: 32 } },
+  // StyleGAN at 32x32 throughout; each step's D update includes R1's second-order gradient.
+  { name: 'stylegan-mnist32', family: 'stylegan', dataset: 'mnist32', hyperparameters: {} },
+  {
+    name: 'stylegan-mnist32-narrow',
+    family: 'stylegan',
+    dataset: 'mnist32',
+    hyperparameters: { channels: 32 },
+  },
 ] as const;
 
 const chosen = args.models?.split(',');
@@ -130,6 +146,7 @@ interface Row {
 }
 
 async function measure(model: (typeof MODELS)[number]): Promise<Omit<Row, 'backend' | 'detail'>> {
+  const BATCH = 'batch' in model ? model.batch : BATCH_ARG;
   const spec = parseSpec({
     family: model.family,
     dataset: 'dataset' in model ? model.dataset : 'mnist',
@@ -157,9 +174,7 @@ async function measure(model: (typeof MODELS)[number]): Promise<Omit<Row, 'backe
     rates.push((STEPS * BATCH * 1000) / (performance.now() - t0));
   }
   const { peakBytes: peakTensorBytes } = await tf.profile(() => run(3 + REPEATS * STEPS));
-  for (const net of Object.values(gan.nets)) net.dispose();
-  for (const opt of Object.values(gan.optimizers)) opt.dispose();
-  tf.dispose(Object.values(gan.state ?? {}));
+  disposeGan(gan);
   const ips = median(rates);
   return {
     model: model.name,
@@ -203,7 +218,7 @@ const result = {
   loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
   date: new Date().toISOString(),
   machine: { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version, tfjs: tf.version.tfjs },
-  method: `median of ${REPEATS} repeats of ${STEPS} full steps (D + G) after 3 warm-up steps, batch ${BATCH}, MNIST (ring8 or 32 px MNIST where the model says so); peakTensorBytes: tf.profile's peakBytes over one more step; peakRssBytes: the highest process.memoryUsage.rss() after any of the model's steps (the process runs the models in turn, so memory a model leaves behind shows in the next)`,
+  method: `median of ${REPEATS} repeats of ${STEPS} full steps (D + G) after 3 warm-up steps, batch ${BATCH_ARG} (a row says its own where it differs), MNIST (ring8, 32 px MNIST or a photograph where the model says so); peakTensorBytes: tf.profile's peakBytes over one more step; peakRssBytes: the highest process.memoryUsage.rss() after any of the model's steps (the process runs the models in turn, so memory a model leaves behind shows in the next)`,
   rows,
   skipped,
 };

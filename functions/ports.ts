@@ -34,6 +34,8 @@ export interface RunStore {
    */
   create(run: RunRecord, idempotencyKey?: string): Promise<{ run: RunRecord; created: boolean }>;
   get(id: string): Promise<RunRecord | undefined>;
+  /** As get for each id, in their order, in as few reads as the store allows (a group's members). */
+  getMany(ids: readonly string[]): Promise<(RunRecord | undefined)[]>;
   /** Newest first; each run without its history (shared/run.ts RUN_LIST_FIELDS). */
   list(query: ListQuery): Promise<RunPage>;
   /**

@@ -4,7 +4,14 @@
  * (trainer/families/index.ts checks it), the API serves them, the dashboard builds its forms from them.
  */
 import { z } from 'zod';
-import { DATASETS, type DatasetId, type DatasetInfo, type DatasetKind, describeKind } from './datasets.ts';
+import {
+  DATASETS,
+  type DatasetId,
+  type DatasetInfo,
+  type DatasetKind,
+  describeKind,
+  SINGLE_LONG_SIDE,
+} from './datasets.ts';
 import { LATENT_NOISES } from './latent.ts';
 
 /** The survey's five axes. */
@@ -40,6 +47,8 @@ interface FamilyDeclaration<S extends z.ZodType = z.ZodType> {
   summary: string;
   /** The dataset kinds it trains on (shared/datasets.ts); its datasets are every built-in of these kinds. */
   kinds: readonly DatasetKind[];
+  /** Paired sets only: how many times smaller than its target its input is (SRGAN's 4); 1 when unset. */
+  upscale?: number;
   /** Strict schema of `hyperparameters`; every field has a default. */
   hyperparameters: S;
   /** Rules between the hyperparameters, checked once each field is valid. */
@@ -51,13 +60,20 @@ export interface FamilyInfo<S extends z.ZodType = z.ZodType> extends FamilyDecla
   datasets: readonly DatasetId[];
 }
 
+/** How many times smaller than its target a paired set's input is (1 for same-size pairs and other kinds). */
+export function upscaleOf(dataset: Pick<DatasetInfo, 'shape' | 'inputShape'>): number {
+  return dataset.inputShape ? dataset.shape[0]! / dataset.inputShape[0] : 1;
+}
+
 /** Each declared family with the built-in datasets of its kinds. */
 function withDatasets<const F extends readonly FamilyDeclaration[]>(families: F) {
   return families.map((f) => ({
     ...f,
     // In the order of the family's kinds, so its first dataset (the form's default) is its usual one.
     datasets: f.kinds.flatMap((kind) =>
-      DATASETS.filter((d) => d.kind === kind).map((d) => d.id as DatasetId),
+      DATASETS.filter((d) => d.kind === kind && upscaleOf(d) === (f.upscale ?? 1)).map(
+        (d) => d.id as DatasetId,
+      ),
     ),
   })) as { [K in keyof F]: F[K] & { datasets: readonly DatasetId[] } };
 }
@@ -263,6 +279,52 @@ const patchDowns = z
   .describe(
     "PatchGAN's stride-2 layers: a score's patch is 16 px with 1, 34 px with 2, 70 px with 3 (the paper's 70x70 on 256 px).",
   );
+
+// SRGAN: residual G with sub-pixel upsampling, VGG-style D; widths and depth cut for 8 -> 32 px on a CPU.
+const srgan = z.strictObject({
+  filters: z
+    .int()
+    .min(4)
+    .max(256)
+    .default(32)
+    .describe("G's width, in its residual blocks and upsampling (the paper: 64)."),
+  blocks: z.int().min(1).max(32).default(4).describe("G's residual blocks (the paper: 16)."),
+  dFilters: z
+    .int()
+    .min(4)
+    .max(256)
+    .default(32)
+    .describe("D's first width, doubled every second conv (the paper: 64)."),
+  pretrainFraction: z
+    .number()
+    .min(0)
+    .max(0.95)
+    .default(0.5)
+    .describe('Share of the steps G first trains on the pixel MSE alone, before the adversarial stage.'),
+  contentWeight: z
+    .number()
+    .min(0)
+    .max(1000)
+    .default(1)
+    .describe(
+      "Weight of the content loss (MSE in the project's photo feature network) in G's adversarial-stage loss.",
+    ),
+  adversarialWeight: z
+    .number()
+    .min(0)
+    .max(10)
+    .default(1e-3)
+    .describe(
+      "Weight of the adversarial term in G's loss (the paper: 1e-3); 0 trains the same G on the pixel MSE throughout (the MSE-only baseline, SRResNet), with no D.",
+    ),
+  learningRate: z
+    .number()
+    .gt(0)
+    .max(1)
+    .default(1e-4)
+    .describe('Adam learning rate for G and D (the paper: 1e-4).'),
+  beta1: z.number().min(0).max(0.999).default(0.9).describe("Adam's beta1 (the paper: 0.9)."),
+});
 
 const pix2pix = z.strictObject({
   gFilters: z
@@ -486,6 +548,206 @@ const pggan = z.strictObject({
   nCritic: nCritic(1),
 });
 
+const stylegan = z.strictObject({
+  latentDim: latentDim(128),
+  wDim: z
+    .int()
+    .min(1)
+    .max(1024)
+    .default(128)
+    .describe("Size of w, the mapping network's output (the paper: 512)."),
+  mappingLayers: z
+    .int()
+    .min(1)
+    .max(16)
+    .default(8)
+    .describe('Dense layers of the mapping network z -> w (learning rate x0.01).'),
+  channels: z
+    .int()
+    .min(4)
+    .max(512)
+    .default(64)
+    .describe(
+      'Feature maps of the synthesis blocks and the discriminator up to 8x8, fewer in proportion above.',
+    ),
+  mixingProbability: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.9)
+    .describe(
+      'Share of training batches whose styles come from two z, switched at a random layer (style mixing).',
+    ),
+  r1Gamma: z
+    .number()
+    .min(0)
+    .max(1000)
+    .default(0.1)
+    .describe("gamma: weight of the R1 penalty on D's gradient at real images (the paper: 10 at 1024 px)."),
+  wAvgBeta: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.995)
+    .describe('Decay of the running mean of w that truncation pulls towards.'),
+  mbstdGroup: z
+    .int()
+    .min(1)
+    .max(64)
+    .default(4)
+    .describe('Samples per minibatch standard deviation group in D (the batch must split into such groups).'),
+  learningRate: z.number().gt(0).max(1).default(1e-3).describe('Adam learning rate for G and D.'),
+  beta1: z.number().min(0).max(0.999).default(0).describe("Adam's beta1."),
+  beta2: z.number().min(0).max(0.9999).default(0.99).describe("Adam's beta2."),
+});
+
+const hologan = z.strictObject({
+  latentDim: latentDim(128),
+  volumeChannels: z
+    .int()
+    .min(4)
+    .max(512)
+    .default(64)
+    .describe(
+      "Channels of the learned 4x4x4 constant; each 3D transposed convolution halves them on the way to a volume of half the image's side.",
+    ),
+  projectionChannels: z
+    .int()
+    .min(4)
+    .max(1024)
+    .default(128)
+    .describe(
+      "2D feature maps the projection unit makes of the rotated volume, halved by G's 2D transposed convolution.",
+    ),
+  dChannels: z.int().min(4).max(1024).default(64).describe("D's first conv width (DCGAN's trunk)."),
+  identityWeight: z
+    .number()
+    .min(0)
+    .max(100)
+    .default(1)
+    .describe(
+      "lambda_i: weight of the identity regulariser, D's head reconstructing z from a generated image, in both players' losses (0 turns it off).",
+    ),
+  loss: lossChoice,
+  learningRate: z.number().gt(0).max(1).default(1e-4).describe('Adam learning rate for G and D.'),
+  beta1,
+});
+
+const stackgan = z.strictObject({
+  latentDim: latentDim(64),
+  conditionDim: z
+    .int()
+    .min(1)
+    .max(256)
+    .default(16)
+    .describe("Size of the condition c sampled from the caption's Gaussian (conditioning augmentation)."),
+  gChannels: z
+    .int()
+    .min(4)
+    .max(1024)
+    .default(64)
+    .describe("Widest feature maps of each stage's G (an even number)."),
+  dChannels: z
+    .int()
+    .min(4)
+    .max(1024)
+    .default(32)
+    .describe("First conv width of each stage's D, doubled at every further downsampling."),
+  klWeight: z
+    .number()
+    .min(0)
+    .max(100)
+    .default(1)
+    .describe("lambda: weight of the conditioning augmentation's KL term in G's loss."),
+  stageOneShare: z
+    .number()
+    .gt(0)
+    .lt(1)
+    .default(0.5)
+    .describe("Share of the run's steps trained in stage I (low resolution); stage II trains the rest."),
+  learningRate,
+  beta1,
+});
+
+const stackganRules: readonly CrossFieldRule<z.output<typeof stackgan>>[] = [
+  {
+    field: 'gChannels',
+    fields: ['gChannels'],
+    rule: 'gChannels is even',
+    holds: (h) => h.gChannels % 2 === 0,
+  },
+];
+
+// SinGAN: one image, a pyramid of small fully convolutional GANs. Defaults are the paper's but the finest
+// scale (its 250 px) and the iteration budget, which a run's steps set (split evenly over the scales).
+const singan = z.strictObject({
+  maxSize: z
+    .int()
+    .min(8)
+    .max(SINGLE_LONG_SIDE)
+    .default(128)
+    .describe("Long side of the finest scale: the image is resized to it (never up), the paper's 250."),
+  minSize: z.int().min(4).max(128).default(25).describe('Long side of the coarsest scale (the paper: 25).'),
+  scaleFactor: z
+    .number()
+    .min(0.5)
+    .max(0.95)
+    .default(0.75)
+    .describe(
+      'Ratio between neighbouring scales, adjusted so minSize to maxSize takes whole steps (the paper: 0.75).',
+    ),
+  channels: z
+    .int()
+    .min(4)
+    .max(256)
+    .default(32)
+    .describe('Feature maps of every convolution of each G_n and D_n.'),
+  layers: z
+    .int()
+    .min(3)
+    .max(10)
+    .default(5)
+    .describe('3x3 convolutions in each G_n and D_n (5: an 11 px receptive field per scale).'),
+  nCritic: nCritic(3),
+  gSteps: z.int().min(1).max(20).default(3).describe("G_n's updates per step, each on its own noise."),
+  gpWeight: z.number().min(0).max(1000).default(0.1).describe('lambda: weight of the gradient penalty.'),
+  reconstructionWeight: z
+    .number()
+    .min(0)
+    .max(1000)
+    .default(10)
+    .describe(
+      'alpha: weight of the mean squared error between the image and its reconstruction from the fixed noise.',
+    ),
+  noiseAmp: z
+    .number()
+    .gt(0)
+    .max(10)
+    .default(0.1)
+    .describe(
+      "Each scale's noise is this times the RMSE of the coarser scales' reconstruction at its size (the coarsest: 1).",
+    ),
+  adversarialWeight: z
+    .number()
+    .min(0)
+    .max(100)
+    .default(1)
+    .describe(
+      "Weight of the critic's term in G's loss; 0 trains the same pyramid on reconstruction alone (the baseline), with no critics.",
+    ),
+  learningRate: z.number().gt(0).max(1).default(5e-4).describe('Adam learning rate for every G_n and D_n.'),
+  beta1,
+});
+
+const singanRules: readonly CrossFieldRule<z.output<typeof singan>>[] = [
+  {
+    field: 'minSize',
+    fields: ['minSize', 'maxSize'],
+    rule: 'minSize < maxSize',
+    holds: (hp) => hp.minSize < hp.maxSize,
+  },
+];
+
 export const FAMILIES = withDatasets([
   {
     id: 'vanilla',
@@ -575,6 +837,22 @@ export const FAMILIES = withDatasets([
       'A U-Net G (skips, dropout as its noise) maps an input image to its target; a PatchGAN D judges (input, image) pairs patch by patch; G is pulled to the target by an L1 term weighted by lambda.',
     kinds: ['paired'],
     hyperparameters: pix2pix,
+  },
+  {
+    id: 'srgan',
+    title: 'SRGAN',
+    paper: {
+      title: 'Photo-Realistic Single Image Super-Resolution Using a Generative Adversarial Network',
+      authors: 'Ledig, Theis, Huszar, Caballero, Cunningham, Acosta, Aitken, Tejani, Totz, Wang and Shi',
+      year: 2017,
+      url: 'https://arxiv.org/abs/1609.04802',
+    },
+    axis: 'image-to-image',
+    summary:
+      'A residual G with PReLU enlarges a low-resolution image x4 by two sub-pixel (depth-to-space) steps; it first trains on the pixel MSE alone, then against a VGG-style D with a content loss in the features of a network the project trains on the photos.',
+    kinds: ['paired'],
+    upscale: 4,
+    hyperparameters: srgan,
   },
   {
     id: 'cyclegan',
@@ -713,6 +991,68 @@ export const FAMILIES = withDatasets([
     kinds: ['labelled', 'images'],
     hyperparameters: pggan,
   },
+  {
+    id: 'stylegan',
+    title: 'StyleGAN',
+    paper: {
+      title: 'A Style-Based Generator Architecture for Generative Adversarial Networks',
+      authors: 'Karras, Laine and Aila',
+      year: 2019,
+      url: 'https://arxiv.org/abs/1812.04948',
+    },
+    axis: 'image-quality',
+    summary:
+      'A mapping network turns z into w; the synthesis network starts from a learned constant and restyles every layer from w by AdaIN, with per-layer noise; styles of two z mixed in training; w truncated towards its mean at sampling. Non-saturating loss with R1.',
+    kinds: ['labelled', 'images'],
+    hyperparameters: stylegan,
+  },
+  {
+    id: 'hologan',
+    title: 'HoloGAN',
+    paper: {
+      title: 'HoloGAN: Unsupervised Learning of 3D Representations From Natural Images',
+      authors: 'Nguyen-Phuoc, Li, Theis, Richardt and Yang',
+      year: 2019,
+      url: 'https://arxiv.org/abs/1904.01326',
+    },
+    axis: 'training-method',
+    summary:
+      'A learned 4D constant grown by 3D transposed convolutions with AdaIN from z, rotated rigidly by a sampled camera pose (trilinear resampling), projected to 2D and refined by 2D convolutions: the pose is an input, so sweeping the azimuth turns the object.',
+    kinds: ['posed'],
+    hyperparameters: hologan,
+  },
+  {
+    id: 'stackgan',
+    title: 'StackGAN',
+    paper: {
+      title: 'StackGAN: Text to Photo-realistic Image Synthesis with Stacked Generative Adversarial Networks',
+      authors: 'Zhang et al.',
+      year: 2017,
+      url: 'https://arxiv.org/abs/1612.03242',
+    },
+    axis: 'control',
+    summary:
+      'Draws an image from a caption in two stages: stage I at half size from z and the caption, stage II refining it to full size; a frozen LSTM caption encoder, conditioning augmentation with a KL term, matching-aware discriminators (a real image with a wrong caption is fake).',
+    kinds: ['captioned'],
+    hyperparameters: stackgan,
+    rules: stackganRules,
+  },
+  {
+    id: 'singan',
+    title: 'SinGAN',
+    paper: {
+      title: 'SinGAN: Learning a Generative Model from a Single Natural Image',
+      authors: 'Shaham, Dekel and Michaeli',
+      year: 2019,
+      url: 'https://arxiv.org/abs/1905.01164',
+    },
+    axis: 'application',
+    summary:
+      'One image: a pyramid of fully convolutional patch GANs trained coarse to fine (WGAN-GP plus reconstruction from fixed noise), each scale adding detail to the coarser ones; samples at any size, super-resolution and paint-to-image.',
+    kinds: ['single'],
+    hyperparameters: singan,
+    rules: singanRules,
+  },
 ] as const satisfies readonly FamilyDeclaration[]);
 
 export type FamilyId = (typeof FAMILIES)[number]['id'];
@@ -731,10 +1071,15 @@ export type UnrolledHyperparameters = Hyperparameters<'unrolled'>;
 export type PresganHyperparameters = Hyperparameters<'presgan'>;
 export type InfoganHyperparameters = Hyperparameters<'infogan'>;
 export type PgganHyperparameters = Hyperparameters<'pggan'>;
+export type StyleganHyperparameters = Hyperparameters<'stylegan'>;
+export type HologanHyperparameters = Hyperparameters<'hologan'>;
+export type StackganHyperparameters = Hyperparameters<'stackgan'>;
+export type SinganHyperparameters = Hyperparameters<'singan'>;
 export type SaganHyperparameters = Hyperparameters<'sagan'>;
 export type BigganHyperparameters = Hyperparameters<'biggan'>;
 export type Pix2pixHyperparameters = Hyperparameters<'pix2pix'>;
 export type CycleganHyperparameters = Hyperparameters<'cyclegan'>;
+export type SrganHyperparameters = Hyperparameters<'srgan'>;
 export type CaganHyperparameters = Hyperparameters<'cagan'>;
 
 export function familyInfo(id: string): FamilyInfo | undefined {
@@ -743,6 +1088,9 @@ export function familyInfo(id: string): FamilyInfo | undefined {
 
 /** Why a family cannot train on a dataset (naming both), or undefined when it can. */
 export function datasetMismatch(family: FamilyInfo, dataset: DatasetInfo): string | undefined {
+  const [want, has] = [family.upscale ?? 1, upscaleOf(dataset)];
+  if (family.kinds.includes(dataset.kind) && want !== has)
+    return `family '${family.id}' ${want === 1 ? 'translates pairs of one size' : `enlarges inputs ${want} times`}; dataset '${dataset.id}' pairs ${dataset.inputShape?.join('x') ?? dataset.shape.join('x')} inputs with ${dataset.shape.join('x')} targets`;
   if (family.kinds.includes(dataset.kind)) return undefined;
   return `family '${family.id}' trains on ${family.kinds.map(describeKind).join(' or ')}; dataset '${dataset.id}' holds ${describeKind(dataset.kind)}`;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FAMILIES } from './catalog.ts';
+import { FAMILIES, upscaleOf } from './catalog.ts';
 import {
   DATASET_IDS,
   DATASETS,
@@ -45,11 +45,27 @@ describe('the dataset catalog', () => {
 
   it('refuses every family-dataset pair of the wrong kind, naming both', () => {
     let refused = 0;
+    let refusedScale = 0;
     for (const f of FAMILIES) {
       for (const d of DATASETS) {
         const r = validateSpec({ family: f.id, dataset: d.id });
         if ((f.kinds as readonly string[]).includes(d.kind)) {
-          expect(r.ok, `${f.id} on ${d.id}`).toBe(true);
+          // A paired set's input scale must be the family's too: pix2pix's same-size pairs, SRGAN's x4.
+          const fits = upscaleOf(d) === ((f as { upscale?: number }).upscale ?? 1);
+          expect(r.ok, `${f.id} on ${d.id}`).toBe(fits);
+          if (!fits) {
+            refusedScale++;
+            expect(r.ok ? [] : r.issues).toEqual([
+              {
+                field: 'dataset',
+                message: expect.stringMatching(
+                  new RegExp(
+                    `^family '${f.id}' (translates pairs of one size|enlarges inputs \\d+ times); dataset '${d.id}' pairs \\d+x\\d+x\\d+ inputs with \\d+x\\d+x\\d+ targets$`,
+                  ),
+                ),
+              },
+            ]);
+          }
           continue;
         }
         refused++;
@@ -64,5 +80,6 @@ describe('the dataset catalog', () => {
       }
     }
     expect(refused).toBeGreaterThan(0);
+    expect(refusedScale).toBeGreaterThan(0);
   });
 });

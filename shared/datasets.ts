@@ -28,9 +28,9 @@ export const DATASET_KINDS = [
 export const DatasetKindSchema = z.enum(DATASET_KINDS);
 export type DatasetKind = z.infer<typeof DatasetKindSchema>;
 
-/** Kinds whose items are single images ([H, W, C] in [-1, 1]), with or without a class. */
+/** Kinds whose items are single images ([H, W, C] in [-1, 1]), with or without a class (or the one image of a single-image set). */
 export function holdsImages(info: { kind: DatasetKind }): boolean {
-  return info.kind === 'images' || info.kind === 'labelled';
+  return info.kind === 'images' || info.kind === 'labelled' || info.kind === 'single';
 }
 
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 in lower-case hex');
@@ -82,6 +82,8 @@ export const DatasetInfoSchema = z.object({
   kind: DatasetKindSchema,
   /** [height, width, channels] of an item's image, [2] for points. */
   shape: z.array(z.int().positive()).min(1).max(3),
+  /** paired: [height, width, channels] of the input image, where it differs from the target's (a low-resolution input). */
+  inputShape: z.tuple([z.int().positive(), z.int().positive(), z.int().positive()]).optional(),
   /** Items a run trains on (the training split). */
   count: z.int().positive(),
   /** Number of classes, 0 when the items have none. */
@@ -117,8 +119,11 @@ export type DatasetInfo = z.infer<typeof DatasetInfoSchema>;
 // Not under datasets/: under `npm start` that path is the API's.
 const preview = (id: string) => `dataset-previews/${id}.png`;
 
-/** Side of the square crops the photos dataset yields (fixed: SRGAN's high-resolution crops are this size). */
+/** Side of the square crops the photos dataset yields. */
 export const PHOTO_CROP = 128;
+/** The super-resolution pairs: high-resolution crops of this side, their input this many times smaller. */
+export const SR_CROP = 32;
+export const SR_FACTOR = 4;
 
 const MNIST_CLASSES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
@@ -199,6 +204,37 @@ export const ARTICLE_PATTERNS = ['plain', 'stripes', 'dots', 'checks'] as const;
 
 /** An entry of the catalog, its id kept as a literal type. */
 const entry = <const T extends DatasetInfo>(info: T): T => info;
+
+/** The long side a single-image set keeps of its photograph (SinGAN's finest scale is at most this). */
+export const SINGLE_LONG_SIDE = 256;
+
+/** A photograph of the photos set on its own, at SINGLE_LONG_SIDE on its long side: SinGAN's one image. */
+const singlePhoto = <const Id extends string>(
+  id: Id,
+  file: string,
+  title: string,
+  [h, w]: [number, number],
+) =>
+  entry({
+    id,
+    title,
+    kind: 'single',
+    shape: [h, w, 3],
+    count: 1,
+    classes: 0,
+    classNames: [],
+    description: `One photograph: ${file} of the photos set, resized (antialiased) to ${w}x${h}. Every batch is this image.`,
+    sources: [
+      {
+        type: 'generated',
+        how: `resized from ${file} of the photos (trainer/data/single.ts)`,
+        from: ['photos'],
+      },
+    ],
+    files: [],
+    licence: PHOTOS_LICENCE,
+    preview: null,
+  });
 
 export const DATASETS = [
   entry({
@@ -350,6 +386,24 @@ export const DATASETS = [
     ],
     licence: PHOTOS_LICENCE,
     preview: preview('photos'),
+  }),
+  singlePhoto('photo-astronaut', 'astronaut.png', 'Astronaut (one photograph)', [256, 256]),
+  singlePhoto('photo-chelsea', 'chelsea.png', 'Chelsea the cat (one photograph)', [170, 256]),
+  singlePhoto('photo-coffee', 'coffee.png', 'Coffee cup (one photograph)', [171, 256]),
+  entry({
+    id: 'photos-x4',
+    title: 'Photographs, x4 super-resolution pairs',
+    kind: 'paired',
+    shape: [SR_CROP, SR_CROP, 3],
+    inputShape: [SR_CROP / SR_FACTOR, SR_CROP / SR_FACTOR, 3],
+    count: DERIVED_COUNT,
+    classes: 5,
+    classNames: ['astronaut', 'chelsea', 'coffee', 'motorcycle_left', 'motorcycle_right'],
+    description: `${SR_CROP}x${SR_CROP} crops of the photos (the target) and the same crop shrunk ${SR_FACTOR} times by antialiased bicubic resampling (the input, ${SR_CROP / SR_FACTOR}x${SR_CROP / SR_FACTOR}). Training crops come from the top three quarters of each photograph, held-out crops from its bottom quarter, so no held-out pixel is trained on; the label is the photograph.`,
+    sources: [derivedFrom(['photos'], 'trainer/data/derived/photos-x4.ts')],
+    files: [],
+    licence: PHOTOS_LICENCE,
+    preview: preview('photos-x4'),
   }),
   entry({
     id: 'ring8',

@@ -10,7 +10,8 @@ import { runFiles } from './keys.ts';
  * Datasets with a defined evaluation: cFID and classes on MNIST (28 px, and 32 px cropped back to the 28 px
  * it was padded from) and Fashion-MNIST (each by its own classifier), modes and HQ% on the 2D mixtures,
  * translations of the paired and unpaired digit sets on their held-out copies, article swaps on the
- * figures-articles set's.
+ * figures-articles set's, the azimuth sweep of a pose-taking generator on the posed renders (by the pose
+ * regressor).
  */
 export const EVALUATED_DATASETS: readonly DatasetId[] = [
   'mnist',
@@ -22,6 +23,11 @@ export const EVALUATED_DATASETS: readonly DatasetId[] = [
   'thick-digits',
   'digits2mnistm',
   'figures-articles',
+  'posed-objects',
+  'photos-x4',
+  'photo-astronaut',
+  'photo-chelsea',
+  'photo-coffee',
 ];
 
 export function hasEvaluation(dataset: string): boolean {
@@ -109,6 +115,11 @@ export interface ImageEval extends EvalCommon {
    * truncation threshold, each point on `samples` samples, and their plot.
    */
   truncation?: { samples: number; points: TruncationPoint[]; plot: string };
+  /**
+   * Style-based generators only: the style-mixing grid. Row i, column j is drawn with the styles of the
+   * layers before `crossover` from the left column's z_i (coarse) and the rest from the top row's z_j (fine).
+   */
+  styleMixing?: { picture: string; crossover: number; layerSides: number[]; sources: number };
   classifier: {
     weights: string;
     testAccuracy: number | null;
@@ -163,6 +174,23 @@ export interface TranslationEval extends EvalCommon {
     cfid: CfidResult & { realSet: string };
     copyThroughCfid: number;
   };
+  /**
+   * Super-resolution sets (a paired set whose input is smaller): outputs against the held-out targets beside
+   * the input enlarged by bicubic resampling, and the outputs' high-frequency energy against the targets'.
+   */
+  superResolution?: {
+    factor: number;
+    model: ReconstructionScores;
+    bicubic: ReconstructionScores;
+    /** Mean energy of what a x`factor` reduction removes (see definitions.highFrequency), and its ratios. */
+    highFrequency: {
+      model: number;
+      bicubic: number;
+      target: number;
+      modelRatio: number;
+      bicubicRatio: number;
+    };
+  };
   /** Unpaired sets: each direction, read by the domain classifier and the MNIST classifier. */
   unpaired?: {
     /** A -> B: share read as domain B; class kept as the MNIST classifier reads the output's grey. */
@@ -186,7 +214,7 @@ export interface TranslationEval extends EvalCommon {
     outsideBound: number;
     /** model.both >= 0.8 and model.outsideL1 <= outsideBound. */
     works: boolean;
-    attributeReader: JudgeRecord;
+    articleReader: JudgeRecord;
   };
   classifier: JudgeRecord;
   definitions: Record<string, string>;
@@ -201,7 +229,56 @@ export interface AnalogyScores {
   outsideL1: number;
 }
 
-export type EvalResult = ImageEval | PointsEval | TranslationEval;
+/**
+ * A pose-taking generator (HoloGAN) on posed renders: `rows` z, each drawn at `azimuths` azimuths evenly
+ * round the circle at one elevation, the azimuth of every image read by the pose regressor.
+ */
+export interface PoseEval extends EvalCommon {
+  kind: 'posed';
+  sweep: {
+    azimuths: number;
+    rows: number;
+    elevation: number;
+    /** Fisher-Lee circular correlation of read against commanded azimuth, over pairs of images of one z. */
+    circularCorrelation: number;
+    /** The same per z (row), summarised. */
+    perRow: { median: number; min: number; max: number };
+    /** Rows of the sweep as a picture (a row a z, the azimuth along it). */
+    picture: string;
+  };
+  regressor: {
+    weights: string;
+    heldOutCorrelation: number | null;
+    heldOutMedianErrorDegrees: number | null;
+  };
+  definitions: { circularCorrelation: string };
+}
+
+/** A single-image generator (SinGAN) against its one image (trainer/eval/single-image.ts). */
+export interface SingleImageEval extends EvalCommon {
+  kind: 'single-image';
+  /** [height, width] of the finest scale: the image as the pyramid was trained on it. */
+  size: [number, number];
+  scales: number;
+  /** How patches were compared (trainer/eval/patch-swd.ts). */
+  patchStatistics: { patch: number; projections: number; patches: number };
+  /** Patch SWD between the samples at the training size and the image (lower: the image's patch statistics). */
+  patchSwd: number;
+  /** The same for the image blurred (halved and brought back): how far a blur alone sits. */
+  blurredPatchSwd: number;
+  /** Per-pixel sd over the samples over the image's pixel sd (0: every sample the same). */
+  diversity: number;
+  /** Samples at other sizes and aspect ratios (every scale's size times the factors). */
+  otherSizes: { size: [number, number]; patchSwd: number }[];
+  /** The image brought down one scale then back up by the finest generator (super-resolution mode), `times` times. */
+  superResolution: { times: number; psnr: number; resizePsnr: number };
+  /** A rough painting of the image (colours posterised, detail removed) injected at `scale`. */
+  paintToImage: { scale: number; patchSwd: number; paintPatchSwd: number };
+  pictures: { samples: string; resized: string; superResolution: string; paint: string };
+  definitions: Record<string, string>;
+}
+
+export type EvalResult = ImageEval | PointsEval | TranslationEval | PoseEval | SingleImageEval;
 
 export interface EvalPicture {
   /** Run-relative key (shared/keys.ts runFiles). */
@@ -211,8 +288,23 @@ export interface EvalPicture {
 
 /** The pictures an evaluation wrote beside eval.json, with what each shows. */
 export function evaluationPictures(result: EvalResult): EvalPicture[] {
-  if (result.kind !== 'images') return [];
+  if (result.kind === 'posed')
+    return [{ key: result.sweep.picture, title: 'Azimuth sweep: a row a z, the commanded azimuth along it' }];
   const pictures: EvalPicture[] = [];
+  if (result.kind === 'single-image') {
+    const p = result.pictures;
+    pictures.push(
+      { key: p.samples, title: 'Samples at the training size (the image first)' },
+      { key: p.resized, title: 'Samples at other sizes and aspect ratios' },
+      {
+        key: p.superResolution,
+        title: 'Super-resolution: the halved image, plain resize, the finest G, the image',
+      },
+      { key: p.paint, title: 'Paint-to-image: the painting, its rendering, the image' },
+    );
+  }
+  if (result.kind !== 'images')
+    return pictures.filter((p) => p.key.startsWith(runFiles.evalDir) && !p.key.includes('..'));
   if (result.latentGrids) {
     pictures.push(
       { key: result.latentGrids.interpolation, title: 'Latent interpolation' },
@@ -224,6 +316,15 @@ export function evaluationPictures(result: EvalResult): EvalPicture[] {
       key: result.truncation.plot,
       title:
         'Truncation sweep: class accuracy (blue, higher is better) and cFID (red, lower is better) against the threshold',
+    });
+  }
+  if (result.styleMixing) {
+    const { crossover, layerSides } = result.styleMixing;
+    const coarse = [...new Set(layerSides.slice(0, crossover))].join(', ');
+    const fine = [...new Set(layerSides.slice(crossover))].join(', ');
+    pictures.push({
+      key: result.styleMixing.picture,
+      title: `Style mixing: styles at ${coarse} px from the left column, at ${fine} px from the top row`,
     });
   }
   result.codes?.traversals.forEach((key, j) => {
@@ -250,6 +351,20 @@ export function evalMetrics(result: EvalResult): Record<string, MetricValue> {
       hqPercent: { value: result.modes.hqPercent, better: 'higher' },
     };
   }
+  if (result.kind === 'single-image') {
+    return {
+      patchSwd: { value: result.patchSwd, better: 'lower' },
+      diversity: { value: result.diversity, better: 'higher' },
+      ...Object.fromEntries(
+        result.otherSizes.map((o) => [
+          `patchSwd${o.size[0]}x${o.size[1]}`,
+          { value: o.patchSwd, better: 'lower' },
+        ]),
+      ),
+      superResolutionPsnr: { value: result.superResolution.psnr, better: 'higher' },
+      paintPatchSwd: { value: result.paintToImage.patchSwd, better: 'lower' },
+    };
+  }
   if (result.kind === 'translation') {
     const metrics: Record<string, MetricValue> = {};
     if (result.paired) {
@@ -257,6 +372,13 @@ export function evalMetrics(result: EvalResult): Record<string, MetricValue> {
       metrics.psnr = { value: result.paired.model.psnr, better: 'higher' };
       metrics.ssim = { value: result.paired.model.ssim, better: 'higher' };
       metrics.cfid = { value: result.paired.cfid.value, better: 'lower' };
+    }
+    if (result.superResolution) {
+      const sr = result.superResolution;
+      metrics.psnr = { value: sr.model.psnr, better: 'higher' };
+      metrics.ssim = { value: sr.model.ssim, better: 'higher' };
+      metrics.psnrOverBicubic = { value: sr.model.psnr - sr.bicubic.psnr, better: 'higher' };
+      metrics.highFrequencyGap = { value: 100 * Math.abs(sr.highFrequency.modelRatio - 1), better: 'lower' };
     }
     if (result.unpaired) {
       const { toA, toB } = result.unpaired;
@@ -271,6 +393,8 @@ export function evalMetrics(result: EvalResult): Record<string, MetricValue> {
     }
     return metrics;
   }
+  if (result.kind === 'posed')
+    return { azimuthCorrelation: { value: result.sweep.circularCorrelation, better: 'higher' } };
   const metrics: Record<string, MetricValue> = { cfid: { value: result.cfid.value, better: 'lower' } };
   if (result.codes)
     metrics.codeAccuracy = { value: 100 * result.codes.bestMapping.accuracy, better: 'higher' };

@@ -16,6 +16,8 @@ export function inputSummary(i: GeneratorInput): string {
         ? `, ${i.classes} classes`
         : i.kind === 'code'
           ? `, ${i.categorical} categorical + ${i.continuous} continuous`
-          : '';
+          : i.kind === 'pose'
+            ? `, azimuth ${i.azimuth[0]}-${i.azimuth[1]}, elevation ${i.elevation[0]}-${i.elevation[1]} ${i.unit}`
+            : '';
   return `${i.name}[${sizeOf(i)}] (${i.kind}${detail})`;
 }

@@ -6,6 +6,7 @@ import {
   GeneratorDescriptorSchema,
   layersModelInputs,
 } from './generator.ts';
+import { inputSummary } from './generator-summary.ts';
 import { latentNoiseOf } from './latent.ts';
 import { parseSpec } from './spec.ts';
 
@@ -124,5 +125,38 @@ describe('generator descriptor', () => {
     delete (noShape.modelTopology.config.layers[1]!.config as { batch_input_shape?: unknown })
       .batch_input_shape;
     expect(() => layersModelInputs(noShape)).toThrow(/input layer 'z' has no batch_input_shape/);
+  });
+});
+
+describe('a pose input', () => {
+  it("is described with its ranges, derived from a posed dataset's ranges, and summed up in words", () => {
+    const d = describeGenerator({
+      family: 'hologan',
+      dataset: datasetInfo('posed-objects'),
+      latentName: 'z',
+      latentDim: 8,
+      noise: 'normal',
+      pose: { name: 'pose', azimuth: [0, 360], elevation: [0, 60] },
+    });
+    expect(d.inputs[1]).toEqual({
+      kind: 'pose',
+      name: 'pose',
+      shape: [2],
+      unit: 'degrees',
+      azimuth: [0, 360],
+      elevation: [0, 60],
+    });
+    const derived = descriptorFromSpec(
+      { family: 'hologan', dataset: 'posed-objects', hyperparameters: { latentDim: 8 } },
+      [
+        { name: 'z', shape: [8] },
+        { name: 'pose', shape: [2] },
+      ],
+    );
+    expect(derived.inputs).toEqual(d.inputs);
+    expect(inputSummary(d.inputs[1]!)).toBe('pose[2] (pose, azimuth 0-360, elevation 0-60 degrees)');
+    expect(() =>
+      GeneratorDescriptorSchema.parse({ ...d, inputs: [d.inputs[0], { ...d.inputs[1], shape: [3] }] }),
+    ).toThrow();
   });
 });

@@ -9,6 +9,7 @@
  * No dependencies beyond zod: the dashboard can bundle it.
  */
 import { z } from 'zod';
+import { CAPTION_WORDS, captionEncoding } from './captions.ts';
 import { type DatasetId, type DatasetInfo, datasetInfo, holdsImages } from './datasets.ts';
 import { LATENT_NOISES, type LatentNoise } from './latent.ts';
 
@@ -44,7 +45,16 @@ export const GeneratorInputSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('image'), name, shape, range }),
   z.strictObject({ kind: z.literal('label-map'), name, shape, classes: z.int().min(2) }),
   z.strictObject({ kind: z.literal('caption'), name, shape, encoding: z.string().min(1) }),
-  z.strictObject({ kind: z.literal('pose'), name, shape, range }),
+  z.strictObject({
+    kind: z.literal('pose'),
+    name,
+    shape: z.tuple([z.literal(2)]).describe('[azimuth, elevation] per sample.'),
+    unit: z.literal('degrees'),
+    azimuth: z.tuple([z.number(), z.number()]).describe('[min, max] azimuth the generator was trained on.'),
+    elevation: z
+      .tuple([z.number(), z.number()])
+      .describe('[min, max] elevation the generator was trained on.'),
+  }),
   z.strictObject({ kind: z.literal('noise'), name, shape, distribution: z.enum(LATENT_NOISES) }),
 ]);
 export type GeneratorInput = z.infer<typeof GeneratorInputSchema>;
@@ -57,6 +67,28 @@ export const GeneratorOutputSchema = z.strictObject({
   range,
 });
 export type GeneratorOutput = z.infer<typeof GeneratorOutputSchema>;
+
+/** The parts a style-based generator (StyleGAN) is exported in besides the whole, for truncation and mixing. */
+/** A part's model.json in a folder of its own beside the generator's (never outside it). */
+const partModel = z.string().regex(/^[a-z0-9_-]+\/model\.json$/, 'a model.json in a folder of generator/');
+export const STYLE_PARTS = ['mapping', 'synthesis'] as const;
+
+export const StylePartsSchema = z.strictObject({
+  mapping: partModel.describe("The mapping network z -> w: its model.json, relative to the generator's."),
+  synthesis: partModel.describe(
+    "The synthesis network ws [layers, wDim] -> sample: its model.json, relative to the generator's.",
+  ),
+  wDim: z.int().min(1),
+  layerSides: z
+    .array(z.int().min(1))
+    .min(1)
+    .describe('The side each style layer (a row of ws) works at, coarse to fine; mixing switches at a row.'),
+  wAverage: z
+    .array(z.number())
+    .min(1)
+    .describe('The running mean of w from training: truncation is wAverage + psi * (w - wAverage).'),
+});
+export type StyleParts = z.infer<typeof StylePartsSchema>;
 
 export const GeneratorDescriptorSchema = z
   .strictObject({
@@ -72,6 +104,9 @@ export const GeneratorDescriptorSchema = z
       mixing: z.boolean().describe('Different z may drive different layers (style mixing).'),
       extraOutputs: z.array(z.string()).describe('Outputs beside the sample, e.g. attention maps, by name.'),
     }),
+    styles: StylePartsSchema.optional().describe(
+      'A style-based generator: its mapping and synthesis networks apart, and the mean w (truncation in w, mixing).',
+    ),
   })
   .superRefine((d, ctx) => {
     const extra = new Set(d.outputs.slice(1).map((o) => o.name));
@@ -83,6 +118,12 @@ export const GeneratorDescriptorSchema = z
           message: `'${n}' is not an output after the sample`,
         });
     });
+    if (d.styles && d.styles.wAverage.length !== d.styles.wDim)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['styles', 'wAverage'],
+        message: `holds ${d.styles.wAverage.length} values, not wDim (${d.styles.wDim})`,
+      });
     // A translating generator (pix2pix, CycleGAN) takes images and no z; every other takes one z.
     const latents = d.inputs.filter((i) => i.kind === 'latent').length;
     const images = d.inputs.filter((i) => i.kind === 'image').length;
@@ -123,13 +164,21 @@ export interface GeneratorFacts {
   label?: { name: string; classes: number };
   /** InfoGAN's second input: a one-hot categorical code, then continuous codes uniform in [-1, 1]. */
   codes?: { name: string; categorical: number; continuous: number };
+  /** HoloGAN's second input: a camera pose [azimuth, elevation] in degrees, drawn uniform over these ranges. */
+  pose?: { name: string; azimuth: [number, number]; elevation: [number, number] };
+  /** A captioned generator's second input: word ids into the dataset's vocabulary (StackGAN). */
+  caption?: { name: string; words: number };
   /** Attention maps given after the sample (SAGAN, BigGAN): the model's output name and per-sample shape. */
   attentionMaps?: { name: string; shape: number[] }[];
   /** z may be drawn truncated (BigGAN). */
   truncation?: boolean;
+  /** A style-based generator's parts: truncation in w and mixing. */
+  styles?: StyleParts;
+  /** The sample's per-sample shape where it is not the dataset's item shape (SinGAN's finest scale). */
+  sampleShape?: number[];
 }
 
-/** The descriptor of a generator z [, label | codes] -> sample [, attention maps]. */
+/** The descriptor of a generator z [, label | codes | pose | caption] -> sample [, attention maps]. */
 export function describeGenerator(f: GeneratorFacts): GeneratorDescriptor {
   const inputs: GeneratorInput[] = [
     { kind: 'latent', name: f.latentName, shape: [f.latentDim], distribution: f.noise },
@@ -144,6 +193,12 @@ export function describeGenerator(f: GeneratorFacts): GeneratorDescriptor {
       continuous,
       continuousRange: [-1, 1],
     });
+  } else if (f.pose) {
+    const { name, azimuth, elevation } = f.pose;
+    inputs.push({ kind: 'pose', name, shape: [2], unit: 'degrees', azimuth, elevation });
+  } else if (f.caption) {
+    const { name, words } = f.caption;
+    inputs.push({ kind: 'caption', name, shape: [words], encoding: captionEncoding(f.dataset.id) });
   } else if (f.label) {
     const { name, classes } = f.label;
     inputs.push({ kind: 'class', name, shape: [classes], classes, encoding: 'one-hot' });
@@ -157,7 +212,7 @@ export function describeGenerator(f: GeneratorFacts): GeneratorDescriptor {
       {
         name: 'sample',
         kind: image ? 'image' : 'points',
-        shape: [...f.dataset.shape],
+        shape: f.sampleShape ?? [...f.dataset.shape],
         // Images end in tanh; points are unbounded.
         range: image ? [-1, 1] : null,
       },
@@ -165,10 +220,11 @@ export function describeGenerator(f: GeneratorFacts): GeneratorDescriptor {
       ...(f.attentionMaps ?? []).map((m) => ({ ...m, kind: 'attention-map', range: [0, 1] })),
     ],
     abilities: {
-      truncation: f.truncation ?? false,
-      mixing: false,
+      truncation: f.truncation ?? f.styles !== undefined,
+      mixing: f.styles !== undefined,
       extraOutputs: (f.attentionMaps ?? []).map((m) => m.name),
     },
+    ...(f.styles ? { styles: f.styles } : {}),
   });
 }
 
@@ -213,7 +269,9 @@ export interface StoredSpecLike {
  * inputs (name and per-sample shape each; layersModelInputs reads them from model.json), as evaluation and
  * the playground read such generators before: z first, of the spec's latentDim (the model's where the spec
  * has none), uniform where the spec's `noise` says so and normal otherwise; InfoGAN's codes where the spec
- * has categoricalCodes; otherwise a second input is a one-hot class label over the dataset's classes.
+ * has categoricalCodes; a camera pose over the dataset's pose ranges where the dataset records poses; a
+ * captioned dataset's second input is a caption; otherwise a second input is a one-hot class label over the
+ * dataset's classes.
  * Checking the model against it is the reader's part.
  */
 export function descriptorFromSpec(
@@ -243,9 +301,13 @@ export function descriptorFromSpec(
             continuous: typeof continuousCodes === 'number' ? continuousCodes : 0,
           },
         }
-      : secondName !== undefined
-        ? { label: { name: secondName, classes: dataset.classes } }
-        : {}),
+      : secondName !== undefined && dataset.pose
+        ? { pose: { name: secondName, ...dataset.pose } }
+        : secondName !== undefined && dataset.kind === 'captioned'
+          ? { caption: { name: secondName, words: second!.shape[0] ?? CAPTION_WORDS } }
+          : secondName !== undefined
+            ? { label: { name: secondName, classes: dataset.classes } }
+            : {}),
   });
 }
 

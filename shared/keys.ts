@@ -11,10 +11,13 @@
  *   runs/{runId}/checkpoints/{step}/... (state.json is written last and marks the checkpoint complete)
  *   runs/{runId}/generator/model.json   (+ weights.bin: a tfjs layers model for the browser)
  *   runs/{runId}/generator/descriptor.json (its inputs, outputs and abilities: shared/generator.ts)
+ *   runs/{runId}/generator/{mapping,synthesis}/model.json (+ weights.bin: a style-based generator's parts)
  *   runs/{runId}/eval.json
  *   runs/{runId}/eval/latent-interpolation.png, eval/latent-arithmetic.png
  *   runs/{runId}/eval/code-traversal-{index}.png   (InfoGAN's continuous codes)
  *   runs/{runId}/eval/truncation-sweep.png         (BigGAN's truncation sweep)
+ *   runs/{runId}/eval/azimuth-sweep.png            (HoloGAN's azimuth sweep)
+ *   runs/{runId}/eval/single-{what}.png            (SinGAN: samples, other sizes, super-resolution, paint)
  */
 
 const STEP_DIGITS = 8;
@@ -54,8 +57,13 @@ export const runFiles = {
   evalArithmetic: 'eval/latent-arithmetic.png',
   /** Class accuracy and cFID against the truncation threshold (BigGAN). */
   evalTruncation: 'eval/truncation-sweep.png',
+  /** StyleGAN: the style-mixing grid (coarse styles from the left column's z, fine from the top row's). */
+  evalStyleMixing: 'eval/style-mixing.png',
+  evalAzimuthSweep: 'eval/azimuth-sweep.png',
   /** InfoGAN: continuous code `index` traversed for each categorical code value. */
   evalCodeTraversal: (index: number) => `eval/code-traversal-${index}.png`,
+  /** SinGAN: its samples, samples at another size, super-resolution and paint-to-image strips. */
+  evalSingleImage: (what: 'samples' | 'resized' | 'super-resolution' | 'paint') => `eval/single-${what}.png`,
   samplesDir: 'samples/',
   sample: (step: number) => `samples/${padStep(step)}.png`,
   checkpointsDir: 'checkpoints/',
@@ -67,6 +75,8 @@ export const runFiles = {
   generatorWeights: 'generator/weights.bin',
   /** What the generator takes and gives (shared/generator.ts); absent for generators exported before it. */
   generatorDescriptor: 'generator/descriptor.json',
+  /** A style-based generator's parts, each a model.json + weights.bin (descriptor.styles names them). */
+  generatorPart: (part: 'mapping' | 'synthesis') => `generator/${part}/`,
 } as const;
 
 export function runPrefix(runId: string): string {

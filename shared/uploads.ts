@@ -250,6 +250,34 @@ export const validationEnv = (id: string, version: number) => ({
 });
 
 /**
+ * The version a validation job's environment names (validationEnv's variables), read by the job and by the
+ * Batch event handler; undefined when the environment is not a validation job's or names no version.
+ */
+export function validationTarget(
+  env: Record<string, string | undefined>,
+): { id: string; version: number } | undefined {
+  if (env.GANZOO_TASK !== VALIDATE_TASK) return undefined;
+  const id = env.GANZOO_DATASET_ID;
+  const version = Number(env.GANZOO_DATASET_VERSION);
+  if (!id || !UPLOAD_ID.test(id) || !Number.isInteger(version) || version < 1) return undefined;
+  return { id, version };
+}
+
+/**
+ * The reason a version is given when its validation job ended without answering (killed, out of memory,
+ * past its time limit, never started): `what` says what happened to the job; `cause` adds what to change.
+ */
+export function abandonedValidationReason(what: string, cause?: 'memory' | 'time'): string {
+  const hint =
+    cause === 'memory'
+      ? '; it ran out of memory: upload fewer or smaller images, or declare a smaller size'
+      : cause === 'time'
+        ? '; it ran past its time limit: upload fewer images'
+        : '';
+  return `the validation job ${what}${hint}; nothing of this version was kept: upload again`;
+}
+
+/**
  * The bucket's CORS rule, for the dashboard's browser PUTs of upload parts and its GETs of artifacts: the
  * same in the cloud (infra, the bucket) and under `npm start` (scripts/platform/s3-gateway.ts). Any origin:
  * a presigned URL is the credential, which any client may use without a browser, so the origin adds no

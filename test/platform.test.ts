@@ -5,6 +5,7 @@
  */
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { main as ganzoo } from '../scripts/ganzoo.ts';
 import { type Platform, startPlatform } from '../scripts/platform/platform.ts';
 import type { RunRecord } from '../shared/run.ts';
 import { scratchDir } from '../trainer/test-util.ts';
@@ -122,5 +123,48 @@ describe('local platform', () => {
     const kept = await again.get<SamplesPage>(`/experiments/${run.id}/samples`);
     expect(kept.samples.map((s) => s.step)).toEqual([0, 10, 20]);
     expect(await pngAt(kept.samples.at(-1)!.url)).toEqual(before);
+  });
+
+  it('takes a group of seeds from the CLI and trains every member, watched to the end', async () => {
+    const p = started.at(-1)!;
+    let out = '';
+    let err = '';
+    const cli = (...argv: string[]) =>
+      ganzoo(argv, {
+        fetch: globalThis.fetch,
+        env: { GANZOO_API_URL: p.url, GANZOO_TOKEN: p.token },
+        out: (t) => {
+          out += t;
+        },
+        err: (t) => {
+          err += t;
+        },
+        isTTY: false,
+        sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 200))),
+      });
+    const steps = String(TINY_SPEC.steps);
+    expect(
+      await cli(
+        'submit',
+        '--family',
+        'vanilla',
+        '--dataset',
+        'ring8',
+        '--steps',
+        steps,
+        '--seeds',
+        '1,2',
+        '--json',
+      ),
+    ).toBe(0);
+    const group = JSON.parse(out) as { id: string; members: { runId: string }[] };
+    expect(group.members).toHaveLength(2);
+    out = '';
+    // The local runner trains the members (one at a time by default); the watch ends when both have.
+    expect(await cli('group', group.id, '--watch'), err).toBe(0);
+    expect(out).toMatch(/#0 seed=1 {2}SUCCEEDED/);
+    expect(out).toMatch(/#1 seed=2 {2}SUCCEEDED/);
+    for (const m of group.members)
+      expect((await api(p).get<RunRecord>(`/experiments/${m.runId}`)).status).toBe('SUCCEEDED');
   });
 });

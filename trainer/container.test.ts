@@ -25,6 +25,7 @@ import { type Emulators, startEmulators } from '../test/emulators.ts';
 import { KERNELS_DIR } from './backend/wat.ts';
 import { WEIGHTS_DIR } from './eval/classifier.ts';
 import { imageManifest, LOADED_BY_NAME, type Manifest } from './image-manifest.ts';
+import { PHOTO_FEATURES_DIR } from './losses/photo-features.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
@@ -274,6 +275,15 @@ describe('trainer/Dockerfile', () => {
   it('puts the evaluation classifier where the bundle loads it from (beside the bundle)', () => {
     // classifier.ts finds its weights relative to its own module.
     expectBesideTheBundle('trainer/eval', WEIGHTS_DIR, ['model.json', 'weights.bin', 'training.json']);
+  });
+
+  it("puts SRGAN's feature network where the bundle loads it from (beside the bundle)", () => {
+    // photo-features.ts finds its weights relative to its own module.
+    expectBesideTheBundle('trainer/losses', PHOTO_FEATURES_DIR, [
+      'model.json',
+      'weights.bin',
+      'training.json',
+    ]);
   });
 
   it("puts the wasm kernels' .wat sources where the bundle loads them from (beside the bundle)", () => {

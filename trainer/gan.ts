@@ -4,7 +4,7 @@
  * diagnostics) and updates the networks it names; the loop runs every phase each step (a repeated phase once
  * per draw). A family never holds a loop, data loading, storage or logging.
  */
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import type { DatasetInfo } from '../shared/datasets.ts';
 import type { LatentNoise } from '../shared/latent.ts';
 import type { Batch } from './data/index.ts';
@@ -25,6 +25,10 @@ export interface StepInputs extends Omit<Batch, 'x' | 'labels'> {
   fakeLabels?: tf.Tensor2D;
   /** Families with latent codes only (InfoGAN): [B, categorical + continuous] codes G is given this step. */
   codes?: tf.Tensor2D;
+  /** Families with a pose input only (HoloGAN): [B, 2] azimuth and elevation, degrees, G is given this step. */
+  pose?: tf.Tensor2D;
+  /** Captioned datasets only: [B, words] int32 word ids of the real batch's captions (0 pads). */
+  caption?: tf.Tensor2D;
   step: number;
   /**
    * Which draw of data and latents this is: the step itself, or, with repeated phases (Phase.repeat), the
@@ -80,7 +84,7 @@ export interface Stage {
   generator: tf.LayersModel;
   /** As Gan.generate, for this stage's phases. */
   generate?: (inputs: StepInputs) => tf.Tensor;
-  /** [height, width] the real batch is brought to (by averaging whole blocks); the dataset's when unset. */
+  /** [height, width] the real batch is brought to (step.ts downsample); the dataset's when unset. */
   resolution?: [number, number];
   /**
    * A fade-in over the stage's first `steps` steps: alpha goes from 0 to 1 and `set` is called with it
@@ -120,6 +124,17 @@ export interface Gan {
   translation?: ImageTranslation;
   /** Tensors beside the networks that the checkpoint keeps with them (CycleGAN's history pools). */
   state?: Record<string, tf.Variable>;
+  /**
+   * A style-based G (StyleGAN): its mapping (z -> w) and synthesis (ws [N, layers, wDim] -> sample)
+   * networks, exported apart beside the generator, with the running mean of w, so a reader can truncate w
+   * and mix the styles of two z.
+   */
+  styles?: StyleNetworks;
+  /**
+   * Networks the phases read but never train, loaded from the project's committed weights (SRGAN's feature
+   * network): in no checkpoint, disposed with the rest.
+   */
+  fixed?: Record<string, tf.LayersModel>;
   /** Set when G takes a class label as its second input; the loop then fills StepInputs.fakeLabels. */
   conditional?: { classes: number };
   /**
@@ -127,6 +142,16 @@ export interface Gan {
    * continuous codes uniform in [-1, 1]; the loop then fills StepInputs.codes.
    */
   codes?: LatentCodes;
+  /**
+   * Set when G takes a camera pose [azimuth, elevation] in degrees as its second input (HoloGAN), drawn
+   * uniform over these ranges; the loop then fills StepInputs.pose.
+   */
+  pose?: PoseRange;
+  /**
+   * Set when G takes a caption as its second input, [N, words] word ids into the dataset's vocabulary
+   * (StackGAN): the gallery then asks for fixed captions, one a row.
+   */
+  captioned?: { words: number };
   /**
    * G's training-mode output on a draw, set by families whose phases take it as it is (through fakeOf). The
    * stepper then runs G once for a step's first draw instead of once per phase: the phases before G's own run
@@ -153,6 +178,20 @@ export interface ImageTranslation {
   masks?: string[];
 }
 
+export interface StyleNetworks {
+  mapping: tf.LayersModel;
+  synthesis: tf.LayersModel;
+  /** The running mean of w, [wDim]. */
+  wAverage(): tf.Tensor1D;
+  /** The side each style layer (a row of ws) works at, coarse to fine. */
+  layerSides: number[];
+}
+
+export interface PoseRange {
+  azimuth: [number, number];
+  elevation: [number, number];
+}
+
 export interface LatentCodes {
   categorical: number;
   continuous: number;
@@ -169,4 +208,11 @@ export interface BuildContext<H> {
 export interface GanFamily<H = Record<string, unknown>> {
   id: string;
   build(ctx: BuildContext<H>): Gan;
+}
+
+/** Frees everything a built Gan holds: its networks, fixed networks, optimizers and state. */
+export function disposeGan(gan: Gan): void {
+  for (const net of [...Object.values(gan.nets), ...Object.values(gan.fixed ?? {})]) net.dispose();
+  for (const opt of Object.values(gan.optimizers)) opt.dispose();
+  tf.dispose(Object.values(gan.state ?? {}));
 }

@@ -34,6 +34,7 @@ export function describeGan(gan: Gan, spec: ExperimentSpec): GeneratorDescriptor
     });
   }
   const [latentName, secondName] = gan.generator.inputNames;
+  const sampleShape = gan.generator.outputs[0]!.shape.slice(1);
   const second = (what: string) => {
     if (secondName === undefined) throw new Error(`the ${spec.family} generator has no ${what} input`);
     return secondName;
@@ -46,6 +47,8 @@ export function describeGan(gan: Gan, spec: ExperimentSpec): GeneratorDescriptor
     noise: gan.latentNoise ?? 'normal',
     ...(gan.codes ? { codes: { name: second('codes'), ...gan.codes } } : {}),
     ...(gan.conditional ? { label: { name: second('label'), classes: gan.conditional.classes } } : {}),
+    ...(gan.pose ? { pose: { name: second('pose'), ...gan.pose } } : {}),
+    ...(gan.captioned ? { caption: { name: second('caption'), words: gan.captioned.words } } : {}),
     ...(gan.attentionMaps
       ? {
           attentionMaps: gan.attentionMaps.map((name) => ({
@@ -55,7 +58,46 @@ export function describeGan(gan: Gan, spec: ExperimentSpec): GeneratorDescriptor
         }
       : {}),
     ...(gan.truncation ? { truncation: true } : {}),
+    ...(gan.styles
+      ? {
+          styles: {
+            mapping: `${STYLE_PARTS.mapping}model.json`,
+            synthesis: `${STYLE_PARTS.synthesis}model.json`,
+            wDim: gan.styles.mapping.outputs[0]!.shape[1] as number,
+            layerSides: gan.styles.layerSides,
+            wAverage: Array.from(gan.styles.wAverage().dataSync()),
+          },
+        }
+      : {}),
+    ...(sampleShape.some((d, i) => d !== datasetInfo(spec.dataset).shape[i])
+      ? { sampleShape: sampleShape as number[] }
+      : {}),
   });
+}
+
+/** Where a style-based generator's parts go, relative to generator/. */
+const STYLE_PARTS = {
+  mapping: runFiles.generatorPart('mapping').slice(runFiles.generatorDir.length),
+  synthesis: runFiles.generatorPart('synthesis').slice(runFiles.generatorDir.length),
+};
+
+/** A model as stock layers (nn/export.ts), saved under `dir`. */
+async function saveExportable(
+  model: tf.LayersModel,
+  artifacts: ArtifactSink,
+  dir: string,
+  extraOutputs?: readonly string[],
+): Promise<void> {
+  if (!needsExportCopy(model, extraOutputs)) {
+    await model.save(sinkSaver(artifacts, dir));
+    return;
+  }
+  const exported = exportableModel(model, extraOutputs);
+  try {
+    await exported.save(sinkSaver(artifacts, dir));
+  } finally {
+    exported.dispose();
+  }
 }
 
 /** Writes the descriptor, then the model: a generator/model.json of this trainer always has its descriptor. */
@@ -70,18 +112,14 @@ export async function exportGenerator(
     `${JSON.stringify(descriptor, null, 2)}\n`,
     'application/json',
   );
-  // Stock layers with spectral norm, modulation and attention's gamma folded in, attention maps after the
-  // sample (nn/export.ts), so the browser's tfjs loads it without the trainer's classes.
-  if (!needsExportCopy(gan.generator, gan.attentionMaps)) {
-    await gan.generator.save(sinkSaver(artifacts, runFiles.generatorDir));
-    return;
+  // Stock layers with equalized layers, spectral norm, modulation and attention's gamma folded in,
+  // attention maps after the sample (nn/export.ts), so the browser's tfjs loads it with no class of ours
+  // beyond shared/layers/normalise.ts. A style-based generator's parts first: model.json comes last.
+  if (gan.styles) {
+    await saveExportable(gan.styles.mapping, artifacts, runFiles.generatorPart('mapping'));
+    await saveExportable(gan.styles.synthesis, artifacts, runFiles.generatorPart('synthesis'));
   }
-  const exported = exportableModel(gan.generator, gan.attentionMaps);
-  try {
-    await exported.save(sinkSaver(artifacts, runFiles.generatorDir));
-  } finally {
-    exported.dispose();
-  }
+  await saveExportable(gan.generator, artifacts, runFiles.generatorDir, gan.attentionMaps);
 }
 
 /** A run's generator descriptor, and where it came from (for messages). */

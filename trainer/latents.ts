@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LatentNoise } from '../shared/latent.ts';
 import { Rng, Stream } from './data/rng.ts';
-import type { LatentCodes } from './gan.ts';
+import type { LatentCodes, PoseRange } from './gan.ts';
 
 /** n values of z from `rng`: standard normal, or uniform in [-1, 1]. */
 export function latentValues(rng: Rng, n: number, noise: LatentNoise = 'normal'): Float32Array {
@@ -93,4 +93,29 @@ export function codeBatch(seed: number, step: number, n: number, codes: LatentCo
   const categorical = Int32Array.from({ length: n }, () => rng.int(codes.categorical));
   const continuous = Float32Array.from({ length: n * codes.continuous }, () => 2 * rng.uniform() - 1);
   return codeTensor(categorical, continuous, codes);
+}
+
+/** Poses [n, 2] (azimuth, elevation in degrees) uniform over `range`, from (seed, step) alone. */
+export function poseBatch(seed: number, step: number, n: number, range: PoseRange): tf.Tensor2D {
+  const rng = new Rng(seed, Stream.pose, step);
+  const values = new Float32Array(2 * n);
+  for (let i = 0; i < n; i++) {
+    values[2 * i] = range.azimuth[0] + (range.azimuth[1] - range.azimuth[0]) * rng.uniform();
+    values[2 * i + 1] = range.elevation[0] + (range.elevation[1] - range.elevation[0]) * rng.uniform();
+  }
+  return tf.tensor2d(values, [n, 2]);
+}
+
+/**
+ * The fixed pose grid of a pose-taking generator's gallery: `rows` x `columns` poses, row-major, each row
+ * sweeping the azimuth range in equal steps (the end left out when it is a full turn) at the middle elevation.
+ */
+export function poseSweep(range: PoseRange, rows: number, columns: number): tf.Tensor2D {
+  const [a0, a1] = range.azimuth;
+  const fullTurn = a1 - a0 >= 360;
+  const step = (a1 - a0) / (fullTurn ? columns : Math.max(1, columns - 1));
+  const elevation = (range.elevation[0] + range.elevation[1]) / 2;
+  const values = new Float32Array(2 * rows * columns);
+  for (let i = 0; i < rows * columns; i++) values.set([a0 + (i % columns) * step, elevation], 2 * i);
+  return tf.tensor2d(values, [rows * columns, 2]);
 }

@@ -14,7 +14,7 @@ import { RetriesExhausted } from '../shared/storage/retry.ts';
 import { type CheckpointState, latestCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import { openDataset } from './data/index.ts';
 import { familyImplementation } from './families/index.ts';
-import type { Gan } from './gan.ts';
+import { disposeGan, type Gan } from './gan.ts';
 import { exportGenerator } from './generator.ts';
 import { Init } from './nn/init.ts';
 import { fixedSampleInputs, renderSamples } from './samples.ts';
@@ -317,8 +317,6 @@ export async function train(o: TrainOptions): Promise<TrainOutcome> {
     throw err;
   } finally {
     tf.dispose([...fixedInputs.inputs, ...(fixedInputs.targets ?? [])]);
-    for (const net of Object.values(gan.nets)) net.dispose();
-    for (const opt of Object.values(gan.optimizers)) opt.dispose();
-    tf.dispose(Object.values(gan.state ?? {}));
+    disposeGan(gan);
   }
 }

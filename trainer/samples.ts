@@ -1,19 +1,24 @@
 /** Renders the generator's output for the fixed sample inputs as the PNG a gallery shows. */
 import * as tf from '@tensorflow/tfjs';
+import { captionOf, tokens } from '../shared/captions.ts';
 import { type DatasetInfo, holdsImages } from '../shared/datasets.ts';
 import { heldOutBatch } from './data/derived/index.ts';
 import { batchTensors } from './data/index.ts';
 import { MIXTURES } from './data/toy2d.ts';
 import type { Gan, ImageTranslation } from './gan.ts';
-import { codeTensor, fixedLatents, oneHotLabels } from './latents.ts';
+import { codeTensor, fixedLatents, oneHotLabels, poseSweep } from './latents.ts';
 import { imageGrid, scatterPlot } from './render/grid.ts';
 import { encodePng } from './render/png.ts';
 
 /** Columns of a conditional grid: one z per column, the same z in every class row. */
 export const CONDITIONAL_COLUMNS = 8;
 
-/** How many fixed latents a sample picture uses: an 8x8 grid of images, or a 2,500-point scatter. */
+/**
+ * How many fixed latents a sample picture uses: an 8x8 grid of images (4x4 of a single image's variations,
+ * each as large as the image), or a 2,500-point scatter.
+ */
 export function sampleCount(dataset: DatasetInfo): number {
+  if (dataset.kind === 'single') return 16;
   return holdsImages(dataset) ? 64 : 2500;
 }
 
@@ -52,14 +57,26 @@ export function translationSampleInputs(dataset: DatasetInfo, translation: Image
 /**
  * Fixed inputs for the gallery. A conditional generator gets one row per class (row c asks for class c)
  * with the same CONDITIONAL_COLUMNS z in every row, so the picture shows that the label controls the class;
- * a generator with latent codes likewise gets one row per value of its categorical code.
+ * a generator with latent codes likewise gets one row per value of its categorical code. A generator with a
+ * pose input gets one z per row and the azimuth sweeping along it, so each row shows one object turning.
  */
 export function fixedSampleInputs(
   seed: number,
   dataset: DatasetInfo,
-  gan: Pick<Gan, 'latentDim' | 'latentNoise' | 'conditional' | 'codes' | 'translation'>,
+  gan: Pick<
+    Gan,
+    'latentDim' | 'latentNoise' | 'conditional' | 'codes' | 'translation' | 'pose' | 'captioned'
+  >,
 ): SampleInputs {
   if (gan.translation) return translationSampleInputs(dataset, gan.translation);
+  if (gan.captioned) return captionedSampleInputs(seed, dataset, gan);
+  if (gan.pose) {
+    const side = CONDITIONAL_COLUMNS;
+    const zRows = fixedLatents(seed, side, gan.latentDim, gan.latentNoise);
+    const z = tf.tidy(() => tf.reshape(tf.tile(tf.expandDims(zRows, 1), [1, side, 1]), [-1, gan.latentDim]));
+    zRows.dispose();
+    return { inputs: [z, poseSweep(gan.pose, side, side)], columns: side };
+  }
   const classes = gan.conditional?.classes ?? gan.codes?.categorical;
   if (classes === undefined)
     return { inputs: [fixedLatents(seed, sampleCount(dataset), gan.latentDim, gan.latentNoise)] };
@@ -75,6 +92,55 @@ export function fixedSampleInputs(
     ? codeTensor(ids, new Float32Array(ids.length * gan.codes.continuous), gan.codes)
     : oneHotLabels(ids, classes);
   return { inputs: [tf.tensor2d(z, [classes * columns, gan.latentDim]), second], columns };
+}
+
+/**
+ * The captions of a captioned generator's gallery, one a row: every digit once between them, with colour,
+ * size and position varied from row to row, so the picture shows the caption steering each attribute.
+ */
+export function galleryCaptions(dataset: DatasetInfo): string[] {
+  const [digit, colour, size, position] = dataset.attributes ?? [];
+  if (!digit || !colour || !size || !position)
+    throw new Error(`dataset '${dataset.id}' has no digit, colour, size and position attributes to caption`);
+  return Array.from({ length: CAPTION_ROWS }, (_, r) =>
+    captionOf(
+      Number(digit.values[r % digit.values.length]),
+      colour.values[r % colour.values.length]!,
+      size.values[r % size.values.length]!,
+      position.values[r % position.values.length]!,
+    ),
+  );
+}
+
+const CAPTION_ROWS = 10;
+
+/** One row per gallery caption, the same CONDITIONAL_COLUMNS z in every row. */
+function captionedSampleInputs(
+  seed: number,
+  dataset: DatasetInfo,
+  gan: Pick<Gan, 'latentDim' | 'latentNoise'>,
+): SampleInputs {
+  const columns = CONDITIONAL_COLUMNS;
+  const captions = galleryCaptions(dataset).map((c) => tokens(c, dataset.vocabulary ?? []));
+  const zRow = fixedLatents(seed, columns, gan.latentDim, gan.latentNoise);
+  const rowValues = zRow.dataSync() as Float32Array;
+  zRow.dispose();
+  const z = new Float32Array(captions.length * rowValues.length);
+  captions.forEach((_, r) => {
+    z.set(rowValues, r * rowValues.length);
+  });
+  const words = captions[0]!.length;
+  const ids = new Float32Array(captions.length * columns * words);
+  captions.forEach((caption, r) => {
+    for (let c = 0; c < columns; c++) ids.set(caption, (r * columns + c) * words);
+  });
+  return {
+    inputs: [
+      tf.tensor2d(z, [captions.length * columns, gan.latentDim]),
+      tf.tensor2d(ids, [captions.length * columns, words]),
+    ],
+    columns,
+  };
 }
 
 export function renderSamples(
@@ -108,10 +174,19 @@ function strips(generator: tf.LayersModel, samples: SampleInputs): ReturnType<ty
   // A generator with fewer outputs than inputs (the analogy GAN: three images in, image and mask out)
   // shows each output after the input of its place.
   const rows = inputs.flatMap((input, k) => (outputs[k] ? [input, outputs[k]] : [input])).concat(targets);
-  // Grey inputs beside colour outputs (digits -> MNIST-M) are shown in colour, each grey value in 3 channels.
+  // Grey inputs beside colour outputs (digits -> MNIST-M) are shown in colour, each grey value in 3 channels;
+  // a smaller input (super-resolution) at the output's size, its pixels as blocks.
   const channels = Math.max(...rows.map((r) => r.shape[3]!));
+  const height = Math.max(...rows.map((r) => r.shape[1]!));
+  const width = Math.max(...rows.map((r) => r.shape[2]!));
   const grid = tf.tidy(() =>
-    tf.concat(rows.map((r) => (r.shape[3] === channels ? r : tf.tile(r, [1, 1, 1, channels])))),
+    tf.concat(
+      rows.map((r) => {
+        const same = r.shape[1] === height && r.shape[2] === width;
+        const sized = same ? r : tf.image.resizeNearestNeighbor(r as tf.Tensor4D, [height, width]);
+        return sized.shape[3] === channels ? sized : tf.tile(sized, [1, 1, 1, channels]);
+      }),
+    ),
   );
   tf.dispose(outputs);
   const [n, h, w, c] = grid.shape as [number, number, number, number];

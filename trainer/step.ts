@@ -5,7 +5,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TrainingData } from './data/index.ts';
 import type { Gan, Phase, PhaseResult, StepInputs } from './gan.ts';
-import { codeBatch, labelBatch, latentBatch } from './latents.ts';
+import { codeBatch, labelBatch, latentBatch, poseBatch } from './latents.ts';
+import { resizeImages } from './nn/resize.ts';
 import { alphaAt, type ResolvedStage, stageAt, stagesOf } from './stages.ts';
 
 /** Trainable variables of the named networks, in a stable order. */
@@ -132,8 +133,9 @@ export function drawsBefore(gan: Gan, step: number): number {
 const sums = new WeakMap<Gan, { step: number; total: number }>();
 
 /**
- * Step `step`'s inputs, one per draw (drawsPerStep): the real batch, its labels and its other images, z, the labels a
- * conditional generator is asked for and the codes of a generator with latent codes. Draw r of step s is
+ * Step `step`'s inputs, one per draw (drawsPerStep): the real batch, its labels, captions and other images, z, the
+ * labels a conditional generator is asked for, the codes of a generator with latent codes and the pose of one with a
+ * pose. Draw r of step s is
  * number drawsBefore(s) + r of the run, and every input is a function of (seed, draw number), so a resumed
  * run sees what an uninterrupted one would; with one draw per step it is the step.
  */
@@ -148,7 +150,9 @@ export function stepInputs(
   const stage = stageAt(gan, step);
   return Array.from({ length: drawsPerStep(gan, step) }, (_, r) => {
     const draw = first + r;
-    const { x, labels, ...images } = data.batch(draw, batchSize);
+    const { x, labels, pose: recordedPose, ...images } = data.batch(draw, batchSize);
+    // A posed set's recorded poses are never seen by D; G's poses are drawn below.
+    recordedPose?.dispose();
     // A stage below the set's resolution (a Progressive GAN's 4x4) trains on its images averaged down.
     const real = stage.resolution ? downsample(x, stage.resolution) : x;
     const z = latentBatch(seed, draw, batchSize, gan.latentDim, gan.latentNoise);
@@ -156,6 +160,7 @@ export function stepInputs(
       ? labelBatch(seed, draw, batchSize, gan.conditional.classes)
       : undefined;
     const codes = gan.codes ? codeBatch(seed, draw, batchSize, gan.codes) : undefined;
+    const pose = gan.pose ? poseBatch(seed, draw, batchSize, gan.pose) : undefined;
     return {
       ...images,
       real,
@@ -168,6 +173,7 @@ export function stepInputs(
       alpha: alphaAt(stage, step),
       ...(fakeLabels ? { fakeLabels } : {}),
       ...(codes ? { codes } : {}),
+      ...(pose ? { pose } : {}),
     };
   });
 }
@@ -178,16 +184,17 @@ export function disposeStepInputs(draws: StepInputs[]): void {
 }
 
 /**
- * Images [B, H, W, C] brought to [h, w] by averaging whole blocks (a Progressive GAN's real images at each
- * resolution); H and W must be multiples of h and w. The input is disposed when it is replaced.
+ * Images [B, H, W, C] brought to [h, w]: by averaging whole blocks where the sides divide (a Progressive
+ * GAN's resolutions), else by nn/resize.ts's antialiased resize (SinGAN's scales, 0.75 apart). The input
+ * is disposed when it is replaced.
  */
 export function downsample(x: tf.Tensor, [h, w]: [number, number]): tf.Tensor {
   const [, height, width] = x.shape as number[];
   if (height === h && width === w) return x;
-  if (height! % h !== 0 || width! % w !== 0)
-    throw new Error(`cannot bring ${height}x${width} images to ${h}x${w} by whole blocks`);
   const small = tf.tidy(() =>
-    tf.avgPool(x as tf.Tensor4D, [height! / h, width! / w], [height! / h, width! / w], 'valid'),
+    height! % h === 0 && width! % w === 0
+      ? tf.avgPool(x as tf.Tensor4D, [height! / h, width! / w], [height! / h, width! / w], 'valid')
+      : resizeImages(x as tf.Tensor4D, [h, w]),
   );
   x.dispose();
   return small;

@@ -16,11 +16,17 @@ export const TINY_HYPERPARAMETERS: Record<string, Record<string, unknown>> = {
   dcgan: { latentDim: 8, gChannels: 8, dChannels: 4 },
   cgan: { latentDim: 8, gChannels: 8, dChannels: 4 },
   pggan: { latentDim: 8, channels: 4, mbstdGroup: 2 },
+  stylegan: { latentDim: 8, wDim: 8, mappingLayers: 2, channels: 4, mbstdGroup: 2 },
   sagan: { latentDim: 8, gChannels: 8, dChannels: 8, attentionSide: 8 },
   biggan: { latentDim: 8, gChannels: 8, dChannels: 8, attentionSide: 8, embedDim: 4 },
   pix2pix: { gFilters: 4, dFilters: 4 },
   cyclegan: { gFilters: 4, residualBlocks: 1, dFilters: 4, poolSize: 6 },
   cagan: { gFilters: 4, dFilters: 4, patchDowns: 1 },
+  hologan: { latentDim: 8, volumeChannels: 8, projectionChannels: 8, dChannels: 4 },
+  stackgan: { latentDim: 8, conditionDim: 4, gChannels: 8, dChannels: 4 },
+  srgan: { filters: 4, blocks: 1, dFilters: 4 },
+  // Four scales, 8 to 16 px on the long side.
+  singan: { maxSize: 16, minSize: 8, channels: 4, layers: 3, nCritic: 2, gSteps: 2 },
 };
 
 export function tinySpec(
@@ -90,7 +96,12 @@ export function fixedGeneratorInputs(g: tf.LayersModel, seed: number, n: number)
       return image;
     });
   const inputs: tf.Tensor[] = [fixedLatents(seed, n, g.inputs[0]!.shape[1]!)];
-  if (g.inputs.length === 2) {
+  if (g.inputs.length === 2 && g.inputNames[1] === 'pose') {
+    // A pose input (HoloGAN's, named so): azimuth and elevation in degrees, spread over the circle.
+    inputs.push(
+      tf.tensor2d(Array.from({ length: n }, (_, i) => [(360 * i) / n, 20 * (i % 3)]).flat(), [n, 2]),
+    );
+  } else if (g.inputs.length === 2) {
     const width = g.inputs[1]!.shape[1]!;
     inputs.push(
       oneHotLabels(

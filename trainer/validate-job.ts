@@ -7,25 +7,21 @@
 import { DatasetsTable } from '../shared/storage/datasets-table.ts';
 import { retryTuningFromEnv } from '../shared/storage/retry.ts';
 import { S3Objects } from '../shared/storage/s3-objects.ts';
-import { VALIDATE_TASK } from '../shared/uploads.ts';
+import { VALIDATE_TASK, validationTarget } from '../shared/uploads.ts';
 import { runValidation } from './data/upload/job.ts';
 
 export { VALIDATE_TASK };
 
 export async function validateDatasetJob(): Promise<number> {
-  const {
-    GANZOO_DATASET_ID: id,
-    GANZOO_DATASET_VERSION: v,
-    GANZOO_BUCKET: bucket,
-    GANZOO_TABLE: table,
-  } = process.env;
-  const version = Number(v);
-  if (!id || !Number.isInteger(version) || version < 1 || !bucket || !table) {
+  const { GANZOO_BUCKET: bucket, GANZOO_TABLE: table } = process.env;
+  const target = validationTarget(process.env);
+  if (!target || !bucket || !table) {
     process.stderr.write(
-      'error: GANZOO_DATASET_ID, GANZOO_DATASET_VERSION (1 or more), GANZOO_BUCKET and GANZOO_TABLE must be set\n',
+      'error: GANZOO_DATASET_ID (a dataset id), GANZOO_DATASET_VERSION (1 or more), GANZOO_BUCKET and GANZOO_TABLE must be set\n',
     );
     return 2;
   }
+  const { id, version } = target;
   const retry = retryTuningFromEnv();
   const out = await runValidation({
     objects: new S3Objects({ bucket, retry }),

@@ -7,6 +7,7 @@
  * end its run: the run's next attempt is submitted to the on-demand queue, and resumes from its checkpoint.
  * Every event of a run's job, whether or not the job still holds the run, also puts the job's billed time
  * (its attempts' startedAt to stoppedAt) into the run's cost estimate (shared/cost.ts).
+ * An uploaded dataset's validation job that ended without answering fails its version (still VALIDATING).
  */
 import {
   ARRAY_INDEX_ENV,
@@ -33,9 +34,13 @@ import {
   type RunStatus,
   type StatusUpdate,
 } from '../../shared/run.ts';
+import { type DatasetStores, failValidation } from '../../shared/storage/dataset-failure.ts';
+import { DatasetsTable } from '../../shared/storage/datasets-table.ts';
+import { S3Objects } from '../../shared/storage/s3-objects.ts';
+import { abandonedValidationReason, validationTarget } from '../../shared/uploads.ts';
 import type { RunStore } from '../ports.ts';
 import { BATCH_RUNNER_ENV, type BatchRunner, batchRunnerFromEnv, JOB_TAGS } from '../runners/batch-runner.ts';
-import { DynamoRunStore } from '../stores/run-store.ts';
+import { API_RETRY, DynamoRunStore } from '../stores/run-store.ts';
 
 /** The parts of a Batch job's description (the event's detail, as DescribeJobs returns it) read here. */
 export interface BatchJobDetail {
@@ -90,6 +95,13 @@ export type BatchStateMapping =
 const envOf = (detail: BatchJobDetail, name: string) =>
   detail.container?.environment?.find((e) => e.name === name)?.value;
 
+function jobEnvironment(detail: BatchJobDetail): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const { name, value } of detail.container?.environment ?? [])
+    if (name && value !== undefined) env[name] = value;
+  return env;
+}
+
 /**
  * The run an event is about: the id the runner put in the container's environment, else its tag; for a
  * child of a group's array job, the group's member at the child's index (the trainer reads it the same way,
@@ -114,27 +126,50 @@ export function firstAttemptOf(detail: BatchJobDetail): number {
   return Number.isInteger(n) && n >= 1 ? n : 1;
 }
 
-/** Words a person can act on, from Batch's status reason and the last attempt's container. */
-export function failureReason(detail: BatchJobDetail): string {
+/**
+ * What Batch says of how a job ended: its status reason, the last attempt's container reason and exit
+ * code, and whether that reads as a timeout or as running out of memory.
+ */
+export function batchJobEnd(detail: BatchJobDetail): {
+  said: string;
+  cause?: 'time' | 'memory';
+  statusReason?: string;
+  exitCode?: number;
+} {
   const last = detail.attempts?.at(-1);
   const container = last?.container ?? detail.container;
   const statusReason = detail.statusReason ?? last?.statusReason;
   const parts = [statusReason, container?.reason].filter((s): s is string => !!s);
   if (container?.exitCode !== undefined) parts.push(`exit code ${container.exitCode}`);
   const said = parts.length ? parts.join('; ') : 'no reason given';
-  const text = `${said} ${container?.reason ?? ''}`;
+  const cause = /duration exceeded timeout/i.test(said)
+    ? 'time'
+    : /OutOfMemory|out of memory/i.test(said) || container?.exitCode === 137
+      ? 'memory'
+      : undefined;
+  return {
+    said,
+    ...(cause ? { cause } : {}),
+    ...(statusReason ? { statusReason } : {}),
+    ...(container?.exitCode !== undefined ? { exitCode: container.exitCode } : {}),
+  };
+}
+
+/** Words a person can act on, from Batch's status reason and the last attempt's container. */
+export function failureReason(detail: BatchJobDetail): string {
+  const { said, cause, statusReason, exitCode } = batchJobEnd(detail);
   let hint = '';
-  if (/duration exceeded timeout/i.test(text)) {
+  if (cause === 'time') {
     hint = ': the attempt ran past resources.timeoutMinutes; raise it, or train fewer steps';
-  } else if (/OutOfMemory|out of memory/i.test(text) || container?.exitCode === 137) {
+  } else if (cause === 'memory') {
     hint = ': out of memory; lower batchSize or choose a larger resources.gpu';
   } else if (capacityCancelReason(statusReason)) {
     hint = ': Batch found no capacity for the instance type; submit with another resources.gpu, or later';
   } else if (/^Host EC2/i.test(statusReason ?? '')) {
     hint = ': the instance was lost on every attempt; raise resources.retries or set resources.spot to false';
-  } else if (container?.exitCode === 2) {
+  } else if (exitCode === 2) {
     hint = ": the trainer could not use the run's stored spec or its environment; see the job's log";
-  } else if (container?.exitCode === 1) {
+  } else if (exitCode === 1) {
     hint = "; see the job's log";
   }
   return `Batch job ${detail.jobId} failed: ${said}${hint}`;
@@ -182,6 +217,7 @@ export type BatchStateOutcome =
   | { outcome: 'applied' | 'unchanged'; runId: string; status: RunStatus; attempt: number }
   | { outcome: 'moved to on-demand'; runId: string; jobId: string; attempt: number }
   | { outcome: 'refused'; runId: string; why: string }
+  | { outcome: 'dataset failed'; datasetId: string; version: number; reason: string }
   | { outcome: 'ignored'; why: string };
 
 /** What moving a run to on-demand capacity needs of the Batch runner. */
@@ -195,6 +231,11 @@ export interface BatchStateHandlerOptions {
   log?: (line: string) => void;
   /** Prices of the cost estimate; default shared/cost.ts DEFAULT_GPU_PRICES. */
   prices?: GpuPrices;
+  /**
+   * Uploaded datasets: a validation job that ended without moving its version (killed, out of memory,
+   * timed out) fails the version here. Without it such events are ignored.
+   */
+  datasets?: DatasetStores;
 }
 
 /**
@@ -224,6 +265,8 @@ export function createBatchStateHandler(options: BatchStateHandlerOptions) {
   const { runStore } = options;
   const log = options.log ?? ((line: string) => console.log(line));
   return async function handleBatchStateChange(event: BatchJobStateChangeEvent): Promise<BatchStateOutcome> {
+    const validation = validationTarget(jobEnvironment(event.detail));
+    if (validation) return validationEnded(validation, event.detail);
     const mapped = mapBatchState(event.detail);
     if (!mapped.ok) {
       log(`batch-state: ignored: ${mapped.why}`);
@@ -263,6 +306,36 @@ export function createBatchStateHandler(options: BatchStateHandlerOptions) {
       attempt: result.record.attempt,
     };
   };
+
+  /**
+   * A dataset's validation job (trainer/validate-job.ts) moves its version to READY or FAILED itself; one that
+   * ended without doing so (FAILED: killed, out of memory, timed out, never started; or SUCCEEDED with no
+   * answer) leaves it VALIDATING, which is failed here with what Batch said. Batch retries an attempt lost
+   * with its host, so only the job's end counts.
+   */
+  async function validationEnded(
+    target: { id: string; version: number },
+    detail: BatchJobDetail,
+  ): Promise<BatchStateOutcome> {
+    const ignored = (why: string): BatchStateOutcome => {
+      log(`batch-state: ignored: ${why}`);
+      return { outcome: 'ignored', why };
+    };
+    const of = `Batch job ${detail.jobId} (validation of dataset ${target.id} version ${target.version})`;
+    if (detail.status !== 'FAILED' && detail.status !== 'SUCCEEDED')
+      return ignored(`${of} is ${detail.status}; only its end is followed`);
+    if (!options.datasets) return ignored(`${of}: this handler has no dataset stores`);
+    const end = batchJobEnd(detail);
+    const reason =
+      detail.status === 'FAILED'
+        ? abandonedValidationReason(`(Batch job ${detail.jobId}) failed: ${end.said}`, end.cause)
+        : abandonedValidationReason(`(Batch job ${detail.jobId}) ended without a result`);
+    const out = await failValidation(options.datasets, target.id, target.version, reason);
+    if (out.outcome === 'missing') return ignored(`${of}: the dataset or version is not in the store`);
+    if (out.outcome === 'unchanged') return ignored(`${of}: the version is ${out.status}; it stands`);
+    log(`batch-state: dataset ${target.id} version ${target.version}: FAILED: ${reason}`);
+    return { outcome: 'dataset failed', datasetId: target.id, version: target.version, reason };
+  }
 
   /** The job's billed time into the run's cost; a failure is logged, never the event's (its status still applies). */
   async function recordUsage(run: RunRecord, detail: BatchJobDetail): Promise<void> {
@@ -311,8 +384,9 @@ export function createBatchStateHandler(options: BatchStateHandlerOptions) {
 let fromEnvironment: ((event: BatchJobStateChangeEvent) => Promise<BatchStateOutcome>) | undefined;
 
 /**
- * The Lambda entry point: the runs table named by GANZOO_TABLE, and the Batch runner's environment
- * (BATCH_RUNNER_ENV: table, bucket, queues, job definition) to move runs to on-demand capacity;
+ * The Lambda entry point: the runs table named by GANZOO_TABLE (also the uploaded datasets' records, whose
+ * files are in GANZOO_BUCKET), and the Batch runner's environment (BATCH_RUNNER_ENV: table, bucket, queues,
+ * job definition) to move runs to on-demand capacity;
  * GANZOO_GPU_PRICES (optional) overrides the prices of the cost estimate.
  */
 export async function handler(event: BatchJobStateChangeEvent): Promise<BatchStateOutcome> {
@@ -325,6 +399,10 @@ export async function handler(event: BatchJobStateChangeEvent): Promise<BatchSta
     const e = env as Record<(typeof BATCH_RUNNER_ENV)[number], string>;
     fromEnvironment = createBatchStateHandler({
       runStore: new DynamoRunStore({ table: e.GANZOO_TABLE }),
+      datasets: {
+        table: new DatasetsTable({ table: e.GANZOO_TABLE, retry: API_RETRY }),
+        objects: new S3Objects({ bucket: e.GANZOO_BUCKET, retry: API_RETRY }),
+      },
       fallback: batchRunnerFromEnv(e),
       prices: parseGpuPrices(env[GPU_PRICES_ENV]),
     });

@@ -711,6 +711,59 @@ describe('GET /experiments/{id}/generator', () => {
     await expectProblem(await h.request(`/experiments/${run.id}/generator`, { as: 'two' }), 404, 'not-found');
   });
 
+  it("answers a style-based generator's mapping and synthesis networks beside the whole", async () => {
+    const descriptor = describeGenerator({
+      family: 'stylegan',
+      dataset: datasetInfo('mnist32'),
+      latentName: 'z',
+      latentDim: 8,
+      noise: 'normal',
+      styles: {
+        mapping: 'mapping/model.json',
+        synthesis: 'synthesis/model.json',
+        wDim: 2,
+        layerSides: [4, 4],
+        wAverage: [0.5, -0.5],
+      },
+    });
+    expect(descriptor.abilities).toMatchObject({ truncation: true, mixing: true });
+    const run = await submitted();
+    for (const [i, part] of (['mapping', 'synthesis'] as const).entries()) {
+      const dir = runFiles.generatorPart(part);
+      await h.artifacts.put(run.id, `${dir}weights.bin`, new Uint8Array([i]), 'application/octet-stream');
+      await h.artifacts.put(run.id, `${dir}model.json`, `{"part":"${part}"}`, 'application/json');
+    }
+    await h.artifacts.put(run.id, runFiles.generatorWeights, new Uint8Array([9]), 'application/octet-stream');
+    await h.artifacts.put(
+      run.id,
+      runFiles.generatorDescriptor,
+      JSON.stringify(descriptor),
+      'application/json',
+    );
+    await h.artifacts.put(run.id, runFiles.generatorModel, modelJson, 'application/json');
+    const body = await json<ExportedGenerator>(await h.request(`/experiments/${run.id}/generator`));
+    expect(GeneratorSchema.parse(body)).toEqual(body);
+    expect(body.descriptor.styles?.wAverage).toEqual([0.5, -0.5]);
+    for (const [i, part] of (['mapping', 'synthesis'] as const).entries()) {
+      const p = body.parts![part];
+      expect(await (await fetch(p.modelUrl)).text()).toBe(`{"part":"${part}"}`);
+      expect(new Uint8Array(await (await fetch(p.weightUrls['weights.bin']!)).arrayBuffer())).toEqual(
+        new Uint8Array([i]),
+      );
+    }
+    // A descriptor pointing a part outside generator/ is refused when read.
+    expect(() =>
+      describeGenerator({
+        family: 'stylegan',
+        dataset: datasetInfo('mnist32'),
+        latentName: 'z',
+        latentDim: 8,
+        noise: 'normal',
+        styles: { ...descriptor.styles!, mapping: '../../spec.json' },
+      }),
+    ).toThrow(/model\.json in a folder of generator/);
+  });
+
   it("derives the descriptor from the run's spec and model.json for a generator exported before descriptors", async () => {
     const run = await exported();
     const res = await h.request(`/experiments/${run.id}/generator`);

@@ -13,7 +13,12 @@ import {
   URL_TTL_SECONDS,
 } from '../../shared/api/schemas.ts';
 import { type EvalResult, evaluationPictures } from '../../shared/evaluation.ts';
-import { descriptorFromSpec, layersModelInputs, parseGeneratorDescriptor } from '../../shared/generator.ts';
+import {
+  descriptorFromSpec,
+  layersModelInputs,
+  parseGeneratorDescriptor,
+  STYLE_PARTS,
+} from '../../shared/generator.ts';
 import { runFiles } from '../../shared/keys.ts';
 import { type Labels, LabelsPatchSchema, patchLabels, splitLabels } from '../../shared/labels.ts';
 import { capIssues, type RunLimits } from '../../shared/limits.ts';
@@ -333,11 +338,32 @@ export function experimentRoutes(deps: ExperimentDeps) {
         throw notFound(`run ${run.id} has no generator yet: ${why}`);
       }
       const weightsName = runFiles.generatorWeights.slice(runFiles.generatorDir.length);
+      const described = await generatorDescriptor(artifacts, run);
+      // A style-based generator's parts, written before model.json: each folder's model.json and weights.
+      const styles = described.descriptor.styles;
+      const parts =
+        styles &&
+        Object.fromEntries(
+          await Promise.all(
+            STYLE_PARTS.map(async (part) => {
+              const model = runFiles.generatorDir + styles[part];
+              const weights = model.replace(/model\.json$/, weightsName);
+              const [url, weightsPartUrl] = await Promise.all([
+                artifacts.presign(run.id, model, URL_TTL_SECONDS),
+                artifacts.presign(run.id, weights, URL_TTL_SECONDS),
+              ]);
+              if (!url || !weightsPartUrl)
+                throw new Error(`runs/${run.id}/${model} or its weights went missing`);
+              return [part, { modelUrl: url, weightUrls: { [weightsName]: weightsPartUrl } }] as const;
+            }),
+          ),
+        );
       return c.json({
         runId: run.id,
         modelUrl,
         weightUrls: { [weightsName]: weightsUrl },
-        ...(await generatorDescriptor(artifacts, run)),
+        ...(parts ? { parts } : {}),
+        ...described,
         expiresAt: new Date(now().getTime() + URL_TTL_SECONDS * 1000).toISOString(),
       });
     });

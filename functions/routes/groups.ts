@@ -102,7 +102,7 @@ export function groupRoutes(deps: GroupDeps) {
   const ownedGroup = (c: Context<ApiEnv>) => ownedById(c, (id) => groupStore.get(id), 'experiment group');
 
   const memberRuns = (group: GroupRecord) =>
-    eachLimited(group.members, (m) => runStore.get(m.runId)).then((runs) =>
+    runStore.getMany(group.members.map((m) => m.runId)).then((runs) =>
       runs.map((run, i) => {
         // A member whose record is missing (a submit that stopped part way) shows as never started.
         if (run) return run;

@@ -163,6 +163,7 @@ class HeldListStore implements RunStore {
   create = () => Promise.reject(new Error('not used'));
   update = () => Promise.reject(new Error('not used'));
   get = () => Promise.resolve(undefined);
+  getMany = () => Promise.reject(new Error('not used'));
   listUnfinished = () => Promise.resolve([]);
   recordUsage = () => Promise.reject(new Error('not used'));
   setLabels = () => Promise.reject(new Error('not used'));

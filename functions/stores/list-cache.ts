@@ -84,6 +84,10 @@ export class ListCachedRunStore implements RunStore {
     return this.store.get(id);
   }
 
+  getMany(ids: readonly string[]): ReturnType<RunStore['getMany']> {
+    return this.store.getMany(ids);
+  }
+
   listUnfinished(): ReturnType<RunStore['listUnfinished']> {
     return this.store.listUnfinished();
   }

@@ -190,6 +190,23 @@ describe('DynamoRunStore create and get', () => {
     expect(await rawItem(idempotencyItemId(run.owner, 'key-1'))).toBeDefined();
   });
 
+  it('reads many runs in their order across batches of 100, with undefined for what is not a run', async () => {
+    const s = store();
+    const owner = uid('owner');
+    const runs = Array.from({ length: 130 }, () => newRun(owner));
+    for (const r of runs) await s.create(r, undefined);
+    await s.update(runs[120]!.id, { status: 'SUBMITTED', jobId: 'job-120' });
+    const ids = [...runs.map((r) => r.id).reverse(), 'no-such-run', 'has space', runs[3]!.id];
+    const got = await s.getMany(ids);
+    expect(got).toHaveLength(ids.length);
+    expect(got.slice(0, 130).map((r) => r?.id)).toEqual(runs.map((r) => r.id).reverse());
+    expect(got[130]).toBeUndefined();
+    expect(got[131]).toBeUndefined();
+    expect(got[132]).toEqual(await s.get(runs[3]!.id));
+    expect(got[9]).toMatchObject({ id: runs[120]!.id, status: 'SUBMITTED', jobId: 'job-120' });
+    expect(await s.getMany([])).toEqual([]);
+  });
+
   it('refuses a second run with the same id', async () => {
     const s = store();
     const run = newRun(uid('owner'));

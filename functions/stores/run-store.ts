@@ -12,6 +12,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   type AttributeValue,
+  BatchGetItemCommand,
   DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
@@ -155,6 +156,10 @@ function decodeCursor(cursor: string, owner: string): Record<string, AttributeVa
   };
 }
 
+/** Keys in one BatchGetItem request (DynamoDB's limit), and the passes over what it leaves unprocessed. */
+const BATCH_GET_LIMIT = 100;
+const BATCH_GET_PASSES = 5;
+
 export class DynamoRunStore implements RunStore {
   readonly table: string;
   private readonly client: DynamoDBClient;
@@ -198,6 +203,52 @@ export class DynamoRunStore implements RunStore {
       return undefined;
     }
     return (await this.getItem(id)) as RunRecord | undefined;
+  }
+
+  /**
+   * BatchGetItem, 100 keys a request (DynamoDB's limit), strongly consistent; the keys DynamoDB leaves
+   * unprocessed under throttling are asked for again after a pause, a bounded number of times.
+   */
+  async getMany(ids: readonly string[]): Promise<(RunRecord | undefined)[]> {
+    const valid = [
+      ...new Set(
+        ids.filter((id) => {
+          try {
+            assertRunId(id);
+            return true;
+          } catch {
+            return false;
+          }
+        }),
+      ),
+    ];
+    const found = new Map<string, RunRecord>();
+    for (let start = 0; start < valid.length; start += BATCH_GET_LIMIT) {
+      let keys: Record<string, AttributeValue>[] = valid
+        .slice(start, start + BATCH_GET_LIMIT)
+        .map((id) => ({ id: { S: id } }));
+      for (let pass = 1; keys.length > 0; pass++) {
+        if (pass > BATCH_GET_PASSES)
+          throw new Error(
+            `BatchGetItem ${this.table}: ${keys.length} keys still unprocessed after ${BATCH_GET_PASSES} passes`,
+          );
+        if (pass > 1) await sleep(50 * 2 ** pass);
+        const request = keys;
+        const out = await this.send('BatchGetItem', `${request.length} ids`, () =>
+          this.client.send(
+            new BatchGetItemCommand({
+              RequestItems: { [this.table]: { Keys: request, ConsistentRead: true } },
+            }),
+          ),
+        );
+        for (const item of out.Responses?.[this.table] ?? []) {
+          const run = runFromItem(item) as RunRecord;
+          found.set(run.id, run);
+        }
+        keys = (out.UnprocessedKeys?.[this.table]?.Keys ?? []) as Record<string, AttributeValue>[];
+      }
+    }
+    return ids.map((id) => found.get(id));
   }
 
   async create(run: RunRecord, idempotencyKey?: string): Promise<{ run: RunRecord; created: boolean }> {

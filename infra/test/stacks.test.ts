@@ -468,14 +468,26 @@ describe('ApiStack', () => {
     const dynamo = actionsOf(statements).filter((a) => a.startsWith('dynamodb:'));
     expect(dynamo).not.toContain('dynamodb:Scan');
     expect(dynamo).toContain('dynamodb:Query');
+    expect(dynamo).toContain('dynamodb:BatchGetItem');
   });
 
-  it('lets the status handler update run records and submit a run to its on-demand queue, nothing more', () => {
+  it('lets the status handler update run and dataset records, delete an upload it fails, and submit a run to its on-demand queue, nothing more', () => {
     const { events, app } = built.stacks.api;
     const statements = statementsOf(json(templates.api), logicalId(events.handler.role));
     const dynamo = actionsOf(statements).filter((a) => a.startsWith('dynamodb:'));
-    expect(dynamo.sort()).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
-    expect(actionsOf(statements).filter((a) => a.startsWith('s3:'))).toEqual([]);
+    expect(dynamo.sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    // S3: list uploads/ and delete under it, nothing else.
+    const s3 = statements.filter((s) => actionsOf([s]).some((a) => a.startsWith('s3:')));
+    expect([...new Set(actionsOf(s3))].sort()).toEqual(['s3:DeleteObject*', 's3:ListBucket']);
+    for (const s of s3)
+      for (const resource of resourcesOf(s))
+        expect(resource).toMatch(
+          actionsOf([s]).includes('s3:ListBucket')
+            ? /^\{import:GanzooData:\w*ArtifactsBucket\w*\}$/
+            : /^\{import:GanzooData:\w*ArtifactsBucket\w*\}\/uploads\/\*$/,
+        );
+    const list = s3.find((s) => actionsOf([s]).includes('s3:ListBucket')) as { Condition?: unknown };
+    expect(list.Condition).toEqual({ StringLike: { 's3:prefix': 'uploads/*' } });
     const batchActions = [...new Set(actionsOf(statements).filter((a) => a.startsWith('batch:')))].sort();
     expect(batchActions).toEqual(['batch:SubmitJob', 'batch:TagResource', 'batch:TerminateJob']);
     // The same environment as the API's Batch runner (functions/runners/batch-runner.ts BATCH_RUNNER_ENV).

@@ -66,7 +66,7 @@ export interface PlatformOptions {
    * listing reads the table: how the benchmark measures that path.
    */
   listCache?: boolean;
-  /** More environment for the trainers the local runner starts. */
+  /** More environment for the trainers the local runner starts, and for the dataset validation jobs. */
   trainerEnv?: Record<string, string>;
   /** After SIGTERM, how long a trainer may take to checkpoint before SIGKILL (the local runner's default). */
   killGraceMs?: number;
@@ -264,7 +264,13 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       runner = localRunner = local;
     }
 
+    const datasets = {
+      table: new DatasetsTable({ client: dynamoClient, table: LOCAL_TABLE, retry: API_RETRY }),
+      objects: new S3Objects({ client: s3Client, bucket: LOCAL_BUCKET, retry: API_RETRY }),
+    };
     const validator = new LocalDatasetValidator({
+      datasets,
+      ...(options.trainerEnv ? { env: options.trainerEnv } : {}),
       bucket: LOCAL_BUCKET,
       table: LOCAL_TABLE,
       logsDir: join(dataDir, 'logs'),
@@ -273,14 +279,15 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       region: EMULATOR_REGION,
       credentials: EMULATOR_CREDENTIALS,
     });
+    // A validation whose job stopped with the platform is started again, as the local runner resumes runs.
+    await validator.reconcile();
     const api = createApp({
       runStore,
       groupStore,
       artifacts,
       runner,
       uploads: {
-        table: new DatasetsTable({ client: dynamoClient, table: LOCAL_TABLE, retry: API_RETRY }),
-        objects: new S3Objects({ client: s3Client, bucket: LOCAL_BUCKET, retry: API_RETRY }),
+        ...datasets,
         signer,
         validator,
         newDatasetId,

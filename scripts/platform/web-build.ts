@@ -8,8 +8,6 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const WEB = join(REPO_ROOT, 'web');
-const DIST_INDEX = join(WEB, 'dist', 'index.html');
 
 function newestMtime(path: string): number {
   const st = statSync(path);
@@ -19,15 +17,19 @@ function newestMtime(path: string): number {
   return newest;
 }
 
-/** Whether web/dist is missing or older than a source of the dashboard. */
-export function webBuildStale(): boolean {
+/** Whether web/dist is missing or older than a source of the dashboard (under `root`, the repository's). */
+export function webBuildStale(root = REPO_ROOT): boolean {
+  const web = join(root, 'web');
+  const distIndex = join(web, 'dist', 'index.html');
   const sources = Math.max(
-    newestMtime(join(WEB, 'src')),
-    newestMtime(join(WEB, 'public')),
-    newestMtime(join(WEB, 'index.html')),
-    newestMtime(join(WEB, 'vite.config.ts')),
+    newestMtime(join(web, 'src')),
+    newestMtime(join(web, 'public')),
+    newestMtime(join(web, 'index.html')),
+    newestMtime(join(web, 'vite.config.ts')),
+    // The dashboard imports the contract (schemas, catalog, key layout) from shared/.
+    newestMtime(join(root, 'shared')),
   );
-  return !existsSync(DIST_INDEX) || statSync(DIST_INDEX).mtimeMs < sources;
+  return !existsSync(distIndex) || statSync(distIndex).mtimeMs < sources;
 }
 
 /** Builds web/dist (what `npm run build:web` does) unless it is up to date; throws with Vite's output. */

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { FAMILY_IDS, SURVEY_AXES } from '../catalog.ts';
 import { DATASET_IDS, DatasetInfoSchema, DatasetKindSchema } from '../datasets.ts';
 import type { EvalResult } from '../evaluation.ts';
-import { GeneratorDescriptorSchema } from '../generator.ts';
+import { GeneratorDescriptorSchema, STYLE_PARTS } from '../generator.ts';
 import { GroupEvaluationSchema, GroupRecordSchema, GroupStatusSchema } from '../group.ts';
 import { RUN_STATUSES } from '../run.ts';
 import { RunProgressSchema, RunSchema } from '../run-record.ts';
@@ -165,6 +165,15 @@ export const GeneratorSchema = z.object({
   descriptor: GeneratorDescriptorSchema.describe(
     'What the generator takes and gives: its inputs by name with kind (latent, class, code, ...), per-sample shape and range or distribution; its outputs; its abilities.',
   ),
+  parts: z
+    .record(
+      z.enum(STYLE_PARTS),
+      z.strictObject({ modelUrl: z.url(), weightUrls: z.record(z.string(), z.url()) }),
+    )
+    .optional()
+    .describe(
+      "A style-based generator's mapping and synthesis networks (descriptor.styles), each as modelUrl and weightUrls.",
+    ),
   descriptorSource: z
     .enum(GENERATOR_DESCRIPTOR_SOURCES)
     .describe(

@@ -13,6 +13,7 @@ import {
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
+  ScanCommand,
 } from '@aws-sdk/client-dynamodb';
 import { DATASET_NAME_PREFIX, DATASET_PREFIX, RUNS_TABLE } from '../tables.ts';
 import {
@@ -218,6 +219,36 @@ export class DatasetsTable {
       );
       for (const item of page.Items ?? [])
         if (item.dataset?.S) out.push(UploadedDatasetSchema.parse(JSON.parse(item.dataset.S)));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return out;
+  }
+
+  /**
+   * Every dataset, of any owner, with a version VALIDATING: what a restarted local platform must start
+   * validating again. A full scan, meant for the local platform's small table, not for the cloud.
+   */
+  async listValidating(): Promise<{ dataset: UploadedDataset; version: number }[]> {
+    const out: { dataset: UploadedDataset; version: number }[] = [];
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.send('Scan', `${DATASET_PREFIX}*`, () =>
+        this.client.send(
+          new ScanCommand({
+            TableName: this.table,
+            ConsistentRead: true,
+            FilterExpression: 'begins_with(id, :prefix)',
+            ExpressionAttributeValues: { ':prefix': S(DATASET_PREFIX) },
+            ...(start ? { ExclusiveStartKey: start } : {}),
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) {
+        if (!item.dataset?.S) continue;
+        const dataset = UploadedDatasetSchema.parse(JSON.parse(item.dataset.S));
+        for (const v of dataset.versions)
+          if (v.status === 'VALIDATING') out.push({ dataset, version: v.version });
+      }
       start = page.LastEvaluatedKey;
     } while (start);
     return out;

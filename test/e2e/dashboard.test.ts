@@ -3,9 +3,12 @@
  * Signs in from the printed link, submits a tiny DCGAN run from the form, watches it reach SUCCEEDED, steps
  * its gallery, clones it into a second run, compares the two under one slider, generates images from the
  * exported generators in the browser (a conditional one by class; pix2pix and CycleGAN translating a drawn
- * input), checks the catalog against GET /models, keeps a form draft across an
- * expired session, cancels and resumes a run, and shows a lost API connection. Screenshots go to test/e2e/artifacts/.
+ * input; PGGAN and StyleGAN with truncation and style mixing; SRGAN enlarging an upload x4; a Conditional
+ * Analogy GAN putting a picked article on a picked person), checks the catalog against GET /models, keeps a
+ * form draft across an expired session, cancels and resumes a run, and shows a lost API connection.
+ * Screenshots go to test/e2e/artifacts/.
  */
+import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -404,6 +407,102 @@ describe('the dashboard against npm start', () => {
       }
     },
     2 * TRAIN_TIMEOUT + 10_000,
+  );
+
+  it(
+    'loads PGGAN and StyleGAN generators: a truncation slider for both, style mixing for StyleGAN',
+    async () => {
+      const tiny = (family: string, hyperparameters: Record<string, unknown>) =>
+        submitViaApi({
+          family,
+          dataset: 'mnist32',
+          steps: 4,
+          batchSize: 4,
+          sampleEvery: 2,
+          evaluate: false,
+          hyperparameters: { latentDim: 8, channels: 4, mbstdGroup: 2, ...hyperparameters },
+        });
+      const runs = [
+        ['pggan', await tiny('pggan', {})],
+        ['stylegan', await tiny('stylegan', { wDim: 8, mappingLayers: 2 })],
+      ] as const;
+      const errorsBefore = pageErrors.length;
+      for (const [family, id] of runs) {
+        await go(`#/runs/${id}`);
+        await waitForStatus('SUCCEEDED');
+        await go(`#/playground/${id}`);
+        const canvas = page.locator('canvas').first();
+        await expect.poll(() => canvas.getAttribute('data-generated'), { timeout: 60_000 }).not.toBe('0');
+        const pixels = () =>
+          canvas.evaluate((el: HTMLCanvasElement) =>
+            Array.from(el.getContext('2d')!.getImageData(0, 0, el.width, el.height).data).join(','),
+          );
+        // Each control redraws the sample: (StyleGAN) B's styles from layer 0, then truncation to its lowest
+        // (last: at psi 0 every w is the mean, and mixing changes nothing).
+        const moved = async (label: RegExp) => {
+          const before = await pixels();
+          await page.getByLabel(label).focus();
+          await page.keyboard.press('Home');
+          await expect.poll(async () => (await pixels()) !== before, { timeout: POLL_TIMEOUT }).toBe(true);
+        };
+        const mixing = page.getByLabel(/^Seed B's styles from layer/);
+        expect(await mixing.count(), family).toBe(family === 'stylegan' ? 1 : 0);
+        if (family === 'stylegan') {
+          expect(await mixing.getAttribute('max')).toBe('8');
+          await moved(/^Seed B's styles from layer/);
+          await page.getByText('styles from layer 0 (4 px) on from seed 2').waitFor();
+        }
+        await moved(/^Truncation/);
+        expect(await unlabeledControls()).toEqual([]);
+        expect(pageErrors.slice(errorsBefore)).toEqual([]);
+        await shot(`11-playground-${family}.png`);
+      }
+    },
+    2 * TRAIN_TIMEOUT + 10_000,
+  );
+
+  it(
+    'enlarges an uploaded picture x4, tile by tile, with an SRGAN generator',
+    async () => {
+      const id = await submitViaApi({
+        family: 'srgan',
+        dataset: 'photos-x4',
+        steps: 4,
+        batchSize: 4,
+        sampleEvery: 2,
+        evaluate: false,
+        hyperparameters: { filters: 4, blocks: 1, dFilters: 4 },
+      });
+      await go(`#/runs/${id}`);
+      await waitForStatus('SUCCEEDED');
+      await go(`#/playground/${id}`);
+      const output = page.getByTestId('output-canvas');
+      await expect.poll(() => output.getAttribute('data-generated'), { timeout: 60_000 }).not.toBe('0');
+      // The blank start is a 32 x 32 picture (4 x 4 tiles of the 8 x 8 input): 128 x 128 out.
+      expect(await output.evaluate((el: HTMLCanvasElement) => [el.width, el.height])).toEqual([128, 128]);
+      const generated = Number(await output.getAttribute('data-generated'));
+      // A 48 x 40 photograph keeps its size (6 x 5 tiles) and comes out 192 x 160.
+      const photo = readFileSync(new URL('../../web/public/dataset-previews/photos.png', import.meta.url));
+      const small = await page.evaluate(async (b64) => {
+        const img = new Image();
+        img.src = `data:image/png;base64,${b64}`;
+        await img.decode();
+        const c = document.createElement('canvas');
+        [c.width, c.height] = [48, 40];
+        c.getContext('2d')!.drawImage(img, 0, 0, 48, 40);
+        return c.toDataURL('image/png').split(',')[1]!;
+      }, photo.toString('base64'));
+      await page
+        .getByTestId('upload')
+        .setInputFiles({ name: 'small.png', mimeType: 'image/png', buffer: Buffer.from(small, 'base64') });
+      await expect
+        .poll(async () => Number(await output.getAttribute('data-generated')), { timeout: POLL_TIMEOUT })
+        .toBeGreaterThan(generated);
+      expect(await output.evaluate((el: HTMLCanvasElement) => [el.width, el.height])).toEqual([192, 160]);
+      expect(await unlabeledControls()).toEqual([]);
+      await shot('11-playground-srgan.png');
+    },
+    TRAIN_TIMEOUT + 10_000,
   );
 
   it(

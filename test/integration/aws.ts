@@ -17,16 +17,18 @@ import { CreateTableCommand, type DynamoDBClient, ScanCommand } from '@aws-sdk/c
 import { CreateBucketCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { createApp } from '../../functions/app.ts';
 import { staticTokenAuth } from '../../functions/auth.ts';
+import { newDatasetId } from '../../functions/ids.ts';
 import { BatchRunner, type GpuQueues } from '../../functions/runners/batch-runner.ts';
 import { S3ArtifactStore } from '../../functions/stores/artifact-store.ts';
 import { DynamoGroupStore } from '../../functions/stores/group-store.ts';
-import { DynamoRunStore } from '../../functions/stores/run-store.ts';
+import { API_RETRY, DynamoRunStore } from '../../functions/stores/run-store.ts';
 import { runsTableInput } from '../../scripts/platform/emulators.ts';
 import { runPrefix } from '../../shared/keys.ts';
 import type { RunRecord } from '../../shared/run.ts';
 import type { GpuType } from '../../shared/spec.ts';
+import { DatasetsTable } from '../../shared/storage/datasets-table.ts';
 import { dynamoClientFromEnv } from '../../shared/storage/runs-table.ts';
-import { s3ClientFromEnv } from '../../shared/storage/s3-objects.ts';
+import { S3Objects, s3ClientFromEnv } from '../../shared/storage/s3-objects.ts';
 import { S3ArtifactSink } from '../../trainer/sinks/s3.ts';
 
 export const GPU: GpuType = 'g4dn.xlarge';
@@ -150,15 +152,23 @@ export async function deploy(): Promise<Deployment> {
     s3,
     dynamo,
     batch,
-    app: (options = {}) =>
-      createApp({
+    app: (options = {}) => {
+      const runner = new BatchRunner({ queues, jobDefinition, bucket, table });
+      return createApp({
         runStore: new DynamoRunStore({ table, ...options }),
         groupStore: new DynamoGroupStore({ table }),
         artifacts: new S3ArtifactStore({ bucket }),
-        runner: new BatchRunner({ queues, jobDefinition, bucket, table }),
+        runner,
+        uploads: {
+          table: new DatasetsTable({ table, retry: API_RETRY }),
+          objects: new S3Objects({ bucket, retry: API_RETRY }),
+          validator: runner,
+          newDatasetId,
+        },
         auth: staticTokenAuth(TOKEN, SUBJECT),
         log: () => {},
-      }),
+      });
+    },
     items: async () => {
       const out = await dynamo.send(new ScanCommand({ TableName: table, ConsistentRead: true }));
       return (out.Items ?? []) as Record<string, unknown>[];

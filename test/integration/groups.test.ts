@@ -18,7 +18,7 @@ import type { Group } from '../../shared/api/schemas.ts';
 import { runFiles } from '../../shared/keys.ts';
 import { TINY_SPEC } from '../api-harness.ts';
 import { type Deployment, deploy, requestAs, runArtifacts, storedRun } from './aws.ts';
-import { jobEnvironment } from './trainer-job.ts';
+import { jobEnvironment, startTrainerJob, until } from './trainer-job.ts';
 
 let d: Deployment;
 beforeAll(async () => {
@@ -102,5 +102,40 @@ describe('a group on Batch', () => {
     );
     // A late child event for a cancelled member changes nothing.
     expect(await handler(childEvent(parent, 2, 'SUCCEEDED'))).toMatchObject({ outcome: 'refused' });
+  });
+
+  it('an array child trains the member its AWS_BATCH_JOB_ARRAY_INDEX picks, and only that one', async () => {
+    const request = requestAs(d.app({ maxRunsInFlight: 10 }));
+    const res = await request('/experiment-groups', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ spec: { ...TINY_SPEC, steps: 6, checkpointEvery: 3 }, seeds: [4, 5] }),
+    });
+    const group = (await res.json()) as Group & { jobId: string };
+    expect(res.status, JSON.stringify(group)).toBe(201);
+    const parent = await d.job(group.jobId);
+    const [first, second] = group.members;
+
+    // What Batch sets in child 1's container beside the parent's environment: its index and child job id.
+    const child = startTrainerJob(
+      { ...parent, jobId: `${group.jobId}:1` },
+      { env: { AWS_BATCH_JOB_ARRAY_INDEX: '1' } },
+    );
+    const { code, stderr } = await child.exited;
+    expect(code, stderr).toBe(0);
+    await until(
+      async () => (await storedRun(d, second!.runId)).status === 'SUCCEEDED',
+      'member 1 to succeed',
+    );
+    const trained = await storedRun(d, second!.runId);
+    expect(trained.progress?.step).toBe(6);
+    const spec = JSON.parse(
+      new TextDecoder().decode(await runArtifacts(d, second!.runId).get(runFiles.spec)),
+    );
+    expect(spec.seed).toBe(5);
+    expect(await runArtifacts(d, second!.runId).get(runFiles.generatorModel)).toBeDefined();
+    // Member 0 is its own child's to train: untouched, no artifacts beyond its spec.
+    expect((await storedRun(d, first!.runId)).status).toBe('SUBMITTED');
+    expect(await runArtifacts(d, first!.runId).get(runFiles.generatorModel)).toBeUndefined();
   });
 });

@@ -344,6 +344,26 @@ describe('project kernels are leak-free on wasm', () => {
       tf.tidy(() =>
         tf.grad((x: tf.Tensor) => tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid'))(t([1, 4, 4, 2], 1)),
       ),
+    Conv3DBackpropInputV2: () =>
+      tf.tidy(() =>
+        tf.conv3dTranspose(
+          t([1, 2, 2, 2, 3], 1) as unknown as tf.Tensor5D,
+          t([3, 3, 3, 2, 3], 2) as unknown as tf.Tensor5D,
+          [1, 4, 4, 4, 2],
+          2,
+          'same',
+        ),
+      ),
+    Conv3DBackpropFilterV2: () =>
+      tf.tidy(() =>
+        tf
+          .engine()
+          .runKernel(
+            'Conv3DBackpropFilterV2',
+            { x: t([1, 4, 4, 4, 2], 1), dy: t([1, 2, 2, 2, 3], 2) },
+            { strides: [2, 2, 2], pad: 'same', filterShape: [3, 3, 3, 2, 3] },
+          ),
+      ) as tf.Tensor,
   };
 
   it('covers every registered kernel', () => {

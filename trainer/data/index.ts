@@ -11,6 +11,7 @@ import { type ImageSet, loadMnist, padImages } from './mnist.ts';
 import { epochOrder } from './order.ts';
 import { loadPhotos, photoCrops } from './photos.ts';
 import { Rng, Stream } from './rng.ts';
+import { singleImageData } from './single.ts';
 import { MIXTURES, sampleMixture } from './toy2d.ts';
 import { uploadedImageSet } from './uploaded.ts';
 
@@ -45,7 +46,7 @@ export interface Batch {
 }
 
 /** Every tensor a batch holds, for disposing it whole. */
-export function batchTensors(batch: Batch): tf.Tensor[] {
+export function batchTensors(batch: Partial<Batch>): tf.Tensor[] {
   return Object.values(batch).filter((t): t is tf.Tensor => t instanceof tf.Tensor);
 }
 
@@ -96,6 +97,7 @@ export function openDataset(id: DatasetId | `upload:${string}`, seed: number): T
   if (uploaded) return imageData(info, uploaded, seed);
   if (info.kind === 'points2d') return mixtureData(info, seed);
   if (id === 'photos') return photoCrops(info, loadPhotos(), seed);
+  if (info.kind === 'single') return singleImageData(info);
   const derived = openDerived(info, seed);
   if (derived) return derived;
   const load = IMAGE_SETS[id as DatasetId];

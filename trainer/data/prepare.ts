@@ -47,6 +47,10 @@ export async function prepareDataset(
     loadDerived(datasetInfo(id), rest.log ? { log: rest.log } : {});
     return derivedDir(id, env);
   }
+  // A set resized from another's files at open (the single photographs): the other's files.
+  const source = datasetInfo(id).sources[0];
+  if (source?.type === 'generated' && source.seed === undefined && source.from)
+    for (const from of source.from) await prepareDataset(from as DatasetId, options);
   switch (id) {
     case 'mnist':
     case 'mnist32': {

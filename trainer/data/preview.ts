@@ -26,8 +26,8 @@ export function previewCount(shape: readonly number[]): number {
 const VIEWS = ['input', 'map', 'x', 'domainB', 'article', 'newArticle', 'mask'] as const;
 
 function views(batch: Batch, palette: readonly (readonly number[])[] | undefined): tf.Tensor4D[] {
-  return tf.tidy(() =>
-    VIEWS.flatMap((name) => {
+  return tf.tidy(() => {
+    const all = VIEWS.flatMap((name) => {
       const t = batch[name] as tf.Tensor4D | undefined;
       if (!t) return [];
       if (name === 'map') {
@@ -38,8 +38,13 @@ function views(batch: Batch, palette: readonly (readonly number[])[] | undefined
       }
       // The mask is 0-1; drawn as the images are, in [-1, 1].
       return [name === 'mask' ? (t.mul(2).sub(1) as tf.Tensor4D) : t];
-    }),
-  );
+    });
+    // A smaller view (a super-resolution set's input) is drawn at the item's size, its pixels as blocks.
+    const [h, w] = [Math.max(...all.map((v) => v.shape[1])), Math.max(...all.map((v) => v.shape[2]))];
+    return all.map((v) =>
+      v.shape[1] === h && v.shape[2] === w ? v : tf.image.resizeNearestNeighbor(v, [h, w]),
+    );
+  });
 }
 
 export function renderPreview(data: TrainingData): Uint8Array {

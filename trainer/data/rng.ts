@@ -34,6 +34,10 @@ export const Stream = {
   dropout: 11,
   /** Which fakes a history pool keeps and gives back (nn/history-pool.ts), one draw per step. */
   historyPool: 12,
+  /** The camera poses a pose-taking generator (HoloGAN) is given. */
+  pose: 13,
+  /** SinGAN's fixed reconstruction noise (nn/singan.ts), drawn once a run. */
+  reconstruction: 14,
 } as const;
 
 /** sfc32: small, fast, good enough statistically, state is four 32-bit words. */

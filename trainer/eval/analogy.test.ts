@@ -8,7 +8,7 @@ import { batchTensors } from '../data/index.ts';
 import { analogyGeneratorModel } from '../nn/analogy-generator.ts';
 import { Init } from '../nn/init.ts';
 import { evaluateAnalogy, outsideL1, pasteColour } from './analogy.ts';
-import { attributeAccuracy, buildAttributeReader } from './attribute-reader.ts';
+import { articleAccuracy, buildArticleReader } from './article-reader.ts';
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -67,7 +67,7 @@ describe('the article swap evaluation', () => {
   it('reads attributes right only where both the colour and the pattern match', () => {
     const read = { colour: Int32Array.from([0, 1, 2, 3]), pattern: Int32Array.from([0, 1, 1, 0]) };
     const truth = [0, 0, 1, 2, 2, 1, 0, 0];
-    expect(attributeAccuracy(read, truth)).toEqual({ colour: 0.75, pattern: 0.75, both: 0.5 });
+    expect(articleAccuracy(read, truth)).toEqual({ colour: 0.75, pattern: 0.75, both: 0.5 });
   });
 
   it('a generator whose mask is 0 changes nothing: it scores as the person copied through', async () => {
@@ -91,7 +91,7 @@ describe('the article swap evaluation', () => {
         { name: 'mask', shape: [64, 64, 1], mask: true },
       ],
     });
-    const reader = buildAttributeReader(info.shape);
+    const reader = buildArticleReader(info.shape);
     const result = await evaluateAnalogy(g, { descriptor, from: 'test' }, info, common, {
       samples: 16,
       reader,

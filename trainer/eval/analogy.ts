@@ -1,7 +1,7 @@
 /**
  * Scores an article-swapping generator (the Conditional Analogy GAN) on its set's held-out copy, the check
  * of GANS.md: each held-out person is given the next item's article (heldOutBatch), and
- *   - the set's attribute reader (attribute-reader.ts, trained on real figures only) reads the output's top:
+ *   - the set's article reader (article-reader.ts, trained on real figures only) reads the output's top:
  *     the share whose colour, pattern and both are the new article's (works at >= 80% for both);
  *   - the mean |output - person| over the pixels outside the worn article's region (the stored mask's
  *     coverage is 0 there) stays under OUTSIDE_BOUND.
@@ -15,12 +15,12 @@ import type { GeneratorDescriptor } from '../../shared/generator.ts';
 import { HELD_OUT_COUNT, heldOutBatch } from '../data/derived/index.ts';
 import { batchTensors } from '../data/index.ts';
 import {
-  ATTRIBUTE_READ,
-  type AttributeRead,
-  attributeAccuracy,
-  attributeReaderDir,
-  readAttributes,
-} from './attribute-reader.ts';
+  ARTICLE_READ,
+  type ArticleRead,
+  articleAccuracy,
+  articleReaderDir,
+  readArticles,
+} from './article-reader.ts';
 import { loadClassifier } from './classifier.ts';
 import { EvalInputError } from './evaluate.ts';
 import { checkInputs, judgeRecord, translate } from './translation.ts';
@@ -76,17 +76,17 @@ export async function evaluateAnalogy(
   const n = opts.samples ?? HELD_OUT_COUNT;
   if (n > HELD_OUT_COUNT)
     throw new EvalInputError(`'${info.id}' holds ${HELD_OUT_COUNT} held-out items; asked to score ${n}`);
-  if (!ATTRIBUTE_READ.includes(info.id as AttributeRead))
-    throw new EvalInputError(`no attribute reader is defined for '${info.id}'`);
+  if (!ARTICLE_READ.includes(info.id as ArticleRead))
+    throw new EvalInputError(`no article reader is defined for '${info.id}'`);
   checkInputs(descriptor.descriptor, info, 3, descriptor.from);
-  const dir = attributeReaderDir(info.id as AttributeRead);
+  const dir = articleReaderDir(info.id as ArticleRead);
   let reader = opts.reader;
   if (!reader) {
     try {
       reader = await loadClassifier(dir);
     } catch {
       throw new EvalInputError(
-        `no attribute reader for '${info.id}' in ${dir}: run 'npm run train:attribute-reader -- --dataset ${info.id}'`,
+        `no article reader for '${info.id}' in ${dir}: run 'npm run train:article-reader -- --dataset ${info.id}'`,
       );
     }
   }
@@ -103,13 +103,13 @@ export async function evaluateAnalogy(
     const pasted = pasteColour(person, region, held.newArticle!);
     const wanted = held.newAttributes!.dataSync();
     const scores = (image: tf.Tensor4D): AnalogyScores => ({
-      ...attributeAccuracy(readAttributes(reader!, image), wanted),
+      ...articleAccuracy(readArticles(reader!, image), wanted),
       outsideL1: outsideL1(image, person, region),
     });
     const model = scores(output as tf.Tensor4D);
     const copyThrough = scores(person);
     const paste = scores(pasted);
-    const readerOnReal = attributeAccuracy(readAttributes(reader, person), held.attributes!.dataSync());
+    const readerOnReal = articleAccuracy(readArticles(reader, person), held.attributes!.dataSync());
     tf.dispose([output!, pasted]);
     return {
       ...common,
@@ -122,12 +122,12 @@ export async function evaluateAnalogy(
         readerOnReal,
         outsideBound: OUTSIDE_BOUND,
         works: model.both >= ATTRIBUTES_REQUIRED && model.outsideL1 <= OUTSIDE_BOUND,
-        attributeReader: judgeRecord(dir, `trainer/eval/weights/${info.id}-attributes/`),
+        articleReader: judgeRecord(dir, `trainer/eval/weights/${info.id}-attributes/`),
       },
       classifier: judgeRecord(dir, `trainer/eval/weights/${info.id}-attributes/`),
       definitions: {
         heldOut: `the first ${n} items of ${info.id}'s held-out copy, person i given item i + 1's article`,
-        colour: "share of outputs whose top the attribute reader reads in the new article's colour",
+        colour: "share of outputs whose top the article reader reads in the new article's colour",
         pattern: "the same for the new article's pattern",
         both: `the same for both at once; works at >= ${ATTRIBUTES_REQUIRED}`,
         outsideL1: `mean |output - person| over the pixels outside the worn article's region (coverage 0), images in [-1, 1]; bound ${OUTSIDE_BOUND}`,

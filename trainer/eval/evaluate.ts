@@ -2,10 +2,12 @@
  * Evaluates an exported generator against the metrics of GANS.md and writes {run}/eval.json:
  * images (mnist): cFID against the 10,000 MNIST test images plus class histograms, and for a conditional
  * generator ([z, one-hot label] -> image) the class accuracy of samples asked for uniformly spread classes;
- * points (ring8, grid25): modes covered and HQ%.
+ * points (ring8, grid25): modes covered and HQ%; posed renders (posed-objects) with a pose-taking generator
+ * ([z, pose] -> image): the azimuth sweep read by the pose regressor (azimuth-sweep.ts).
  */
 import { existsSync, statSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
+import type { SinganHyperparameters } from '../../shared/catalog.ts';
 import { datasetInfo, holdsImages } from '../../shared/datasets.ts';
 import {
   type AnalogyScores,
@@ -21,7 +23,7 @@ import { type LatentNoise, latentNoiseOf } from '../../shared/latent.ts';
 import type { ExperimentSpec } from '../../shared/spec.ts';
 import { Rng, Stream } from '../data/rng.ts';
 import { MIXTURES, type Mixture } from '../data/toy2d.ts';
-import type { LatentCodes } from '../gan.ts';
+import type { LatentCodes, PoseRange } from '../gan.ts';
 import { type ReadDescriptor, readGeneratorDescriptor } from '../generator.ts';
 import { codeTensor, latentValues, oneHotLabels, truncatedNormals } from '../latents.ts';
 import { linePlot } from '../render/plot.ts';
@@ -48,6 +50,7 @@ function classifiedAs(dataset: string): ClassifiedDataset {
 }
 
 import { evaluateAnalogy } from './analogy.ts';
+import { azimuthSweep } from './azimuth-sweep.ts';
 import { bestMappingAccuracy, codeTraversalGrid, evalCodeValue, evalContinuousCodes } from './codes.ts';
 import { type GaussianStats, gaussianStats } from './frechet.ts';
 import { arithmeticGrid, interpolationGrid } from './latent-grids.ts';
@@ -61,6 +64,9 @@ import {
   modeMinSamples,
   modesAndHq,
 } from './metrics.ts';
+import { loadPoseRegressor, POSE_REGRESSOR_DIR, readPoseRegressorRecord } from './pose-regressor.ts';
+import { evaluateSingleImage } from './single-image.ts';
+import { styleMixingGrid } from './style-mixing.ts';
 import { evaluateTranslation } from './translation.ts';
 
 export const DEFAULT_IMAGE_SAMPLES = 10_000;
@@ -130,6 +136,8 @@ interface GeneratorInputs {
   noise: LatentNoise;
   classes?: number;
   codes?: LatentCodes;
+  /** A pose-taking generator's pose ranges (degrees). */
+  pose?: PoseRange;
 }
 
 /** The descriptor's inputs, checked against the model's; every mismatch is an EvalInputError naming both. */
@@ -145,9 +153,9 @@ function inputsOf(
     );
   }
   const [latent, second] = listed;
-  if (latent?.kind !== 'latent' || (second && second.kind !== 'class' && second.kind !== 'code')) {
+  if (latent?.kind !== 'latent' || (second && !['class', 'code', 'pose'].includes(second.kind))) {
     throw new EvalInputError(
-      `${from}: the generator takes ${listed.map((i) => i.kind).join(', ')}; evaluation feeds z, or z and a one-hot label or latent codes`,
+      `${from}: the generator takes ${listed.map((i) => i.kind).join(', ')}; evaluation feeds z, or z and a one-hot label, latent codes or a pose`,
     );
   }
   const modelShape = (i: number) => generator.inputs[i]!.shape;
@@ -165,7 +173,14 @@ function inputsOf(
   }
   let classes: number | undefined;
   let codes: LatentCodes | undefined;
-  if (second?.kind === 'code') {
+  let pose: PoseRange | undefined;
+  if (second?.kind === 'pose') {
+    if (!fits(1))
+      throw new EvalInputError(
+        `${from}: a pose [2], but the generator in ${dir} takes [${modelShape(1)}] beside z`,
+      );
+    pose = { azimuth: second.azimuth, elevation: second.elevation };
+  } else if (second?.kind === 'code') {
     codes = { categorical: second.categorical, continuous: second.continuous };
     if (!fits(1))
       throw new EvalInputError(
@@ -184,6 +199,7 @@ function inputsOf(
     noise: latentNoiseOf(descriptor),
     ...(classes !== undefined ? { classes } : {}),
     ...(codes ? { codes } : {}),
+    ...(pose ? { pose } : {}),
   };
 }
 
@@ -340,36 +356,26 @@ export async function evaluateRun(run: string | ArtifactSink, opts: EvalOptions 
     );
   }
   const generator = await loadGenerator(sink);
-  if (info.kind === 'paired' || info.kind === 'unpaired' || info.kind === 'articles') {
+  /** What every eval.json begins with; `seconds` is filled in at the end. */
+  const commonOf = (latentDim: number) => ({
+    version: EVAL_VERSION,
+    createdAt: new Date().toISOString(),
+    run: {
+      dir,
+      family: spec.family,
+      dataset: spec.dataset,
+      steps: spec.steps,
+      specSeed: spec.seed,
+      latentDim,
+    },
+    seed: opts.seed ?? spec.seed,
+    backend: opts.backend ?? { tfjsBackend: tf.getBackend() },
+    seconds: 0,
+  });
+  /** Generators scored by a module of their own (one image; translations): timed, written, disposed. */
+  const scoredApart = async (score: () => Promise<EvalResult>) => {
     try {
-      const described = await describedBy(sink, spec, generator);
-      const seed = opts.seed ?? spec.seed;
-      const score = info.kind === 'articles' ? evaluateAnalogy : evaluateTranslation;
-      const result = await score(
-        generator,
-        described,
-        info,
-        {
-          version: EVAL_VERSION,
-          createdAt: new Date().toISOString(),
-          run: {
-            dir,
-            family: spec.family,
-            dataset: spec.dataset,
-            steps: spec.steps,
-            specSeed: spec.seed,
-            latentDim: 0,
-          },
-          seed,
-          backend: opts.backend ?? { tfjsBackend: tf.getBackend() },
-          seconds: 0,
-        },
-        {
-          ...(opts.samples !== undefined ? { samples: opts.samples } : {}),
-          ...(opts.batchSize !== undefined ? { batchSize: opts.batchSize } : {}),
-          ...(opts.classifier ? { classifier: opts.classifier } : {}),
-        },
-      );
+      const result = await score();
       result.seconds = Math.round((performance.now() - t0) / 100) / 10;
       if (opts.write !== false)
         await sink.put(runFiles.eval, `${JSON.stringify(result, null, 2)}\n`, 'application/json');
@@ -377,6 +383,28 @@ export async function evaluateRun(run: string | ArtifactSink, opts: EvalOptions 
     } finally {
       generator.dispose();
     }
+  };
+  const samples = opts.samples !== undefined ? { samples: opts.samples } : {};
+  if (info.kind === 'single')
+    return scoredApart(() =>
+      evaluateSingleImage(
+        generator,
+        spec.hyperparameters as SinganHyperparameters,
+        info,
+        commonOf(generator.inputs[0]!.shape[1] as number),
+        sink,
+        { ...samples, write: opts.write !== false },
+      ),
+    );
+  if (info.kind === 'paired' || info.kind === 'unpaired' || info.kind === 'articles') {
+    const score = info.kind === 'articles' ? evaluateAnalogy : evaluateTranslation;
+    return scoredApart(async () =>
+      score(generator, await describedBy(sink, spec, generator), info, commonOf(0), {
+        ...samples,
+        ...(opts.batchSize !== undefined ? { batchSize: opts.batchSize } : {}),
+        ...(opts.classifier ? { classifier: opts.classifier } : {}),
+      }),
+    );
   }
   let gInputs: GeneratorInputs;
   let descriptor: ReadDescriptor;
@@ -394,24 +422,40 @@ export async function evaluateRun(run: string | ArtifactSink, opts: EvalOptions 
   }
   const seed = opts.seed ?? spec.seed;
   const batch = opts.batchSize ?? 500;
-  const common = {
-    version: EVAL_VERSION,
-    createdAt: new Date().toISOString(),
-    run: {
-      dir,
-      family: spec.family,
-      dataset: spec.dataset,
-      steps: spec.steps,
-      specSeed: spec.seed,
-      latentDim,
-    },
-    seed,
-    backend: opts.backend ?? { tfjsBackend: tf.getBackend() },
-  };
+  const common = commonOf(latentDim);
 
   let result: EvalResult;
   let classifier: tf.LayersModel | undefined;
-  if (info.kind === 'points2d') {
+  if (info.kind === 'posed') {
+    const pose = gInputs.pose;
+    if (!pose) {
+      generator.dispose();
+      throw new EvalInputError(
+        `${spec.dataset} is evaluated by an azimuth sweep: the generator takes no pose`,
+      );
+    }
+    const regressor = await loadPoseRegressor();
+    const sweep = azimuthSweep(generator, regressor, { latentDim, noise, pose, seed });
+    regressor.dispose();
+    const record = readPoseRegressorRecord();
+    if (opts.write !== false) await sink.put(runFiles.evalAzimuthSweep, sweep.png);
+    const { png: _, ...numbers } = sweep;
+    result = {
+      ...common,
+      kind: 'posed',
+      samples: sweep.rows * sweep.azimuths,
+      seconds: 0,
+      sweep: { ...numbers, picture: runFiles.evalAzimuthSweep },
+      regressor: {
+        weights: `trainer/eval/weights/${POSE_REGRESSOR_DIR.split('/').at(-1)}/`,
+        heldOutCorrelation: record?.heldOut.azimuthCircularCorrelation ?? null,
+        heldOutMedianErrorDegrees: record?.heldOut.medianAzimuthErrorDegrees ?? null,
+      },
+      definitions: {
+        circularCorrelation: `Fisher-Lee circular correlation of the azimuth the pose regressor reads against the commanded one, over pairs of images of the same z; ${sweep.rows} z (Rng(seed, eval)) x ${sweep.azimuths} azimuths evenly round the circle at elevation ${sweep.elevation}; 1: the object turns with the command, -1: against it`,
+      },
+    };
+  } else if (info.kind === 'points2d') {
     const m = mixture!;
     const samples = opts.samples ?? DEFAULT_POINT_SAMPLES;
     const points = generate(generator, gInputs, samples, 2, seed, batch, dir);
@@ -559,6 +603,24 @@ export async function evaluateRun(run: string | ArtifactSink, opts: EvalOptions 
       arithmeticClassCounts: arithmetic.classCounts,
     };
   }
+  const styles = descriptor.descriptor.styles;
+  if (opts.write !== false && result.kind === 'images' && styles) {
+    const part = (file: string) => {
+      const dir = runFiles.generatorDir + file.slice(0, file.lastIndexOf('/') + 1);
+      return tf.loadLayersModel(sinkLoader(sink, dir));
+    };
+    const [mapping, synthesis] = await Promise.all([part(styles.mapping), part(styles.synthesis)]);
+    const grid = styleMixingGrid(mapping, synthesis, styles, seed);
+    mapping.dispose();
+    synthesis.dispose();
+    await sink.put(runFiles.evalStyleMixing, grid.png);
+    result.styleMixing = {
+      picture: runFiles.evalStyleMixing,
+      crossover: grid.crossover,
+      layerSides: styles.layerSides,
+      sources: 6,
+    };
+  }
   generator.dispose();
   result.seconds = Math.round((performance.now() - t0) / 100) / 10;
   if (opts.write !== false) {
@@ -570,11 +632,26 @@ export async function evaluateRun(run: string | ArtifactSink, opts: EvalOptions 
 /** A few lines for a person. */
 export function summarize(r: EvalResult): string {
   const head = `${r.run.family} on ${r.run.dataset}: ${r.samples} samples, seed ${r.seed}, backend ${r.backend.tfjsBackend}, ${r.seconds} s`;
+  if (r.kind === 'posed')
+    return [
+      head,
+      `  azimuth circular correlation ${r.sweep.circularCorrelation.toFixed(3)} (${r.sweep.rows} z x ${r.sweep.azimuths} azimuths; per z median ${r.sweep.perRow.median.toFixed(3)}, min ${r.sweep.perRow.min.toFixed(3)})`,
+    ].join('\n');
   if (r.kind === 'points2d') {
     const m = r.modes;
     return [
       head,
       `  modes ${m.modesCovered}/${m.modesTotal}, HQ ${m.hqPercent.toFixed(1)}% (${m.hqSamples}/${m.samples} within ${HQ_SIGMAS} sigma)`,
+    ].join('\n');
+  }
+  if (r.kind === 'single-image') {
+    const f = (v: number) => v.toFixed(4);
+    return [
+      head,
+      `  ${r.scales} scales to ${r.size[1]}x${r.size[0]}: patch SWD ${f(r.patchSwd)} (the image blurred: ${f(r.blurredPatchSwd)}), diversity ${f(r.diversity)}`,
+      ...r.otherSizes.map((o) => `  at ${o.size[1]}x${o.size[0]}: patch SWD ${f(o.patchSwd)}`),
+      `  super-resolution PSNR ${r.superResolution.psnr.toFixed(2)} dB (plain resize ${r.superResolution.resizePsnr.toFixed(2)} dB)`,
+      `  paint-to-image at scale ${r.paintToImage.scale}: patch SWD ${f(r.paintToImage.patchSwd)} (the painting: ${f(r.paintToImage.paintPatchSwd)})`,
     ].join('\n');
   }
   if (r.kind === 'translation') {
@@ -587,6 +664,13 @@ export function summarize(r: EvalResult): string {
         `  held out: ${scores(r.paired.model)}; cFID ${r.paired.cfid.value.toFixed(3)}`,
         `  input copied through: ${scores(r.paired.copyThrough)}; cFID ${r.paired.copyThroughCfid.toFixed(3)}`,
       );
+    if (r.superResolution) {
+      const { model, bicubic, highFrequency: hf, factor } = r.superResolution;
+      lines.push(
+        `  held out x${factor}: ${scores(model)}; high-frequency energy ${hf.modelRatio.toFixed(3)} of the targets'`,
+        `  bicubic: ${scores(bicubic)}; high-frequency energy ${hf.bicubicRatio.toFixed(3)} of the targets'`,
+      );
+    }
     if (r.unpaired) {
       const { toA, toB, mnistOnRealB } = r.unpaired;
       lines.push(

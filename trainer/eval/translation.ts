@@ -1,6 +1,7 @@
 /**
- * Scores a translating generator (pix2pix, CycleGAN) on its set's held-out copy (MNIST test digits, never
- * trained on), the checks of GANS.md:
+ * Scores a translating generator (pix2pix, CycleGAN, SRGAN) on its set's held-out copy (never trained on),
+ * the checks of GANS.md:
+ *   super-resolution (a paired set with a smaller input): super-resolution.ts's scores;
  *   paired: L1, PSNR and SSIM of the outputs against the targets beside the input copied through as the
  *     output, and cFID of the outputs against the targets in the MNIST classifier's features;
  *   unpaired: for each direction, the share of translations the set's domain classifier reads as the target
@@ -20,10 +21,11 @@ import { classifierImages, EvalInputError } from './evaluate.ts';
 import { gaussianStats } from './frechet.ts';
 import { reconstructionScores } from './image-quality.ts';
 import { cfid } from './metrics.ts';
+import { SUPER_RESOLUTION_DEFINITIONS, superResolutionScores } from './super-resolution.ts';
 
 type Common = Omit<
   TranslationEval,
-  'kind' | 'samples' | 'paired' | 'unpaired' | 'classifier' | 'definitions'
+  'kind' | 'samples' | 'paired' | 'superResolution' | 'unpaired' | 'classifier' | 'definitions'
 >;
 
 export interface TranslationOptions {
@@ -83,11 +85,46 @@ export function checkInputs(
     throw new EvalInputError(
       `${from}: a ${info.kind} set's generator takes ${want} image input(s); it takes ${descriptor.inputs.map((i) => i.kind).join(', ')}`,
     );
+  const shape = (info.inputShape ?? info.shape).join('x');
   for (const i of images)
-    if (i.shape.join('x') !== info.shape.join('x'))
+    if (i.shape.join('x') !== shape)
       throw new EvalInputError(
-        `${from}: input '${i.name}' is ${i.shape.join('x')}, '${info.id}' holds ${info.shape.join('x')}`,
+        `${from}: input '${i.name}' is ${i.shape.join('x')}, '${info.id}' holds ${shape}`,
       );
+}
+
+/** A super-resolution set (its input smaller than its target): no classifier reads photographs. */
+function scoreSuperResolution(
+  generator: tf.LayersModel,
+  descriptor: { descriptor: GeneratorDescriptor; from: string },
+  info: DatasetInfo,
+  common: Common,
+  n: number,
+  batchSize: number,
+): TranslationEval {
+  checkInputs(descriptor.descriptor, info, 1, descriptor.from);
+  const held = heldOutBatch(info, n);
+  const [output] = translate(generator, [held.input!], batchSize);
+  const values = (t: tf.Tensor) => t.dataSync() as Float32Array;
+  const superResolution = superResolutionScores(
+    values(output!),
+    values(held.input!),
+    values(held.x),
+    info.shape as [number, number, number],
+    info.inputShape!,
+  );
+  tf.dispose([output!, ...batchTensors(held)]);
+  return {
+    ...common,
+    kind: 'translation',
+    samples: n,
+    superResolution,
+    classifier: { weights: 'none (no classifier reads photographs)', testAccuracy: null, testImages: null },
+    definitions: {
+      heldOut: `the first ${n} items of ${info.id}'s held-out copy (crops from the photographs' bottom quarters, never trained on)`,
+      ...SUPER_RESOLUTION_DEFINITIONS,
+    },
+  };
 }
 
 export async function evaluateTranslation(
@@ -101,6 +138,8 @@ export async function evaluateTranslation(
   if (n > HELD_OUT_COUNT)
     throw new EvalInputError(`'${info.id}' holds ${HELD_OUT_COUNT} held-out items; asked to score ${n}`);
   const batchSize = opts.batchSize ?? 200;
+  if (info.kind === 'paired' && info.inputShape)
+    return scoreSuperResolution(generator, descriptor, info, common, n, batchSize);
   const classifier = opts.classifier ?? (await loadClassifier(classifierDir('mnist')));
   const mnist = judgeRecord(classifierDir('mnist'), 'trainer/eval/weights/');
   const held: Batch = heldOutBatch(info, n);

@@ -6,12 +6,17 @@ import { cagan } from './cagan.ts';
 import { cgan } from './cgan.ts';
 import { cyclegan } from './cyclegan.ts';
 import { dcgan } from './dcgan.ts';
+import { hologan } from './hologan.ts';
 import { infogan } from './infogan.ts';
 import { pggan } from './pggan.ts';
 import { pix2pix } from './pix2pix.ts';
 import { presgan } from './presgan.ts';
 import { sagan } from './sagan.ts';
+import { singan } from './singan.ts';
 import { sngan } from './sngan.ts';
+import { srgan } from './srgan.ts';
+import { stackgan } from './stackgan.ts';
+import { stylegan } from './stylegan.ts';
 import { unrolled } from './unrolled.ts';
 import { vanilla } from './vanilla.ts';
 import { wgan, wganGp } from './wgan.ts';
@@ -28,11 +33,16 @@ export const FAMILY_IMPLEMENTATIONS: Record<FamilyId, GanFamily<any>> = {
   sngan,
   infogan,
   pggan,
+  stylegan,
   sagan,
   biggan,
   pix2pix,
   cyclegan,
   cagan,
+  hologan,
+  stackgan,
+  srgan,
+  singan,
 };
 
 for (const id of FAMILY_IDS)

@@ -65,6 +65,7 @@ export const pggan: GanFamily<PgganHyperparameters> = {
         }),
       };
     });
-    return { nets, optimizers, phases: [], stages, generator, latentDim: hp.latentDim };
+    // z may be drawn truncated at sampling (the playground's slider), as BigGAN's.
+    return { nets, optimizers, phases: [], stages, generator, latentDim: hp.latentDim, truncation: true };
   },
 };

@@ -1,9 +1,15 @@
 /**
- * Every layer class of ours an exported generator may hold, registered with tfjs's serialization when
- * imported, so a saved generator loads wherever this module was imported (evaluation, tests). The names
- * are what a model.json's className says.
+ * Every layer class of ours a saved generator may hold, registered with tfjs's serialization when imported,
+ * so a saved generator loads wherever this module was imported (evaluation, tests): the portable
+ * normalisations (shared/layers/normalise.ts, which the playground registers too), and the equalized layers
+ * of Progressive GAN generators exported before export folded them into stock Dense and Conv2D layers. The
+ * names are what a model.json's className says.
  */
+import { PORTABLE_LAYER_CLASSES } from '../../shared/layers/normalise.ts';
 import { EqualizedConv2D, EqualizedDense } from './equalized.ts';
-import { PixelNorm } from './pixel-norm.ts';
+import { LearnedConstant, Rotate3D } from './volume.ts';
 
-export const GENERATOR_LAYER_CLASSES = [EqualizedDense, EqualizedConv2D, PixelNorm].map((c) => c.className);
+export const GENERATOR_LAYER_CLASSES = [
+  ...PORTABLE_LAYER_CLASSES,
+  ...[EqualizedDense, EqualizedConv2D, LearnedConstant, Rotate3D].map((c) => c.className),
+];

@@ -1,7 +1,8 @@
 /**
  * Equalized learning rate (Karras et al. 2018): weights are drawn from N(0, 1) and scaled at every call by
  * He's constant gain / sqrt(fan-in), so Adam's per-weight step sizes act alike on every layer whatever its
- * fan-in. Dense and stride-1 'same' convolution, each with a bias (zeros).
+ * fan-in. Dense and stride-1 'same' convolution, each with a bias (zeros). At export each folds into the
+ * stock layer holding the weights as applied (nn/export.ts), so the browser needs no class of ours.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Init } from './init.ts';
@@ -35,7 +36,10 @@ abstract class EqualizedLayer extends tf.layers.Layer {
 
   protected addKernel(shape: number[], units: number): void {
     this.kernel = this.addWeight('kernel', shape, 'float32', this.kernelInitializer);
-    if (this.lrMultiplier !== 1) this.kernel.write(tf.div(this.kernel.read(), this.lrMultiplier));
+    if (this.lrMultiplier !== 1)
+      tf.tidy(() => {
+        this.kernel!.write(tf.div(this.kernel!.read(), this.lrMultiplier));
+      });
     this.bias = this.addWeight('bias', [units], 'float32', tf.initializers.zeros());
     this.built = true;
   }
@@ -45,6 +49,16 @@ abstract class EqualizedLayer extends tf.layers.Layer {
     const k = this.kernel!.read();
     const fanIn = k.shape.slice(0, -1).reduce((a, b) => a * b, 1);
     return tf.mul(k, (this.gain / Math.sqrt(fanIn)) * this.lrMultiplier);
+  }
+
+  /** A stock layer of the same kind holding the scaled kernel and bias, applied to x (export). */
+  protected foldInto(layer: tf.layers.Layer, x: tf.SymbolicTensor): tf.SymbolicTensor {
+    const out = layer.apply(x) as tf.SymbolicTensor;
+    // Cloned: the bias as applied may be the variable's own tensor, which must outlive the copy.
+    const weights = tf.tidy(() => [this.scaledKernel(), tf.clone(this.scaledBias())]);
+    layer.setWeights(weights);
+    tf.dispose(weights);
+    return out;
   }
 
   protected scaledBias(): tf.Tensor {
@@ -85,6 +99,10 @@ export class EqualizedDense extends EqualizedLayer {
   override getConfig(): tf.serialization.ConfigDict {
     return { ...super.getConfig(), units: this.units };
   }
+
+  fold(x: tf.SymbolicTensor): tf.SymbolicTensor {
+    return this.foldInto(tf.layers.dense({ units: this.units, name: this.name }), x);
+  }
 }
 
 export class EqualizedConv2D extends EqualizedLayer {
@@ -116,6 +134,16 @@ export class EqualizedConv2D extends EqualizedLayer {
 
   override getConfig(): tf.serialization.ConfigDict {
     return { ...super.getConfig(), filters: this.filters, kernelSize: this.kernelSize };
+  }
+
+  fold(x: tf.SymbolicTensor): tf.SymbolicTensor {
+    const conv = tf.layers.conv2d({
+      filters: this.filters,
+      kernelSize: this.kernelSize,
+      padding: 'same',
+      name: this.name,
+    });
+    return this.foldInto(conv, x);
   }
 }
 

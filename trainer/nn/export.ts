@@ -19,53 +19,70 @@ function canFold(layer: tf.layers.Layer): layer is tf.layers.Layer & Foldable {
   return typeof (layer as unknown as Partial<Foldable>).fold === 'function';
 }
 
-/** A fresh layer of the same class and config, applied to `inputs`, holding copies of `layer`'s weights. */
-function copyOf(layer: tf.layers.Layer, inputs: Sym[]): Sym[] {
+/**
+ * `layer`'s copy (a fresh layer of the same class and config holding its weights; one per layer, so a layer
+ * applied twice in the model stays one layer) applied to `inputs`.
+ */
+function copyOf(layer: tf.layers.Layer, inputs: Sym[], copies: Map<tf.layers.Layer, tf.layers.Layer>): Sym[] {
   const cls = layer.constructor as unknown as LayerClass;
-  const copy = cls.fromConfig(cls, layer.getConfig());
+  let copy = copies.get(layer);
+  const fresh = !copy;
+  copy ??= cls.fromConfig(cls, layer.getConfig());
+  copies.set(layer, copy);
   const out = copy.apply(inputs.length === 1 ? inputs[0]! : inputs) as Sym | Sym[];
-  copy.setWeights(layer.getWeights());
+  if (fresh) copy.setWeights(layer.getWeights());
   return Array.isArray(out) ? out : [out];
 }
 
 /**
- * Whether exporting needs the copy below: a layer to fold, or an output to add. A model of stock layers
- * only is saved as it is, which also keeps generators whose layers are shared between several models (a
- * Progressive GAN's stages) exportable.
+ * Whether exporting needs the copy below: a layer to fold (in the model or in a model it applies as a
+ * layer), or an output to add. A model of stock layers only is saved as it is.
  */
 export function needsExportCopy(model: tf.LayersModel, extraOutputs: readonly string[] = []): boolean {
-  return extraOutputs.length > 0 || model.layers.some(canFold);
+  const folds = (m: tf.LayersModel): boolean =>
+    m.layers.some((l) => canFold(l) || (l instanceof tf.LayersModel && folds(l)));
+  return extraOutputs.length > 0 || folds(model);
 }
 
 export function exportableModel(model: tf.LayersModel, extraOutputs: readonly string[] = []): tf.LayersModel {
-  const outputsOf = new Map<string, Sym[]>();
-  for (const layer of model.layers) {
-    if (layer.inboundNodes.length !== 1)
-      throw new Error(`export: layer ${layer.name} is applied ${layer.inboundNodes.length} times`);
-    if (layer.getClassName() === 'InputLayer') {
-      const shape = (layer.batchInputShape ?? []).slice(1) as number[];
-      const x = tf.input({ shape, name: layer.name });
-      outputsOf.set(layer.name, [x]);
-      continue;
-    }
-    const node = layer.inboundNodes[0]!;
-    const args = node.inboundLayers.map((l, i) => {
-      const produced = outputsOf.get(l.name);
-      if (!produced) throw new Error(`export: ${layer.name} reads ${l.name}, not yet built`);
-      return produced[node.tensorIndices[i]!]!;
-    });
-    const folded = canFold(layer) ? layer.fold(...args) : undefined;
-    outputsOf.set(layer.name, folded ? [folded] : copyOf(layer, args));
-  }
-  const pick = (t: Sym) => outputsOf.get(t.sourceLayer.name)![t.tensorIndex ?? 0]!;
+  const byLayer = new Map<string, Sym[]>();
+  const copies = new Map<tf.layers.Layer, tf.layers.Layer>();
+  // Walked back from a model's outputs, node by node: a layer may also be applied in other models (a
+  // Progressive GAN's blocks are shared by every resolution's G), and only the nodes this graph uses
+  // count. A model applied as a layer (StyleGAN's mapping and synthesis in its G) is walked in place, its
+  // inputs the tensors it was applied to, so the export is one flat graph of stock layers.
+  const walk = (m: tf.LayersModel, given: Sym[] | undefined): { inputs: Sym[]; outputs: Sym[] } => {
+    const built = new Map<string, Sym[]>();
+    const build = (t: Sym): Sym => {
+      const layer = t.sourceLayer;
+      const key = `${layer.name}/${t.nodeIndex}`;
+      let outputs = built.get(key);
+      if (!outputs) {
+        if (layer.getClassName() === 'InputLayer') {
+          const at = m.inputLayers.indexOf(layer);
+          const shape = (layer.batchInputShape ?? []).slice(1) as number[];
+          outputs = [given ? given[at]! : tf.input({ shape, name: layer.name })];
+        } else {
+          const node = layer.inboundNodes[t.nodeIndex]!;
+          const args = node.inputTensors.map(build);
+          if (layer instanceof tf.LayersModel) outputs = walk(layer, args).outputs;
+          else {
+            const folded = canFold(layer) ? layer.fold(...args) : undefined;
+            outputs = folded ? [folded] : copyOf(layer, args, copies);
+          }
+        }
+        built.set(key, outputs);
+        byLayer.set(layer.name, outputs);
+      }
+      return outputs[t.tensorIndex ?? 0]!;
+    };
+    return { inputs: m.inputs.map(build), outputs: m.outputs.map(build) };
+  };
+  const { inputs, outputs } = walk(model, undefined);
   const extra = extraOutputs.map((name) => {
-    const out = outputsOf.get(name);
+    const out = byLayer.get(name);
     if (!out) throw new Error(`export: ${model.name} has no layer '${name}' to add as an output`);
     return out[0]!;
   });
-  return tf.model({
-    inputs: model.inputs.map(pick),
-    outputs: [...model.outputs.map(pick), ...extra],
-    name: model.name,
-  });
+  return tf.model({ inputs, outputs: [...outputs, ...extra], name: model.name });
 }

@@ -71,6 +71,11 @@ export class WAverage extends tf.layers.Layer {
   override getConfig(): tf.serialization.ConfigDict {
     return { ...super.getConfig(), beta: this.beta };
   }
+
+  /** At export: w passes through (the mean goes into the generator's descriptor instead). */
+  fold(w: tf.SymbolicTensor): tf.SymbolicTensor {
+    return w;
+  }
 }
 
 tf.serialization.registerClass(WAverage);

@@ -132,6 +132,23 @@ describe('Modulate', () => {
     expect(tf.max(tf.abs(tf.sub(variance, 1))).dataSync()[0]).toBeLessThan(1e-2);
   });
 
+  it('instance on a volume [N, D, H, W, C]: normalised over D, H and W per sample and channel, then styled', () => {
+    const m = model(sources.style.args, [7], [2, H, W, C]);
+    randomiseWeights(m, 50, 0.1);
+    const x = tensor([N, 2, H, W, C], 13, 4);
+    const c = tensor([N, 7], 14);
+    const out = m.predict([x, c]) as tf.Tensor;
+    expect(out.shape).toEqual([N, 2, H, W, C]);
+    // Undo the styling: (out - beta) / (1 + gamma) must be x normalised over its three spatial axes.
+    const [gk, gb, bk, bb] = layerOf(m).trainableWeights.map((w) => w.read());
+    const perSample = (k: tf.Tensor, b: tf.Tensor) =>
+      tf.reshape(tf.add(tf.matMul(c as tf.Tensor2D, k as tf.Tensor2D), b), [N, 1, 1, 1, C]);
+    const normalised = tf.div(tf.sub(out, perSample(bk!, bb!)), tf.add(1, perSample(gk!, gb!)));
+    const { mean, variance } = tf.moments(x, [1, 2, 3], true);
+    const expected = tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5)));
+    expect(tf.max(tf.abs(tf.sub(normalised, expected))).dataSync()[0]).toBeLessThan(1e-3);
+  });
+
   it('map: gamma and beta vary over the image with the label map', () => {
     const m = model(sources.map.args, [3, 3, 2]);
     randomise(m, 30);
@@ -177,11 +194,27 @@ describe('Modulate', () => {
     });
   }
 
-  it('does not fold instance norm or a label map (they stay this registered class)', () => {
+  it('style with instance norm (AdaIN) folds into InstanceNorm and stock layers with the same output', () => {
+    const args = { ...sources.style.args, norm: 'instance' } as ModulateArgs;
+    const m = model(args, [...sources.style.cShape]);
+    randomise(m, 41);
     const xIn = tf.input({ shape: [H, W, C] });
-    for (const s of [sources.style, sources.map]) {
-      const m = model({ ...s.args, norm: 'instance' } as ModulateArgs, [...s.cShape]);
-      expect(layerOf(m).fold(xIn, tf.input({ shape: [...s.cShape] }))).toBeUndefined();
+    const cIn = tf.input({ shape: [...sources.style.cShape] });
+    const folded = tf.model({ inputs: [xIn, cIn], outputs: layerOf(m).fold(xIn, cIn)! });
+    expect(new Set(folded.layers.map((l) => l.getClassName()))).toEqual(
+      new Set(['InputLayer', 'InstanceNorm', 'Dense', 'Reshape', 'Multiply', 'Add']),
+    );
+    const x = tf.add(tensor([N, H, W, C], 12, 2), 1);
+    const c = sources.style.c();
+    const diff = tf.sub(m.predict([x, c]) as tf.Tensor, folded.predict([x, c]) as tf.Tensor);
+    expect(tf.max(tf.abs(diff)).dataSync()[0]).toBeLessThan(1e-4);
+  });
+
+  it('does not fold a label map (it stays this registered class)', () => {
+    const xIn = tf.input({ shape: [H, W, C] });
+    for (const norm of ['batch', 'instance'] as const) {
+      const m = model({ ...sources.map.args, norm } as ModulateArgs, [...sources.map.cShape]);
+      expect(layerOf(m).fold(xIn, tf.input({ shape: [...sources.map.cShape] }))).toBeUndefined();
     }
   });
 });

@@ -5,7 +5,8 @@
  *
  *   out = normalise(x) * (1 + gamma(c)) + beta(c)
  *
- * Applied to [x, c]. x is [N, H, W, C] (or [N, C] with batch norm). What c is and how gamma and beta come from
+ * Applied to [x, c]. x is [N, H, W, C] (or [N, C] with batch norm, or a feature volume [N, D, H, W, C] with
+ * instance norm, HoloGAN's 3D AdaIN). What c is and how gamma and beta come from
  * it is the `source`:
  *   - 'class': c is a one-hot [N, classes]; gamma and beta are per-class tables [classes, C] (a class
  *     embedding, started at zero so the layer starts as plain normalisation). Conditional batch norm.
@@ -16,14 +17,15 @@
  *   - 'none': no condition; the layer is applied to x alone and only normalises (CycleGAN's instance norm,
  *     which PyTorch's CycleGAN runs without a learned affine).
  * `norm` is 'batch' (statistics over N, H, W; moving averages kept for inference, as tf.layers'
- * batchNormalization does) or 'instance' (statistics over H, W per sample and channel; AdaIN).
+ * batchNormalization does) or 'instance' (statistics over the spatial axes per sample and channel; AdaIN).
  *
- * For export, foldModulate rewrites a batch-normalising layer with a 'class' or 'style' source as stock tfjs
- * layers (two Dense layers whose weights absorb the moving statistics, Reshape, Multiply, Add), so the
- * exported generator needs no custom class. The other combinations stay this class, registered under
- * 'Modulate' for loading.
+ * For export, fold() rewrites a layer with a 'class' or 'style' source as stock tfjs layers (two Dense
+ * layers, whose weights absorb batch norm's moving statistics, Reshape, Multiply, Add), instance norm kept
+ * as the parameter-free InstanceNorm the browser registers too. A 'map' source stays this class,
+ * registered under 'Modulate' for loading.
  */
 import * as tf from '@tensorflow/tfjs';
+import { InstanceNorm } from '../../shared/layers/normalise.ts';
 
 type Sym = tf.SymbolicTensor;
 type Kwargs = Record<string, unknown>;
@@ -79,10 +81,12 @@ export class Modulate extends tf.layers.Layer {
   override build(inputShape: tf.Shape | tf.Shape[]): void {
     const [xShape, cShape] = shapesOf(inputShape, this.name, this.source);
     const channels = xShape.at(-1)!;
-    if (this.norm === 'instance' && xShape.length !== 4)
-      throw new Error(`modulate ${this.name}: instance norm needs [N, H, W, C], got [${xShape}]`);
-    if (xShape.length !== 4 && xShape.length !== 2)
-      throw new Error(`modulate ${this.name}: x must be [N, H, W, C] or [N, C], got [${xShape}]`);
+    if (this.norm === 'instance' && xShape.length !== 4 && xShape.length !== 5)
+      throw new Error(
+        `modulate ${this.name}: instance norm needs [N, H, W, C] or [N, D, H, W, C], got [${xShape}]`,
+      );
+    if (this.norm === 'batch' && xShape.length !== 4 && xShape.length !== 2)
+      throw new Error(`modulate ${this.name}: batch norm needs [N, H, W, C] or [N, C], got [${xShape}]`);
     const s = this.source;
     const cRank = s.from === 'map' ? 4 : 2;
     if (s.from !== 'none' && cShape.length !== cRank)
@@ -148,7 +152,11 @@ export class Modulate extends tf.layers.Layer {
 
   /** x normalised: batch statistics in training (moving averages updated), moving averages otherwise. */
   private normalise(x: tf.Tensor, training: boolean): tf.Tensor {
-    const axes = this.norm === 'instance' ? [1, 2] : x.shape.slice(0, -1).map((_, i) => i);
+    // Instance norm: every spatial axis (H, W, and D for a volume); batch norm: every axis but channels.
+    const axes = x.shape
+      .slice(0, -1)
+      .map((_, i) => i)
+      .slice(this.norm === 'instance' ? 1 : 0);
     let mean: tf.Tensor;
     let variance: tf.Tensor;
     if (this.norm === 'instance' || training) {
@@ -188,7 +196,8 @@ export class Modulate extends tf.layers.Layer {
             tf.add(tf.matMul(c as tf.Tensor2D, p[0]! as tf.Tensor2D), p[1]!),
             tf.add(tf.matMul(c as tf.Tensor2D, p[2]! as tf.Tensor2D), p[3]!),
           ];
-    const perSample = x.rank === 4 ? [-1, 1, 1, x.shape[3]!] : [-1, x.shape[1]!];
+    // [-1, 1, ..., 1, C]: one scale and shift per sample and channel, broadcast over the spatial axes.
+    const perSample = [-1, ...x.shape.slice(1, -1).map(() => 1), x.shape.at(-1)!];
     return { gamma: tf.reshape(gamma!, perSample), beta: tf.reshape(beta!, perSample) };
   }
 
@@ -214,11 +223,15 @@ export class Modulate extends tf.layers.Layer {
   }
 
   /**
-   * Stock layers computing this layer's inference output from symbolic [x, c], with weights folded in, or
-   * undefined where none can (instance norm from a condition: per-sample statistics; 'map': a resized conditioning path). Instance norm with no condition is stock layer normalisation over H and W.
-   * With moving statistics (mu, var) and s = sqrt(var + eps):
-   *   out = x * scale(c) + shift(c), scale(c) = (1 + gamma(c)) / s, shift(c) = beta(c) - mu * scale(c),
-   * both affine in c, so each is one Dense layer.
+   * Layers computing this layer's inference output from symbolic [x, c], with weights folded in, or
+   * undefined where none can ('map': a resized conditioning path). Instance norm with no condition is stock
+   * layer normalisation over H and W. Otherwise the scale and shift are affine in c, so each is one stock
+   * Dense layer:
+   *   batch norm, moving statistics (mu, var), s = sqrt(var + eps):
+   *     out = x * scale(c) + shift(c), scale(c) = (1 + gamma(c)) / s, shift(c) = beta(c) - mu * scale(c);
+   *   instance norm (per-sample statistics, so no fold into weights):
+   *     out = InstanceNorm(x) * (1 + gamma(c)) + beta(c), InstanceNorm the parameter-free layer
+   *     shared/layers/normalise.ts registers for the browser too.
    */
   fold(x: Sym, c?: Sym): Sym | undefined {
     // Instance norm without a condition is stock layer normalisation over H and W (no affine).
@@ -232,15 +245,18 @@ export class Modulate extends tf.layers.Layer {
           name: this.name,
         })
         .apply(x) as Sym;
-    if (this.norm !== 'batch' || this.source.from === 'map' || this.source.from === 'none') return undefined;
+    if (this.source.from === 'map' || this.source.from === 'none') return undefined;
+    const instance = this.norm === 'instance';
     const [scaleKernel, scaleBias, shiftKernel, shiftBias] = tf.tidy(() => {
-      const s = tf.sqrt(tf.add(this.movingVariance!.read(), this.epsilon));
-      const mu = this.movingMean!.read();
       const p = this.params.map((v) => v.read());
+      const channels = p[0]!.shape[1]!;
       const [gk, gb, bk, bb] =
         this.source.from === 'class'
-          ? [p[0]!, tf.zerosLike(s), p[1]!, tf.zerosLike(s)]
+          ? [p[0]!, tf.zeros([channels]), p[1]!, tf.zeros([channels])]
           : [p[0]!, p[1]!, p[2]!, p[3]!];
+      if (instance) return [tf.clone(gk), tf.add(1, gb), tf.clone(bk), tf.clone(bb)];
+      const s = tf.sqrt(tf.add(this.movingVariance!.read(), this.epsilon));
+      const mu = this.movingMean!.read();
       const sk = tf.div(gk, s);
       const sb = tf.div(tf.add(1, gb), s);
       return [sk, sb, tf.sub(bk, tf.mul(sk, mu)), tf.sub(bb, tf.mul(sb, mu))];
@@ -257,7 +273,10 @@ export class Modulate extends tf.layers.Layer {
     };
     const scale = affine('scale', scaleKernel!, scaleBias!);
     const shift = affine('shift', shiftKernel!, shiftBias!);
-    const scaled = tf.layers.multiply({ name: `${this.name}_mul` }).apply([x, scale]) as Sym;
+    const normalised = instance
+      ? (new InstanceNorm({ epsilon: this.epsilon, name: `${this.name}_norm` }).apply(x) as Sym)
+      : x;
+    const scaled = tf.layers.multiply({ name: `${this.name}_mul` }).apply([normalised, scale]) as Sym;
     return tf.layers.add({ name: `${this.name}_add` }).apply([scaled, shift]) as Sym;
   }
 }

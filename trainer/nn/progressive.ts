@@ -102,21 +102,6 @@ export function progressiveNetworks(o: ProgressiveOptions): {
         ),
   );
   const toRgb = sides.map(() => layer(equalizedConv(o.imageChannels, 1, { init, gain: 1 })));
-  const fromRgb = width.map((w) => chain(layer(equalizedConv(w, 1, { init })), lrelu));
-  const dBlocks: Apply[] = sides.map((_, i) =>
-    i === 0
-      ? chain(
-          layer(new MinibatchStddev({ groupSize: o.mbstdGroup })),
-          conv(3, c),
-          lrelu,
-          layer(tf.layers.flatten()),
-          layer(equalizedDense(c, { init })),
-          lrelu,
-          layer(equalizedDense(1, { init, gain: 1 })),
-        )
-      : chain(conv(3, width[i]!), lrelu, conv(3, width[i - 1]!), lrelu, layer(new Halve({}))),
-  );
-
   const generatorAt = (k: number, fade: FadeIn | undefined): tf.LayersModel => {
     const z = input([o.latentDim], 'z');
     let h = gBlocks[0]!(z);
@@ -134,7 +119,43 @@ export function progressiveNetworks(o: ProgressiveOptions): {
     return tf.model({ inputs: z, outputs: out, name: `generator_${sides[k]}` });
   };
 
-  const criticAt = (k: number, fade: FadeIn | undefined): tf.LayersModel => {
+  const criticAt = progressiveCritics(o);
+
+  const stages = sides.map((side, k) => {
+    const fades = k === 0 ? [] : [new FadeIn({}), new FadeIn({})];
+    return { side, G: generatorAt(k, fades[0]), D: criticAt(k, fades[1]), fades };
+  });
+  return { stages, generator: generatorAt(sides.length - 1, undefined) };
+}
+
+/**
+ * The critic at every resolution k (fading in when given a FadeIn), its blocks shared by all of them: the
+ * Progressive GAN's, and StyleGAN's at its one resolution.
+ */
+export function progressiveCritics(
+  o: Omit<ProgressiveOptions, 'latentDim'>,
+): (k: number, fade: FadeIn | undefined) => tf.LayersModel {
+  const sides = growthSides(o.side);
+  const { init } = o;
+  const width = sides.map((side) => channelsAt(o.channels, side));
+  const c = width[0]!;
+  const conv = (k: number, filters: number) => layer(equalizedConv(filters, k, { init }));
+  const fromRgb = width.map((w) => chain(layer(equalizedConv(w, 1, { init })), lrelu));
+  const dBlocks: Apply[] = sides.map((_, i) =>
+    i === 0
+      ? chain(
+          layer(new MinibatchStddev({ groupSize: o.mbstdGroup })),
+          conv(3, c),
+          lrelu,
+          layer(tf.layers.flatten()),
+          layer(equalizedDense(c, { init })),
+          lrelu,
+          layer(equalizedDense(1, { init, gain: 1 })),
+        )
+      : chain(conv(3, width[i]!), lrelu, conv(3, width[i - 1]!), lrelu, layer(new Halve({}))),
+  );
+
+  return (k: number, fade: FadeIn | undefined): tf.LayersModel => {
     const x = input([sides[k]!, sides[k]!, o.imageChannels], 'x');
     let h = fromRgb[k]!(x);
     if (k > 0) {
@@ -152,12 +173,6 @@ export function progressiveNetworks(o: ProgressiveOptions): {
       name: `critic_${sides[k]}`,
     });
   };
-
-  const stages = sides.map((side, k) => {
-    const fades = k === 0 ? [] : [new FadeIn({}), new FadeIn({})];
-    return { side, G: generatorAt(k, fades[0]), D: criticAt(k, fades[1]), fades };
-  });
-  return { stages, generator: generatorAt(sides.length - 1, undefined) };
 }
 
 /** Real images as a critic sees them while a resolution fades in: blended with their blurrier half. */

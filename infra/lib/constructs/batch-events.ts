@@ -1,6 +1,7 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { GPU_PRICES_ENV, type GpuPrices } from '../../../shared/cost.ts';
@@ -47,13 +48,29 @@ export class BatchEvents extends Construct {
       memorySize: 256,
       deadLetterQueue: this.deadLetterQueue,
     });
-    // RunStore.get and the conditional RunStore.update on the table; jobs to submit and withdraw.
-    props.submitTarget.table.grant(this.handler.role, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+    // RunStore.get and the conditional RunStore.update on the table; jobs to submit and withdraw. A dataset
+    // whose validation job died is failed: its record rewritten (PutItem, conditional on its revision) and
+    // its files under uploads/ listed and deleted (shared/storage/dataset-failure.ts).
+    const { table, bucket } = props.submitTarget;
+    table.grant(this.handler.role, 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem');
+    bucket.grantDelete(this.handler.role, 'uploads/*');
+    this.handler.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': 'uploads/*' } },
+      }),
+    );
     grantSubmitJobs(this.handler.role, props.submitTarget);
+    acknowledge(
+      this.handler.role,
+      "grantDelete's DeleteObject* (object and version), on uploads/* only.",
+      'AwsSolutions-IAM5[Action::s3:DeleteObject*]',
+    );
     acknowledgeScopedResources(
       this.handler.role,
-      'index/* comes with the table grant; item actions do not apply to an index.',
-      ['/index/*'],
+      'Uploaded datasets (uploads/*); index/* comes with the table grant, whose item actions do not apply to an index.',
+      ['/uploads/*', '/index/*'],
     );
 
     this.rule = new events.Rule(this, 'JobStateChange', {

@@ -65,10 +65,12 @@ export class ApiStack extends Stack {
       memorySize: 1024,
     });
     const role = this.app.role;
-    // Run records and idempotency claims by key, and the per-owner index; never a scan.
+    // Run records and idempotency claims by key (a group's members in batches), and the per-owner index;
+    // never a scan.
     table.grant(
       role,
       'dynamodb:GetItem',
+      'dynamodb:BatchGetItem',
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',
       'dynamodb:DeleteItem',

@@ -3,6 +3,7 @@
  * caption its attributes make ("a large red 3 at the top left"). The attributes (digit, colour, size,
  * position) are stored too, in the catalog's order, for an attribute reader.
  */
+import { CAPTION_WORDS, captionOf, tokens } from '../../../shared/captions.ts';
 import { CAPTION_POSITIONS, CAPTION_SIZES, DERIVED_COLOURS, datasetInfo } from '../../../shared/datasets.ts';
 import { drawDigit, mnistDigits } from './digits.ts';
 import { type DerivedGenerator, forEachItem } from './generator.ts';
@@ -11,34 +12,6 @@ import { imagePlane, valueColumn } from './store.ts';
 
 /** The side of the digit's 20 x 20 box (where MNIST centres its strokes) once scaled, by size. */
 export const DIGIT_SIDES = { small: 12, large: 20 } as const;
-/** Longest caption in words ("a large red 3 at the top left"). */
-export const CAPTION_WORDS = 8;
-
-/** The caption of an item with these attributes. */
-export function captionOf(digit: number, colourName: string, size: string, position: string): string {
-  return `a ${size} ${colourName} ${digit} at the ${position}`;
-}
-
-/** A caption as word indices into the vocabulary, padded with 0 to CAPTION_WORDS. */
-export function tokens(caption: string, vocabulary: readonly string[]): number[] {
-  const ids = caption.split(' ').map((word) => {
-    const id = vocabulary.indexOf(word);
-    if (id <= 0) throw new Error(`caption word '${word}' is not in the vocabulary`);
-    return id;
-  });
-  if (ids.length > CAPTION_WORDS)
-    throw new Error(`caption '${caption}' is longer than ${CAPTION_WORDS} words`);
-  return [...ids, ...new Array<number>(CAPTION_WORDS - ids.length).fill(0)];
-}
-
-/** Word indices back to the caption. */
-export function captionText(ids: ArrayLike<number>, vocabulary: readonly string[]): string {
-  return Array.from(ids)
-    .filter((id) => id > 0)
-    .map((id) => vocabulary[id])
-    .join(' ');
-}
-
 export const captionedDigits: DerivedGenerator = {
   version: 1,
   generate(seed, count) {

@@ -2,9 +2,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { captionOf, captionText } from '../../../shared/captions.ts';
 import { CAPTION_POSITIONS, DERIVED_COLOURS, datasetInfo, SCENE_CLASSES } from '../../../shared/datasets.ts';
 import { ensurePhotos } from '../photos.ts';
-import { captionOf, captionText } from './captioned-digits.ts';
 import { GENERATORS } from './index.ts';
 import { OBJECTS, render } from './posed-objects.ts';
 import { COLOURS } from './raster.ts';
@@ -371,4 +371,32 @@ describe('the cache', () => {
     cachedSet({ ...options, version: 2 });
     expect(calls).toBe(3);
   }, 60_000);
+});
+
+describe('photos-x4', () => {
+  it('pairs each crop with its bicubic x4 reduction, and holds out crops from other rows', async () => {
+    const { resizeBicubic } = await import('../../nn/bicubic.ts');
+    const s = set('photos-x4');
+    const [size, , c] = datasetInfo('photos-x4').shape as [number, number, number];
+    const small = datasetInfo('photos-x4').inputShape!;
+    const per = size * size * c;
+    const perSmall = small[0] * small[1] * small[2];
+    expect(s.images.input!.shape).toEqual(small);
+    for (let i = 0; i < 4; i++) {
+      const crop = Array.from(s.images.x!.data.subarray(i * per, (i + 1) * per), byte);
+      const want = resizeBicubic(crop, [size, size, c], [small[0], small[1]]);
+      const got = s.images.input!.data.subarray(i * perSmall, (i + 1) * perSmall);
+      // The input is made from the unrounded crop, so the two agree within a byte's rounding.
+      for (let p = 0; p < perSmall; p++)
+        expect(Math.abs(byte(got[p]!) - Math.min(1, Math.max(0, want[p]!)))).toBeLessThan(1.5 / 255);
+    }
+    // Held-out rows are never a training crop's rows: no held-out first row appears in the training set.
+    const held = GENERATORS['photos-x4']!.generate(7, N, 'test');
+    const rows = new Set<string>();
+    for (let i = 0; i < N; i++)
+      for (let y = 0; y < size; y++)
+        rows.add(s.images.x!.data.subarray((i * size + y) * size * c, (i * size + y + 1) * size * c).join());
+    for (let i = 0; i < N; i++)
+      expect(rows.has(held.images.x!.data.subarray(i * per, i * per + size * c).join())).toBe(false);
+  });
 });

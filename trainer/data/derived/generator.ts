@@ -6,8 +6,9 @@ import { Rng, Stream } from '../rng.ts';
 import type { DerivedSet } from './store.ts';
 
 /**
- * Which MNIST split a digit set draws from: 'train' for the training set, 'test' for the held-out set an
- * image-to-image run is sampled and scored on, so no held-out item shows a digit trained on.
+ * Which split a set draws from: 'train' for the training set, 'test' for the held-out set an image-to-image
+ * run is sampled and scored on (MNIST's test digits; for photos-x4, the photographs' bottom quarter), so no
+ * held-out item shows a digit or pixel trained on.
  */
 export type DigitSplit = 'train' | 'test';
 
@@ -15,8 +16,8 @@ export interface DerivedGenerator {
   /** Raised whenever the output changes, so a cache written by an older generator is not read. */
   version: number;
   /**
-   * `split` is read by the sets made of MNIST digits (the paired and unpaired ones) and by figures-articles
-   * (its held-out items from other streams); 'train' unless said.
+   * `split` is read by the paired and unpaired sets and by figures-articles (its held-out items from other
+   * streams); 'train' unless said.
    */
   generate(seed: number, count: number, split?: DigitSplit): DerivedSet;
 }

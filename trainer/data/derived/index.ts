@@ -14,6 +14,7 @@ import { digits2mnistm } from './digits2mnistm.ts';
 import { edges2digits } from './edges2digits.ts';
 import { figuresArticles } from './figures-articles.ts';
 import type { DerivedGenerator } from './generator.ts';
+import { photosX4 } from './photos-x4.ts';
 import { posedObjects } from './posed-objects.ts';
 import { scenes } from './scenes.ts';
 import { type CachedSetOptions, cachedSet, type DerivedSet, derivedDir } from './store.ts';
@@ -27,6 +28,7 @@ export const GENERATORS: Record<string, DerivedGenerator> = {
   'captioned-digits': captionedDigits,
   'posed-objects': posedObjects,
   'figures-articles': figuresArticles,
+  'photos-x4': photosX4,
 };
 
 /** The generated source of a derived dataset (its seed and what it reads), or undefined for other sets. */
@@ -59,7 +61,8 @@ export const HELD_OUT_COUNT = 1_000;
 
 /**
  * A derived set's held-out copy: generated from the catalog's seed by the same generator, its digits drawn
- * from MNIST's test split, so no held-out item shows a digit the training set holds. Cached beside the set.
+ * from MNIST's test split (photos-x4: its crops from the photographs' bottom quarter), so no held-out item
+ * shows a digit or pixel the training set holds. Cached beside the set.
  */
 export function loadHeldOut(
   info: DatasetInfo,

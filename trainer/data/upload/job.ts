@@ -6,6 +6,7 @@
  * under `npm start`); decoding thousands of images does not belong in an API request.
  */
 import { uploadFiles, uploadPrefix } from '../../../shared/keys.ts';
+import { failValidation } from '../../../shared/storage/dataset-failure.ts';
 import type { DatasetsTable } from '../../../shared/storage/datasets-table.ts';
 import type { S3Objects } from '../../../shared/storage/s3-objects.ts';
 import { UPLOAD_LIMITS } from '../../../shared/uploads.ts';
@@ -71,14 +72,7 @@ export async function runValidation(
   } catch (err) {
     const reason =
       err instanceof UploadRefused ? err.message : `validation could not finish: ${(err as Error).message}`;
-    // Nothing of a refused upload is kept.
-    await job.objects.deletePrefix(prefix);
-    await job.table.updateVersion(job.id, job.version, (v) => ({
-      ...v,
-      status: 'FAILED',
-      updatedAt: now().toISOString(),
-      reason,
-    }));
+    await failValidation(job, job.id, job.version, reason, now());
     return { status: 'FAILED', reason };
   }
 }

@@ -17,6 +17,21 @@ export function evaluationFacts(e: EvalResult): EvalFact[] {
     value: `${e.samples.toLocaleString('en')} samples`,
     detail: `seed ${e.seed}, ${e.backend.name ?? e.backend.tfjsBackend} backend, ${e.seconds} s`,
   };
+  if (e.kind === 'posed') {
+    return [
+      {
+        label: 'Azimuth correlation',
+        value: e.sweep.circularCorrelation.toFixed(3),
+        detail: e.definitions.circularCorrelation,
+      },
+      {
+        label: 'Per z',
+        value: `median ${e.sweep.perRow.median.toFixed(3)}`,
+        detail: `min ${e.sweep.perRow.min.toFixed(3)}, max ${e.sweep.perRow.max.toFixed(3)} over ${e.sweep.rows} z`,
+      },
+      made,
+    ];
+  }
   if (e.kind === 'points2d') {
     const m = e.modes;
     return [
@@ -34,6 +49,31 @@ export function evaluationFacts(e: EvalResult): EvalFact[] {
     ];
   }
   if (e.kind === 'translation') return [...translationFacts(e), made];
+  if (e.kind === 'single-image')
+    return [
+      {
+        label: 'Patch SWD',
+        value: metric(e.patchSwd),
+        detail: `lower is better: sliced Wasserstein distance between ${e.patchStatistics.patch}px patches of the samples and of the image (the image blurred: ${metric(e.blurredPatchSwd)})`,
+      },
+      { label: 'Diversity', value: metric(e.diversity), detail: e.definitions.diversity ?? '' },
+      ...e.otherSizes.map((o) => ({
+        label: `Patch SWD at ${o.size[1]}x${o.size[0]}`,
+        value: metric(o.patchSwd),
+        detail: 'samples at another size and aspect ratio, against the image',
+      })),
+      {
+        label: 'Super-resolution PSNR',
+        value: `${e.superResolution.psnr.toFixed(2)} dB`,
+        detail: `the image halved ${e.superResolution.times} time(s) and brought back by the finest generator; plain resize: ${e.superResolution.resizePsnr.toFixed(2)} dB`,
+      },
+      {
+        label: 'Paint-to-image patch SWD',
+        value: metric(e.paintToImage.patchSwd),
+        detail: `a rough painting injected at scale ${e.paintToImage.scale}; the painting itself: ${metric(e.paintToImage.paintPatchSwd)}`,
+      },
+      made,
+    ];
   const facts: EvalFact[] = [
     {
       label: 'cFID',
@@ -101,6 +141,26 @@ function translationFacts(e: Extract<EvalResult, { kind: 'translation' }>): Eval
         label: 'cFID',
         value: metric(cfid.value),
         detail: `lower is better; against ${cfid.realSet}; copied through ${metric(copyThroughCfid)}`,
+      },
+    );
+  }
+  if (e.superResolution) {
+    const { model, bicubic, highFrequency: hf, factor } = e.superResolution;
+    facts.push(
+      {
+        label: `Held-out PSNR (x${factor})`,
+        value: `${model.psnr.toFixed(2)} dB`,
+        detail: `higher is better; bicubic ${bicubic.psnr.toFixed(2)} dB`,
+      },
+      {
+        label: 'Held-out SSIM',
+        value: metric(model.ssim),
+        detail: `higher is better; bicubic ${metric(bicubic.ssim)}`,
+      },
+      {
+        label: 'High-frequency energy',
+        value: `${(100 * hf.modelRatio).toFixed(1)}% of the targets'`,
+        detail: `100% matches the targets' detail (within 85-115% is the aim); bicubic ${(100 * hf.bicubicRatio).toFixed(1)}%`,
       },
     );
   }

@@ -2,9 +2,11 @@
  * Playground: a run's exported generator, run in the browser with tfjs (loaded only here). Samples from a
  * seed, interpolates between two latents, and offers the controls the generator's descriptor calls for: a
  * class for a class input, the categorical and continuous codes of a code input, truncation where the
- * generator has that ability, and, for a generator with attention maps (SAGAN, BigGAN), where a chosen
- * position of the image attends. z is drawn from the distribution the descriptor gives. A generator that
- * translates images gets a canvas to draw on or an upload instead (playground/translator.tsx).
+ * generator has that ability (in w, towards the mean w, for a style-based generator), style mixing for a
+ * style-based one (StyleGAN: the layer from which seed B's styles take over), and, for a generator with
+ * attention maps (SAGAN, BigGAN), where a chosen position of the image attends. z is drawn from the
+ * distribution the descriptor gives. A generator that translates images gets a canvas to draw on or an upload
+ * instead (playground/translator.tsx).
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { GeneratorInput } from '../../../shared/generator.ts';
@@ -24,7 +26,7 @@ import { Translator } from '../playground/translator.tsx';
 const STRIP = 8;
 const POINTS = 1000;
 /** Input kinds the controls below can feed. */
-const FED: readonly GeneratorInput['kind'][] = ['latent', 'class', 'code'];
+const FED: readonly GeneratorInput['kind'][] = ['latent', 'class', 'code', 'pose'];
 
 type Of<K extends GeneratorInput['kind']> = Extract<GeneratorInput, { kind: K }>;
 
@@ -67,6 +69,10 @@ function Controls({
   const [klass, setKlass] = useState(0);
   const [codes, setCodes] = useState<Record<string, number[]>>({});
   const [truncation, setTruncation] = useState(1);
+  const styles = gen.styles;
+  const layers = styles?.layerSides.length ?? 0;
+  // The style layer from which B's styles take over; all layers (no mixing) to begin with.
+  const [crossover, setCrossover] = useState(layers);
   const [error, setError] = useState<Error>();
   const [generated, setGenerated] = useState(0);
   const single = useRef<HTMLCanvasElement>(null);
@@ -77,10 +83,16 @@ function Controls({
   const latentSize = sizeOf(latent);
   const classInput = descriptor.inputs.find((i): i is Of<'class'> => i.kind === 'class');
   const codeInputs = descriptor.inputs.filter((i): i is Of<'code'> => i.kind === 'code');
+  const poseInput = descriptor.inputs.find((i): i is Of<'pose'> => i.kind === 'pose');
+  // [azimuth, elevation]; starts at the middle of each range the generator was trained on.
+  const middle = (r: [number, number]) => (r[0] + r[1]) / 2;
+  const [pose, setPose] = useState<[number, number] | undefined>(undefined);
+  const poseNow: [number, number] | undefined =
+    pose ?? (poseInput ? [middle(poseInput.azimuth), middle(poseInput.elevation)] : undefined);
   const unfed = descriptor.inputs.filter((i) => !FED.includes(i.kind));
   const uniform = latentNoiseOf(descriptor) === 'uniform';
   // Truncation redraws normal values beyond a threshold; a uniform z has no tail to cut.
-  const truncatable = descriptor.abilities.truncation && !uniform;
+  const truncatable = descriptor.abilities.truncation && (styles !== undefined || !uniform);
   const points = descriptor.outputs[0]!.kind === 'points';
   const outputShape = descriptor.outputs[0]!.shape;
 
@@ -105,6 +117,11 @@ function Controls({
       for (let i = 0; i < n; i++) oneHot[i * classInput.classes + klass] = 1;
       values[classInput.name] = oneHot;
     }
+    if (poseInput && poseNow) {
+      const v = new Float32Array(n * 2);
+      for (let i = 0; i < n; i++) v.set(poseNow, 2 * i);
+      values[poseInput.name] = v;
+    }
     for (const c of codeInputs) {
       const row = codes[c.name] ?? defaultCodes(c);
       const v = new Float32Array(n * row.length);
@@ -120,12 +137,27 @@ function Controls({
         throw new Error(
           `the playground cannot feed this generator's ${unfed.map((i) => `${i.kind} input '${i.name}'`).join(', ')} yet`,
         );
-      const trunc = truncatable && truncation < 1 ? truncation * 2 : undefined;
+      // In z (a normal redrawn beyond a threshold), unless the generator truncates in w.
+      const trunc = truncatable && !styles && truncation < 1 ? truncation * 2 : undefined;
       const draw = (seed: number) =>
         uniform ? uniformVector(seed, latentSize) : normalVector(seed, latentSize, trunc);
       const za = draw(seedA);
       const zb = draw(seedB);
-      if (points) {
+      if (styles) {
+        // A's styles up to the crossover, B's after it; the strip interpolates A -> B unmixed.
+        const image = await styles.generate(slerp(za, zb, t), zb, crossover, truncation);
+        drawImages(single.current!, image, 1, outputShape, 8);
+        const zs = Array.from({ length: STRIP }, (_, i) => slerp(za, zb, i / (STRIP - 1)));
+        const flat = new Float32Array(STRIP * latentSize);
+        for (const [i, z] of zs.entries()) flat.set(z, i * latentSize);
+        drawImages(
+          strip.current!,
+          await styles.generate(flat, flat, layers, truncation),
+          STRIP,
+          outputShape,
+          3,
+        );
+      } else if (points) {
         const zs = Array.from({ length: POINTS }, (_, i) => draw(seedA * 7919 + i));
         drawPoints(single.current!, await gen.generate(POINTS, inputsFor(zs)));
       } else {
@@ -151,7 +183,7 @@ function Controls({
   // Every control change draws again; the model is small, so this stays interactive.
   useEffect(() => {
     void generate();
-  }, [seedA, seedB, t, klass, codes, truncation, query]);
+  }, [seedA, seedB, t, klass, codes, truncation, query, crossover, pose]);
 
   const num = (set: (n: number) => void) => (e: Event) => {
     const v = Number((e.target as HTMLInputElement).value);
@@ -249,16 +281,53 @@ function Controls({
             </fieldset>
           );
         })}
+        {poseInput &&
+          poseNow &&
+          (['azimuth', 'elevation'] as const).map((name, d) => {
+            const [low, high] = poseInput[name];
+            return (
+              <label key={name}>
+                {name === 'azimuth' ? 'Azimuth' : 'Elevation'} {poseNow[d]!.toFixed(0)}°
+                <input
+                  type="range"
+                  data-testid={`pose-${name}`}
+                  min={low}
+                  max={high}
+                  step={(high - low) / 36}
+                  value={poseNow[d]}
+                  onInput={(e) => {
+                    const next: [number, number] = [...poseNow];
+                    next[d] = Number((e.target as HTMLInputElement).value);
+                    setPose(next);
+                  }}
+                />
+              </label>
+            );
+          })}
         {truncatable && (
           <label>
             Truncation ψ {truncation.toFixed(2)}
             <input
               type="range"
-              min={0.1}
+              min={styles ? 0 : 0.1}
               max={1}
               step={0.05}
               value={truncation}
               onInput={(e) => setTruncation(Number((e.target as HTMLInputElement).value))}
+            />
+          </label>
+        )}
+        {styles && (
+          <label>
+            Seed B's styles from layer {crossover}
+            {crossover < layers ? ` (${styles.layerSides[crossover]} px)` : ' (none: A alone)'}
+            <input
+              type="range"
+              min={0}
+              max={layers}
+              step={1}
+              value={crossover}
+              onInput={(e) => setCrossover(Number((e.target as HTMLInputElement).value))}
             />
           </label>
         )}
@@ -303,6 +372,9 @@ function Controls({
         />
         <figcaption>
           {points ? `${POINTS} points from seed ${seedA}` : `Seed ${seedA} → ${seedB} at ${t.toFixed(2)}`}
+          {styles && crossover < layers
+            ? `, styles from layer ${crossover} (${styles.layerSides[crossover]} px) on from seed ${seedB}`
+            : ''}
         </figcaption>
       </figure>
       {attention && !points && (

@@ -5,7 +5,7 @@
  * backend is used.
  */
 import type * as TF from '@tensorflow/tfjs';
-import type { GeneratorDescriptor, GeneratorInput } from '../../../shared/generator.ts';
+import type { GeneratorDescriptor, GeneratorInput, StyleParts } from '../../../shared/generator.ts';
 import { sizeOf } from '../../../shared/generator-summary.ts';
 import type { ExportedGenerator } from '../api/types.ts';
 
@@ -24,7 +24,17 @@ export interface LoadedGenerator {
   generate(batch: number, values: Record<string, Float32Array>): Promise<Float32Array>;
   /** As generate, every output: the sample first, then each extra output. */
   generateAll(batch: number, values: Record<string, Float32Array>): Promise<Float32Array[]>;
+  /** A style-based generator's own controls, through its mapping and synthesis networks. */
+  styles?: StyledGenerator;
   dispose(): void;
+}
+
+export interface StyledGenerator extends StyleParts {
+  /**
+   * Samples from latents zA and zB (batch * latent size each): w of each truncated towards the mean w by
+   * psi (1: as drawn, 0: the mean), the style layers before `crossover` from A and the rest from B.
+   */
+  generate(zA: Float32Array, zB: Float32Array, crossover: number, psi: number): Promise<Float32Array>;
 }
 
 const shapeText = (shape: readonly (number | null)[]) => `[${shape.join(', ')}]`;
@@ -34,6 +44,8 @@ let tfPromise: Promise<typeof TF> | undefined;
 async function tfjs(): Promise<{ tf: typeof TF; backend: string }> {
   tfPromise ??= import('@tensorflow/tfjs');
   const tf = await tfPromise;
+  // The parameter-free layers an exported generator may hold besides stock ones, registered on import.
+  await import('../../../shared/layers/normalise.ts');
   if (tf.getBackend() !== 'webgl' && tf.getBackend() !== 'cpu') {
     let ok = false;
     try {
@@ -78,23 +90,77 @@ function checkedAgainst(model: TF.LayersModel, descriptor: GeneratorDescriptor):
   return inputs;
 }
 
-export async function loadGenerator(exported: ExportedGenerator): Promise<LoadedGenerator> {
-  const { tf, backend } = await tfjs();
-  const model = await tf.loadLayersModel(exported.modelUrl, {
+type ModelUrls = Pick<ExportedGenerator, 'modelUrl' | 'weightUrls'>;
+
+async function loadModel(tf: typeof TF, { modelUrl, weightUrls }: ModelUrls): Promise<TF.LayersModel> {
+  return tf.loadLayersModel(modelUrl, {
     weightUrlConverter: async (path) => {
       // model.json names weights relative to itself ("./weights.bin"); the API keys them by file name.
       const name = path.replace(/^(\.\/)+/, '');
-      const url = exported.weightUrls[name];
+      const url = weightUrls[name];
       if (!url) throw new Error(`the generator names a weights file '${name}' the API gave no URL for`);
       return url;
     },
   });
+}
+
+/** The mapping and synthesis networks of a style-based generator, run as its descriptor's styles say. */
+async function styledGenerator(
+  tf: typeof TF,
+  styles: StyleParts,
+  parts: NonNullable<ExportedGenerator['parts']>,
+): Promise<{ styled: StyledGenerator; models: TF.LayersModel[] }> {
+  const [mapping, synthesis] = await Promise.all([
+    loadModel(tf, parts.mapping),
+    loadModel(tf, parts.synthesis),
+  ]);
+  const latent = Number(mapping.inputs[0]!.shape[1]);
+  const layers = styles.layerSides.length;
+  const styled: StyledGenerator = {
+    ...styles,
+    async generate(zA, zB, crossover, psi) {
+      const batch = zA.length / latent;
+      const y = tf.tidy(() => {
+        const mean = tf.tensor1d(styles.wAverage);
+        const w = (z: Float32Array) => {
+          const raw = mapping.predict(tf.tensor2d(z, [batch, latent])) as TF.Tensor2D;
+          return tf.add(mean, tf.mul(psi, tf.sub(raw, mean))) as TF.Tensor2D;
+        };
+        const [a, b] = [w(zA), w(zB)];
+        const ws = tf.stack(
+          Array.from({ length: layers }, (_, k) => (k < crossover ? a : b)),
+          1,
+        );
+        return synthesis.predict(ws) as TF.Tensor;
+      });
+      const data = (await y.data()) as Float32Array;
+      y.dispose();
+      return data;
+    },
+  };
+  return { styled, models: [mapping, synthesis] };
+}
+
+export async function loadGenerator(exported: ExportedGenerator): Promise<LoadedGenerator> {
+  const { tf, backend } = await tfjs();
+  const model = await loadModel(tf, exported);
   let inputs: GeneratorInput[];
   try {
     inputs = checkedAgainst(model, exported.descriptor);
   } catch (err) {
     model.dispose();
     throw err;
+  }
+  const { styles } = exported.descriptor;
+  let styled: Awaited<ReturnType<typeof styledGenerator>> | undefined;
+  if (styles) {
+    if (!exported.parts) {
+      model.dispose();
+      throw new Error(
+        "the descriptor describes style parts the API gave no URLs for (answer without 'parts')",
+      );
+    }
+    styled = await styledGenerator(tf, styles, exported.parts);
   }
   const generateAll = async (batch: number, values: Record<string, Float32Array>) => {
     const xs = inputs.map((inp) => {
@@ -115,6 +181,10 @@ export async function loadGenerator(exported: ExportedGenerator): Promise<Loaded
     descriptor: exported.descriptor,
     generateAll,
     generate: async (batch, values) => (await generateAll(batch, values))[0]!,
-    dispose: () => model.dispose(),
+    ...(styled ? { styles: styled.styled } : {}),
+    dispose: () => {
+      model.dispose();
+      for (const m of styled?.models ?? []) m.dispose();
+    },
   };
 }

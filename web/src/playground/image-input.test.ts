@@ -27,3 +27,17 @@ describe('the playground input image', () => {
     expect(Array.from(imageFromRgba(rgba, [2, 2, 3]).values.slice(6))).toEqual([1, -1, -1, -1, -1, 1]);
   });
 });
+
+describe('tiles for a super-resolution generator', () => {
+  it('cuts an image into input-sized tiles row by row, and joins their outputs back in place', async () => {
+    const { fromTiles, toTiles } = await import('./image-input.ts');
+    // A 4x6 single-channel image whose value is its pixel index.
+    const image = { h: 4, w: 6, c: 1, values: Float32Array.from({ length: 24 }, (_, i) => i) };
+    const { values, count } = toTiles(image, [2, 3]);
+    expect(count).toBe(4);
+    expect(Array.from(values.subarray(0, 6))).toEqual([0, 1, 2, 6, 7, 8]);
+    expect(Array.from(values.subarray(6, 12))).toEqual([3, 4, 5, 9, 10, 11]);
+    expect(fromTiles(values, 2, 2, [2, 3, 1]).values).toEqual(image.values);
+    expect(() => toTiles(image, [3, 3])).toThrow(/a 4x6 image does not cut into 3x3 tiles/);
+  });
+});

@@ -54,3 +54,46 @@ export function imageFromRgba(rgba: ArrayLike<number>, [h, w, c]: number[]): Inp
   }
   return out;
 }
+
+/**
+ * An image larger than a generator's fixed input, cut into tiles of that input's size (row by row; the image's
+ * sides are multiples of the tile's): the batch a super-resolution generator enlarges tile by tile.
+ */
+export function toTiles(
+  image: InputImage,
+  [th, tw]: readonly number[],
+): { values: Float32Array; count: number } {
+  const { h, w, c, values } = image;
+  if (h % th! !== 0 || w % tw! !== 0)
+    throw new Error(`a ${h}x${w} image does not cut into ${th}x${tw} tiles`);
+  const [rows, cols] = [h / th!, w / tw!];
+  const out = new Float32Array(values.length);
+  let o = 0;
+  for (let r = 0; r < rows; r++)
+    for (let q = 0; q < cols; q++)
+      for (let y = 0; y < th!; y++) {
+        const from = ((r * th! + y) * w + q * tw!) * c;
+        out.set(values.subarray(from, from + tw! * c), o);
+        o += tw! * c;
+      }
+  return { values: out, count: rows * cols };
+}
+
+/** The tiles' outputs [rows * cols, oh, ow, c] joined back into one [rows * oh, cols * ow, c] image. */
+export function fromTiles(
+  tiles: Float32Array,
+  rows: number,
+  cols: number,
+  [oh, ow, c]: readonly number[],
+): InputImage {
+  const [h, w] = [rows * oh!, cols * ow!];
+  const out = blankImage([h, w, c!]);
+  let i = 0;
+  for (let r = 0; r < rows; r++)
+    for (let q = 0; q < cols; q++)
+      for (let y = 0; y < oh!; y++) {
+        out.values.set(tiles.subarray(i, i + ow! * c!), ((r * oh! + y) * w + q * ow!) * c!);
+        i += ow! * c!;
+      }
+  return out;
+}

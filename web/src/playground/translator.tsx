@@ -3,6 +3,8 @@
  * (white on black, as the digit sets are) or upload a picture, and the output is drawn again after every
  * stroke. A generator with two image inputs (CycleGAN: [a, b] -> [to_b, to_a]) translates either way: the
  * input goes to the chosen direction's input (and, unused, to the other), and that direction's output is shown.
+ * A generator whose output is larger than its input (SRGAN, x4) enlarges a whole picture: an upload keeps its
+ * own size (up to MAX_SIDE, cut to whole input-sized tiles), each tile is enlarged, and the tiles are joined.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { sizeOf } from '../../../shared/generator-summary.ts';
@@ -11,15 +13,23 @@ import { ErrorBox } from '../components/states.tsx';
 import { drawImages } from './draw.ts';
 import type { LoadedGenerator } from './generator.ts';
 import { GeneratorLine } from './generator-line.tsx';
-import { blankImage, type InputImage, imageFromRgba, paintLine } from './image-input.ts';
+import { blankImage, fromTiles, type InputImage, imageFromRgba, paintLine, toTiles } from './image-input.ts';
 
 const SCALE = 8;
+/** The largest side a super-resolution upload keeps, in input pixels. */
+const MAX_SIDE = 64;
+/** About how wide a super-resolution input is drawn, in screen pixels. */
+const SHOWN = 256;
+const inputScale = (width: number) => Math.max(1, Math.round(SHOWN / width));
 
 export function Translator({ run, gen }: { run: RunRecord; gen: LoadedGenerator }) {
   const twoWay = gen.descriptor.inputs.length === 2;
   const [direction, setDirection] = useState(0);
   const shape = gen.descriptor.inputs[direction]!.shape;
-  const [image, setImage] = useState<InputImage>(() => blankImage(shape));
+  // Super-resolution: one input, an output `factor` times its size; the picture is a grid of input tiles.
+  const factor = twoWay ? 1 : (gen.descriptor.outputs[0]?.shape[0] ?? shape[0]!) / shape[0]!;
+  const startShape = factor > 1 ? [4 * shape[0]!, 4 * shape[1]!, shape[2]!] : shape;
+  const [image, setImage] = useState<InputImage>(() => blankImage(startShape));
   const [pen, setPen] = useState(1.2);
   const [erase, setErase] = useState(false);
   const [generated, setGenerated] = useState(0);
@@ -43,9 +53,24 @@ export function Translator({ run, gen }: { run: RunRecord; gen: LoadedGenerator 
           d === direction ? input.values : new Float32Array(sizeOf(i)),
         ]),
       );
-      const outputs = await gen.generateAll(1, values);
-      const outShape = gen.descriptor.outputs[direction]?.shape ?? shape;
-      drawImages(outputCanvas.current!, outputs[direction]!, 1, outShape, SCALE);
+      if (factor > 1) {
+        const [th, tw] = shape as [number, number];
+        const tiles = toTiles(input, [th, tw]);
+        const [out] = await gen.generateAll(tiles.count, { [gen.descriptor.inputs[0]!.name]: tiles.values });
+        const big = fromTiles(out!, input.h / th, input.w / tw, gen.descriptor.outputs[0]!.shape);
+        drawImages(
+          outputCanvas.current!,
+          big.values,
+          1,
+          [big.h, big.w, big.c],
+          // As large on screen as the input, so the two line up.
+          inputScale(input.w) / factor,
+        );
+      } else {
+        const outputs = await gen.generateAll(1, values);
+        const outShape = gen.descriptor.outputs[direction]?.shape ?? shape;
+        drawImages(outputCanvas.current!, outputs[direction]!, 1, outShape, SCALE);
+      }
       setError(undefined);
       setGenerated((g) => g + 1);
     } catch (err) {
@@ -57,7 +82,8 @@ export function Translator({ run, gen }: { run: RunRecord; gen: LoadedGenerator 
   // translation at a time, the latest input next.
   const latest = useRef(image);
   useEffect(() => {
-    drawImages(inputCanvas.current!, image.values, 1, [image.h, image.w, image.c], SCALE);
+    const scale = factor > 1 ? inputScale(image.w) : SCALE;
+    drawImages(inputCanvas.current!, image.values, 1, [image.h, image.w, image.c], scale);
     latest.current = image;
     if (pending.current) return;
     pending.current = true;
@@ -89,12 +115,19 @@ export function Translator({ run, gen }: { run: RunRecord; gen: LoadedGenerator 
     const url = URL.createObjectURL(file);
     const img = new Image();
     img.onload = () => {
+      // A translator's input is its fixed size; a super-resolution upload keeps its own, in whole tiles.
+      let [w, h] = [shape[1]!, shape[0]!];
+      if (factor > 1) {
+        const fit = Math.min(1, MAX_SIDE / Math.max(img.width, img.height));
+        w = Math.max(shape[1]!, Math.floor((img.width * fit) / shape[1]!) * shape[1]!);
+        h = Math.max(shape[0]!, Math.floor((img.height * fit) / shape[0]!) * shape[0]!);
+      }
       const c = document.createElement('canvas');
-      c.width = image.w;
-      c.height = image.h;
+      c.width = w;
+      c.height = h;
       const ctx = c.getContext('2d')!;
-      ctx.drawImage(img, 0, 0, image.w, image.h);
-      setImage(imageFromRgba(ctx.getImageData(0, 0, image.w, image.h).data, shape));
+      ctx.drawImage(img, 0, 0, w, h);
+      setImage(imageFromRgba(ctx.getImageData(0, 0, w, h).data, [h, w, shape[2]!]));
       URL.revokeObjectURL(url);
     };
     img.onerror = () => setError(new Error(`${file.name} could not be read as an image`));
@@ -147,7 +180,7 @@ export function Translator({ run, gen }: { run: RunRecord; gen: LoadedGenerator 
         <label>
           Upload an image <input type="file" accept="image/*" data-testid="upload" onChange={upload} />
         </label>
-        <button type="button" onClick={() => setImage(blankImage(shape))}>
+        <button type="button" onClick={() => setImage(blankImage(startShape))}>
           Clear
         </button>
       </div>
@@ -183,7 +216,7 @@ export function Translator({ run, gen }: { run: RunRecord; gen: LoadedGenerator 
             role="img"
             aria-label="The generator's output for the input"
           />
-          <figcaption>Output</figcaption>
+          <figcaption>{factor > 1 ? `Output (x${factor})` : 'Output'}</figcaption>
         </figure>
       </div>
     </div>
