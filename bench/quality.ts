@@ -281,6 +281,19 @@ Object.assign(EXPERIMENTS, {
   'singan-photos': singanPhotos(),
   'singan-reconstruction-photos': singanPhotos({ adversarialWeight: 0 }),
 });
+/**
+ * The Conditional Analogy GAN on figures-articles (64 px) beside its non-adversarial variant (the same G
+ * trained on the cycle and mask terms alone, no D), each at batch 8 under the same budget: 2,000 steps or
+ * the --minutes. Every evaluation also scores the person copied through and the new article's colour
+ * pasted into the worn region (trainer/eval/analogy.ts), baselines that need no training.
+ */
+Object.assign(EXPERIMENTS, {
+  'cagan-figures-articles': { ...translation('cagan', 'figures-articles'), batchSize: 8 },
+  'cagan-no-adversary-figures-articles': {
+    ...translation('cagan', 'figures-articles', { adversarialWeight: 0 }),
+    batchSize: 8,
+  },
+});
 
 /**
  * HoloGAN on the posed renders, scored by the azimuth sweep (36 azimuths x 50 z, the pose regressor reading

@@ -85,6 +85,14 @@ const MODELS = [
     dataset: 'digits2mnistm',
     hyperparameters: { generator: 'colour-map' },
   },
+  // The Conditional Analogy GAN on figures-articles (64 px; U-Net and PatchGAN 16 wide) and its variant without D.
+  { name: 'cagan-64', family: 'cagan', dataset: 'figures-articles', hyperparameters: {} },
+  {
+    name: 'cagan-no-adversary-64',
+    family: 'cagan',
+    dataset: 'figures-articles',
+    hyperparameters: { adversarialWeight: 0 },
+  },
   // Unrolled GAN trains on 2D mixtures only: the same MLP on ring8, beside the Vanilla GAN there (K = 5).
   { name: 'vanilla-ring8', family: 'vanilla', dataset: 'ring8', hyperparameters: { hiddenUnits: 128 } },
   { name: 'unrolled-ring8', family: 'unrolled', dataset: 'ring8', hyperparameters: { hiddenUnits: 128 } },

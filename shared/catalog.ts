@@ -755,6 +755,53 @@ const singanRules: readonly CrossFieldRule<z.output<typeof singan>>[] = [
   },
 ];
 
+// The Conditional Analogy GAN: a U-Net G on (person, worn article, new article) painting through a mask.
+const cagan = z.strictObject({
+  gFilters: z
+    .int()
+    .min(4)
+    .max(512)
+    .default(16)
+    .describe("U-Net's first encoder width, doubled per level up to 8x."),
+  dFilters: z.int().min(4).max(512).default(16).describe("PatchGAN's first width."),
+  patchDowns: patchDowns.default(2),
+  adversarialWeight: z
+    .number()
+    .min(0)
+    .max(100)
+    .default(1)
+    .describe(
+      "Weight of the adversarial term in G's loss; 0 trains the same G on the cycle and mask terms alone (the non-adversarial baseline), with no D.",
+    ),
+  cycleWeight: z
+    .number()
+    .min(0)
+    .max(1000)
+    .default(1)
+    .describe('Weight of the cycle L1: swapping the worn article back into the output recovers the person.'),
+  maskWeight: z
+    .number()
+    .min(0)
+    .max(100)
+    .default(0.1)
+    .describe("Weight of the mask's L1 (keeps the changed region small)."),
+  maskTvWeight: z
+    .number()
+    .min(0)
+    .max(100)
+    .default(0.1)
+    .describe("Weight of the mask's total variation (keeps the changed region in one piece)."),
+  dropoutLayers: z
+    .int()
+    .min(0)
+    .max(8)
+    .default(0)
+    .describe("Innermost decoder layers with dropout (G's only noise; none by default)."),
+  dropout: z.number().min(0).max(0.9).default(0.5).describe('Dropout rate there.'),
+  learningRate,
+  beta1,
+});
+
 export const FAMILIES = withDatasets([
   {
     id: 'vanilla',
@@ -1060,6 +1107,21 @@ export const FAMILIES = withDatasets([
     hyperparameters: singan,
     rules: singanRules,
   },
+  {
+    id: 'cagan',
+    title: 'Conditional Analogy GAN',
+    paper: {
+      title: 'The Conditional Analogy GAN: Swapping Fashion Articles on People Images',
+      authors: 'Jetchev and Bergmann',
+      year: 2017,
+      url: 'https://arxiv.org/abs/1709.04695',
+    },
+    axis: 'control',
+    summary:
+      "A U-Net G takes a person, the article they wear and a new article and paints an image and a mask; the person is kept where the mask is 0. A PatchGAN D judges (image, article) pairs, a real person with another article counting as fake; a cycle L1 (swapping the worn article back recovers the person) and the mask's L1 and total variation hold G to the article.",
+    kinds: ['articles'],
+    hyperparameters: cagan,
+  },
 ] as const satisfies readonly FamilyDeclaration[]);
 
 export type FamilyId = (typeof FAMILIES)[number]['id'];
@@ -1087,6 +1149,7 @@ export type BigganHyperparameters = Hyperparameters<'biggan'>;
 export type Pix2pixHyperparameters = Hyperparameters<'pix2pix'>;
 export type CycleganHyperparameters = Hyperparameters<'cyclegan'>;
 export type SpadeHyperparameters = Hyperparameters<'spade'>;
+export type CaganHyperparameters = Hyperparameters<'cagan'>;
 export type SrganHyperparameters = Hyperparameters<'srgan'>;
 
 export function familyInfo(id: string): FamilyInfo | undefined {

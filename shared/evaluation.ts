@@ -10,8 +10,8 @@ import { runFiles } from './keys.ts';
  * Datasets with a defined evaluation: cFID and classes on MNIST (28 px, and 32 px cropped back to the 28 px
  * it was padded from) and Fashion-MNIST (each by its own classifier), modes and HQ% on the 2D mixtures,
  * translations of the paired and unpaired digit sets on their held-out copies, the paintings of the scenes'
- * label maps (read back by the scenes' segmenter), the azimuth sweep of a pose-taking generator on the posed
- * renders (by the pose regressor).
+ * label maps (read back by the scenes' segmenter), article swaps on the figures-articles set's held-out copy,
+ * the azimuth sweep of a pose-taking generator on the posed renders (by the pose regressor).
  */
 export const EVALUATED_DATASETS: readonly DatasetId[] = [
   'mnist',
@@ -23,6 +23,7 @@ export const EVALUATED_DATASETS: readonly DatasetId[] = [
   'thick-digits',
   'digits2mnistm',
   'scenes',
+  'figures-articles',
   'posed-objects',
   'photos-x4',
   'photo-astronaut',
@@ -172,7 +173,7 @@ export interface JudgeRecord {
   testImages: number | null;
 }
 
-/** A translating generator (pix2pix, CycleGAN) scored on its set's held-out copy. */
+/** A translating generator (pix2pix, CycleGAN, the Conditional Analogy GAN) scored on its set's held-out copy. */
 export interface TranslationEval extends EvalCommon {
   kind: 'translation';
   /** Paired sets: outputs against targets, beside the input copied through as the output. */
@@ -210,6 +211,21 @@ export interface TranslationEval extends EvalCommon {
     mnistOnRealB: number;
     domainClassifier: JudgeRecord;
   };
+  /** Articles sets (the Conditional Analogy GAN): each held-out person given the next item's article. */
+  analogy?: {
+    model: AnalogyScores;
+    /** The person copied through unchanged: the reader then reads the new article only where it matches. */
+    copyThrough: AnalogyScores;
+    /** The worn article's region filled with the new article's mean colour (no pattern), the person kept. */
+    pasteColour: AnalogyScores;
+    /** The reader on the held-out people themselves, against their own articles. */
+    readerOnReal: { colour: number; pattern: number; both: number };
+    /** The stated bound on outsideL1 for the model's swaps to count as keeping the rest of the image. */
+    outsideBound: number;
+    /** model.both >= 0.8 and model.outsideL1 <= outsideBound. */
+    works: boolean;
+    articleReader: JudgeRecord;
+  };
   /**
    * Label-map sets: the segmenter's reading of the generated scenes against the maps they were painted from,
    * beside its reading of the real held-out scenes (the best a generator can be scored).
@@ -222,6 +238,15 @@ export interface TranslationEval extends EvalCommon {
   /** The MNIST classifier for digit sets; absent on a label-map set. */
   classifier?: JudgeRecord;
   definitions: Record<string, string>;
+}
+
+/** An articles swap's scores: the new article's attributes read from the output, and what changed outside. */
+export interface AnalogyScores {
+  colour: number;
+  pattern: number;
+  both: number;
+  /** Mean |output - person| over the pixels outside the worn article's region, images in [-1, 1]. */
+  outsideL1: number;
 }
 
 /**
@@ -385,6 +410,10 @@ export function evalMetrics(result: EvalResult): Record<string, MetricValue> {
       metrics.classKeptBA = { value: 100 * toA.classKept, better: 'higher' };
       metrics.targetDomainAB = { value: 100 * toB.targetDomain, better: 'higher' };
       metrics.classKeptAB = { value: 100 * toB.classKept, better: 'higher' };
+    }
+    if (result.analogy) {
+      metrics.attributesRead = { value: 100 * result.analogy.model.both, better: 'higher' };
+      metrics.outsideL1 = { value: result.analogy.model.outsideL1, better: 'lower' };
     }
     return metrics;
   }

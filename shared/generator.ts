@@ -72,7 +72,7 @@ export type GeneratorInputKind = GeneratorInput['kind'];
 
 export const GeneratorOutputSchema = z.strictObject({
   name,
-  kind: z.enum(['image', 'points', 'attention-map']),
+  kind: z.enum(['image', 'mask', 'points', 'attention-map']),
   shape,
   range,
 });
@@ -243,13 +243,15 @@ export function describeGenerator(f: GeneratorFacts): GeneratorDescriptor {
 export interface NamedImage {
   name: string;
   shape: number[];
+  /** An output that is a mask in [0, 1] (where the Conditional Analogy GAN paints), not an image. */
+  mask?: boolean;
 }
 
 /**
- * The descriptor of a generator that translates images (pix2pix, CycleGAN) or label maps (SPADE, pix2pix on
- * a label-map set): image inputs in [-1, 1], label maps one-hot over `classes` per pixel, image outputs
- * (tanh); the first output is the sample (the first input's translation) and any after it are the other
- * inputs' translations, in order, listed as extra outputs.
+ * The descriptor of a generator that translates images (pix2pix, CycleGAN, the Conditional Analogy GAN) or
+ * label maps (SPADE, pix2pix on a label-map set): image inputs in [-1, 1], label maps one-hot over `classes`
+ * per pixel, image outputs (tanh) or masks in [0, 1]; the first output is the sample (the first input's
+ * translation) and any after it (the other inputs' translations, a mask) are extra outputs.
  */
 export function describeTranslator(f: {
   family: string;
@@ -266,7 +268,9 @@ export function describeTranslator(f: {
     inputs: f.inputs.map(({ classes, ...i }) =>
       classes === undefined ? { kind: 'image', ...i, range: [-1, 1] } : { kind: 'label-map', ...i, classes },
     ),
-    outputs: f.outputs.map((o) => ({ kind: 'image', ...o, range: [-1, 1] })),
+    outputs: f.outputs.map(({ mask, ...o }) =>
+      mask ? { kind: 'mask', ...o, range: [0, 1] } : { kind: 'image', ...o, range: [-1, 1] },
+    ),
     abilities: { truncation: false, mixing: false, extraOutputs: f.outputs.slice(1).map((o) => o.name) },
   });
 }

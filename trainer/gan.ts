@@ -117,7 +117,7 @@ export interface Gan {
   /** z may be drawn truncated at sampling (BigGAN's truncation trick): an ability in the descriptor. */
   truncation?: boolean;
   /**
-   * Set when G translates images or label maps (pix2pix, CycleGAN, SPADE) instead of taking z: which batch image each of G's
+   * Set when G translates images or label maps (pix2pix, CycleGAN, SPADE, the Conditional Analogy GAN) instead of taking z: which batch image each of G's
    * inputs reads, in order, and the batch image its first output is compared with where the set is paired.
    * The gallery then shows held-out strips (each input, its output, then the target); latentDim is 0.
    */
@@ -170,13 +170,15 @@ export function fakeOf(inputs: StepInputs, generate: (inputs: StepInputs) => tf.
  * The batch images a translating generator reads and is compared with (their names in Batch); 'map' is a
  * label-map set's one-hot map.
  */
-export type BatchImage = 'x' | 'input' | 'domainB' | 'map';
+export type BatchImage = 'x' | 'input' | 'domainB' | 'map' | 'article' | 'newArticle';
 
 export interface ImageTranslation {
   /** For each input of G, in order: the batch image it reads. */
   inputs: BatchImage[];
   /** Paired sets: the batch image G's first output should reproduce. */
   target?: BatchImage;
+  /** G's outputs that are masks in [0, 1] (the Conditional Analogy GAN's), not images in [-1, 1]. */
+  masks?: string[];
 }
 
 export interface StyleNetworks {

@@ -37,7 +37,11 @@ export function describeGan(gan: Gan, spec: ExperimentSpec): GeneratorDescriptor
         shape: perSample(t),
         ...(reads[i] === 'map' ? labelMap : {}),
       })),
-      outputs: g.outputs.map((t, i) => ({ name: g.outputNames[i]!, shape: perSample(t) })),
+      outputs: g.outputs.map((t, i) => ({
+        name: g.outputNames[i]!,
+        shape: perSample(t),
+        ...(gan.translation?.masks?.includes(g.outputNames[i]!) ? { mask: true } : {}),
+      })),
     });
   }
   const [latentName, secondName] = gan.generator.inputNames;

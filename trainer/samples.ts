@@ -183,7 +183,9 @@ function strips(generator: tf.LayersModel, samples: SampleInputs): ReturnType<ty
   const { inputs, targets = [], shown = inputs } = samples;
   const predicted = tf.tidy(() => generator.predict(inputs.length === 1 ? inputs[0]! : inputs));
   const outputs = Array.isArray(predicted) ? predicted : [predicted];
-  const rows = shown.flatMap((input, k) => [input, outputs[k]!]).concat(targets);
+  // A generator with fewer outputs than inputs (the analogy GAN: three images in, image and mask out)
+  // shows each output after the input of its place.
+  const rows = shown.flatMap((input, k) => (outputs[k] ? [input, outputs[k]] : [input])).concat(targets);
   // Grey inputs beside colour outputs (digits -> MNIST-M) are shown in colour, each grey value in 3 channels;
   // a smaller input (super-resolution) at the output's size, its pixels as blocks.
   const channels = Math.max(...rows.map((r) => r.shape[3]!));

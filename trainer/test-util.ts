@@ -21,6 +21,7 @@ export const TINY_HYPERPARAMETERS: Record<string, Record<string, unknown>> = {
   biggan: { latentDim: 8, gChannels: 8, dChannels: 8, attentionSide: 8, embedDim: 4 },
   pix2pix: { gFilters: 4, dFilters: 4 },
   cyclegan: { gFilters: 4, residualBlocks: 1, dFilters: 4, poolSize: 6 },
+  cagan: { gFilters: 4, dFilters: 4, patchDowns: 1 },
   hologan: { latentDim: 8, volumeChannels: 8, projectionChannels: 8, dChannels: 4 },
   stackgan: { latentDim: 8, conditionDim: 4, gChannels: 8, dChannels: 4 },
   srgan: { filters: 4, blocks: 1, dFilters: 4 },

@@ -3,8 +3,10 @@
  * Signs in from the printed link, submits a tiny DCGAN run from the form, watches it reach SUCCEEDED, steps
  * its gallery, clones it into a second run, compares the two under one slider, generates images from the
  * exported generators in the browser (a conditional one by class; pix2pix and CycleGAN translating a drawn
- * input; PGGAN and StyleGAN with truncation and style mixing; SRGAN enlarging an upload x4), checks the catalog against GET /models, keeps a form draft across an
- * expired session, cancels and resumes a run, and shows a lost API connection. Screenshots go to test/e2e/artifacts/.
+ * input; PGGAN and StyleGAN with truncation and style mixing; SRGAN enlarging an upload x4; a Conditional
+ * Analogy GAN putting a picked article on a picked person), checks the catalog against GET /models, keeps a
+ * form draft across an expired session, cancels and resumes a run, and shows a lost API connection.
+ * Screenshots go to test/e2e/artifacts/.
  */
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
@@ -512,6 +514,42 @@ describe('the dashboard against npm start', () => {
       expect(await output.evaluate((el: HTMLCanvasElement) => [el.width, el.height])).toEqual([192, 160]);
       expect(await unlabeledControls()).toEqual([]);
       await shot('11-playground-srgan.png');
+    },
+    TRAIN_TIMEOUT + 10_000,
+  );
+
+  it(
+    'puts a picked article on a picked person: a Conditional Analogy GAN generator',
+    async () => {
+      const id = await submitViaApi({
+        family: 'cagan',
+        dataset: 'figures-articles',
+        steps: 4,
+        batchSize: 4,
+        sampleEvery: 2,
+        evaluate: false,
+        hyperparameters: { gFilters: 4, dFilters: 4, patchDowns: 1 },
+      });
+      await go(`#/runs/${id}`);
+      await waitForStatus('SUCCEEDED');
+      await go(`#/playground/${id}`);
+      const output = page.getByTestId('output-canvas');
+      await expect.poll(() => output.getAttribute('data-generated'), { timeout: 60_000 }).not.toBe('0');
+      const pixels = (c: typeof output) =>
+        c.evaluate((el: HTMLCanvasElement) =>
+          Array.from(el.getContext('2d')!.getImageData(0, 0, el.width, el.height).data).join(','),
+        );
+      expect(await output.evaluate((el: HTMLCanvasElement) => [el.width, el.height])).toEqual([64, 64]);
+      expect(await page.getByTestId('mask-canvas').count()).toBe(1);
+      // The preview's six people and twelve articles, each a pick.
+      expect(await page.getByTestId('person').count()).toBe(6);
+      expect(await page.getByTestId('article').count()).toBe(12);
+      const before = await pixels(output);
+      await page.getByTestId('person').nth(3).click();
+      await expect.poll(async () => (await pixels(output)) !== before, { timeout: POLL_TIMEOUT }).toBe(true);
+      expect(await page.getByTestId('person').nth(3).getAttribute('aria-pressed')).toBe('true');
+      expect(await unlabeledControls()).toEqual([]);
+      await shot('11-playground-cagan.png');
     },
     TRAIN_TIMEOUT + 10_000,
   );

@@ -39,6 +39,8 @@ export interface Batch {
   article?: tf.Tensor4D;
   newArticle?: tf.Tensor4D;
   mask?: tf.Tensor4D;
+  /** articles: [B, attributes] int32, the new article's attributes (as `attributes` are x's). */
+  newAttributes?: tf.Tensor2D;
   /** [B, attributes] int32 value indices of the catalog's attributes, in its order. */
   attributes?: tf.Tensor2D;
 }

@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { SinganHyperparameters } from '../../shared/catalog.ts';
 import { datasetInfo, holdsImages } from '../../shared/datasets.ts';
 import {
+  type AnalogyScores,
   type BackendRecord,
   type CfidResult,
   type ClassCounts,
@@ -48,6 +49,7 @@ function classifiedAs(dataset: string): ClassifiedDataset {
   return dataset === 'fashion-mnist' ? 'fashion-mnist' : 'mnist';
 }
 
+import { evaluateAnalogy } from './analogy.ts';
 import { azimuthSweep } from './azimuth-sweep.ts';
 import { bestMappingAccuracy, codeTraversalGrid, evalCodeValue, evalContinuousCodes } from './codes.ts';
 import { type GaussianStats, gaussianStats } from './frechet.ts';
@@ -394,14 +396,21 @@ export async function evaluateRun(run: string | ArtifactSink, opts: EvalOptions 
         { ...samples, write: opts.write !== false },
       ),
     );
-  if (info.kind === 'paired' || info.kind === 'unpaired' || info.kind === 'labelmap')
+  if (
+    info.kind === 'paired' ||
+    info.kind === 'unpaired' ||
+    info.kind === 'labelmap' ||
+    info.kind === 'articles'
+  ) {
+    const score = info.kind === 'articles' ? evaluateAnalogy : evaluateTranslation;
     return scoredApart(async () =>
-      evaluateTranslation(generator, await describedBy(sink, spec, generator), info, commonOf(0), {
+      score(generator, await describedBy(sink, spec, generator), info, commonOf(0), {
         ...samples,
         ...(opts.batchSize !== undefined ? { batchSize: opts.batchSize } : {}),
         ...(opts.classifier ? { classifier: opts.classifier } : {}),
       }),
     );
+  }
   let gInputs: GeneratorInputs;
   let descriptor: ReadDescriptor;
   try {
@@ -679,6 +688,17 @@ export function summarize(r: EvalResult): string {
       lines.push(
         `  A -> B: read as B ${pct(toB.targetDomain)}, class kept ${pct(toB.classKept)} (MNIST classifier on real B: ${pct(mnistOnRealB)}), round trip ${pct(toB.roundTripClassKept)}`,
         `  B -> A: read as A ${pct(toA.targetDomain)}, class kept ${pct(toA.classKept)}, round trip ${pct(toA.roundTripClassKept)}`,
+      );
+    }
+    if (r.analogy) {
+      const line = (what: string, a: AnalogyScores) =>
+        `  ${what}: colour ${pct(a.colour)}, pattern ${pct(a.pattern)}, both ${pct(a.both)}; outside L1 ${a.outsideL1.toFixed(4)}`;
+      const { model, copyThrough, pasteColour, readerOnReal, outsideBound, works } = r.analogy;
+      lines.push(
+        line('swapped', model),
+        line('person copied through', copyThrough),
+        line('new colour pasted', pasteColour),
+        `  reader on real people: both ${pct(readerOnReal.both)}; works (both >= 80%, outside L1 <= ${outsideBound}): ${works}`,
       );
     }
     return lines.join('\n');

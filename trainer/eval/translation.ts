@@ -39,7 +39,7 @@ export interface TranslationOptions {
 }
 
 /** The generator's outputs for `inputs` (one tensor per model input), in batches: one tensor per output. */
-function translate(generator: tf.LayersModel, inputs: tf.Tensor[], batch: number): tf.Tensor[] {
+export function translate(generator: tf.LayersModel, inputs: tf.Tensor[], batch: number): tf.Tensor[] {
   const n = inputs[0]!.shape[0]!;
   const parts: tf.Tensor[][] = [];
   for (let start = 0; start < n; start += batch) {
@@ -71,13 +71,18 @@ const share = (xs: ArrayLike<number>, pred: (v: number, i: number) => boolean) =
   return k / xs.length;
 };
 
-function judgeRecord(dir: string, weights: string) {
+export function judgeRecord(dir: string, weights: string) {
   const record = readTrainingRecord(dir);
   return { weights, testAccuracy: record?.testAccuracy ?? null, testImages: record?.testImages ?? null };
 }
 
 /** Checks the descriptor asks for images of the set's shape, one input per domain or the paired input. */
-function checkInputs(descriptor: GeneratorDescriptor, info: DatasetInfo, want: number, from: string): void {
+export function checkInputs(
+  descriptor: GeneratorDescriptor,
+  info: DatasetInfo,
+  want: number,
+  from: string,
+): void {
   const images = descriptor.inputs.filter((i) => i.kind === 'image');
   if (images.length !== want || descriptor.inputs.length !== want)
     throw new EvalInputError(

@@ -2,6 +2,7 @@
 import { FAMILY_IDS, type FamilyId } from '../../shared/catalog.ts';
 import type { GanFamily } from '../gan.ts';
 import { biggan } from './biggan.ts';
+import { cagan } from './cagan.ts';
 import { cgan } from './cgan.ts';
 import { cyclegan } from './cyclegan.ts';
 import { dcgan } from './dcgan.ts';
@@ -38,6 +39,7 @@ export const FAMILY_IMPLEMENTATIONS: Record<FamilyId, GanFamily<any>> = {
   biggan,
   pix2pix,
   cyclegan,
+  cagan,
   hologan,
   stackgan,
   srgan,

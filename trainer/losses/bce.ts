@@ -31,3 +31,16 @@ export function generatorBce(kind: GeneratorBce): (fakeLogits: tf.Tensor) => tf.
 export function meanProbability(logits: tf.Tensor): tf.Scalar {
   return tf.mean(tf.sigmoid(logits));
 }
+
+/**
+ * D judging pairs (the Conditional Analogy GAN): a real pair is real; a generated pair and a real image with
+ * the wrong condition (mismatched) are both fake, so D learns whether the image fits its condition, not only
+ * whether it looks real. log D(real) + log(1 - D(fake)) + log(1 - D(mismatched)).
+ */
+export function discriminatorBceMismatched(
+  realLogits: tf.Tensor,
+  fakeLogits: tf.Tensor,
+  mismatchedLogits: tf.Tensor,
+): tf.Scalar {
+  return tf.add<tf.Scalar>(discriminatorBce(realLogits, fakeLogits), tf.mean(tf.softplus(mismatchedLogits)));
+}

@@ -7,7 +7,7 @@ import type { Init } from './init.ts';
 import { SpectralNorm } from './spectral-norm.ts';
 
 type Sym = tf.SymbolicTensor;
-type Activation = 'relu' | 'leakyRelu' | 'tanh' | 'linear';
+type Activation = 'relu' | 'leakyRelu' | 'tanh' | 'sigmoid' | 'linear';
 
 export function assertShape(x: Sym, expected: (number | null)[], where: string): Sym {
   const ok = x.shape.length === expected.length && expected.every((d, i) => d === null || x.shape[i] === d);
@@ -23,6 +23,8 @@ export function activate(x: Sym, activation: Activation, slope = 0.2): Sym {
       return tf.layers.leakyReLU({ alpha: slope }).apply(x) as Sym;
     case 'tanh':
       return tf.layers.activation({ activation: 'tanh' }).apply(x) as Sym;
+    case 'sigmoid':
+      return tf.layers.activation({ activation: 'sigmoid' }).apply(x) as Sym;
     case 'linear':
       return x;
   }

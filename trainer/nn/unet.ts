@@ -37,12 +37,17 @@ export function unetDepth([h, w]: readonly number[]): number {
   return depth;
 }
 
-/** The U-Net as a model, input image [N, H, W, C] -> image [N, H, W, outputChannels], its input named 'input'. */
-export function unetModel(o: UnetOptions): tf.LayersModel {
-  const [h, w] = o.inputShape;
-  const depth = unetDepth(o.inputShape);
+/** UnetOptions less what only the model needs: the trunk reads a given tensor and ends before the output. */
+export type UnetTrunkOptions = Omit<UnetOptions, 'inputShape' | 'outputChannels' | 'name'>;
+
+/**
+ * The U-Net up to its last join: x [N, H, W, C] -> [N, H/2, W/2, 2 x filters] (the outermost decoder map
+ * joined to the first encoder map), to which a head of 4x4 stride-2 transposed convolutions gives the
+ * output(s) at full size.
+ */
+export function unetTrunk(x: Sym, o: UnetTrunkOptions): Sym {
+  const depth = unetDepth(x.shape.slice(1) as number[]);
   const width = (level: number) => o.filters * 2 ** Math.min(level, 3);
-  const x = input([...o.inputShape], 'input');
   const k4 = { kernel: 4, strides: 2, init: o.init } as const;
   const skips: Sym[] = [];
   let e = conv(x, { ...k4, filters: width(0) });
@@ -62,7 +67,20 @@ export function unetModel(o: UnetOptions): tf.LayersModel {
       u = new SeededDropout({ rate: o.dropoutRate, seed: o.init.layerSeed() }).apply(u) as Sym;
     d = concatenate([u, skips[level]!]);
   }
-  const out = deconv(activate(d, 'relu'), { ...k4, filters: o.outputChannels, activation: 'tanh' });
+  return d;
+}
+
+/** The U-Net's outermost layer on its trunk: ReLU, a 4x4 stride-2 transposed convolution, the activation. */
+export function unetHead(trunk: Sym, filters: number, activation: 'tanh' | 'linear', init: Init): Sym {
+  return deconv(activate(trunk, 'relu'), { kernel: 4, strides: 2, init, filters, activation });
+}
+
+/** The U-Net as a model, input image [N, H, W, C] -> image [N, H, W, outputChannels], its input named 'input'. */
+export function unetModel(o: UnetOptions): tf.LayersModel {
+  const [h, w] = o.inputShape;
+  unetDepth(o.inputShape);
+  const x = input([...o.inputShape], 'input');
+  const out = unetHead(unetTrunk(x, o), o.outputChannels, 'tanh', o.init);
   return tf.model({
     inputs: x,
     outputs: named(assertShape(out, [null, h, w, o.outputChannels], 'U-Net output'), 'output'),

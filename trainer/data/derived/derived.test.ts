@@ -327,6 +327,16 @@ describe('figures-articles', () => {
       expect(s.values.labels!.data[i]).toBe(s.values.attributes!.data[i * 2 + 1]);
     }
   });
+
+  it('draws its held-out items from streams no training item uses: none is a training item', () => {
+    const train = set('figures-articles');
+    const held = GENERATORS['figures-articles']!.generate(7, N, 'test');
+    const px = 64 * 64 * 3;
+    const items = (t: DerivedSet) =>
+      Array.from({ length: N }, (_, i) => Buffer.from(t.images.x!.data.subarray(i * px, (i + 1) * px)));
+    const trained = new Set(items(train).map((b) => b.toString('base64')));
+    expect(items(held).filter((b) => trained.has(b.toString('base64')))).toHaveLength(0);
+  });
 });
 
 describe('the cache', () => {

@@ -3,10 +3,11 @@
  * wearing a top of a colour and pattern (DERIVED_COLOURS x ARTICLE_PATTERNS), the top's flat image on a plain
  * ground, and the top's region on the figure (its coverage, 0-1). The pattern is laid out in the top's own
  * coordinates, so the figure wears what the flat image shows. A batch's newArticle is another item's top.
+ * The held-out copy's items come from streams no training item uses (HELD_OUT_FIRST).
  */
 import { ARTICLE_PATTERNS, DERIVED_COLOURS, datasetInfo } from '../../../shared/datasets.ts';
 import type { Rng } from '../rng.ts';
-import { type DerivedGenerator, forEachItem } from './generator.ts';
+import { type DerivedGenerator, forEachItem, HELD_OUT_FIRST } from './generator.ts';
 import {
   colour,
   coverage,
@@ -142,7 +143,7 @@ function drawFigure(
 
 export const figuresArticles: DerivedGenerator = {
   version: 1,
-  generate(seed, count) {
+  generate(seed, count, split = 'train') {
     const [size, , channels] = datasetInfo('figures-articles').shape as [number, number, number];
     const pixels = size * size * channels;
     const x = imagePlane(count, [size, size, channels]);
@@ -150,25 +151,30 @@ export const figuresArticles: DerivedGenerator = {
     const mask = imagePlane(count, [size, size, 1]);
     const labels = valueColumn(count, 1);
     const attributes = valueColumn(count, 2);
-    forEachItem(seed, count, (i, rng) => {
-      const c = rng.int(DERIVED_COLOURS.length);
-      const p = rng.int(ARTICLE_PATTERNS.length);
-      const base = scale(colour(DERIVED_COLOURS[c]!), 0.85 + 0.15 * rng.uniform());
-      // The pattern's second colour: white over dark colours, a darker shade over white.
-      const second: Rgb = DERIVED_COLOURS[c] === 'white' ? [0.2, 0.2, 0.25] : mixRgb(base, [1, 1, 1], 0.75);
-      const fill = (u: number, v: number) => patternAt(ARTICLE_PATTERNS[p]!, base, second, u, v);
-      const figure = drawFigure(rng, size, (cx, cy, unit) => placedTop(cx, cy, unit, fill));
-      toBytes(figure.pic, x.data, i * pixels);
-      toBytes({ h: size, w: size, c: 1, data: figure.mask }, mask.data, i * size * size);
-      // The flat article: the same top, larger, centred on a light ground.
-      const flat = picture(size, size, channels, FLAT_GROUND);
-      const unit = size * 0.58;
-      const top = placedTop(size / 2, size * 0.2, unit, fill);
-      paint(flat, coverage(size, size, top.shape), top.texture);
-      toBytes(flat, article.data, i * pixels);
-      labels.data[i] = p;
-      attributes.data.set([c, p], i * 2);
-    });
+    forEachItem(
+      seed,
+      count,
+      (i, rng) => {
+        const c = rng.int(DERIVED_COLOURS.length);
+        const p = rng.int(ARTICLE_PATTERNS.length);
+        const base = scale(colour(DERIVED_COLOURS[c]!), 0.85 + 0.15 * rng.uniform());
+        // The pattern's second colour: white over dark colours, a darker shade over white.
+        const second: Rgb = DERIVED_COLOURS[c] === 'white' ? [0.2, 0.2, 0.25] : mixRgb(base, [1, 1, 1], 0.75);
+        const fill = (u: number, v: number) => patternAt(ARTICLE_PATTERNS[p]!, base, second, u, v);
+        const figure = drawFigure(rng, size, (cx, cy, unit) => placedTop(cx, cy, unit, fill));
+        toBytes(figure.pic, x.data, i * pixels);
+        toBytes({ h: size, w: size, c: 1, data: figure.mask }, mask.data, i * size * size);
+        // The flat article: the same top, larger, centred on a light ground.
+        const flat = picture(size, size, channels, FLAT_GROUND);
+        const unit = size * 0.58;
+        const top = placedTop(size / 2, size * 0.2, unit, fill);
+        paint(flat, coverage(size, size, top.shape), top.texture);
+        toBytes(flat, article.data, i * pixels);
+        labels.data[i] = p;
+        attributes.data.set([c, p], i * 2);
+      },
+      split === 'test' ? HELD_OUT_FIRST : 0,
+    );
     return { count, images: { x, article, mask }, values: { labels, attributes } };
   },
 };

@@ -17,8 +17,8 @@ export interface DerivedGenerator {
   version: number;
   /**
    * `split` is 'train' unless said: the paired and unpaired sets read it (MNIST's split of the digits, or
-   * photos-x4's part of the photographs), and a set drawn from the seed alone (scenes) draws its 'test' items
-   * from HELD_OUT_FIRST on.
+   * photos-x4's part of the photographs), and a set drawn from the seed alone (scenes, figures-articles) draws
+   * its 'test' items from HELD_OUT_FIRST on.
    */
   generate(seed: number, count: number, split?: DigitSplit): DerivedSet;
 }

@@ -83,14 +83,16 @@ export function loadHeldOut(
 }
 
 /**
- * The first `count` held-out items as one batch, in order (item i with item i of the second domain), the
+ * The first `count` held-out items as one batch, in order (item i with item i of the second domain; in an
+ * articles set with item i + 1's article as the new one, so every swap puts on another item's article), the
  * same for every run on the set.
  */
 export function heldOutBatch(info: DatasetInfo, count: number): Batch {
   if (count > HELD_OUT_COUNT)
     throw new Error(`'${info.id}' holds ${HELD_OUT_COUNT} held-out items, asked for ${count}`);
   const items = Int32Array.from({ length: count }, (_, i) => i);
-  return assembleBatch(info, loadHeldOut(info), items, items);
+  const second = info.kind === 'articles' ? items.map((i) => (i + 1) % count) : items;
+  return assembleBatch(info, loadHeldOut(info), items, second);
 }
 
 /** Images drawn from an independent order (the name in the batch, the plane in the set). */
@@ -98,6 +100,7 @@ const FROM_SECOND_ORDER: Record<string, string> = {
   domainB: 'domainB',
   labelsB: 'labelsB',
   newArticle: 'article',
+  newAttributes: 'attributes',
 };
 
 /** A batch's tensors for the given items. */
@@ -113,6 +116,8 @@ export function assembleBatch(
   const columns: [string, string][] = Object.keys(set.values).map((k) => [k, k]);
   for (const [name, from] of Object.entries(FROM_SECOND_ORDER)) {
     if (set.images[from] && name !== from) planes.push([name, from]);
+    // The new article's attributes go with it; other sets' attributes have no second item to describe.
+    if (set.values[from] && name !== from && set.images.article) columns.push([name, from]);
   }
   for (const [name, from] of planes) {
     const plane = set.images[from]!;

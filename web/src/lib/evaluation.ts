@@ -113,7 +113,10 @@ export function evaluationFacts(e: EvalResult): EvalFact[] {
   return facts;
 }
 
-/** A translating generator's numbers: against its targets (paired) or per direction (unpaired). */
+/**
+ * A translating generator's numbers: against its targets (paired), per direction (unpaired), or the new
+ * article read from its swaps (articles).
+ */
 function translationFacts(e: Extract<EvalResult, { kind: 'translation' }>): EvalFact[] {
   const facts: EvalFact[] = [];
   if (e.paired) {
@@ -198,6 +201,21 @@ function translationFacts(e: Extract<EvalResult, { kind: 'translation' }>): Eval
         label: 'B -> A class kept',
         value: percent(toA.classKept),
         detail: `round trip ${percent(toA.roundTripClassKept)}`,
+      },
+    );
+  }
+  if (e.analogy) {
+    const { model, copyThrough, pasteColour, readerOnReal, outsideBound, works } = e.analogy;
+    facts.push(
+      {
+        label: 'New article read',
+        value: percent(model.both),
+        detail: `colour ${percent(model.colour)}, pattern ${percent(model.pattern)}; works at 80% (${works ? 'met' : 'not met'}); copied through ${percent(copyThrough.both)}, colour pasted ${percent(pasteColour.both)}; the reader on real people ${percent(readerOnReal.both)}`,
+      },
+      {
+        label: 'Change outside the article',
+        value: metric(model.outsideL1),
+        detail: `mean |output - person| outside the worn article's region, lower is better; bound ${outsideBound}`,
       },
     );
   }

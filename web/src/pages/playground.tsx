@@ -18,6 +18,7 @@ import { ErrorBox, Loading } from '../components/states.tsx';
 import { useAsync } from '../lib/hooks.ts';
 import { normalVector, slerp, uniformVector } from '../lib/latent.ts';
 import { href } from '../lib/route.ts';
+import { Analogy } from '../playground/analogy.tsx';
 import { drawAttention, drawImages, drawPoints } from '../playground/draw.ts';
 import { type LoadedGenerator, loadGenerator } from '../playground/generator.ts';
 import { Translator } from '../playground/translator.tsx';
@@ -429,6 +430,9 @@ function Loaded({ id }: { id: string }) {
     return <ErrorBox error={data.error} retry={data.reload} what="The generator" />;
   }
   if (!data.data) return <Loading what="tfjs and the generator" />;
+  // A generator that paints through a mask (the Conditional Analogy GAN) puts a picked article on a person.
+  if (data.data.gen.descriptor.outputs.some((o) => o.kind === 'mask'))
+    return <Analogy run={data.data.run} gen={data.data.gen} />;
   // A generator that takes images (pix2pix, CycleGAN) translates what is drawn or uploaded; one that takes a
   // label map (SPADE) paints the map drawn in its palette.
   if (data.data.gen.descriptor.inputs.every((i) => i.kind === 'image' || i.kind === 'label-map'))

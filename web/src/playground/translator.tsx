@@ -13,9 +13,9 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { sizeOf } from '../../../shared/generator-summary.ts';
 import type { RunRecord } from '../api/types.ts';
 import { ErrorBox } from '../components/states.tsx';
-import { href } from '../lib/route.ts';
 import { drawImages } from './draw.ts';
 import type { LoadedGenerator } from './generator.ts';
+import { GeneratorLine } from './generator-line.tsx';
 import {
   blankImage,
   fromTiles,
@@ -156,11 +156,7 @@ export function Translator({ run, gen }: { run: RunRecord; gen: LoadedGenerator 
 
   return (
     <div class="playground">
-      <p class="muted">
-        Generator of <a href={href({ page: 'run', id: run.id })}>{run.id}</a> ({run.spec.family} on{' '}
-        {run.spec.dataset}) · tfjs backend <strong data-testid="tf-backend">{gen.backend}</strong> · inputs{' '}
-        {gen.descriptor.inputs.map((i) => `${i.name}[${i.shape.join('x')}]`).join(', ')}
-      </p>
+      <GeneratorLine run={run} gen={gen} />
       <div class="controls">
         {twoWay && (
           <label>
