@@ -63,7 +63,7 @@ const KIND_TENSORS: Record<DatasetKind, string[]> = {
   labelmap: ['x', 'labels', 'map'],
   captioned: ['x', 'labels', 'caption', 'attributes'],
   posed: ['x', 'labels', 'pose'],
-  articles: ['x', 'labels', 'article', 'newArticle', 'mask', 'attributes'],
+  articles: ['x', 'labels', 'article', 'newArticle', 'mask', 'attributes', 'newAttributes'],
 };
 
 describe.each(DATASETS.map((d) => [d.id, d as DatasetInfo] as const))('%s', (id, info) => {
@@ -90,6 +90,7 @@ describe.each(DATASETS.map((d) => [d.id, d as DatasetInfo] as const))('%s', (id,
     if (a.labelsB) expect(a.labelsB.shape).toEqual([batch]);
     if (a.article) expect(a.article.shape).toEqual(image);
     if (a.newArticle) expect(a.newArticle.shape).toEqual(image);
+    if (a.newAttributes) expect(a.newAttributes.shape).toEqual(a.attributes!.shape);
     if (a.mask) expect(a.mask.shape).toEqual([batch, info.shape[0], info.shape[1], 1]);
     if (a.map) {
       expect(a.map.shape).toEqual([batch, info.shape[0], info.shape[1], info.classes]);

@@ -149,7 +149,7 @@ describe('evaluateRun on a generator with latent codes', () => {
       JSON.stringify({ ...descriptor, inputs: descriptor.inputs.slice(1) }),
     );
     await expect(evaluateRun(dir, { samples: 50, classifier, write: false })).rejects.toThrow(
-      /generator\/descriptor\.json is not a valid generator descriptor: inputs: a generator takes one latent input, or images to translate/,
+      /generator\/descriptor\.json is not a valid generator descriptor: inputs: a generator takes one latent input, or images or label maps to translate/,
     );
     const wide = {
       ...descriptor,

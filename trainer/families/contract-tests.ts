@@ -4,11 +4,13 @@
  * stopped midway and resumed ends where an uninterrupted one does.
  */
 import * as tf from '@tensorflow/tfjs';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { DatasetId } from '../../shared/datasets.ts';
 import { descriptorFromSpec, layersModelInputs } from '../../shared/generator.ts';
 import { runFiles } from '../../shared/keys.ts';
 import type { ExperimentSpec } from '../../shared/spec.ts';
 import { latestCheckpoint, loadCheckpoint } from '../checkpoint.ts';
+import { prepareDataset } from '../data/prepare.ts';
 import { disposeGan } from '../gan.ts';
 import { readGeneratorDescriptor } from '../generator.ts';
 import { buildGan } from '../loop.ts';
@@ -102,6 +104,9 @@ export function familyContract(
     tinySpec(family, dataset, { ...(hyperparameters ? { hyperparameters } : {}), ...extra });
 
   describe(`${family} on ${dataset}: the family contract`, () => {
+    // What a run fetches before training (Fashion-MNIST's files, the photographs): a fresh machine has none.
+    beforeAll(() => prepareDataset(dataset as DatasetId, { log: () => {} }), 300_000);
+
     it('trains a few steps, writes the run layout, leaks no tensors', async () => {
       const dir = scratchDir(`${family}-contract`);
       const s = spec();
