@@ -82,8 +82,15 @@ const lossChoice = z
   .enum(['non-saturating', 'minimax'])
   .default('non-saturating')
   .describe('Generator loss: non-saturating (-log D(G(z))) or the original minimax (log(1 - D(G(z)))).');
-const learningRate = z.number().gt(0).max(1).default(2e-4).describe('Adam learning rate for G and D.');
-const beta1 = z.number().min(0).max(0.999).default(0.5).describe("Adam's beta1.");
+/** A learning rate: above 0, at most 1. */
+const rate = (d: number, what = 'Adam learning rate for G and D.') =>
+  z.number().gt(0).max(1).default(d).describe(what);
+/** Adam's decay rates. */
+const beta1Of = (d: number, what = "Adam's beta1.") => z.number().min(0).max(0.999).default(d).describe(what);
+const beta2Of = (d: number, what = "Adam's beta2.") =>
+  z.number().min(0).max(0.9999).default(d).describe(what);
+const learningRate = rate(2e-4);
+const beta1 = beta1Of(0.5);
 const latentDim = (d: number) => z.int().min(1).max(1024).default(d).describe('Size of the latent vector z.');
 
 const vanilla = z.strictObject({
@@ -189,7 +196,7 @@ const nCritic = (d: number) =>
     .describe('n_critic: critic updates per G update, each on its own batch.');
 
 const wgan = dcganNetworks.extend({
-  learningRate: z.number().gt(0).max(1).default(5e-5).describe('RMSProp learning rate for G and the critic.'),
+  learningRate: rate(5e-5, 'RMSProp learning rate for G and the critic.'),
   clip: z
     .number()
     .gt(0)
@@ -208,9 +215,9 @@ const wgan = dcganNetworks.extend({
 });
 
 const wganGp = dcganNetworks.extend({
-  learningRate: z.number().gt(0).max(1).default(1e-4).describe('Adam learning rate for G and the critic.'),
-  beta1: z.number().min(0).max(0.999).default(0).describe("Adam's beta1."),
-  beta2: z.number().min(0).max(0.9999).default(0.9).describe("Adam's beta2."),
+  learningRate: rate(1e-4, 'Adam learning rate for G and the critic.'),
+  beta1: beta1Of(0),
+  beta2: beta2Of(0.9),
   gpWeight: z.number().min(0).max(1000).default(10).describe('lambda: weight of the gradient penalty.'),
   nCritic: nCritic(5),
 });
@@ -218,7 +225,7 @@ const wganGp = dcganNetworks.extend({
 const sngan = dcganNetworks.extend({
   learningRate,
   beta1,
-  beta2: z.number().min(0).max(0.9999).default(0.999).describe("Adam's beta2."),
+  beta2: beta2Of(0.999),
   nCritic: nCritic(1),
 });
 
@@ -236,19 +243,14 @@ const resnetNetworks = z.strictObject({
     .describe(
       'Side of the feature maps the self-attention blocks of G and D see; the side the networks pass through nearest it (14 on 28 px images).',
     ),
-  gLearningRate: z
-    .number()
-    .gt(0)
-    .max(1)
-    .default(1e-4)
-    .describe("G's Adam learning rate (TTUR: slower than D)."),
-  dLearningRate: z.number().gt(0).max(1).default(4e-4).describe("D's Adam learning rate."),
-  beta1: z.number().min(0).max(0.999).default(0).describe("Adam's beta1 for G and D."),
+  gLearningRate: rate(1e-4, "G's Adam learning rate (TTUR: slower than D)."),
+  dLearningRate: rate(4e-4, "D's Adam learning rate."),
+  beta1: beta1Of(0, "Adam's beta1 for G and D."),
 });
 
 const sagan = resnetNetworks.extend({
   latentDim: latentDim(128),
-  beta2: z.number().min(0).max(0.9999).default(0.9).describe("Adam's beta2 for G and D."),
+  beta2: beta2Of(0.9, "Adam's beta2 for G and D."),
   dSteps: z.int().min(1).max(10).default(1).describe('D updates per G update, each on its own batch.'),
 });
 
@@ -260,7 +262,7 @@ const biggan = resnetNetworks.extend({
     .max(1024)
     .default(128)
     .describe("Size of the shared class embedding joined to each block's z chunk."),
-  beta2: z.number().min(0).max(0.9999).default(0.999).describe("Adam's beta2 for G and D."),
+  beta2: beta2Of(0.999, "Adam's beta2 for G and D."),
   dSteps: z.int().min(1).max(10).default(2).describe('D updates per G update, each on its own batch.'),
   orthoWeight: z
     .number()
@@ -319,13 +321,8 @@ const srgan = z.strictObject({
     .describe(
       "Weight of the adversarial term in G's loss (the paper: 1e-3); 0 trains the same G on the pixel MSE throughout (the MSE-only baseline, SRResNet), with no D.",
     ),
-  learningRate: z
-    .number()
-    .gt(0)
-    .max(1)
-    .default(1e-4)
-    .describe('Adam learning rate for G and D (the paper: 1e-4).'),
-  beta1: z.number().min(0).max(0.999).default(0.9).describe("Adam's beta1 (the paper: 0.9)."),
+  learningRate: rate(1e-4, 'Adam learning rate for G and D (the paper: 1e-4).'),
+  beta1: beta1Of(0.9, "Adam's beta1 (the paper: 0.9)."),
 });
 
 const pix2pix = z.strictObject({
@@ -441,15 +438,10 @@ const spade = z.strictObject({
     .describe(
       "lambda: weight of the feature-matching L1 term (D's features of real and fake images) in G's loss.",
     ),
-  gLearningRate: z
-    .number()
-    .gt(0)
-    .max(1)
-    .default(1e-4)
-    .describe("G's Adam learning rate (TTUR: slower than D)."),
-  dLearningRate: z.number().gt(0).max(1).default(4e-4).describe("D's Adam learning rate."),
-  beta1: z.number().min(0).max(0.999).default(0).describe("Adam's beta1 for G and D."),
-  beta2: z.number().min(0).max(0.9999).default(0.9).describe("Adam's beta2 for G and D."),
+  gLearningRate: rate(1e-4, "G's Adam learning rate (TTUR: slower than D)."),
+  dLearningRate: rate(4e-4, "D's Adam learning rate."),
+  beta1: beta1Of(0, "Adam's beta1 for G and D."),
+  beta2: beta2Of(0.9, "Adam's beta2 for G and D."),
 });
 
 const infogan = z.strictObject({
@@ -516,7 +508,7 @@ const infogan = z.strictObject({
     ),
   loss: lossChoice,
   learningRate: learningRate.describe("Adam learning rate for D (and Q, which shares D's network)."),
-  gLearningRate: z.number().gt(0).max(1).default(1e-3).describe('Adam learning rate for G.'),
+  gLearningRate: rate(1e-3, 'Adam learning rate for G.'),
   beta1,
 });
 
@@ -528,23 +520,19 @@ const pggan = z.strictObject({
     .max(512)
     .default(64)
     .describe('Feature maps of every block of G and the critic (the paper: 512, fewer at high resolutions).'),
-  fadeFraction: z
-    .number()
-    .gt(0)
-    .max(1)
-    .default(0.5)
-    .describe(
-      "Share of each grown resolution's steps spent fading its new layers in (alpha 0 -> 1); the run's steps are split evenly over the resolutions.",
-    ),
+  fadeFraction: rate(
+    0.5,
+    "Share of each grown resolution's steps spent fading its new layers in (alpha 0 -> 1); the run's steps are split evenly over the resolutions.",
+  ),
   mbstdGroup: z
     .int()
     .min(1)
     .max(64)
     .default(4)
     .describe('Samples per minibatch standard deviation group (the batch must split into such groups).'),
-  learningRate: z.number().gt(0).max(1).default(1e-3).describe('Adam learning rate for G and the critic.'),
-  beta1: z.number().min(0).max(0.999).default(0).describe("Adam's beta1."),
-  beta2: z.number().min(0).max(0.9999).default(0.99).describe("Adam's beta2."),
+  learningRate: rate(1e-3, 'Adam learning rate for G and the critic.'),
+  beta1: beta1Of(0),
+  beta2: beta2Of(0.99),
   gpWeight: z.number().min(0).max(1000).default(10).describe('lambda: weight of the gradient penalty.'),
   drift: z
     .number()
@@ -603,9 +591,9 @@ const stylegan = z.strictObject({
     .max(64)
     .default(4)
     .describe('Samples per minibatch standard deviation group in D (the batch must split into such groups).'),
-  learningRate: z.number().gt(0).max(1).default(1e-3).describe('Adam learning rate for G and D.'),
-  beta1: z.number().min(0).max(0.999).default(0).describe("Adam's beta1."),
-  beta2: z.number().min(0).max(0.9999).default(0.99).describe("Adam's beta2."),
+  learningRate: rate(1e-3),
+  beta1: beta1Of(0),
+  beta2: beta2Of(0.99),
 });
 
 const hologan = z.strictObject({
@@ -636,7 +624,7 @@ const hologan = z.strictObject({
       "lambda_i: weight of the identity regulariser, D's head reconstructing z from a generated image, in both players' losses (0 turns it off).",
     ),
   loss: lossChoice,
-  learningRate: z.number().gt(0).max(1).default(1e-4).describe('Adam learning rate for G and D.'),
+  learningRate: rate(1e-4),
   beta1,
 });
 
@@ -742,7 +730,7 @@ const singan = z.strictObject({
     .describe(
       "Weight of the critic's term in G's loss; 0 trains the same pyramid on reconstruction alone (the baseline), with no critics.",
     ),
-  learningRate: z.number().gt(0).max(1).default(5e-4).describe('Adam learning rate for every G_n and D_n.'),
+  learningRate: rate(5e-4, 'Adam learning rate for every G_n and D_n.'),
   beta1,
 });
 
