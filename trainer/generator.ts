@@ -125,7 +125,7 @@ export async function exportGenerator(
   );
   // Stock layers with equalized layers, spectral norm, modulation and attention's gamma folded in,
   // attention maps after the sample (nn/export.ts), so the browser's tfjs loads it with no class of ours
-  // beyond shared/layers/normalise.ts. A style-based generator's parts first: model.json comes last.
+  // beyond shared/layers/. A style-based generator's parts first: model.json comes last.
   if (gan.styles) {
     await saveExportable(gan.styles.mapping, artifacts, runFiles.generatorPart('mapping'));
     await saveExportable(gan.styles.synthesis, artifacts, runFiles.generatorPart('synthesis'));

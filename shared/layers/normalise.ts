@@ -15,9 +15,13 @@ export function pixelNorm(x: tf.Tensor): tf.Tensor {
   return tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), 1e-8)));
 }
 
-/** [N, H, W, C]: each sample's channel made zero-mean, unit-variance over H x W. */
+/**
+ * [N, ..., C]: each sample's channel made zero-mean, unit-variance over every axis between: H x W of an
+ * image, D x H x W of a volume (HoloGAN's 3D AdaIN).
+ */
 export function instanceNorm(x: tf.Tensor, epsilon: number): tf.Tensor {
-  const { mean, variance } = tf.moments(x, [1, 2], true);
+  const spatial = Array.from({ length: x.rank - 2 }, (_, i) => i + 1);
+  const { mean, variance } = tf.moments(x, spatial, true);
   return tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, epsilon)));
 }
 
@@ -49,6 +53,3 @@ export class InstanceNorm extends tf.layers.Layer {
 
 tf.serialization.registerClass(PixelNorm);
 tf.serialization.registerClass(InstanceNorm);
-
-/** The class names an exported generator may hold besides stock tfjs's (what model.json's className says). */
-export const PORTABLE_LAYER_CLASSES = [PixelNorm.className, InstanceNorm.className] as const;

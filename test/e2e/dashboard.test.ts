@@ -11,28 +11,22 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  artifactPath,
-  ensureWebBuilt,
-  launchChromium,
-  type RunningPlatform,
-  startNpmStart,
-} from './harness.ts';
+import { type Dashboard, openDashboard, type RunningPlatform } from './harness.ts';
 
 const TRAIN_TIMEOUT = 120_000;
 /** How long a page may take to settle after an action, on a machine whose cores other work shares. */
 const POLL_TIMEOUT = 15_000;
 
 let platform: RunningPlatform;
-let browser: Awaited<ReturnType<typeof launchChromium>>;
+let dashboard: Dashboard;
 let page: Page;
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 let firstRun = '';
 let secondRun = '';
 let conditionalRun = '';
 
-const shot = (name: string) => page.screenshot({ path: artifactPath(name), fullPage: true });
-const go = (hash: string) => page.goto(`${platform.url}/${hash}`);
+const shot = (name: string) => dashboard.shot(name);
+const go = (hash: string) => dashboard.go(hash);
 const runIdFromUrl = () => decodeURIComponent(/#\/runs\/([^/?]+)/.exec(page.url())?.[1] ?? '');
 
 async function submitViaApi(spec: Record<string, unknown>): Promise<string> {
@@ -63,16 +57,12 @@ async function waitForStatus(status: string) {
 }
 
 beforeAll(async () => {
-  ensureWebBuilt();
-  platform = await startNpmStart();
-  browser = await launchChromium();
-  page = await browser.context.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
+  dashboard = await openDashboard(undefined, { signIn: false });
+  ({ platform, page, pageErrors } = dashboard);
 }, 180_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await platform?.stop();
+  await dashboard?.close();
 });
 
 describe('the dashboard against npm start', () => {

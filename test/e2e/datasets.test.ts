@@ -13,36 +13,23 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scratchDir } from '../../trainer/test-util.ts';
 import { shapePng } from '../fixtures/shape-png.ts';
-import {
-  artifactPath,
-  ensureWebBuilt,
-  launchChromium,
-  type RunningPlatform,
-  startNpmStart,
-} from './harness.ts';
+import { type Dashboard, openDashboard } from './harness.ts';
 
 const IMAGES = 1000;
 const DROPPED = 12;
 const VALIDATE_TIMEOUT = 240_000;
 const TRAIN_TIMEOUT = 300_000;
 
-let platform: RunningPlatform;
-let browser: Awaited<ReturnType<typeof launchChromium>>;
+let dashboard: Dashboard;
 let page: Page;
 let dir: string;
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 let ref = '';
 
-const shot = (name: string) => page.screenshot({ path: artifactPath(name), fullPage: true });
-const go = (hash: string) => page.goto(`${platform.url}/${hash}`);
+const shot = (name: string) => dashboard.shot(name);
+const go = (hash: string) => dashboard.go(hash);
 
-async function api<T>(path: string): Promise<T> {
-  const res = await fetch(`${platform.url}${path}`, {
-    headers: { authorization: `Bearer ${platform.token}` },
-  });
-  expect(res.status, path).toBe(200);
-  return (await res.json()) as T;
-}
+const api = <T>(path: string) => dashboard.api<T>(path);
 
 interface Version {
   version: number;
@@ -57,18 +44,12 @@ beforeAll(async () => {
   mkdirSync(folder);
   for (let i = 0; i < IMAGES; i++)
     writeFileSync(join(folder, `${String(i).padStart(3, '0')}.png`), shapePng(i));
-  ensureWebBuilt();
-  platform = await startNpmStart();
-  browser = await launchChromium();
-  page = await browser.context.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(platform.signInUrl);
-  await page.getByRole('heading', { name: 'Runs' }).waitFor();
+  dashboard = await openDashboard();
+  ({ page, pageErrors } = dashboard);
 }, 180_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await platform?.stop();
+  await dashboard?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 

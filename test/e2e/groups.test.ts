@@ -8,36 +8,23 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  artifactPath,
-  ensureWebBuilt,
-  launchChromium,
-  type RunningPlatform,
-  startNpmStart,
-} from './harness.ts';
+import { type Dashboard, openDashboard } from './harness.ts';
 
 /** Three or six tiny runs, one after another on the local runner, each scored when it ends. */
 const GROUP_TIMEOUT = 420_000;
 const POLL_TIMEOUT = 15_000;
 const MEMBER_LIMIT = 6;
 
-let platform: RunningPlatform;
-let browser: Awaited<ReturnType<typeof launchChromium>>;
+let dashboard: Dashboard;
 let page: Page;
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 let seedsGroup = '';
 
-const shot = (name: string) => page.screenshot({ path: artifactPath(name), fullPage: true });
-const go = (hash: string) => page.goto(`${platform.url}/${hash}`);
+const shot = (name: string) => dashboard.shot(name);
+const go = (hash: string) => dashboard.go(hash);
 const groupIdFromUrl = () => decodeURIComponent(/#\/groups\/([^/?]+)/.exec(page.url())?.[1] ?? '');
 
-async function api<T>(path: string): Promise<T> {
-  const res = await fetch(`${platform.url}${path}`, {
-    headers: { authorization: `Bearer ${platform.token}` },
-  });
-  expect(res.status, path).toBe(200);
-  return (await res.json()) as T;
-}
+const api = <T>(path: string) => dashboard.api<T>(path);
 
 interface GroupEvaluation {
   members: number;
@@ -59,18 +46,12 @@ async function smokeForm(family: string) {
 }
 
 beforeAll(async () => {
-  ensureWebBuilt();
-  platform = await startNpmStart({ GANZOO_MAX_GROUP_MEMBERS: String(MEMBER_LIMIT) });
-  browser = await launchChromium();
-  page = await browser.context.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(platform.signInUrl);
-  await page.getByRole('heading', { name: 'Runs' }).waitFor();
+  dashboard = await openDashboard({ GANZOO_MAX_GROUP_MEMBERS: String(MEMBER_LIMIT) });
+  ({ page, pageErrors } = dashboard);
 }, 180_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await platform?.stop();
+  await dashboard?.close();
 });
 
 describe('experiment groups in the dashboard', () => {

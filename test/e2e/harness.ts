@@ -1,20 +1,23 @@
 /**
  * What the dashboard's browser tests and measurements stand on: web/dist built when missing or older than
  * its sources, `npm start` as a user runs it (a fresh data folder, a free port, its printed sign-in URL),
- * and Debian's chromium driven by playwright-core, with the flags that keep it off the (closed) network.
+ * and Debian's chromium driven by playwright-core, with the flags that keep it off the (closed) network;
+ * openDashboard puts the three together as each browser test starts.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type BrowserContext, chromium } from 'playwright-core';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { ensureChromium } from './chromium.ts';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const ARTIFACTS = join(REPO_ROOT, 'test', 'e2e', 'artifacts');
 
-export { ensureWebBuilt } from '../../scripts/platform/web-build.ts';
+import { ensureWebBuilt } from '../../scripts/platform/web-build.ts';
+
+export { ensureWebBuilt };
 
 export interface RunningPlatform {
   /** http://127.0.0.1:{port} */
@@ -118,4 +121,57 @@ export async function launchChromium(): Promise<{ context: BrowserContext; close
 export function artifactPath(name: string): string {
   mkdirSync(ARTIFACTS, { recursive: true });
   return join(ARTIFACTS, name);
+}
+
+/** A browser test's dashboard: `npm start`, chromium signed in on one page, and what the tests ask of them. */
+export interface Dashboard {
+  platform: RunningPlatform;
+  page: Page;
+  /** Uncaught errors the page threw. */
+  pageErrors: string[];
+  /** A full-page screenshot into test/e2e/artifacts/. */
+  shot(name: string): Promise<Buffer>;
+  /** Navigates to a hash route, e.g. '#/runs'. */
+  go(hash: string): Promise<unknown>;
+  /** GET `path` from the API with the token; anything but 200 throws, naming the path and the answer. */
+  api<T>(path: string): Promise<T>;
+  close(): Promise<void>;
+}
+
+/**
+ * web/dist built, `npm start` with `env`, chromium on a page that collects uncaught errors; signed in
+ * through the printed link unless `signIn` is false (a test of the sign-in itself).
+ */
+export async function openDashboard(
+  env: Record<string, string> = {},
+  { signIn = true }: { signIn?: boolean } = {},
+): Promise<Dashboard> {
+  ensureWebBuilt();
+  const platform = await startNpmStart(env);
+  const browser = await launchChromium();
+  const page = await browser.context.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  if (signIn) {
+    await page.goto(platform.signInUrl);
+    await page.getByRole('heading', { name: 'Runs' }).waitFor();
+  }
+  return {
+    platform,
+    page,
+    pageErrors,
+    shot: (name) => page.screenshot({ path: artifactPath(name), fullPage: true }),
+    go: (hash) => page.goto(`${platform.url}/${hash}`),
+    async api<T>(path: string): Promise<T> {
+      const res = await fetch(`${platform.url}${path}`, {
+        headers: { authorization: `Bearer ${platform.token}` },
+      });
+      if (res.status !== 200) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);
+      return (await res.json()) as T;
+    },
+    async close() {
+      await browser.close();
+      await platform.stop();
+    },
+  };
 }

@@ -235,11 +235,11 @@ export class Modulate extends tf.layers.Layer {
    *     shared/layers/normalise.ts registers for the browser too.
    */
   fold(x: Sym, c?: Sym): Sym | undefined {
-    // Instance norm without a condition is stock layer normalisation over H and W (no affine).
+    // Instance norm without a condition is stock layer normalisation over the spatial axes (no affine).
     if (this.norm === 'instance' && this.source.from === 'none')
       return tf.layers
         .layerNormalization({
-          axis: [1, 2],
+          axis: Array.from({ length: x.shape.length - 2 }, (_, i) => i + 1),
           center: false,
           scale: false,
           epsilon: this.epsilon,
@@ -249,9 +249,6 @@ export class Modulate extends tf.layers.Layer {
     if (this.source.from === 'none') return undefined;
     if (this.source.from === 'map') return this.norm === 'batch' ? this.foldMap(x, c!) : undefined;
     const instance = this.norm === 'instance';
-    // InstanceNorm (shared/layers/normalise.ts) normalises images over H and W; a volume (HoloGAN's 3D AdaIN)
-    // stays this layer.
-    if (instance && x.shape.length !== 4) return undefined;
     const [scaleKernel, scaleBias, shiftKernel, shiftBias] = tf.tidy(() => {
       const p = this.params.map((v) => v.read());
       const channels = p[0]!.shape[1]!;
@@ -272,8 +269,12 @@ export class Modulate extends tf.layers.Layer {
       const out = layer.apply(c!) as Sym;
       layer.setWeights([kernel, bias]);
       tf.dispose([kernel, bias]);
-      return x.shape.length === 4
-        ? (tf.layers.reshape({ targetShape: [1, 1, channels] }).apply(out) as Sym)
+      // [N, C] broadcast over the spatial axes of an image or a volume (HoloGAN's 3D AdaIN).
+      const spatial = x.shape.length - 2;
+      return spatial > 0
+        ? (tf.layers
+            .reshape({ targetShape: [...Array<number>(spatial).fill(1), channels] })
+            .apply(out) as Sym)
         : out;
     };
     const scale = affine('scale', scaleKernel!, scaleBias!);

@@ -45,7 +45,7 @@ async function tfjs(): Promise<{ tf: typeof TF; backend: string }> {
   tfPromise ??= import('@tensorflow/tfjs');
   const tf = await tfPromise;
   // The parameter-free layers an exported generator may hold besides stock ones, registered on import.
-  await import('../../../shared/layers/normalise.ts');
+  await import('../../../shared/layers/index.ts');
   if (tf.getBackend() !== 'webgl' && tf.getBackend() !== 'cpu') {
     let ok = false;
     try {
