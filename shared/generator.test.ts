@@ -154,6 +154,9 @@ describe('a pose input', () => {
       ],
     );
     expect(derived.inputs).toEqual(d.inputs);
+    // It draws images (the playground drew 1,000 points of it before): only a toy set's generator draws points.
+    expect(d.outputs[0]).toMatchObject({ kind: 'image', shape: [32, 32, 3], range: [-1, 1] });
+    expect(derived.outputs).toEqual(d.outputs);
     expect(inputSummary(d.inputs[1]!)).toBe('pose[2] (pose, azimuth 0-360, elevation 0-60 degrees)');
     expect(() =>
       GeneratorDescriptorSchema.parse({ ...d, inputs: [d.inputs[0], { ...d.inputs[1], shape: [3] }] }),

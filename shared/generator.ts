@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import { CAPTION_WORDS, captionEncoding } from './captions.ts';
-import { type DatasetId, type DatasetInfo, datasetInfo, holdsImages } from './datasets.ts';
+import { type DatasetId, type DatasetInfo, datasetInfo } from './datasets.ts';
 import { LATENT_NOISES, type LatentNoise } from './latent.ts';
 
 export const GENERATOR_DESCRIPTOR_VERSION = 1;
@@ -214,7 +214,8 @@ export function describeGenerator(f: GeneratorFacts): GeneratorDescriptor {
     const { name, classes } = f.label;
     inputs.push({ kind: 'class', name, shape: [classes], classes, encoding: 'one-hot' });
   }
-  const image = holdsImages(f.dataset);
+  // Every generator draws images but a toy set's, which draws 2D points.
+  const image = f.dataset.kind !== 'points2d';
   return GeneratorDescriptorSchema.parse({
     version: GENERATOR_DESCRIPTOR_VERSION,
     family: f.family,

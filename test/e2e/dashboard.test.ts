@@ -544,6 +544,42 @@ describe('the dashboard against npm start', () => {
     TRAIN_TIMEOUT + 10_000,
   );
 
+  it(
+    'turns a HoloGAN object by its azimuth: the generator with a 3D volume loads in the browser',
+    async () => {
+      const id = await submitViaApi({
+        family: 'hologan',
+        dataset: 'posed-objects',
+        steps: 4,
+        batchSize: 4,
+        sampleEvery: 2,
+        evaluate: false,
+        hyperparameters: { latentDim: 8, volumeChannels: 8, projectionChannels: 8, dChannels: 4 },
+      });
+      await go(`#/runs/${id}`);
+      await waitForStatus('SUCCEEDED');
+      await go(`#/playground/${id}`);
+      const canvas = page.locator('canvas').first();
+      await expect.poll(() => canvas.getAttribute('data-generated'), { timeout: 60_000 }).not.toBe('0');
+      expect(await page.getByTestId('generator-inputs').textContent()).toMatch(/pose\[2\]/);
+      // Drawn as an image (its descriptor said points once, and the page drew 1,000 of them).
+      expect(await canvas.evaluate((c: HTMLCanvasElement) => [c.width, c.height])).toEqual([32, 32]);
+      const pixels = () =>
+        canvas.evaluate((c: HTMLCanvasElement) =>
+          Array.from(c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data).join(','),
+        );
+      const before = await pixels();
+      const azimuth = page.getByTestId('pose-azimuth');
+      const turned = Number(await azimuth.getAttribute('min')) + 90;
+      await azimuth.fill(String(turned));
+      await page.getByText(`Azimuth ${turned}°`).waitFor({ timeout: POLL_TIMEOUT });
+      await expect.poll(async () => (await pixels()) !== before, { timeout: POLL_TIMEOUT }).toBe(true);
+      expect(await unlabeledControls()).toEqual([]);
+      await shot('11-playground-hologan.png');
+    },
+    TRAIN_TIMEOUT + 10_000,
+  );
+
   it('shows the twenty families of the survey, marking those GET /models lists as trainable', async () => {
     const res = await fetch(`${platform.url}/models`, {
       headers: { authorization: `Bearer ${platform.token}` },
