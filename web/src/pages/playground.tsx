@@ -4,11 +4,13 @@
  * class for a class input, the categorical and continuous codes of a code input, truncation where the
  * generator has that ability (in w, towards the mean w, for a style-based generator), style mixing for a
  * style-based one (StyleGAN: the layer from which seed B's styles take over), and, for a generator with
- * attention maps (SAGAN, BigGAN), where a chosen position of the image attends. z is drawn from the
+ * attention maps (SAGAN, BigGAN), where a chosen position of the image attends, and a caption box for a
+ * captioned generator (StackGAN: the words of its dataset's vocabulary). z is drawn from the
  * distribution the descriptor gives. A generator that translates images gets a canvas to draw on or an upload
  * instead (playground/translator.tsx).
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { captionVocabularyOf, tokens } from '../../../shared/captions.ts';
 import type { GeneratorInput } from '../../../shared/generator.ts';
 import { inputSummary, sizeOf } from '../../../shared/generator-summary.ts';
 import { latentNoiseOf } from '../../../shared/latent.ts';
@@ -26,9 +28,14 @@ import { Translator } from '../playground/translator.tsx';
 const STRIP = 8;
 const POINTS = 1000;
 /** Input kinds the controls below can feed. */
-const FED: readonly GeneratorInput['kind'][] = ['latent', 'class', 'code', 'pose'];
+const FED: readonly GeneratorInput['kind'][] = ['latent', 'class', 'code', 'pose', 'caption'];
+/** What a captioned generator starts from (the captioned digits' own form). */
+const FIRST_CAPTION = 'a large red 3 at the top left';
 
 type Of<K extends GeneratorInput['kind']> = Extract<GeneratorInput, { kind: K }>;
+
+/** A draw that a later one overtook. */
+class Superseded extends Error {}
 
 function Picker() {
   const runs = useAsync(() => api.listRuns({ status: 'SUCCEEDED', limit: 50 }), []);
@@ -58,10 +65,13 @@ function Controls({
   run,
   gen,
   source,
+  vocabulary,
 }: {
   run: RunRecord;
   gen: LoadedGenerator;
   source: ExportedGenerator['descriptorSource'];
+  /** The words a caption input takes, id 0 the padding (a captioned generator's dataset's). */
+  vocabulary?: readonly string[];
 }) {
   const [seedA, setSeedA] = useState(1);
   const [seedB, setSeedB] = useState(2);
@@ -84,6 +94,8 @@ function Controls({
   const classInput = descriptor.inputs.find((i): i is Of<'class'> => i.kind === 'class');
   const codeInputs = descriptor.inputs.filter((i): i is Of<'code'> => i.kind === 'code');
   const poseInput = descriptor.inputs.find((i): i is Of<'pose'> => i.kind === 'pose');
+  const captionInput = descriptor.inputs.find((i): i is Of<'caption'> => i.kind === 'caption');
+  const [caption, setCaption] = useState(FIRST_CAPTION);
   // [azimuth, elevation]; starts at the middle of each range the generator was trained on.
   const middle = (r: [number, number]) => (r[0] + r[1]) / 2;
   const [pose, setPose] = useState<[number, number] | undefined>(undefined);
@@ -117,6 +129,14 @@ function Controls({
       for (let i = 0; i < n; i++) oneHot[i * classInput.classes + klass] = 1;
       values[classInput.name] = oneHot;
     }
+    if (captionInput) {
+      if (!vocabulary) throw new Error(`no vocabulary for the caption encoding '${captionInput.encoding}'`);
+      // An unknown word throws, naming it; the error box shows it.
+      const ids = tokens(caption, vocabulary);
+      const v = new Float32Array(n * ids.length);
+      for (let i = 0; i < n; i++) v.set(ids, i * ids.length);
+      values[captionInput.name] = v;
+    }
     if (poseInput && poseNow) {
       const v = new Float32Array(n * 2);
       for (let i = 0; i < n; i++) v.set(poseNow, 2 * i);
@@ -131,7 +151,15 @@ function Controls({
     return values;
   };
 
+  // Each draw's ticket: a draw a later one overtook neither draws nor clears the later one's error.
+  const latest = useRef(0);
   const generate = async () => {
+    const ticket = ++latest.current;
+    const fresh = async <T,>(pending: Promise<T>): Promise<T> => {
+      const value = await pending;
+      if (ticket !== latest.current) throw new Superseded();
+      return value;
+    };
     try {
       if (unfed.length > 0)
         throw new Error(
@@ -145,23 +173,23 @@ function Controls({
       const zb = draw(seedB);
       if (styles) {
         // A's styles up to the crossover, B's after it; the strip interpolates A -> B unmixed.
-        const image = await styles.generate(slerp(za, zb, t), zb, crossover, truncation);
+        const image = await fresh(styles.generate(slerp(za, zb, t), zb, crossover, truncation));
         drawImages(single.current!, image, 1, outputShape, 8);
         const zs = Array.from({ length: STRIP }, (_, i) => slerp(za, zb, i / (STRIP - 1)));
         const flat = new Float32Array(STRIP * latentSize);
         for (const [i, z] of zs.entries()) flat.set(z, i * latentSize);
         drawImages(
           strip.current!,
-          await styles.generate(flat, flat, layers, truncation),
+          await fresh(styles.generate(flat, flat, layers, truncation)),
           STRIP,
           outputShape,
           3,
         );
       } else if (points) {
         const zs = Array.from({ length: POINTS }, (_, i) => draw(seedA * 7919 + i));
-        drawPoints(single.current!, await gen.generate(POINTS, inputsFor(zs)));
+        drawPoints(single.current!, await fresh(gen.generate(POINTS, inputsFor(zs))));
       } else {
-        const [image, ...extras] = await gen.generateAll(1, inputsFor([slerp(za, zb, t)]));
+        const [image, ...extras] = await fresh(gen.generateAll(1, inputsFor([slerp(za, zb, t)])));
         drawImages(single.current!, image!, 1, outputShape, 8);
         if (attention && attentionCanvas.current) {
           const positions = attentionSide * attentionSide;
@@ -171,11 +199,12 @@ function Controls({
           drawAttention(attentionCanvas.current, image!, outputShape, row, attentionSide, query);
         }
         const zs = Array.from({ length: STRIP }, (_, i) => slerp(za, zb, i / (STRIP - 1)));
-        drawImages(strip.current!, await gen.generate(STRIP, inputsFor(zs)), STRIP, outputShape, 3);
+        drawImages(strip.current!, await fresh(gen.generate(STRIP, inputsFor(zs))), STRIP, outputShape, 3);
       }
       setError(undefined);
       setGenerated((g) => g + 1);
     } catch (err) {
+      if (err instanceof Superseded || ticket !== latest.current) return;
       setError(err as Error);
     }
   };
@@ -183,7 +212,7 @@ function Controls({
   // Every control change draws again; the model is small, so this stays interactive.
   useEffect(() => {
     void generate();
-  }, [seedA, seedB, t, klass, codes, truncation, query, crossover, pose]);
+  }, [seedA, seedB, t, klass, codes, truncation, query, crossover, pose, caption]);
 
   const num = (set: (n: number) => void) => (e: Event) => {
     const v = Number((e.target as HTMLInputElement).value);
@@ -281,6 +310,18 @@ function Controls({
             </fieldset>
           );
         })}
+        {captionInput && (
+          <label class="caption">
+            Caption
+            <input
+              type="text"
+              data-testid="caption"
+              value={caption}
+              onChange={(e) => setCaption((e.target as HTMLInputElement).value)}
+            />
+            {vocabulary && <small class="muted">Words: {vocabulary.slice(1).join(' ')}</small>}
+          </label>
+        )}
         {poseInput &&
           poseNow &&
           (['azimuth', 'elevation'] as const).map((name, d) => {
@@ -415,7 +456,13 @@ function Loaded({ id }: { id: string }) {
     const exported = await api.generator(id).catch((err: unknown) => {
       throw err instanceof ApiError && err.status === 404 ? new NoGenerator(err.message) : err;
     });
-    return { run, gen: await loadGenerator(exported), source: exported.descriptorSource };
+    // A caption input's words are its dataset's vocabulary (GET /datasets lists it).
+    const captionInput = exported.descriptor.inputs.find((i) => i.kind === 'caption');
+    const vocabularyOf = captionInput && captionVocabularyOf(captionInput.encoding);
+    const vocabulary = vocabularyOf
+      ? (await api.datasets()).find((d) => d.id === vocabularyOf)?.vocabulary
+      : undefined;
+    return { run, gen: await loadGenerator(exported), source: exported.descriptorSource, vocabulary };
   }, [id]);
   useEffect(() => () => data.data?.gen.dispose(), [data.data]);
   if (data.error) {
@@ -437,7 +484,14 @@ function Loaded({ id }: { id: string }) {
   // label map (SPADE) paints the map drawn in its palette.
   if (data.data.gen.descriptor.inputs.every((i) => i.kind === 'image' || i.kind === 'label-map'))
     return <Translator run={data.data.run} gen={data.data.gen} />;
-  return <Controls run={data.data.run} gen={data.data.gen} source={data.data.source} />;
+  return (
+    <Controls
+      run={data.data.run}
+      gen={data.data.gen}
+      source={data.data.source}
+      {...(data.data.vocabulary ? { vocabulary: data.data.vocabulary } : {})}
+    />
+  );
 }
 
 export function PlaygroundPage({ id }: { id?: string }) {
