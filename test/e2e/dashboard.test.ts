@@ -9,7 +9,7 @@
  * Screenshots go to test/e2e/artifacts/.
  */
 import { readFileSync } from 'node:fs';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Dashboard, openDashboard, type RunningPlatform } from './harness.ts';
 
@@ -55,6 +55,23 @@ const unlabeledControls = () =>
 async function waitForStatus(status: string) {
   await page.locator('h1 .badge', { hasText: status }).waitFor({ timeout: TRAIN_TIMEOUT });
 }
+
+/** Trains a tiny `spec` (4 steps) to SUCCEEDED through the API and opens its generator in the playground. */
+async function playgroundOf(spec: Record<string, unknown>): Promise<Locator> {
+  const id = await submitViaApi({ steps: 4, batchSize: 4, sampleEvery: 2, evaluate: false, ...spec });
+  await go(`#/runs/${id}`);
+  await waitForStatus('SUCCEEDED');
+  await go(`#/playground/${id}`);
+  const canvas = page.locator('canvas').first();
+  await expect.poll(() => canvas.getAttribute('data-generated'), { timeout: 60_000 }).not.toBe('0');
+  return canvas;
+}
+
+/** A canvas's RGBA bytes, joined: what two draws are compared by. */
+const pixelsOf = (canvas: Locator) =>
+  canvas.evaluate((c: HTMLCanvasElement) =>
+    Array.from(c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data).join(','),
+  );
 
 beforeAll(async () => {
   dashboard = await openDashboard(undefined, { signIn: false });
@@ -446,7 +463,9 @@ describe('the dashboard against npm start', () => {
           const before = await pixels();
           await page.getByLabel(label).focus();
           await page.keyboard.press('Home');
-          await expect.poll(async () => (await pixels()) !== before, { timeout: POLL_TIMEOUT }).toBe(true);
+          await expect
+            .poll(async () => (await pixelsOf(canvas)) !== before, { timeout: POLL_TIMEOUT })
+            .toBe(true);
         };
         const mixing = page.getByLabel(/^Seed B's styles from layer/);
         expect(await mixing.count(), family).toBe(family === 'stylegan' ? 1 : 0);
@@ -547,33 +566,22 @@ describe('the dashboard against npm start', () => {
   it(
     'turns a HoloGAN object by its azimuth: the generator with a 3D volume loads in the browser',
     async () => {
-      const id = await submitViaApi({
+      const canvas = await playgroundOf({
         family: 'hologan',
         dataset: 'posed-objects',
-        steps: 4,
-        batchSize: 4,
-        sampleEvery: 2,
-        evaluate: false,
         hyperparameters: { latentDim: 8, volumeChannels: 8, projectionChannels: 8, dChannels: 4 },
       });
-      await go(`#/runs/${id}`);
-      await waitForStatus('SUCCEEDED');
-      await go(`#/playground/${id}`);
-      const canvas = page.locator('canvas').first();
-      await expect.poll(() => canvas.getAttribute('data-generated'), { timeout: 60_000 }).not.toBe('0');
       expect(await page.getByTestId('generator-inputs').textContent()).toMatch(/pose\[2\]/);
       // Drawn as an image (its descriptor said points once, and the page drew 1,000 of them).
       expect(await canvas.evaluate((c: HTMLCanvasElement) => [c.width, c.height])).toEqual([32, 32]);
-      const pixels = () =>
-        canvas.evaluate((c: HTMLCanvasElement) =>
-          Array.from(c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data).join(','),
-        );
-      const before = await pixels();
+      const before = await pixelsOf(canvas);
       const azimuth = page.getByTestId('pose-azimuth');
       const turned = Number(await azimuth.getAttribute('min')) + 90;
       await azimuth.fill(String(turned));
       await page.getByText(`Azimuth ${turned}°`).waitFor({ timeout: POLL_TIMEOUT });
-      await expect.poll(async () => (await pixels()) !== before, { timeout: POLL_TIMEOUT }).toBe(true);
+      await expect
+        .poll(async () => (await pixelsOf(canvas)) !== before, { timeout: POLL_TIMEOUT })
+        .toBe(true);
       expect(await unlabeledControls()).toEqual([]);
       await shot('11-playground-hologan.png');
     },
@@ -583,31 +591,20 @@ describe('the dashboard against npm start', () => {
   it(
     'draws a StackGAN image from a typed caption, and names a word outside the vocabulary',
     async () => {
-      const id = await submitViaApi({
+      const canvas = await playgroundOf({
         family: 'stackgan',
         dataset: 'captioned-digits',
-        steps: 4,
-        batchSize: 4,
-        sampleEvery: 2,
-        evaluate: false,
         hyperparameters: { latentDim: 8, conditionDim: 4, gChannels: 8, dChannels: 4 },
       });
-      await go(`#/runs/${id}`);
-      await waitForStatus('SUCCEEDED');
-      await go(`#/playground/${id}`);
-      const canvas = page.locator('canvas').first();
-      await expect.poll(() => canvas.getAttribute('data-generated'), { timeout: 60_000 }).not.toBe('0');
       expect(await page.getByTestId('generator-inputs').textContent()).toMatch(/caption\[8\]/);
       expect(await canvas.evaluate((c: HTMLCanvasElement) => [c.width, c.height])).toEqual([32, 32]);
-      const pixels = () =>
-        canvas.evaluate((c: HTMLCanvasElement) =>
-          Array.from(c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data).join(','),
-        );
-      const before = await pixels();
+      const before = await pixelsOf(canvas);
       const caption = page.getByTestId('caption');
       await caption.fill('a small blue 7 at the bottom right');
       await caption.press('Enter');
-      await expect.poll(async () => (await pixels()) !== before, { timeout: POLL_TIMEOUT }).toBe(true);
+      await expect
+        .poll(async () => (await pixelsOf(canvas)) !== before, { timeout: POLL_TIMEOUT })
+        .toBe(true);
       await caption.fill('a small mauve 7');
       await caption.press('Enter');
       await page
