@@ -16,6 +16,7 @@ import { describeGenerator } from '../shared/generator.ts';
 import { runFiles } from '../shared/keys.ts';
 import { parseSpec } from '../shared/spec.ts';
 import { type Emulators, startEmulators } from '../test/emulators.ts';
+import { capturingIo } from '../test/fixtures/cli-io.ts';
 import { scratchDir } from '../trainer/test-util.ts';
 import {
   buildSpec,
@@ -213,23 +214,9 @@ describe('ganzoo against the API', () => {
   }
 
   async function cliWith(extra: Partial<Io>, ...argv: string[]) {
-    let out = '';
-    let err = '';
-    const io: Io = {
-      fetch: globalThis.fetch,
-      env: { GANZOO_API_URL: api, GANZOO_TOKEN: TOKEN },
-      out: (t) => {
-        out += t;
-      },
-      err: (t) => {
-        err += t;
-      },
-      isTTY: false,
-      sleep: async () => {},
-      ...extra,
-    };
-    const code = await main(argv, io);
-    return { code, out, err };
+    const c = capturingIo({ url: api, token: TOKEN }, extra);
+    const code = await main(argv, c.io);
+    return { code, out: c.out(), err: c.err() };
   }
 
   it('submits, lists and cancels a run', async () => {

@@ -10,6 +10,7 @@ import { type Platform, startPlatform } from '../scripts/platform/platform.ts';
 import type { RunRecord } from '../shared/run.ts';
 import { scratchDir } from '../trainer/test-util.ts';
 import { TINY_SPEC } from './api-harness.ts';
+import { capturingIo } from './fixtures/cli-io.ts';
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -127,21 +128,8 @@ describe('local platform', () => {
 
   it('takes a group of seeds from the CLI and trains every member, watched to the end', async () => {
     const p = started.at(-1)!;
-    let out = '';
-    let err = '';
-    const cli = (...argv: string[]) =>
-      ganzoo(argv, {
-        fetch: globalThis.fetch,
-        env: { GANZOO_API_URL: p.url, GANZOO_TOKEN: p.token },
-        out: (t) => {
-          out += t;
-        },
-        err: (t) => {
-          err += t;
-        },
-        isTTY: false,
-        sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 200))),
-      });
+    const c = capturingIo(p, { sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 200))) });
+    const cli = (...argv: string[]) => ganzoo(argv, c.io);
     const steps = String(TINY_SPEC.steps);
     expect(
       await cli(
@@ -157,13 +145,13 @@ describe('local platform', () => {
         '--json',
       ),
     ).toBe(0);
-    const group = JSON.parse(out) as { id: string; members: { runId: string }[] };
+    const group = JSON.parse(c.out()) as { id: string; members: { runId: string }[] };
     expect(group.members).toHaveLength(2);
-    out = '';
+    c.clear();
     // The local runner trains the members (one at a time by default); the watch ends when both have.
-    expect(await cli('group', group.id, '--watch'), err).toBe(0);
-    expect(out).toMatch(/#0 seed=1 {2}SUCCEEDED/);
-    expect(out).toMatch(/#1 seed=2 {2}SUCCEEDED/);
+    expect(await cli('group', group.id, '--watch'), c.err()).toBe(0);
+    expect(c.out()).toMatch(/#0 seed=1 {2}SUCCEEDED/);
+    expect(c.out()).toMatch(/#1 seed=2 {2}SUCCEEDED/);
     for (const m of group.members)
       expect((await api(p).get<RunRecord>(`/experiments/${m.runId}`)).status).toBe('SUCCEEDED');
   });
