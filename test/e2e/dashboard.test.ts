@@ -137,7 +137,7 @@ describe('the dashboard against npm start', () => {
       expect(await page.locator('.progress-text').first().textContent()).toContain('step 20 / 20');
       // The cost of a run under npm start: the trainer's wall time, at no charge.
       await expect
-        .poll(() => page.getByTestId('run-cost').textContent())
+        .poll(() => page.getByTestId('run-cost').textContent(), { timeout: POLL_TIMEOUT })
         .toMatch(/^Cost: local: no charge \(\d+ (s|min)\)$/);
       // The trainer scored its generator before reporting SUCCEEDED: numbers, histogram and pictures.
       const evaluation = page.locator('section[aria-labelledby=evaluation-h]');
@@ -605,11 +605,10 @@ describe('the dashboard against npm start', () => {
       await expect
         .poll(async () => (await pixelsOf(canvas)) !== before, { timeout: POLL_TIMEOUT })
         .toBe(true);
+      // Typed while the strip for the caption before may still be drawing: the box keeps the text.
       await caption.fill('a small mauve 7');
       await caption.press('Enter');
-      await page
-        .getByText("caption word 'mauve' is not in the vocabulary")
-        .waitFor({ timeout: POLL_TIMEOUT });
+      await page.getByText("caption word 'mauve' is not in the vocabulary").waitFor({ timeout: 60_000 });
       // It stays: a draw still under way for the caption before does not clear it when it ends.
       await page.waitForTimeout(3000);
       expect(await page.getByRole('alert').textContent()).toContain("caption word 'mauve'");

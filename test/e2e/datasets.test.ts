@@ -95,7 +95,7 @@ describe('uploads in the dashboard', () => {
       await preview.waitFor();
       // The preview grid actually loaded (a presigned GET through the local S3 gateway).
       await expect
-        .poll(() => preview.evaluate((img) => (img as HTMLImageElement).naturalWidth))
+        .poll(() => preview.evaluate((img) => (img as HTMLImageElement).naturalWidth), { timeout: 15_000 })
         .toBeGreaterThan(0);
       await shot('datasets-01-ready.png');
     },

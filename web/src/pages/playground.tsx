@@ -95,7 +95,10 @@ function Controls({
   const codeInputs = descriptor.inputs.filter((i): i is Of<'code'> => i.kind === 'code');
   const poseInput = descriptor.inputs.find((i): i is Of<'pose'> => i.kind === 'pose');
   const captionInput = descriptor.inputs.find((i): i is Of<'caption'> => i.kind === 'caption');
+  // The caption drawn from, and the text being typed: a draw ending mid-typing re-renders the box, which
+  // must keep what was typed; the caption changes when the text is committed (Enter, or leaving the box).
   const [caption, setCaption] = useState(FIRST_CAPTION);
+  const [draft, setDraft] = useState(FIRST_CAPTION);
   // [azimuth, elevation]; starts at the middle of each range the generator was trained on.
   const middle = (r: [number, number]) => (r[0] + r[1]) / 2;
   const [pose, setPose] = useState<[number, number] | undefined>(undefined);
@@ -316,7 +319,8 @@ function Controls({
             <input
               type="text"
               data-testid="caption"
-              value={caption}
+              value={draft}
+              onInput={(e) => setDraft((e.target as HTMLInputElement).value)}
               onChange={(e) => setCaption((e.target as HTMLInputElement).value)}
             />
             {vocabulary && <small class="muted">Words: {vocabulary.slice(1).join(' ')}</small>}
