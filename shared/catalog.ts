@@ -90,6 +90,12 @@ const beta1Of = (d: number, what = "Adam's beta1.") => z.number().min(0).max(0.9
 const beta2Of = (d: number, what = "Adam's beta2.") =>
   z.number().min(0).max(0.9999).default(d).describe(what);
 const learningRate = rate(2e-4);
+/** The two time-scale update rule (SAGAN, BigGAN, SPADE): D learns four times as fast as G, Adam's beta1 0. */
+const ttur = {
+  gLearningRate: rate(1e-4, "G's Adam learning rate (TTUR: slower than D)."),
+  dLearningRate: rate(4e-4, "D's Adam learning rate."),
+  beta1: beta1Of(0, "Adam's beta1 for G and D."),
+};
 const beta1 = beta1Of(0.5);
 const latentDim = (d: number) => z.int().min(1).max(1024).default(d).describe('Size of the latent vector z.');
 
@@ -243,9 +249,7 @@ const resnetNetworks = z.strictObject({
     .describe(
       'Side of the feature maps the self-attention blocks of G and D see; the side the networks pass through nearest it (14 on 28 px images).',
     ),
-  gLearningRate: rate(1e-4, "G's Adam learning rate (TTUR: slower than D)."),
-  dLearningRate: rate(4e-4, "D's Adam learning rate."),
-  beta1: beta1Of(0, "Adam's beta1 for G and D."),
+  ...ttur,
 });
 
 const sagan = resnetNetworks.extend({
@@ -438,9 +442,7 @@ const spade = z.strictObject({
     .describe(
       "lambda: weight of the feature-matching L1 term (D's features of real and fake images) in G's loss.",
     ),
-  gLearningRate: rate(1e-4, "G's Adam learning rate (TTUR: slower than D)."),
-  dLearningRate: rate(4e-4, "D's Adam learning rate."),
-  beta1: beta1Of(0, "Adam's beta1 for G and D."),
+  ...ttur,
   beta2: beta2Of(0.9, "Adam's beta2 for G and D."),
 });
 
