@@ -12,10 +12,21 @@
  *
  *   npm run bench:quality -- [--minutes 15] [--seeds 1,2,3] [--experiments dcgan-mnist,vanilla-ring8-toy]
  *
- * Writes docs/results/quality-<experiment>.json per experiment and docs/results/quality.json.
+ * Writes docs/results/quality-<experiment>.json per experiment and docs/results/quality.json, and once every
+ * seed is done keeps the median seed's exported generator under docs/results/generators/<experiment>/ when
+ * it is under 5 MB, so anyone can load or score it again.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -464,10 +475,29 @@ async function runOne(name: string): Promise<void> {
       seeds: runs.map((r) => r.spec.seed),
       seedsPlanned: seeds,
       group: { lines, ...joined },
+      ...(runs.length === group.members.length
+        ? { generator: keepMedianGenerator(name, joined.median?.runId) }
+        : {}),
       runs,
     };
     writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   }
+}
+
+const KEPT_GENERATOR_BYTES = 5 * 1024 * 1024;
+
+/** The median seed's generator copied into docs/results/generators/<experiment>/, or why it was not. */
+function keepMedianGenerator(name: string, runDir: string | undefined): string {
+  const to = join(RESULTS, 'generators', name);
+  rmSync(to, { recursive: true, force: true });
+  if (!runDir) return 'not kept: the seeds share no metric to take a median of';
+  const from = join(runDir, 'generator');
+  if (!existsSync(from)) return `not kept: ${from} has no exported generator`;
+  const bytes = readdirSync(from).reduce((n, f) => n + statSync(join(from, f)).size, 0);
+  if (bytes >= KEPT_GENERATOR_BYTES)
+    return `not kept: the median seed's generator is ${(bytes / 2 ** 20).toFixed(1)} MB (over 5 MB)`;
+  cpSync(from, to, { recursive: true });
+  return to;
 }
 
 async function trainAndEvaluate(

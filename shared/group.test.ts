@@ -155,10 +155,16 @@ describe('summaries and the group evaluation', () => {
       [2e-4, 45],
     ]);
     expect(e.best).toEqual({ runId: 'c', metric: 'cfid', value: 40 });
+    // cFID 40, 50, 60, 80: the better of the middle two.
+    expect(e.median).toEqual({ runId: 'd', metric: 'cfid', value: 50 });
     const higher = groupEvaluation([
       { runId: 'x', varies: {}, metrics: { modesCovered: { value: 6, better: 'higher' } } },
       { runId: 'y', varies: {}, metrics: { modesCovered: { value: 8, better: 'higher' } } },
     ]);
     expect(higher.best?.runId).toBe('y');
+    const three = groupEvaluation(
+      [7, 3, 5].map((v, i) => ({ runId: `s${i}`, varies: {}, metrics: { modes: { value: v, better: 'higher' as const } } })),
+    );
+    expect(three.median?.runId).toBe('s2');
   });
 });

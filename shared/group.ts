@@ -345,6 +345,12 @@ export const GroupEvaluationSchema = z.object({
     .object({ runId: z.string(), metric: z.string(), value: z.number() })
     .optional()
     .describe('The member best on the first metric all members share.'),
+  median: z
+    .object({ runId: z.string(), metric: z.string(), value: z.number() })
+    .optional()
+    .describe(
+      'The member at the median of that metric (of an even count, the better of the middle two): a typical run to show or keep, where the best is the luckiest.',
+    ),
 });
 export type GroupEvaluation = z.output<typeof GroupEvaluationSchema>;
 
@@ -374,13 +380,15 @@ export function groupEvaluation(
     });
   }
   const shared = names.find((n) => members.length > 0 && members.every((m) => m.metrics[n]));
-  let best: GroupEvaluation['best'];
-  if (shared) {
-    const sign = members[0]!.metrics[shared]!.better === 'lower' ? 1 : -1;
-    const winner = [...members].sort(
-      (a, b) => sign * (a.metrics[shared]!.value - b.metrics[shared]!.value),
-    )[0]!;
-    best = { runId: winner.runId, metric: shared, value: winner.metrics[shared]!.value };
-  }
-  return { members: members.length, metrics, bySweptValue, ...(best ? { best } : {}) };
+  if (!shared) return { members: members.length, metrics, bySweptValue };
+  const sign = members[0]!.metrics[shared]!.better === 'lower' ? 1 : -1;
+  const ranked = [...members].sort((a, b) => sign * (a.metrics[shared]!.value - b.metrics[shared]!.value));
+  const pick = (m: MemberResult) => ({ runId: m.runId, metric: shared, value: m.metrics[shared]!.value });
+  return {
+    members: members.length,
+    metrics,
+    bySweptValue,
+    best: pick(ranked[0]!),
+    median: pick(ranked[Math.floor((ranked.length - 1) / 2)]!),
+  };
 }
