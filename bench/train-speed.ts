@@ -116,6 +116,22 @@ const MODELS = [
     dataset: 'mnist32',
     hyperparameters: { channels: 32 },
   },
+  // The Conditional GAN on MNIST with DCGAN's narrow networks (its quality experiments' widths).
+  { name: 'cgan-narrow', family: 'cgan', hyperparameters: { gChannels: 64, dChannels: 32 } },
+  // HoloGAN on the posed renders at the widths of its quality experiment (a 16^3 volume from a 32-channel
+  // constant, 64 projected maps), batch 32.
+  {
+    name: 'hologan-posed',
+    family: 'hologan',
+    dataset: 'posed-objects',
+    hyperparameters: { latentDim: 64, volumeChannels: 32, projectionChannels: 64, dChannels: 32 },
+    batch: 32,
+  },
+  // StackGAN on the captioned digits, timed in its last stage (stage II, 32 px, stage I's G frozen).
+  { name: 'stackgan-captioned', family: 'stackgan', dataset: 'captioned-digits', hyperparameters: {} },
+  // SPADE on the 64 px scenes at its quality batch of 8, beside pix2pix reading the same one-hot maps.
+  { name: 'spade-scenes', family: 'spade', dataset: 'scenes', hyperparameters: {}, batch: 8 },
+  { name: 'pix2pix-scenes', family: 'pix2pix', dataset: 'scenes', hyperparameters: {}, batch: 8 },
 ] as const;
 
 const chosen = args.models?.split(',');
