@@ -31,7 +31,9 @@ export const EVALUATED_DATASETS: readonly DatasetId[] = [
   'photo-coffee',
 ];
 
-export function hasEvaluation(dataset: string): boolean {
+export function hasEvaluation(dataset: string, uploadKind?: string): boolean {
+  // An uploaded pair set is scored on its held-out pairs; no classifier of the project's reads other uploads.
+  if (dataset.startsWith('upload:')) return uploadKind === 'paired';
   return (EVALUATED_DATASETS as readonly string[]).includes(dataset);
 }
 
@@ -180,9 +182,9 @@ export interface TranslationEval extends EvalCommon {
   paired?: {
     model: ReconstructionScores;
     copyThrough: ReconstructionScores;
-    /** Outputs against the held-out targets, in the MNIST classifier's features. */
-    cfid: CfidResult & { realSet: string };
-    copyThroughCfid: number;
+    /** Digit sets: outputs against the held-out targets, in the MNIST classifier's features (none for uploads). */
+    cfid?: CfidResult & { realSet: string };
+    copyThroughCfid?: number;
   };
   /**
    * Super-resolution sets (a paired set whose input is smaller): outputs against the held-out targets beside
@@ -391,7 +393,7 @@ export function evalMetrics(result: EvalResult): Record<string, MetricValue> {
       metrics.l1 = { value: result.paired.model.l1, better: 'lower' };
       metrics.psnr = { value: result.paired.model.psnr, better: 'higher' };
       metrics.ssim = { value: result.paired.model.ssim, better: 'higher' };
-      metrics.cfid = { value: result.paired.cfid.value, better: 'lower' };
+      if (result.paired.cfid) metrics.cfid = { value: result.paired.cfid.value, better: 'lower' };
     }
     if (result.labelMap) {
       metrics.mIoU = { value: 100 * result.labelMap.generated.mIoU, better: 'higher' };

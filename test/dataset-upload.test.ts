@@ -135,6 +135,58 @@ describe('uploaded datasets under the local platform', () => {
     expect(dataset.versions[1]!.report!.notes[0]).toMatch(/resized to 16x16 \(from 32x32: 1\)/);
   }, 600_000);
 
+  it('a paired folder (A/ and B/) through the CLI, then pix2pix trains on it and shows its held-out strips', async () => {
+    const dir = join(dataDir, 'pairs');
+    for (const side of ['A', 'B']) mkdirSync(join(dir, side), { recursive: true });
+    // B is A's square moved along: a translation the U-Net can learn from its input.
+    for (let i = 0; i < 64; i++) {
+      const name = `${String(i).padStart(3, '0')}.png`;
+      writeFileSync(join(dir, 'A', name), shapePng(i));
+      writeFileSync(join(dir, 'B', name), shapePng(i + 5));
+    }
+    const up = await cli([
+      'dataset',
+      'upload',
+      dir,
+      '--name',
+      'moved',
+      '--kind',
+      'paired',
+      '--size',
+      '32',
+      '--channels',
+      '1',
+    ]);
+    expect(up.code, up.err).toBe(0);
+    const moved = (await api().datasetCatalog()).uploads.find((u) => u.name === 'moved')!;
+    expect(moved.versions[0]).toMatchObject({ status: 'READY', report: { count: 64, shape: [32, 32, 1] } });
+
+    const run = await api().submit({
+      family: 'pix2pix',
+      dataset: `upload:${moved.id}@1`,
+      steps: 4,
+      batchSize: 8,
+      sampleEvery: 4,
+      checkpointEvery: 4,
+      hyperparameters: { gFilters: 4, dFilters: 4 },
+    });
+    let last = run;
+    for (let t = 0; t < 600 && !['SUCCEEDED', 'FAILED'].includes(last.status); t++) {
+      await new Promise((r) => setTimeout(r, 500));
+      last = await api().run(run.id);
+    }
+    expect(last.status, last.reason).toBe('SUCCEEDED');
+    expect((await api().samples(run.id)).map((s) => s.step)).toContain(4);
+    // Its evaluation scored the held-out pairs of the upload: the model beside the input copied through.
+    const { evaluation } = await api().evaluation(run.id);
+    expect(evaluation).toMatchObject({ kind: 'translation', samples: 6 });
+    if (evaluation.kind !== 'translation' || !evaluation.paired) throw new Error('not a paired evaluation');
+    expect(evaluation.paired.model.l1).toBeGreaterThan(0);
+    expect(evaluation.paired.copyThrough.l1).toBeGreaterThan(0);
+    // No classifier of the project's reads a user's images: no cFID is made up for them.
+    expect(evaluation.paired.cfid).toBeUndefined();
+  }, 600_000);
+
   it('refuses a zip with a ../ entry and a folder with a non-image: FAILED with the reason, nothing kept', async () => {
     const objects = new S3Objects({
       bucket: 'ganzoo-artifacts',

@@ -6,6 +6,7 @@
  */
 
 import { FIRST_ATTEMPT_ENV, runAttempt } from '../shared/batch-job.ts';
+import { datasetInfo } from '../shared/datasets.ts';
 import { hasEvaluation } from '../shared/evaluation.ts';
 import { runFiles } from '../shared/keys.ts';
 import { type ExperimentSpec, isBuiltIn } from '../shared/spec.ts';
@@ -91,7 +92,7 @@ export async function runTrainerProcess(o: RunProcessOptions): Promise<number> {
     stop,
     ...(attemptEnv ? { attempt: Number(attemptEnv) } : {}),
     ...(o.quiet ? {} : { onProgress: progressPrinter() }),
-    ...(o.spec.evaluate && hasEvaluation(o.spec.dataset)
+    ...(o.spec.evaluate && hasEvaluation(o.spec.dataset, datasetInfo(o.spec.dataset).kind)
       ? {
           evaluate: async () => {
             say(`evaluating the generator (${at(runFiles.eval)})`);

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { captionOf, tokens } from '../shared/captions.ts';
 import { type DatasetInfo, holdsImages } from '../shared/datasets.ts';
-import { heldOutBatch } from './data/derived/index.ts';
+import { heldOutBatch, heldOutCount } from './data/derived/index.ts';
 import { batchTensors } from './data/index.ts';
 import { MIXTURES } from './data/toy2d.ts';
 import type { Gan, ImageTranslation } from './gan.ts';
@@ -44,7 +44,9 @@ export interface SampleInputs {
  * read from the set's held-out copy as Gan.translation names them, and the target where the set is paired.
  */
 export function translationSampleInputs(dataset: DatasetInfo, translation: ImageTranslation): SampleInputs {
-  const batch = heldOutBatch(dataset, STRIP_COLUMNS);
+  // An uploaded pair set may hold fewer held-out items than a strip's columns.
+  const columns = Math.min(STRIP_COLUMNS, heldOutCount(dataset));
+  const batch = heldOutBatch(dataset, columns);
   const pick = (name: string) => {
     const t = (batch as unknown as Record<string, tf.Tensor | undefined>)[name];
     if (!t) throw new Error(`held-out '${dataset.id}' batches hold no '${name}' images`);
@@ -54,11 +56,11 @@ export function translationSampleInputs(dataset: DatasetInfo, translation: Image
   const targets = translation.target ? [pick(translation.target)] : [];
   const used = new Set([...inputs, ...targets]);
   tf.dispose(batchTensors(batch).filter((t) => !used.has(t)));
-  if (!translation.inputs.includes('map')) return { inputs, columns: STRIP_COLUMNS, targets };
+  if (!translation.inputs.includes('map')) return { inputs, columns, targets };
   const shown = translation.inputs.map((name, k) =>
     name === 'map' ? paintLabelMap(inputs[k] as tf.Tensor4D, dataset.palette) : inputs[k]!.clone(),
   );
-  return { inputs, columns: STRIP_COLUMNS, targets, shown };
+  return { inputs, columns, targets, shown };
 }
 
 /**

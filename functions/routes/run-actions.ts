@@ -21,7 +21,8 @@ export function publicRun(run: RunRecord): RunRecord {
 /** Why a run has no eval.json, in words. */
 export function whyNoEvaluation(run: RunRecord): string {
   if (run.spec.evaluate === false) return "its spec turns evaluation off ('evaluate': false)";
-  if (!hasEvaluation(run.spec.dataset)) return `no evaluation is defined for dataset '${run.spec.dataset}'`;
+  if (!hasEvaluation(run.spec.dataset, run.upload?.kind))
+    return `no evaluation is defined for dataset '${run.spec.dataset}'`;
   if (!isTerminal(run.status)) return `it is ${run.status}, and the evaluation is written when training ends`;
   if (run.status === 'SUCCEEDED')
     return "the trainer could not make one (its log says why; 'npm run eval' on the run's folder makes one)";

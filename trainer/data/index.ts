@@ -94,7 +94,8 @@ const IMAGE_SETS: Partial<Record<DatasetId, () => ImageSet>> = {
 export function openDataset(id: DatasetId | `upload:${string}`, seed: number): TrainingData {
   const info = datasetInfo(id);
   const uploaded = uploadedImageSet(id);
-  if (uploaded) return imageData(info, uploaded, seed);
+  // An uploaded pair set is served as the derived ones are (input and target, or a second domain).
+  if (uploaded) return openDerived(info, seed) ?? imageData(info, uploaded, seed);
   if (info.kind === 'points2d') return mixtureData(info, seed);
   if (id === 'photos') return photoCrops(info, loadPhotos(), seed);
   if (info.kind === 'single') return singleImageData(info);

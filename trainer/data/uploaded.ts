@@ -1,17 +1,78 @@
 /**
  * An uploaded dataset's READY version as training data: its manifest, packed images and labels read from
  * the bucket (shared/keys.ts uploadPrefix) and held to the sha256 the run recorded (RunUpload) before any
- * step, then served by the same shuffling batcher as the built-in image sets.
+ * step, then served by the same shuffling batcher as the built-in image sets. A paired or unpaired upload
+ * (A/ then B/ in the packed images) becomes two sets laid out as the derived ones (`input` and `x` for
+ * pairs, `x` and `domainB` otherwise): every tenth item of each folder is held out, never trained on, for
+ * the gallery's strips and the evaluation, as a derived set's held-out copy is.
  */
 import { createHash } from 'node:crypto';
 import { type DatasetInfo, registerUploadedDataset } from '../../shared/datasets.ts';
 import { uploadFiles, uploadPrefix } from '../../shared/keys.ts';
 import { ManifestSchema, type RunUpload, uploadRef } from '../../shared/uploads.ts';
+import { type DerivedSet, type ImagePlane, valueColumn } from './derived/store.ts';
 import type { ImageSet } from './mnist.ts';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 const loaded = new Map<string, ImageSet>();
+
+/** A paired or unpaired upload: what is trained on, and what is held out. */
+export interface UploadedPairs {
+  train: DerivedSet;
+  heldOut: DerivedSet;
+  /** Items of the second folder each set holds (an unpaired upload's folders may differ in size). */
+  trainB: number;
+  heldOutB: number;
+}
+const loadedPairs = new Map<string, UploadedPairs>();
+
+/** Held out: every tenth item (the 10th, 20th, ... by name), or the last of fewer than ten. */
+const isHeldOut = (i: number, n: number) => (n < 10 ? i === n - 1 : i % 10 === 9);
+
+/** A folder's items (`from` .. `from + n` of the packed images) split into training and held-out planes. */
+function splitFolder(pixels: Uint8Array, from: number, n: number, shape: [number, number, number]) {
+  const px = shape[0] * shape[1] * shape[2];
+  const all = Array.from({ length: n }, (_, i) => i);
+  const plane = (items: number[]): ImagePlane => {
+    const data = new Uint8Array(items.length * px);
+    for (const [k, item] of items.entries())
+      data.set(pixels.subarray((from + item) * px, (from + item + 1) * px), k * px);
+    return { shape, data };
+  };
+  return {
+    train: plane(all.filter((i) => !isHeldOut(i, n))),
+    heldOut: plane(all.filter((i) => isHeldOut(i, n))),
+  };
+}
+
+/** Two folders as the derived layout: pairs give (input A, target B); unpaired sets (x A, domainB B). */
+function pairSets(
+  kind: 'paired' | 'unpaired',
+  pixels: Uint8Array,
+  [nA, nB]: [number, number],
+  shape: [number, number, number],
+): UploadedPairs {
+  const a = splitFolder(pixels, 0, nA, shape);
+  const b = splitFolder(pixels, nA, nB, shape);
+  const items = (p: ImagePlane) => p.data.length / (shape[0] * shape[1] * shape[2]);
+  const set = (planeA: ImagePlane, planeB: ImagePlane): DerivedSet => {
+    const count = items(planeA);
+    return kind === 'paired'
+      ? { count, images: { input: planeA, x: planeB }, values: { labels: valueColumn(count, 1) } }
+      : {
+          count,
+          images: { x: planeA, domainB: planeB },
+          values: { labels: valueColumn(count, 1), labelsB: valueColumn(items(planeB), 1) },
+        };
+  };
+  return {
+    train: set(a.train, b.train),
+    heldOut: set(a.heldOut, b.heldOut),
+    trainB: items(b.train),
+    heldOutB: items(b.heldOut),
+  };
+}
 
 /** What a spec's upload:{id}@{version} is, as the catalog describes a built-in. */
 export function uploadedDatasetInfo(upload: RunUpload): DatasetInfo {
@@ -65,12 +126,25 @@ export async function loadUploadedDataset(
     throw new Error(
       `${ref}: images.bin holds ${pixels.length} bytes, not ${count} images of ${shape.join('x')}`,
     );
+  if (upload.kind === 'paired' || upload.kind === 'unpaired') {
+    const perFolder = manifest.report.perClass as [number, number];
+    if (Math.min(...perFolder) < 2)
+      throw new Error(
+        `${ref}: a ${upload.kind} set needs at least two images in each of A/ and B/ (one is held out); it has ${perFolder.join(' and ')}`,
+      );
+    loadedPairs.set(ref, pairSets(upload.kind, pixels, perFolder, shape));
+  }
   const images = new Float32Array(pixels.length);
   for (let i = 0; i < pixels.length; i++) images[i] = (pixels[i]! / 255) * 2 - 1;
   const set: ImageSet = { images, labels: Uint8Array.from(labels32), count, shape };
   loaded.set(ref, set);
   registerUploadedDataset(ref, uploadedDatasetInfo(upload));
   return set;
+}
+
+/** The paired or unpaired upload this process has loaded, or undefined. */
+export function uploadedPairs(ref: string): UploadedPairs | undefined {
+  return loadedPairs.get(ref);
 }
 
 /** The image set of an upload this process has loaded, or undefined. */

@@ -350,7 +350,7 @@ export async function evaluateRun(run: string | ArtifactSink, opts: EvalOptions 
   const spec = opts.spec ?? (await readRunSpec(sink));
   const info = datasetInfo(spec.dataset);
   const mixture: Mixture | undefined = MIXTURES[spec.dataset];
-  if (!hasEvaluation(spec.dataset)) {
+  if (!hasEvaluation(spec.dataset, info.kind)) {
     throw new EvalInputError(
       `no evaluation is defined for dataset '${spec.dataset}' (supported: ${EVALUATED_DATASETS.join(', ')})`,
     );
@@ -666,8 +666,8 @@ export function summarize(r: EvalResult): string {
     const lines = [head];
     if (r.paired)
       lines.push(
-        `  held out: ${scores(r.paired.model)}; cFID ${r.paired.cfid.value.toFixed(3)}`,
-        `  input copied through: ${scores(r.paired.copyThrough)}; cFID ${r.paired.copyThroughCfid.toFixed(3)}`,
+        `  held out: ${scores(r.paired.model)}${r.paired.cfid ? `; cFID ${r.paired.cfid.value.toFixed(3)}` : ''}`,
+        `  input copied through: ${scores(r.paired.copyThrough)}${r.paired.copyThroughCfid === undefined ? '' : `; cFID ${r.paired.copyThroughCfid.toFixed(3)}`}`,
       );
     if (r.labelMap) {
       const { generated, real } = r.labelMap;

@@ -48,7 +48,7 @@ describe('translation evaluation', () => {
     const r = await evaluateTranslation(model, described, info, common, { samples: N, classifier });
     expect(r.kind).toBe('translation');
     expect(r.paired!.model).toEqual(r.paired!.copyThrough);
-    expect(r.paired!.cfid.value).toBeCloseTo(r.paired!.copyThroughCfid, 6);
+    expect(r.paired!.cfid!.value).toBeCloseTo(r.paired!.copyThroughCfid!, 6);
     // The baseline itself, computed from the held-out pairs directly.
     const held = heldOutBatch(info, N);
     const direct = reconstructionScores(

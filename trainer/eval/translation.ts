@@ -15,7 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { DatasetInfo } from '../../shared/datasets.ts';
 import type { TranslationEval } from '../../shared/evaluation.ts';
 import type { GeneratorDescriptor } from '../../shared/generator.ts';
-import { HELD_OUT_COUNT, heldOutBatch } from '../data/derived/index.ts';
+import { heldOutBatch, heldOutCount } from '../data/derived/index.ts';
 import { type Batch, batchTensors } from '../data/index.ts';
 import { analyze, classifierDir, loadClassifier, readTrainingRecord } from './classifier.ts';
 import { type DomainClassified, domainClassifierDir, readDomains } from './domain-classifier.ts';
@@ -137,16 +137,23 @@ export async function evaluateTranslation(
   common: Common,
   opts: TranslationOptions = {},
 ): Promise<TranslationEval> {
-  const n = opts.samples ?? HELD_OUT_COUNT;
-  if (n > HELD_OUT_COUNT)
-    throw new EvalInputError(`'${info.id}' holds ${HELD_OUT_COUNT} held-out items; asked to score ${n}`);
+  const available = heldOutCount(info);
+  const n = opts.samples ?? available;
+  if (n > available)
+    throw new EvalInputError(`'${info.id}' holds ${available} held-out items; asked to score ${n}`);
   const batchSize = opts.batchSize ?? 200;
   if (info.kind === 'paired' && info.inputShape)
     return scoreSuperResolution(generator, descriptor, info, common, n, batchSize);
+  // A user's images: no classifier of the project's reads them.
+  const uploaded = info.sources[0]?.type === 'upload';
+  if (uploaded && info.kind === 'unpaired')
+    throw new EvalInputError(
+      `'${info.id}' is an uploaded unpaired set: no domain classifier reads its domains, so it is not scored (the gallery shows its translations)`,
+    );
   const held: Batch = heldOutBatch(info, n);
   // Digit sets only: a label-map set is judged by its segmenter.
   const classifier =
-    info.kind === 'labelmap'
+    info.kind === 'labelmap' || uploaded
       ? undefined
       : (opts.classifier ?? (await loadClassifier(classifierDir('mnist'))));
   const mnist = judgeRecord(classifierDir('mnist'), 'trainer/eval/weights/');
@@ -159,28 +166,33 @@ export async function evaluateTranslation(
       const targets = values(held.x);
       const model = reconstructionScores(values(output!), targets, shape);
       const copyThrough = reconstructionScores(values(held.input!), targets, shape);
-      const real = gaussianStats(analyze(classifier!, digitsOf(held.x)).features);
-      const modelCfid = cfid(analyze(classifier!, digitsOf(output!)).features, real);
-      const copyCfid = cfid(analyze(classifier!, digitsOf(held.input!)).features, real).value;
+      // Digits: outputs and targets also compared in the MNIST classifier's features.
+      const features = (t: tf.Tensor) => analyze(classifier!, digitsOf(t)).features;
+      const real = classifier && gaussianStats(features(held.x));
+      const digits = real && {
+        cfid: { ...cfid(features(output!), real), realSet: `the ${n} held-out targets of ${info.id}` },
+        copyThroughCfid: cfid(features(held.input!), real).value,
+      };
       output!.dispose();
       return {
         ...common,
         kind: 'translation',
         samples: n,
-        paired: {
-          model,
-          copyThrough,
-          cfid: { ...modelCfid, realSet: `the ${n} held-out targets of ${info.id}` },
-          copyThroughCfid: copyCfid,
-        },
-        classifier: mnist,
+        paired: { model, copyThrough, ...digits },
+        classifier: uploaded
+          ? { weights: "none (no classifier reads a user's images)", testAccuracy: null, testImages: null }
+          : mnist,
         definitions: {
-          heldOut: `the first ${n} items of ${info.id}'s held-out copy, made from MNIST test digits`,
+          heldOut: uploaded
+            ? `the ${n} held-out pairs of ${info.id} (every tenth pair by name, never trained on)`
+            : `the first ${n} items of ${info.id}'s held-out copy, made from MNIST test digits`,
           l1: 'mean |output - target| over pixels, images in [-1, 1], averaged over images (lower is better)',
           psnr: '10 log10(1 / MSE) on images in [0, 1], averaged over images, capped at 100 dB (higher is better)',
           ssim: 'SSIM with an 11 x 11 Gaussian window (sigma 1.5), K1 0.01, K2 0.03, images in [0, 1] (higher is better)',
           copyThrough: 'the same scores with the input itself as the output',
-          cfid: "Frechet distance of the MNIST classifier's features of outputs and of targets (centre 28 x 28 of the grey)",
+          ...(digits && {
+            cfid: "Frechet distance of the MNIST classifier's features of outputs and of targets (centre 28 x 28 of the grey)",
+          }),
         },
       };
     }

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { DatasetInfo } from '../../../shared/datasets.ts';
 import type { Batch, TrainingData } from '../index.ts';
 import { epochOrder } from '../order.ts';
+import { uploadedPairs } from '../uploaded.ts';
 import { captionedDigits } from './captioned-digits.ts';
 import { digits2mnistm } from './digits2mnistm.ts';
 import { edges2digits } from './edges2digits.ts';
@@ -88,11 +89,23 @@ export function loadHeldOut(
  * same for every run on the set.
  */
 export function heldOutBatch(info: DatasetInfo, count: number): Batch {
-  if (count > HELD_OUT_COUNT)
-    throw new Error(`'${info.id}' holds ${HELD_OUT_COUNT} held-out items, asked for ${count}`);
+  const available = heldOutCount(info);
+  if (count > available)
+    throw new Error(`'${info.id}' holds ${available} held-out items, asked for ${count}`);
+  const pairs = uploadedPairs(info.id);
   const items = Int32Array.from({ length: count }, (_, i) => i);
-  const second = info.kind === 'articles' ? items.map((i) => (i + 1) % count) : items;
-  return assembleBatch(info, loadHeldOut(info), items, second);
+  const second =
+    info.kind === 'articles'
+      ? items.map((i) => (i + 1) % count)
+      : pairs
+        ? items.map((i) => i % pairs.heldOutB)
+        : items;
+  return assembleBatch(info, pairs?.heldOut ?? loadHeldOut(info), items, second);
+}
+
+/** Held-out items a set has: a derived set's HELD_OUT_COUNT, an uploaded pair set's tenth. */
+export function heldOutCount(info: DatasetInfo): number {
+  return uploadedPairs(info.id)?.heldOut.count ?? HELD_OUT_COUNT;
 }
 
 /** Images drawn from an independent order (the name in the batch, the plane in the set). */
@@ -157,12 +170,13 @@ export function assembleBatch(
   return { x, labels: labels as tf.Tensor1D, ...rest } as Batch;
 }
 
-/** The dataset's batches, or undefined when it is not a derived set. */
+/** The dataset's batches, or undefined when it is neither a derived set nor an uploaded pair set. */
 export function openDerived(info: DatasetInfo, seed: number): TrainingData | undefined {
-  if (!derivedSource(info)) return undefined;
-  const set = loadDerived(info);
+  const pairs = uploadedPairs(info.id);
+  if (!pairs && !derivedSource(info)) return undefined;
+  const set = pairs?.train ?? loadDerived(info);
   const items = epochOrder(info.id, set.count, seed);
-  const second = epochOrder(info.id, set.count, seed, 1);
+  const second = epochOrder(info.id, pairs?.trainB ?? set.count, seed, 1);
   return {
     info,
     batch: (step, batchSize) => assembleBatch(info, set, items(step, batchSize), second(step, batchSize)),

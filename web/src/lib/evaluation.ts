@@ -137,12 +137,13 @@ function translationFacts(e: Extract<EvalResult, { kind: 'translation' }>): Eval
         value: metric(model.ssim),
         detail: `higher is better; copied through ${metric(copyThrough.ssim)}`,
       },
-      {
+    );
+    if (cfid)
+      facts.push({
         label: 'cFID',
         value: metric(cfid.value),
-        detail: `lower is better; against ${cfid.realSet}; copied through ${metric(copyThroughCfid)}`,
-      },
-    );
+        detail: `lower is better; against ${cfid.realSet}; copied through ${metric(copyThroughCfid ?? Number.NaN)}`,
+      });
   }
   if (e.labelMap) {
     const { generated, real } = e.labelMap;
