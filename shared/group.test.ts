@@ -163,7 +163,11 @@ describe('summaries and the group evaluation', () => {
     ]);
     expect(higher.best?.runId).toBe('y');
     const three = groupEvaluation(
-      [7, 3, 5].map((v, i) => ({ runId: `s${i}`, varies: {}, metrics: { modes: { value: v, better: 'higher' as const } } })),
+      [7, 3, 5].map((v, i) => ({
+        runId: `s${i}`,
+        varies: {},
+        metrics: { modes: { value: v, better: 'higher' as const } },
+      })),
     );
     expect(three.median?.runId).toBe('s2');
   });
