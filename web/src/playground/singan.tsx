@@ -70,9 +70,12 @@ export function Singan({
         setError(undefined);
         setGenerated((g) => g + 1);
         if (palette.length === 0) {
+          // The sample's main colours, then black and white where they are not among them.
           const colours = paletteOf(image.values, c, PALETTE);
+          for (const v of [-1, 1])
+            if (!colours.some((k) => k.every((x) => x === v))) colours.push(new Array(c).fill(v));
           setPalette(colours);
-          if (colours[1]) setBrush(colours[1]);
+          setBrush(colours[1]!);
           // The painting starts as the sample's main colour all over.
           const start = blankImage([trained[0], trained[1], c]);
           for (let p = 0; p < start.h * start.w; p++) start.values.set(colours[0]!, p * c);
@@ -174,7 +177,9 @@ export function Singan({
             type="number"
             min={pyramid.sizes[0]![0]}
             max={MAX_SIDE}
-            value={size[0]}
+            // Uncommitted until Enter or leaving the box (a draw ending re-renders; what is typed stays).
+            key={size[0]}
+            defaultValue={String(size[0])}
             data-testid="singan-height"
             onChange={side(0)}
           />
@@ -185,7 +190,9 @@ export function Singan({
             type="number"
             min={pyramid.sizes[0]![1]}
             max={MAX_SIDE}
-            value={size[1]}
+            // Uncommitted until Enter or leaving the box (a draw ending re-renders; what is typed stays).
+            key={size[1]}
+            defaultValue={String(size[1])}
             data-testid="singan-width"
             onChange={side(1)}
           />
