@@ -1,8 +1,8 @@
 /**
  * The user's own images end to end under the local platform (`npm start`'s emulators, the local runners):
  * a folder of 1,000 generated PNGs uploaded through the CLI (presigned PUTs through the platform's S3
- * gateway), validated by its own job to READY, then trained on by a DCGAN for a few steps; and refusals
- * that leave nothing stored.
+ * gateway), validated by its own job to READY, then trained on by a DCGAN for a few steps; one image of
+ * kind 'single' trained on by SinGAN; and refusals that leave nothing stored.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -134,6 +134,54 @@ describe('uploaded datasets under the local platform', () => {
     expect(dataset.versions[1]!.report).toMatchObject({ count: 1, resized: 1 });
     expect(dataset.versions[1]!.report!.notes[0]).toMatch(/resized to 16x16 \(from 32x32: 1\)/);
   }, 600_000);
+
+  it("one image of kind 'single' through the CLI trains SinGAN; a folder of two is refused", async () => {
+    const dir = join(dataDir, 'photo');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'a.png'), shapePng(7));
+    writeFileSync(join(dir, 'b.png'), shapePng(8));
+    const upload = (what: string) =>
+      cli([
+        'dataset',
+        'upload',
+        what,
+        '--name',
+        'photo',
+        '--kind',
+        'single',
+        '--size',
+        '24',
+        '--channels',
+        '3',
+      ]);
+    const two = await upload(dir);
+    expect(two.code).not.toBe(0);
+    expect(two.err).toMatch(/kind 'single' takes one image, not 2 files: upload the image alone/);
+    expect((await api().datasetCatalog()).uploads.find((u) => u.name === 'photo')).toBeUndefined();
+
+    const one = await upload(join(dir, 'a.png'));
+    expect(one.code, one.err).toBe(0);
+    const photo = (await api().datasetCatalog()).uploads.find((u) => u.name === 'photo')!;
+    expect(photo.versions[0]).toMatchObject({ status: 'READY', kind: 'single' });
+    expect(photo.versions[0]!.report).toMatchObject({ count: 1, shape: [24, 24, 3] });
+    const run = await api().submit({
+      family: 'singan',
+      dataset: `upload:${photo.id}@1`,
+      steps: 4,
+      batchSize: 1,
+      sampleEvery: 4,
+      evaluate: false,
+      hyperparameters: { maxSize: 24, minSize: 12, channels: 4, layers: 3, nCritic: 1, gSteps: 1 },
+    });
+    let last = run;
+    for (let t = 0; t < 600 && !['SUCCEEDED', 'FAILED'].includes(last.status); t++) {
+      await new Promise((r) => setTimeout(r, 500));
+      last = await api().run(run.id);
+    }
+    expect(last.status, last.reason).toBe('SUCCEEDED');
+    const { descriptor } = await api().generator(run.id);
+    expect(descriptor.pyramid?.sizes.at(-1)).toEqual([24, 24]);
+  }, 300_000);
 
   it('refuses a zip with a ../ entry and a folder with a non-image: FAILED with the reason, nothing kept', async () => {
     const objects = new S3Objects({
