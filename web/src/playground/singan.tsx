@@ -11,6 +11,7 @@ import { defaultPaintScale, type Size, sizesFor } from '../../../shared/pyramid-
 import type { RunRecord } from '../api/types.ts';
 import { ErrorBox } from '../components/states.tsx';
 import { drawImages } from './draw.ts';
+import { DrawableCanvas } from './drawable-canvas.tsx';
 import type { LoadedGenerator, PlainImage, PyramidGenerator } from './generator.ts';
 import { GeneratorLine } from './generator-line.tsx';
 import { blankImage, paintLine } from './image-input.ts';
@@ -53,7 +54,6 @@ export function Singan({
   const [rendered, setRendered] = useState(0);
   const paintCanvas = useRef<HTMLCanvasElement>(null);
   const renderCanvas = useRef<HTMLCanvasElement>(null);
-  const last = useRef<[number, number] | undefined>(undefined);
 
   const sizes = () => sizesFor(pyramid.sizes, size);
 
@@ -124,21 +124,17 @@ export function Singan({
     }
   };
 
-  const canvasPoint = (canvas: HTMLCanvasElement, image: PlainImage, e: PointerEvent): [number, number] => {
-    const r = canvas.getBoundingClientRect();
-    return [((e.clientX - r.left) / r.width) * image.w, ((e.clientY - r.top) / r.height) * image.h];
-  };
-  const stroke = (e: PointerEvent) => {
-    const point = canvasPoint(paintCanvas.current!, painting, e);
+  const stroke = (from: [number, number], to: [number, number]) => {
     const next = { ...painting, values: painting.values.slice() };
-    paintLine(next, last.current ?? point, point, pen, brush);
-    last.current = point;
+    paintLine(next, from, to, pen, brush);
     setPainting(next);
   };
   // A colour picked from the sample becomes the brush.
   const pick = (e: PointerEvent) => {
     if (!sample) return;
-    const [x, y] = canvasPoint(sampleCanvas.current!, sample, e).map(Math.floor) as [number, number];
+    const r = sampleCanvas.current!.getBoundingClientRect();
+    const x = Math.floor(((e.clientX - r.left) / r.width) * sample.w);
+    const y = Math.floor(((e.clientY - r.top) / r.height) * sample.h);
     const p = (Math.min(sample.h - 1, y) * sample.w + Math.min(sample.w - 1, x)) * c;
     setBrush(Array.from(sample.values.subarray(p, p + c)));
   };
@@ -171,32 +167,21 @@ export function Singan({
             }}
           />
         </label>
-        <label>
-          Height{' '}
-          <input
-            type="number"
-            min={pyramid.sizes[0]![0]}
-            max={MAX_SIDE}
-            // Uncommitted until Enter or leaving the box (a draw ending re-renders; what is typed stays).
-            key={size[0]}
-            defaultValue={String(size[0])}
-            data-testid="singan-height"
-            onChange={side(0)}
-          />
-        </label>
-        <label>
-          Width{' '}
-          <input
-            type="number"
-            min={pyramid.sizes[0]![1]}
-            max={MAX_SIDE}
-            // Uncommitted until Enter or leaving the box (a draw ending re-renders; what is typed stays).
-            key={size[1]}
-            defaultValue={String(size[1])}
-            data-testid="singan-width"
-            onChange={side(1)}
-          />
-        </label>
+        {(['Height', 'Width'] as const).map((name, k) => (
+          <label key={name}>
+            {name}{' '}
+            <input
+              type="number"
+              min={pyramid.sizes[0]![k]}
+              max={MAX_SIDE}
+              // Uncommitted until Enter or leaving the box (a draw ending re-renders; what is typed stays).
+              key={size[k]}
+              defaultValue={String(size[k])}
+              data-testid={`singan-${name.toLowerCase()}`}
+              onChange={side(k as 0 | 1)}
+            />
+          </label>
+        ))}
         <button type="button" onClick={() => setSize([trained[0], trained[1]])}>
           Trained size
         </button>
@@ -279,27 +264,14 @@ export function Singan({
         </label>
       </div>
       <div class="translate">
-        <figure>
-          <canvas
-            ref={paintCanvas}
-            class="pixelated drawable"
-            data-testid="singan-paint"
-            role="img"
-            aria-label="Painting: paint on it"
-            onPointerDown={(e) => {
-              (e.target as HTMLCanvasElement).setPointerCapture(e.pointerId);
-              last.current = undefined;
-              stroke(e);
-            }}
-            onPointerMove={(e) => {
-              if (e.buttons & 1) stroke(e);
-            }}
-            onPointerUp={() => {
-              last.current = undefined;
-            }}
-          />
-          <figcaption>Painting (paint here)</figcaption>
-        </figure>
+        <DrawableCanvas
+          canvas={paintCanvas}
+          size={[painting.h, painting.w]}
+          onStroke={stroke}
+          testId="singan-paint"
+          label="Painting: paint on it"
+          caption="Painting (paint here)"
+        />
         <figure>
           <canvas
             ref={renderCanvas}
