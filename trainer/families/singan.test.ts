@@ -129,6 +129,10 @@ describe('the parts GANS.md asks of SinGAN are there', () => {
       [11, 16],
     ]);
     expect(d.outputs[0]!.shape).toEqual([11, 16, 3]);
+    // A SinGAN exported before descriptors had a pyramid still reads (the playground then samples it at
+    // its trained size only).
+    const { pyramid: _, ...older } = d;
+    expect(GeneratorDescriptorSchema.parse(older).pyramid).toBeUndefined();
     // A pyramid whose finest scale is not the sample is refused.
     expect(() =>
       GeneratorDescriptorSchema.parse({
