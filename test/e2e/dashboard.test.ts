@@ -678,6 +678,16 @@ describe('the dashboard against npm start', () => {
       await expect
         .poll(async () => (await pixelsOf(rendered)) !== renderedBefore, { timeout: POLL_TIMEOUT })
         .toBe(true);
+      // A colour picked from the sample becomes the brush.
+      const box2 = (await canvas.boundingBox())!;
+      await canvas.click({ position: { x: (box2.width / 40) * 7.5, y: (box2.height / 20) * 3.5 } });
+      const picked = await canvas.evaluate((c: HTMLCanvasElement) => {
+        const [r, g, b] = c.getContext('2d')!.getImageData(7, 3, 1, 1).data;
+        return `rgb(${r}, ${g}, ${b})`;
+      });
+      await expect
+        .poll(() => page.getByTestId('singan-brush').evaluate((e) => getComputedStyle(e).backgroundColor))
+        .toBe(picked);
       expect(await unlabeledControls()).toEqual([]);
       expect(pageErrors.slice(errorsBefore)).toEqual([]);
       await shot('11-playground-singan.png');
