@@ -8,6 +8,7 @@ import { join, relative, sep } from 'node:path';
 import type { ApiClient } from '../shared/api/client.ts';
 import type { CreatedDataset } from '../shared/api/schemas.ts';
 import { sendUpload } from '../shared/api/send-upload.ts';
+import { LAYOUT_OF_KIND, type UploadKind } from '../shared/upload-kinds.ts';
 import type { UploadedDataset } from '../shared/uploads.ts';
 
 export interface UploadOptions {
@@ -25,13 +26,6 @@ interface UploadIo {
   isTTY: boolean;
   sleep: (ms: number) => Promise<void>;
 }
-
-const LAYOUT: Record<string, string> = {
-  images: 'flat',
-  labelled: 'classes',
-  paired: 'pairs',
-  unpaired: 'pairs',
-};
 
 /** Every file under `dir` (or `dir` itself when it is a file), with '/'-separated relative paths. */
 async function filesOf(dir: string): Promise<{ path: string; file: string; bytes: number }[]> {
@@ -62,7 +56,8 @@ export async function uploadDataset(
   const created: CreatedDataset = await api.createDataset({
     name: o.name,
     kind: o.kind,
-    layout: LAYOUT[o.kind] ?? 'flat',
+    // A kind that is none of ours is sent as it is, for the API to refuse naming the kinds.
+    layout: LAYOUT_OF_KIND[o.kind as UploadKind] ?? 'flat',
     size: o.size,
     channels: o.channels,
     resize: o.resize,

@@ -50,7 +50,7 @@ commands:
   cancel ID
   resume ID [--watch]              continue a FAILED or CANCELLED run from its latest checkpoint, as a new attempt
   pull ID [--out DIR]              download the sample grids, the generator and the evaluation (default DIR: ./ID)
-  dataset upload DIR --name NAME --kind images|labelled|paired|unpaired --size N [--channels 1|3] [--no-resize]
+  dataset upload DIR --name NAME --kind images|labelled|paired|unpaired|single --size N [--channels 1|3] [--no-resize]
                                    upload a folder of PNG/JPEG files (or one .zip) as a dataset, or its next version
   dataset list                     the built-in datasets and your uploads
   dataset show ID                  one upload with its versions

@@ -100,6 +100,17 @@ export const StylePartsSchema = z.strictObject({
 });
 export type StyleParts = z.infer<typeof StylePartsSchema>;
 
+const side = z.int().min(1);
+export const PyramidSchema = z.strictObject({
+  sizes: z
+    .array(z.tuple([side, side]))
+    .min(2)
+    .describe(
+      "Each scale's [height, width] as trained, coarse to fine; z holds scale k's noise map in rows sum(h_0..h_k-1) onwards of its first w_k columns, as one [sum(h), max(w), C] block.",
+    ),
+});
+export type Pyramid = z.infer<typeof PyramidSchema>;
+
 export const GeneratorDescriptorSchema = z
   .strictObject({
     version: z.literal(GENERATOR_DESCRIPTOR_VERSION),
@@ -114,6 +125,9 @@ export const GeneratorDescriptorSchema = z
       mixing: z.boolean().describe('Different z may drive different layers (style mixing).'),
       extraOutputs: z.array(z.string()).describe('Outputs beside the sample, e.g. attention maps, by name.'),
     }),
+    pyramid: PyramidSchema.optional().describe(
+      "A pyramid of fully convolutional scales (SinGAN): scale k's layers g{k}_* run at any size, from noise or from an image injected at a scale (shared/layers/pyramid.ts).",
+    ),
     styles: StylePartsSchema.optional().describe(
       'A style-based generator: its mapping and synthesis networks apart, and the mean w (truncation in w, mixing).',
     ),
@@ -128,6 +142,14 @@ export const GeneratorDescriptorSchema = z
           message: `'${n}' is not an output after the sample`,
         });
     });
+    const finest = d.pyramid?.sizes.at(-1);
+    const sample = d.outputs[0]!.shape;
+    if (finest && (finest[0] !== sample[0] || finest[1] !== sample[1]))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['pyramid', 'sizes'],
+        message: `the finest scale is ${finest.join('x')}, the sample ${sample.slice(0, 2).join('x')}`,
+      });
     if (d.styles && d.styles.wAverage.length !== d.styles.wDim)
       ctx.addIssue({
         code: 'custom',
@@ -187,6 +209,8 @@ export interface GeneratorFacts {
   styles?: StyleParts;
   /** The sample's per-sample shape where it is not the dataset's item shape (SinGAN's finest scale). */
   sampleShape?: number[];
+  /** A pyramid of scales the reader may run at other sizes (SinGAN). */
+  pyramid?: Pyramid;
 }
 
 /** The descriptor of a generator z [, label | codes | pose | caption] -> sample [, attention maps]. */
@@ -236,6 +260,7 @@ export function describeGenerator(f: GeneratorFacts): GeneratorDescriptor {
       mixing: f.styles !== undefined,
       extraOutputs: (f.attentionMaps ?? []).map((m) => m.name),
     },
+    ...(f.pyramid ? { pyramid: f.pyramid } : {}),
     ...(f.styles ? { styles: f.styles } : {}),
   });
 }

@@ -12,6 +12,7 @@ export const UPLOAD_KINDS = [
   'labelled',
   'paired',
   'unpaired',
+  'single',
 ] as const satisfies readonly DatasetKind[];
 export type UploadKind = (typeof UPLOAD_KINDS)[number];
 export const LAYOUT_OF_KIND: Record<UploadKind, UploadLayout> = {
@@ -19,4 +20,6 @@ export const LAYOUT_OF_KIND: Record<UploadKind, UploadLayout> = {
   labelled: 'classes',
   paired: 'pairs',
   unpaired: 'pairs',
+  // One image at the top of the upload (SinGAN's data).
+  single: 'flat',
 };

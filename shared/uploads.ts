@@ -131,6 +131,13 @@ export const CreateDatasetSchema = z
           message: `'${f.path}' is ${f.bytes} bytes; an image may have at most ${UPLOAD_LIMITS.maxImageBytes}`,
         });
     });
+    // A zip's entries are counted by the validator (trainer/data/upload/validate.ts), loose files here.
+    if (body.kind === 'single' && body.files.length > 1 && !body.files.some((f) => isArchive(f.path)))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['files'],
+        message: `kind 'single' takes one image, not ${body.files.length} files: upload the image alone`,
+      });
     if (body.files.some((f) => isArchive(f.path)) && body.files.length > 1)
       ctx.addIssue({
         code: 'custom',

@@ -1,8 +1,8 @@
 /**
  * The user's own images end to end under the local platform (`npm start`'s emulators, the local runners):
  * a folder of 1,000 generated PNGs uploaded through the CLI (presigned PUTs through the platform's S3
- * gateway), validated by its own job to READY, then trained on by a DCGAN for a few steps; and refusals
- * that leave nothing stored.
+ * gateway), validated by its own job to READY, then trained on by a DCGAN for a few steps; one image of
+ * kind 'single' trained on by SinGAN; and refusals that leave nothing stored.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -65,6 +65,16 @@ const api = () =>
       }),
   });
 
+/** The run once it has SUCCEEDED or FAILED (polled every half second, at most five minutes). */
+async function finished(id: string) {
+  let last = await api().run(id);
+  for (let t = 0; t < 600 && !['SUCCEEDED', 'FAILED'].includes(last.status); t++) {
+    await new Promise((r) => setTimeout(r, 500));
+    last = await api().run(id);
+  }
+  return last;
+}
+
 describe('uploaded datasets under the local platform', () => {
   it('1,000 PNGs through the CLI: validated to READY, then a DCGAN trains on them', async () => {
     const dir = join(dataDir, 'shapes');
@@ -104,11 +114,7 @@ describe('uploaded datasets under the local platform', () => {
       hyperparameters: { latentDim: 16, gChannels: 16, dChannels: 16 },
     });
     expect(run.upload).toMatchObject({ id: shapes.id, version: 1, manifestSha256: v1.manifestSha256 });
-    let last = run;
-    for (let t = 0; t < 600 && !['SUCCEEDED', 'FAILED'].includes(last.status); t++) {
-      await new Promise((r) => setTimeout(r, 500));
-      last = await api().run(run.id);
-    }
+    const last = await finished(run.id);
     expect(last.status, last.reason).toBe('SUCCEEDED');
     const samples = await api().samples(run.id);
     expect(samples.map((s) => s.step)).toContain(4);
@@ -170,11 +176,7 @@ describe('uploaded datasets under the local platform', () => {
       checkpointEvery: 4,
       hyperparameters: { gFilters: 4, dFilters: 4 },
     });
-    let last = run;
-    for (let t = 0; t < 600 && !['SUCCEEDED', 'FAILED'].includes(last.status); t++) {
-      await new Promise((r) => setTimeout(r, 500));
-      last = await api().run(run.id);
-    }
+    const last = await finished(run.id);
     expect(last.status, last.reason).toBe('SUCCEEDED');
     expect((await api().samples(run.id)).map((s) => s.step)).toContain(4);
     // Its evaluation scored the held-out pairs of the upload: the model beside the input copied through.
@@ -186,6 +188,50 @@ describe('uploaded datasets under the local platform', () => {
     // No classifier of the project's reads a user's images: no cFID is made up for them.
     expect(evaluation.paired.cfid).toBeUndefined();
   }, 600_000);
+
+  it("one image of kind 'single' through the CLI trains SinGAN; a folder of two is refused", async () => {
+    const dir = join(dataDir, 'photo');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'a.png'), shapePng(7));
+    writeFileSync(join(dir, 'b.png'), shapePng(8));
+    const upload = (what: string) =>
+      cli([
+        'dataset',
+        'upload',
+        what,
+        '--name',
+        'photo',
+        '--kind',
+        'single',
+        '--size',
+        '24',
+        '--channels',
+        '3',
+      ]);
+    const two = await upload(dir);
+    expect(two.code).not.toBe(0);
+    expect(two.err).toMatch(/kind 'single' takes one image, not 2 files: upload the image alone/);
+    expect((await api().datasetCatalog()).uploads.find((u) => u.name === 'photo')).toBeUndefined();
+
+    const one = await upload(join(dir, 'a.png'));
+    expect(one.code, one.err).toBe(0);
+    const photo = (await api().datasetCatalog()).uploads.find((u) => u.name === 'photo')!;
+    expect(photo.versions[0]).toMatchObject({ status: 'READY', kind: 'single' });
+    expect(photo.versions[0]!.report).toMatchObject({ count: 1, shape: [24, 24, 3] });
+    const run = await api().submit({
+      family: 'singan',
+      dataset: `upload:${photo.id}@1`,
+      steps: 4,
+      batchSize: 1,
+      sampleEvery: 4,
+      evaluate: false,
+      hyperparameters: { maxSize: 24, minSize: 12, channels: 4, layers: 3, nCritic: 1, gSteps: 1 },
+    });
+    const last = await finished(run.id);
+    expect(last.status, last.reason).toBe('SUCCEEDED');
+    const { descriptor } = await api().generator(run.id);
+    expect(descriptor.pyramid?.sizes.at(-1)).toEqual([24, 24]);
+  }, 300_000);
 
   it('refuses a zip with a ../ entry and a folder with a non-image: FAILED with the reason, nothing kept', async () => {
     const objects = new S3Objects({

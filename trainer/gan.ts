@@ -122,6 +122,8 @@ export interface Gan {
    * The gallery then shows held-out strips (each input, its output, then the target); latentDim is 0.
    */
   translation?: ImageTranslation;
+  /** A pyramid of scales (SinGAN): each scale's [height, width] as trained, coarse to fine, for the descriptor. */
+  pyramid?: { sizes: [number, number][] };
   /** Tensors beside the networks that the checkpoint keeps with them (CycleGAN's history pools). */
   state?: Record<string, tf.Variable>;
   /**

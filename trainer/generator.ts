@@ -69,6 +69,9 @@ export function describeGan(gan: Gan, spec: ExperimentSpec): GeneratorDescriptor
         }
       : {}),
     ...(gan.truncation ? { truncation: true } : {}),
+    ...(gan.pyramid
+      ? { pyramid: { sizes: gan.pyramid.sizes.map(([h, w]) => [h, w] as [number, number]) } }
+      : {}),
     ...(gan.styles
       ? {
           styles: {

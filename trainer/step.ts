@@ -3,10 +3,10 @@
  * loop and the speed benchmark, so what is benchmarked is what trains.
  */
 import * as tf from '@tensorflow/tfjs';
+import { resizeImages } from '../shared/layers/resize.ts';
 import type { TrainingData } from './data/index.ts';
 import type { Gan, Phase, PhaseResult, StepInputs } from './gan.ts';
 import { codeBatch, labelBatch, latentBatch, poseBatch } from './latents.ts';
-import { resizeImages } from './nn/resize.ts';
 import { alphaAt, type ResolvedStage, stageAt, stagesOf } from './stages.ts';
 
 /** Trainable variables of the named networks, in a stable order. */
@@ -185,7 +185,7 @@ export function disposeStepInputs(draws: StepInputs[]): void {
 
 /**
  * Images [B, H, W, C] brought to [h, w]: by averaging whole blocks where the sides divide (a Progressive
- * GAN's resolutions), else by nn/resize.ts's antialiased resize (SinGAN's scales, 0.75 apart). The input
+ * GAN's resolutions), else by shared/layers/resize.ts's antialiased resize (SinGAN's scales, 0.75 apart). The input
  * is disposed when it is replaced.
  */
 export function downsample(x: tf.Tensor, [h, w]: [number, number]): tf.Tensor {

@@ -21,6 +21,7 @@ import {
   parseUploadRef,
   type RunUpload,
   UPLOAD_ID,
+  UPLOAD_KINDS,
   UPLOAD_LIMITS,
   type UploadedDataset,
 } from '../../shared/uploads.ts';
@@ -99,10 +100,12 @@ export async function resolveUpload(
     throw bad(
       `version ${v.version} of '${dataset.name}' is ${v.status}${v.reason ? ` (${v.reason})` : ''}; only a READY version trains`,
     );
-  if (!family.kinds.includes(v.kind))
+  if (!family.kinds.includes(v.kind)) {
+    const uploadable = family.kinds.filter((k) => (UPLOAD_KINDS as readonly string[]).includes(k));
     throw bad(
-      `family '${family.id}' trains on ${family.kinds.map(describeKind).join(' or ')}; '${dataset.name}' version ${v.version} holds ${describeKind(v.kind)}`,
+      `family '${family.id}' trains on ${family.kinds.map(describeKind).join(' or ')}; '${dataset.name}' version ${v.version} holds ${describeKind(v.kind)}: upload as kind ${uploadable.map((k) => `'${k}'`).join(' or ')}`,
     );
+  }
   return {
     id: dataset.id,
     version: v.version,

@@ -3,7 +3,8 @@
  * Signs in from the printed link, submits a tiny DCGAN run from the form, watches it reach SUCCEEDED, steps
  * its gallery, clones it into a second run, compares the two under one slider, generates images from the
  * exported generators in the browser (a conditional one by class; pix2pix and CycleGAN translating a drawn
- * input; PGGAN and StyleGAN with truncation and style mixing; SRGAN enlarging an upload x4; a Conditional
+ * input; PGGAN and StyleGAN with truncation and style mixing; SRGAN enlarging an upload x4; SinGAN at another
+ * size and rendering a painting; a Conditional
  * Analogy GAN putting a picked article on a picked person), checks the catalog against GET /models, keeps a
  * form draft across an expired session, cancels and resumes a run, and shows a lost API connection.
  * Screenshots go to test/e2e/artifacts/.
@@ -614,6 +615,82 @@ describe('the dashboard against npm start', () => {
       expect(await page.getByRole('alert').textContent()).toContain("caption word 'mauve'");
       expect(await unlabeledControls()).toEqual([]);
       await shot('11-playground-stackgan.png');
+    },
+    TRAIN_TIMEOUT + 10_000,
+  );
+
+  it(
+    'samples a SinGAN pyramid at another size, super-resolves it and renders a painting',
+    async () => {
+      const canvas = await playgroundOf({
+        family: 'singan',
+        dataset: 'photo-chelsea',
+        batchSize: 1,
+        hyperparameters: { maxSize: 16, minSize: 8, channels: 4, layers: 3, nCritic: 1, gSteps: 1 },
+      });
+      const errorsBefore = pageErrors.length;
+      // Trained at 11x16 (the photograph's aspect), in four scales from 5x8.
+      const sizeOf = () => canvas.evaluate((c: HTMLCanvasElement) => [c.width, c.height]);
+      expect(await sizeOf()).toEqual([16, 11]);
+      await page.getByText('A pyramid of 4 scales, trained from 5x8 to 11x16').waitFor();
+      const before = await pixelsOf(canvas);
+      const drawn = Number(await canvas.getAttribute('data-generated'));
+      // Wider and taller than trained: another size and aspect ratio, every scale's noise at its size.
+      await page.getByTestId('singan-width').fill('40');
+      await page.getByTestId('singan-width').press('Enter');
+      await expect.poll(sizeOf, { timeout: POLL_TIMEOUT }).toEqual([40, 11]);
+      await page.getByTestId('singan-height').fill('20');
+      await page.getByTestId('singan-height').blur();
+      await expect.poll(sizeOf, { timeout: POLL_TIMEOUT }).toEqual([40, 20]);
+      expect(Number(await canvas.getAttribute('data-generated'))).toBeGreaterThan(drawn);
+      expect(await pixelsOf(canvas)).not.toBe(before);
+      // Super-resolution: the finest scale on the sample enlarged by the ratio between scales (16/13).
+      await page.getByTestId('singan-enlarge').click();
+      const enlarged = page.getByTestId('singan-enlarged');
+      await expect
+        .poll(() => enlarged.evaluate((c: HTMLCanvasElement) => [c.width, c.height]), {
+          timeout: POLL_TIMEOUT,
+        })
+        .toEqual([Math.round(40 / (13 / 16)), Math.round(20 / (13 / 16))]);
+
+      // Paint-to-image: a stroke across the painting changes what the finer scales render.
+      const rendered = page.getByTestId('singan-rendered');
+      await expect.poll(() => rendered.getAttribute('data-generated'), { timeout: 60_000 }).not.toBe('0');
+      expect(await rendered.evaluate((c: HTMLCanvasElement) => [c.width, c.height])).toEqual([16, 11]);
+      const renderedBefore = await pixelsOf(rendered);
+      // A colour of the palette other than the one the painting starts in (its top-left pixel's).
+      const painting = page.getByTestId('singan-paint');
+      const fill = await painting.evaluate((c: HTMLCanvasElement) => {
+        const [r, g, b] = c.getContext('2d')!.getImageData(0, 0, 1, 1).data;
+        return `rgb(${r}, ${g}, ${b})`;
+      });
+      const swatches = page.getByRole('button', { name: /^Paint in rgb/ });
+      const titles = await swatches.evaluateAll((els) => els.map((e) => e.getAttribute('title')));
+      expect(titles).toContain(fill);
+      await swatches.nth(titles.findIndex((t) => t !== fill)).click();
+      const paintedBefore = await pixelsOf(painting);
+      const box = (await painting.boundingBox())!;
+      await page.mouse.move(box.x + box.width * 0.1, box.y + box.height * 0.5);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width * 0.9, box.y + box.height * 0.5, { steps: 8 });
+      await page.mouse.up();
+      expect(await pixelsOf(painting)).not.toBe(paintedBefore);
+      await expect
+        .poll(async () => (await pixelsOf(rendered)) !== renderedBefore, { timeout: POLL_TIMEOUT })
+        .toBe(true);
+      // A colour picked from the sample becomes the brush.
+      const box2 = (await canvas.boundingBox())!;
+      await canvas.click({ position: { x: (box2.width / 40) * 7.5, y: (box2.height / 20) * 3.5 } });
+      const picked = await canvas.evaluate((c: HTMLCanvasElement) => {
+        const [r, g, b] = c.getContext('2d')!.getImageData(7, 3, 1, 1).data;
+        return `rgb(${r}, ${g}, ${b})`;
+      });
+      await expect
+        .poll(() => page.getByTestId('singan-brush').evaluate((e) => getComputedStyle(e).backgroundColor))
+        .toBe(picked);
+      expect(await unlabeledControls()).toEqual([]);
+      expect(pageErrors.slice(errorsBefore)).toEqual([]);
+      await shot('11-playground-singan.png');
     },
     TRAIN_TIMEOUT + 10_000,
   );

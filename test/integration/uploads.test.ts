@@ -115,6 +115,13 @@ function noisePng(seed: number, side: number): Uint8Array {
   return encodePng({ width: side, height: side, channels: 3, pixels });
 }
 
+/** Two images, for a kind that takes one. */
+const files2 = () =>
+  new Map<string, Uint8Array>([
+    ['a.png', noisePng(42, 40)],
+    ['b.png', noisePng(43, 40)],
+  ]);
+
 describe('uploaded datasets through the API, S3, Batch and the validation job', () => {
   it('a folder of PNGs: presigned PUTs, a validation job on Batch, READY with its manifest and preview', async () => {
     const files = new Map<string, Uint8Array>();
@@ -222,6 +229,38 @@ describe('uploaded datasets through the API, S3, Batch and the validation job', 
     const shown = (await (await api()(`/datasets/${created.dataset.id}`)).json()) as DatasetView;
     expect(shown.dataset.versions[0]).toMatchObject({ status: 'FAILED', reason: failed.reason });
     expect(shown.previews).toEqual([]);
+  });
+
+  it("kind 'single': one image READY; loose files refused with a 400, a zip of two FAILED, nothing kept", async () => {
+    const photo = noisePng(41, 48);
+    const declaration = { name: 'my-photo', kind: 'single', layout: 'flat', size: 40, channels: 3 };
+    const one = await declare(declaration, new Map([['photo.png', photo]]));
+    const { job } = await complete(one, await send(one, new Map([['photo.png', photo]])));
+    expect((await runJob(job)).code).toBe(0);
+    const ready = (await stored(one.dataset.id)).versions[0]!;
+    expect(ready).toMatchObject({ status: 'READY', kind: 'single' });
+    expect(ready.report).toMatchObject({ count: 1, shape: [40, 40, 3], resized: 1 });
+
+    const elsewhere = await d.keys();
+    const twoFiles = files2();
+    const refused = await api()(
+      '/datasets',
+      json({ ...declaration, files: [...twoFiles].map(([path, b]) => ({ path, bytes: b.length })) }),
+    );
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain(
+      "kind 'single' takes one image, not 2 files: upload the image alone",
+    );
+    expect(await d.keys()).toEqual(elsewhere);
+
+    const archive = new Map([['photos.zip', zip([...twoFiles].map(([name, data]) => ({ name, data })))]]);
+    const zipped = await declare(declaration, archive);
+    const zipJob = (await complete(zipped, await send(zipped, archive))).job;
+    expect((await runJob(zipJob)).code).toBe(0);
+    const failed = (await stored(zipped.dataset.id)).versions.at(-1)!;
+    expect(failed.status).toBe('FAILED');
+    expect(failed.reason).toMatch(/kind 'single' takes one image; the upload holds 2 \(a.png, b.png\)/);
+    expect(await keysUnder(prefixOf(zipped))).toEqual([]);
   });
 
   it('a zip over the multipart threshold: sent in parts, joined with the ETags the PUTs answered, READY', async () => {

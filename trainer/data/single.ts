@@ -1,10 +1,10 @@
 /**
- * Single-image sets (SinGAN's data): one photograph of the photos set, resized (nn/resize.ts, antialiased)
+ * Single-image sets (SinGAN's data): one photograph of the photos set, resized (shared/layers/resize.ts, antialiased)
  * to the catalog's shape once when opened. Every batch is that image, repeated batchSize times.
  */
 import * as tf from '@tensorflow/tfjs';
 import { type DatasetInfo, datasetInfo } from '../../shared/datasets.ts';
-import { resizeImages } from '../nn/resize.ts';
+import { resizeImages } from '../../shared/layers/resize.ts';
 import type { TrainingData } from './index.ts';
 import { loadPhotos } from './photos.ts';
 

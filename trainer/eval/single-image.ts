@@ -1,6 +1,6 @@
 /**
  * Scores a single-image generator (SinGAN) against its one image, from the exported pyramid alone (its
- * scale layers are found by name, nn/singan.ts scaleLayersOf, and run at any size with runPyramid):
+ * scale layers are found by name and run at any size, shared/layers/pyramid.ts):
  *   samples at the training size: patch SWD to the image (beside the image blurred, for scale) and diversity;
  *   samples at other sizes and aspect ratios (each scale's size times a factor per side): patch SWD;
  *   super-resolution: the image brought down one scale and back up by the finest G (the paper's mode), PSNR
@@ -13,18 +13,19 @@ import type { SinganHyperparameters } from '../../shared/catalog.ts';
 import type { DatasetInfo } from '../../shared/datasets.ts';
 import type { SingleImageEval } from '../../shared/evaluation.ts';
 import { runFiles } from '../../shared/keys.ts';
-import { Rng, Stream } from '../data/rng.ts';
-import { singleImage } from '../data/single.ts';
-import { resizeImages } from '../nn/resize.ts';
 import {
-  pyramidSizes,
   runPyramid,
   type ScaleLayers,
   type Size,
   scaleCount,
   scaleLayersOf,
   superResolve,
-} from '../nn/singan.ts';
+} from '../../shared/layers/pyramid.ts';
+import { resizeImages } from '../../shared/layers/resize.ts';
+import { defaultPaintScale, scaledSizes } from '../../shared/pyramid-sizes.ts';
+import { Rng, Stream } from '../data/rng.ts';
+import { singleImage } from '../data/single.ts';
+import { pyramidSizes } from '../nn/singan.ts';
 import { imageGrid } from '../render/grid.ts';
 import { encodePng } from '../render/png.ts';
 import type { ArtifactSink } from '../sinks/types.ts';
@@ -111,9 +112,7 @@ export async function evaluateSingleImage(
     );
 
     const otherSizes = OTHER_SIZES.map(([fy, fx], i) => {
-      const at = sizes.map(
-        ([h, w]) => [Math.max(3, Math.round(h * fy)), Math.max(3, Math.round(w * fx))] as Size,
-      );
+      const at = scaledSizes(sizes, [fy, fx]);
       const z = noiseAt(at, 4, common.seed, 1 + i);
       const images = track(runPyramid(scales, at, z));
       tf.dispose(z);
@@ -130,7 +129,7 @@ export async function evaluateSingleImage(
       reconstructionScores(t.dataSync() as Float32Array, realSet.values, [finest[0], finest[1], 3]).psnr;
 
     // Paint-to-image: the image's colours at a coarse scale, posterised to -2/3, 0, 2/3, injected there.
-    const paintScale = Math.max(1, Math.round((sizes.length - 1) / 3));
+    const paintScale = defaultPaintScale(sizes.length);
     const painting = track(
       tf.tidy(() =>
         tf.mul(tf.round(tf.mul(resizeImages(real, sizes[paintScale]!), 1.5)), 2 / 3),

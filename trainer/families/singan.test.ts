@@ -1,12 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { evalMetrics, evaluationPictures } from '../../shared/evaluation.ts';
+import { GeneratorDescriptorSchema } from '../../shared/generator.ts';
+import { scaleLayersOf } from '../../shared/layers/pyramid.ts';
 import { initBackend } from '../backend/index.ts';
 import { openDataset } from '../data/index.ts';
 import { evaluateRun } from '../eval/evaluate.ts';
 import type { Gan } from '../gan.ts';
+import { describeGan } from '../generator.ts';
 import { buildGan } from '../loop.ts';
-import { amplitudeOf, pyramidSizes, scaleLayersOf, UNSET_AMPLITUDE } from '../nn/singan.ts';
+import { amplitudeOf, pyramidSizes, UNSET_AMPLITUDE } from '../nn/singan.ts';
 import { LocalArtifactSink } from '../sinks/local.ts';
 import { stagesOf } from '../stages.ts';
 import { createStepper, disposeStepInputs, stepInputs } from '../step.ts';
@@ -112,6 +115,36 @@ describe('the parts GANS.md asks of SinGAN are there', () => {
     );
     expect(Object.keys(gan.nets).filter((k) => k.startsWith('D'))).toEqual([]);
     expect(stagesOf(gan).map((s) => s.phases.map((p) => p.name))).toEqual([['G'], ['G'], ['G'], ['G']]);
+    dispose(gan);
+  });
+
+  it("its descriptor records the pyramid's scale sizes, the finest the sample's", () => {
+    const spec = tinySpec('singan', 'photo-chelsea', { steps: 8 });
+    const gan = buildGan(spec);
+    const d = describeGan(gan, spec);
+    expect(d.pyramid?.sizes).toEqual([
+      [5, 8],
+      [7, 10],
+      [8, 13],
+      [11, 16],
+    ]);
+    expect(d.outputs[0]!.shape).toEqual([11, 16, 3]);
+    // A SinGAN exported before descriptors had a pyramid still reads (the playground then samples it at
+    // its trained size only).
+    const { pyramid: _, ...older } = d;
+    expect(GeneratorDescriptorSchema.parse(older).pyramid).toBeUndefined();
+    // A pyramid whose finest scale is not the sample is refused.
+    expect(() =>
+      GeneratorDescriptorSchema.parse({
+        ...d,
+        pyramid: {
+          sizes: [
+            [5, 8],
+            [7, 10],
+          ],
+        },
+      }),
+    ).toThrow(/finest scale is 7x10, the sample 11x16/);
     dispose(gan);
   });
 

@@ -11,11 +11,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { SinganHyperparameters } from '../../shared/catalog.ts';
+import { resizeImages } from '../../shared/layers/resize.ts';
 import { Rng, Stream } from '../data/rng.ts';
 import type { GanFamily, Phase, Stage, StepInputs } from '../gan.ts';
 import { generatorWasserstein } from '../losses/wasserstein.ts';
 import { adam } from '../nn/optimizers.ts';
-import { resizeImages } from '../nn/resize.ts';
 import {
   amplitudeOf,
   criticModel,
@@ -36,7 +36,9 @@ export const singan: GanFamily<SinganHyperparameters> = {
   build({ hyperparameters: hp, dataset, init, steps }) {
     const [height, width, imageChannels] = dataset.shape as [number, number, number];
     if (dataset.kind !== 'single')
-      throw new Error(`singan trains on one image (a single-image set), not ${dataset.kind}`);
+      throw new Error(
+        `singan trains on one image (a built-in single-image set, or an upload of kind 'single'), not ${dataset.kind}`,
+      );
     const sizes = pyramidSizes([height, width], hp);
     if (steps < sizes.length)
       throw new Error(`singan trains ${sizes.length} scales and needs at least as many steps, got ${steps}`);
@@ -122,6 +124,14 @@ export const singan: GanFamily<SinganHyperparameters> = {
         phases,
       };
     });
-    return { nets, optimizers, phases: [], stages, generator: pyramids.at(-1)!, latentDim: layout.latentDim };
+    return {
+      nets,
+      optimizers,
+      phases: [],
+      stages,
+      generator: pyramids.at(-1)!,
+      latentDim: layout.latentDim,
+      pyramid: { sizes },
+    };
   },
 };

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { resizeImages, resizeLayers, resizeWeights } from '../../shared/layers/resize.ts';
 import { initBackend } from '../backend/index.ts';
 import { checkGradients, randomTensor, relativeError } from './gradient-check.ts';
-import { resizeImages, resizeLayers, resizeWeights } from './resize.ts';
 
 beforeAll(async () => {
   await initBackend('wasm');

@@ -10,15 +10,17 @@
  * Cropping2D take it apart), so the gallery, evaluation and the browser feed it like any latent generator.
  * The amplitude of each scale is a 1x1 depthwise kernel, not trained, set once when its scale starts (from
  * the reconstruction's RMSE), and kept in the checkpoint and the export with the weights. The resize
- * between scales is nn/resize.ts's, as stock layers: the exported pyramid needs no custom class.
+ * between scales is shared/layers/resize.ts's, as stock layers: the exported pyramid needs no custom class;
+ * shared/layers/pyramid.ts runs it scale by scale at any size.
  */
 import * as tf from '@tensorflow/tfjs';
+import { applyScale, type ScaleLayers, type Size, scaleLayerNames } from '../../shared/layers/pyramid.ts';
+import { resizeLayers } from '../../shared/layers/resize.ts';
 import type { Init } from './init.ts';
-import { resizeImages, resizeLayers } from './resize.ts';
 
 type Sym = tf.SymbolicTensor;
-/** [height, width]. */
-export type Size = [number, number];
+
+export type { ScaleLayers, Size };
 
 export interface PyramidShape {
   /** Long side of the finest scale (the image is never enlarged). */
@@ -75,28 +77,6 @@ export function layoutNoise(layout: NoiseLayout, maps: (Float32Array | undefined
   return z;
 }
 
-/** The layers of one scale's generator, by name, so a loaded export yields them back (scaleLayersOf). */
-export interface ScaleLayers {
-  index: number;
-  amp: tf.layers.Layer;
-  convs: tf.layers.Layer[];
-  acts: tf.layers.Layer[];
-  tanh: tf.layers.Layer;
-  /** noise + coarser image (absent at the coarsest scale). */
-  join?: tf.layers.Layer;
-  /** residual + coarser image (absent at the coarsest scale). */
-  out?: tf.layers.Layer;
-}
-
-const names = (k: number) => ({
-  amp: `g${k}_amp`,
-  conv: (i: number) => `g${k}_conv${i}`,
-  act: (i: number) => `g${k}_lrelu${i}`,
-  tanh: `g${k}_tanh`,
-  join: `g${k}_join`,
-  out: `g${k}_out`,
-});
-
 /** A scale's amplitude before its stage sets it from the reconstruction: no noise (an export stopped before
  * a scale trained adds none there). */
 export const UNSET_AMPLITUDE = 0;
@@ -105,7 +85,7 @@ export function scaleLayers(
   k: number,
   o: { channels: number; layers: number; imageChannels: number; init: Init },
 ): ScaleLayers {
-  const n = names(k);
+  const n = scaleLayerNames(k);
   return {
     index: k,
     amp: tf.layers.depthwiseConv2d({
@@ -129,45 +109,6 @@ export function scaleLayers(
     tanh: tf.layers.activation({ activation: 'tanh', name: n.tanh }),
     ...(k > 0 ? { join: tf.layers.add({ name: n.join }), out: tf.layers.add({ name: n.out }) } : {}),
   };
-}
-
-/** The layers of scale k of a pyramid model (a loaded export), `layers` convolutions deep. */
-export function scaleLayersOf(model: tf.LayersModel, k: number): ScaleLayers {
-  const n = names(k);
-  const convs: tf.layers.Layer[] = [];
-  for (let i = 0; model.layers.some((l) => l.name === n.conv(i)); i++) convs.push(model.getLayer(n.conv(i)));
-  if (convs.length === 0) throw new Error(`the pyramid has no scale ${k} (no layer ${n.conv(0)})`);
-  return {
-    index: k,
-    amp: model.getLayer(n.amp),
-    convs,
-    acts: convs.slice(1).map((_, i) => model.getLayer(n.act(i))),
-    tanh: model.getLayer(n.tanh),
-    ...(k > 0 ? { join: model.getLayer(n.join), out: model.getLayer(n.out) } : {}),
-  };
-}
-
-/** Scales in a pyramid model (a loaded export). */
-export function scaleCount(model: tf.LayersModel): number {
-  let k = 0;
-  while (model.layers.some((l) => l.name === names(k).conv(0))) k++;
-  return k;
-}
-
-/**
- * One scale: its noise (unscaled) and the coarser image at its size -> its image. Symbolic in models,
- * concrete in evaluation (the same layers).
- */
-export function applyScale<T extends Sym | tf.Tensor>(s: ScaleLayers, noise: T, coarser?: T): T {
-  const apply = (layer: tf.layers.Layer, x: T | T[]) => layer.apply(x as Sym) as T;
-  const scaled = apply(s.amp, noise);
-  let h = s.join && coarser ? apply(s.join, [scaled, coarser]) : scaled;
-  s.convs.forEach((conv, i) => {
-    h = apply(conv, h);
-    if (i < s.acts.length) h = apply(s.acts[i]!, h);
-  });
-  h = apply(s.tanh, h);
-  return s.out && coarser ? apply(s.out, [h, coarser]) : h;
 }
 
 /** Scale k's generator alone: [noise, coarser image] (noise alone at k = 0), any size; what its phase trains. */
@@ -245,56 +186,4 @@ export function setAmplitude(s: ScaleLayers, value: number): void {
   const kernel = tf.fill(s.amp.getWeights()[0]!.shape, value);
   s.amp.setWeights([kernel]);
   kernel.dispose();
-}
-
-/** Where and what a pyramid run starts from besides noise (the paper's applications). */
-export interface Injection {
-  /** The scale the image enters at: it replaces that scale's coarser input (or, at 0, the noise's image). */
-  scale: number;
-  /** [1, H, W, C] in [-1, 1], any size: resized to the scale's. */
-  image: tf.Tensor4D;
-}
-
-/**
- * Runs scales 0..N-1 of a pyramid at `sizes` (any sizes: the nets are fully convolutional), scale k fed
- * `noise[k]` ([n, h_k, w_k, C] unscaled; the amplitude is the scale's). With an injection, scales below
- * it are skipped and the injected image, resized, is the coarser image of its scale (paint-to-image,
- * harmonisation); its noise still adds variety there and above.
- */
-export function runPyramid(
-  scales: ScaleLayers[],
-  sizes: Size[],
-  noise: tf.Tensor4D[],
-  injection?: Injection,
-): tf.Tensor4D {
-  if (injection && (injection.scale < 1 || injection.scale >= sizes.length))
-    throw new Error(`an image is injected at scales 1 to ${sizes.length - 1}, not ${injection.scale}`);
-  return tf.tidy(() => {
-    const start = injection?.scale ?? 0;
-    const n = noise[0]!.shape[0];
-    let image: tf.Tensor4D | undefined = injection
-      ? (tf.tile(resizeImages(injection.image, sizes[start]!), [n, 1, 1, 1]) as tf.Tensor4D)
-      : undefined;
-    for (let k = start; k < sizes.length; k++) {
-      const coarser = image && image.shape[1] !== sizes[k]![0] ? resizeImages(image, sizes[k]!) : image;
-      image = applyScale(scales[k]!, noise[k]!, coarser);
-    }
-    return image!;
-  });
-}
-
-/**
- * The paper's super-resolution: the finest generator applied `times` times, each to the image enlarged by
- * 1 / r (r: the ratio between scales) with no noise, so it adds the detail it learnt to add at that ratio.
- */
-export function superResolve(finest: ScaleLayers, image: tf.Tensor4D, r: number, times: number): tf.Tensor4D {
-  return tf.tidy(() => {
-    let x = image;
-    for (let t = 0; t < times; t++) {
-      const [, h, w, c] = x.shape;
-      const up = resizeImages(x, [Math.round(h / r), Math.round(w / r)]);
-      x = applyScale(finest, tf.zeros([up.shape[0], up.shape[1], up.shape[2], c]) as tf.Tensor4D, up);
-    }
-    return x;
-  });
 }

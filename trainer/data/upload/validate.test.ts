@@ -56,6 +56,25 @@ describe('validateUpload', () => {
     expect(Array.from(out.labels)).toEqual([0, 0, 1]);
   });
 
+  it("takes kind 'single' as one image, and refuses a zip holding more", async () => {
+    const single = declared({ kind: 'single' });
+    const one = await validateUpload('u000000000000', single, files({ 'photo.png': png(8, 200) }));
+    expect(one.report).toMatchObject({ count: 1, shape: [8, 8, 1] });
+    await refused(
+      validateUpload(
+        'u000000000000',
+        single,
+        files({
+          'x.zip': zip([
+            { name: 'a.png', data: png(8) },
+            { name: 'b.png', data: png(8) },
+          ]),
+        }),
+      ),
+      /kind 'single' takes one image; the upload holds 2 \(a.png, b.png\)/,
+    );
+  });
+
   it('resizes mixed sizes and says so, or refuses them', async () => {
     const out = await validateUpload(
       'u000000000000',

@@ -187,6 +187,10 @@ export async function validateUpload(
   if (items.length === 0) throw new UploadRefused('an empty upload: no images in it');
   if (items.length > limits.maxFiles)
     throw new UploadRefused(`${items.length} files; an upload may have at most ${limits.maxFiles}`);
+  if (declared.kind === 'single' && items.length > 1)
+    throw new UploadRefused(
+      `kind 'single' takes one image; the upload holds ${items.length} (${items[0]!.path}, ${items[1]!.path}${items.length > 2 ? ', ...' : ''})`,
+    );
   const { names, groups } = group(declared, stripCommonFolder(items, declared.layout));
   items = groups.flat();
 

@@ -23,6 +23,7 @@ import { href } from '../lib/route.ts';
 import { Analogy } from '../playground/analogy.tsx';
 import { drawAttention, drawImages, drawPoints } from '../playground/draw.ts';
 import { type LoadedGenerator, loadGenerator } from '../playground/generator.ts';
+import { Singan } from '../playground/singan.tsx';
 import { Translator } from '../playground/translator.tsx';
 
 const STRIP = 8;
@@ -488,13 +489,26 @@ function Loaded({ id }: { id: string }) {
   // label map (SPADE) paints the map drawn in its palette.
   if (data.data.gen.descriptor.inputs.every((i) => i.kind === 'image' || i.kind === 'label-map'))
     return <Translator run={data.data.run} gen={data.data.gen} />;
+  // A pyramid of scales (SinGAN) samples at any size and renders paintings.
+  const { pyramid } = data.data.gen;
+  if (pyramid) return <Singan run={data.data.run} gen={{ ...data.data.gen, pyramid }} />;
+  const oldPyramid = data.data.gen.descriptor.family === 'singan';
   return (
-    <Controls
-      run={data.data.run}
-      gen={data.data.gen}
-      source={data.data.source}
-      {...(data.data.vocabulary ? { vocabulary: data.data.vocabulary } : {})}
-    />
+    <>
+      {oldPyramid && (
+        <p class="state empty" role="status" data-testid="pyramid-missing">
+          This SinGAN generator was exported before its descriptor recorded the pyramid's scale sizes, so it
+          samples only at its trained size here; train it again for other sizes, super-resolution and
+          paint-to-image.
+        </p>
+      )}
+      <Controls
+        run={data.data.run}
+        gen={data.data.gen}
+        source={data.data.source}
+        {...(data.data.vocabulary ? { vocabulary: data.data.vocabulary } : {})}
+      />
+    </>
   );
 }
 

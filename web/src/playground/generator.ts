@@ -7,6 +7,7 @@
 import type * as TF from '@tensorflow/tfjs';
 import type { GeneratorDescriptor, GeneratorInput, StyleParts } from '../../../shared/generator.ts';
 import { sizeOf } from '../../../shared/generator-summary.ts';
+import type { Size } from '../../../shared/pyramid-sizes.ts';
 import type { ExportedGenerator } from '../api/types.ts';
 
 /** An output after the sample: an attention map [HW, HW] per sample (SAGAN, BigGAN). */
@@ -26,6 +27,8 @@ export interface LoadedGenerator {
   generateAll(batch: number, values: Record<string, Float32Array>): Promise<Float32Array[]>;
   /** A style-based generator's own controls, through its mapping and synthesis networks. */
   styles?: StyledGenerator;
+  /** A pyramid of scales (SinGAN), run scale by scale at any size. */
+  pyramid?: PyramidGenerator;
   dispose(): void;
 }
 
@@ -35,6 +38,31 @@ export interface StyledGenerator extends StyleParts {
    * psi (1: as drawn, 0: the mean), the style layers before `crossover` from A and the rest from B.
    */
   generate(zA: Float32Array, zB: Float32Array, crossover: number, psi: number): Promise<Float32Array>;
+}
+
+/** An image [h, w, c] in [-1, 1], as the playground's canvases hold one. */
+export interface PlainImage {
+  h: number;
+  w: number;
+  c: number;
+  values: Float32Array;
+}
+
+export interface PyramidGenerator {
+  /** Each scale's [height, width] as trained, coarse to fine. */
+  sizes: Size[];
+  channels: number;
+  /**
+   * One sample at `sizes` (one a scale, any sizes), scale k fed noise[k] (h_k * w_k * channels standard
+   * normal values); with `inject`, scales below its scale are skipped and its image, resized, enters there.
+   */
+  sample(
+    sizes: Size[],
+    noise: Float32Array[],
+    inject?: { scale: number; image: PlainImage },
+  ): Promise<PlainImage>;
+  /** The finest scale run once more on the image enlarged by the ratio between scales, with no noise. */
+  superResolve(image: PlainImage): Promise<PlainImage>;
 }
 
 const shapeText = (shape: readonly (number | null)[]) => `[${shape.join(', ')}]`;
@@ -141,6 +169,56 @@ async function styledGenerator(
   return { styled, models: [mapping, synthesis] };
 }
 
+/** The pyramid's scales found in the model by name (shared/layers/pyramid.ts), checked against the descriptor. */
+async function pyramidGenerator(
+  tf: typeof TF,
+  model: TF.LayersModel,
+  sizes: Size[],
+  channels: number,
+): Promise<PyramidGenerator> {
+  const { runPyramid, scaleCount, scaleLayersOf, superResolve } = await import(
+    '../../../shared/layers/pyramid.ts'
+  );
+  if (scaleCount(model) !== sizes.length)
+    throw new Error(
+      `the generator has ${scaleCount(model)} scales, its descriptor's pyramid ${sizes.length}`,
+    );
+  const scales = sizes.map((_, k) => scaleLayersOf(model, k));
+  const toTensor = (i: PlainImage) => tf.tensor4d(i.values, [1, i.h, i.w, i.c]);
+  const fromTensor = async (t: TF.Tensor4D): Promise<PlainImage> => {
+    const [, h, w, c] = t.shape;
+    const values = (await t.data()) as Float32Array;
+    t.dispose();
+    return { h, w, c, values };
+  };
+  const [fine, coarse] = [sizes.at(-1)!, sizes.at(-2)!];
+  return {
+    sizes,
+    channels,
+    sample: (at, noise, inject) => {
+      if (at.length !== sizes.length || noise.length !== sizes.length)
+        throw new Error(
+          `the pyramid has ${sizes.length} scales; got ${at.length} sizes, ${noise.length} noise maps`,
+        );
+      const maps = noise.map((n, k) => tf.tensor4d(n, [1, at[k]![0], at[k]![1], channels]));
+      const image = inject && toTensor(inject.image);
+      try {
+        return fromTensor(runPyramid(scales, at, maps, image ? { scale: inject.scale, image } : undefined));
+      } finally {
+        tf.dispose([...maps, ...(image ? [image] : [])]);
+      }
+    },
+    superResolve: (image) => {
+      const x = toTensor(image);
+      try {
+        return fromTensor(superResolve(scales.at(-1)!, x, coarse[1] / fine[1], 1));
+      } finally {
+        x.dispose();
+      }
+    },
+  };
+}
+
 export async function loadGenerator(exported: ExportedGenerator): Promise<LoadedGenerator> {
   const { tf, backend } = await tfjs();
   const model = await loadModel(tf, exported);
@@ -162,6 +240,16 @@ export async function loadGenerator(exported: ExportedGenerator): Promise<Loaded
     }
     styled = await styledGenerator(tf, styles, exported.parts);
   }
+  const sizes = exported.descriptor.pyramid?.sizes;
+  let pyramid: PyramidGenerator | undefined;
+  if (sizes) {
+    try {
+      pyramid = await pyramidGenerator(tf, model, sizes, exported.descriptor.outputs[0]!.shape[2] ?? 3);
+    } catch (err) {
+      model.dispose();
+      throw err;
+    }
+  }
   const generateAll = async (batch: number, values: Record<string, Float32Array>) => {
     const xs = inputs.map((inp) => {
       const v = values[inp.name];
@@ -182,6 +270,7 @@ export async function loadGenerator(exported: ExportedGenerator): Promise<Loaded
     generateAll,
     generate: async (batch, values) => (await generateAll(batch, values))[0]!,
     ...(styled ? { styles: styled.styled } : {}),
+    ...(pyramid ? { pyramid } : {}),
     dispose: () => {
       model.dispose();
       for (const m of styled?.models ?? []) m.dispose();

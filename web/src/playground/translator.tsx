@@ -14,6 +14,7 @@ import { sizeOf } from '../../../shared/generator-summary.ts';
 import type { RunRecord } from '../api/types.ts';
 import { ErrorBox } from '../components/states.tsx';
 import { drawImages } from './draw.ts';
+import { DrawableCanvas } from './drawable-canvas.tsx';
 import type { LoadedGenerator } from './generator.ts';
 import { GeneratorLine } from './generator-line.tsx';
 import {
@@ -54,7 +55,6 @@ export function Translator({ run, gen }: { run: RunRecord; gen: LoadedGenerator 
   const [error, setError] = useState<Error>();
   const inputCanvas = useRef<HTMLCanvasElement>(null);
   const outputCanvas = useRef<HTMLCanvasElement>(null);
-  const last = useRef<[number, number] | undefined>(undefined);
   const pending = useRef(false);
 
   // Read when a translation starts, so a loop begun before a change of direction follows it.
@@ -118,15 +118,9 @@ export function Translator({ run, gen }: { run: RunRecord; gen: LoadedGenerator 
     requestAnimationFrame(() => void run());
   }, [image, direction]);
 
-  const at = (e: PointerEvent): [number, number] => {
-    const r = inputCanvas.current!.getBoundingClientRect();
-    return [((e.clientX - r.left) / r.width) * image.w, ((e.clientY - r.top) / r.height) * image.h];
-  };
-  const stroke = (e: PointerEvent) => {
-    const point = at(e);
+  const stroke = (from: [number, number], to: [number, number]) => {
     const next = { ...image, values: image.values.slice() };
-    paintLine(next, last.current ?? point, point, pen, mapInput ? oneHot(brush, image.c) : erase ? -1 : 1);
-    last.current = point;
+    paintLine(next, from, to, pen, mapInput ? oneHot(brush, image.c) : erase ? -1 : 1);
     setImage(next);
   };
   const upload = (e: Event) => {
@@ -230,27 +224,14 @@ export function Translator({ run, gen }: { run: RunRecord; gen: LoadedGenerator 
       </div>
       {error && <ErrorBox error={error} what="" />}
       <div class="translate">
-        <figure>
-          <canvas
-            ref={inputCanvas}
-            class="pixelated drawable"
-            data-testid="input-canvas"
-            role="img"
-            aria-label={mapInput ? 'Label map: paint classes on it' : 'Input image: draw on it'}
-            onPointerDown={(e) => {
-              (e.target as HTMLCanvasElement).setPointerCapture(e.pointerId);
-              last.current = undefined;
-              stroke(e);
-            }}
-            onPointerMove={(e) => {
-              if (e.buttons & 1) stroke(e);
-            }}
-            onPointerUp={() => {
-              last.current = undefined;
-            }}
-          />
-          <figcaption>Input (draw here)</figcaption>
-        </figure>
+        <DrawableCanvas
+          canvas={inputCanvas}
+          size={[image.h, image.w]}
+          onStroke={stroke}
+          testId="input-canvas"
+          label={mapInput ? 'Label map: paint classes on it' : 'Input image: draw on it'}
+          caption="Input (draw here)"
+        />
         <figure>
           <canvas
             ref={outputCanvas}
