@@ -1,8 +1,9 @@
 /**
  * The attribute reader of the captioned digits: image [32, 32, 3] -> one softmax per attribute (digit,
  * colour, size, position, in the catalog's order). It judges captioned generators (caption-match.ts) and
- * never trains one; train-attribute-reader.ts trains it on real captioned images only, half of them seen
- * through a 16 px version shown in 2 x 2 blocks, so it reads a half-size stage's images (upsampled) as well.
+ * never trains one; train-attribute-reader.ts trains it on real captioned images only, half of each batch
+ * seen through a 16 px version shown in 2 x 2 blocks, so it reads a half-size stage's images (upsampled) as
+ * well.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import { datasetInfo } from '../../shared/datasets.ts';
 import { LocalArtifactSink } from '../sinks/local.ts';
 import { sinkLoader } from '../sinks/model-io.ts';
 import { WEIGHTS_DIR } from './classifier.ts';
+import type { JudgeRecord } from './judge-training.ts';
 
 export const READER_DATASET = 'captioned-digits';
 export const READER_DIR = join(WEIGHTS_DIR, READER_DATASET);
@@ -22,31 +24,36 @@ export function readerAttributes(): { name: string; values: string[] }[] {
   return attributes;
 }
 
-/** What train-attribute-reader.ts writes beside the weights. */
-export interface ReaderRecord {
+/** What train-attribute-reader.ts writes beside the weights (judge-training.ts's record). */
+export interface ReaderRecord extends JudgeRecord {
   /** Held-out accuracy per attribute on real images at full size and through the 16 px version. */
   heldOutAccuracy: { full: Record<string, number>; half: Record<string, number> };
-  heldOut: string;
-  trainImages: number;
-  epochs: number;
-  seed: number;
-  seconds: number;
-  params: number;
-  command: string;
-  createdAt: string;
 }
+
+/**
+ * 3x3 convolutions [filters, stride]: a stride-1 layer before each halving, so a small digit (12 px, or 6 px
+ * through the 16 px version) is seen at full resolution by two layers before it is subsampled. (Max pooling
+ * in place of the strides trained several times slower on wasm.)
+ */
+const CONVOLUTIONS: [number, number][] = [
+  [32, 1],
+  [32, 2],
+  [64, 1],
+  [64, 2],
+  [128, 2],
+];
 
 export function buildAttributeReader(seed = 1): tf.LayersModel {
   const [side, , channels] = datasetInfo(READER_DATASET).shape as [number, number, number];
   const x = tf.input({ shape: [side, side, channels], name: 'image' });
   let h: tf.SymbolicTensor = x;
-  [24, 48, 96].forEach((filters, i) => {
+  CONVOLUTIONS.forEach(([filters, strides], i) => {
     h = tf.layers
       .conv2d({
         name: `conv${i + 1}`,
         filters,
         kernelSize: 3,
-        strides: 2,
+        strides,
         padding: 'same',
         activation: 'relu',
         kernelInitializer: tf.initializers.heNormal({ seed: seed * 100 + i }),
@@ -84,6 +91,35 @@ export async function loadAttributeReader(dir = READER_DIR): Promise<tf.LayersMo
 export function readReaderRecord(dir = READER_DIR): ReaderRecord | undefined {
   const path = join(dir, 'training.json');
   return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as ReaderRecord) : undefined;
+}
+
+/** Images as a half-size stage's are read: a 2 x 2 mean, shown in 2 x 2 blocks at the same size. */
+export function halved(x: tf.Tensor4D): tf.Tensor4D {
+  const [, h, w] = x.shape;
+  return tf.tidy(() => tf.image.resizeNearestNeighbor(tf.avgPool(x, 2, 2, 'valid'), [h, w]));
+}
+
+/**
+ * The training loss of a batch of real images and their attributes [N, attributes] (int32): the sum over
+ * attributes of the softmax cross-entropy, the second half of the batch seen through its 16 px version.
+ */
+export function readerLoss(reader: tf.LayersModel, images: tf.Tensor4D, attributes: tf.Tensor2D): tf.Scalar {
+  return tf.tidy(() => {
+    const n = images.shape[0];
+    const keep = Math.ceil(n / 2);
+    const shown = keep === n ? images : tf.concat([images.slice(0, keep), halved(images.slice(keep))]);
+    const probs = reader.apply(shown, { training: true }) as tf.Tensor[];
+    const names = readerAttributes();
+    return tf.addN(
+      probs.map((p, k) => {
+        const target = tf.oneHot(
+          attributes.slice([0, k], [n, 1]).reshape([n]) as tf.Tensor1D,
+          names[k]!.values.length,
+        );
+        return tf.neg(tf.mean(tf.sum(tf.mul(target, tf.log(tf.clipByValue(p, 1e-7, 1))), -1)));
+      }),
+    ) as tf.Scalar;
+  });
 }
 
 /**
@@ -128,23 +164,11 @@ export function attributeAccuracy(read: Int32Array[], asked: Int32Array[]): Reco
   );
 }
 
-/** Real images of a derived captioned set as a tensor in [-1, 1], and their attributes [attributes][N]. */
-export function realItems(
-  set: {
-    images: Record<string, { data: Uint8Array; shape: number[] }>;
-    values: Record<string, { data: Float32Array }>;
-  },
-  from: number,
-  count: number,
-): { images: tf.Tensor4D; attributes: Int32Array[] } {
-  const plane = set.images.x!;
-  const [h, w, c] = plane.shape as [number, number, number];
-  const pixels = h * w * c;
-  const data = new Float32Array(count * pixels);
-  for (let i = 0; i < data.length; i++) data[i] = plane.data[from * pixels + i]! / 127.5 - 1;
-  const names = readerAttributes();
-  const attributes = names.map((_, k) =>
-    Int32Array.from({ length: count }, (_, i) => set.values.attributes!.data[(from + i) * names.length + k]!),
+/** A batch's attributes [N, attributes] (int32) as one column per attribute: [attributes][N]. */
+export function attributeColumns(attributes: tf.Tensor2D): Int32Array[] {
+  const [n, width] = attributes.shape;
+  const data = attributes.dataSync();
+  return Array.from({ length: width }, (_, k) =>
+    Int32Array.from({ length: n }, (_, i) => data[i * width + k]!),
   );
-  return { images: tf.tensor4d(data, [count, h, w, c]), attributes };
 }

@@ -1,17 +1,22 @@
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { datasetInfo } from '../../shared/datasets.ts';
-import { HELD_OUT_COUNT, heldOutBatch } from '../data/derived/index.ts';
+import { derivedSource, GENERATORS, HELD_OUT_COUNT, heldOutBatch } from '../data/derived/index.ts';
+import { cacheFile } from '../data/derived/store.ts';
 import { batchTensors } from '../data/index.ts';
 import { prepareDataset } from '../data/prepare.ts';
 import { LocalArtifactSink } from '../sinks/local.ts';
 import { sinkLoader } from '../sinks/model-io.ts';
 import { scratchDir } from '../test-util.ts';
+import type { ReaderRecord } from './attribute-reader.ts';
 import { readDomains } from './domain-classifier.ts';
 import { trainJudge } from './judge-training.ts';
+import type { PoseRegressorRecord } from './pose-regressor.ts';
+import { ATTRIBUTE_READER_TRAINING as reader } from './train-attribute-reader.ts';
 import { DOMAIN_CLASSIFIER_TRAINING as judge } from './train-domain-classifier.ts';
+import { POSE_REGRESSOR_TRAINING as pose } from './train-pose-regressor.ts';
 
 const quiet = { log: () => {} };
 const short = { dataset: 'digits2mnistm', epochs: 2, seed: 1, backend: 'wasm', stepsPerEpoch: 3 } as const;
@@ -64,4 +69,56 @@ describe('training a judge (the domain classifier, three steps an epoch)', () =>
       trainJudge(judge, { ...short, epochs: 0, out: scratchDir('judge-bad'), ...quiet }),
     ).rejects.toThrow('--epochs 0: a positive integer');
   });
+});
+
+describe('a judge over more items than its set holds, at a scheduled rate (the attribute reader)', () => {
+  it('draws its training items further at the catalog seed, scores every attribute at both sizes', async () => {
+    const info = datasetInfo('captioned-digits');
+    const out = scratchDir('judge-reader');
+    const { record } = await trainJudge(reader, {
+      dataset: 'captioned-digits',
+      epochs: 2,
+      seed: 1,
+      backend: 'wasm',
+      stepsPerEpoch: 2,
+      trainItems: info.count + 64,
+      out,
+      required: 0,
+      ...quiet,
+    });
+    expect(record.trainItems).toBe(info.count + 64);
+    const { seed } = derivedSource(info)!;
+    expect(existsSync(cacheFile(info.id, seed, info.count + 64, GENERATORS[info.id]!.version))).toBe(true);
+    // The last epoch at a tenth of the rate.
+    expect(record.perEpoch.map((e) => e.learningRate)).toEqual([2e-3, 2e-3 * 0.1]);
+    const accuracy = record.heldOutAccuracy as ReaderRecord['heldOutAccuracy'];
+    for (const size of [accuracy.full, accuracy.half])
+      expect(Object.keys(size)).toEqual(['digit', 'colour', 'size', 'position']);
+    expect(record.testAccuracy).toBe(
+      Math.min(...Object.values(accuracy.full), ...Object.values(accuracy.half)),
+    );
+    expect(JSON.parse(readFileSync(join(out, 'training.json'), 'utf8'))).toEqual(record);
+  }, 300_000);
+});
+
+describe('the pose regressor as a judge', () => {
+  it("records the held-out azimuth's circular correlation as the score held to its bar", async () => {
+    const out = scratchDir('judge-pose');
+    const { record } = await trainJudge(pose, {
+      dataset: 'posed-objects',
+      epochs: 3,
+      seed: 1,
+      backend: 'wasm',
+      stepsPerEpoch: 2,
+      out,
+      required: -1,
+      ...quiet,
+    });
+    const heldOut = record.heldOut as PoseRegressorRecord['heldOut'];
+    expect(heldOut.images).toBe(HELD_OUT_COUNT);
+    expect(record.testAccuracy).toBe(heldOut.azimuthCircularCorrelation);
+    expect(Math.abs(heldOut.azimuthCircularCorrelation)).toBeLessThanOrEqual(1);
+    // A fifth of the rate for the last third.
+    expect(record.perEpoch.map((e) => e.learningRate)).toEqual([1e-3, 1e-3, 1e-3 * 0.2]);
+  }, 300_000);
 });

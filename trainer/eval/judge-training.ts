@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { type DatasetId, type DatasetInfo, datasetInfo } from '../../shared/datasets.ts';
 import { initBackend } from '../backend/index.ts';
-import { HELD_OUT_COUNT, heldOutBatch } from '../data/derived/index.ts';
+import { HELD_OUT_COUNT, heldOutBatch, openDerived } from '../data/derived/index.ts';
 import { type Batch, batchTensors, openDataset } from '../data/index.ts';
 import { LocalArtifactSink } from '../sinks/local.ts';
 import { sinkSaver } from '../sinks/model-io.ts';
@@ -34,6 +34,13 @@ export interface JudgeDefinition<D extends DatasetId> {
   epochs: number;
   batch: number;
   learningRate: number;
+  /** The rate of an epoch (0-based) as a multiple of learningRate; 1 throughout unless said. */
+  learningRateScale?(epoch: number, epochs: number): number;
+  /**
+   * Training items, when a derived set's catalog count is too few: its generator drawn further at the
+   * catalog's seed (loadDerived), the catalog's items first.
+   */
+  trainItems?: number;
   /** The held-out accuracy a judge needs (GANS.md asks 95% of a classifier). */
   required: number;
   build(info: DatasetInfo, seed: number): tf.LayersModel;
@@ -58,27 +65,53 @@ export interface JudgeRun<D extends DatasetId> {
   stepsPerEpoch?: number;
   /** Overrides the definition's bar (tests). */
   required?: number;
+  /** Overrides the definition's training items (tests). */
+  trainItems?: number;
   log?: (line: string) => void;
+}
+
+/** What training.json holds besides the score's own record. */
+export interface JudgeRecord {
+  dataset: string;
+  /** The held-out score held to the bar. */
+  testAccuracy: number;
+  testImages: number;
+  testSet: string;
+  trainItems: number;
+  epochs: number;
+  seed: number;
+  batchSize: number;
+  seconds: number;
+  backend: string;
+  command: string;
+  params: number;
+  perEpoch: { epoch: number; loss: number; learningRate: number }[];
+  createdAt: string;
 }
 
 /** Trains, scores and (at or over the bar) saves a judge; returns its record and folder. */
 export async function trainJudge<D extends DatasetId>(
   def: JudgeDefinition<D>,
   run: JudgeRun<D>,
-): Promise<{ record: Record<string, unknown>; out: string }> {
+): Promise<{ record: JudgeRecord & Record<string, unknown>; out: string }> {
   const { dataset, epochs, seed, log = console.log } = run;
   if (!def.datasets.includes(dataset))
     throw new Error(`--dataset ${dataset}: one of ${def.datasets.join(', ')}`);
   if (!(Number.isInteger(epochs) && epochs > 0)) throw new Error(`--epochs ${epochs}: a positive integer`);
   const backend = await initBackend(run.backend);
   const info = datasetInfo(dataset);
-  const data = openDataset(dataset, seed);
+  const trainItems = run.trainItems ?? def.trainItems ?? info.count;
+  const data = trainItems === info.count ? openDataset(dataset, seed) : openDerived(info, seed, trainItems);
+  if (!data) throw new Error(`${dataset} is not a derived set: it cannot give ${trainItems} training items`);
   const model = def.build(info, seed);
   const optimizer = tf.train.adam(def.learningRate);
-  const steps = run.stepsPerEpoch ?? Math.ceil(info.count / def.batch);
+  const steps = run.stepsPerEpoch ?? Math.ceil(trainItems / def.batch);
   const started = performance.now();
-  const perEpoch: { epoch: number; loss: number }[] = [];
+  const perEpoch: JudgeRecord['perEpoch'] = [];
   for (let epoch = 0; epoch < epochs; epoch++) {
+    const learningRate = def.learningRate * (def.learningRateScale?.(epoch, epochs) ?? 1);
+    // Adam reads its rate at every update.
+    (optimizer as unknown as { learningRate: number }).learningRate = learningRate;
     let lossSum = 0;
     for (let s = 0; s < steps; s++) {
       const batch = data.batch(epoch * steps + s, def.batch);
@@ -88,7 +121,7 @@ export async function trainJudge<D extends DatasetId>(
       if ((s + 1) % 50 === 0)
         log(`epoch ${epoch + 1} step ${s + 1}/${steps}: loss ${(lossSum / (s + 1)).toFixed(4)}`);
     }
-    perEpoch.push({ epoch: epoch + 1, loss: lossSum / steps });
+    perEpoch.push({ epoch: epoch + 1, loss: lossSum / steps, learningRate });
     log(`epoch ${epoch + 1}: loss ${(lossSum / steps).toFixed(4)}`);
   }
   optimizer.dispose();
@@ -112,6 +145,7 @@ export async function trainJudge<D extends DatasetId>(
     ...score.record,
     testImages: def.testImages,
     testSet: def.testSet(dataset),
+    trainItems,
     epochs,
     seed,
     batchSize: def.batch,

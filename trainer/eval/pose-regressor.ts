@@ -14,28 +14,22 @@ import { datasetInfo } from '../../shared/datasets.ts';
 import { LocalArtifactSink } from '../sinks/local.ts';
 import { sinkLoader } from '../sinks/model-io.ts';
 import { WEIGHTS_DIR } from './classifier.ts';
+import type { JudgeRecord } from './judge-training.ts';
 
 export const POSE_REGRESSOR_DIR = join(WEIGHTS_DIR, 'posed-objects');
 export const POSE_IMAGE_SHAPE = datasetInfo('posed-objects').shape as [number, number, number];
 const ELEVATION = datasetInfo('posed-objects').pose!.elevation;
 
-/** What training.json records beside the weights. */
-export interface PoseRegressorRecord {
-  trainedOn: string;
-  trainImages: number;
+/** What train-pose-regressor.ts writes beside the weights (judge-training.ts's record). */
+export interface PoseRegressorRecord extends JudgeRecord {
   heldOut: {
-    /** Renders of the same objects from another seed (so other poses): never seen in training. */
+    /** The set's held-out renders (streams no training render uses, so other poses). */
     images: number;
-    seed: number;
     /** Fisher-Lee circular correlation of the read azimuth against the rendered one. */
     azimuthCircularCorrelation: number;
     medianAzimuthErrorDegrees: number;
     meanElevationErrorDegrees: number;
   };
-  epochs: number;
-  seed: number;
-  backend: string;
-  seconds: number;
 }
 
 export function buildPoseRegressor(seed = 1): tf.Sequential {
@@ -62,16 +56,15 @@ export function buildPoseRegressor(seed = 1): tf.Sequential {
   return model;
 }
 
-/** The regression targets [N, 3] of poses [N, 2] (degrees). */
-export function poseTargets(poses: Float32Array): tf.Tensor2D {
-  const n = poses.length / 2;
-  const out = new Float32Array(3 * n);
+/** The regression targets [N, 3] of poses [N, 2] (degrees): cos and sin of the azimuth, the scaled elevation. */
+export function poseTargets(poses: tf.Tensor2D): tf.Tensor2D {
   const [e0, e1] = ELEVATION;
-  for (let i = 0; i < n; i++) {
-    const az = (poses[2 * i]! * Math.PI) / 180;
-    out.set([Math.cos(az), Math.sin(az), (2 * (poses[2 * i + 1]! - e0)) / (e1 - e0) - 1], 3 * i);
-  }
-  return tf.tensor2d(out, [n, 3]);
+  return tf.tidy(() => {
+    const [az, el] = tf.split(poses, 2, 1) as [tf.Tensor2D, tf.Tensor2D];
+    const rad = tf.mul(az, Math.PI / 180);
+    const scaled = tf.sub(tf.mul(tf.sub(el, e0), 2 / (e1 - e0)), 1);
+    return tf.concat([tf.cos(rad), tf.sin(rad), scaled], 1) as tf.Tensor2D;
+  });
 }
 
 /** Azimuth and elevation in degrees (azimuth in [0, 360)) read from images [N, 32, 32, 3] in [-1, 1]. */

@@ -9,6 +9,7 @@ import {
   azimuthError,
   circularCorrelation,
   loadPoseRegressor,
+  poseTargets,
   readPoseRegressorRecord,
   readPoses,
 } from './pose-regressor.ts';
@@ -47,6 +48,19 @@ describe('circularCorrelation (Fisher-Lee)', () => {
   it('azimuthError is the smaller way round', () => {
     expect(azimuthError(350, 10)).toBe(20);
     expect(azimuthError(10, 190)).toBe(180);
+  });
+});
+
+describe('poseTargets', () => {
+  it('is [cos, sin] of the azimuth and the elevation scaled to [-1, 1] over the catalog range, as readPoses reads', () => {
+    const poses = tf.tensor2d([0, 0, 90, 60, 225, 30], [3, 2]);
+    const targets = poseTargets(poses);
+    const h = Math.SQRT1_2;
+    const expected = [1, 0, -1, 0, 1, 1, -h, -h, 0];
+    Array.from(targets.dataSync()).forEach((v, i) => {
+      expect(v).toBeCloseTo(expected[i]!, 5);
+    });
+    tf.dispose([poses, targets]);
   });
 });
 

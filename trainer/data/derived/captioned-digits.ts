@@ -1,7 +1,8 @@
 /**
  * captioned-digits (captioned): an MNIST digit coloured, scaled and placed on a dark background, and the
  * caption its attributes make ("a large red 3 at the top left"). The attributes (digit, colour, size,
- * position) are stored too, in the catalog's order, for an attribute reader.
+ * position) are stored too, in the catalog's order, for an attribute reader. The held-out copy ('test')
+ * draws MNIST's test digits, so no held-out item shows a digit trained on.
  */
 import { CAPTION_WORDS, captionOf, tokens } from '../../../shared/captions.ts';
 import { CAPTION_POSITIONS, CAPTION_SIZES, DERIVED_COLOURS, datasetInfo } from '../../../shared/datasets.ts';
@@ -13,12 +14,13 @@ import { imagePlane, valueColumn } from './store.ts';
 /** The side of the digit's 20 x 20 box (where MNIST centres its strokes) once scaled, by size. */
 export const DIGIT_SIDES = { small: 12, large: 20 } as const;
 export const captionedDigits: DerivedGenerator = {
-  version: 1,
-  generate(seed, count) {
+  // 2: the 'test' split draws MNIST's test digits (version 1 drew the training ones for both).
+  version: 2,
+  generate(seed, count, split) {
     const info = datasetInfo('captioned-digits');
     const [size, , channels] = info.shape as [number, number, number];
     const vocabulary = info.vocabulary!;
-    const digits = mnistDigits();
+    const digits = mnistDigits(split);
     const x = imagePlane(count, [size, size, channels]);
     const labels = valueColumn(count, 1);
     const attributes = valueColumn(count, 4);

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captionOf, captionText } from '../../../shared/captions.ts';
 import { CAPTION_POSITIONS, DERIVED_COLOURS, datasetInfo, SCENE_CLASSES } from '../../../shared/datasets.ts';
 import { ensurePhotos } from '../photos.ts';
-import { GENERATORS } from './index.ts';
+import { derivedSource, GENERATORS, loadDerived } from './index.ts';
 import { OBJECTS, render } from './posed-objects.ts';
 import { COLOURS } from './raster.ts';
 import { cachedSet, cacheFile, type DerivedSet, encodeSet } from './store.ts';
@@ -43,6 +44,16 @@ describe.each(Object.keys(GENERATORS))('%s', (id) => {
         ),
         name,
       ).toBe(true);
+  }, 60_000);
+
+  it("draws its held-out copy ('test') apart from its training items: no held-out image is a training image", () => {
+    const px = (t: DerivedSet) => t.images.x!.data.length / t.count;
+    const items = (t: DerivedSet) =>
+      Array.from({ length: t.count }, (_, i) =>
+        Buffer.from(t.images.x!.data.subarray(i * px(t), (i + 1) * px(t))).toString('base64'),
+      );
+    const trained = new Set(items(set(id)));
+    expect(items(GENERATORS[id]!.generate(7, N, 'test')).filter((b) => trained.has(b))).toHaveLength(0);
   }, 60_000);
 
   it('holds the images and values its catalog entry declares', () => {
@@ -327,16 +338,6 @@ describe('figures-articles', () => {
       expect(s.values.labels!.data[i]).toBe(s.values.attributes!.data[i * 2 + 1]);
     }
   });
-
-  it('draws its held-out items from streams no training item uses: none is a training item', () => {
-    const train = set('figures-articles');
-    const held = GENERATORS['figures-articles']!.generate(7, N, 'test');
-    const px = 64 * 64 * 3;
-    const items = (t: DerivedSet) =>
-      Array.from({ length: N }, (_, i) => Buffer.from(t.images.x!.data.subarray(i * px, (i + 1) * px)));
-    const trained = new Set(items(train).map((b) => b.toString('base64')));
-    expect(items(held).filter((b) => trained.has(b.toString('base64')))).toHaveLength(0);
-  });
 });
 
 describe('the cache', () => {
@@ -380,6 +381,26 @@ describe('the cache', () => {
 
     cachedSet({ ...options, version: 2 });
     expect(calls).toBe(3);
+  }, 60_000);
+
+  it('draws a set further at its seed when asked for more items: the catalog set first, cached apart', () => {
+    const info = datasetInfo('captioned-digits');
+    const seed = derivedSource(info)!.seed;
+    const more = loadDerived(info, { count: 40, dir, log: () => {} });
+    expect(more.count).toBe(40);
+    expect(
+      existsSync(cacheFile('captioned-digits', seed, 40, GENERATORS['captioned-digits']!.version, dir)),
+    ).toBe(true);
+    const first = GENERATORS['captioned-digits']!.generate(seed, 10);
+    expect(Buffer.from(more.images.x!.data.subarray(0, first.images.x!.data.length))).toEqual(
+      Buffer.from(first.images.x!.data),
+    );
+    expect(Array.from(more.values.attributes!.data.subarray(0, 40))).toEqual(
+      Array.from(first.values.attributes!.data),
+    );
+    expect(() => loadDerived(info, { count: 0, dir })).toThrow(
+      "dataset 'captioned-digits': 0 items asked for; a positive integer",
+    );
   }, 60_000);
 });
 

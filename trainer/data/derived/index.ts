@@ -39,21 +39,29 @@ export function derivedSource(info: DatasetInfo) {
   return { ...source, seed: source.seed, from: source.from ?? [] };
 }
 
-/** The set, from the cache or generated into it. */
+/**
+ * The set, from the cache or generated into it. `count` (the catalog's unless said) draws the generator
+ * further at the catalog's seed: item i depends only on (seed, i), so the catalog's set is the first items of
+ * a larger one, and a judge that needs more training items than the set holds (the attribute reader) gets
+ * them this way. Never the held-out items: a generator keeps those apart by its 'test' split.
+ */
 export function loadDerived(
   info: DatasetInfo,
-  options: Pick<CachedSetOptions, 'dir' | 'log'> = {},
+  options: Pick<CachedSetOptions, 'dir' | 'log'> & { count?: number } = {},
 ): DerivedSet {
   const source = derivedSource(info);
   const generator = GENERATORS[info.id];
   if (!source || !generator) throw new Error(`dataset '${info.id}' is not a derived set`);
+  const { count = info.count, ...cache } = options;
+  if (!(Number.isInteger(count) && count > 0))
+    throw new Error(`dataset '${info.id}': ${count} items asked for; a positive integer`);
   return cachedSet({
     id: info.id,
     seed: source.seed,
-    count: info.count,
+    count,
     version: generator.version,
-    generate: () => generator.generate(source.seed, info.count),
-    ...options,
+    generate: () => generator.generate(source.seed, count),
+    ...cache,
   });
 }
 
@@ -170,11 +178,14 @@ export function assembleBatch(
   return { x, labels: labels as tf.Tensor1D, ...rest } as Batch;
 }
 
-/** The dataset's batches, or undefined when it is neither a derived set nor an uploaded pair set. */
-export function openDerived(info: DatasetInfo, seed: number): TrainingData | undefined {
+/**
+ * The dataset's batches, or undefined when it is neither a derived set nor an uploaded pair set; a derived
+ * set over `count` items (loadDerived) when said, else the catalog's.
+ */
+export function openDerived(info: DatasetInfo, seed: number, count?: number): TrainingData | undefined {
   const pairs = uploadedPairs(info.id);
   if (!pairs && !derivedSource(info)) return undefined;
-  const set = pairs?.train ?? loadDerived(info);
+  const set = pairs?.train ?? loadDerived(info, count === undefined ? {} : { count });
   const items = epochOrder(info.id, set.count, seed);
   const second = epochOrder(info.id, pairs?.trainB ?? set.count, seed, 1);
   return {

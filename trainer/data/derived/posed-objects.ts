@@ -2,9 +2,10 @@
  * posed-objects (posed): three asymmetric objects made of boxes and a prism, seen from a camera at a recorded
  * azimuth (0-360 degrees about the vertical axis) and elevation, flat-shaded under a light fixed in the world,
  * drawn with a depth buffer at SUPERSAMPLE times the size and averaged down. Orthographic projection, y up.
+ * The held-out copy ('test') draws its items from HELD_OUT_FIRST on, so its poses are new.
  */
 import { datasetInfo } from '../../../shared/datasets.ts';
-import { type DerivedGenerator, forEachItem } from './generator.ts';
+import { type DerivedGenerator, forEachItem, HELD_OUT_FIRST } from './generator.ts';
 import { downsample, picture, type Rgb, toBytes } from './raster.ts';
 import { imagePlane, valueColumn } from './store.ts';
 
@@ -165,22 +166,28 @@ export function render(faces: Face[], azimuth: number, elevation: number, size: 
 }
 
 export const posedObjects: DerivedGenerator = {
-  version: 1,
-  generate(seed, count) {
+  // 2: the 'test' split draws its items from HELD_OUT_FIRST on (version 1 drew the training ones for both).
+  version: 2,
+  generate(seed, count, split = 'train') {
     const info = datasetInfo('posed-objects');
     const [size, , channels] = info.shape as [number, number, number];
     const { azimuth, elevation } = info.pose!;
     const x = imagePlane(count, [size, size, channels]);
     const labels = valueColumn(count, 1);
     const pose = valueColumn(count, 2);
-    forEachItem(seed, count, (i, rng) => {
-      const object = rng.int(OBJECTS.length);
-      const az = azimuth[0] + (azimuth[1] - azimuth[0]) * rng.uniform();
-      const el = elevation[0] + (elevation[1] - elevation[0]) * rng.uniform();
-      toBytes(render(OBJECTS[object]!, az, el, size), x.data, i * size * size * channels);
-      labels.data[i] = object;
-      pose.data.set([az, el], i * 2);
-    });
+    forEachItem(
+      seed,
+      count,
+      (i, rng) => {
+        const object = rng.int(OBJECTS.length);
+        const az = azimuth[0] + (azimuth[1] - azimuth[0]) * rng.uniform();
+        const el = elevation[0] + (elevation[1] - elevation[0]) * rng.uniform();
+        toBytes(render(OBJECTS[object]!, az, el, size), x.data, i * size * size * channels);
+        labels.data[i] = object;
+        pose.data.set([az, el], i * 2);
+      },
+      split === 'test' ? HELD_OUT_FIRST : 0,
+    );
     return { count, images: { x }, values: { labels, pose } };
   },
 };
