@@ -203,14 +203,14 @@ export interface TranslationEval extends EvalCommon {
       bicubicRatio: number;
     };
   };
-  /** Unpaired sets: each direction, read by the domain classifier and the MNIST classifier. */
+  /** Unpaired sets: each direction, read by the set's domain classifier (domain and digit). */
   unpaired?: {
-    /** A -> B: share read as domain B; class kept as the MNIST classifier reads the output's grey. */
+    /** A -> B: share read as domain B; digit kept (A's label) as the domain classifier reads the output. */
     toB: { targetDomain: number; classKept: number; roundTripClassKept: number };
-    /** B -> A: share read as domain A; class kept (B's label) as the MNIST classifier reads it. */
+    /** B -> A: share read as domain A; digit kept (B's label) as it reads the output. */
     toA: { targetDomain: number; classKept: number; roundTripClassKept: number };
-    /** The MNIST classifier's accuracy on real held-out B images' grey: how far its reading of B is to trust. */
-    mnistOnRealB: number;
+    /** The domain classifier's digit accuracy on real held-out B images: how far its reading of B is to trust. */
+    digitsOnRealB: number;
     domainClassifier: JudgeRecord;
   };
   /** Articles sets (the Conditional Analogy GAN): each held-out person given the next item's article. */

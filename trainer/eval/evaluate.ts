@@ -684,9 +684,9 @@ export function summarize(r: EvalResult): string {
       );
     }
     if (r.unpaired) {
-      const { toA, toB, mnistOnRealB } = r.unpaired;
+      const { toA, toB, digitsOnRealB } = r.unpaired;
       lines.push(
-        `  A -> B: read as B ${pct(toB.targetDomain)}, class kept ${pct(toB.classKept)} (MNIST classifier on real B: ${pct(mnistOnRealB)}), round trip ${pct(toB.roundTripClassKept)}`,
+        `  A -> B: read as B ${pct(toB.targetDomain)}, class kept ${pct(toB.classKept)} (the domain classifier on real B: ${pct(digitsOnRealB)}), round trip ${pct(toB.roundTripClassKept)}`,
         `  B -> A: read as A ${pct(toA.targetDomain)}, class kept ${pct(toA.classKept)}, round trip ${pct(toA.roundTripClassKept)}`,
       );
     }

@@ -11,7 +11,7 @@ import { LocalArtifactSink } from '../sinks/local.ts';
 import { sinkLoader } from '../sinks/model-io.ts';
 import { scratchDir } from '../test-util.ts';
 import type { ReaderRecord } from './attribute-reader.ts';
-import { readDomains } from './domain-classifier.ts';
+import { readDigits, readDomains } from './domain-classifier.ts';
 import { trainJudge } from './judge-training.ts';
 import type { PoseRegressorRecord } from './pose-regressor.ts';
 import { ATTRIBUTE_READER_TRAINING as reader } from './train-attribute-reader.ts';
@@ -43,10 +43,16 @@ describe('training a judge (the domain classifier, three steps an epoch)', () =>
     const held = heldOutBatch(datasetInfo('digits2mnistm'), HELD_OUT_COUNT);
     const a = readDomains(model, held.x as tf.Tensor4D);
     const b = readDomains(model, held.domainB!);
+    const labels = [...held.labels.dataSync(), ...held.labelsB!.dataSync()];
+    const digits = [...readDigits(model, held.x as tf.Tensor4D), ...readDigits(model, held.domainB!)];
     tf.dispose(batchTensors(held));
     model.dispose();
     const correct = a.filter((d) => d === 0).length + b.filter((d) => d === 1).length;
-    expect(saved.testAccuracy).toBe(correct / (2 * HELD_OUT_COUNT));
+    expect(saved.domainAccuracy).toBeCloseTo(correct / (2 * HELD_OUT_COUNT), 12);
+    const read = digits.filter((d, i) => d === labels[i]).length;
+    expect(saved.digitAccuracy).toBeCloseTo(read / (2 * HELD_OUT_COUNT), 12);
+    // The bar holds for the lower of the two readings.
+    expect(saved.testAccuracy).toBe(Math.min(saved.domainAccuracy, saved.digitAccuracy));
   }, 300_000);
 
   it('refuses a judge under its bar and leaves the weights in place untouched', async () => {

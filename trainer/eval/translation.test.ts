@@ -114,7 +114,7 @@ describe('translation evaluation', () => {
     expect(c.unpaired!.toB.targetDomain).toBeLessThan(0.05);
     expect(c.unpaired!.toA.targetDomain).toBeLessThan(0.05);
     // B's digits read in place: the classifier's accuracy on real B, by definition.
-    expect(c.unpaired!.toA.classKept).toBe(c.unpaired!.mnistOnRealB);
+    expect(c.unpaired!.toA.classKept).toBe(c.unpaired!.digitsOnRealB);
     expect(c.unpaired!.domainClassifier.testAccuracy).toBeGreaterThanOrEqual(0.95);
     swap.model.dispose();
     copy.model.dispose();

@@ -5,9 +5,8 @@
  *   paired: L1, PSNR and SSIM of the outputs against the targets beside the input copied through as the
  *     output, and cFID of the outputs against the targets in the MNIST classifier's features;
  *   unpaired: for each direction, the share of translations the set's domain classifier reads as the target
- *     domain, and the digit class kept as the MNIST classifier reads the translation's grey (B -> A: its
- *     home; A -> B: the classifier's accuracy on real B is given beside it, since B's digits are not what it
- *     was trained on), and the class kept over the round trip;
+ *     domain, and the digit kept as the same classifier reads it (it reads digits in either domain; its
+ *     accuracy on real B is given beside), and the digit kept over the round trip;
  *   label maps: the mIoU of the set's segmenter on the generated scenes against the input maps, beside its
  *     own mIoU on the real held-out scenes.
  */
@@ -18,7 +17,7 @@ import type { GeneratorDescriptor } from '../../shared/generator.ts';
 import { heldOutBatch, heldOutCount } from '../data/derived/index.ts';
 import { type Batch, batchTensors } from '../data/index.ts';
 import { analyze, classifierDir, loadClassifier, readTrainingRecord } from './classifier.ts';
-import { type DomainClassified, domainClassifierDir, readDomains } from './domain-classifier.ts';
+import { type DomainClassified, domainClassifierDir, readDigits, readDomains } from './domain-classifier.ts';
 import { classifierImages, EvalInputError } from './evaluate.ts';
 import { gaussianStats } from './frechet.ts';
 import { reconstructionScores } from './image-quality.ts';
@@ -151,9 +150,9 @@ export async function evaluateTranslation(
       `'${info.id}' is an uploaded unpaired set: no domain classifier reads its domains, so it is not scored (the gallery shows its translations)`,
     );
   const held: Batch = heldOutBatch(info, n);
-  // Digit sets only: a label-map set is judged by its segmenter.
+  // Paired digit sets only: a label-map set is judged by its segmenter, an unpaired one by its own classifier.
   const classifier =
-    info.kind === 'labelmap' || uploaded
+    info.kind !== 'paired' || uploaded
       ? undefined
       : (opts.classifier ?? (await loadClassifier(classifierDir('mnist'))));
   const mnist = judgeRecord(classifierDir('mnist'), 'trainer/eval/weights/');
@@ -217,11 +216,9 @@ export async function evaluateTranslation(
     const [backToB, backToA] = translate(generator, [toA!, toB!], batchSize);
     const labelsA = held.labels.dataSync();
     const labelsB = held.labelsB!.dataSync();
-    const classes = (t: tf.Tensor) => analyze(classifier!, digitsOf(t)).classes;
-    const kept = (t: tf.Tensor, labels: ArrayLike<number>) => {
-      const c = classes(t);
-      return share(c, (v, i) => v === labels[i]);
-    };
+    // The digit as the set's own classifier reads it, in whichever domain the image is.
+    const kept = (t: tf.Tensor, labels: ArrayLike<number>) =>
+      share(readDigits(domain, t as tf.Tensor4D), (v, i) => v === labels[i]);
     const readAsB = readDomains(domain, toB as tf.Tensor4D);
     const readAsA = readDomains(domain, toA as tf.Tensor4D);
     const result: TranslationEval = {
@@ -239,15 +236,15 @@ export async function evaluateTranslation(
           classKept: kept(toA!, labelsB),
           roundTripClassKept: kept(backToB!, labelsB),
         },
-        mnistOnRealB: kept(b, labelsB),
+        digitsOnRealB: kept(b, labelsB),
         domainClassifier: judgeRecord(domainDir, `trainer/eval/weights/${info.id}-domain/`),
       },
-      classifier: mnist,
+      classifier: judgeRecord(domainDir, `trainer/eval/weights/${info.id}-domain/`),
       definitions: {
         heldOut: `the first ${n} items of ${info.id}'s held-out copy (A and B digits from MNIST's test split)`,
         targetDomain: "share of translations the set's domain classifier reads as the target domain",
         classKept:
-          "share of translations whose digit the MNIST classifier (on the grey, centre 28 x 28) reads as the source image's label; for A -> B read beside mnistOnRealB, its accuracy on real B",
+          "share of translations whose digit the set's domain classifier (which reads the digit in either domain) reads as the source image's label; digitsOnRealB is its accuracy on real B",
         roundTripClassKept: 'the same for the image translated there and back (A -> B -> A, B -> A -> B)',
       },
     };

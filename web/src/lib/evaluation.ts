@@ -181,7 +181,7 @@ function translationFacts(e: Extract<EvalResult, { kind: 'translation' }>): Eval
     );
   }
   if (e.unpaired) {
-    const { toA, toB, mnistOnRealB } = e.unpaired;
+    const { toA, toB, digitsOnRealB } = e.unpaired;
     facts.push(
       {
         label: 'A -> B read as B',
@@ -191,7 +191,7 @@ function translationFacts(e: Extract<EvalResult, { kind: 'translation' }>): Eval
       {
         label: 'A -> B class kept',
         value: percent(toB.classKept),
-        detail: `the MNIST classifier reads real B at ${percent(mnistOnRealB)}; round trip ${percent(toB.roundTripClassKept)}`,
+        detail: `the domain classifier reads real B's digits at ${percent(digitsOnRealB)}; round trip ${percent(toB.roundTripClassKept)}`,
       },
       {
         label: 'B -> A read as A',
