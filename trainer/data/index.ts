@@ -94,11 +94,11 @@ const IMAGE_SETS: Partial<Record<DatasetId, () => ImageSet>> = {
 export function openDataset(id: DatasetId | `upload:${string}`, seed: number): TrainingData {
   const info = datasetInfo(id);
   const uploaded = uploadedImageSet(id);
-  // An uploaded pair set is served as the derived ones are (input and target, or a second domain).
-  if (uploaded) return openDerived(info, seed) ?? imageData(info, uploaded, seed);
+  if (uploaded) return imageData(info, uploaded, seed);
   if (info.kind === 'points2d') return mixtureData(info, seed);
   if (id === 'photos') return photoCrops(info, loadPhotos(), seed);
   if (info.kind === 'single') return singleImageData(info);
+  // Derived sets, and uploaded pair sets served as they are (input and target, or a second domain).
   const derived = openDerived(info, seed);
   if (derived) return derived;
   const load = IMAGE_SETS[id as DatasetId];

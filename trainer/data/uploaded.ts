@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { type DatasetInfo, registerUploadedDataset } from '../../shared/datasets.ts';
 import { uploadFiles, uploadPrefix } from '../../shared/keys.ts';
 import { ManifestSchema, type RunUpload, uploadRef } from '../../shared/uploads.ts';
-import { type DerivedSet, type ImagePlane, valueColumn } from './derived/store.ts';
+import { type DerivedSet, type ImagePlane, planeItems, valueColumn } from './derived/store.ts';
 import type { ImageSet } from './mnist.ts';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -21,9 +21,6 @@ const loaded = new Map<string, ImageSet>();
 export interface UploadedPairs {
   train: DerivedSet;
   heldOut: DerivedSet;
-  /** Items of the second folder each set holds (an unpaired upload's folders may differ in size). */
-  trainB: number;
-  heldOutB: number;
 }
 const loadedPairs = new Map<string, UploadedPairs>();
 
@@ -55,23 +52,17 @@ function pairSets(
 ): UploadedPairs {
   const a = splitFolder(pixels, 0, nA, shape);
   const b = splitFolder(pixels, nA, nB, shape);
-  const items = (p: ImagePlane) => p.data.length / (shape[0] * shape[1] * shape[2]);
   const set = (planeA: ImagePlane, planeB: ImagePlane): DerivedSet => {
-    const count = items(planeA);
+    const count = planeItems(planeA);
     return kind === 'paired'
       ? { count, images: { input: planeA, x: planeB }, values: { labels: valueColumn(count, 1) } }
       : {
           count,
           images: { x: planeA, domainB: planeB },
-          values: { labels: valueColumn(count, 1), labelsB: valueColumn(items(planeB), 1) },
+          values: { labels: valueColumn(count, 1), labelsB: valueColumn(planeItems(planeB), 1) },
         };
   };
-  return {
-    train: set(a.train, b.train),
-    heldOut: set(a.heldOut, b.heldOut),
-    trainB: items(b.train),
-    heldOutB: items(b.heldOut),
-  };
+  return { train: set(a.train, b.train), heldOut: set(a.heldOut, b.heldOut) };
 }
 
 /** What a spec's upload:{id}@{version} is, as the catalog describes a built-in. */
@@ -92,11 +83,14 @@ export function uploadedDatasetInfo(upload: RunUpload): DatasetInfo {
   };
 }
 
-/** Reads and checks the version's files, and makes the dataset known to datasetInfo and openDataset. */
+/**
+ * Reads and checks the version's files, and makes the dataset known to datasetInfo and openDataset: a pair
+ * set as uploadedPairs, any other as uploadedImageSet.
+ */
 export async function loadUploadedDataset(
   upload: RunUpload,
   get: (key: string) => Promise<Uint8Array | undefined>,
-): Promise<ImageSet> {
+): Promise<void> {
   const ref = uploadRef(upload.id, upload.version);
   const prefix = uploadPrefix(upload.owner, upload.id, upload.version);
   const read = async (name: string) => {
@@ -133,13 +127,12 @@ export async function loadUploadedDataset(
         `${ref}: a ${upload.kind} set needs at least two images in each of A/ and B/ (one is held out); it has ${perFolder.join(' and ')}`,
       );
     loadedPairs.set(ref, pairSets(upload.kind, pixels, perFolder, shape));
+  } else {
+    const images = new Float32Array(pixels.length);
+    for (let i = 0; i < pixels.length; i++) images[i] = (pixels[i]! / 255) * 2 - 1;
+    loaded.set(ref, { images, labels: Uint8Array.from(labels32), count, shape });
   }
-  const images = new Float32Array(pixels.length);
-  for (let i = 0; i < pixels.length; i++) images[i] = (pixels[i]! / 255) * 2 - 1;
-  const set: ImageSet = { images, labels: Uint8Array.from(labels32), count, shape };
-  loaded.set(ref, set);
   registerUploadedDataset(ref, uploadedDatasetInfo(upload));
-  return set;
 }
 
 /** The paired or unpaired upload this process has loaded, or undefined. */
@@ -147,7 +140,7 @@ export function uploadedPairs(ref: string): UploadedPairs | undefined {
   return loadedPairs.get(ref);
 }
 
-/** The image set of an upload this process has loaded, or undefined. */
+/** The image set of an images or labelled upload this process has loaded, or undefined. */
 export function uploadedImageSet(ref: string): ImageSet | undefined {
   return loaded.get(ref);
 }

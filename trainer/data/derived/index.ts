@@ -18,7 +18,7 @@ import type { DerivedGenerator } from './generator.ts';
 import { photosX4 } from './photos-x4.ts';
 import { posedObjects } from './posed-objects.ts';
 import { scenes } from './scenes.ts';
-import { type CachedSetOptions, cachedSet, type DerivedSet, derivedDir } from './store.ts';
+import { type CachedSetOptions, cachedSet, type DerivedSet, derivedDir, planeItems } from './store.ts';
 import { thickDigits } from './thick-digits.ts';
 
 export const GENERATORS: Record<string, DerivedGenerator> = {
@@ -100,15 +100,16 @@ export function heldOutBatch(info: DatasetInfo, count: number): Batch {
   const available = heldOutCount(info);
   if (count > available)
     throw new Error(`'${info.id}' holds ${available} held-out items, asked for ${count}`);
-  const pairs = uploadedPairs(info.id);
+  const set = uploadedPairs(info.id)?.heldOut ?? loadHeldOut(info);
   const items = Int32Array.from({ length: count }, (_, i) => i);
-  const second =
-    info.kind === 'articles'
-      ? items.map((i) => (i + 1) % count)
-      : pairs
-        ? items.map((i) => i % pairs.heldOutB)
-        : items;
-  return assembleBatch(info, pairs?.heldOut ?? loadHeldOut(info), items, second);
+  // An uploaded unpaired set's second domain may hold fewer items than the first.
+  const second = items.map((i) => (info.kind === 'articles' ? i + 1 : i) % secondItems(set, count));
+  return assembleBatch(info, set, items, second);
+}
+
+/** Items of the plane drawn in the second order (an unpaired set's domain B), else `count`. */
+function secondItems(set: DerivedSet, count: number): number {
+  return set.images.domainB ? planeItems(set.images.domainB) : count;
 }
 
 /** Held-out items a set has: a derived set's HELD_OUT_COUNT, an uploaded pair set's tenth. */
@@ -187,7 +188,7 @@ export function openDerived(info: DatasetInfo, seed: number, count?: number): Tr
   if (!pairs && !derivedSource(info)) return undefined;
   const set = pairs?.train ?? loadDerived(info, count === undefined ? {} : { count });
   const items = epochOrder(info.id, set.count, seed);
-  const second = epochOrder(info.id, pairs?.trainB ?? set.count, seed, 1);
+  const second = epochOrder(info.id, secondItems(set, set.count), seed, 1);
   return {
     info,
     batch: (step, batchSize) => assembleBatch(info, set, items(step, batchSize), second(step, batchSize)),

@@ -33,6 +33,11 @@ export function imagePlane(count: number, shape: [number, number, number]): Imag
   return { shape, data: new Uint8Array(count * shape[0] * shape[1] * shape[2]) };
 }
 
+/** Items an image plane holds. */
+export function planeItems(plane: ImagePlane): number {
+  return plane.data.length / (plane.shape[0] * plane.shape[1] * plane.shape[2]);
+}
+
 export function valueColumn(count: number, width: number): ValueColumn {
   return { width, data: new Float32Array(count * width) };
 }

@@ -57,3 +57,32 @@ export function DrawableCanvas({
     </figure>
   );
 }
+
+/** The pen's width in image pixels, a labelled slider beside a drawable canvas. */
+export function PenWidth({
+  value,
+  min,
+  max,
+  step,
+  onChange,
+}: {
+  value: number;
+  min: number;
+  max: number;
+  step: number;
+  onChange: (width: number) => void;
+}) {
+  return (
+    <label>
+      Pen {value.toFixed(1)} px
+      <input
+        type="range"
+        min={min}
+        max={max}
+        step={step}
+        value={value}
+        onInput={(e) => onChange(Number((e.target as HTMLInputElement).value))}
+      />
+    </label>
+  );
+}

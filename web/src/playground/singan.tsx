@@ -11,7 +11,7 @@ import { defaultPaintScale, type Size, sizesFor } from '../../../shared/pyramid-
 import type { RunRecord } from '../api/types.ts';
 import { ErrorBox } from '../components/states.tsx';
 import { drawImages } from './draw.ts';
-import { DrawableCanvas } from './drawable-canvas.tsx';
+import { DrawableCanvas, PenWidth } from './drawable-canvas.tsx';
 import type { LoadedGenerator, PlainImage, PyramidGenerator } from './generator.ts';
 import { GeneratorLine } from './generator-line.tsx';
 import { blankImage, paintLine } from './image-input.ts';
@@ -237,17 +237,7 @@ export function Singan({
             style={{ background: cssColour(brush), display: 'inline-block', width: '1.5em', height: '1.5em' }}
           />
         </span>
-        <label>
-          Pen {pen.toFixed(1)} px
-          <input
-            type="range"
-            min={1}
-            max={12}
-            step={0.5}
-            value={pen}
-            onInput={(e) => setPen(Number((e.target as HTMLInputElement).value))}
-          />
-        </label>
+        <PenWidth value={pen} min={1} max={12} step={0.5} onChange={setPen} />
         <label>
           Enters at scale
           <select

@@ -14,7 +14,7 @@ import { sizeOf } from '../../../shared/generator-summary.ts';
 import type { RunRecord } from '../api/types.ts';
 import { ErrorBox } from '../components/states.tsx';
 import { drawImages } from './draw.ts';
-import { DrawableCanvas } from './drawable-canvas.tsx';
+import { DrawableCanvas, PenWidth } from './drawable-canvas.tsx';
 import type { LoadedGenerator } from './generator.ts';
 import { GeneratorLine } from './generator-line.tsx';
 import {
@@ -192,17 +192,7 @@ export function Translator({ run, gen }: { run: RunRecord; gen: LoadedGenerator 
             </select>
           </label>
         )}
-        <label>
-          Pen {pen.toFixed(1)} px
-          <input
-            type="range"
-            min={0.5}
-            max={mapInput ? 12 : 4}
-            step={0.1}
-            value={pen}
-            onInput={(e) => setPen(Number((e.target as HTMLInputElement).value))}
-          />
-        </label>
+        <PenWidth value={pen} min={0.5} max={mapInput ? 12 : 4} step={0.1} onChange={setPen} />
         {!mapInput && (
           <label>
             <input
