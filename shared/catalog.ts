@@ -297,6 +297,12 @@ const srgan = z.strictObject({
     .default(32)
     .describe("G's width, in its residual blocks and upsampling (the paper: 64)."),
   blocks: z.int().min(1).max(32).default(4).describe("G's residual blocks (the paper: 16)."),
+  bicubicSkip: z
+    .boolean()
+    .default(true)
+    .describe(
+      "G's output is added to its input enlarged by bicubic, so G learns only what bicubic misses and starts at bicubic's quality (a global residual, as VDSR and later SR GANs); false: the paper's G, which learns the whole enlargement (tanh output).",
+    ),
   dFilters: z
     .int()
     .min(4)

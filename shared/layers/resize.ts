@@ -7,6 +7,16 @@
  * (Permute + Dense with a fixed kernel) a resize exports to the browser without a custom class.
  */
 import * as tf from '@tensorflow/tfjs';
+import { bicubicMatrix } from './bicubic.ts';
+
+/**
+ * The filter a resize weights its input pixels with: 'linear' (a triangle, above) or 'bicubic' (Keys' cubic
+ * of ./bicubic.ts, the resampling super-resolution sets are made and scored with).
+ */
+export type ResizeFilter = 'linear' | 'bicubic';
+
+const weightsOf = (filter: ResizeFilter, from: number, to: number): Float32Array =>
+  filter === 'bicubic' ? Float32Array.from(bicubicMatrix(from, to)) : resizeWeights(from, to);
 
 /** The [to, from] weights taking a line of `from` pixels to `to` pixels; each row sums to 1. */
 export function resizeWeights(from: number, to: number): Float32Array {
@@ -57,6 +67,7 @@ export function resizeLayers(
   [height, width]: [number, number],
   [h, w]: [number, number],
   name: string,
+  filter: ResizeFilter = 'linear',
 ): (x: tf.SymbolicTensor) => tf.SymbolicTensor {
   if (height === h && width === w) return (x) => x;
   const cols = tf.layers.dense({ units: w, useBias: false, trainable: false, name: `${name}_cols` });
@@ -80,7 +91,7 @@ export function resizeLayers(
         [cols, width, w],
         [rows, height, h],
       ] as const) {
-        const kernel = tf.tidy(() => tf.transpose(tf.tensor2d(resizeWeights(from, to), [to, from])));
+        const kernel = tf.tidy(() => tf.transpose(tf.tensor2d(weightsOf(filter, from, to), [to, from])));
         layer.setWeights([kernel]);
         kernel.dispose();
       }

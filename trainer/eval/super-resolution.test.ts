@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { resizeBicubicBatch } from '../../shared/layers/bicubic.ts';
 import { randomValues } from '../backend/test-util.ts';
-import { resizeBicubicBatch } from '../nn/bicubic.ts';
 import { PSNR_CAP } from './image-quality.ts';
 import { highFrequencyEnergy, superResolutionScores } from './super-resolution.ts';
 

@@ -6,7 +6,7 @@
  * detail the low-resolution input cannot carry, which a blurred (MSE-trained) output lacks.
  */
 import type { ReconstructionScores } from '../../shared/evaluation.ts';
-import { resizeBicubicBatch } from '../nn/bicubic.ts';
+import { resizeBicubicBatch } from '../../shared/layers/bicubic.ts';
 import { reconstructionScores } from './image-quality.ts';
 
 type Shape = readonly [number, number, number];
@@ -62,7 +62,7 @@ export const SUPER_RESOLUTION_DEFINITIONS = {
   psnr: '10 log10(1 / MSE) on images in [0, 1], averaged over images, capped at 100 dB (higher is better)',
   ssim: 'SSIM with an 11 x 11 Gaussian window (sigma 1.5), K1 0.01, K2 0.03, images in [0, 1] (higher is better)',
   bicubic:
-    "the same scores with the input enlarged by the project's bicubic resampling (nn/bicubic.ts) as the output",
+    "the same scores with the input enlarged by the project's bicubic resampling (shared/layers/bicubic.ts) as the output",
   highFrequency:
     "mean over values of (y - up(down(y)))^2, down and up the bicubic x factor reduction and enlargement, images in [-1, 1]; the ratio is to the held-out targets' (1 matches their detail; GANS.md asks for within 0.85-1.15)",
 };

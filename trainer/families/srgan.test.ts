@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { resizeBicubicBatch } from '../../shared/layers/bicubic.ts';
 import { initBackend } from '../backend/index.ts';
 import { openDataset } from '../data/index.ts';
 import { prepareDataset } from '../data/prepare.ts';
@@ -14,7 +15,7 @@ import { generatorNonSaturating } from '../losses/bce.ts';
 import { DepthToSpace } from '../nn/depth-to-space.ts';
 import { stagesOf } from '../stages.ts';
 import { disposeStepInputs, stepInputs } from '../step.ts';
-import { tinySpec } from '../test-util.ts';
+import { TINY_HYPERPARAMETERS, tinySpec } from '../test-util.ts';
 import { familyContract } from './contract-tests.ts';
 
 beforeAll(async () => {
@@ -39,8 +40,9 @@ describe('the parts GANS.md asks of srgan are there', () => {
     expect(shuffles.map((l) => l.blockSize)).toEqual([2, 2]);
     // PReLU after the head, inside each residual block, and after each sub-pixel step.
     expect(G.layers.filter((l) => l.getClassName() === 'PReLU')).toHaveLength(1 + 1 + 2);
-    // Each residual block's output adds its input, and the trunk adds the head's output: 1 + 1 skips.
-    expect(G.layers.filter((l) => l.getClassName() === 'Add')).toHaveLength(2);
+    // Each residual block's output adds its input, the trunk adds the head's output, and the output adds
+    // the input enlarged by bicubic: 1 + 1 + 1 skips.
+    expect(G.layers.filter((l) => l.getClassName() === 'Add')).toHaveLength(3);
     const D = gan.nets.D!;
     const convs = D.layers.filter((l) => l.getClassName() === 'Conv2D');
     expect(convs.map((l) => (l.getConfig().kernelSize as number[])[0])).toEqual(convs.map(() => 3));
@@ -63,6 +65,32 @@ describe('the parts GANS.md asks of srgan are there', () => {
     expect(Object.keys(gan.fixed!)).toEqual(['features']);
     expect(gan.fixed!.features!.trainableWeights).toHaveLength(0);
     disposeGan(gan);
+  });
+
+  it('with bicubicSkip G is bicubic plus a learned residual (the enlargement fixed); without it, the tanh of its own enlargement', () => {
+    const gan = buildGan(tinySpec('srgan', 'photos-x4', { steps: 10 }));
+    const G = gan.nets.G!;
+    // The bicubic path is fixed: G's trainable weights are the conv stack's alone.
+    const fixed = G.nonTrainableWeights.map((w) => w.originalName);
+    expect(fixed.filter((n) => n.startsWith('bicubic'))).toHaveLength(2);
+    expect(G.trainableWeights.filter((w) => w.originalName.startsWith('bicubic'))).toHaveLength(0);
+    // The residual's last conv starts at zero: untrained, G's output is the input enlarged by the project's
+    // bicubic.
+    const x = tf.randomUniform([2, 8, 8, 3], -1, 1, 'float32', 3);
+    const out = G.predict(x) as tf.Tensor;
+    const want = resizeBicubicBatch(x.dataSync() as Float32Array, [8, 8, 3], [32, 32]);
+    const got = out.dataSync();
+    expect(Math.max(...want.map((v, i) => Math.abs(v - got[i]!)))).toBeLessThan(1e-5);
+    disposeGan(gan);
+
+    const hyperparameters = { ...TINY_HYPERPARAMETERS.srgan, bicubicSkip: false };
+    const paper = buildGan(tinySpec('srgan', 'photos-x4', { steps: 10, hyperparameters }));
+    const P = paper.nets.G!;
+    expect(P.layers.filter((l) => l.getClassName() === 'Add')).toHaveLength(2);
+    expect(P.weights.filter((w) => w.originalName.startsWith('bicubic'))).toHaveLength(0);
+    expect(P.layers.at(-1)!.getConfig().activation).toBe('tanh');
+    tf.dispose([x, out]);
+    disposeGan(paper);
   });
 
   it("G's adversarial loss is contentWeight x the feature-space MSE + adversarialWeight x the non-saturating term", () => {

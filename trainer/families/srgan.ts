@@ -31,6 +31,7 @@ export const srgan: GanFamily<SrganHyperparameters> = {
       factor: upscaleOf(dataset),
       filters: hp.filters,
       blocks: hp.blocks,
+      bicubicSkip: hp.bicubicSkip,
       init,
       inputName: 'input',
     });

@@ -51,6 +51,7 @@ describe("SRGAN's generator exports as stock layers", () => {
       factor: 4,
       filters: 4,
       blocks: 1,
+      bicubicSkip: true,
       init: new Init(1),
       inputName: 'input',
     });

@@ -87,6 +87,8 @@ export interface ConvOptions extends LayerOptions {
   noBias?: boolean;
   /** 'same' (the default) or 'valid' (after an explicit padding layer, e.g. reflection). */
   padding?: 'same' | 'valid';
+  /** Kernel starts at zero: a residual branch whose sum begins as what it is added to. */
+  zeroInit?: boolean;
 }
 
 /** The tf.layers settings conv and deconv share: 'same' padding unless told, DCGAN's initialisation, no bias under BN. */
@@ -98,7 +100,7 @@ function convConfig(o: ConvOptions) {
     strides: o.strides,
     padding: o.padding ?? ('same' as const),
     useBias: !o.batchNorm && !o.noBias,
-    kernelInitializer: o.init.normal(),
+    kernelInitializer: o.zeroInit ? tf.initializers.zeros() : o.init.normal(),
   };
 }
 

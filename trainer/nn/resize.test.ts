@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { resizeBicubicBatch } from '../../shared/layers/bicubic.ts';
 import { resizeImages, resizeLayers, resizeWeights } from '../../shared/layers/resize.ts';
 import { initBackend } from '../backend/index.ts';
 import { checkGradients, randomTensor, relativeError } from './gradient-check.ts';
@@ -72,6 +73,26 @@ describe('resize', () => {
     tf.dispose([x, direct, viaLayers, again]);
     model.dispose();
     loaded.dispose();
+  });
+
+  it("the 'bicubic' filter gives the project's bicubic resampling, edges included (8 -> 32, the x4 of photos-x4)", () => {
+    const x = randomTensor([2, 8, 8, 3], 5) as tf.Tensor4D;
+    const input = tf.input({ shape: [8, 8, 3] });
+    const model = tf.model({
+      inputs: input,
+      outputs: resizeLayers([8, 8], [32, 32], 'x4', 'bicubic')(input),
+    });
+    expect(model.trainableWeights).toHaveLength(0);
+    const viaLayers = model.predict(x) as tf.Tensor;
+    const want = resizeBicubicBatch(x.dataSync() as Float32Array, [8, 8, 3], [32, 32]);
+    const got = viaLayers.dataSync();
+    expect(got.length).toBe(want.length);
+    expect(Math.max(...want.map((v, i) => Math.abs(v - got[i]!)))).toBeLessThan(1e-5);
+    // Not the linear filter: the two differ where the image is not locally linear.
+    const linear = resizeImages(x, [32, 32]);
+    expect(tf.max(tf.abs(tf.sub(linear, viaLayers))).dataSync()[0]).toBeGreaterThan(1e-2);
+    tf.dispose([x, viaLayers, linear]);
+    model.dispose();
   });
 
   it('differentiates twice: gradients of a gradient norm through the resize match finite differences', () => {

@@ -3,10 +3,14 @@
  *   G: [h, w, C] low-res image -> 9 x 9 conv + PReLU -> `blocks` residual blocks (conv-BN-PReLU-conv-BN, plus
  *      the block's input) -> conv-BN plus the first conv's output -> log2(factor) sub-pixel x2 steps (conv to
  *      4x channels, depth-to-space, PReLU) -> 9 x 9 conv to C, tanh: [h*factor, w*factor, C] in [-1, 1].
+ *      With bicubicSkip the last conv is linear, starts at zero, and its output is added to the input enlarged
+ *      by bicubic (fixed stock layers): G starts at bicubic's quality and learns what bicubic misses, where the
+ *      paper's G spends its first many steps learning the enlargement itself.
  *   D: VGG-style: 3 x 3 convs with LeakyReLU 0.2, widths doubling every second conv, every second conv
  *      strided (BN after all but the first), then dense 2*width*4 + LeakyReLU and a dense logit.
  */
 import * as tf from '@tensorflow/tfjs';
+import { resizeLayers } from '../../shared/layers/resize.ts';
 import { DepthToSpace } from './depth-to-space.ts';
 import type { Init } from './init.ts';
 import { add, assertShape, conv, dense, flatten, input } from './layers.ts';
@@ -42,6 +46,8 @@ export interface SrGeneratorOptions {
   factor: number;
   filters: number;
   blocks: number;
+  /** Add the output to the input enlarged by bicubic (a global residual) instead of a tanh. */
+  bicubicSkip: boolean;
   init: Init;
   /** The input's name, as the batch names the image it reads. */
   inputName: string;
@@ -58,7 +64,13 @@ export function srGenerator(o: SrGeneratorOptions): tf.LayersModel {
   for (let b = 0; b < o.blocks; b++) y = preluResidualBlock(y, o.filters, o.init);
   y = add([head, conv(y, { kernel: 3, strides: 1, filters: o.filters, init: o.init, batchNorm: true })]);
   for (let s = 0; s < steps; s++) y = subPixelUp(y, o.filters, o.init);
-  const out = conv(y, { kernel: 9, strides: 1, filters: c, init: o.init, activation: 'tanh' });
+  const last = { kernel: 9, strides: 1, filters: c, init: o.init } as const;
+  const out = o.bicubicSkip
+    ? add([
+        resizeLayers([h, w], [h * o.factor, w * o.factor], 'bicubic', 'bicubic')(x),
+        conv(y, { ...last, zeroInit: true }),
+      ])
+    : conv(y, { ...last, activation: 'tanh' });
   assertShape(out, [null, h * o.factor, w * o.factor, c], 'sr generator');
   return tf.model({ inputs: x, outputs: out, name: 'generator' });
 }

@@ -406,7 +406,7 @@ describe('the cache', () => {
 
 describe('photos-x4', () => {
   it('pairs each crop with its bicubic x4 reduction, and holds out crops from other rows', async () => {
-    const { resizeBicubic } = await import('../../nn/bicubic.ts');
+    const { resizeBicubic } = await import('../../../shared/layers/bicubic.ts');
     const s = set('photos-x4');
     const [size, , c] = datasetInfo('photos-x4').shape as [number, number, number];
     const small = datasetInfo('photos-x4').inputShape!;

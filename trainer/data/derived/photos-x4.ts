@@ -1,11 +1,11 @@
 /**
  * photos-x4 (paired): the target is a crop of one of the photos, the input the same crop shrunk SR_FACTOR
- * times by the project's antialiased bicubic (nn/bicubic.ts), as super-resolution sets are made. The split is
+ * times by the project's antialiased bicubic (shared/layers/bicubic.ts), as super-resolution sets are made. The split is
  * by place: training crops lie in the top three quarters of each photograph, held-out crops in its bottom
  * quarter, so no held-out pixel is ever trained on.
  */
 import { datasetInfo } from '../../../shared/datasets.ts';
-import { resizeBicubic } from '../../nn/bicubic.ts';
+import { resizeBicubic } from '../../../shared/layers/bicubic.ts';
 import { loadPhotos } from '../photos.ts';
 import { type DerivedGenerator, forEachItem } from './generator.ts';
 import { clamp01, toBytes } from './raster.ts';
