@@ -599,7 +599,7 @@ async function captionEvaluation(
   }
 }
 
-function spawnOne(name: string): Promise<number> {
+function spawnOne(name: string, side: number): Promise<number> {
   const child = spawn(
     process.execPath,
     [
@@ -616,6 +616,8 @@ function spawnOne(name: string): Promise<number> {
     ],
     {
       stdio: ['ignore', 'inherit', 'pipe'],
+      // The experiments run side by side: each native trainer takes its share of the cores.
+      env: { ...process.env, GANZOO_TRAINERS: process.env.GANZOO_TRAINERS ?? String(side) },
     },
   );
   child.stderr.on('data', (d: Buffer) => {
@@ -629,7 +631,7 @@ if (args.one) {
   await runOne(args.one);
 } else {
   const names = args.experiments.split(',').filter(Boolean);
-  const codes = await Promise.all(names.map(spawnOne));
+  const codes = await Promise.all(names.map((n) => spawnOne(n, names.length)));
   names.forEach((n, i) => {
     if (codes[i] !== 0) console.error(`${n} exited with ${codes[i]}; its results file was not written`);
   });

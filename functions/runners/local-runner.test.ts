@@ -36,7 +36,7 @@ order('start');
 console.log(['fake trainer', id, 'attempt', attempt, 'pid', process.pid].join(' '));
 console.log(['env', process.env.GANZOO_BUCKET, process.env.GANZOO_TABLE, process.env.AWS_ENDPOINT_URL_S3,
   process.env.AWS_ENDPOINT_URL_DYNAMODB, process.env.AWS_REGION, process.env.AWS_ACCESS_KEY_ID,
-  process.env.GANZOO_RUN_DIR ?? 'no-run-dir'].join(' '));
+  process.env.GANZOO_RUN_DIR ?? 'no-run-dir', 'trainers', process.env.GANZOO_TRAINERS].join(' '));
 if (mode === 'ok' || (mode === 'resume' && attempt > 1)) setTimeout(() => { order('end'); process.exit(0); }, 50);
 if (mode === 'fail') {
   for (let i = 1; i <= 8; i++) console.error('step ' + i + '/8 | ETA ?');
@@ -145,7 +145,7 @@ describe('LocalRunner', () => {
       'end ok-3',
     ]);
     expect(log(r, 'ok-2')).toContain(
-      `env artifacts ${table} ${emulators.s3Endpoint} ${emulators.dynamoEndpoint} us-east-1 test no-run-dir`,
+      `env artifacts ${table} ${emulators.s3Endpoint} ${emulators.dynamoEndpoint} us-east-1 test no-run-dir trainers 1`,
     );
     expect(log(r, 'ok-2')).toMatch(
       /local-ok-2-1: attempt 1 starts[\s\S]*local-ok-2-1: ended with exit code 0/,
@@ -164,6 +164,8 @@ describe('LocalRunner', () => {
       ['wait-c', 'queued'],
     ]);
     await started(r, 'wait-a');
+    // Each trainer is told how many share the cores (a native one takes its share as threads).
+    await until(() => log(r, 'wait-a').includes('no-run-dir trainers 2'), 'wait-a told of 2 trainers');
     await r.cancel((await store.get('wait-a'))!, 'make room');
     await started(r, 'wait-c');
     for (const id of ['wait-b', 'wait-c']) await r.cancel((await store.get(id))!, 'done');

@@ -254,6 +254,8 @@ export class LocalRunner implements JobRunner {
     delete env.GANZOO_RUN_DIR;
     delete env.AWS_BATCH_JOB_ATTEMPT;
     Object.assign(env, {
+      // Trainers sharing the cores: a native trainer takes its share of them as TensorFlow threads.
+      GANZOO_TRAINERS: String(this.concurrency),
       GANZOO_RUN_ID: entry.runId,
       GANZOO_ATTEMPT: String(entry.attempt),
       GANZOO_BUCKET: o.bucket,

@@ -3,6 +3,7 @@ import { registerComparisonGradients } from './comparison-grads.ts';
 import { useIgemm } from './conv2d.ts';
 import { loadHeapKernels, useHeapKernels } from './heap-kernels.ts';
 import { createIgemm } from './igemm.ts';
+import { chooseThreads, type ThreadChoice } from './native-threads.ts';
 import { registerWasmKernels } from './wasm-kernels.ts';
 import { prepareWasmThreads, unrefWasmThreads } from './wasm-threads.ts';
 
@@ -56,9 +57,16 @@ async function load(name: Concrete): Promise<BackendInfo> {
   return info;
 }
 
+/** The intra-op threads libtensorflow was given, once: it reads them when its context is created. */
+let nativeThreads: ThreadChoice | undefined;
+
 async function loadNative(name: 'node' | 'node-gpu', pkg: string): Promise<BackendInfo> {
   // libtensorflow logs INFO lines (oneDNN notes, CPU feature hints) at load; warnings and errors still show.
   process.env.TF_CPP_MIN_LOG_LEVEL ??= '1';
+  if (!nativeThreads) {
+    nativeThreads = chooseThreads(process.env);
+    process.env.TF_NUM_INTRAOP_THREADS = String(nativeThreads.threads);
+  }
   try {
     await import(pkg as string);
   } catch (err) {
@@ -77,7 +85,13 @@ async function loadNative(name: 'node' | 'node-gpu', pkg: string): Promise<Backe
   const native = tf.backend() as unknown as { isUsingGpuDevice?: boolean; binding?: { TF_Version?: string } };
   const device = native.isUsingGpuDevice ? 'GPU' : 'CPU';
   const version = native.binding?.TF_Version ? ` ${native.binding.TF_Version}` : '';
-  return { name, tfjsBackend: 'tensorflow', detail: `${pkg} (libtensorflow${version}, ${device})` };
+  const { threads, reason } = nativeThreads;
+  const intraOp = `${threads} intra-op thread${threads === 1 ? '' : 's'}: ${reason}`;
+  return {
+    name,
+    tfjsBackend: 'tensorflow',
+    detail: `${pkg} (libtensorflow${version}, ${device}; ${intraOp})`,
+  };
 }
 
 async function loadWasm(): Promise<BackendInfo> {
