@@ -3,6 +3,7 @@ import { registerComparisonGradients } from './comparison-grads.ts';
 import { useIgemm } from './conv2d.ts';
 import { loadHeapKernels, useHeapKernels } from './heap-kernels.ts';
 import { createIgemm } from './igemm.ts';
+import { setUpFusedKernels } from './native-fused.ts';
 import { chooseThreads, type ThreadChoice } from './native-threads.ts';
 import { registerWasmKernels } from './wasm-kernels.ts';
 import { prepareWasmThreads, unrefWasmThreads } from './wasm-threads.ts';
@@ -87,10 +88,11 @@ async function loadNative(name: 'node' | 'node-gpu', pkg: string): Promise<Backe
   const version = native.binding?.TF_Version ? ` ${native.binding.TF_Version}` : '';
   const { threads, reason } = nativeThreads;
   const intraOp = `${threads} intra-op thread${threads === 1 ? '' : 's'}: ${reason}`;
+  const fused = setUpFusedKernels();
   return {
     name,
     tfjsBackend: 'tensorflow',
-    detail: `${pkg} (libtensorflow${version}, ${device}; ${intraOp})`,
+    detail: `${pkg} (libtensorflow${version}, ${device}; ${intraOp}; ${fused})`,
   };
 }
 
