@@ -1,6 +1,7 @@
 /**
  * TensorFlow's own kernels where tfjs composes a training step's gradients from small ops (docs/RESULTS.md,
- * the profile: each eager op costs 50-250 us of dispatch here). On the tensorflow backend ReLU's gradient is
+ * the profile: each eager op costs 50-250 us of dispatch here): batch norm in training (native-batch-norm.ts),
+ * and the activations' gradients here. On the tensorflow backend ReLU's gradient is
  * dy x step(x), step being six ops in tfjs-node, and LeakyReLU's a comparison, a product and a select; TF runs
  * each as one kernel (ReluGrad, LeakyReluGrad). Their own gradients are the same kernel again on the incoming
  * second-order gradient, so penalties that differentiate twice (WGAN-GP, R1) stay on the fused path.
@@ -11,15 +12,16 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-interface Attr {
-  name: string;
-  type: number;
-  value: unknown;
-}
-interface NativeBackend {
-  binding: { TF_ATTR_TYPE: number; TF_ATTR_FLOAT: number; TF_FLOAT: number };
-  executeSingleOutput(name: string, attrs: Attr[], inputs: tf.TensorInfo[]): tf.Tensor;
-}
+import {
+  type Attr,
+  batchNormAttrs,
+  type NativeBackend,
+  nativeForward,
+  registerBatchNormKernels,
+} from './native-batch-norm.ts';
+
+/** Batch norm's forward and backward kernels, named by the forward one. */
+const BATCH_NORM = 'FusedBatchNormV3';
 
 interface Fused {
   /** TensorFlow's kernel. */
@@ -92,30 +94,60 @@ function register(): void {
   }
 }
 
+/** Batch norm's two kernels, probed together: one without the other is no use. */
+function probeBatchNorm(backend: NativeBackend): void {
+  tf.tidy(() => {
+    const x = tf.tensor4d([1, 2, 3, 5], [4, 1, 1, 1]);
+    const scale = tf.ones([1]);
+    const offset = tf.zeros([1]);
+    const [y, , , r1, r2, r3] = nativeForward(backend, x, scale, offset, 1e-5);
+    backend
+      .executeMultipleOutputs(
+        'FusedBatchNormGradV3',
+        batchNormAttrs(backend, 1e-5),
+        [y!, x, scale, r1!, r2!, r3!],
+        5,
+      )[0]!
+      .dataSync();
+  });
+}
+
 /**
  * Probes and turns on the fused kernels for the tensorflow backend (active now); returns what the backend
  * detail says of them.
  */
 export function setUpFusedKernels(env: NodeJS.ProcessEnv = process.env): string {
   register();
+  registerBatchNormKernels();
   active.clear();
-  if (env.GANZOO_FUSED?.trim() === '0') return 'fused gradients off (GANZOO_FUSED=0)';
+  if (env.GANZOO_FUSED?.trim() === '0') return 'fused kernels off (GANZOO_FUSED=0)';
   const backend = tf.backend() as unknown as NativeBackend;
+  const probes: [string, () => void][] = [
+    ...FUSED.map((f): [string, () => void] => [
+      f.op,
+      () =>
+        tf.tidy(() => {
+          const x = tf.tensor1d([-1, 2]);
+          backend.executeSingleOutput(f.op, f.attrs(backend, 0.2), [tf.onesLike(x), x]).dataSync();
+        }),
+    ]),
+    [BATCH_NORM, () => probeBatchNorm(backend)],
+  ];
   const missing: string[] = [];
-  for (const f of FUSED) {
+  for (const [op, probe] of probes) {
     try {
-      tf.tidy(() => {
-        const x = tf.tensor1d([-1, 2]);
-        backend.executeSingleOutput(f.op, f.attrs(backend, 0.2), [tf.onesLike(x), x]).dataSync();
-      });
-      active.add(f.op);
+      probe();
+      active.add(op);
     } catch (err) {
-      missing.push(`${f.op} (${(err as Error).message.split('\n')[0]})`);
+      missing.push(`${op} (${(err as Error).message.split('\n')[0]})`);
     }
   }
-  const used = active.size > 0 ? `fused gradients: ${[...active].join(', ')}` : 'fused gradients: none';
+  const used = active.size > 0 ? `fused kernels: ${[...active].join(', ')}` : 'fused kernels: none';
   return missing.length > 0 ? `${used}; not in this libtensorflow: ${missing.join('; ')}` : used;
 }
 
 /** The TF kernels the tensorflow backend uses now (for tests). */
 export const fusedKernelsInUse = (): string[] => [...active];
+
+/** Whether batch norm in training runs on TensorFlow's fused kernels now. */
+export const fusedBatchNormInUse = (): boolean => tf.getBackend() === 'tensorflow' && active.has(BATCH_NORM);

@@ -44,6 +44,9 @@ const TOLERANCE = { absolute: 1e-4, relative: 1e-4 };
 const SENSITIVE: Record<string, typeof TOLERANCE> = {
   // BigGAN's samples after two steps: 3.3e-4 apart (conditional batch norm over 4 images of tiny nets).
   biggan: { absolute: 1e-3, relative: 1e-3 },
+  // SAGAN's, with node's batch norm on TensorFlow's fused kernels (its own summation order): 1.2e-4 apart on
+  // one value of 0.03 (GANZOO_FUSED=0 keeps it within 1e-4).
+  sagan: { absolute: 1e-3, relative: 1e-3 },
 };
 
 interface Trace {

@@ -3,6 +3,7 @@
  * checks the shape it produces, so a wiring mistake fails where it was made.
  */
 import * as tf from '@tensorflow/tfjs';
+import { FusedBatchNorm } from './batch-norm.ts';
 import type { Init } from './init.ts';
 import { SpectralNorm } from './spectral-norm.ts';
 
@@ -32,9 +33,7 @@ export function activate(x: Sym, activation: Activation, slope = 0.2): Sym {
 
 export function batchNorm(x: Sym, init: Init): Sym {
   // momentum 0.9 (PyTorch's 0.1): moving statistics follow a changing generator closely enough for sampling.
-  return tf.layers
-    .batchNormalization({ momentum: 0.9, epsilon: 1e-5, gammaInitializer: init.scale() })
-    .apply(x) as Sym;
+  return new FusedBatchNorm({ momentum: 0.9, epsilon: 1e-5, gammaInitializer: init.scale() }).apply(x) as Sym;
 }
 
 /** What dense and conv layers may add to their weights' layer. */
