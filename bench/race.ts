@@ -6,7 +6,8 @@
  *   npm run bench:race [-- --rounds 3 --steps 10 --repeats 3 --contenders pytorch,pytorch:1,node,wasm]
  *
  * A contender is a backend with an optional thread count: `pytorch`, `pytorch:1` (torch.set_num_threads),
- * `node`, `node:1` (TF_NUM_INTRAOP_THREADS), `wasm`, `wasm:2` (GANZOO_WASM_THREADS). Each runs in its own
+ * `node`, `node:1` (TF_NUM_INTRAOP_THREADS), `node-composed` (the fused kernels off), `wasm`, `wasm:2`
+ * (GANZOO_WASM_THREADS). Each runs in its own
  * process; rounds interleave the contenders so that load from other jobs falls on all of them. Reports the
  * median images/s (wall clock, and per CPU-second) over every repeat of every round, the ratio to the fastest
  * PyTorch contender, and GFLOP/s against the machine's FP32 peak; writes docs/results/race.json (or --out).
@@ -175,17 +176,24 @@ interface Entry {
   runs: { imagesPerSecond: number[]; imagesPerCpuSecond: number[]; loadBefore: number; loadAfter: number }[];
 }
 
-/** A contender: `pytorch`, `node`, `wasm` or `cpu`, with `:N` for N threads (PyTorch's, or TensorFlow's intra-op). */
-function parseContender(raw: string): { name: string; backend: string; threads?: number } {
-  const [backend = '', t] = raw.trim().split(':');
+/**
+ * A contender: `pytorch`, `node`, `node-composed` (node with its fused kernels off, GANZOO_FUSED=0), `wasm` or
+ * `cpu`, with `:N` for N threads (PyTorch's, or TensorFlow's intra-op).
+ */
+function parseContender(raw: string): { name: string; backend: string; threads?: number; composed?: true } {
+  const [named = '', t] = raw.trim().split(':');
+  const composed = named === 'node-composed';
+  const backend = composed ? 'node' : named;
   if (!['pytorch', 'node', 'wasm', 'cpu', 'node-gpu'].includes(backend)) {
-    throw new Error(`--contenders: unknown '${raw}' (pytorch, node, wasm or cpu, optionally :threads)`);
+    throw new Error(
+      `--contenders: unknown '${raw}' (pytorch, node, node-composed, wasm or cpu, optionally :threads)`,
+    );
   }
   const threads = t === undefined ? undefined : Number(t);
   if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) {
     throw new Error(`--contenders: '${raw}': threads must be a whole number >= 1`);
   }
-  return { name: raw.trim(), backend, ...(threads ? { threads } : {}) };
+  return { name: raw.trim(), backend, ...(threads ? { threads } : {}), ...(composed ? { composed } : {}) };
 }
 
 function runContender(c: ReturnType<typeof parseContender>, python: string, dataFile: string) {
@@ -202,6 +210,7 @@ function runContender(c: ReturnType<typeof parseContender>, python: string, data
     ...process.env,
     TF_CPP_MIN_LOG_LEVEL: process.env.TF_CPP_MIN_LOG_LEVEL ?? '2',
   };
+  if (c.composed) env.GANZOO_FUSED = '0';
   if (c.threads) {
     if (c.backend === 'wasm') env.GANZOO_WASM_THREADS = String(c.threads);
     else env.TF_NUM_INTRAOP_THREADS = env.OMP_NUM_THREADS = String(c.threads);

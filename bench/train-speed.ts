@@ -157,6 +157,8 @@ interface Row {
   repeats: number[];
   /** tfjs's tensor bytes at their highest during one step (G, D and optimizer state included). */
   peakTensorBytes: number;
+  /** Kernel calls in that step: each costs dispatch time, which fused kernels save. */
+  kernelsPerStep: number;
   /** The process's resident set at its highest after any step of this model. */
   peakRssBytes: number;
 }
@@ -189,7 +191,9 @@ async function measure(model: (typeof MODELS)[number]): Promise<Omit<Row, 'backe
     for (let i = 0; i < STEPS; i++) run(3 + r * STEPS + i);
     rates.push((STEPS * BATCH * 1000) / (performance.now() - t0));
   }
-  const { peakBytes: peakTensorBytes } = await tf.profile(() => run(3 + REPEATS * STEPS));
+  const profile = await tf.profile(() => run(3 + REPEATS * STEPS));
+  const { peakBytes: peakTensorBytes } = profile;
+  const kernelsPerStep = profile.kernels.length;
   disposeGan(gan);
   const ips = median(rates);
   return {
@@ -199,12 +203,14 @@ async function measure(model: (typeof MODELS)[number]): Promise<Omit<Row, 'backe
     stepMs: Math.round((BATCH * 1000) / ips),
     repeats: rates.map((x) => Math.round(x)),
     peakTensorBytes,
+    kernelsPerStep,
     peakRssBytes,
   };
 }
 
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
+const fusedOff = process.env.GANZOO_FUSED?.trim() === '0';
 const rows: Row[] = [];
 const skipped: Record<string, string> = {};
 for (const backend of args.backends.split(',')) {
@@ -221,7 +227,7 @@ for (const backend of args.backends.split(',')) {
     const row = { backend, detail, ...(await measure(model)) };
     rows.push(row);
     console.log(
-      `  ${row.model.padEnd(13)} ${String(row.imagesPerSecond).padStart(7)} img/s  ${row.stepMs} ms/step  (repeats ${row.repeats.join(', ')})  peak tensors ${mib(row.peakTensorBytes)}, RSS ${mib(row.peakRssBytes)}`,
+      `  ${row.model.padEnd(13)} ${String(row.imagesPerSecond).padStart(7)} img/s  ${row.stepMs} ms/step  (repeats ${row.repeats.join(', ')})  peak tensors ${mib(row.peakTensorBytes)}, RSS ${mib(row.peakRssBytes)}, ${row.kernelsPerStep} kernels/step`,
     );
   }
 }
@@ -230,11 +236,11 @@ mkdirSync('bench/results', { recursive: true });
 const result = {
   benchmark: 'train-speed',
   command:
-    `${process.env.GANZOO_WASM_THREADS ? `GANZOO_WASM_THREADS=${process.env.GANZOO_WASM_THREADS} ` : ''}npm run bench:train -- ${process.argv.slice(2).join(' ')}`.trim(),
+    `${process.env.GANZOO_WASM_THREADS ? `GANZOO_WASM_THREADS=${process.env.GANZOO_WASM_THREADS} ` : ''}${fusedOff ? 'GANZOO_FUSED=0 ' : ''}npm run bench:train -- ${process.argv.slice(2).join(' ')}`.trim(),
   loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
   date: new Date().toISOString(),
   machine: { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version, tfjs: tf.version.tfjs },
-  method: `median of ${REPEATS} repeats of ${STEPS} full steps (D + G) after 3 warm-up steps, batch ${BATCH_ARG} (a row says its own where it differs), MNIST (ring8, 32 px MNIST or a photograph where the model says so); peakTensorBytes: tf.profile's peakBytes over one more step; peakRssBytes: the highest process.memoryUsage.rss() after any of the model's steps (the process runs the models in turn, so memory a model leaves behind shows in the next)`,
+  method: `median of ${REPEATS} repeats of ${STEPS} full steps (D + G) after 3 warm-up steps, batch ${BATCH_ARG} (a row says its own where it differs), MNIST (ring8, 32 px MNIST or a photograph where the model says so); peakTensorBytes and kernelsPerStep: tf.profile's peakBytes and kernel calls over one more step; peakRssBytes: the highest process.memoryUsage.rss() after any of the model's steps (the process runs the models in turn, so memory a model leaves behind shows in the next)`,
   rows,
   skipped,
 };
@@ -243,6 +249,7 @@ const threads = process.env.GANZOO_WASM_THREADS ?? '1';
 const base = args.backends.split(',').includes('wasm')
   ? `bench/results/train-speed-wasm-threads-${threads}`
   : `bench/results/train-speed-${args.backends.replaceAll(',', '+')}`;
-const file = `${base}${chosen ? `-${chosen.join('+')}` : ''}.json`;
+// The native fused kernels turned off (GANZOO_FUSED=0) is a run of its own, beside the default one.
+const file = `${base}${chosen ? `-${chosen.join('+')}` : ''}${fusedOff ? '-fused-off' : ''}.json`;
 writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
 console.log(`wrote ${file}`);
