@@ -57,7 +57,7 @@ describe('fused activation gradients on node', () => {
     const reference = penaltyAndGradients(3);
     await initBackend('node');
     setUpFusedKernels({});
-    expect(fusedKernelsInUse()).toEqual(['ReluGrad', 'LeakyReluGrad', 'FusedBatchNormV3']);
+    expect(fusedKernelsInUse()).toEqual(['ReluGrad', 'LeakyReluGrad', 'FusedBatchNormV3', 'packed Adam']);
     const fused = penaltyAndGradients(3);
     expect(fused).toHaveLength(reference.length);
     for (const [i, v] of fused.entries()) expect(v).toBeCloseTo(reference[i]!, 4);

@@ -1,7 +1,7 @@
 /**
  * TensorFlow's own kernels where tfjs composes a training step's gradients from small ops (docs/RESULTS.md,
  * the profile: each eager op costs 50-250 us of dispatch here): batch norm in training (native-batch-norm.ts),
- * and the activations' gradients here. On the tensorflow backend ReLU's gradient is
+ * Adam over all variables at once (native-adam.ts), and the activations' gradients here. On the tensorflow backend ReLU's gradient is
  * dy x step(x), step being six ops in tfjs-node, and LeakyReLU's a comparison, a product and a select; TF runs
  * each as one kernel (ReluGrad, LeakyReluGrad). Their own gradients are the same kernel again on the incoming
  * second-order gradient, so penalties that differentiate twice (WGAN-GP, R1) stay on the fused path.
@@ -11,7 +11,7 @@
  * backends keep the gradient registered before (tfjs's, or wasm's own, trainer/backend/wasm-gradients.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-
+import { registerPackedAdam } from './native-adam.ts';
 import {
   type Attr,
   batchNormAttrs,
@@ -22,6 +22,8 @@ import {
 
 /** Batch norm's forward and backward kernels, named by the forward one. */
 const BATCH_NORM = 'FusedBatchNormV3';
+/** Adam over every variable packed together (native-adam.ts): built from core ops every TensorFlow has. */
+const PACKED_ADAM = 'packed Adam';
 
 interface Fused {
   /** TensorFlow's kernel. */
@@ -119,6 +121,7 @@ function probeBatchNorm(backend: NativeBackend): void {
 export function setUpFusedKernels(env: NodeJS.ProcessEnv = process.env): string {
   register();
   registerBatchNormKernels();
+  registerPackedAdam(() => tf.getBackend() === 'tensorflow' && active.has(PACKED_ADAM));
   active.clear();
   if (env.GANZOO_FUSED?.trim() === '0') return 'fused kernels off (GANZOO_FUSED=0)';
   const backend = tf.backend() as unknown as NativeBackend;
@@ -132,6 +135,7 @@ export function setUpFusedKernels(env: NodeJS.ProcessEnv = process.env): string 
         }),
     ]),
     [BATCH_NORM, () => probeBatchNorm(backend)],
+    [PACKED_ADAM, () => {}],
   ];
   const missing: string[] = [];
   for (const [op, probe] of probes) {
