@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { type AdamInternals, adamInternals } from '../nn/adam-internals.ts';
+import { type AdamInternals, adamInternals, momentsOf } from '../nn/adam-internals.ts';
 import { heapKernels } from './heap-kernels.ts';
 import { allocF32 } from './wasm-heap.ts';
 
@@ -40,17 +40,8 @@ function fused(
     const c2 = Math.fround(1 - opt.accBeta2.dataSync()[0]!);
     named.forEach(([name, g], i) => {
       const value = tf.engine().registeredVariables[name]!;
-      opt.accumulatedFirstMoment[i] ??= {
-        originalName: `${name}/m`,
-        variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
-      };
-      opt.accumulatedSecondMoment[i] ??= {
-        originalName: `${name}/v`,
-        variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
-      };
+      const { m, v: s } = momentsOf(opt, i, name, value);
       if (g == null) return;
-      const m = opt.accumulatedFirstMoment[i]!.variable;
-      const s = opt.accumulatedSecondMoment[i]!.variable;
       if (g.dtype !== 'float32' || value.dtype !== 'float32') throw new Error(`Adam: ${name} is not float32`);
       const out = {
         v: allocF32(backend, value.shape),

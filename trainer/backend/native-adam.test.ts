@@ -7,18 +7,13 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from './index.ts';
 import { setUpFusedKernels } from './native-fused.ts';
+import { loadNodeOrWhyNot } from './test-util.ts';
 
 let nodeError: string | undefined;
 beforeAll(async () => {
-  try {
-    await initBackend('node');
-  } catch (err) {
-    nodeError = (err as Error).message.split('\n')[0]!;
-  }
+  nodeError = await loadNodeOrWhyNot();
 });
-afterAll(() => {
-  if (!nodeError) setUpFusedKernels({});
-});
+afterAll(loadNodeOrWhyNot);
 
 const SHAPES = [[3, 4], [5], [2, 2, 3, 2], [1]];
 

@@ -7,7 +7,7 @@
  * look-ahead and other backends see no difference; each value is computed by the same ops in the same order.
  */
 import * as tf from '@tensorflow/tfjs';
-import { type AdamInternals, adamInternals } from '../nn/adam-internals.ts';
+import { type AdamInternals, adamInternals, momentsOf } from '../nn/adam-internals.ts';
 
 type Gradients = tf.NamedTensorMap | { name: string; tensor: tf.Tensor }[];
 type Apply = (this: tf.AdamOptimizer, gradients: Gradients) => void;
@@ -37,22 +37,10 @@ function packed(optimizer: tf.AdamOptimizer, opt: AdamInternals, gradients: Grad
     const parts: { value: tf.Variable; m: tf.Variable; v: tf.Variable; g: tf.Tensor }[] = [];
     named.forEach(([name, g], i) => {
       const value = tf.engine().registeredVariables[name]!;
-      opt.accumulatedFirstMoment[i] ??= {
-        originalName: `${name}/m`,
-        variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
-      };
-      opt.accumulatedSecondMoment[i] ??= {
-        originalName: `${name}/v`,
-        variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
-      };
+      const moments = momentsOf(opt, i, name, value);
       if (g == null) return;
       if (g.dtype !== 'float32' || value.dtype !== 'float32') throw new Error(`Adam: ${name} is not float32`);
-      parts.push({
-        value,
-        m: opt.accumulatedFirstMoment[i]!.variable,
-        v: opt.accumulatedSecondMoment[i]!.variable,
-        g,
-      });
+      parts.push({ value, ...moments, g });
     });
     if (parts.length > 0) {
       const pack = (ts: tf.Tensor[]) =>

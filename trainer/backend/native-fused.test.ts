@@ -7,22 +7,15 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from './index.ts';
 import { fusedKernelsInUse, setUpFusedKernels } from './native-fused.ts';
+import { loadNodeOrWhyNot } from './test-util.ts';
 
 let nodeError: string | undefined;
 let detail = '';
 beforeAll(async () => {
-  try {
-    detail = (await initBackend('node')).detail;
-  } catch (err) {
-    nodeError = (err as Error).message.split('\n')[0]!;
-  }
+  nodeError = await loadNodeOrWhyNot();
+  if (!nodeError) detail = (await initBackend('node')).detail;
 });
-afterAll(async () => {
-  if (!nodeError) {
-    await initBackend('node');
-    setUpFusedKernels({});
-  }
-});
+afterAll(loadNodeOrWhyNot);
 
 /** A critic-like net through both activations, with a gradient penalty: its value and its weights' gradients. */
 function penaltyAndGradients(seed: number): number[] {

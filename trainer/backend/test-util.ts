@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect, it } from 'vitest';
+import { initBackend } from './index.ts';
+import { setUpFusedKernels } from './native-fused.ts';
 
 export interface Input {
   values: Float32Array | Int32Array;
@@ -105,4 +107,18 @@ export function threadedConvTests(): void {
     expect(leakedBy(step)).toEqual({ tensors: 0, dataIds: 0 });
     tf.dispose([x, w]);
   });
+}
+
+/**
+ * Loads the node backend with its fused kernels on (as a trainer starts), or gives why it cannot, in one
+ * line, for a test to skip with: the native backend is optional (`npm run setup:native`).
+ */
+export async function loadNodeOrWhyNot(): Promise<string | undefined> {
+  try {
+    await initBackend('node');
+    setUpFusedKernels({});
+    return undefined;
+  } catch (err) {
+    return (err as Error).message.split('\n')[0]!;
+  }
 }

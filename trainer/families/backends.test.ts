@@ -13,6 +13,7 @@ import { FAMILY_IDS, familyInfo } from '../../shared/catalog.ts';
 import type { DatasetId } from '../../shared/datasets.ts';
 import { parseSpec } from '../../shared/spec.ts';
 import { initBackend } from '../backend/index.ts';
+import { loadNodeOrWhyNot } from '../backend/test-util.ts';
 import { openDataset } from '../data/index.ts';
 import { prepareDataset } from '../data/prepare.ts';
 import { disposeGan } from '../gan.ts';
@@ -128,12 +129,8 @@ function expectClose(actual: Trace, expected: Trace, what: string, tolerance = T
 let nodeError: string | undefined;
 
 beforeAll(async () => {
-  try {
-    await initBackend('node');
-  } catch (err) {
-    nodeError = (err as Error).message.split('\n')[0]!;
-    console.warn('node not compared:', nodeError);
-  }
+  nodeError = await loadNodeOrWhyNot();
+  if (nodeError) console.warn('node not compared:', nodeError);
 });
 
 afterAll(async () => {

@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 
 /**
  * The state tfjs's Adam keeps in fields it does not export: read by the unrolled GAN's look-ahead and
@@ -30,4 +30,25 @@ export function adamInternals(optimizer: tf.Optimizer, who: string): AdamInterna
   )
     throw new Error(`${who}: the optimizer must be tfjs's Adam, got ${optimizer.getClassName()}`);
   return o as AdamInternals;
+}
+
+/**
+ * The i-th variable's two moments, made as tfjs makes them (zeros, not trainable, named `<name>/m` and
+ * `<name>/v`) when this is its first update: what a replacement for tfjs's update must keep in place.
+ */
+export function momentsOf(
+  opt: AdamInternals,
+  i: number,
+  name: string,
+  value: tf.Variable,
+): { m: tf.Variable; v: tf.Variable } {
+  opt.accumulatedFirstMoment[i] ??= {
+    originalName: `${name}/m`,
+    variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
+  };
+  opt.accumulatedSecondMoment[i] ??= {
+    originalName: `${name}/v`,
+    variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
+  };
+  return { m: opt.accumulatedFirstMoment[i]!.variable, v: opt.accumulatedSecondMoment[i]!.variable };
 }

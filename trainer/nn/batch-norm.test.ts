@@ -7,22 +7,14 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend/index.ts';
 import { setUpFusedKernels } from '../backend/native-fused.ts';
+import { loadNodeOrWhyNot } from '../backend/test-util.ts';
 import { FusedBatchNorm } from './batch-norm.ts';
 
 let nodeError: string | undefined;
 beforeAll(async () => {
-  try {
-    await initBackend('node');
-  } catch (err) {
-    nodeError = (err as Error).message.split('\n')[0]!;
-  }
+  nodeError = await loadNodeOrWhyNot();
 });
-afterAll(async () => {
-  if (!nodeError) {
-    await initBackend('node');
-    setUpFusedKernels({});
-  }
-});
+afterAll(loadNodeOrWhyNot);
 
 /** conv -> batch norm -> leaky ReLU -> dense -> batch norm (2D) -> a score, weights drawn from `seed`. */
 function critic(seed: number): tf.LayersModel {
