@@ -1,16 +1,17 @@
 /**
- * The race: ganzoo's DCGAN (default 'wide' sizes, batch 64, Adam, MNIST) trained by ganzoo's stepper on the
- * native backend and on wasm, against the same DCGAN in PyTorch (bench/pytorch/dcgan.py, in a venv made on
- * first use by bench/pytorch/venv.ts).
+ * The race: a model (--model: DCGAN wide, the default, DCGAN narrow or WGAN-GP narrow; batch 64, Adam, MNIST)
+ * trained by ganzoo's stepper on the native backend and on wasm, against the same model in PyTorch
+ * (bench/pytorch/dcgan.py, in a venv made on first use by bench/pytorch/venv.ts).
  *
- *   npm run bench:race [-- --rounds 3 --steps 10 --repeats 3 --contenders pytorch,pytorch:1,node,wasm]
+ *   npm run bench:race [-- --model dcgan-wide --rounds 3 --steps 10 --repeats 3 --contenders pytorch,pytorch:1,node,wasm]
  *
  * A contender is a backend with an optional thread count: `pytorch`, `pytorch:1` (torch.set_num_threads),
  * `node`, `node:1` (TF_NUM_INTRAOP_THREADS), `node-composed` (the fused kernels off), `wasm`, `wasm:2`
  * (GANZOO_WASM_THREADS). Each runs in its own
  * process; rounds interleave the contenders so that load from other jobs falls on all of them. Reports the
  * median images/s (wall clock, and per CPU-second) over every repeat of every round, the ratio to the fastest
- * PyTorch contender, and GFLOP/s against the machine's FP32 peak; writes docs/results/race.json (or --out).
+ * PyTorch contender, and GFLOP/s against the machine's FP32 peak (DCGAN); writes docs/results/race.json for
+ * the wide DCGAN, docs/results/race-<model>.json for the others (or --out).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,14 +37,43 @@ const { values: args } = parseArgs({
     steps: { type: 'string', default: '10' },
     repeats: { type: 'string', default: '3' },
     batch: { type: 'string', default: '64' },
-    out: { type: 'string', default: 'docs/results/race.json' },
+    model: { type: 'string', default: 'dcgan-wide' },
+    out: { type: 'string' },
     worker: { type: 'string' },
   },
 });
 const STEPS = positive('steps');
 const REPEATS = positive('repeats');
 const BATCH = positive('batch');
-const SPEC = parseSpec({ family: 'dcgan', dataset: 'mnist', batchSize: BATCH, hyperparameters: {} });
+/**
+ * The models raced, each the same on both sides (bench/pytorch/dcgan.py takes the widths and --wgan-gp):
+ * DCGAN at its default wide sizes and at the narrow ones the quality lines use, and WGAN-GP on the narrow
+ * networks (five critic updates a step, each with the gradient penalty's second-order gradients).
+ */
+const MODELS: Record<string, { family: string; gChannels: number; dChannels: number; title: string }> = {
+  'dcgan-wide': { family: 'dcgan', gChannels: 128, dChannels: 64, title: 'DCGAN (G 128 -> 64, D 64 -> 128)' },
+  'dcgan-narrow': { family: 'dcgan', gChannels: 64, dChannels: 32, title: 'DCGAN (G 64 -> 32, D 32 -> 64)' },
+  'wgan-gp-narrow': {
+    family: 'wgan-gp',
+    gChannels: 64,
+    dChannels: 32,
+    title: 'WGAN-GP (G 64 -> 32, critic 32 -> 64 without batch norm, n_critic 5, lambda 10)',
+  },
+};
+const MODEL =
+  MODELS[args.model] ??
+  (() => {
+    throw new Error(`--model ${args.model}: one of ${Object.keys(MODELS).join(', ')}`);
+  })();
+const OUT =
+  args.out ??
+  (args.model === 'dcgan-wide' ? 'docs/results/race.json' : `docs/results/race-${args.model}.json`);
+const SPEC = parseSpec({
+  family: MODEL.family,
+  dataset: 'mnist',
+  batchSize: BATCH,
+  hyperparameters: { gChannels: MODEL.gChannels, dChannels: MODEL.dChannels },
+});
 
 function positive(name: 'rounds' | 'steps' | 'repeats' | 'batch'): number {
   const n = Number(args[name]);
@@ -129,7 +159,8 @@ async function worker(backend: string): Promise<WorkerResult> {
     imagesPerSecond: rates,
     imagesPerCpuSecond: cpuRates,
     detail: info.detail,
-    flopsPerImage: stepFlopsPerImage(gan.nets.G!, gan.nets.D!),
+    // The count below is DCGAN's step; a WGAN-GP step (five critic updates, double backprop) is not counted.
+    ...(MODEL.family === 'dcgan' ? { flopsPerImage: stepFlopsPerImage(gan.nets.G!, gan.nets.D!) } : {}),
   };
 }
 
@@ -137,7 +168,8 @@ async function worker(backend: string): Promise<WorkerResult> {
 async function writeBatches(file: string): Promise<void> {
   await initBackend('cpu');
   const data = openDataset('mnist', SPEC.seed);
-  const count = WARMUP + REPEATS * STEPS;
+  // A WGAN-GP step draws a batch for each critic update.
+  const count = (WARMUP + REPEATS * STEPS) * (MODEL.family === 'wgan-gp' ? 5 : 1);
   const parts: Buffer[] = [];
   for (let i = 0; i < count; i++) {
     const { x, labels } = data.batch(i, BATCH);
@@ -200,9 +232,11 @@ function runContender(c: ReturnType<typeof parseContender>, python: string, data
   const common = ['--steps', String(STEPS), '--repeats', String(REPEATS), '--batch', String(BATCH)];
   if (c.backend === 'pytorch') {
     const threads = c.threads ? ['--threads', String(c.threads)] : [];
+    const model = ['--g-ch', String(MODEL.gChannels), '--d-ch', String(MODEL.dChannels)];
+    if (MODEL.family === 'wgan-gp') model.push('--wgan-gp');
     return spawnJson(
       python,
-      [join(HERE, 'pytorch/dcgan.py'), '--data', dataFile, ...common, ...threads],
+      [join(HERE, 'pytorch/dcgan.py'), '--data', dataFile, ...common, ...model, ...threads],
       process.env,
     );
   }
@@ -217,7 +251,7 @@ function runContender(c: ReturnType<typeof parseContender>, python: string, data
   }
   return spawnJson(
     process.execPath,
-    ['--import', 'tsx', join(HERE, 'race.ts'), '--worker', c.backend, ...common],
+    ['--import', 'tsx', join(HERE, 'race.ts'), '--worker', c.backend, '--model', args.model, ...common],
     env,
   );
 }
@@ -281,7 +315,7 @@ function summarize(
   const torch = stats.filter((s) => s.e.contender.startsWith('pytorch'));
   const baseline = torch.length ? torch.reduce((a, b) => (b.ips > a.ips ? b : a)) : undefined;
   const rows = stats.map(({ e, ips, cpuIps }) => {
-    const gflops = (ips * flopsPerImage) / 1e9;
+    const gflops = flopsPerImage ? (ips * flopsPerImage) / 1e9 : Number.NaN;
     return {
       contender: e.contender,
       detail: e.detail,
@@ -289,14 +323,16 @@ function summarize(
       ratioToPytorch: baseline ? Math.round((ips / baseline.ips) * 100) / 100 : null,
       imagesPerCpuSecond: Math.round(cpuIps * 10) / 10,
       cpuRatioToPytorch: baseline ? Math.round((cpuIps / baseline.cpuIps) * 100) / 100 : null,
-      gflops: Math.round(gflops * 10) / 10,
-      percentOfPeak: peakGflops ? Math.round((gflops / peakGflops) * 1000) / 10 : null,
+      gflops: Number.isNaN(gflops) ? null : Math.round(gflops * 10) / 10,
+      percentOfPeak:
+        peakGflops && !Number.isNaN(gflops) ? Math.round((gflops / peakGflops) * 1000) / 10 : null,
       runs: e.runs,
     };
   });
   const rounds = Number(args.rounds);
   const result = {
     benchmark: 'race',
+    model: args.model,
     roundsDone,
     command: `npm run bench:race -- ${process.argv.slice(2).join(' ')}`.trim(),
     date: new Date().toISOString(),
@@ -317,11 +353,11 @@ function summarize(
     baseline: baseline?.e.contender ?? null,
     rows,
   };
-  mkdirSync(dirname(args.out), { recursive: true });
-  writeFileSync(args.out, `${JSON.stringify(result, null, 2)}\n`);
+  mkdirSync(dirname(OUT), { recursive: true });
+  writeFileSync(OUT, `${JSON.stringify(result, null, 2)}\n`);
   if (!final) return;
   console.log(
-    `\nDCGAN (G 128 -> 64, D 64 -> 128), batch ${BATCH}, ${(flopsPerImage / 1e6).toFixed(0)} MFLOP per image per step`,
+    `\n${MODEL.title}, batch ${BATCH}${flopsPerImage ? `, ${(flopsPerImage / 1e6).toFixed(0)} MFLOP per image per step` : ''}`,
   );
   for (const r of rows) {
     console.log(
@@ -330,7 +366,7 @@ function summarize(
         `${r.imagesPerCpuSecond} img per CPU-s (ratio ${r.cpuRatioToPytorch ?? '-'})  ${r.detail}`,
     );
   }
-  console.log(`wrote ${args.out}`);
+  console.log(`wrote ${OUT}`);
 }
 
 if (args.worker) console.log(JSON.stringify(await worker(args.worker)));
