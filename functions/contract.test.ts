@@ -83,7 +83,9 @@ function request(path: string, method: string, op: Json) {
   return fc.record({
     id: fc.oneof(
       fc.constant(path.startsWith('/experiment-groups') ? groupId : runId),
-      fc.string({ minLength: 1 }),
+      // '.' and '..' are not ids a client can send: URL parsing removes them as dot segments (RFC 3986
+      // 5.2.4), so '/experiments/./cancel' arrives as '/experiments/cancel'.
+      fc.string({ minLength: 1 }).filter((id) => id !== '.' && id !== '..'),
     ),
     query: fc.record(Object.fromEntries(query.map((p) => [String(p.name), arbitraryOf(p.schema as Json)])), {
       requiredKeys: [],
