@@ -1,8 +1,9 @@
 /**
  * TensorFlow's own kernels where tfjs composes a training step's gradients from small ops (docs/RESULTS.md,
  * the profile: each eager op costs 50-250 us of dispatch here): batch norm in training (native-batch-norm.ts),
- * Adam over all variables at once (native-adam.ts), and the activations' gradients here. On the tensorflow backend ReLU's gradient is
- * dy x step(x), step being six ops in tfjs-node, and LeakyReLU's a comparison, a product and a select; TF runs
+ * Adam over all variables at once (native-adam.ts), and the activations' gradients here. On the tensorflow
+ * backend ReLU's gradient is dy x step(x), step being six ops in tfjs-node, and LeakyReLU's a comparison, a
+ * product and a select; TF runs
  * each as one kernel (ReluGrad, LeakyReluGrad). Their own gradients are the same kernel again on the incoming
  * second-order gradient, so penalties that differentiate twice (WGAN-GP, R1) stay on the fused path.
  *

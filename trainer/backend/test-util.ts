@@ -122,3 +122,15 @@ export async function loadNodeOrWhyNot(): Promise<string | undefined> {
     return (err as Error).message.split('\n')[0]!;
   }
 }
+
+/** `model` saved to memory and loaded back as a fresh LayersModel (what a browser or Node would load). */
+export async function saveAndLoad(model: tf.LayersModel): Promise<tf.LayersModel> {
+  let saved: tf.io.ModelArtifacts | undefined;
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      saved = a;
+      return { modelArtifactsInfo: {} as never };
+    }),
+  );
+  return tf.loadLayersModel(tf.io.fromMemory(saved!));
+}

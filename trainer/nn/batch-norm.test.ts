@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend/index.ts';
 import { setUpFusedKernels } from '../backend/native-fused.ts';
-import { loadNodeOrWhyNot } from '../backend/test-util.ts';
+import { loadNodeOrWhyNot, saveAndLoad } from '../backend/test-util.ts';
 import { FusedBatchNorm } from './batch-norm.ts';
 
 let nodeError: string | undefined;
@@ -105,14 +105,7 @@ describe('batch norm on the fused kernels', () => {
     const model = critic(13);
     const json = JSON.stringify(model.toJSON(null, false));
     expect(json).toContain('"class_name":"BatchNormalization"');
-    const saved: tf.io.ModelArtifacts[] = [];
-    await model.save(
-      tf.io.withSaveHandler(async (a) => {
-        saved.push(a);
-        return { modelArtifactsInfo: {} as never };
-      }),
-    );
-    const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved[0]!));
+    const loaded = await saveAndLoad(model);
     expect(loaded.layers.some((l) => l instanceof FusedBatchNorm)).toBe(false);
     const x = tf.randomNormal([2, 6, 6, 3], 0, 1, 'float32', 1);
     const [a, b] = [model.predict(x) as tf.Tensor, loaded.predict(x) as tf.Tensor];

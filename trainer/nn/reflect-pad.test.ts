@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend/index.ts';
-import { randomValues } from '../backend/test-util.ts';
+import { randomValues, saveAndLoad } from '../backend/test-util.ts';
 import { checkGradients, relativeError } from './gradient-check.ts';
 import { ReflectPad, reflectPad } from './reflect-pad.ts';
 
@@ -40,14 +40,7 @@ describe('reflect pad', () => {
   it('survives a save and load as its registered class', async () => {
     const input = tf.input({ shape: [4, 4, 1] });
     const model = tf.model({ inputs: input, outputs: reflectPad(input, 2) });
-    const saved: tf.io.ModelArtifacts[] = [];
-    await model.save(
-      tf.io.withSaveHandler(async (a) => {
-        saved.push(a);
-        return { modelArtifactsInfo: {} as never };
-      }),
-    );
-    const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved[0]!));
+    const loaded = await saveAndLoad(model);
     const x = tf.tensor4d(randomValues(16, 5), [1, 4, 4, 1]);
     const [a, b] = [model.predict(x) as tf.Tensor, loaded.predict(x) as tf.Tensor];
     expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));

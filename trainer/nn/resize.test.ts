@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { resizeBicubicBatch } from '../../shared/layers/bicubic.ts';
 import { resizeImages, resizeLayers, resizeWeights } from '../../shared/layers/resize.ts';
 import { initBackend } from '../backend/index.ts';
+import { saveAndLoad } from '../backend/test-util.ts';
 import { checkGradients, randomTensor, relativeError } from './gradient-check.ts';
 
 beforeAll(async () => {
@@ -60,14 +61,7 @@ describe('resize', () => {
     const viaLayers = model.predict(x) as tf.Tensor;
     expect(viaLayers.shape).toEqual([2, 7, 9, 3]);
     expect(tf.max(tf.abs(tf.sub(direct, viaLayers))).dataSync()[0]).toBeLessThan(1e-5);
-    let saved: tf.io.ModelArtifacts | undefined;
-    await model.save(
-      tf.io.withSaveHandler(async (a) => {
-        saved = a;
-        return { modelArtifactsInfo: {} as never };
-      }),
-    );
-    const loaded = await tf.loadLayersModel(tf.io.fromMemory(saved!));
+    const loaded = await saveAndLoad(model);
     const again = loaded.predict(x) as tf.Tensor;
     expect(tf.max(tf.abs(tf.sub(direct, again))).dataSync()[0]).toBeLessThan(1e-5);
     tf.dispose([x, direct, viaLayers, again]);
