@@ -9,21 +9,33 @@ export interface Async<T> {
   reload: () => void;
 }
 
-/** Loads on mount and whenever `deps` change; keeps the last data while reloading. */
+/**
+ * Loads on mount and whenever `deps` change; keeps the last data while reloading. A load lands only while
+ * its deps are still the latest rendered: an effect's cleanup runs after the next paint, so a response for
+ * the old deps can otherwise arrive after the page has moved on (a list filtered by one query showing
+ * another's rows).
+ */
 export function useAsync<T>(load: () => Promise<T>, deps: readonly unknown[]): Async<T> {
   const [state, setState] = useState<{ data?: T; error?: Error; loading: boolean }>({ loading: true });
   const [tick, setTick] = useState(0);
+  const all = [...deps, tick];
+  const latest = useRef(all);
+  if (all.length !== latest.current.length || all.some((d, i) => !Object.is(d, latest.current[i]))) {
+    latest.current = all;
+  }
   useEffect(() => {
+    const mine = latest.current;
     let live = true;
+    const current = () => live && latest.current === mine;
     setState((s) => ({ ...s, loading: true }));
     load().then(
-      (data) => live && setState({ data, loading: false }),
-      (error: Error) => live && setState((s) => ({ ...s, error, loading: false })),
+      (data) => current() && setState({ data, loading: false }),
+      (error: Error) => current() && setState((s) => ({ ...s, error, loading: false })),
     );
     return () => {
       live = false;
     };
-  }, [...deps, tick]);
+  }, all);
   const reload = useCallback(() => setTick((t) => t + 1), []);
   return { data: state.data, error: state.error, loading: state.loading, reload };
 }

@@ -141,7 +141,12 @@ export function RunsPage({ tag = '', q = '' }: { tag?: string; q?: string }) {
   // The API's filters: a tag exactly, text within names.
   const labelFilter = { ...(tag ? { tag } : {}), ...(q ? { q } : {}) };
   const query = { ...(status ? { status } : {}), ...(family ? { family } : {}), ...labelFilter };
-  const first = useAsync(() => api.listRuns({ ...query, limit: 50 }), [status, family, tag, q]);
+  const filter = `${status}|${family}|${tag}|${q}`;
+  // Each page remembers the filter it was read with, so rows of one filter never merge into another's.
+  const first = useAsync(
+    async () => ({ filter, page: await api.listRuns({ ...query, limit: 50 }) }),
+    [status, family, tag, q],
+  );
   const groups = useAsync(() => api.listGroups({ ...labelFilter, limit: 20 }), [tag, q]);
   const [shownFilter, setShownFilter] = useState('');
   const [nameText, setNameText] = useState(q);
@@ -157,14 +162,13 @@ export function RunsPage({ tag = '', q = '' }: { tag?: string; q?: string }) {
     location.hash = href({ page: 'runs', ...(t ? { tag: t } : {}), ...(n ? { q: n } : {}) });
   };
   useEffect(() => {
-    if (!first.data) return;
-    const filter = `${status}|${family}|${tag}|${q}`;
-    const fresh = first.data.runs;
+    if (!first.data || first.data.filter !== filter) return;
+    const fresh = first.data.page.runs;
     // A refresh keeps older pages already loaded; a new filter starts over.
     setRuns((rs) =>
       filter === shownFilter ? [...fresh, ...rs.filter((r) => !fresh.some((f) => f.id === r.id))] : fresh,
     );
-    if (filter !== shownFilter) setCursor(first.data.nextCursor);
+    if (filter !== shownFilter) setCursor(first.data.page.nextCursor);
     setShownFilter(filter);
   }, [first.data]);
 
@@ -293,7 +297,7 @@ export function RunsPage({ tag = '', q = '' }: { tag?: string; q?: string }) {
           </a>
         )}
       </div>
-      {first.error && !first.data && <ErrorBox error={first.error} retry={first.reload} what="Runs" />}
+      {first.error && <ErrorBox error={first.error} retry={first.reload} what="Runs" />}
       {!first.data && !first.error && <Loading what="runs" />}
       {first.data && shown.length === 0 && (
         <Empty>
