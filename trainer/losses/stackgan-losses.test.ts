@@ -11,9 +11,10 @@ const value = (t: tf.Tensor) => {
 };
 
 describe('gaussianKl', () => {
-  it('is 0 at N(0, I) and the closed form elsewhere, summed over dimensions, averaged over the batch', () => {
+  it('is 0 at N(0, I) and the closed form elsewhere, averaged over dimensions and the batch', () => {
     expect(value(gaussianKl(tf.zeros([3, 4]), tf.zeros([3, 4])))).toBeCloseTo(0, 6);
-    // One row: mu (1, 0), var (1, e): 1/2 [(1 + 1 - 1 - 0) + (e + 0 - 1 - 1)]; the other row at N(0, I).
+    // One row: mu (1, 0), var (1, e): 1/2 [(1 + 1 - 1 - 0) + (e + 0 - 1 - 1)]; the other row at N(0, I); four
+    // elements in all.
     const kl = gaussianKl(
       tf.tensor2d([
         [1, 0],
@@ -24,7 +25,7 @@ describe('gaussianKl', () => {
         [0, 0],
       ]),
     );
-    expect(value(kl)).toBeCloseTo((0.5 * (1 + Math.E - 2)) / 2, 5);
+    expect(value(kl)).toBeCloseTo((0.5 * (1 + Math.E - 2)) / 4, 5);
   });
 
   it('its gradient pulls mu to 0 and logvar to 0', () => {
@@ -34,10 +35,11 @@ describe('gaussianKl', () => {
     ]);
     const [a, b] = Array.from(gMu!.dataSync());
     const [c, d] = Array.from(gLogvar!.dataSync());
-    expect(a).toBeCloseTo(2, 5);
-    expect(b).toBeCloseTo(-1, 5);
-    expect(c).toBeCloseTo(0.5 * (Math.E - 1), 5);
-    expect(d).toBeCloseTo(0.5 * (Math.exp(-1) - 1), 5);
+    // Two elements: each gradient is the element's own over 2.
+    expect(a).toBeCloseTo(1, 5);
+    expect(b).toBeCloseTo(-0.5, 5);
+    expect(c).toBeCloseTo((0.5 * (Math.E - 1)) / 2, 5);
+    expect(d).toBeCloseTo((0.5 * (Math.exp(-1) - 1)) / 2, 5);
     tf.dispose([gMu!, gLogvar!]);
   });
 });
