@@ -17,6 +17,7 @@ function startStagedTrainer(out: string): ChildProcess {
   const args = ['--import', 'tsx', 'trainer/cli.ts', '--family', 'pggan', '--dataset', 'mnist32'];
   args.push('--steps', '24', '--batch', '4', '--sample-every', '100', '--metrics-every', '1');
   args.push('--checkpoint-every', '1', '--hp', 'latentDim=8', '--hp', 'channels=4', '--hp', 'mbstdGroup=2');
+  args.push('--hp', 'nCritic=1');
   args.push('--no-eval', '--out', out, '--quiet');
   return spawn(process.execPath, args, {
     stdio: ['ignore', 'ignore', 'pipe'],
