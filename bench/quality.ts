@@ -170,6 +170,20 @@ Object.assign(EXPERIMENTS, {
   },
   'vanilla-fashion-2000': { family: 'vanilla', dataset: 'fashion-mnist', steps: 2000 },
 });
+/** DCGAN's narrow networks on 32 px MNIST, the Progressive GAN's and StyleGAN's baseline. */
+const narrowDcgan32 = (steps: number) => ({
+  family: 'dcgan',
+  dataset: 'mnist32',
+  steps,
+  hyperparameters: { gChannels: 64, dChannels: 32 },
+});
+/** A Progressive GAN or StyleGAN at 32 feature maps up to 8x8. */
+const grown = (family: 'pggan' | 'stylegan', dataset: string, steps: number) => ({
+  family,
+  dataset,
+  steps,
+  hyperparameters: { channels: 32 },
+});
 Object.assign(EXPERIMENTS, {
   // 32 px under one step budget (stages split a Progressive GAN's steps, so its budget is steps, not
   // minutes): the Progressive GAN (32 feature maps up to 8x8, 16 at 16x16, 8 at 32x32; 500 steps a
@@ -177,51 +191,16 @@ Object.assign(EXPERIMENTS, {
   // the central 28 x 28. At the critic's 5 updates a step a 32x32 step takes about 2 s on the native
   // backend here, which puts 2,000 steps near GANS.md's 30 minutes a seed: the 1,200-step pair (300 a
   // resolution) fits it with room for a machine shared with other runs.
-  'dcgan-mnist32-2000': {
-    family: 'dcgan',
-    dataset: 'mnist32',
-    steps: 2000,
-    hyperparameters: { gChannels: 64, dChannels: 32 },
-  },
-  'pggan-mnist32-2000': {
-    family: 'pggan',
-    dataset: 'mnist32',
-    steps: 2000,
-    hyperparameters: { channels: 32 },
-  },
-  'dcgan-mnist32-1200': {
-    family: 'dcgan',
-    dataset: 'mnist32',
-    steps: 1200,
-    hyperparameters: { gChannels: 64, dChannels: 32 },
-  },
-  'pggan-mnist32-1200': {
-    family: 'pggan',
-    dataset: 'mnist32',
-    steps: 1200,
-    hyperparameters: { channels: 32 },
-  },
+  'dcgan-mnist32-2000': narrowDcgan32(2000),
+  'pggan-mnist32-2000': grown('pggan', 'mnist32', 2000),
+  'dcgan-mnist32-1200': narrowDcgan32(1200),
+  'pggan-mnist32-1200': grown('pggan', 'mnist32', 1200),
   // Fashion-MNIST grows 7 -> 14 -> 28; beside dcgan-fashion-2000.
-  'pggan-fashion-2000': {
-    family: 'pggan',
-    dataset: 'fashion-mnist',
-    steps: 2000,
-    hyperparameters: { channels: 32 },
-  },
+  'pggan-fashion-2000': grown('pggan', 'fashion-mnist', 2000),
   // StyleGAN under the same budget and widths (32 feature maps up to 8x8, fewer above), at its one
   // resolution throughout: mapping 8 layers, w of 128, mixing 0.9, R1 gamma 0.1.
-  'stylegan-mnist32-2000': {
-    family: 'stylegan',
-    dataset: 'mnist32',
-    steps: 2000,
-    hyperparameters: { channels: 32 },
-  },
-  'stylegan-fashion-2000': {
-    family: 'stylegan',
-    dataset: 'fashion-mnist',
-    steps: 2000,
-    hyperparameters: { channels: 32 },
-  },
+  'stylegan-mnist32-2000': grown('stylegan', 'mnist32', 2000),
+  'stylegan-fashion-2000': grown('stylegan', 'fashion-mnist', 2000),
 });
 
 /**
