@@ -632,6 +632,12 @@ if (args.one) {
   await runOne(args.one);
 } else {
   const names = args.experiments.split(',').filter(Boolean);
+  // Named before anything runs, so a typo neither starts the others nor rewrites the summary.
+  const unknown = names.filter((n) => !(n in EXPERIMENTS));
+  if (unknown.length > 0)
+    throw new Error(
+      `unknown experiment ${unknown.join(', ')} (known: ${Object.keys(EXPERIMENTS).join(', ')})`,
+    );
   const codes = await Promise.all(names.map((n) => spawnOne(n, names.length)));
   names.forEach((n, i) => {
     if (codes[i] !== 0) console.error(`${n} exited with ${codes[i]}; its results file was not written`);
